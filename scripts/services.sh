@@ -1,0 +1,79 @@
+# shellcheck shell=bash
+# ensure_services sets ONECODE_TEST_PG_DSN and ONECODE_TEST_REDIS_ADDR to a reachable
+# PostgreSQL and Redis, starting throwaway ones (stopped on exit) when none answers.
+# ONECODE_TEST_THROWAWAY=1 starts throwaway servers even when the usual ports answer.
+
+_svc_tmp=""
+_svc_cleanup() {
+  if [ -n "$_svc_tmp" ] && [ -d "$_svc_tmp" ]; then
+    if [ -f "$_svc_tmp/redis.pid" ]; then kill "$(cat "$_svc_tmp/redis.pid")" 2>/dev/null || true; fi
+    if [ -d "$_svc_tmp/pg" ]; then _as_pg "$_svc_pgbin/pg_ctl" -D "$_svc_tmp/pg" -m immediate stop >/dev/null 2>&1 || true; fi
+    rm -rf "$_svc_tmp"
+  fi
+}
+
+_port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+_as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+_find_pgbin() {
+  local d
+  for d in /usr/lib/postgresql/*/bin /usr/local/pgsql/bin; do
+    [ -x "$d/initdb" ] && { echo "$d"; return 0; }
+  done
+  command -v initdb >/dev/null 2>&1 && { dirname "$(command -v initdb)"; return 0; }
+  return 1
+}
+
+_apt_install() {
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "services: $* missing and cannot install (need root and apt-get)" >&2
+    return 1
+  fi
+  echo "services: installing $* with apt-get" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+}
+
+_wait_port() {
+  local i
+  for i in $(seq 1 100); do _port_open "$1" "$2" && return 0; sleep 0.1; done
+  return 1
+}
+
+ensure_services() {
+  trap _svc_cleanup EXIT
+  # PostgreSQL
+  if [ -z "${ONECODE_TEST_PG_DSN:-}" ]; then
+    if [ -z "${ONECODE_TEST_THROWAWAY:-}" ] && _port_open 127.0.0.1 5432; then
+      ONECODE_TEST_PG_DSN="postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+    else
+      _svc_pgbin=$(_find_pgbin) || { _apt_install postgresql && _svc_pgbin=$(_find_pgbin); }
+      _svc_tmp=${_svc_tmp:-$(mktemp -d /tmp/onecode-svc.XXXXXX)}
+      chmod 755 "$_svc_tmp"
+      if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd -r -M postgres; fi
+      mkdir -p "$_svc_tmp/pg" && [ "$(id -u)" = 0 ] && chown postgres "$_svc_tmp/pg"
+      echo "services: starting a throwaway PostgreSQL on 127.0.0.1:55432" >&2
+      _as_pg "$_svc_pgbin/initdb" -D "$_svc_tmp/pg" -U postgres -A trust >/dev/null
+      _as_pg "$_svc_pgbin/pg_ctl" -D "$_svc_tmp/pg" -w -l "$_svc_tmp/pg/log" \
+        -o "-p 55432 -c listen_addresses=127.0.0.1 -k $_svc_tmp/pg -c max_connections=300" start >/dev/null
+      ONECODE_TEST_PG_DSN="postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
+    fi
+  fi
+  # Redis
+  if [ -z "${ONECODE_TEST_REDIS_ADDR:-}" ]; then
+    if [ -z "${ONECODE_TEST_THROWAWAY:-}" ] && _port_open 127.0.0.1 6379; then
+      ONECODE_TEST_REDIS_ADDR="127.0.0.1:6379"
+    else
+      command -v redis-server >/dev/null 2>&1 || _apt_install redis-server
+      _svc_tmp=${_svc_tmp:-$(mktemp -d /tmp/onecode-svc.XXXXXX)}
+      echo "services: starting a throwaway Redis on 127.0.0.1:56379" >&2
+      redis-server --bind 127.0.0.1 --port 56379 --save "" --appendonly no --dir "$_svc_tmp" \
+        --daemonize yes --pidfile "$_svc_tmp/redis.pid" --logfile "$_svc_tmp/redis.log"
+      _wait_port 127.0.0.1 56379 || { echo "services: redis did not start" >&2; return 1; }
+      ONECODE_TEST_REDIS_ADDR="127.0.0.1:56379"
+    fi
+  fi
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The README's test command (make test): go vet, then the whole suite with the race
+# detector, on real PostgreSQL and Redis.
+#
+# It finds PostgreSQL (127.0.0.1:5432, user postgres, trust auth) and Redis
+# (127.0.0.1:6379), or starts throwaway servers from installed binaries in a temp dir,
+# or installs them with apt-get when run as root. Each test then makes its own database
+# and Redis key prefix (persistence/pgtest, persistence/redistest), so packages run in
+# parallel. The services are then required: a test that cannot reach them fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+source scripts/services.sh
+ensure_services
+
+export ONECODE_TEST_PG_DSN ONECODE_TEST_REDIS_ADDR
+export ONECODE_TEST_REQUIRE_SERVICES=1
+
+echo "== go vet"
+go vet ./...
+echo "== go test -race (PostgreSQL: ${ONECODE_TEST_PG_DSN%%\?*}, Redis: $ONECODE_TEST_REDIS_ADDR)"
+go test -race -count=1 -timeout 20m "$@" ./...
