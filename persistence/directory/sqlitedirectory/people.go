@@ -1,0 +1,186 @@
+package sqlitedirectory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/onecode/onecode/persistence/directory"
+)
+
+const staffCols = "id, school_id, username, password_hash, role, COALESCE(class_id, ''), status, created_at"
+
+func scanStaff(row scanner) (directory.StaffUser, error) {
+	var u directory.StaffUser
+	var role, status string
+	var created int64
+	err := row.Scan(&u.ID, &u.SchoolID, &u.Username, &u.PasswordHash, &role, &u.ClassID, &status, &created)
+	u.Role, u.Status, u.CreatedAt = directory.StaffRole(role), directory.StaffStatus(status), fromMicro(created)
+	return u, err
+}
+
+// nullable stores "" as NULL.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// PutStaff implements directory.Store.
+func (s *Store) PutStaff(ctx context.Context, u directory.StaffUser) error {
+	if err := directory.ValidateStaff(&u); err != nil {
+		return err
+	}
+	n, err := exec(ctx, s.db, "put staff "+u.ID, `
+		INSERT INTO staff (id, school_id, username, password_hash, role, class_id, status, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET username = excluded.username, password_hash = excluded.password_hash,
+			role = excluded.role, class_id = excluded.class_id, status = excluded.status
+		WHERE staff.school_id = excluded.school_id`,
+		u.ID, u.SchoolID, u.Username, u.PasswordHash, string(u.Role), nullable(u.ClassID), string(u.Status), s.clock())
+	if err == nil && n != 1 {
+		err = fmt.Errorf("%w: staff %q is of another school", directory.ErrConflict, u.ID)
+	}
+	return err
+}
+
+// StaffByUsername implements directory.Store.
+func (s *Store) StaffByUsername(ctx context.Context, schoolID, username string) (directory.StaffUser, error) {
+	if err := errors.Join(directory.ValidateSchoolID(schoolID), directory.ValidateID("username", username)); err != nil {
+		return directory.StaffUser{}, err
+	}
+	u, err := scanStaff(s.db.QueryRowContext(ctx, "SELECT "+staffCols+" FROM staff WHERE school_id = ? AND username = ?", schoolID, username))
+	return u, mapErr("staff "+username, err)
+}
+
+// StaffByID implements directory.Store.
+func (s *Store) StaffByID(ctx context.Context, id string) (directory.StaffUser, error) {
+	if err := directory.ValidateID("staff", id); err != nil {
+		return directory.StaffUser{}, err
+	}
+	u, err := scanStaff(s.db.QueryRowContext(ctx, "SELECT "+staffCols+" FROM staff WHERE id = ?", id))
+	return u, mapErr("staff "+id, err)
+}
+
+const parentCols = "id, phone_hash, phone_masked, created_at"
+
+func scanParent(row scanner) (directory.Parent, error) {
+	var p directory.Parent
+	var created int64
+	err := row.Scan(&p.ID, &p.PhoneHash, &p.PhoneMasked, &created)
+	p.CreatedAt = fromMicro(created)
+	return p, err
+}
+
+// PutParent implements directory.Store.
+func (s *Store) PutParent(ctx context.Context, p directory.Parent) (directory.Parent, error) {
+	if err := directory.ValidateParent(&p); err != nil {
+		return directory.Parent{}, err
+	}
+	if _, err := exec(ctx, s.db, "put parent "+p.ID, `INSERT INTO parents (`+parentCols+`) VALUES (?, ?, ?, ?)
+		ON CONFLICT (phone_hash) DO NOTHING`, p.ID, p.PhoneHash, p.PhoneMasked, s.clock()); err != nil {
+		return directory.Parent{}, err
+	}
+	return s.ParentByPhoneHash(ctx, p.PhoneHash)
+}
+
+// ParentByPhoneHash implements directory.Store.
+func (s *Store) ParentByPhoneHash(ctx context.Context, phoneHash []byte) (directory.Parent, error) {
+	if err := directory.ValidatePhoneHash(phoneHash); err != nil {
+		return directory.Parent{}, err
+	}
+	p, err := scanParent(s.db.QueryRowContext(ctx, "SELECT "+parentCols+" FROM parents WHERE phone_hash = ?", phoneHash))
+	return p, mapErr("parent by phone", err)
+}
+
+// ParentByID implements directory.Store.
+func (s *Store) ParentByID(ctx context.Context, id string) (directory.Parent, error) {
+	if err := directory.ValidateID("parent", id); err != nil {
+		return directory.Parent{}, err
+	}
+	p, err := scanParent(s.db.QueryRowContext(ctx, "SELECT "+parentCols+" FROM parents WHERE id = ?", id))
+	return p, mapErr("parent "+id, err)
+}
+
+// Bind implements directory.Store. The transaction holds the database's
+// write lock from its start, so the counts still hold when inserting.
+func (s *Store) Bind(ctx context.Context, g directory.Guardianship) error {
+	if err := directory.ValidateGuardianship(&g); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM parents WHERE id = ?", g.ParentID).Scan(&one); err != nil {
+			return mapErr("parent "+g.ParentID, err)
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM pupils WHERE account_id = ?", g.AccountID).Scan(&one); err != nil {
+			return mapErr("pupil "+g.AccountID, err)
+		}
+		var bound bool
+		var children, guardians int
+		if err := tx.QueryRowContext(ctx, `SELECT
+				EXISTS (SELECT 1 FROM guardianships WHERE parent_id = ?1 AND account_id = ?2),
+				(SELECT count(*) FROM guardianships WHERE parent_id = ?1),
+				(SELECT count(*) FROM guardianships WHERE account_id = ?2)`, g.ParentID, g.AccountID).
+			Scan(&bound, &children, &guardians); err != nil {
+			return mapErr("count guardianships", err)
+		}
+		switch {
+		case bound:
+			return nil
+		case children >= directory.MaxChildren:
+			return fmt.Errorf("%w: parent %s already has %d children", directory.ErrConflict, g.ParentID, children)
+		case guardians >= directory.MaxGuardians:
+			return fmt.Errorf("%w: pupil %s already has %d guardians", directory.ErrConflict, g.AccountID, guardians)
+		}
+		_, err := exec(ctx, tx, "bind", "INSERT INTO guardianships (parent_id, account_id, relation, created_at) VALUES (?, ?, ?, ?)",
+			g.ParentID, g.AccountID, g.Relation, s.clock())
+		return err
+	})
+}
+
+func (s *Store) guardianships(ctx context.Context, where, arg string, limit int) ([]directory.Guardianship, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT parent_id, account_id, relation, created_at FROM guardianships
+		WHERE `+where+` = ? ORDER BY created_at, parent_id, account_id LIMIT ?`, arg, limit)
+	if err != nil {
+		return nil, mapErr("guardianships", err)
+	}
+	var out []directory.Guardianship
+	err = eachRow(rows, func() error {
+		var g directory.Guardianship
+		var created int64
+		err := rows.Scan(&g.ParentID, &g.AccountID, &g.Relation, &created)
+		g.CreatedAt = fromMicro(created)
+		out = append(out, g)
+		return err
+	})
+	return out, mapErr("guardianships", err)
+}
+
+// Guardians implements directory.Store.
+func (s *Store) Guardians(ctx context.Context, accountID string) ([]directory.Guardianship, error) {
+	if err := directory.ValidateAccountID(accountID); err != nil {
+		return nil, err
+	}
+	return s.guardianships(ctx, "account_id", accountID, directory.MaxGuardians)
+}
+
+// ChildrenOf implements directory.Store.
+func (s *Store) ChildrenOf(ctx context.Context, parentID string) ([]directory.Guardianship, error) {
+	if err := directory.ValidateID("parent", parentID); err != nil {
+		return nil, err
+	}
+	return s.guardianships(ctx, "parent_id", parentID, directory.MaxChildren)
+}
+
+// IsGuardian implements directory.Store.
+func (s *Store) IsGuardian(ctx context.Context, parentID, accountID string) (bool, error) {
+	if err := errors.Join(directory.ValidateID("parent", parentID), directory.ValidateAccountID(accountID)); err != nil {
+		return false, err
+	}
+	var ok bool
+	err := s.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM guardianships WHERE parent_id = ? AND account_id = ?)", parentID, accountID).Scan(&ok)
+	return ok, mapErr("is guardian", err)
+}

@@ -1,0 +1,208 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Bounds enforced by every Store.
+const (
+	MinOrderIDLen   = 6  // the aggregator's out_trade_no is 6–32 characters
+	MaxOrderIDLen   = 32 //
+	MaxRequestIDLen = 64
+	MaxPartyIDLen   = 128 // bytes in a parent or account id (as in the journal)
+	MaxPayURLLen    = 2048
+	MaxTxIDLen      = 64
+	MaxBatch        = 1000 // orders in one ListToResolve
+)
+
+// Errors. Check them with errors.Is.
+var (
+	// ErrNotFound: no such order.
+	ErrNotFound = errors.New("orders: not found")
+	// ErrConflict: the order is not in one of the expected states (someone moved it
+	// first), or an order id is already taken. Nothing was written.
+	ErrConflict = errors.New("orders: conflict")
+	// ErrInvalid: the request is malformed or the transition not allowed. Nothing was
+	// written.
+	ErrInvalid = errors.New("orders: invalid request")
+)
+
+// State is where an order is in its life.
+type State string
+
+// States. Pending and awaiting payment are open (they count towards PendingSum and
+// are resolved by the poller); the others are final, except that a verified payment
+// credits even a closed or failed order (the parent's money is real).
+const (
+	StatePending         State = "pending"          // written; the aggregator's answer is not known
+	StateAwaitingPayment State = "awaiting_payment" // the aggregator has it; the parent may pay
+	StateCredited        State = "credited"         // paid and credited to the account
+	StateClosed          State = "closed"           // closed unpaid (expired or cancelled)
+	StateFailed          State = "failed"           // the aggregator could not take it; nothing charged
+)
+
+// Valid reports whether s is one of the five states.
+func (s State) Valid() bool {
+	switch s {
+	case StatePending, StateAwaitingPayment, StateCredited, StateClosed, StateFailed:
+		return true
+	}
+	return false
+}
+
+// Open reports whether the order may still be paid or resolved.
+func (s State) Open() bool { return s == StatePending || s == StateAwaitingPayment }
+
+// CanMove reports whether an order in state from may be moved to state to. An open
+// order may be re-written in its own state (the resolver's "looked at it" touch).
+func CanMove(from, to State) bool {
+	switch to {
+	case StatePending:
+		return from == StatePending
+	case StateAwaitingPayment:
+		return from.Open()
+	case StateClosed, StateFailed:
+		return from.Open()
+	case StateCredited:
+		return from.Valid() && from != StateCredited
+	}
+	return false
+}
+
+// Order is a recharge order. Times are kept to the microsecond.
+type Order struct {
+	OrderID       string // ours; also the aggregator's out_trade_no
+	RequestID     string // the client's idempotency key, unique per parent
+	ParentID      string
+	AccountID     string
+	AmountFen     int64 // > 0
+	State         State
+	PayURL        string // set from awaiting payment on
+	TransactionID string // the aggregator's, set when credited
+	CreatedAt     time.Time
+	ExpiresAt     time.Time // the order's expire_at at the aggregator
+	UpdatedAt     time.Time // set by the store on every write
+}
+
+// Fields are set by a Transition; empty fields keep their value.
+type Fields struct {
+	PayURL        string
+	TransactionID string
+}
+
+// Store keeps recharge orders. Implementations are safe for concurrent use, also
+// from several processes on one database.
+type Store interface {
+	// Create writes a new pending order, unless the parent already has an order with
+	// that request id: then it returns that order and created = false, without
+	// calling check. check (optional) runs inside the write, serialised with every
+	// other Create on the account, with the account's PendingSum; an error from it is
+	// returned as is and nothing is written.
+	Create(ctx context.Context, o Order, check func(pendingFen int64) error) (got Order, created bool, err error)
+	// Get returns the order (ErrNotFound).
+	Get(ctx context.Context, orderID string) (Order, error)
+	// ByRequest returns the parent's order of that request id (ErrNotFound).
+	ByRequest(ctx context.Context, parentID, requestID string) (Order, error)
+	// Transition moves the order to state to if its state is one of from (each must
+	// be able to move to to, see CanMove), sets the non-empty fields and UpdatedAt,
+	// and returns the order as written. ErrConflict (wrapping the current state) if
+	// the state is not one of from; ErrNotFound if there is no such order.
+	Transition(ctx context.Context, orderID string, from []State, to State, f Fields) (Order, error)
+	// PendingSum is the sum of the amounts of the account's open orders.
+	PendingSum(ctx context.Context, accountID string) (int64, error)
+	// ListToResolve returns at most limit (1…MaxBatch) open orders last written
+	// before olderThan, least recently written first.
+	ListToResolve(ctx context.Context, olderThan time.Time, limit int) ([]Order, error)
+	Close() error
+}
+
+// ValidateNew checks an order given to Create and normalises its times.
+func ValidateNew(o *Order) error {
+	if err := ValidateOrderID(o.OrderID); err != nil {
+		return err
+	}
+	switch {
+	case o.RequestID == "" || len(o.RequestID) > MaxRequestIDLen:
+		return fmt.Errorf("%w: request id must be 1–%d bytes", ErrInvalid, MaxRequestIDLen)
+	case o.ParentID == "" || len(o.ParentID) > MaxPartyIDLen:
+		return fmt.Errorf("%w: parent id must be 1–%d bytes", ErrInvalid, MaxPartyIDLen)
+	case o.AccountID == "" || len(o.AccountID) > MaxPartyIDLen:
+		return fmt.Errorf("%w: account id must be 1–%d bytes", ErrInvalid, MaxPartyIDLen)
+	case o.AmountFen <= 0:
+		return fmt.Errorf("%w: amount %d fen must be positive", ErrInvalid, o.AmountFen)
+	case o.State != "" && o.State != StatePending:
+		return fmt.Errorf("%w: a new order is pending, not %s", ErrInvalid, o.State)
+	case o.PayURL != "" || o.TransactionID != "":
+		return fmt.Errorf("%w: a new order has no pay URL or transaction id", ErrInvalid)
+	case o.CreatedAt.IsZero() || !o.ExpiresAt.After(o.CreatedAt):
+		return fmt.Errorf("%w: created_at must be set and before expires_at", ErrInvalid)
+	}
+	o.State = StatePending
+	o.CreatedAt = Micro(o.CreatedAt)
+	o.ExpiresAt = Micro(o.ExpiresAt)
+	return nil
+}
+
+// ValidateOrderID checks an order id: 6–32 characters of [A-Za-z0-9_-].
+func ValidateOrderID(id string) error {
+	if len(id) < MinOrderIDLen || len(id) > MaxOrderIDLen {
+		return fmt.Errorf("%w: order id must be %d–%d characters", ErrInvalid, MinOrderIDLen, MaxOrderIDLen)
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return fmt.Errorf("%w: order id has character %q", ErrInvalid, r)
+		}
+	}
+	return nil
+}
+
+// ValidateTransition checks the arguments of Transition.
+func ValidateTransition(orderID string, from []State, to State, f Fields) error {
+	if err := ValidateOrderID(orderID); err != nil {
+		return err
+	}
+	if len(from) == 0 || len(from) > 5 {
+		return fmt.Errorf("%w: 1–5 states to move from", ErrInvalid)
+	}
+	for _, s := range from {
+		if !CanMove(s, to) {
+			return fmt.Errorf("%w: an order cannot move from %q to %q", ErrInvalid, s, to)
+		}
+	}
+	switch {
+	case len(f.PayURL) > MaxPayURLLen:
+		return fmt.Errorf("%w: pay URL longer than %d bytes", ErrInvalid, MaxPayURLLen)
+	case len(f.TransactionID) > MaxTxIDLen:
+		return fmt.Errorf("%w: transaction id longer than %d bytes", ErrInvalid, MaxTxIDLen)
+	}
+	return nil
+}
+
+// ValidateLimit checks a ListToResolve limit.
+func ValidateLimit(limit int) error {
+	if limit < 1 || limit > MaxBatch {
+		return fmt.Errorf("%w: limit %d, want 1–%d", ErrInvalid, limit, MaxBatch)
+	}
+	return nil
+}
+
+// Micro is t in UTC at the precision both databases keep.
+func Micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// OpenStates are the states PendingSum and ListToResolve look at.
+func OpenStates() []State { return []State{StatePending, StateAwaitingPayment} }
+
+// Strings returns the states as strings (for query parameters).
+func Strings(states []State) []string {
+	out := make([]string, 0, len(states))
+	for _, s := range states {
+		if !slices.Contains(out, string(s)) {
+			out = append(out, string(s))
+		}
+	}
+	return out
+}

@@ -1,0 +1,225 @@
+package pgorders
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/onecode/onecode/persistence/migrate"
+	"github.com/onecode/onecode/persistence/orders"
+	"github.com/onecode/onecode/persistence/sqlerr"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Pool bounds.
+const (
+	DefaultMaxConns = 4
+	MaxMaxConns     = 64
+)
+
+// Options configure a Store. Zero values take the defaults.
+type Options struct {
+	MaxConns int              // default 4, at most 64
+	Now      func() time.Time // clock of UpdatedAt, default time.Now
+}
+
+// Store is an orders.Store on PostgreSQL.
+type Store struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+var _ orders.Store = (*Store)(nil)
+
+// Open connects to dsn, applies pending migrations and returns the Store.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	if opts.MaxConns == 0 {
+		opts.MaxConns = DefaultMaxConns
+	}
+	if opts.MaxConns < 1 || opts.MaxConns > MaxMaxConns {
+		return nil, fmt.Errorf("%w: MaxConns %d, want 1..%d", orders.ErrInvalid, opts.MaxConns, MaxMaxConns)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("pgorders: %w", err)
+	}
+	pool, err := migrate.OpenPostgres(ctx, dsn, opts.MaxConns, fsys, "orders_migrations", migrateLock)
+	if err != nil {
+		return nil, fmt.Errorf("pgorders: %w", err)
+	}
+	return &Store{pool: pool, now: opts.Now}, nil
+}
+
+// Close closes the connections.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// migrateLock is the advisory lock key serialising orders migrations ("orders");
+// the journal and the directory use their own keys.
+const migrateLock = 0x6f7264657273
+
+// errs maps database errors onto the orders store's errors.
+var errs = sqlerr.Mapper{Store: "pgorders", NotFound: orders.ErrNotFound, Conflict: orders.ErrConflict, Invalid: orders.ErrInvalid}
+
+// mapErr turns a database error of what into the store's errors.
+func mapErr(what string, err error) error { return errs.Postgres(what, err) }
+
+func (s *Store) clock() time.Time { return orders.Micro(s.now()) }
+
+const columns = `order_id, request_id, parent_id, account_id, amount_fen, state, pay_url, transaction_id,
+	created_at, expires_at, updated_at`
+
+func scan(row pgx.Row) (orders.Order, error) {
+	var o orders.Order
+	var state string
+	err := row.Scan(&o.OrderID, &o.RequestID, &o.ParentID, &o.AccountID, &o.AmountFen, &state, &o.PayURL,
+		&o.TransactionID, &o.CreatedAt, &o.ExpiresAt, &o.UpdatedAt)
+	o.State = orders.State(state)
+	o.CreatedAt, o.ExpiresAt, o.UpdatedAt = o.CreatedAt.UTC(), o.ExpiresAt.UTC(), o.UpdatedAt.UTC()
+	return o, err
+}
+
+// Create implements orders.Store.
+func (s *Store) Create(ctx context.Context, o orders.Order, check func(int64) error) (orders.Order, bool, error) {
+	if err := orders.ValidateNew(&o); err != nil {
+		return orders.Order{}, false, err
+	}
+	o.UpdatedAt = s.clock()
+	var got orders.Order
+	created := false
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Serialise the orders of one account: the cap check sees every pending order.
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "recharge_orders:"+o.AccountID); err != nil {
+			return mapErr("lock account "+o.AccountID, err)
+		}
+		existing, err := byRequest(ctx, tx, o.ParentID, o.RequestID)
+		if err == nil {
+			got = existing
+			return nil
+		}
+		if !errors.Is(err, orders.ErrNotFound) {
+			return err
+		}
+		if check != nil {
+			pending, err := pendingSum(ctx, tx, o.AccountID)
+			if err != nil {
+				return err
+			}
+			if err := check(pending); err != nil {
+				return err
+			}
+		}
+		got, err = scan(tx.QueryRow(ctx, `INSERT INTO recharge_orders (`+columns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, $8, $9)
+			ON CONFLICT (parent_id, request_id) DO NOTHING RETURNING `+columns,
+			o.OrderID, o.RequestID, o.ParentID, o.AccountID, o.AmountFen, string(o.State), o.CreatedAt, o.ExpiresAt, o.UpdatedAt))
+		if errors.Is(err, pgx.ErrNoRows) { // the same request, for another account, won the race
+			got, err = byRequest(ctx, tx, o.ParentID, o.RequestID)
+			return err
+		}
+		if err != nil {
+			return mapErr("create order "+o.OrderID, err)
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return orders.Order{}, false, err
+	}
+	return got, created, nil
+}
+
+// Get implements orders.Store.
+func (s *Store) Get(ctx context.Context, orderID string) (orders.Order, error) {
+	if err := orders.ValidateOrderID(orderID); err != nil {
+		return orders.Order{}, err
+	}
+	o, err := scan(s.pool.QueryRow(ctx, "SELECT "+columns+" FROM recharge_orders WHERE order_id = $1", orderID))
+	return o, mapErr("order "+orderID, err)
+}
+
+// ByRequest implements orders.Store.
+func (s *Store) ByRequest(ctx context.Context, parentID, requestID string) (orders.Order, error) {
+	return byRequest(ctx, s.pool, parentID, requestID)
+}
+
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func byRequest(ctx context.Context, q querier, parentID, requestID string) (orders.Order, error) {
+	if parentID == "" || requestID == "" {
+		return orders.Order{}, fmt.Errorf("%w: parent id and request id are required", orders.ErrInvalid)
+	}
+	o, err := scan(q.QueryRow(ctx, "SELECT "+columns+" FROM recharge_orders WHERE parent_id = $1 AND request_id = $2", parentID, requestID))
+	return o, mapErr("order of request "+requestID, err)
+}
+
+// Transition implements orders.Store.
+func (s *Store) Transition(ctx context.Context, orderID string, from []orders.State, to orders.State, f orders.Fields) (orders.Order, error) {
+	if err := orders.ValidateTransition(orderID, from, to, f); err != nil {
+		return orders.Order{}, err
+	}
+	o, err := scan(s.pool.QueryRow(ctx, `UPDATE recharge_orders SET state = $2,
+			pay_url = CASE WHEN $3 = '' THEN pay_url ELSE $3 END,
+			transaction_id = CASE WHEN $4 = '' THEN transaction_id ELSE $4 END,
+			updated_at = $5
+		WHERE order_id = $1 AND state = ANY($6) RETURNING `+columns,
+		orderID, string(to), f.PayURL, f.TransactionID, s.clock(), orders.Strings(from)))
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return o, mapErr("move order "+orderID, err)
+	}
+	cur, err := s.Get(ctx, orderID)
+	if err != nil {
+		return orders.Order{}, err
+	}
+	return orders.Order{}, fmt.Errorf("%w: order %s is %s, not one of %v", orders.ErrConflict, orderID, cur.State, from)
+}
+
+// PendingSum implements orders.Store.
+func (s *Store) PendingSum(ctx context.Context, accountID string) (int64, error) {
+	return pendingSum(ctx, s.pool, accountID)
+}
+
+func pendingSum(ctx context.Context, q querier, accountID string) (int64, error) {
+	var sum int64
+	err := q.QueryRow(ctx, `SELECT COALESCE(sum(amount_fen), 0)::bigint FROM recharge_orders
+		WHERE account_id = $1 AND state IN ('pending', 'awaiting_payment')`, accountID).Scan(&sum)
+	return sum, mapErr("pending sum of "+accountID, err)
+}
+
+// ListToResolve implements orders.Store.
+func (s *Store) ListToResolve(ctx context.Context, olderThan time.Time, limit int) ([]orders.Order, error) {
+	if err := orders.ValidateLimit(limit); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, "SELECT "+columns+` FROM recharge_orders
+		WHERE state IN ('pending', 'awaiting_payment') AND updated_at < $1
+		ORDER BY updated_at, order_id LIMIT $2`, orders.Micro(olderThan), limit)
+	if err != nil {
+		return nil, mapErr("orders to resolve", err)
+	}
+	defer rows.Close()
+	var out []orders.Order
+	for rows.Next() {
+		o, err := scan(rows)
+		if err != nil {
+			return nil, mapErr("orders to resolve", err)
+		}
+		out = append(out, o)
+	}
+	return out, mapErr("orders to resolve", rows.Err())
+}
