@@ -1,0 +1,195 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/cluster"
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/automanaged"
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
+	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
+	"github.com/asynkron/protoactor-go/eventstream"
+	"github.com/asynkron/protoactor-go/remote"
+	"google.golang.org/protobuf/types/known/emptypb"
+)
+
+// Provider names the cluster membership provider.
+type Provider string
+
+const (
+	// ProviderSingle is one member in this process (protoactor's in-memory test provider).
+	ProviderSingle Provider = "single"
+	// ProviderAutomanaged is several members on known hosts that find each other over HTTP.
+	ProviderAutomanaged Provider = "automanaged"
+)
+
+// MemberConfig is everything a cluster member needs; it is validated by Validate.
+type MemberConfig struct {
+	Name     string
+	Provider Provider
+	// Host and Port of the actor remote endpoint; port 0 picks a free one.
+	Host string
+	Port int
+	// AutoManPort is this member's automanaged HTTP port; Peers lists every member's
+	// "host:automanport" (automanaged only).
+	AutoManPort int
+	Peers       []string
+	// RequestTimeout bounds every cluster request issued by this member.
+	RequestTimeout time.Duration
+	// ConsensusTimeout bounds the wait for a stable topology at start.
+	ConsensusTimeout time.Duration
+	Kinds            []*cluster.Kind
+	Logger           *slog.Logger
+}
+
+// Validate reports the first problem of the configuration.
+func (c MemberConfig) Validate() error {
+	switch {
+	case c.Name == "":
+		return errors.New("cluster name is empty")
+	case c.Provider != ProviderSingle && c.Provider != ProviderAutomanaged:
+		return fmt.Errorf("unknown cluster provider %q (want %q or %q)", c.Provider, ProviderSingle, ProviderAutomanaged)
+	case c.Port < 0 || c.Port > 65535:
+		return fmt.Errorf("cluster port %d out of range", c.Port)
+	case c.Provider == ProviderAutomanaged && (c.AutoManPort <= 0 || len(c.Peers) == 0):
+		return errors.New("automanaged cluster needs automan_port and peers")
+	case c.RequestTimeout <= 0 || c.RequestTimeout > time.Minute:
+		return fmt.Errorf("cluster request timeout %s out of (0, 1m]", c.RequestTimeout)
+	case c.ConsensusTimeout <= 0 || c.ConsensusTimeout > 5*time.Minute:
+		return fmt.Errorf("cluster consensus timeout %s out of (0, 5m]", c.ConsensusTimeout)
+	}
+	return nil
+}
+
+// Member is one started cluster member.
+type Member struct {
+	Cluster  *cluster.Cluster
+	single   bool
+	size     atomic.Int32
+	joined   chan struct{}
+	joinOnce sync.Once
+	sub      *eventstream.Subscription
+}
+
+// StartMember starts the actor system, joins the cluster and waits for a stable topology.
+func StartMember(ctx context.Context, cfg MemberConfig) (*Member, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	// protoactor logs whole messages at debug level: keep it at warnings so no payload
+	// (and so no personal data) reaches the log.
+	quiet := slog.New(minLevel{Handler: logger.Handler(), min: slog.LevelWarn}).With(slog.String("component", "protoactor"))
+	system := actor.NewActorSystemWithConfig(actor.Configure(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet }),
+	))
+
+	var provider cluster.ClusterProvider
+	switch cfg.Provider {
+	case ProviderSingle:
+		provider = test.NewTestProvider(test.NewInMemAgent())
+	case ProviderAutomanaged:
+		provider = automanaged.NewWithConfig(2*time.Second, cfg.AutoManPort, cfg.Peers...)
+	}
+	config := cluster.Configure(cfg.Name, provider, disthash.New(),
+		remote.Configure(cfg.Host, cfg.Port),
+		cluster.WithKinds(cfg.Kinds...),
+		cluster.WithRequestTimeout(cfg.RequestTimeout),
+	)
+	if cfg.Provider == ProviderSingle {
+		// A lone member has no peer to gossip with or to expire: no need to wake
+		// every 300 ms to gossip to nobody.
+		config.GossipInterval = singleGossipInterval
+	}
+	c := cluster.New(system, config)
+	m := &Member{Cluster: c, single: cfg.Provider == ProviderSingle, joined: make(chan struct{})}
+	// Track the topology from its events rather than reading MemberList fields that
+	// protoactor updates without a lock.
+	sub := system.EventStream.Subscribe(func(evt any) {
+		t, ok := evt.(*cluster.ClusterTopology)
+		if !ok {
+			return
+		}
+		m.size.Store(int32(len(t.Members)))
+		for _, mem := range t.Members {
+			if mem.Id == system.ID {
+				m.joinOnce.Do(func() { close(m.joined) })
+			}
+		}
+	})
+	m.sub = sub
+	c.StartMember()
+
+	waitCtx, cancel := context.WithTimeout(ctx, cfg.ConsensusTimeout)
+	defer cancel()
+	select {
+	case <-m.joined:
+		return m, nil
+	case <-waitCtx.Done():
+		c.Shutdown(false)
+		return nil, fmt.Errorf("member did not join the cluster topology within %s: %w", cfg.ConsensusTimeout, waitCtx.Err())
+	}
+}
+
+// ID is this member's actor system id.
+func (m *Member) ID() string { return m.Cluster.ActorSystem.ID }
+
+// Size is the number of members this member currently sees.
+func (m *Member) Size() int { return int(m.size.Load()) }
+
+// singleGossipInterval is the gossip tick of a lone member: effectively never.
+const singleGossipInterval = 24 * time.Hour
+
+// Stop leaves the cluster; graceful lets activations stop first.
+//
+// A lone member stops in protoactor's graceful order (provider, identity lookup,
+// gossip, remote) but without the two-second wait Cluster.Shutdown makes for
+// ownership to move to other members: there are none.
+func (m *Member) Stop(graceful bool) {
+	c := m.Cluster
+	c.ActorSystem.EventStream.Unsubscribe(m.sub)
+	if !m.single || !graceful {
+		c.Shutdown(graceful)
+		return
+	}
+	c.Gossip.SetState(cluster.GracefullyLeftKey, &emptypb.Empty{})
+	c.ActorSystem.Shutdown()
+	_ = c.Config.ClusterProvider.Shutdown(true)
+	c.IdentityLookup.Shutdown()
+	c.Gossip.Shutdown()
+	c.Remote.Shutdown(true)
+}
+
+// minLevel drops records below min whatever the wrapped handler would accept.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level < h.min {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{Handler: h.Handler.WithAttrs(as), min: h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{Handler: h.Handler.WithGroup(name), min: h.min}
+}

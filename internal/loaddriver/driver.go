@@ -1,0 +1,532 @@
+package loaddriver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+
+	"github.com/onecode/onecode/gateway/terminalclient"
+	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
+)
+
+// Driver bounds and defaults.
+const (
+	// DefaultPayTimeout bounds one Pay send (the switch gives up on an account command
+	// after 15 s and answers OUTCOME_UNKNOWN).
+	DefaultPayTimeout = 20 * time.Second
+	// DefaultMaxRecords bounds the acknowledged payments kept (about 100 bytes each);
+	// beyond it they are counted, not kept.
+	DefaultMaxRecords = 4 << 20
+	// DefaultBackoff is the wait after an unanswered send or a failed session open.
+	DefaultBackoff = 50 * time.Millisecond
+	// openTimeout bounds one session handshake.
+	openTimeout = 10 * time.Second
+	// maxLines is the most dishes of one payment.
+	maxLines = 3
+	// maxTicketQueue bounds the open-loop tickets waiting for a free terminal.
+	maxTicketQueue = 4096
+)
+
+// Payment is one Pay of a terminal; its key is Terminal:Seq.
+type Payment struct {
+	Terminal string
+	Seq      uint64
+	Account  string
+	CardQR   string
+	Lines    []*apiv1.LineRef
+	TotalFen int64
+}
+
+// Key is the payment's idempotency key in the journal.
+func (p *Payment) Key() string { return fmt.Sprintf("%s:%d", p.Terminal, p.Seq) }
+
+func (p *Payment) pay() *apiv1.Pay {
+	return &apiv1.Pay{Seq: p.Seq, CardQr: p.CardQR, Lines: p.Lines, ExpectedTotalFen: p.TotalFen}
+}
+
+// Record is one acknowledged payment: the switch answered a PayResult.
+type Record struct {
+	Terminal        string
+	Seq             uint64
+	Account         string
+	TotalFen        int64 // what the terminal asked
+	Outcome         apiv1.PayResult_Outcome
+	AmountFen       int64 // what the switch charged (approved)
+	BalanceAfterFen int64
+	Reason          string // decline reason
+	Replayed        bool
+	Sends           int           // sends of this payment until it was answered
+	Latency         time.Duration // of the answered send
+}
+
+// Key is the payment's idempotency key in the journal.
+func (r Record) Key() string { return fmt.Sprintf("%s:%d", r.Terminal, r.Seq) }
+
+// Options configure a Driver.
+type Options struct {
+	// Terminals is how many of the school's terminals pay (0: all).
+	Terminals int
+	// PayTimeout bounds one send (default DefaultPayTimeout).
+	PayTimeout time.Duration
+	// MaxRecords bounds the kept records (default DefaultMaxRecords).
+	MaxRecords int
+	// Backoff is the wait after an error (default DefaultBackoff).
+	Backoff time.Duration
+	// Seed makes the choice of pupils and dishes reproducible.
+	Seed uint64
+}
+
+// Driver drives a school's terminals. Its terminals keep their sequence numbers and
+// unanswered payments across Runs, so a Run after a crash re-sends what was not
+// answered before paying anything new. Run calls must not overlap.
+type Driver struct {
+	school  *School
+	opts    Options
+	terms   []*terminal
+	kept    atomic.Int64
+	dropped atomic.Int64
+	acked   atomic.Int64
+}
+
+type terminal struct {
+	cred    TerminalCred
+	rng     *rand.Rand
+	nextSeq uint64
+	pending *Payment
+	sends   int
+	records []Record
+	sess    *terminalclient.Session
+}
+
+// New returns a Driver of school.
+func New(school *School, opts Options) (*Driver, error) {
+	if len(school.Pupils) == 0 || len(school.Terminals) == 0 {
+		return nil, errors.New("loaddriver: the school has no pupils or no terminals")
+	}
+	if opts.Terminals <= 0 || opts.Terminals > len(school.Terminals) {
+		opts.Terminals = len(school.Terminals)
+	}
+	if opts.PayTimeout <= 0 {
+		opts.PayTimeout = DefaultPayTimeout
+	}
+	if opts.MaxRecords <= 0 {
+		opts.MaxRecords = DefaultMaxRecords
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = DefaultBackoff
+	}
+	d := &Driver{school: school, opts: opts}
+	for i := range opts.Terminals {
+		d.terms = append(d.terms, &terminal{
+			cred: school.Terminals[i], nextSeq: 1,
+			rng: rand.New(rand.NewPCG(opts.Seed, uint64(i)+1)),
+		})
+	}
+	return d, nil
+}
+
+// Plan says how one Run pays. A Run issues new payments until Duration has passed,
+// Count payments were issued, or ctx ends; at least one of them must be set, or Probe.
+type Plan struct {
+	// Duration stops issuing new payments after this long (0: no limit).
+	Duration time.Duration
+	// Count is the new payments issued in all (0: no limit).
+	Count int
+	// Rate is the open-loop rate in payments/s over all terminals; 0 is closed loop
+	// (each terminal pays again as soon as it has its answer).
+	Rate float64
+	// Reconnect re-opens broken sessions (retrying while the Run lasts); without it a
+	// terminal whose session broke stops for this Run, keeping its payment pending.
+	Reconnect bool
+	// Drain keeps re-sending unanswered payments after the issuing stopped, until they
+	// are answered or ctx ends.
+	Drain bool
+	// Stop, when closed, stops issuing new payments (as the end of Duration does).
+	Stop <-chan struct{}
+	// Probe makes each terminal send one Pay (its pending one, or a new one) once,
+	// with no retry, and stop.
+	Probe bool
+}
+
+// Result is what one Run did.
+type Result struct {
+	Elapsed  time.Duration
+	Issued   int64 // new payments
+	Acked    int64 // payments answered with a PayResult
+	Approved int64
+	Declined int64
+	Replayed int64 // answers that were the stored outcome of an earlier send
+	// Errors counts sends and session opens that got no PayResult; ErrorKinds splits
+	// them by cause.
+	Errors     int64
+	ErrorKinds map[string]int64
+	// Missed is the open-loop tickets dropped because every terminal was busy and the
+	// queue was full.
+	Missed int64
+	// Pending is the payments left unanswered at the end.
+	Pending int
+	// Latency is of answered sends, from Pay sent to PayResult received.
+	Latency Histogram
+}
+
+// PerSecond is the answered payments per second of the Run.
+func (r *Result) PerSecond() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Acked) / r.Elapsed.Seconds()
+}
+
+// Acked is the payments answered over all Runs so far (safe during a Run).
+func (d *Driver) Acked() int64 { return d.acked.Load() }
+
+// DroppedRecords is the answered payments not kept (beyond MaxRecords).
+func (d *Driver) DroppedRecords() int64 { return d.dropped.Load() }
+
+// Records returns the kept answered payments of every Run, by terminal and seq. Not
+// during a Run.
+func (d *Driver) Records() []Record {
+	var out []Record
+	for _, t := range d.terms {
+		out = append(out, t.records...)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Terminal != out[j].Terminal {
+			return out[i].Terminal < out[j].Terminal
+		}
+		return out[i].Seq < out[j].Seq
+	})
+	return out
+}
+
+// Pending returns the unanswered payments (at most one per terminal). Not during a Run.
+func (d *Driver) Pending() []Payment {
+	var out []Payment
+	for _, t := range d.terms {
+		if t.pending != nil {
+			out = append(out, *t.pending)
+		}
+	}
+	return out
+}
+
+// Close ends the sessions. Not during a Run.
+func (d *Driver) Close() {
+	for _, t := range d.terms {
+		if t.sess != nil {
+			t.sess.Close()
+			t.sess = nil
+		}
+	}
+}
+
+// run is the shared state of one Run.
+type run struct {
+	d       *Driver
+	conn    grpc.ClientConnInterface
+	plan    Plan
+	stop    chan struct{} // closed when issuing stops
+	tickets chan struct{} // open loop
+	issued  atomic.Int64
+}
+
+func (r *run) stopped() bool {
+	select {
+	case <-r.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// worker is the per-terminal result of a Run.
+type worker struct {
+	acked, approved, declined, replayed, errors int64
+	kinds                                       map[string]int64
+	lat                                         Histogram
+}
+
+// Run drives the terminals over conn (one session per terminal, sharing conn) as
+// plan says, and returns when every terminal has stopped.
+func (d *Driver) Run(ctx context.Context, conn grpc.ClientConnInterface, plan Plan) (*Result, error) {
+	if plan.Duration <= 0 && plan.Count <= 0 && !plan.Probe && plan.Stop == nil && ctx.Done() == nil {
+		return nil, errors.New("loaddriver: a Run needs a Duration, a Count, Probe, Stop or a context that ends")
+	}
+	if plan.Rate < 0 || plan.Count < 0 || plan.Duration < 0 {
+		return nil, errors.New("loaddriver: negative rate, count or duration")
+	}
+	r := &run{d: d, conn: conn, plan: plan, stop: make(chan struct{})}
+	var stopOnce sync.Once
+	stop := func() { stopOnce.Do(func() { close(r.stop) }) }
+	start := time.Now()
+	var bg sync.WaitGroup
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	bg.Add(1)
+	go func() {
+		defer bg.Done()
+		var timeout <-chan time.Time
+		if plan.Duration > 0 {
+			t := time.NewTimer(plan.Duration)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-timeout:
+		case <-plan.Stop:
+		case <-runCtx.Done():
+		case <-r.stop:
+		}
+		stop()
+	}()
+	var missed atomic.Int64
+	if plan.Rate > 0 && !plan.Probe {
+		r.tickets = make(chan struct{}, min(maxTicketQueue, 2*len(d.terms)))
+		bg.Add(1)
+		go func() {
+			defer bg.Done()
+			r.emitTickets(start, &missed)
+		}()
+	}
+	workers := make([]*worker, len(d.terms))
+	var wg sync.WaitGroup
+	for i, t := range d.terms {
+		workers[i] = &worker{kinds: map[string]int64{}}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.work(ctx, t, workers[i])
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	stop()
+	cancel()
+	bg.Wait()
+
+	res := &Result{Elapsed: elapsed, Issued: r.issued.Load(), Missed: missed.Load(), ErrorKinds: map[string]int64{}}
+	for _, w := range workers {
+		res.Acked += w.acked
+		res.Approved += w.approved
+		res.Declined += w.declined
+		res.Replayed += w.replayed
+		res.Errors += w.errors
+		for k, v := range w.kinds {
+			res.ErrorKinds[k] += v
+		}
+		res.Latency.Merge(&w.lat)
+	}
+	for _, t := range d.terms {
+		if t.pending != nil {
+			res.Pending++
+		}
+	}
+	return res, nil
+}
+
+// emitTickets issues open-loop tickets at plan.Rate until the Run stops issuing.
+func (r *run) emitTickets(start time.Time, missed *atomic.Int64) {
+	interval := time.Duration(float64(time.Second) / r.plan.Rate)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for n := int64(0); ; {
+		select {
+		case <-r.stop:
+			return
+		case <-timer.C:
+		}
+		due := int64(time.Since(start)/interval) + 1
+		for ; n < due; n++ {
+			if r.plan.Count > 0 && n >= int64(r.plan.Count) {
+				<-r.stop
+				return
+			}
+			select {
+			case r.tickets <- struct{}{}:
+			default:
+				missed.Add(1)
+			}
+		}
+		timer.Reset(time.Until(start.Add(time.Duration(n) * interval)))
+	}
+}
+
+// next returns the payment the terminal sends now, or nil when it is done.
+func (r *run) next(t *terminal, first bool) *Payment {
+	if t.pending != nil {
+		if r.plan.Probe && !first {
+			return nil
+		}
+		if r.stopped() && !r.plan.Drain && !first {
+			return nil
+		}
+		return t.pending
+	}
+	if r.plan.Probe {
+		if !first {
+			return nil
+		}
+	} else if r.tickets != nil {
+		select {
+		case <-r.tickets:
+		case <-r.stop:
+			return nil
+		}
+	} else if r.stopped() {
+		return nil
+	}
+	if n := r.issued.Add(1); r.plan.Count > 0 && n > int64(r.plan.Count) {
+		r.issued.Add(-1)
+		return nil
+	}
+	t.pending = t.newPayment(r.d.school)
+	t.sends = 0
+	return t.pending
+}
+
+func (t *terminal) newPayment(s *School) *Payment {
+	pupil := s.Pupils[t.rng.IntN(len(s.Pupils))]
+	n := 1 + t.rng.IntN(maxLines)
+	picked := t.rng.Perm(len(Dishes))[:n]
+	p := &Payment{Terminal: t.cred.ID, Seq: t.nextSeq, Account: pupil.AccountID, CardQR: pupil.CardQR}
+	for _, i := range picked {
+		p.Lines = append(p.Lines, &apiv1.LineRef{Barcode: Dishes[i].Barcode, Qty: 1})
+		p.TotalFen += Dishes[i].PriceFen
+	}
+	t.nextSeq++
+	return p
+}
+
+// work runs one terminal until it is done.
+func (r *run) work(ctx context.Context, t *terminal, w *worker) {
+	opts := r.d.opts
+	for first := true; ctx.Err() == nil; first = false {
+		p := r.next(t, first)
+		if p == nil {
+			return
+		}
+		if t.sess == nil {
+			if err := r.open(ctx, t); err != nil {
+				w.fail("OPEN_FAILED")
+				if !r.plan.Reconnect || r.plan.Probe || !r.wait(ctx, p) {
+					return
+				}
+				continue
+			}
+		}
+		pctx, cancel := context.WithTimeout(ctx, opts.PayTimeout)
+		sent := time.Now()
+		res, err := t.sess.Pay(pctx, p.pay())
+		lat := time.Since(sent)
+		cancel()
+		t.sends++
+		if err == nil && res.GetSeq() != p.Seq {
+			err = fmt.Errorf("%w: answer for seq %d to pay %d", terminalclient.ErrProtocol, res.GetSeq(), p.Seq)
+		}
+		if err == nil {
+			r.d.acked.Add(1)
+			w.acked++
+			w.lat.Add(lat)
+			switch res.GetOutcome() {
+			case apiv1.PayResult_OUTCOME_APPROVED:
+				w.approved++
+			default:
+				w.declined++
+			}
+			if res.GetReplayed() {
+				w.replayed++
+			}
+			r.d.keep(t, Record{
+				Terminal: t.cred.ID, Seq: p.Seq, Account: p.Account, TotalFen: p.TotalFen,
+				Outcome: res.GetOutcome(), AmountFen: res.GetAmountFen(), BalanceAfterFen: res.GetBalanceAfterFen(),
+				Reason: res.GetReason(), Replayed: res.GetReplayed(), Sends: t.sends, Latency: lat,
+			})
+			t.pending = nil
+			continue
+		}
+		w.fail(errKind(err))
+		if t.sess.Err() != nil || errors.Is(err, terminalclient.ErrProtocol) {
+			t.sess.Close()
+			t.sess = nil
+			if !r.plan.Reconnect {
+				return
+			}
+		}
+		if r.plan.Probe || !r.wait(ctx, p) {
+			return
+		}
+	}
+}
+
+// wait backs off after an error; false when the terminal should stop instead.
+func (r *run) wait(ctx context.Context, p *Payment) bool {
+	if r.stopped() && !r.plan.Drain {
+		return false
+	}
+	t := time.NewTimer(r.d.opts.Backoff)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (r *run) open(ctx context.Context, t *terminal) error {
+	octx, cancel := context.WithTimeout(ctx, openTimeout)
+	defer cancel()
+	s, err := terminalclient.Open(octx, r.conn, t.cred.ID, t.cred.Secret)
+	if err != nil {
+		return fmt.Errorf("open session: %w", err)
+	}
+	// Continue above what the switch has committed for this terminal.
+	if last := s.Welcome().GetLastSeq(); last >= t.nextSeq {
+		t.nextSeq = last + 1
+	}
+	t.sess = s
+	return nil
+}
+
+func (d *Driver) keep(t *terminal, rec Record) {
+	if d.kept.Add(1) > int64(d.opts.MaxRecords) {
+		d.kept.Add(-1)
+		d.dropped.Add(1)
+		return
+	}
+	t.records = append(t.records, rec)
+}
+
+func (w *worker) fail(kind string) {
+	w.errors++
+	w.kinds[kind]++
+}
+
+// errKind names the cause of an unanswered send, from a fixed small set.
+func errKind(err error) string {
+	var se *terminalclient.SessionError
+	switch {
+	case errors.As(err, &se):
+		switch se.Reason {
+		case terminalclient.ReasonOutcomeUnknown, "UNAVAILABLE", "INTERNAL", "INVALID_SEQ", "UNEXPECTED_MESSAGE":
+			return se.Reason
+		}
+		return "SESSION_ERROR"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "TIMEOUT"
+	case errors.Is(err, context.Canceled):
+		return "CANCELED"
+	case errors.Is(err, terminalclient.ErrProtocol):
+		return "PROTOCOL"
+	case errors.Is(err, terminalclient.ErrClosed):
+		return "SESSION_CLOSED"
+	}
+	return "STREAM_ERROR"
+}
