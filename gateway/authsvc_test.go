@@ -1,0 +1,594 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/onecode/onecode/gateway"
+	"github.com/onecode/onecode/internal/switchtest"
+	"github.com/onecode/onecode/persistence/cache"
+	"github.com/onecode/onecode/persistence/directory"
+	"github.com/onecode/onecode/persistence/pgtest"
+	"github.com/onecode/onecode/persistence/redistest"
+	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
+)
+
+// testPassword is cheap argon2id for tests; the stored hashes use the same
+// cost as the dummy hash, as in production.
+var testPassword = gateway.PasswordParams{MemoryKiB: 8 << 10, Time: 1, Threads: 1}
+
+var testPhoneKey = bytes.Repeat([]byte{0xa5}, 32)
+
+// syncBuffer is a log sink safe for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// stub services: the session interceptor runs before them.
+type staffStub struct {
+	apiv1.UnimplementedStaffServiceServer
+}
+type parentStub struct {
+	apiv1.UnimplementedParentServiceServer
+}
+
+// authEnv is a real edge with the AuthService: PostgreSQL directory, the
+// cache under test, gRPC and REST on loopback, the log captured.
+type authEnv struct {
+	auth     apiv1.AuthServiceClient
+	staff    apiv1.StaffServiceClient
+	parent   apiv1.ParentServiceClient
+	httpBase string
+	dir      directory.Store
+	log      *syncBuffer
+
+	mu    sync.Mutex
+	codes map[string]string // phone → last code issued
+}
+
+// caches runs f once per cache implementation.
+func caches(t *testing.T, f func(t *testing.T, open func(t *testing.T) cache.Cache)) {
+	t.Run("memory", func(t *testing.T) {
+		f(t, func(t *testing.T) cache.Cache {
+			m, err := cache.NewMemory(cache.MemoryOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		})
+	})
+	t.Run("redis", func(t *testing.T) {
+		f(t, func(t *testing.T) cache.Cache {
+			c, prefix := redistest.Client(t)
+			r, err := cache.NewRedis(c, cache.RedisOptions{Prefix: prefix})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		})
+	})
+}
+
+func newAuthEnv(t *testing.T, c cache.Cache, opts gateway.AuthOptions) *authEnv {
+	t.Helper()
+	return newAuthEnvHops(t, c, opts, 0)
+}
+
+// newAuthEnvHops is newAuthEnv behind hops trusted proxies.
+func newAuthEnvHops(t *testing.T, c cache.Cache, opts gateway.AuthOptions, hops int) *authEnv {
+	t.Helper()
+	dir := switchtest.OpenDirectory(t, pgtest.DSN(t))
+	e := &authEnv{dir: dir, log: &syncBuffer{}, codes: map[string]string{}}
+	logger := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+
+	sessions, err := gateway.NewSessions(c, gateway.SessionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := gateway.Deps{Directory: dir, Cache: c, Sessions: sessions, PhoneHashKey: testPhoneKey, IDHashKey: testIDHashKey,
+		Now: time.Now, Rand: rand.Reader, Logger: logger}
+	if opts.Password == (gateway.PasswordParams{}) {
+		opts.Password = testPassword
+	}
+	opts.OnCodeIssued = func(phone, code string) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.codes[phone] = code
+	}
+	authSvc, err := gateway.NewAuthService(deps, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := switchtest.Serve(t, gateway.Config{Logger: logger, Sessions: sessions, ForwardedHops: hops}, func(s *grpc.Server) {
+		apiv1.RegisterAuthServiceServer(s, authSvc)
+		apiv1.RegisterStaffServiceServer(s, staffStub{})
+		apiv1.RegisterParentServiceServer(s, parentStub{})
+	})
+	conn := switchtest.Dial(t, srv)
+	e.auth = apiv1.NewAuthServiceClient(conn)
+	e.staff = apiv1.NewStaffServiceClient(conn)
+	e.parent = apiv1.NewParentServiceClient(conn)
+	e.httpBase = "http://" + srv.HTTPAddr()
+	return e
+}
+
+func (e *authEnv) code(t *testing.T, phone string) string {
+	t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, ok := e.codes[phone]
+	if !ok {
+		t.Fatalf("no code issued for the phone")
+	}
+	return c
+}
+
+// seedStaff puts school 35001 with class 3-1 and staff: admin, a teacher of
+// 3-1 and a disabled finance clerk, all with password "correct horse".
+func (e *authEnv) seedStaff(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	if err := e.dir.PutSchool(ctx, directory.School{ID: "35001", Name: "测试小学", SingleRechargeMax: 100000, BalanceCap: 200000,
+		DailySpendCap: 10000, ArrearsCap: 3000, VoidWindowSeconds: 600}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.dir.PutClass(ctx, directory.Class{SchoolID: "35001", ID: "3-1", Name: "三年级1班", Grade: 3}); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := gateway.HashPassword("correct horse", testPassword, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []directory.StaffUser{
+		{ID: "st_admin", Username: "admin", Role: directory.RoleSchoolAdmin, Status: directory.StaffActive},
+		{ID: "st_teacher", Username: "li.teacher", Role: directory.RoleTeacher, ClassID: "3-1", Status: directory.StaffActive},
+		{ID: "st_gone", Username: "gone", Role: directory.RoleFinance, Status: directory.StaffDisabled},
+	} {
+		u.SchoolID, u.PasswordHash = "35001", hash
+		if err := e.dir.PutStaff(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// rest calls the REST edge with extra headers and returns the status and body.
+func (e *authEnv) rest(t *testing.T, method, path, token string, body any, headers ...string) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, e.httpBase+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&out); err != nil {
+		t.Fatalf("%s %s: status %d, body is not JSON: %v", method, path, resp.StatusCode, err)
+	}
+	return resp.StatusCode, out
+}
+
+func bearer(token string) context.Context {
+	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
+}
+
+func (e *authEnv) staffLogin(t *testing.T, username string) string {
+	t.Helper()
+	resp, err := e.auth.StaffLogin(context.Background(), &apiv1.StaffLoginRequest{SchoolId: "35001", Username: username, Password: "correct horse"})
+	if err != nil {
+		t.Fatalf("staff login %s: %v", username, err)
+	}
+	return resp.GetToken()
+}
+
+func (e *authEnv) parentLogin(t *testing.T, phone string) *apiv1.ParentLoginResponse {
+	t.Helper()
+	if _, err := e.auth.RequestParentCode(context.Background(), &apiv1.RequestParentCodeRequest{Phone: phone}); err != nil {
+		t.Fatalf("request code: %v", err)
+	}
+	resp, err := e.auth.ParentLogin(context.Background(), &apiv1.ParentLoginRequest{Phone: phone, Code: e.code(t, phone)})
+	if err != nil {
+		t.Fatalf("parent login: %v", err)
+	}
+	return resp
+}
+
+func restReason(body map[string]any) string {
+	e, _ := body["error"].(map[string]any)
+	r, _ := e["reason"].(string)
+	return r
+}
+
+func TestStaffLogin(t *testing.T) {
+	caches(t, func(t *testing.T, open func(t *testing.T) cache.Cache) {
+		e := newAuthEnv(t, open(t), gateway.AuthOptions{})
+		e.seedStaff(t)
+		login := func(user, pw string) (int, map[string]any) {
+			return e.rest(t, "POST", "/v1/auth/staff/login", "", map[string]any{"school_id": "35001", "username": user, "password": pw})
+		}
+		code, body := login("li.teacher", "correct horse")
+		if code != http.StatusOK || body["role"] != "STAFF_ROLE_TEACHER" || body["classId"] != "3-1" || body["schoolId"] != "35001" {
+			t.Fatalf("login: %d %v", code, body)
+		}
+		token, _ := body["token"].(string)
+		if len(token) != 43 {
+			t.Fatalf("token %q, want 43 base64url characters", token)
+		}
+		exp, _ := body["expiresUnix"].(string) // int64 is a JSON string
+		if want := time.Now().Add(12 * time.Hour).Unix(); exp < fmt.Sprint(want-60) || exp > fmt.Sprint(want+60) {
+			t.Errorf("expires_unix %v, want about %d (12 h)", body["expiresUnix"], want)
+		}
+		who, err := e.auth.Whoami(bearer(token), &apiv1.WhoamiRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if who.GetKind() != "staff" || who.GetSubjectId() != "st_teacher" || who.GetRole() != apiv1.StaffRole_STAFF_ROLE_TEACHER ||
+			who.GetClassId() != "3-1" || who.GetSchoolId() != "35001" || who.GetMaskedPhone() != "" {
+			t.Errorf("whoami: %v", who)
+		}
+		code, body = e.rest(t, "GET", "/v1/auth/whoami", token, nil)
+		if code != http.StatusOK || body["kind"] != "staff" {
+			t.Errorf("REST whoami: %d %v", code, body)
+		}
+
+		// Wrong password and unknown user: one answer.
+		wc, wrong := login("admin", "wrong horse")
+		uc, unknown := login("nobody", "correct horse")
+		if wc != http.StatusUnauthorized || restReason(wrong) != "INVALID_CREDENTIALS" {
+			t.Errorf("wrong password: %d %v", wc, wrong)
+		}
+		if uc != wc || fmt.Sprint(unknown) != fmt.Sprint(wrong) {
+			t.Errorf("unknown user answered %d %v, wrong password %d %v: want the same", uc, unknown, wc, wrong)
+		}
+		if c, b := login("admin", ""); c != http.StatusBadRequest {
+			t.Errorf("empty password: %d %v", c, b)
+		}
+		// Disabled: told only with the right password.
+		if c, b := login("gone", "correct horse"); c != http.StatusForbidden || restReason(b) != "STAFF_DISABLED" {
+			t.Errorf("disabled: %d %v", c, b)
+		}
+		if c, b := login("gone", "wrong horse"); c != http.StatusUnauthorized || restReason(b) != "INVALID_CREDENTIALS" {
+			t.Errorf("disabled, wrong password: %d %v", c, b)
+		}
+		_, err = e.auth.StaffLogin(context.Background(), &apiv1.StaffLoginRequest{SchoolId: "35001", Username: "admin", Password: "nope"})
+		wantCode(t, err, codes.Unauthenticated, "INVALID_CREDENTIALS")
+	})
+}
+
+// retryAfter returns the retry_after_seconds of a RATE_LIMITED status.
+func retryAfter(t *testing.T, err error) int {
+	t.Helper()
+	wantCode(t, err, codes.ResourceExhausted, "RATE_LIMITED")
+	secs, hasRetryInfo := 0, false
+	for _, d := range status.Convert(err).Details() {
+		switch d := d.(type) {
+		case *errdetails.ErrorInfo:
+			fmt.Sscan(d.GetMetadata()["retry_after_seconds"], &secs)
+		case *errdetails.RetryInfo:
+			hasRetryInfo = d.GetRetryDelay().AsDuration() > 0
+		}
+	}
+	if secs < 1 || !hasRetryInfo {
+		t.Fatalf("rate limited without a retry-after: %v", status.Convert(err).Details())
+	}
+	return secs
+}
+
+func TestStaffLoginRateLimits(t *testing.T) {
+	caches(t, func(t *testing.T, open func(t *testing.T) cache.Cache) {
+		e := newAuthEnv(t, open(t), gateway.AuthOptions{StaffLoginPerAddr: cache.PerMinute(8)})
+		e.seedStaff(t)
+		ctx := context.Background()
+		// Per (school, username): 5 a minute, the right password included.
+		for i := range 5 {
+			_, err := e.auth.StaffLogin(ctx, &apiv1.StaffLoginRequest{SchoolId: "35001", Username: "admin", Password: fmt.Sprint("guess", i)})
+			wantCode(t, err, codes.Unauthenticated, "INVALID_CREDENTIALS")
+		}
+		_, err := e.auth.StaffLogin(ctx, &apiv1.StaffLoginRequest{SchoolId: "35001", Username: "admin", Password: "correct horse"})
+		if s := retryAfter(t, err); s > 60 {
+			t.Errorf("retry after %d s, want ≤ 60", s)
+		}
+		// Another user is not affected.
+		e.staffLogin(t, "li.teacher")
+
+		// Per address (8 a minute here, 6 spent): REST callers cannot dodge it
+		// with X-Forwarded-For or Grpc-Metadata headers.
+		var code int
+		var body map[string]any
+		for i := range 3 {
+			code, body = e.rest(t, "POST", "/v1/auth/staff/login", "",
+				map[string]any{"school_id": "35001", "username": fmt.Sprint("user", i), "password": "x"},
+				"X-Forwarded-For", fmt.Sprintf("10.0.0.%d", i), "Grpc-Metadata-X-Onecode-Gateway", "guess")
+		}
+		if code != http.StatusTooManyRequests || restReason(body) != "RATE_LIMITED" {
+			t.Fatalf("REST over the address limit: %d %v", code, body)
+		}
+		meta, _ := body["error"].(map[string]any)["meta"].(map[string]any)
+		if meta["retry_after_seconds"] == nil || meta["retry_after_seconds"] == "0" {
+			t.Errorf("REST rate limit without retry_after_seconds: %v", body)
+		}
+		// Nor can gRPC callers with x-forwarded-for metadata.
+		spoof := metadata.AppendToOutgoingContext(ctx, "x-forwarded-for", "192.0.2.7")
+		_, err = e.auth.StaffLogin(spoof, &apiv1.StaffLoginRequest{SchoolId: "35001", Username: "li.teacher", Password: "correct horse"})
+		retryAfter(t, err)
+	})
+}
+
+const phone = "13812345678"
+
+func TestParentCodeFlow(t *testing.T) {
+	caches(t, func(t *testing.T, open func(t *testing.T) cache.Cache) {
+		e := newAuthEnv(t, open(t), gateway.AuthOptions{})
+		code, body := e.rest(t, "POST", "/v1/auth/parent/code", "", map[string]any{"phone": "+86 138-1234-5678"})
+		if code != http.StatusOK || body["retryAfterSeconds"] != float64(60) {
+			t.Fatalf("request code: %d %v", code, body)
+		}
+		otp := e.code(t, phone)
+		if len(otp) != 6 || strings.Trim(otp, "0123456789") != "" {
+			t.Fatalf("code %q, want 6 digits", otp)
+		}
+		// Delivered through the outbox, to the phone hash, never the phone.
+		msgs, err := e.dir.ClaimBatch(context.Background(), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ph := hex.EncodeToString(gateway.PhoneHash(testPhoneKey, phone))
+		if len(msgs) != 1 || msgs[0].Topic != directory.TopicOTP || msgs[0].Recipient != ph {
+			t.Fatalf("outbox: %+v", msgs)
+		}
+		var payload map[string]any
+		if err := json.Unmarshal(msgs[0].Payload, &payload); err != nil || payload["code"] != otp || payload["masked_phone"] != "138****5678" ||
+			strings.Contains(string(msgs[0].Payload), phone) {
+			t.Errorf("payload %s", msgs[0].Payload)
+		}
+
+		// Another code at once: 1 per 60 s per phone.
+		code, body = e.rest(t, "POST", "/v1/auth/parent/code", "", map[string]any{"phone": phone})
+		if code != http.StatusTooManyRequests || restReason(body) != "RATE_LIMITED" {
+			t.Errorf("second code at once: %d %v", code, body)
+		}
+		if code, body := e.rest(t, "POST", "/v1/auth/parent/code", "", map[string]any{"phone": "12345"}); code != http.StatusBadRequest || restReason(body) != "INVALID_PHONE" {
+			t.Errorf("bad phone: %d %v", code, body)
+		}
+
+		code, body = e.rest(t, "POST", "/v1/auth/parent/login", "", map[string]any{"phone": phone, "code": otp})
+		if code != http.StatusOK {
+			t.Fatalf("parent login: %d %v", code, body)
+		}
+		token, _ := body["token"].(string)
+		parentID, _ := body["parentId"].(string)
+		p, err := e.dir.ParentByPhoneHash(context.Background(), gateway.PhoneHash(testPhoneKey, phone))
+		if err != nil || p.ID != parentID || p.PhoneMasked != "138****5678" {
+			t.Errorf("parent created %+v (%v), want id %s", p, err, parentID)
+		}
+		who, err := e.auth.Whoami(bearer(token), &apiv1.WhoamiRequest{})
+		if err != nil || who.GetKind() != "parent" || who.GetSubjectId() != parentID || who.GetMaskedPhone() != "138****5678" || who.GetSchoolId() != "" {
+			t.Errorf("whoami: %v, %v", who, err)
+		}
+		// A code logs in once.
+		code, body = e.rest(t, "POST", "/v1/auth/parent/login", "", map[string]any{"phone": phone, "code": otp})
+		if code != http.StatusUnauthorized || restReason(body) != "INVALID_CODE" {
+			t.Errorf("code used twice: %d %v", code, body)
+		}
+	})
+}
+
+func TestParentCodeBruteForce(t *testing.T) {
+	caches(t, func(t *testing.T, open func(t *testing.T) cache.Cache) {
+		e := newAuthEnv(t, open(t), gateway.AuthOptions{CodePerPhone: cache.PerMinute(100), CodePerPhoneDaily: cache.PerMinute(100), ParentLoginPerAddr: cache.PerMinute(100)})
+		ctx := context.Background()
+		request := func() string {
+			t.Helper()
+			if _, err := e.auth.RequestParentCode(ctx, &apiv1.RequestParentCodeRequest{Phone: phone}); err != nil {
+				t.Fatal(err)
+			}
+			return e.code(t, phone)
+		}
+		wrong := func(code string) string { return fmt.Sprintf("%06d", (atoi(code)+1)%1_000_000) }
+		login := func(code string) (*apiv1.ParentLoginResponse, error) {
+			return e.auth.ParentLogin(ctx, &apiv1.ParentLoginRequest{Phone: phone, Code: code})
+		}
+
+		// Five wrong tries kill the code: the right one fails after.
+		otp := request()
+		for range 5 {
+			_, err := login(wrong(otp))
+			wantCode(t, err, codes.Unauthenticated, "INVALID_CODE")
+		}
+		_, err := login(otp)
+		wantCode(t, err, codes.Unauthenticated, "INVALID_CODE")
+
+		// A new code works; four wrong tries then the right one still works.
+		first, err := login(request())
+		if err != nil {
+			t.Fatal(err)
+		}
+		otp = request()
+		for range 4 {
+			_, err := login(wrong(otp))
+			wantCode(t, err, codes.Unauthenticated, "INVALID_CODE")
+		}
+		second, err := login(otp)
+		if err != nil {
+			t.Fatalf("right code on the 5th try: %v", err)
+		}
+		if second.GetParentId() != first.GetParentId() || second.GetToken() == first.GetToken() {
+			t.Errorf("second login: parent %s token reused %v, want parent %s and a new token",
+				second.GetParentId(), second.GetToken() == first.GetToken(), first.GetParentId())
+		}
+
+		// Concurrent logins with the right code: exactly one wins.
+		otp = request()
+		var mu sync.Mutex
+		won := 0
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				if _, err := login(otp); err == nil {
+					mu.Lock()
+					won++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if won != 1 {
+			t.Errorf("%d concurrent logins with one code won, want 1", won)
+		}
+		// Concurrent wrong guesses: at most 5 are checked, so a 6th cannot
+		// be the right one even when it is.
+		otp = request()
+		for range 12 {
+			wg.Go(func() { _, _ = login(wrong(otp)) })
+		}
+		wg.Wait()
+		_, err = login(otp)
+		wantCode(t, err, codes.Unauthenticated, "INVALID_CODE")
+	})
+}
+
+func atoi(s string) int {
+	n := 0
+	fmt.Sscan(s, &n)
+	return n
+}
+
+func TestSessionGuardsAndLogout(t *testing.T) {
+	caches(t, func(t *testing.T, open func(t *testing.T) cache.Cache) {
+		e := newAuthEnv(t, open(t), gateway.AuthOptions{})
+		e.seedStaff(t)
+		staffToken := e.staffLogin(t, "admin")
+		parentToken := e.parentLogin(t, phone).GetToken()
+		ctx := context.Background()
+
+		_, err := e.staff.ListPupils(bearer(parentToken), &apiv1.ListPupilsRequest{})
+		wantCode(t, err, codes.PermissionDenied, "STAFF_ONLY")
+		_, err = e.parent.ListChildren(bearer(staffToken), &apiv1.ListChildrenRequest{})
+		wantCode(t, err, codes.PermissionDenied, "PARENT_ONLY")
+		for name, c := range map[string]context.Context{
+			"no token":      ctx,
+			"garbage token": bearer("not-a-token"),
+			"unknown token": bearer(strings.Repeat("A", 43)),
+			"basic auth":    metadata.AppendToOutgoingContext(ctx, "authorization", "Basic "+staffToken),
+		} {
+			_, err = e.staff.ListPupils(c, &apiv1.ListPupilsRequest{})
+			if status.Code(err) != codes.Unauthenticated {
+				t.Errorf("%s on StaffService: %v, want Unauthenticated", name, err)
+			}
+		}
+		_, err = e.auth.Whoami(ctx, &apiv1.WhoamiRequest{})
+		wantCode(t, err, codes.Unauthenticated, "UNAUTHENTICATED")
+		// The right kind passes the interceptor and reaches the (stub) service.
+		_, err = e.staff.ListPupils(bearer(staffToken), &apiv1.ListPupilsRequest{})
+		wantCode(t, err, codes.Unimplemented, "")
+		_, err = e.parent.ListChildren(bearer(parentToken), &apiv1.ListChildrenRequest{})
+		wantCode(t, err, codes.Unimplemented, "")
+		// REST: the same answers.
+		if code, body := e.rest(t, "GET", "/v1/parent/children", "", nil); code != http.StatusUnauthorized || restReason(body) != "UNAUTHENTICATED" {
+			t.Errorf("REST without token: %d %v", code, body)
+		}
+		if code, body := e.rest(t, "GET", "/v1/parent/children", staffToken, nil); code != http.StatusForbidden || restReason(body) != "PARENT_ONLY" {
+			t.Errorf("REST staff token on parent API: %d %v", code, body)
+		}
+
+		// Logout ends only the caller's session.
+		otherStaff := e.staffLogin(t, "li.teacher")
+		if code, body := e.rest(t, "POST", "/v1/auth/logout", staffToken, map[string]any{}); code != http.StatusOK {
+			t.Fatalf("REST logout: %d %v", code, body)
+		}
+		_, err = e.auth.Whoami(bearer(staffToken), &apiv1.WhoamiRequest{})
+		wantCode(t, err, codes.Unauthenticated, "UNAUTHENTICATED")
+		_, err = e.staff.ListPupils(bearer(staffToken), &apiv1.ListPupilsRequest{})
+		wantCode(t, err, codes.Unauthenticated, "UNAUTHENTICATED")
+		if _, err := e.auth.Whoami(bearer(otherStaff), &apiv1.WhoamiRequest{}); err != nil {
+			t.Errorf("another session ended too: %v", err)
+		}
+		if _, err := e.auth.Logout(bearer(parentToken), &apiv1.LogoutRequest{}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.parent.ListChildren(bearer(parentToken), &apiv1.ListChildrenRequest{})
+		wantCode(t, err, codes.Unauthenticated, "UNAUTHENTICATED")
+		_, err = e.auth.Logout(bearer(parentToken), &apiv1.LogoutRequest{})
+		wantCode(t, err, codes.Unauthenticated, "UNAUTHENTICATED")
+	})
+}
+
+// TestNoSecretsInLog runs every flow with debug logging and looks for the
+// tokens, phone, codes and passwords in the log.
+func TestNoSecretsInLog(t *testing.T) {
+	m, err := cache.NewMemory(cache.MemoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newAuthEnv(t, m, gateway.AuthOptions{})
+	e.seedStaff(t)
+	secrets := []string{phone, "1234-5678", "correct horse", "wrong horse", hex.EncodeToString(gateway.PhoneHash(testPhoneKey, phone))}
+	staffToken := e.staffLogin(t, "li.teacher")
+	e.rest(t, "POST", "/v1/auth/staff/login", "", map[string]any{"school_id": "35001", "username": "li.teacher", "password": "wrong horse"})
+	e.rest(t, "POST", "/v1/auth/parent/code", "", map[string]any{"phone": "138-1234-5678"})
+	otp := e.code(t, phone)
+	e.rest(t, "POST", "/v1/auth/parent/login", "", map[string]any{"phone": phone, "code": fmt.Sprintf("%06d", (atoi(otp)+1)%1_000_000)})
+	_, body := e.rest(t, "POST", "/v1/auth/parent/login", "", map[string]any{"phone": phone, "code": otp})
+	parentToken, _ := body["token"].(string)
+	e.rest(t, "GET", "/v1/auth/whoami", parentToken, nil)
+	e.rest(t, "GET", "/v1/staff/pupils", parentToken, nil)
+	e.rest(t, "POST", "/v1/auth/logout", staffToken, map[string]any{})
+	if parentToken == "" {
+		t.Fatal("no parent token")
+	}
+	secrets = append(secrets, staffToken, parentToken, otp)
+	out := e.log.String()
+	if !strings.Contains(out, "AuthService/ParentLogin") {
+		t.Fatalf("the log has no rpc lines: %q", out)
+	}
+	for _, s := range secrets {
+		if regexp.MustCompile(`\b` + regexp.QuoteMeta(s) + `\b`).MatchString(out) {
+			t.Errorf("the log contains a secret %q", s)
+		}
+	}
+}
