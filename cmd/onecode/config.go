@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/onecode/onecode/actors"
+)
+
+// Config is the whole configuration of a member, read once at start (defaults, then the
+// --config YAML file, then environment, then flags) and validated before anything starts.
+type Config struct {
+	Server     ServerConfig     `yaml:"server"`
+	Cluster    ClusterConfig    `yaml:"cluster"`
+	Journal    JournalConfig    `yaml:"journal"`
+	Account    AccountConfig    `yaml:"account"`
+	Aggregator AggregatorConfig `yaml:"aggregator"`
+}
+
+// AggregatorConfig is the payment aggregator for online recharges.
+type AggregatorConfig struct {
+	// URL of the aggregator API; empty = no online recharge (or the in-process sandbox
+	// with --demo).
+	URL string `yaml:"url"`
+	// KeysDir holds the merchant key, the platform public key and the APIv3 key.
+	KeysDir string `yaml:"keys_dir"`
+	// PublicURL is this switch's base URL as the aggregator reaches it (notifications).
+	PublicURL   string        `yaml:"public_url"`
+	CallTimeout time.Duration `yaml:"call_timeout"`
+	// SandboxAddr is where --demo serves its sandbox aggregator.
+	SandboxAddr string `yaml:"sandbox_addr"`
+}
+
+// ServerConfig is where the member listens and keeps its files.
+type ServerConfig struct {
+	GRPCAddr    string `yaml:"grpc_addr"`
+	HTTPAddr    string `yaml:"http_addr"`
+	DataDir     string `yaml:"data_dir"`
+	PostgresDSN string `yaml:"postgres_dsn"`
+	RedisAddr   string `yaml:"redis_addr"`
+	// RedisPrefix starts every Redis key and channel (default "onecode:"), so that
+	// deployments sharing a Redis stay apart; every member of one cluster uses the same.
+	RedisPrefix string `yaml:"redis_prefix"`
+	// KeysDir holds the card keyring; default <data_dir>/keys, created on first start.
+	KeysDir string `yaml:"keys_dir"`
+	// GCPercent is the Go garbage collector's target (GOGC): the switch allocates
+	// briefly per payment and holds little, so a higher target trades a little memory
+	// for less collection work (default 400).
+	GCPercent int `yaml:"gc_percent"`
+	// SheetFont is a TrueType font with Chinese glyphs for class card sheets.
+	SheetFont string `yaml:"sheet_font"`
+	// MaxRequestTime bounds every unary call.
+	MaxRequestTime time.Duration `yaml:"max_request_time"`
+}
+
+// ClusterConfig is the protoactor cluster membership.
+type ClusterConfig struct {
+	Name             string        `yaml:"name"`
+	Provider         string        `yaml:"provider"`
+	Host             string        `yaml:"host"`
+	Port             int           `yaml:"port"`
+	AutoManPort      int           `yaml:"automan_port"`
+	Peers            []string      `yaml:"peers"`
+	RequestTimeout   time.Duration `yaml:"request_timeout"`
+	ConsensusTimeout time.Duration `yaml:"consensus_timeout"`
+}
+
+// JournalConfig tunes the group-commit writer and snapshots.
+type JournalConfig struct {
+	MaxConns      int           `yaml:"max_conns"`
+	MaxBatch      int           `yaml:"max_batch"`
+	MaxDelay      time.Duration `yaml:"max_delay"`
+	Flushers      int           `yaml:"flushers"`
+	SnapshotEvery int           `yaml:"snapshot_every"`
+}
+
+// AccountConfig tunes the account grains.
+type AccountConfig struct {
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	CallTimeout time.Duration `yaml:"call_timeout"`
+	CallRetries int           `yaml:"call_retries"`
+}
+
+// DefaultConfig is a single node on loopback with an embedded store.
+func DefaultConfig() Config {
+	return Config{
+		Server: ServerConfig{
+			GRPCAddr:       "127.0.0.1:9090",
+			HTTPAddr:       "127.0.0.1:8080",
+			DataDir:        "./data",
+			RedisPrefix:    "onecode:",
+			MaxRequestTime: 10 * time.Second,
+			GCPercent:      400,
+		},
+		Cluster: ClusterConfig{
+			Name:             "onecode",
+			Provider:         string(actors.ProviderSingle),
+			Host:             "127.0.0.1",
+			RequestTimeout:   5 * time.Second,
+			ConsensusTimeout: 30 * time.Second,
+		},
+		Journal:    JournalConfig{MaxConns: 16, MaxBatch: 256, MaxDelay: time.Millisecond, Flushers: 2, SnapshotEvery: 100},
+		Account:    AccountConfig{IdleTimeout: 10 * time.Minute, CallTimeout: 3 * time.Second, CallRetries: 3},
+		Aggregator: AggregatorConfig{CallTimeout: 5 * time.Second, SandboxAddr: "127.0.0.1:8090"},
+	}
+}
+
+// LoadConfigFile overlays a YAML file on c; unknown keys are an error.
+func LoadConfigFile(c *Config, path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
+}
+
+// Validate reports every problem of the configuration at once.
+func (c Config) Validate() error {
+	var errs []error
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	check(c.Server.GRPCAddr != "", "server.grpc_addr is empty")
+	check(c.Server.HTTPAddr != "", "server.http_addr is empty")
+	check(c.Server.PostgresDSN != "" || c.Server.DataDir != "", "server.data_dir is empty and no postgres_dsn is set")
+	check(c.Server.RedisPrefix != "" && len(c.Server.RedisPrefix) <= 64, "server.redis_prefix must be 1..64 bytes")
+	check(c.Server.MaxRequestTime > 0 && c.Server.MaxRequestTime <= 5*time.Minute, "server.max_request_time %s out of (0, 5m]", c.Server.MaxRequestTime)
+	check(c.Server.GCPercent >= 50 && c.Server.GCPercent <= 2000, "server.gc_percent %d out of [50, 2000]", c.Server.GCPercent)
+	check(c.Journal.MaxConns >= 1 && c.Journal.MaxConns <= 64, "journal.max_conns %d out of [1, 64]", c.Journal.MaxConns)
+	check(c.Journal.MaxBatch >= 1 && c.Journal.MaxBatch <= 4096, "journal.max_batch %d out of [1, 4096]", c.Journal.MaxBatch)
+	check(c.Journal.MaxDelay >= 0 && c.Journal.MaxDelay <= 50*time.Millisecond, "journal.max_delay %s out of [0, 50ms]", c.Journal.MaxDelay)
+	check(c.Journal.Flushers >= 1 && c.Journal.Flushers <= 16, "journal.flushers %d out of [1, 16]", c.Journal.Flushers)
+	check(c.Journal.SnapshotEvery >= 1 && c.Journal.SnapshotEvery <= 100000, "journal.snapshot_every %d out of [1, 100000]", c.Journal.SnapshotEvery)
+	check(c.Account.IdleTimeout >= time.Second && c.Account.IdleTimeout <= 24*time.Hour, "account.idle_timeout %s out of [1s, 24h]", c.Account.IdleTimeout)
+	check(c.Account.CallTimeout > 0 && c.Account.CallTimeout <= time.Minute, "account.call_timeout %s out of (0, 1m]", c.Account.CallTimeout)
+	check(c.Account.CallRetries >= 1 && c.Account.CallRetries <= 10, "account.call_retries %d out of [1, 10]", c.Account.CallRetries)
+	check(c.Aggregator.CallTimeout > 0 && c.Aggregator.CallTimeout <= time.Minute, "aggregator.call_timeout %s out of (0, 1m]", c.Aggregator.CallTimeout)
+	check(c.Aggregator.URL == "" || c.Aggregator.KeysDir != "", "aggregator.url needs aggregator.keys_dir")
+	if c.Cluster.Provider != string(actors.ProviderSingle) {
+		check(c.Server.PostgresDSN != "" && c.Server.RedisAddr != "", "cluster provider %q needs --postgres-dsn and --redis-addr (several members share them)", c.Cluster.Provider)
+		check(c.Server.KeysDir != "", "cluster provider %q needs server.keys_dir, the same keys on every member (onecode keys init --out DIR, then copy DIR to each member)", c.Cluster.Provider)
+	}
+	if err := c.member().Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("cluster: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) member() actors.MemberConfig {
+	return actors.MemberConfig{
+		Name:             c.Cluster.Name,
+		Provider:         actors.Provider(c.Cluster.Provider),
+		Host:             c.Cluster.Host,
+		Port:             c.Cluster.Port,
+		AutoManPort:      c.Cluster.AutoManPort,
+		Peers:            c.Cluster.Peers,
+		RequestTimeout:   c.Cluster.RequestTimeout,
+		ConsensusTimeout: c.Cluster.ConsensusTimeout,
+	}
+}

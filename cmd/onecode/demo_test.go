@@ -1,0 +1,183 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onecode/onecode/actors"
+	"github.com/onecode/onecode/domain/card"
+	"github.com/onecode/onecode/gateway"
+	"github.com/onecode/onecode/internal/switchtest"
+	"github.com/onecode/onecode/persistence/directory"
+	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
+)
+
+// newDemoAdmin is an AdminService on PostgreSQL and a one-member cluster.
+func newDemoAdmin(t *testing.T) (apiv1.AdminServiceServer, directory.Store, *card.Keyring) {
+	t.Helper()
+	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sw := switchtest.New(t, switchtest.Options{Name: "demo-test", Logger: discard})
+	deps := sw.Deps()
+	deps.IDHashKey = bytes.Repeat([]byte{1}, 32)
+	admin := gateway.NewAdminService(deps)
+	dir, kr := sw.Directory, sw.Keyring
+	return admin, dir, kr
+}
+
+func TestSeedDemoTwice(t *testing.T) {
+	admin, dir, kr := newDemoAdmin(t)
+	ctx := context.Background()
+	data := t.TempDir()
+	now := time.Now()
+
+	info, err := seedDemo(ctx, admin, data, now)
+	if err != nil {
+		t.Fatalf("first seed: %v", err)
+	}
+	if !info.Seeded {
+		t.Fatal("first seed: Seeded false")
+	}
+	// The terminal secret file holds the stored device secret; T1 may override.
+	secretText, err := os.ReadFile(info.SecretFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, err := hex.DecodeString(strings.TrimSpace(string(secretText)))
+	if err != nil {
+		t.Fatalf("secret file: %v", err)
+	}
+	term, err := dir.Terminal(ctx, demoTerminalID)
+	if err != nil || !bytes.Equal(term.SecretHash, secret) || !term.CanOverride || term.SchoolID != demoSchoolID {
+		t.Fatalf("terminal %+v (%v) does not match the secret file", term, err)
+	}
+	for _, f := range []string{info.SecretFile, info.CardsFile} {
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v, want mode 0600", f, err)
+		}
+	}
+
+	// Every card line opens with the keyring and names its pupil, masked.
+	cards, err := os.ReadFile(info.CardsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := 0
+	sc := bufio.NewScanner(bytes.NewReader(cards))
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "#") {
+			continue
+		}
+		f := strings.Split(sc.Text(), "\t")
+		if len(f) != 3 {
+			t.Fatalf("card line %q: want 3 tab-separated fields", sc.Text())
+		}
+		c, err := kr.Open(f[2], now)
+		if err != nil || c.ID.School() != demoSchoolID || c.ID.StudentNo() != f[0] {
+			t.Fatalf("card of %s: %v %v", f[0], c.ID, err)
+		}
+		p, err := dir.PupilByStudentNo(ctx, demoSchoolID, f[0])
+		if err != nil || c.ID.Random() != p.CardRandom || f[1] != actors.MaskName(p.Name) || f[1] == p.Name {
+			t.Fatalf("card of %s: random %s name %q, pupil %+v (%v)", f[0], c.ID.Random(), f[1], p, err)
+		}
+		lines++
+	}
+	if lines != len(demoPupils) {
+		t.Fatalf("%d cards, want %d", lines, len(demoPupils))
+	}
+	balances := func() []int64 {
+		var out []int64
+		for _, p := range demoPupils {
+			a, err := admin.GetAccount(ctx, &apiv1.GetAccountRequest{AccountId: gateway.AccountID(demoSchoolID, p.row.GetStudentNo())})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.GetArrearsCapFen() != 3000 || a.GetDailySpendCapFen() != 10000 {
+				t.Fatalf("account %s: caps %d %d", a.GetAccountId(), a.GetArrearsCapFen(), a.GetDailySpendCapFen())
+			}
+			out = append(out, a.GetBalanceFen())
+		}
+		return out
+	}
+	first := balances()
+	for i, p := range demoPupils {
+		if first[i] != p.subsidyFen {
+			t.Fatalf("pupil %s balance %d, want %d", p.row.GetStudentNo(), first[i], p.subsidyFen)
+		}
+	}
+	if v, err := dir.CatalogVersion(ctx, demoCanteenID); err != nil || v != int64(len(demoDishes)) {
+		t.Fatalf("catalog version %d (%v), want %d", v, err, len(demoDishes))
+	}
+
+	// The second start seeds nothing, fails nothing and still prints the guide.
+	again, err := seedDemo(ctx, admin, data, now)
+	if err != nil {
+		t.Fatalf("second seed: %v", err)
+	}
+	if again.Seeded {
+		t.Fatal("second seed: Seeded true, want false")
+	}
+	if cards2, _ := os.ReadFile(info.CardsFile); !bytes.Equal(cards2, cards) {
+		t.Fatal("second seed rewrote the cards")
+	}
+	if secret2, _ := os.ReadFile(info.SecretFile); !bytes.Equal(secret2, secretText) {
+		t.Fatal("second seed rewrote the secret")
+	}
+	if fmt.Sprint(balances()) != fmt.Sprint(first) {
+		t.Fatal("second seed changed balances")
+	}
+	var out bytes.Buffer
+	printDemoGuide(&out, again, data, "127.0.0.1:8080", "127.0.0.1:9090")
+	for _, want := range []string{
+		"curl http://127.0.0.1:8080/healthz", "curl http://127.0.0.1:8080/v1/info",
+		"Authorization: Bearer $(cat " + filepath.Join(data, "operator.token") + ")",
+		"/v1/admin/accounts/acc_35001_2024000101",
+		"onecode pos --addr 127.0.0.1:9090 --terminal T1 --secret-file " + info.SecretFile,
+		info.CardsFile, "already seeded",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("guide lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "note:") {
+		t.Errorf("guide reports missing files:\n%s", out.String())
+	}
+}
+
+func TestLoadOrCreateOperatorToken(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	tok, err := loadOrCreateOperatorToken(data, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tok) != 64 {
+		t.Fatalf("token %q: want 64 hex characters", tok)
+	}
+	path := filepath.Join(data, "operator.token")
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("token file: %v, want mode 0600", err)
+	}
+	again, err := loadOrCreateOperatorToken(data, rand.Reader)
+	if err != nil || again != tok {
+		t.Fatalf("second start: %q %v, want the same token", again, err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadOrCreateOperatorToken(data, rand.Reader); err == nil {
+		t.Fatal("a token file readable by others was accepted")
+	}
+	if _, err := loadOrCreateOperatorToken(t.TempDir(), bytes.NewReader(nil)); err == nil {
+		t.Fatal("no randomness, yet a token")
+	}
+}

@@ -1,0 +1,570 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"net/url"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/onecode/onecode/internal/loaddriver"
+	"github.com/onecode/onecode/internal/switchproc"
+)
+
+// Load generator defaults and bounds.
+const (
+	loadgenDefaultDSN   = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	loadgenMaxDuration  = time.Hour
+	loadgenMaxRate      = 1_000_000
+	loadgenSetupTimeout = 10 * time.Minute
+	loadgenDBTimeout    = 30 * time.Second
+	// rowlockSubsidyFen is each rowlock account's opening balance (as the switch's).
+	rowlockSubsidyFen = loaddriver.DefaultSubsidyFen
+)
+
+type loadgenConfig struct {
+	postgresDSN   string
+	pupils        int
+	terminals     int
+	duration      time.Duration
+	rate          float64
+	target        string
+	operatorToken string
+	compare       bool
+	merchantRow   bool
+	keep          bool
+	binary        string
+	logLevel      string
+	conns         int
+	serveConfig   string
+}
+
+func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
+	var c loadgenConfig
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.postgresDSN, "postgres-dsn", loadgenDefaultDSN, "PostgreSQL server (any database): fresh databases onecode_loadgen_<random> are made there and dropped at the end")
+	fs.IntVar(&c.pupils, "pupils", 2000, "pupils seeded (each with an opening balance)")
+	fs.IntVar(&c.terminals, "terminals", 64, "terminals paying at once (one session, one payment in flight each)")
+	fs.DurationVar(&c.duration, "duration", 20*time.Second, "how long to pay")
+	fs.Float64Var(&c.rate, "rate", 0, "open loop at this many payments/s in all (0: closed loop, as fast as possible)")
+	fs.StringVar(&c.target, "target", "", "gRPC host:port of a switch already running (seeded through its admin API) instead of starting one")
+	fs.StringVar(&c.operatorToken, "operator-token", os.Getenv("ONECODE_OPERATOR_TOKEN"), "operator token of --target (env ONECODE_OPERATOR_TOKEN)")
+	fs.BoolVar(&c.compare, "compare-rowlock", false, "also run the conventional design (one SQL transaction per payment locking the balance row) on the same PostgreSQL, same concurrency and duration")
+	fs.BoolVar(&c.merchantRow, "rowlock-merchant-row", false, "in the rowlock run, also add each payment to the canteen's total row (a second hot row, as many vendor systems do); off: exactly balance row + history row")
+	fs.BoolVar(&c.keep, "keep", false, "keep the databases and the switch's data dir")
+	fs.StringVar(&c.binary, "onecode-bin", "", "onecode binary to run as the switch (default: this executable)")
+	fs.StringVar(&c.logLevel, "serve-log-level", "warn", "--log-level of the started switch")
+	fs.IntVar(&c.conns, "conns", 1, "gRPC connections the terminal sessions share")
+	fs.StringVar(&c.serveConfig, "serve-config", "", "--config of the started switch (for example to try journal batch settings); its addresses, data dir and PostgreSQL DSN are overridden")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	var errs []error
+	check := func(ok bool, format string, a ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, a...))
+		}
+	}
+	check(fs.NArg() == 0, "unexpected arguments %v", fs.Args())
+	check(c.pupils >= 1 && c.pupils <= loaddriver.MaxPupils, "--pupils %d out of 1..%d", c.pupils, loaddriver.MaxPupils)
+	check(c.terminals >= 1 && c.terminals <= loaddriver.MaxTerminals, "--terminals %d out of 1..%d", c.terminals, loaddriver.MaxTerminals)
+	check(c.duration > 0 && c.duration <= loadgenMaxDuration, "--duration %s out of (0, %s]", c.duration, loadgenMaxDuration)
+	check(c.rate >= 0 && c.rate <= loadgenMaxRate, "--rate %g out of [0, %d]", c.rate, loadgenMaxRate)
+	check(c.target == "" || c.operatorToken != "", "--target needs --operator-token")
+	check(c.target == "" || c.serveConfig == "", "--serve-config is for the switch loadgen starts, not --target")
+	check(c.conns >= 1 && c.conns <= 64, "--conns %d out of 1..64", c.conns)
+	check(strings.HasPrefix(c.postgresDSN, "postgres://") || strings.HasPrefix(c.postgresDSN, "postgresql://"), "--postgres-dsn: want a postgres:// URL")
+	return c, errors.Join(errs...)
+}
+
+// runLoadgen is `onecode loadgen`: seed a school, pay from N terminals, report.
+func runLoadgen(args []string, stdout, stderr io.Writer) int {
+	if os.Getenv("GOGC") == "" {
+		// The driver shares the machine with the switch and PostgreSQL: collect less.
+		debug.SetGCPercent(400)
+	}
+	cfg, err := parseLoadgenFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "onecode loadgen:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := loadgen(ctx, cfg, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "onecode loadgen:", err)
+		return 1
+	}
+	return 0
+}
+
+// loadgenOutcome is what one side measured.
+type loadgenOutcome struct {
+	perSec  float64
+	acked   int64
+	errors  int64
+	elapsed time.Duration
+	p50     time.Duration
+	p99     time.Duration
+	p999    time.Duration
+	max     time.Duration
+	detail  string
+}
+
+func loadgen(ctx context.Context, cfg loadgenConfig, stdout, stderr io.Writer) error {
+	mode := "closed loop"
+	if cfg.rate > 0 {
+		mode = fmt.Sprintf("open loop at %g/s", cfg.rate)
+	}
+	fmt.Fprintf(stdout, "onecode loadgen: %d pupils, %d terminals, %s, %s\n", cfg.pupils, cfg.terminals, mode, cfg.duration)
+
+	one, err := loadgenOnecode(ctx, cfg, stdout)
+	if err != nil {
+		return err
+	}
+	printOutcome(stdout, "onecode", one)
+
+	var rl loadgenOutcome
+	ratio := 0.0
+	if cfg.compare {
+		if rl, err = loadgenRowlock(ctx, cfg, stdout); err != nil {
+			return err
+		}
+		printOutcome(stdout, "rowlock", rl)
+		if rl.perSec > 0 {
+			ratio = one.perSec / rl.perSec
+		}
+		fmt.Fprintf(stdout, "onecode/rowlock: %.2fx\n", ratio)
+	}
+	fmt.Fprintf(stdout, "result onecode_per_s=%.0f rowlock_per_s=%.0f ratio=%.2f p99_ms=%.2f errors=%d\n",
+		one.perSec, rl.perSec, ratio, float64(one.p99)/float64(time.Millisecond), one.errors+rl.errors)
+	return nil
+}
+
+func printOutcome(w io.Writer, name string, o loadgenOutcome) {
+	fmt.Fprintf(w, "%-8s %d payments in %.1fs = %.0f/s, errors %d; latency p50 %s p99 %s p99.9 %s max %s\n",
+		name+":", o.acked, o.elapsed.Seconds(), o.perSec, o.errors, ms(o.p50), ms(o.p99), ms(o.p999), ms(o.max))
+	if o.detail != "" {
+		fmt.Fprintf(w, "         %s\n", o.detail)
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+
+// loadgenOnecode starts (or targets) a switch, seeds it and pays.
+func loadgenOnecode(ctx context.Context, cfg loadgenConfig, stdout io.Writer) (loadgenOutcome, error) {
+	target, token := cfg.target, cfg.operatorToken
+	if target == "" {
+		dsn, drop, err := freshDatabase(ctx, cfg.postgresDSN, cfg.keep)
+		if err != nil {
+			return loadgenOutcome{}, err
+		}
+		defer drop()
+		bin := cfg.binary
+		if bin == "" {
+			if bin, err = os.Executable(); err != nil {
+				return loadgenOutcome{}, fmt.Errorf("this executable: %w", err)
+			}
+		}
+		dir, err := os.MkdirTemp("", "onecode-loadgen-")
+		if err != nil {
+			return loadgenOutcome{}, err
+		}
+		if cfg.keep {
+			fmt.Fprintf(stdout, "switch data dir and log: %s\n", dir)
+		} else {
+			defer os.RemoveAll(dir)
+		}
+		var args []string
+		if cfg.serveConfig != "" {
+			args = []string{"--config", cfg.serveConfig}
+		}
+		proc, err := switchproc.Start(ctx, switchproc.Options{Binary: bin, PostgresDSN: dsn, DataDir: dir + "/data", LogLevel: cfg.logLevel, Args: args})
+		if err != nil {
+			return loadgenOutcome{}, err
+		}
+		defer func() {
+			if err := proc.Stop(0); err != nil {
+				fmt.Fprintf(stdout, "switch stop: %v\n", err)
+			}
+		}()
+		target = proc.GRPCAddr()
+		if token, err = proc.OperatorToken(); err != nil {
+			return loadgenOutcome{}, err
+		}
+		fmt.Fprintf(stdout, "switch: pid %d, gRPC %s, database %s\n", proc.Pid(), target, dbName(dsn))
+	}
+	conns := make([]*grpc.ClientConn, cfg.conns)
+	for i := range conns {
+		c, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			return loadgenOutcome{}, fmt.Errorf("dial %s: %w", target, err)
+		}
+		defer c.Close()
+		conns[i] = c
+	}
+	sctx, cancel := context.WithTimeout(ctx, loadgenSetupTimeout)
+	defer cancel()
+	seedStart := time.Now()
+	school, err := loaddriver.Seed(sctx, conns[0], token, loaddriver.SeedConfig{Pupils: cfg.pupils, Terminals: cfg.terminals})
+	if err != nil {
+		return loadgenOutcome{}, err
+	}
+	fmt.Fprintf(stdout, "seeded school %s: %d pupils, %d terminals in %.1fs\n", school.SchoolID, len(school.Pupils), len(school.Terminals), time.Since(seedStart).Seconds())
+
+	// Terminals are spread over the connections.
+	var (
+		mu      sync.Mutex
+		results []*loaddriver.Result
+		runErr  error
+		wg      sync.WaitGroup
+	)
+	for i, c := range conns {
+		sub := *school
+		lo, hi := i*len(school.Terminals)/len(conns), (i+1)*len(school.Terminals)/len(conns)
+		if lo == hi {
+			continue
+		}
+		sub.Terminals = school.Terminals[lo:hi]
+		d, err := loaddriver.New(&sub, loaddriver.Options{Seed: uint64(i)})
+		if err != nil {
+			return loadgenOutcome{}, err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer d.Close()
+			r, err := d.Run(ctx, c, loaddriver.Plan{Duration: cfg.duration, Rate: cfg.rate * float64(hi-lo) / float64(len(school.Terminals))})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				runErr = err
+				return
+			}
+			results = append(results, r)
+		}()
+	}
+	wg.Wait()
+	if runErr != nil {
+		return loadgenOutcome{}, runErr
+	}
+	if err := ctx.Err(); err != nil {
+		return loadgenOutcome{}, err
+	}
+	var all loaddriver.Result
+	all.ErrorKinds = map[string]int64{}
+	for _, r := range results {
+		all.Acked += r.Acked
+		all.Approved += r.Approved
+		all.Declined += r.Declined
+		all.Errors += r.Errors
+		all.Missed += r.Missed
+		all.Pending += r.Pending
+		all.Elapsed = max(all.Elapsed, r.Elapsed)
+		all.Latency.Merge(&r.Latency)
+		for k, v := range r.ErrorKinds {
+			all.ErrorKinds[k] += v
+		}
+	}
+	o := outcomeOf(all.Acked, all.Errors, all.Elapsed, &all.Latency)
+	o.detail = fmt.Sprintf("approved %d, declined %d, unanswered at the end %d", all.Approved, all.Declined, all.Pending)
+	if all.Missed > 0 {
+		o.detail += fmt.Sprintf(", open-loop tickets missed (all terminals busy) %d", all.Missed)
+	}
+	if len(all.ErrorKinds) > 0 {
+		o.detail += ", errors by kind " + kinds(all.ErrorKinds)
+	}
+	return o, nil
+}
+
+func outcomeOf(acked, errs int64, elapsed time.Duration, h *loaddriver.Histogram) loadgenOutcome {
+	o := loadgenOutcome{acked: acked, errors: errs, elapsed: elapsed,
+		p50: h.Quantile(0.50), p99: h.Quantile(0.99), p999: h.Quantile(0.999), max: h.Max()}
+	if elapsed > 0 {
+		o.perSec = float64(acked) / elapsed.Seconds()
+	}
+	return o
+}
+
+func kinds(m map[string]int64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		fmt.Fprintf(&b, "%s=%d", k, m[k])
+	}
+	return b.String()
+}
+
+// freshDatabase creates onecode_loadgen_<random> on the server of base and returns its
+// DSN and a function dropping it (a no-op with keep).
+func freshDatabase(ctx context.Context, base string, keep bool) (string, func(), error) {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, err
+	}
+	name := "onecode_loadgen_" + hex.EncodeToString(b)
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, fmt.Errorf("--postgres-dsn: %w", err)
+	}
+	if err := adminExec(ctx, base, "CREATE DATABASE "+name); err != nil {
+		return "", nil, fmt.Errorf("create database %s: %w", name, err)
+	}
+	u.Path, u.RawPath = "/"+name, ""
+	drop := func() {
+		if keep {
+			return
+		}
+		// Not ctx: an interrupted run still drops its database.
+		if err := adminExec(context.Background(), base, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			fmt.Fprintf(os.Stderr, "onecode loadgen: drop database %s: %v\n", name, err)
+		}
+	}
+	return u.String(), drop, nil
+}
+
+func dbName(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil {
+		return strings.TrimPrefix(u.Path, "/")
+	}
+	return "?"
+}
+
+func adminExec(ctx context.Context, dsn, sql string) error {
+	ctx, cancel := context.WithTimeout(ctx, loadgenDBTimeout)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+// ---- the conventional design: one SQL transaction per payment, locking rows ----
+
+const rowlockSchema = `
+CREATE TABLE accounts (id text PRIMARY KEY, balance bigint NOT NULL);
+CREATE TABLE canteens (id text PRIMARY KEY, total bigint NOT NULL);
+CREATE TABLE history (
+    id       bigserial PRIMARY KEY,
+    account  text        NOT NULL REFERENCES accounts (id),
+    terminal text        NOT NULL,
+    seq      bigint      NOT NULL,
+    amount   bigint      NOT NULL,
+    balance  bigint      NOT NULL,
+    at       timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (terminal, seq)
+);`
+
+// errRowlockDeclined is a payment declined for funds (an answer, not an error).
+var errRowlockDeclined = errors.New("insufficient funds")
+
+// loadgenRowlock runs the conventional design on a fresh database of the same server,
+// with the same workers, duration and (open loop) rate.
+//
+// maxRowlockConns bounds its connection pool.
+const maxRowlockConns = 64
+
+func loadgenRowlock(ctx context.Context, cfg loadgenConfig, stdout io.Writer) (loadgenOutcome, error) {
+	dsn, drop, err := freshDatabase(ctx, cfg.postgresDSN, cfg.keep)
+	if err != nil {
+		return loadgenOutcome{}, err
+	}
+	defer drop()
+	pcfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return loadgenOutcome{}, err
+	}
+	// One connection per worker, as a vendor's app server would hold, but never more
+	// than a stock PostgreSQL accepts (max_connections 100, some kept for others):
+	// beyond it workers queue for a connection.
+	conns := min(cfg.terminals, maxRowlockConns)
+	pcfg.MaxConns = int32(conns)
+	pcfg.MinConns = int32(conns)
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return loadgenOutcome{}, err
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, rowlockSchema); err != nil {
+		return loadgenOutcome{}, fmt.Errorf("rowlock schema: %w", err)
+	}
+	ids := make([]string, cfg.pupils)
+	rows := make([][]any, cfg.pupils)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("acc_%d", i+1)
+		rows[i] = []any{ids[i], int64(rowlockSubsidyFen)}
+	}
+	if _, err := pool.CopyFrom(ctx, pgx.Identifier{"accounts"}, []string{"id", "balance"}, pgx.CopyFromRows(rows)); err != nil {
+		return loadgenOutcome{}, fmt.Errorf("rowlock accounts: %w", err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO canteens (id, total) VALUES ('C1', 0)`); err != nil {
+		return loadgenOutcome{}, err
+	}
+	merchant := "off"
+	if cfg.merchantRow {
+		merchant = "on: every payment also runs UPDATE canteens SET total = total + amount on one row"
+	}
+	fmt.Fprintf(stdout, "rowlock: database %s, %d accounts, %d workers on %d connections, merchant row %s\n", dbName(dsn), cfg.pupils, cfg.terminals, min(cfg.terminals, maxRowlockConns), merchant)
+
+	var (
+		stopOnce sync.Once
+		stopCh   = make(chan struct{})
+		tickets  chan struct{}
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		hist     loaddriver.Histogram
+		acked    int64
+		declined int64
+		errs     int64
+		firstErr error
+	)
+	stop := func() { stopOnce.Do(func() { close(stopCh) }) }
+	start := time.Now()
+	timer := time.AfterFunc(cfg.duration, stop)
+	defer timer.Stop()
+	if cfg.rate > 0 {
+		tickets = make(chan struct{}, min(4096, 2*cfg.terminals))
+		go func() {
+			interval := time.Duration(float64(time.Second) / cfg.rate)
+			t := time.NewTimer(0)
+			defer t.Stop()
+			for n := int64(0); ; {
+				select {
+				case <-stopCh:
+					return
+				case <-t.C:
+				}
+				for due := int64(time.Since(start)/interval) + 1; n < due; n++ {
+					select {
+					case tickets <- struct{}{}:
+					default:
+					}
+				}
+				t.Reset(time.Until(start.Add(time.Duration(n) * interval)))
+			}
+		}()
+	}
+	for w := range cfg.terminals {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := mrand.New(mrand.NewPCG(uint64(w), 7))
+			var h loaddriver.Histogram
+			var ok, dec, bad int64
+			var werr error
+			terminal := fmt.Sprintf("T%d", w+1)
+			defer func() {
+				mu.Lock()
+				defer mu.Unlock()
+				hist.Merge(&h)
+				acked, declined, errs = acked+ok, declined+dec, errs+bad
+				if firstErr == nil {
+					firstErr = werr
+				}
+			}()
+			for seq := int64(1); ctx.Err() == nil; seq++ {
+				if tickets != nil {
+					select {
+					case <-tickets:
+					case <-stopCh:
+					}
+				}
+				select {
+				case <-stopCh:
+					return
+				default:
+				}
+				account := ids[rng.IntN(len(ids))]
+				var amount int64
+				for _, i := range rng.Perm(len(loaddriver.Dishes))[:1+rng.IntN(3)] {
+					amount += loaddriver.Dishes[i].PriceFen
+				}
+				t0 := time.Now()
+				err := rowlockPay(ctx, pool, account, terminal, seq, amount, cfg.merchantRow)
+				lat := time.Since(t0)
+				switch {
+				case err == nil:
+					ok++
+					h.Add(lat)
+				case errors.Is(err, errRowlockDeclined):
+					ok++
+					dec++
+					h.Add(lat)
+				default:
+					bad++
+					if werr == nil {
+						werr = err
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	stop()
+	if err := ctx.Err(); err != nil {
+		return loadgenOutcome{}, err
+	}
+	o := outcomeOf(acked, errs, elapsed, &hist)
+	o.detail = fmt.Sprintf("declined %d", declined)
+	if firstErr != nil {
+		o.detail += fmt.Sprintf(", first error: %v", firstErr)
+	}
+	return o, nil
+}
+
+// rowlockPay is one payment of the conventional design.
+func rowlockPay(ctx context.Context, pool *pgxpool.Pool, account, terminal string, seq, amount int64, merchantRow bool) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		var balance int64
+		if err := tx.QueryRow(ctx, `SELECT balance FROM accounts WHERE id = $1 FOR UPDATE`, account).Scan(&balance); err != nil {
+			return err
+		}
+		if balance < amount {
+			return errRowlockDeclined
+		}
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET balance = balance - $2 WHERE id = $1`, account, amount); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO history (account, terminal, seq, amount, balance) VALUES ($1, $2, $3, $4, $5)`,
+			account, terminal, seq, amount, balance-amount); err != nil {
+			return err
+		}
+		if merchantRow {
+			if _, err := tx.Exec(ctx, `UPDATE canteens SET total = total + $1 WHERE id = 'C1'`, amount); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/onecode/onecode/internal/switchproc"
+	"github.com/onecode/onecode/persistence/pgtest"
+)
+
+var resultLine = regexp.MustCompile(`^result onecode_per_s=(\d+) rowlock_per_s=(\d+) ratio=(\d+\.\d+) p99_ms=(\d+\.\d+) errors=(\d+)$`)
+
+// TestLoadgenSmoke runs a short loadgen (small school, both designs) against the test
+// PostgreSQL server and checks the result line.
+func TestLoadgenSmoke(t *testing.T) {
+	base := os.Getenv("ONECODE_TEST_PG_DSN")
+	if base == "" {
+		base = pgtest.DefaultDSN
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	if conn, err := pgx.Connect(ctx, base); err != nil {
+		if pgtest.RequireServices() {
+			t.Fatalf("PostgreSQL unavailable and services are required: %v", err)
+		}
+		t.Skipf("PostgreSQL unavailable: %v", err)
+	} else {
+		conn.Close(ctx)
+	}
+	bin, err := switchproc.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(switchproc.RemoveBuild)
+
+	// The switch runs on a config of its own: no linger, three flushers.
+	serveCfg := t.TempDir() + "/serve.yaml"
+	if err := os.WriteFile(serveCfg, []byte("journal:\n  max_delay: 0s\n  flushers: 3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := runLoadgen([]string{"--postgres-dsn", base, "--onecode-bin", bin, "--pupils", "50", "--terminals", "4",
+		"--duration", "2s", "--compare-rowlock", "--serve-config", serveCfg}, &stdout, &stderr)
+	t.Logf("stdout:\n%s", stdout.String())
+	if code != 0 {
+		t.Fatalf("loadgen exit %d; stderr:\n%s", code, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	m := resultLine.FindStringSubmatch(lines[len(lines)-1])
+	if m == nil {
+		t.Fatalf("last line %q is not a result line", lines[len(lines)-1])
+	}
+	if m[5] != "0" {
+		t.Fatalf("errors=%s, want 0", m[5])
+	}
+	for i, name := range []string{"onecode_per_s", "rowlock_per_s"} {
+		if n, _ := strconv.Atoi(m[i+1]); n <= 0 {
+			t.Fatalf("%s=%d, want > 0", name, n)
+		}
+	}
+	if !strings.Contains(stdout.String(), "merchant row off") {
+		t.Fatal("the summary does not say the rowlock baseline runs without the merchant row (the default)")
+	}
+
+	// Flags are checked before anything starts.
+	stderr.Reset()
+	if code := runLoadgen([]string{"--target", "127.0.0.1:1"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "--operator-token") {
+		t.Fatalf("--target without a token: exit %d, stderr %q", code, stderr.String())
+	}
+	stderr.Reset()
+	if code := runLoadgen([]string{"--target", "127.0.0.1:1", "--operator-token", "x", "--serve-config", serveCfg}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "--serve-config") {
+		t.Fatalf("--serve-config with --target: exit %d, stderr %q", code, stderr.String())
+	}
+}

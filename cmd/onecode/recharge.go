@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+
+	"github.com/onecode/onecode/gateway"
+	"github.com/onecode/onecode/gateway/aggregator"
+	"github.com/onecode/onecode/gateway/aggregator/sandbox"
+	"github.com/onecode/onecode/persistence/orders"
+	"github.com/onecode/onecode/persistence/orders/pgorders"
+	"github.com/onecode/onecode/persistence/orders/sqliteorders"
+)
+
+// rechargeSetup is the online recharge path: the orders store, the aggregator client
+// and, in demo mode, an in-process sandbox aggregator.
+type rechargeSetup struct {
+	recharges *gateway.Recharges
+	orders    orders.Store
+	sandbox   *http.Server
+	sandboxAt string
+}
+
+func (r *rechargeSetup) Close() {
+	if r.sandbox != nil {
+		r.sandbox.Close()
+	}
+	if r.orders != nil {
+		r.orders.Close()
+	}
+}
+
+// setupRecharges builds the recharge component when an aggregator is configured
+// (--aggregator-url and --aggregator-keys), or with a sandbox aggregator in demo mode.
+// Without either, recharges answer "temporarily unavailable" and nothing else changes.
+func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Deps, httpAddr string, logger *slog.Logger) (*rechargeSetup, error) {
+	rs := &rechargeSetup{}
+	agg := cfg.Aggregator
+	if agg.URL == "" && !demo {
+		return rs, nil
+	}
+	var keys aggregator.Keys
+	var err error
+	if agg.URL == "" {
+		// Demo: a sandbox aggregator in this process, with keys made on first start.
+		dir := filepath.Join(cfg.Server.DataDir, "aggregator-keys")
+		if _, statErr := os.Stat(dir); errors.Is(statErr, fs.ErrNotExist) {
+			set, err := aggregator.GenerateKeySet(rand.Reader, "1900000001")
+			if err != nil {
+				return nil, err
+			}
+			if err := set.Write(dir); err != nil {
+				return nil, err
+			}
+		}
+		sbKeys, err := sandbox.LoadKeys(dir)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox keys: %w", err)
+		}
+		sb, err := sandbox.New(sandbox.Config{Keys: sbKeys, Logger: logger.With(slog.String("component", "sandbox-aggregator"))})
+		if err != nil {
+			return nil, err
+		}
+		lis, err := net.Listen("tcp", cfg.Aggregator.SandboxAddr)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox aggregator listen: %w", err)
+		}
+		rs.sandbox = &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		go rs.sandbox.Serve(lis)
+		rs.sandboxAt = "http://" + lis.Addr().String()
+		logger.Info("demo: sandbox payment aggregator", slog.String("url", rs.sandboxAt))
+		agg.URL = rs.sandboxAt
+		agg.KeysDir = dir
+	}
+	if keys, err = aggregator.LoadKeys(agg.KeysDir); err != nil {
+		return nil, fmt.Errorf("aggregator keys: %w", err)
+	}
+	client, err := aggregator.NewClient(aggregator.Config{
+		BaseURL: agg.URL, Keys: keys, CallTimeout: agg.CallTimeout,
+		Breaker: aggregator.DefaultBreakerSettings(),
+		OnStateChange: func(op aggregator.Operation, from, to gobreaker.State) {
+			logger.Warn("aggregator breaker", slog.String("operation", string(op)), slog.String("from", from.String()), slog.String("to", to.String()))
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	verifier, err := aggregator.NewVerifier(keys)
+	if err != nil {
+		return nil, err
+	}
+	if dsn := cfg.Server.PostgresDSN; dsn != "" {
+		rs.orders, err = pgorders.Open(ctx, dsn, pgorders.Options{})
+	} else {
+		rs.orders, err = sqliteorders.Open(ctx, filepath.Join(cfg.Server.DataDir, "onecode.db"), sqliteorders.Options{})
+	}
+	if err != nil {
+		rs.Close()
+		return nil, fmt.Errorf("orders store: %w", err)
+	}
+	public := agg.PublicURL
+	if public == "" {
+		public = "http://" + httpAddr
+	}
+	rs.recharges, err = gateway.NewRecharges(gateway.RechargeConfig{
+		Accounts: deps.Accounts, Orders: rs.orders, Aggregator: client, Verifier: verifier,
+		NotifyURL: public + "/aggregator/notify",
+		Now:       deps.Now, Rand: deps.Rand, Logger: logger,
+	})
+	if err != nil {
+		rs.Close()
+		return nil, err
+	}
+	return rs, nil
+}
