@@ -382,7 +382,8 @@ func (a *AuthService) newCode() (string, otpRecord, error) {
 // ParentLogin implements apiv1.AuthServiceServer. Every try of a code is
 // counted before it is checked, so at most MaxCodeTries checks are made of
 // one code whatever the concurrency; the code dies after the last wrong
-// one, and a right one is consumed (one login per code). The parent is
+// one (its try counter, keyed by the code's id, is spent), and a right
+// one is consumed (one login per code). The parent is
 // created on the first login.
 func (a *AuthService) ParentLogin(ctx context.Context, req *apiv1.ParentLoginRequest) (*apiv1.ParentLoginResponse, error) {
 	phone, ok := NormalizePhone(req.GetPhone())
@@ -414,14 +415,14 @@ func (a *AuthService) ParentLogin(ctx context.Context, req *apiv1.ParentLoginReq
 	if err != nil {
 		return nil, ErrorStatus(err)
 	}
+	// A code is dead once its tries are spent: the counter is keyed by the
+	// code's id, so nothing needs deleting. (Deleting here let a burst of
+	// surplus tries remove a right code that a counted try was about to
+	// consume, or a newer code the parent had just asked for.)
 	if tries > int64(a.opts.MaxCodeTries) {
-		_, _ = a.deps.Cache.Delete(ctx, codeKey)
 		return nil, errInvalidCode
 	}
 	if subtle.ConstantTimeCompare(codeHash(rec.Salt, code), rec.Hash) != 1 {
-		if tries == int64(a.opts.MaxCodeTries) {
-			_, _ = a.deps.Cache.Delete(ctx, codeKey)
-		}
 		return nil, errInvalidCode
 	}
 	if consumed, err := a.deps.Cache.Delete(ctx, codeKey); err != nil {
