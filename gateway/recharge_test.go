@@ -316,7 +316,7 @@ func TestRechargeDroppedNotificationResolvedByPoller(t *testing.T) {
 	if s := e.state(t, rc.GetOrderId()); s != apiv1.Recharge_STATE_AWAITING_PAYMENT {
 		t.Fatalf("before the poller: %v", s)
 	}
-	time.Sleep(5 * time.Millisecond) // past ResolveAfter (1 ms)
+	e.offset.Add(int64(time.Second)) // past ResolveAfter (1 ms) on the recharges' clock
 	n, err := e.rc.ResolveOnce(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("ResolveOnce = %d, %v; want 1 settled", n, err)

@@ -44,6 +44,7 @@ type merchant struct {
 	got      []aggregator.Notification
 	failures int // answer 500 to this many deliveries first
 	arrived  chan struct{}
+	sb       *sandbox.Server // whose deliveries wait and settle watch
 }
 
 func newMerchant(t *testing.T) *merchant {
@@ -84,7 +85,8 @@ func (m *merchant) notifications() []aggregator.Notification {
 	return append([]aggregator.Notification(nil), m.got...)
 }
 
-// wait waits for n notifications, then a little more to catch extra ones.
+// wait waits for n notifications, then until every scheduled copy is
+// settled, so that an extra one would be among those returned.
 func (m *merchant) wait(n int) []aggregator.Notification {
 	m.t.Helper()
 	deadline := time.After(5 * time.Second)
@@ -95,8 +97,26 @@ func (m *merchant) wait(n int) []aggregator.Notification {
 			m.t.Fatalf("%d of %d notifications arrived", len(m.notifications()), n)
 		}
 	}
-	time.Sleep(100 * time.Millisecond)
+	m.settle()
 	return m.notifications()
+}
+
+// settle polls, with a deadline, until the sandbox has no delivery in
+// flight: every scheduled copy was delivered or given up. Pay schedules
+// before it answers, so after settle nothing more can arrive.
+func (m *merchant) settle() sandbox.Stats {
+	m.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st := m.sb.Stats()
+		if st.Delivered+st.GaveUp == st.Scheduled {
+			return st
+		}
+		if time.Now().After(deadline) {
+			m.t.Fatalf("deliveries still in flight: %+v", st)
+		}
+		time.Sleep(5 * time.Millisecond) // polling with a deadline
+	}
 }
 
 type env struct {
@@ -123,7 +143,9 @@ func newEnv(t *testing.T, faults sandbox.Faults, tweak func(*sandbox.Config)) *e
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{sb: sb, srv: srv, client: cl, m: newMerchant(t)}
+	m := newMerchant(t)
+	m.sb = sb
+	return &env{sb: sb, srv: srv, client: cl, m: m}
 }
 
 func (e *env) create(t *testing.T, no string, fen int64) aggregator.CreateOrderResponse {
@@ -189,7 +211,9 @@ func TestCreatePayNotify(t *testing.T) {
 	if got := e.pay(t, "R20240901000001"); got != 200 {
 		t.Fatalf("second pay = %d", got)
 	}
-	time.Sleep(100 * time.Millisecond)
+	if st := e.m.settle(); st.Scheduled != 1 {
+		t.Fatalf("stats after second pay = %+v, want 1 scheduled", st)
+	}
 	if got := len(e.m.notifications()); got != 1 {
 		t.Fatalf("notifications after second pay = %d, want 1", got)
 	}
@@ -218,7 +242,9 @@ func TestDroppedNotification(t *testing.T) {
 	e.setFaults(t, `{"drop_notify":"100%"}`)
 	e.create(t, "R20240901000003", 100)
 	e.pay(t, "R20240901000003")
-	time.Sleep(200 * time.Millisecond)
+	if st := e.m.settle(); st.Scheduled != 0 {
+		t.Fatalf("stats = %+v, want nothing scheduled", st)
+	}
 	if got := len(e.m.notifications()); got != 0 {
 		t.Fatalf("notifications = %d, want 0", got)
 	}
@@ -249,8 +275,7 @@ func TestRetryLadder(t *testing.T) {
 	e.m.mu.Unlock()
 	e.create(t, "R20240901000005", 100)
 	e.pay(t, "R20240901000005")
-	time.Sleep(200 * time.Millisecond)
-	if st := e.sb.Stats(); st.Attempts != 6 || st.GaveUp != 1 {
+	if st := e.m.settle(); st.Attempts != 6 || st.GaveUp != 1 {
 		t.Fatalf("stats = %+v, want 6 attempts, 1 given up", st)
 	}
 }
