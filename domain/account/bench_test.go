@@ -12,7 +12,8 @@ func BenchmarkDecidePurchase(b *testing.B) {
 		Limits: Limits{SingleRechargeMax: 100000, BalanceCap: 1 << 40, ArrearsCap: 2000}, CardRandom: "07", Expiry: testExpiry})
 	s = Apply(s, RechargeCredited{OrderID: "r", Amount: 1 << 39})
 	for i := range MaxRecentPurchases {
-		d, err := Decide(s, buy(fmt.Sprint("warm-", i), 100), t0)
+		// Keys as terminals make them: one terminal's, all of one length.
+		d, err := Decide(s, buy(fmt.Sprint("T1:", 100000+i), 100), t0)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -20,7 +21,7 @@ func BenchmarkDecidePurchase(b *testing.B) {
 	}
 	cmds := make([]Purchase, 1024)
 	for i := range cmds {
-		cmds[i] = buy(fmt.Sprint("T1:", i), 100)
+		cmds[i] = buy(fmt.Sprint("T1:", 200000+i), 100)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -198,10 +198,15 @@ func (s State) ArrearsAvailable() money.Amount {
 	return 0
 }
 
-// recent returns the index of the recent purchase with key, or -1.
+// recent returns the index of the recent purchase with key, or -1. It runs
+// on every purchase over the whole list, whose keys are mostly one
+// terminal's "T1:1041", "T1:1042": of one length, differing at the end. So
+// the last byte is compared before the whole key (5% of the switch's CPU
+// under load went to comparing the equal prefixes).
 func (s State) recent(key string) int {
-	for i := range s.Recent {
-		if s.Recent[i].Key == key {
+	n := len(key)
+	for i, r := range s.Recent {
+		if k := r.Key; len(k) == n && (n == 0 || k[n-1] == key[n-1]) && k == key {
 			return i
 		}
 	}
