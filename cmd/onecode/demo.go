@@ -117,6 +117,7 @@ func runDemo(ctx context.Context, admin apiv1.AdminServiceServer, dir directory.
              {"schoolId":"35001","name":"王梓涵","studentNo":"2024000101"}, POST /v1/parent/children:bind
              {"bindTicket":"…"}, POST /v1/parent/children/acc_35001_2024000101/recharges {"amountFen":5000,"requestId":"r1"}
              and pay it in the sandbox: curl -X POST http://127.0.0.1:8090/sandbox/pay/<orderId>
+Stop with Ctrl-C.
 `, staffFile, httpAddr)
 	return nil
 }
@@ -294,7 +295,6 @@ OneCode demo: school %[1]s "%[2]s" (%[3]s).
              scan dishes D1001..D1006, then paste the QR text (last column) of a line of %[10]s
              (student 2024000204 has 3.00 CNY: try a short purchase and the override)
   files:     operator token %[6]s, terminal secret %[9]s, cards %[10]s
-Stop with Ctrl-C.
 `, info.SchoolID, demoSchool.GetName(), state, httpAddr, grpcAddr, tokenFile, info.SampleAccount,
 		info.TerminalID, info.SecretFile, info.CardsFile)
 	for _, f := range []string{info.SecretFile, info.CardsFile} {
