@@ -321,7 +321,9 @@ func retryAfter(t *testing.T, err error) int {
 
 func TestStaffLoginRateLimits(t *testing.T) {
 	caches(t, func(t *testing.T, open func(t *testing.T) cache.Cache) {
-		e := newAuthEnv(t, open(t), gateway.AuthOptions{StaffLoginPerAddr: cache.PerMinute(8)})
+		// 8 at once per address, refilled slowly enough (one per 7.5 min) that
+		// a slow run of the 9 logins below cannot earn one back.
+		e := newAuthEnv(t, open(t), gateway.AuthOptions{StaffLoginPerAddr: cache.Limit{Rate: 8, Burst: 8, Period: time.Hour}})
 		e.seedStaff(t)
 		ctx := context.Background()
 		// Per (school, username): 5 a minute, the right password included.
@@ -336,7 +338,7 @@ func TestStaffLoginRateLimits(t *testing.T) {
 		// Another user is not affected.
 		e.staffLogin(t, "li.teacher")
 
-		// Per address (8 a minute here, 6 spent): REST callers cannot dodge it
+		// Per address (8 here, 6 spent): REST callers cannot dodge it
 		// with X-Forwarded-For or Grpc-Metadata headers.
 		var code int
 		var body map[string]any
