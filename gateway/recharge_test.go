@@ -58,6 +58,14 @@ const (
 	rcAccount   = "acc_35001_2024000001"
 )
 
+// The aggregator client's call timeout, and the injected latency that outlasts
+// it: far enough apart that a loaded machine does not blur which one ended a
+// call.
+const (
+	rcCallTimeout = time.Second
+	rcSlow        = 2 * time.Second
+)
+
 // rechargeEnv is the recharge path for real: PostgreSQL journal and orders, a
 // one-member cluster of Account grains, the sandbox aggregator on loopback and the
 // notify handler on its own loopback server.
@@ -98,8 +106,15 @@ func (c *createCounter) wrap(h http.Handler) http.Handler {
 		r.Body = readCloser(body)
 		if c.detach.Load() {
 			r = r.WithContext(context.WithoutCancel(r.Context()))
-			defer func() { c.done <- struct{}{} }()
 		}
+		// done tells a test that the sandbox is through with a create (answered,
+		// or dropped because the client gave up); tests wait on at most the first.
+		defer func() {
+			select {
+			case c.done <- struct{}{}:
+			default:
+			}
+		}()
 		h.ServeHTTP(w, r)
 	})
 }
@@ -138,7 +153,7 @@ func newRechargeEnv(t *testing.T, faults sandbox.Faults) *rechargeEnv {
 	sbSrv := httptest.NewServer(e.creates.wrap(sb.Handler()))
 	t.Cleanup(func() { sbSrv.Close(); sb.Close() })
 	e.sbURL = sbSrv.URL
-	e.client, err = aggregator.NewClient(aggregator.Config{BaseURL: sbSrv.URL, Keys: keys.Merchant(), CallTimeout: 300 * time.Millisecond,
+	e.client, err = aggregator.NewClient(aggregator.Config{BaseURL: sbSrv.URL, Keys: keys.Merchant(), CallTimeout: rcCallTimeout,
 		Breaker: aggregator.BreakerSettings{MaxRequests: 1, Interval: time.Minute, Timeout: time.Minute, ConsecutiveFailures: 3}})
 	if err != nil {
 		t.Fatal(err)
@@ -507,13 +522,13 @@ func TestRechargeAggregatorDownCanteenUnaffected(t *testing.T) {
 }
 
 func TestRechargeCreateTimeoutResolvedWithoutSecondOrder(t *testing.T) {
-	e := newRechargeEnv(t, sandbox.Faults{Latency: sandbox.Duration(600 * time.Millisecond)})
+	e := newRechargeEnv(t, sandbox.Faults{Latency: sandbox.Duration(rcSlow)})
 	ctx := context.Background()
 	e.creates.detach.Store(true) // the aggregator takes the order; its answer comes too late
 	start := time.Now()
 	rc := e.create(t, "req-slow", 7000)
-	if took := time.Since(start); rc.GetState() != apiv1.Recharge_STATE_PENDING || rc.GetPayUrl() != "" || took > 550*time.Millisecond {
-		t.Fatalf("Create past the client timeout = %v after %v, want pending at the 300 ms call timeout", rc, took)
+	if took := time.Since(start); rc.GetState() != apiv1.Recharge_STATE_PENDING || rc.GetPayUrl() != "" || took >= rcSlow {
+		t.Fatalf("Create past the client timeout = %v after %v, want pending at the %v call timeout", rc, took, rcCallTimeout)
 	}
 	select {
 	case <-e.creates.done:
@@ -543,7 +558,7 @@ func TestRechargeCreateTimeoutResolvedWithoutSecondOrder(t *testing.T) {
 }
 
 func TestRechargeLostCreateFailsAndExpiredCloses(t *testing.T) {
-	e := newRechargeEnv(t, sandbox.Faults{Latency: sandbox.Duration(600 * time.Millisecond)})
+	e := newRechargeEnv(t, sandbox.Faults{Latency: sandbox.Duration(rcSlow)})
 	ctx := context.Background()
 	// The request never takes effect (the sandbox drops it when the client gives up).
 	lost := e.create(t, "req-lost", 1000)
@@ -553,7 +568,11 @@ func TestRechargeLostCreateFailsAndExpiredCloses(t *testing.T) {
 	if err := e.sb.SetFaults(sandbox.Faults{RetryLadder: []sandbox.Duration{0}}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(700 * time.Millisecond) // let the abandoned request finish at the sandbox
+	select { // the sandbox drops the abandoned request
+	case <-e.creates.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sandbox never finished the lost create")
+	}
 	unpaid := e.create(t, "req-unpaid", 2000)
 	if n, err := e.rc.ResolveOnce(ctx); err != nil || n != 1 {
 		t.Fatalf("ResolveOnce = %d, %v; want the lost one failed", n, err)
