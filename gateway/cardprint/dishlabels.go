@@ -48,18 +48,7 @@ func DishLabelsPDF(s DishSheet) ([]byte, error) {
 			return nil, fmt.Errorf("%w: %q is not printable ASCII; give a Unicode font (DishSheet.FontTTF)", ErrInvalidInput, f)
 		}
 	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	if !s.Created.IsZero() {
-		pdf.SetCreationDate(s.Created)
-		pdf.SetModificationDate(s.Created)
-	}
-	pdf.SetTitle("OneCode dish labels, "+s.Canteen, true)
-	pdf.SetAutoPageBreak(false, 0)
-	family := "Helvetica"
-	if s.FontTTF != nil {
-		pdf.AddUTF8FontFromBytes(fontName, "", s.FontTTF)
-		family = fontName
-	}
+	pdf, family := newA4("OneCode dish labels, "+s.Canteen, s.Created, s.FontTTF)
 	pages := (len(s.Labels) + DishLabelsPerPage - 1) / DishLabelsPerPage
 	for i, l := range s.Labels {
 		if i%DishLabelsPerPage == 0 {

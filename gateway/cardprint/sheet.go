@@ -60,18 +60,7 @@ func ClassSheetPDF(sheet Sheet) ([]byte, error) {
 	if err := validateSheet(sheet); err != nil {
 		return nil, err
 	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	if !sheet.Created.IsZero() {
-		pdf.SetCreationDate(sheet.Created)
-		pdf.SetModificationDate(sheet.Created)
-	}
-	pdf.SetTitle("OneCode cards, class "+sheet.Class, true)
-	pdf.SetAutoPageBreak(false, 0)
-	family := "Helvetica"
-	if sheet.FontTTF != nil {
-		pdf.AddUTF8FontFromBytes(fontName, "", sheet.FontTTF)
-		family = fontName
-	}
+	pdf, family := newA4("OneCode cards, class "+sheet.Class, sheet.Created, sheet.FontTTF)
 	pages := (len(sheet.Labels) + LabelsPerPage - 1) / LabelsPerPage
 	for i, l := range sheet.Labels {
 		if i%LabelsPerPage == 0 {
@@ -169,4 +158,22 @@ func printableASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// newA4 starts an A4 portrait PDF with title, dated created (when not zero,
+// so that output is reproducible), no automatic page breaks, and the font
+// family to write with: fontTTF when given (Unicode), else Helvetica.
+func newA4(title string, created time.Time, fontTTF []byte) (*fpdf.Fpdf, string) {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	if !created.IsZero() {
+		pdf.SetCreationDate(created)
+		pdf.SetModificationDate(created)
+	}
+	pdf.SetTitle(title, true)
+	pdf.SetAutoPageBreak(false, 0)
+	if fontTTF == nil {
+		return pdf, "Helvetica"
+	}
+	pdf.AddUTF8FontFromBytes(fontName, "", fontTTF)
+	return pdf, fontName
 }
