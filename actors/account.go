@@ -249,7 +249,7 @@ func accepted(o account.Outcome, replayed bool) *grainv1.ExecuteResponse {
 
 func declined(err error, s account.State) *grainv1.ExecuteResponse {
 	d := &grainv1.Declined{
-		Reason:              account.Reason(err),
+		Reason:              string(account.Reason(err)),
 		Message:             err.Error(),
 		BalanceFen:          int64(s.Balance),
 		ArrearsAvailableFen: int64(s.ArrearsAvailable()),

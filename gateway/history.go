@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strconv"
 
+	"github.com/onecode/onecode/app/input"
+
 	"google.golang.org/grpc/codes"
 
 	"github.com/onecode/onecode/actors/codec"
@@ -46,7 +48,7 @@ func historyPage(size int32, token string) (int, int64, error) {
 		return int(size), 0, nil
 	}
 	before, err := strconv.ParseInt(token, 10, 64)
-	if err != nil || before < 2 || len(token) > 19 || !isDigits(token) {
+	if err != nil || before < 2 || len(token) > 19 || !input.IsDigits(token) {
 		return 0, 0, Status(codes.InvalidArgument, "INVALID_PAGE_TOKEN", "page_token is not one this API gave")
 	}
 	return int(size), before, nil

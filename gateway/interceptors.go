@@ -137,3 +137,15 @@ func (m *metrics) http(next http.Handler) http.Handler {
 		m.httpReqs.WithLabelValues(strconv.Itoa(rec.code)).Inc()
 	})
 }
+
+// statusUnary turns every error a service returns into a status (ErrorStatus), so that
+// services may return the typed errors of the use cases as they are.
+func statusUnary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	resp, err := h(ctx, req)
+	return resp, ErrorStatus(err)
+}
+
+// statusStream is statusUnary for streams.
+func statusStream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	return ErrorStatus(h(srv, ss))
+}

@@ -11,19 +11,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net"
-	"strconv"
 	"strings"
 	"time"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/onecode/onecode/persistence/cache"
 	"github.com/onecode/onecode/persistence/directory"
@@ -204,26 +199,6 @@ func RoleToDirectory(r apiv1.StaffRole) directory.StaffRole {
 		return directory.RoleTeacher
 	}
 	return ""
-}
-
-// RateLimited is the status of a call over a rate limit: RESOURCE_EXHAUSTED,
-// reason RATE_LIMITED, the wait in whole seconds in the ErrorInfo metadata
-// "retry_after_seconds" (REST: error.meta.retry_after_seconds) and a
-// RetryInfo detail.
-func RateLimited(retryAfter time.Duration) error {
-	secs := int64(math.Ceil(retryAfter.Seconds()))
-	if secs < 1 {
-		secs = 1
-	}
-	st := status.New(codes.ResourceExhausted, fmt.Sprintf("too many requests: retry in %d s", secs))
-	withDetails, err := st.WithDetails(
-		&errdetails.ErrorInfo{Reason: "RATE_LIMITED", Domain: errorDomain, Metadata: map[string]string{"retry_after_seconds": strconv.FormatInt(secs, 10)}},
-		&errdetails.RetryInfo{RetryDelay: durationpb.New(time.Duration(secs) * time.Second)},
-	)
-	if err != nil {
-		return st.Err()
-	}
-	return withDetails.Err()
 }
 
 // CheckRate records one event under key and answers RateLimited when limit

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/onecode/onecode/domain/money"
+	"github.com/onecode/onecode/domain/reason"
 )
 
 // ErrInvalid reports a malformed command. The more precise ErrInvalid…
@@ -116,39 +117,39 @@ func (e *ArrearsCapError) Is(target error) bool { return target == ErrArrearsCap
 // reasons maps errors to stable machine codes, most specific first.
 var reasons = []struct {
 	err  error
-	code string
+	code reason.Code
 }{
-	{ErrInvalidAmount, "INVALID_AMOUNT"},
-	{ErrItemsMismatch, "ITEMS_MISMATCH"},
-	{ErrInvalidLimits, "INVALID_LIMITS"},
-	{ErrInvalidRandom, "INVALID_CARD_RANDOM"},
-	{ErrInvalidExpiry, "INVALID_CARD_EXPIRY"},
-	{ErrRandomReused, "CARD_RANDOM_REUSED"},
-	{ErrInvalid, "INVALID_COMMAND"},
-	{ErrNotOpened, "ACCOUNT_NOT_OPENED"},
-	{ErrAlreadyOpened, "ACCOUNT_ALREADY_OPENED"},
-	{ErrWrongSchool, "WRONG_SCHOOL"},
-	{ErrCardLost, "CARD_LOST"},
-	{ErrCardReplaced, "CARD_REPLACED"},
-	{ErrCardExpired, "CARD_EXPIRED"},
-	{ErrDailyCap, "DAILY_CAP_EXCEEDED"},
-	{ErrInsufficientFunds, "INSUFFICIENT_FUNDS"},
-	{ErrArrearsCap, "ARREARS_CAP_EXCEEDED"},
-	{ErrArrearsCapBelowDebt, "ARREARS_CAP_BELOW_DEBT"},
-	{ErrPurchaseNotFound, "PURCHASE_NOT_FOUND"},
-	{ErrVoidWrongTerminal, "VOID_WRONG_TERMINAL"},
-	{ErrAlreadyVoided, "ALREADY_VOIDED"},
-	{ErrVoidWindowClosed, "VOID_WINDOW_CLOSED"},
-	{ErrRechargeSingleMax, "RECHARGE_SINGLE_MAX"},
-	{ErrRechargeBalanceCap, "RECHARGE_BALANCE_CAP"},
-	{ErrIdempotencyConflict, "IDEMPOTENCY_CONFLICT"},
-	{money.ErrOverflow, "AMOUNT_OVERFLOW"},
+	{ErrInvalidAmount, reason.InvalidAmount},
+	{ErrItemsMismatch, reason.ItemsMismatch},
+	{ErrInvalidLimits, reason.InvalidLimits},
+	{ErrInvalidRandom, reason.InvalidCardRandom},
+	{ErrInvalidExpiry, reason.InvalidCardExpiry},
+	{ErrRandomReused, reason.CardRandomReused},
+	{ErrInvalid, reason.InvalidCommand},
+	{ErrNotOpened, reason.AccountNotOpened},
+	{ErrAlreadyOpened, reason.AccountAlreadyOpened},
+	{ErrWrongSchool, reason.WrongSchool},
+	{ErrCardLost, reason.CardLost},
+	{ErrCardReplaced, reason.CardReplaced},
+	{ErrCardExpired, reason.CardExpired},
+	{ErrDailyCap, reason.DailyCapExceeded},
+	{ErrInsufficientFunds, reason.InsufficientFunds},
+	{ErrArrearsCap, reason.ArrearsCapExceeded},
+	{ErrArrearsCapBelowDebt, reason.ArrearsCapBelowDebt},
+	{ErrPurchaseNotFound, reason.PurchaseNotFound},
+	{ErrVoidWrongTerminal, reason.VoidWrongTerminal},
+	{ErrAlreadyVoided, reason.AlreadyVoided},
+	{ErrVoidWindowClosed, reason.VoidWindowClosed},
+	{ErrRechargeSingleMax, reason.RechargeSingleMax},
+	{ErrRechargeBalanceCap, reason.RechargeBalanceCap},
+	{ErrIdempotencyConflict, reason.IdempotencyConflict},
+	{money.ErrOverflow, reason.AmountOverflow},
 }
 
 // Reason returns the stable machine reason code of an error of this
 // package ("CARD_LOST", "INSUFFICIENT_FUNDS", …), "" for nil and
 // "INTERNAL" for any other error. Edges map these codes to their protocols.
-func Reason(err error) string {
+func Reason(err error) reason.Code {
 	if err == nil {
 		return ""
 	}
@@ -157,5 +158,5 @@ func Reason(err error) string {
 			return r.code
 		}
 	}
-	return "INTERNAL"
+	return reason.Internal
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/onecode/onecode/domain/ledger"
 	"github.com/onecode/onecode/domain/money"
+	"github.com/onecode/onecode/domain/reason"
 )
 
 func TestPostings(t *testing.T) {
@@ -42,7 +43,7 @@ func TestPostings(t *testing.T) {
 func TestReason(t *testing.T) {
 	tests := []struct {
 		err  error
-		want string
+		want reason.Code
 	}{
 		{nil, ""},
 		{ErrCardLost, "CARD_LOST"},
@@ -70,7 +71,7 @@ func TestReason(t *testing.T) {
 }
 
 func TestReasonCodesAreDistinct(t *testing.T) {
-	seen := map[string]error{}
+	seen := map[reason.Code]error{}
 	for _, r := range reasons {
 		if prev, ok := seen[r.code]; ok {
 			t.Errorf("code %s for both %v and %v", r.code, prev, r.err)

@@ -50,7 +50,7 @@ func (h *harness) step(t *rapid.T, cmd Command) error {
 		} else if !errors.Is(err, ErrIdempotencyConflict) {
 			t.Fatalf("replay of %+v with another payload: %v, want %v", cmd, err, ErrIdempotencyConflict)
 		} else {
-			h.seen[Reason(err)]++
+			h.seen[string(Reason(err))]++
 		}
 		return err
 	}
@@ -59,7 +59,7 @@ func (h *harness) step(t *rapid.T, cmd Command) error {
 		if len(d.Events) != 0 {
 			t.Fatalf("declined %T with events", cmd)
 		}
-		h.seen[Reason(err)]++
+		h.seen[string(Reason(err))]++
 		if Reason(err) == "INTERNAL" {
 			t.Fatalf("decline of %+v without a reason code: %v", cmd, err)
 		}

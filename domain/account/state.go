@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/onecode/onecode/domain/schoolday"
+
 	"github.com/onecode/onecode/domain/money"
 )
 
@@ -42,35 +44,15 @@ func (c CardState) String() string {
 	}
 }
 
-// Date is a calendar day as the number YYYYMMDD, as printed in the QR code.
-// Dates compare correctly with < and ==.
-type Date int32
+// Date is a school calendar day as the number YYYYMMDD (schoolday.Date), as printed
+// in the QR code. Dates compare correctly with < and ==.
+type Date = schoolday.Date
 
-// NewDate returns the Date of year, month and day (not validated; see Valid).
-func NewDate(year int, month time.Month, day int) Date {
-	return Date(year*10000 + int(month)*100 + day)
-}
+// NewDate returns the Date of year, month and day (not validated; see Date.Valid).
+func NewDate(year int, month time.Month, day int) Date { return schoolday.NewDate(year, month, day) }
 
-// shanghai is Asia/Shanghai time, which has had no DST since 1991.
-func shanghai() *time.Location { return time.FixedZone("CST", 8*3600) }
-
-// DayOf returns the Asia/Shanghai calendar day of t.
-func DayOf(t time.Time) Date {
-	y, m, d := t.In(shanghai()).Date()
-	return NewDate(y, m, d)
-}
-
-// Valid reports whether d is a real calendar day of years 1..9999.
-func (d Date) Valid() bool {
-	y, m, day := int(d)/10000, time.Month(int(d)/100%100), int(d)%100
-	if y < 1 || y > 9999 {
-		return false
-	}
-	t := time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
-	return t.Year() == y && t.Month() == m && t.Day() == day
-}
-
-func (d Date) String() string { return fmt.Sprintf("%08d", int32(d)) }
+// DayOf returns the school day (Asia/Shanghai) of t.
+func DayOf(t time.Time) Date { return schoolday.Of(t) }
 
 // Card is the pupil's current card.
 type Card struct {

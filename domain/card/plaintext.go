@@ -3,6 +3,8 @@ package card
 import (
 	"fmt"
 	"time"
+
+	"github.com/onecode/onecode/domain/schoolday"
 )
 
 // dateLayout is the expiry format inside the plaintext.
@@ -13,7 +15,7 @@ const plaintextLen = 1 + IDLen + 1 + len(dateLayout) + 1
 
 // cardZone is Asia/Shanghai (no daylight saving), the zone in which a card's
 // expiry day is counted.
-var cardZone = time.FixedZone("CST", 8*3600)
+var cardZone = schoolday.Zone()
 
 // Zone returns the time zone (Asia/Shanghai, UTC+8) in which expiry days are
 // counted and in which Card.Expiry is expressed.

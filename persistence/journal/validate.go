@@ -3,12 +3,14 @@ package journal
 import (
 	"fmt"
 	"time"
+
+	"github.com/onecode/onecode/domain/schoolday"
 )
 
 // CanteenZone is the zone of canteen days: Asia/Shanghai, which has been a
 // fixed UTC+8 without daylight saving since 1991. It is fixed so that both
-// stores agree without a tz database.
-var CanteenZone = time.FixedZone("Asia/Shanghai", 8*3600)
+// stores agree without a tz database. It is the school day of domain/schoolday.
+var CanteenZone = schoolday.Zone()
 
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
