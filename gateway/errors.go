@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/onecode/onecode/domain/reason"
+
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/status"
@@ -36,11 +38,14 @@ func errorHandler(ctx context.Context, _ *runtime.ServeMux, _ runtime.Marshaler,
 			d.Meta = info.GetMetadata()
 		}
 	}
+	if d.Reason == "" {
+		d.Reason = string(edgeReasons[st.Code()])
+	}
 	writeJSONValue(w, code, ErrorBody{Error: d})
 }
 
-func writeError(w http.ResponseWriter, code int, reason, msg string) {
-	writeJSONValue(w, code, ErrorBody{Error: ErrorDetail{Code: code, Status: http.StatusText(code), Reason: reason, Message: msg}})
+func writeError(w http.ResponseWriter, code int, r reason.Code, msg string) {
+	writeJSONValue(w, code, ErrorBody{Error: ErrorDetail{Code: code, Status: http.StatusText(code), Reason: string(r), Message: msg}})
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) { writeJSONValue(w, code, v) }

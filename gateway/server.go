@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/keepalive"
 
+	"github.com/onecode/onecode/domain/reason"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
 
@@ -135,7 +136,7 @@ func New(ctx context.Context, cfg Config, register func(*grpc.Server)) (*Server,
 		s.close()
 		return nil, fmt.Errorf("gateway client: %w", err)
 	}
-	gw := runtime.NewServeMux(runtime.WithErrorHandler(errorHandler))
+	gw := runtime.NewServeMux(runtime.WithErrorHandler(errorHandler), runtime.WithMarshalerOption(runtime.MIMEWildcard, newRESTMarshaler()))
 	for _, reg := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
 		apiv1.RegisterSystemServiceHandler,
 		apiv1.RegisterAdminServiceHandler,
@@ -150,7 +151,7 @@ func New(ctx context.Context, cfg Config, register func(*grpc.Server)) (*Server,
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/v1/", http.MaxBytesHandler(gw, maxRESTBody))
+	mux.Handle("/v1/", http.MaxBytesHandler(checkRESTInput(gw), maxRESTBody))
 	if cfg.AggregatorNotify != nil {
 		mux.Handle("POST /aggregator/notify", cfg.AggregatorNotify)
 	}
@@ -165,7 +166,7 @@ func New(ctx context.Context, cfg Config, register func(*grpc.Server)) (*Server,
 		w.Write(b)
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "NOT_FOUND", "no route for "+r.Method+" "+r.URL.Path)
+		writeError(w, http.StatusNotFound, reason.NotFound, "no route for "+r.Method+" "+r.URL.Path)
 	})
 	s.http = &http.Server{
 		Handler:           m.http(mux),
