@@ -98,22 +98,7 @@ func New(ctx context.Context, cfg Config, register func(*grpc.Server)) (*Server,
 	mark := hex.EncodeToString(markBytes)
 
 	s := &Server{cfg: cfg, registry: reg}
-	s.grpc = grpc.NewServer(
-		grpc.ChainUnaryInterceptor(
-			recoverUnary(cfg.Logger),
-			m.unary,
-			logUnary(cfg.Logger),
-			deadlineUnary(cfg.MaxRequestTime),
-			operatorAuth(cfg.OperatorToken),
-			clientAddrUnary(mark, cfg.ForwardedHops),
-			sessionAuth(cfg.Sessions),
-			statusUnary,
-		),
-		grpc.ChainStreamInterceptor(recoverStream(cfg.Logger), m.stream, logStream(cfg.Logger), sessionAuthStream(cfg.Sessions), statusStream),
-		grpc.MaxRecvMsgSize(maxRequestBytes), // pupil files (4 MiB) are the largest requests
-		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
-		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
-	)
+	s.grpc = newGRPCServer(cfg, m, mark)
 	apiv1.RegisterSystemServiceServer(s.grpc, &systemService{info: cfg.Info})
 	if register != nil {
 		register(s.grpc)
@@ -136,24 +121,65 @@ func New(ctx context.Context, cfg Config, register func(*grpc.Server)) (*Server,
 		s.close()
 		return nil, fmt.Errorf("gateway client: %w", err)
 	}
+	mux, err := s.httpMux(ctx, reg)
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	s.http = &http.Server{
+		Handler:           m.http(mux),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	return s, nil
+}
+
+// newGRPCServer is the gRPC server with the interceptors of both edges, in order:
+// recovery, metrics, logging, deadline, operator token, client address, sessions, and
+// last the conversion of every returned error into a status (status.go).
+func newGRPCServer(cfg Config, m *metrics, mark string) *grpc.Server {
+	return grpc.NewServer(
+		grpc.ChainUnaryInterceptor(
+			recoverUnary(cfg.Logger),
+			m.unary,
+			logUnary(cfg.Logger),
+			deadlineUnary(cfg.MaxRequestTime),
+			operatorAuth(cfg.OperatorToken),
+			clientAddrUnary(mark, cfg.ForwardedHops),
+			sessionAuth(cfg.Sessions),
+			statusUnary,
+		),
+		grpc.ChainStreamInterceptor(recoverStream(cfg.Logger), m.stream, logStream(cfg.Logger), sessionAuthStream(cfg.Sessions), statusStream),
+		grpc.MaxRecvMsgSize(maxRequestBytes), // pupil files (4 MiB) are the largest requests
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+	)
+}
+
+// httpMux is the HTTP side: the REST gateway on the gRPC client conn (so both edges
+// share the interceptors), the aggregator's notifications, health, readiness, metrics
+// and the OpenAPI document; anything else is a JSON 404.
+func (s *Server) httpMux(ctx context.Context, reg *prometheus.Registry) (*http.ServeMux, error) {
 	gw := runtime.NewServeMux(runtime.WithErrorHandler(errorHandler), runtime.WithMarshalerOption(runtime.MIMEWildcard, newRESTMarshaler()))
-	for _, reg := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
+	for _, register := range []func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
 		apiv1.RegisterSystemServiceHandler,
 		apiv1.RegisterAdminServiceHandler,
 		apiv1.RegisterAuthServiceHandler,
 		apiv1.RegisterParentServiceHandler,
 		apiv1.RegisterStaffServiceHandler,
 	} {
-		if err := reg(ctx, gw, s.conn); err != nil {
-			s.close()
+		if err := register(ctx, gw, s.conn); err != nil {
 			return nil, fmt.Errorf("register REST gateway: %w", err)
 		}
 	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", http.MaxBytesHandler(checkRESTInput(gw), maxRESTBody))
-	if cfg.AggregatorNotify != nil {
-		mux.Handle("POST /aggregator/notify", cfg.AggregatorNotify)
+	if s.cfg.AggregatorNotify != nil {
+		mux.Handle("POST /aggregator/notify", s.cfg.AggregatorNotify)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -168,15 +194,7 @@ func New(ctx context.Context, cfg Config, register func(*grpc.Server)) (*Server,
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, reason.NotFound, "no route for "+r.Method+" "+r.URL.Path)
 	})
-	s.http = &http.Server{
-		Handler:           m.http(mux),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
-	return s, nil
+	return mux, nil
 }
 
 // GRPCAddr is the bound gRPC address.

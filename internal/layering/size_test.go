@@ -24,7 +24,6 @@ var oversize = map[string]bool{
 	"gateway/admin_staff.go:staffAccounts.put": true,
 	"gateway/aggregator/sandbox/server.go":     true,
 	"gateway/recharge.go":                      true,
-	"gateway/server.go:New":                    true,
 	"gateway/session.go":                       true,
 }
 
