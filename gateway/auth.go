@@ -6,12 +6,21 @@ import (
 	"strings"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+
+	"github.com/onecode/onecode/app/access"
+	"github.com/onecode/onecode/domain/reason"
 )
 
 // adminPrefix is the method prefix of the operator API.
 const adminPrefix = "/onecode.api.v1.AdminService/"
+
+// The answers of operatorAuth.
+var (
+	errOperatorAPIDisabled = reason.New(reason.KindPermissionDenied, reason.OperatorAPIDisabled,
+		"the operator API is disabled: no operator token is configured")
+	errOperatorToken = reason.New(reason.KindUnauthenticated, reason.Unauthenticated, "missing or wrong operator token")
+)
 
 // operatorAuth requires "authorization: Bearer <token>" on the operator API. With no
 // token configured the operator API is closed.
@@ -21,12 +30,12 @@ func operatorAuth(token string) grpc.UnaryServerInterceptor {
 			return h(ctx, req)
 		}
 		if token == "" {
-			return nil, Status(codes.PermissionDenied, "OPERATOR_API_DISABLED", "the operator API is disabled: no operator token is configured")
+			return nil, ErrorStatus(errOperatorAPIDisabled)
 		}
 		if !bearerMatches(ctx, token) {
-			return nil, Status(codes.Unauthenticated, "UNAUTHENTICATED", "missing or wrong operator token")
+			return nil, ErrorStatus(errOperatorToken)
 		}
-		return h(ContextWithPrincipal(ctx, Principal{Kind: KindOperator}), req)
+		return h(access.ContextWithPrincipal(ctx, access.Principal{Kind: access.KindOperator}), req)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	policy "github.com/onecode/onecode/domain/access"
 	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/persistence/directory"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
@@ -173,7 +174,7 @@ func TestStaffAccounts(t *testing.T) {
 		{"unspecified role on update", pss("li.teacher", apiv1.StaffRole_STAFF_ROLE_UNSPECIFIED, "", "", true), codes.InvalidArgument, "INVALID_ARGUMENT"},
 		{"username with a slash", pss("new/user", financeR, "", goodPW, true), codes.InvalidArgument, "INVALID_ARGUMENT"},
 		{"username in Chinese", pss("王老师", financeR, "", goodPW, true), codes.InvalidArgument, "INVALID_ARGUMENT"},
-		{"username too long for the id", pss(strings.Repeat("a", gateway.MaxStaffUsernameLen+1), financeR, "", goodPW, true), codes.InvalidArgument, "INVALID_ARGUMENT"},
+		{"username too long for the id", pss(strings.Repeat("a", policy.MaxStaffUsernameLen+1), financeR, "", goodPW, true), codes.InvalidArgument, "INVALID_ARGUMENT"},
 		{"class of another school", pss("new.user", teacherR, "4-1", goodPW, true), codes.NotFound, "NOT_FOUND"},
 		{"unknown class", pss("new.user", teacherR, "9-9", goodPW, true), codes.NotFound, "NOT_FOUND"},
 		{"teacher moved to another school's class", pss("li.teacher", teacherR, "4-1", "", true), codes.NotFound, "NOT_FOUND"},
@@ -323,7 +324,7 @@ func TestStaffAccountsLogNoSecrets(t *testing.T) {
 		}
 	}
 	if _, err := staff.PutSchoolStaff(sctx, &apiv1.PutSchoolStaffRequest{Username: "t1", Role: apiv1.StaffRole_STAFF_ROLE_TEACHER,
-		ClassId: "3-1", Password: "short", Enabled: true}); status.Code(err) != codes.InvalidArgument {
+		ClassId: "3-1", Password: "short", Enabled: true}); status.Code(gateway.ErrorStatus(err)) != codes.InvalidArgument {
 		t.Fatalf("short password: %v", err)
 	}
 	logs := buf.String()

@@ -3,9 +3,6 @@ package gateway
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math"
-	"strconv"
 	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -15,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/onecode/onecode/actors"
+	"github.com/onecode/onecode/app/access"
 	"github.com/onecode/onecode/domain/account"
 	"github.com/onecode/onecode/domain/card"
 	"github.com/onecode/onecode/domain/reason"
@@ -72,13 +70,9 @@ func RateLimited(retryAfter time.Duration) error {
 	return ErrorStatus(RateLimitedError(retryAfter))
 }
 
-// RateLimitedError is the use-case form of RateLimited.
+// RateLimitedError is the use-case form of RateLimited (access.RateLimitedError).
 func RateLimitedError(retryAfter time.Duration) *reason.Error {
-	secs := max(int64(math.Ceil(retryAfter.Seconds())), 1)
-	return &reason.Error{Kind: reason.KindResourceExhausted, Code: reason.RateLimited,
-		Msg:        fmt.Sprintf("too many requests: retry in %d s", secs),
-		Meta:       map[string]string{"retry_after_seconds": strconv.FormatInt(secs, 10)},
-		RetryAfter: time.Duration(secs) * time.Second}
+	return access.RateLimitedError(retryAfter)
 }
 
 // ErrorStatus is the one place where errors of the use cases, the domain, the actors

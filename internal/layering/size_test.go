@@ -20,11 +20,17 @@ const (
 
 // oversize are files and functions over the bounds that are being split in wave 2
 // (issue 10); the list may only shrink.
-var oversize = map[string]bool{
-	"gateway/admin_staff.go:staffAccounts.put": true,
-	"gateway/aggregator/sandbox/server.go":     true,
-	"gateway/recharge.go":                      true,
-	"gateway/session.go":                       true,
+var oversize = listed(
+	"gateway/aggregator/sandbox/server.go",
+	"gateway/recharge.go",
+)
+
+func listed(names ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
 }
 
 func TestSizes(t *testing.T) {
