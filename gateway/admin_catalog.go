@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/hex"
 
+	"google.golang.org/protobuf/proto"
+
 	"github.com/onecode/onecode/app/catalog"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
@@ -29,7 +31,8 @@ func (s *adminService) PutCanteen(ctx context.Context, req *apiv1.PutCanteenRequ
 }
 
 // PutDish creates or updates a dish of an existing canteen and answers the catalog
-// version after the put (unchanged when the put changed nothing).
+// version after the put (unchanged when the put changed nothing). A dish without
+// "active" is active.
 func (s *adminService) PutDish(ctx context.Context, req *apiv1.PutDishRequest) (*apiv1.PutDishResponse, error) {
 	p := req.GetDish()
 	if p == nil {
@@ -60,12 +63,13 @@ func canteenProto(c catalog.Canteen) *apiv1.Canteen {
 	return &apiv1.Canteen{SchoolId: c.SchoolID, Id: c.ID, Name: c.Name}
 }
 
-// dishFrom is the dish of p, unchecked (catalog.Service.PutDish checks it).
+// dishFrom is the dish of p, unchecked (catalog.Service.PutDish checks it). A dish
+// whose active field is absent is active.
 func dishFrom(p *apiv1.Dish) catalog.Dish {
 	return catalog.Dish{
 		CanteenID: p.GetCanteenId(), Barcode: p.GetBarcode(), Name: p.GetName(),
 		PriceFen: p.GetPriceFen(), Kcal: p.GetKcal(), ProteinMg: p.GetProteinMg(), FatMg: p.GetFatMg(), CarbMg: p.GetCarbMg(),
-		Allergens: p.GetAllergens(), Active: p.GetActive(),
+		Allergens: p.GetAllergens(), Active: p.Active == nil || p.GetActive(),
 	}
 }
 
@@ -73,6 +77,6 @@ func dishProto(d catalog.Dish) *apiv1.Dish {
 	return &apiv1.Dish{
 		CanteenId: d.CanteenID, Barcode: d.Barcode, Name: d.Name, PriceFen: d.PriceFen,
 		Kcal: d.Kcal, ProteinMg: d.ProteinMg, FatMg: d.FatMg, CarbMg: d.CarbMg,
-		Allergens: d.Allergens, Active: d.Active,
+		Allergens: d.Allergens, Active: proto.Bool(d.Active),
 	}
 }
