@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/directory/pgdirectory"
 	"github.com/onecode/onecode/persistence/pgtest"
@@ -106,20 +107,20 @@ func TestSessionCartBounds(t *testing.T) {
 	for _, tc := range []struct {
 		barcode string
 		qty     int32
-		reason  string
+		reason  reason.Code
 	}{
-		{"D000", -1, ReasonInvalidQty},
-		{"D000", MaxLineQty + 1, ReasonInvalidQty},
-		{"", 1, ReasonUnknownDish},
-		{"bad\nbarcode", 1, ReasonUnknownDish},
-		{fmt.Sprintf("D%03d", MaxCartLines), 1, ReasonDishWithdrawn},
+		{"D000", -1, reason.InvalidQty},
+		{"D000", MaxLineQty + 1, reason.InvalidQty},
+		{"", 1, reason.UnknownDish},
+		{"bad\nbarcode", 1, reason.UnknownDish},
+		{fmt.Sprintf("D%03d", MaxCartLines), 1, reason.DishWithdrawn},
 	} {
-		if c := cartOf(scanReq(tc.barcode, tc.qty)); c.GetReason() != tc.reason || len(c.GetLines()) != 0 {
+		if c := cartOf(scanReq(tc.barcode, tc.qty)); reason.Code(c.GetReason()) != tc.reason || len(c.GetLines()) != 0 {
 			t.Errorf("scan %q x%d: got %v, want rejected %s", tc.barcode, tc.qty, c, tc.reason)
 		}
 	}
 	cartOf(scanReq("D000", MaxLineQty))
-	if c := cartOf(scanReq("D000", 1)); c.GetReason() != ReasonInvalidQty || c.GetLines()[0].GetQty() != MaxLineQty {
+	if c := cartOf(scanReq("D000", 1)); reason.Code(c.GetReason()) != reason.InvalidQty || c.GetLines()[0].GetQty() != MaxLineQty {
 		t.Errorf("line above the quantity bound: %v", c)
 	}
 	for i := 1; i < MaxCartLines; i++ {
@@ -140,29 +141,29 @@ func TestSessionRefusesWithoutTouchingAccounts(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		req    *apiv1.SessionRequest
-		reason string
+		reason reason.Code
 	}{
-		{"hello again", &apiv1.SessionRequest{Msg: &apiv1.SessionRequest_Hello{Hello: &apiv1.Hello{}}}, ReasonUnexpected},
-		{"empty request", &apiv1.SessionRequest{}, ReasonUnexpected},
-		{"pay seq 0", &apiv1.SessionRequest{Msg: &apiv1.SessionRequest_Pay{Pay: &apiv1.Pay{}}}, ReasonInvalidSeq},
-		{"void seq 0", &apiv1.SessionRequest{Msg: &apiv1.SessionRequest_VoidSale{VoidSale: &apiv1.VoidSale{PaySeq: 1}}}, ReasonInvalidSeq},
+		{"hello again", &apiv1.SessionRequest{Msg: &apiv1.SessionRequest_Hello{Hello: &apiv1.Hello{}}}, reason.UnexpectedMessage},
+		{"empty request", &apiv1.SessionRequest{}, reason.UnexpectedMessage},
+		{"pay seq 0", &apiv1.SessionRequest{Msg: &apiv1.SessionRequest_Pay{Pay: &apiv1.Pay{}}}, reason.InvalidSeq},
+		{"void seq 0", &apiv1.SessionRequest{Msg: &apiv1.SessionRequest_VoidSale{VoidSale: &apiv1.VoidSale{PaySeq: 1}}}, reason.InvalidSeq},
 	} {
 		out := s.safeHandle(ctx, tc.req)
-		if len(out) != 1 || out[0].GetError().GetReason() != tc.reason {
+		if len(out) != 1 || reason.Code(out[0].GetError().GetReason()) != tc.reason {
 			t.Errorf("%s: got %v, want SessionError %s", tc.name, out, tc.reason)
 		}
 	}
 	// A request whose handling panics (here: no directory) is still answered.
 	broken := newTerminalSession(&TerminalSessionDeps{Logger: s.deps.Logger, CallTimeout: time.Second}, s.id)
-	if out := broken.safeHandle(ctx, scanReq("D000", 1)); len(out) != 1 || out[0].GetError().GetReason() != ReasonInternal {
-		t.Errorf("panic: got %v, want SessionError %s", out, ReasonInternal)
+	if out := broken.safeHandle(ctx, scanReq("D000", 1)); len(out) != 1 || reason.Code(out[0].GetError().GetReason()) != reason.Internal {
+		t.Errorf("panic: got %v, want SessionError %s", out, reason.Internal)
 	}
 	out := s.handle(ctx, &apiv1.SessionRequest{Msg: &apiv1.SessionRequest_Pay{Pay: &apiv1.Pay{Seq: 2, Override: true}}})
-	if r := out[0].GetPayResult(); r.GetReason() != ReasonOverrideNotAllowed || r.GetSeq() != 2 {
+	if r := out[0].GetPayResult(); reason.Code(r.GetReason()) != reason.OverrideNotAllowed || r.GetSeq() != 2 {
 		t.Errorf("override without permission: %v", out)
 	}
 	out = s.handle(ctx, &apiv1.SessionRequest{Msg: &apiv1.SessionRequest_VoidSale{VoidSale: &apiv1.VoidSale{Seq: 3, PaySeq: 1}}})
-	if r := out[0].GetVoidResult(); r.GetVoided() || r.GetReason() != ReasonUnknownSale || r.GetSeq() != 3 {
+	if r := out[0].GetVoidResult(); r.GetVoided() || reason.Code(r.GetReason()) != reason.UnknownSale || r.GetSeq() != 3 {
 		t.Errorf("void of an unknown sale: %v", out)
 	}
 

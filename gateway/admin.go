@@ -3,21 +3,13 @@ package gateway
 import (
 	"context"
 	cryptorand "crypto/rand"
-	"errors"
-	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
-	"github.com/onecode/onecode/app/input"
-
+	"github.com/onecode/onecode/app/catalog"
+	"github.com/onecode/onecode/app/schools"
 	"github.com/onecode/onecode/domain/reason"
-
-	"google.golang.org/grpc/codes"
-
-	"github.com/onecode/onecode/persistence/directory"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
-	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
 )
 
 // Bounds of the operator API.
@@ -28,15 +20,15 @@ const (
 	// are counted in a last RowError with row 0.
 	MaxRowErrors = 200
 	// MaxLimitFen bounds every school limit (1,000,000.00 CNY).
-	MaxLimitFen = 100_000_000
+	MaxLimitFen = schools.MaxLimitFen
 	// MaxSubsidyFen bounds one subsidy (10,000.00 CNY).
-	MaxSubsidyFen = 1_000_000
+	MaxSubsidyFen = schools.MaxSubsidyFen
 	// MaxReasonLen bounds a subsidy reason, in characters.
-	MaxReasonLen = 128
+	MaxReasonLen = schools.MaxReasonLen
 	// MaxRequestIDLen bounds a request id, in bytes.
 	MaxRequestIDLen = 64
 	// TerminalSecretLen is the size of a terminal's device secret, in bytes.
-	TerminalSecretLen = 32
+	TerminalSecretLen = catalog.TerminalSecretLen
 	// openWorkers bounds the accounts one import opens (or looks up) at once.
 	openWorkers = 8
 	// maxIDNumberLen bounds a normalised ID number (mainland ID cards have 18
@@ -46,7 +38,9 @@ const (
 
 type adminService struct {
 	apiv1.UnimplementedAdminServiceServer
-	d Deps
+	d       Deps
+	schools *schools.Service
+	catalog *catalog.Service
 }
 
 // NewAdminService returns the operator API on deps. Accounts, Directory and Keyring are
@@ -69,51 +63,24 @@ func NewAdminService(deps Deps) apiv1.AdminServiceServer {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
-	return &adminService{d: deps}
+	return &adminService{d: deps, schools: schools.New(deps.Directory, deps.Accounts), catalog: catalogOf(deps)}
 }
 
 // invalidArg is a request that breaks a rule of the API; nothing was changed.
 func invalidArg(format string, args ...any) error {
-	return Status(codes.InvalidArgument, "INVALID_ARGUMENT", fmt.Sprintf(format, args...))
+	return ErrorStatus(reason.Invalid(reason.InvalidArgument, format, args...))
 }
 
 // validationStatus turns a directory validation error into an InvalidArgument status
 // (and anything else through ErrorStatus).
 func validationStatus(err error) error {
-	if errors.Is(err, directory.ErrInvalid) {
-		return Status(codes.InvalidArgument, "INVALID_ARGUMENT", strings.TrimPrefix(err.Error(), directory.ErrInvalid.Error()+": "))
-	}
-	return ErrorStatus(err)
+	return ErrorStatus(schools.InvalidInput(err))
 }
 
 // school reads a school, answering NotFound with a clear message.
-func (s *adminService) school(ctx context.Context, id string) (directory.School, error) {
-	if err := directory.ValidateSchoolID(id); err != nil {
-		return directory.School{}, validationStatus(err)
-	}
-	sc, err := s.d.Directory.School(ctx, id)
-	if errors.Is(err, directory.ErrNotFound) {
-		return sc, Status(codes.NotFound, "SCHOOL_NOT_FOUND", "school "+id+" not found")
-	}
-	if err != nil {
-		return sc, ErrorStatus(err)
-	}
-	return sc, nil
-}
-
-// canteen reads a canteen, answering NotFound with a clear message.
-func (s *adminService) canteen(ctx context.Context, id string) (directory.Canteen, error) {
-	if err := directory.ValidateID("canteen", id); err != nil {
-		return directory.Canteen{}, validationStatus(err)
-	}
-	c, err := s.d.Directory.Canteen(ctx, id)
-	if errors.Is(err, directory.ErrNotFound) {
-		return c, Status(codes.NotFound, "CANTEEN_NOT_FOUND", "canteen "+id+" not found")
-	}
-	if err != nil {
-		return c, ErrorStatus(err)
-	}
-	return c, nil
+func (s *adminService) school(ctx context.Context, id string) (schools.School, error) {
+	sc, err := s.schools.School(ctx, id)
+	return sc, ErrorStatus(err)
 }
 
 // PutSchool creates or updates a school and its default limits.
@@ -122,27 +89,19 @@ func (s *adminService) PutSchool(ctx context.Context, req *apiv1.PutSchoolReques
 	if p == nil {
 		return nil, invalidArg("school is required")
 	}
-	sc := directory.School{
-		ID: p.GetId(), Name: strings.TrimSpace(p.GetName()),
+	sc, err := s.schools.PutSchool(ctx, schools.School{
+		ID: p.GetId(), Name: p.GetName(),
 		SingleRechargeMax: p.GetSingleRechargeMaxFen(), BalanceCap: p.GetBalanceCapFen(),
 		DailySpendCap: p.GetDailySpendCapFen(), ArrearsCap: p.GetArrearsCapFen(),
 		VoidWindowSeconds: p.GetVoidWindowSeconds(),
-	}
-	if err := directory.ValidateSchool(&sc); err != nil {
-		return nil, validationStatus(err)
-	}
-	for _, l := range []int64{sc.SingleRechargeMax, sc.BalanceCap, sc.DailySpendCap, sc.ArrearsCap} {
-		if l > MaxLimitFen {
-			return nil, invalidArg("school %s: limit %d fen above %d", sc.ID, l, MaxLimitFen)
-		}
-	}
-	if err := s.d.Directory.PutSchool(ctx, sc); err != nil {
+	})
+	if err != nil {
 		return nil, ErrorStatus(err)
 	}
 	return &apiv1.PutSchoolResponse{School: schoolProto(sc)}, nil
 }
 
-func schoolProto(sc directory.School) *apiv1.School {
+func schoolProto(sc schools.School) *apiv1.School {
 	return &apiv1.School{
 		Id: sc.ID, Name: sc.Name,
 		SingleRechargeMaxFen: sc.SingleRechargeMax, BalanceCapFen: sc.BalanceCap,
@@ -157,85 +116,35 @@ func (s *adminService) PutClass(ctx context.Context, req *apiv1.PutClassRequest)
 	if p == nil {
 		return nil, invalidArg("class is required")
 	}
-	c := directory.Class{SchoolID: p.GetSchoolId(), ID: p.GetId(), Name: strings.TrimSpace(p.GetName()), Grade: p.GetGrade()}
-	if err := directory.ValidateClass(&c); err != nil {
-		return nil, validationStatus(err)
-	}
-	if _, err := s.school(ctx, c.SchoolID); err != nil {
-		return nil, err
-	}
-	if err := s.d.Directory.PutClass(ctx, c); err != nil {
+	c, err := s.schools.PutClass(ctx, schools.Class{SchoolID: p.GetSchoolId(), ID: p.GetId(), Name: p.GetName(), Grade: p.GetGrade()})
+	if err != nil {
 		return nil, ErrorStatus(err)
 	}
 	return &apiv1.PutClassResponse{Class: &apiv1.Class{SchoolId: c.SchoolID, Id: c.ID, Name: c.Name, Grade: c.Grade}}, nil
 }
 
 // GrantSubsidy credits a pupil's account from the school's subsidy fund, once per
-// request id (idempotency key "subsidy:<request_id>").
+// request id (schools.Service.GrantSubsidy).
 func (s *adminService) GrantSubsidy(ctx context.Context, req *apiv1.GrantSubsidyRequest) (*apiv1.GrantSubsidyResponse, error) {
-	if err := directory.ValidateAccountID(req.GetAccountId()); err != nil {
-		return nil, validationStatus(err)
-	}
-	if a := req.GetAmountFen(); a <= 0 || a > MaxSubsidyFen {
-		return nil, invalidArg("amount %d fen, want 1..%d", a, MaxSubsidyFen)
-	}
-	subsidyReason := strings.TrimSpace(req.GetReason())
-	if err := input.CheckText("reason", subsidyReason, MaxReasonLen); err != nil {
-		return nil, err
-	}
-	if err := input.CheckRequestID(req.GetRequestId()); err != nil {
-		return nil, err
-	}
-	if _, err := s.pupil(ctx, req.GetAccountId()); err != nil {
-		return nil, err
-	}
-	resp, err := s.d.Accounts.Execute(ctx, req.GetAccountId(), &grainv1.ExecuteRequest{
-		IdemKey: "subsidy:" + req.GetRequestId(),
-		Command: &grainv1.ExecuteRequest_GrantSubsidy{GrantSubsidy: &grainv1.GrantSubsidyCommand{
-			AmountFen: req.GetAmountFen(), Reason: subsidyReason,
-		}},
+	g, err := s.schools.GrantSubsidy(ctx, schools.Subsidy{
+		AccountID: req.GetAccountId(), AmountFen: req.GetAmountFen(), Reason: req.GetReason(), RequestID: req.GetRequestId(),
 	})
 	if err != nil {
 		return nil, ErrorStatus(err)
 	}
-	if d := resp.GetDeclined(); d != nil {
-		return nil, DeclineStatus(reason.Code(d.GetReason()), d.GetMessage())
-	}
-	a := resp.GetAccepted()
-	return &apiv1.GrantSubsidyResponse{BalanceFen: a.GetBalanceFen(), Replayed: a.GetReplayed()}, nil
+	return &apiv1.GrantSubsidyResponse{BalanceFen: g.BalanceFen, Replayed: g.Replayed}, nil
 }
 
 // GetAccount answers a pupil's account as staff see it (full name included).
 func (s *adminService) GetAccount(ctx context.Context, req *apiv1.GetAccountRequest) (*apiv1.GetAccountResponse, error) {
-	if err := directory.ValidateAccountID(req.GetAccountId()); err != nil {
-		return nil, validationStatus(err)
-	}
-	p, err := s.pupil(ctx, req.GetAccountId())
-	if err != nil {
-		return nil, err
-	}
-	st, err := s.d.Accounts.State(ctx, p.AccountID)
+	a, err := s.schools.Account(ctx, req.GetAccountId())
 	if err != nil {
 		return nil, ErrorStatus(err)
 	}
-	if !st.GetOpened() {
-		return nil, DeclineStatus("ACCOUNT_NOT_OPENED", "the account of this pupil is not opened yet: run the import again")
-	}
 	return &apiv1.GetAccountResponse{
-		AccountId: p.AccountID, SchoolId: p.SchoolID, StudentNo: p.StudentNo, Name: p.Name,
-		BalanceFen: st.GetBalanceFen(), CardState: st.GetCardState(), CardGeneration: int64(st.GetCardGeneration()),
-		DailySpendCapFen: st.GetLimits().GetDailySpendCapFen(), ArrearsCapFen: st.GetLimits().GetArrearsCapFen(),
-		SpentTodayFen: st.GetSpentTodayFen(),
+		AccountId: a.AccountID, SchoolId: a.SchoolID, StudentNo: a.StudentNo, Name: a.Name,
+		BalanceFen: a.BalanceFen, CardState: a.CardState, CardGeneration: a.CardGeneration,
+		DailySpendCapFen: a.DailySpendCapFen, ArrearsCapFen: a.ArrearsCapFen,
+		SpentTodayFen: a.SpentTodayFen,
 	}, nil
-}
-
-func (s *adminService) pupil(ctx context.Context, accountID string) (directory.Pupil, error) {
-	p, err := s.d.Directory.PupilByAccount(ctx, accountID)
-	if errors.Is(err, directory.ErrNotFound) {
-		return p, Status(codes.NotFound, "ACCOUNT_NOT_FOUND", "no pupil has account "+accountID)
-	}
-	if err != nil {
-		return p, ErrorStatus(err)
-	}
-	return p, nil
 }

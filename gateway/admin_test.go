@@ -381,7 +381,7 @@ func TestRegisterTerminalAndDishes(t *testing.T) {
 	_, err = e.client.RegisterTerminal(authed(), &apiv1.RegisterTerminalRequest{TerminalId: "T1", CanteenId: "C1", Name: "窗口1"})
 	wantCode(t, err, codes.AlreadyExists, "TERMINAL_EXISTS")
 
-	dish := &apiv1.Dish{CanteenId: "C1", Barcode: "D1001", Name: "米饭", PriceFen: 100, Kcal: 232, ProteinMg: 5200, CarbMg: 51000, Active: true}
+	dish := &apiv1.Dish{CanteenId: "C1", Barcode: "D1001", Name: "米饭", PriceFen: 100, Kcal: 232, ProteinMg: 5200, CarbMg: 51000, Active: proto.Bool(true)}
 	for i, want := range []int64{1, 1} { // the same dish again changes nothing
 		got, err := e.client.PutDish(authed(), &apiv1.PutDishRequest{Dish: dish})
 		if err != nil || got.GetCatalogVersion() != want || got.GetDish().GetPriceFen() != 100 {
@@ -522,6 +522,35 @@ func TestNormalizeIDNumber(t *testing.T) {
 		}
 		if err != nil && (!errors.Is(err, gateway.ErrInvalidIDNumber) || strings.Contains(err.Error(), strings.TrimSpace(tt.in))) {
 			t.Errorf("NormalizeIDNumber(%q): error %v must be ErrInvalidIDNumber and not quote the number", tt.in, err)
+		}
+	}
+}
+
+// TestDishWithoutActiveIsActive: a dish put over gRPC or REST without the active
+// field is on sale; an explicit false withdraws it (issue 10, defect 7).
+func TestDishWithoutActiveIsActive(t *testing.T) {
+	e := newAdminEnv(t)
+	e.seedSchool(t)
+	ctx := context.Background()
+	if _, err := e.client.PutCanteen(authed(), &apiv1.PutCanteenRequest{Canteen: &apiv1.Canteen{SchoolId: "35001", Id: "C1", Name: "一食堂"}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.client.PutDish(authed(), &apiv1.PutDishRequest{Dish: &apiv1.Dish{CanteenId: "C1", Barcode: "D1", Name: "米饭", PriceFen: 100}})
+	if err != nil || !got.GetDish().GetActive() {
+		t.Fatalf("gRPC PutDish without active: %v %v, want an active dish", got, err)
+	}
+	url := e.httpBase + "/v1/admin/canteens/C1/dishes/"
+	code, body := restCall(t, http.MethodPut, url+"D2", testToken, map[string]any{"name": "红烧肉", "priceFen": "1250"})
+	if d, _ := body["dish"].(map[string]any); code != http.StatusOK || d["active"] != true {
+		t.Fatalf("REST PutDish without active: %d %v, want an active dish", code, body)
+	}
+	code, body = restCall(t, http.MethodPut, url+"D3", testToken, map[string]any{"name": "停售菜", "priceFen": "900", "active": false})
+	if d, _ := body["dish"].(map[string]any); code != http.StatusOK || d["active"] != false {
+		t.Fatalf("REST PutDish active false: %d %v, want a withdrawn dish", code, body)
+	}
+	for barcode, want := range map[string]bool{"D1": true, "D2": true, "D3": false} {
+		if d, err := e.dir.Dish(ctx, "C1", barcode); err != nil || d.Active != want {
+			t.Errorf("stored dish %s: %+v %v, want active %v", barcode, d, err, want)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/dynamicpb"
 
@@ -672,7 +673,7 @@ func setEnabled(S apiv1.StaffServiceClient, ctx context.Context, terminal string
 func putDish(S apiv1.StaffServiceClient, ctx context.Context, canteen, bodyCanteen string) func(context.Context) error {
 	return func(context.Context) error {
 		_, err := S.PutCanteenDish(ctx, &apiv1.PutCanteenDishRequest{CanteenId: canteen, Barcode: "D1001",
-			Dish: &apiv1.Dish{CanteenId: bodyCanteen, Name: "红烧肉", PriceFen: 1, Active: true}})
+			Dish: &apiv1.Dish{CanteenId: bodyCanteen, Name: "红烧肉", PriceFen: 1, Active: proto.Bool(true)}})
 		return err
 	}
 }

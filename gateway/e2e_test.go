@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/domain/card"
@@ -209,8 +210,8 @@ func (e *switchEnv) school(t *testing.T, id, canteen, terminal string, classes .
 		t.Fatal(err)
 	}
 	for _, d := range []*apiv1.Dish{
-		{CanteenId: canteen, Barcode: "D1001", Name: "红烧肉", PriceFen: 1200, Active: true},
-		{CanteenId: canteen, Barcode: "D1002", Name: "米饭", PriceFen: 100, Active: true},
+		{CanteenId: canteen, Barcode: "D1001", Name: "红烧肉", PriceFen: 1200, Active: proto.Bool(true)},
+		{CanteenId: canteen, Barcode: "D1002", Name: "米饭", PriceFen: 100, Active: proto.Bool(true)},
 	} {
 		if _, err := e.admin.PutDish(ctx, &apiv1.PutDishRequest{Dish: d}); err != nil {
 			t.Fatal(err)

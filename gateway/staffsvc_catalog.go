@@ -3,48 +3,25 @@ package gateway
 import (
 	"context"
 	"encoding/hex"
-	"errors"
-	"fmt"
-	"log/slog"
 
-	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/onecode/onecode/persistence/directory"
+	"github.com/onecode/onecode/app/catalog"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
+
+// staffCatalog is the catalog reached by the staff member p: their school only.
+func (s *StaffService) staffCatalog(p Principal) (*catalog.Service, catalog.Scope) {
+	return catalogOf(s.d), catalog.Staff(p.SchoolID, p.SubjectID)
+}
 
 // reachCanteen returns a canteen of the caller's school; a malformed, unknown
 // or foreign id is ErrNotReachable (canteen ids are unique across schools, so
 // another school's canteen must answer exactly as an unknown one).
-func (s *StaffService) reachCanteen(ctx context.Context, p Principal, id string) (directory.Canteen, error) {
-	if p.SchoolID == "" || directory.ValidateID("canteen", id) != nil {
-		return directory.Canteen{}, ErrNotReachable
-	}
-	c, err := s.d.Directory.Canteen(ctx, id)
-	if errors.Is(err, directory.ErrNotFound) || (err == nil && c.SchoolID != p.SchoolID) {
-		return directory.Canteen{}, ErrNotReachable
-	}
-	if err != nil {
-		return directory.Canteen{}, ErrorStatus(err)
-	}
-	return c, nil
-}
-
-// reachTerminal returns a terminal of the caller's school; a malformed,
-// unknown or foreign id is ErrNotReachable.
-func (s *StaffService) reachTerminal(ctx context.Context, p Principal, id string) (directory.Terminal, error) {
-	if p.SchoolID == "" || directory.ValidateID("terminal", id) != nil {
-		return directory.Terminal{}, ErrNotReachable
-	}
-	t, err := s.d.Directory.Terminal(ctx, id)
-	if errors.Is(err, directory.ErrNotFound) || (err == nil && t.SchoolID != p.SchoolID) {
-		return directory.Terminal{}, ErrNotReachable
-	}
-	if err != nil {
-		return directory.Terminal{}, ErrorStatus(err)
-	}
-	return t, nil
+func (s *StaffService) reachCanteen(ctx context.Context, p Principal, id string) (catalog.Canteen, error) {
+	cat, scope := s.staffCatalog(p)
+	c, err := cat.Canteen(ctx, scope, id)
+	return c, ErrorStatus(err)
 }
 
 // PutStaffCanteen implements apiv1.StaffServiceServer: creates or renames a
@@ -58,23 +35,11 @@ func (s *StaffService) PutStaffCanteen(ctx context.Context, req *apiv1.PutStaffC
 	if err != nil {
 		return nil, err
 	}
-	c, err := canteenFrom(p.SchoolID, req.GetCanteenId(), req.GetName())
+	cat, scope := s.staffCatalog(p)
+	c, err := cat.PutCanteen(ctx, scope, catalog.Canteen{ID: req.GetCanteenId(), Name: req.GetName()})
 	if err != nil {
-		return nil, err
-	}
-	// Unknown or ours: write. Another school's answers ErrNotReachable,
-	// whether seen here or created meanwhile (the directory's ErrConflict).
-	old, err := s.d.Directory.Canteen(ctx, c.ID)
-	switch {
-	case err == nil && old.SchoolID != p.SchoolID:
-		return nil, ErrNotReachable
-	case err != nil && !errors.Is(err, directory.ErrNotFound):
 		return nil, ErrorStatus(err)
 	}
-	if err := (canteenRules{d: s.d}).putCanteen(ctx, c, ErrNotReachable); err != nil {
-		return nil, err
-	}
-	s.d.Logger.Info("canteen put", slog.String("school", c.SchoolID), slog.String("canteen", c.ID), slog.String("staff", p.SubjectID))
 	return &apiv1.PutStaffCanteenResponse{Canteen: canteenProto(c)}, nil
 }
 
@@ -89,17 +54,12 @@ func (s *StaffService) RegisterCanteenTerminal(ctx context.Context, req *apiv1.R
 	if err != nil {
 		return nil, err
 	}
-	if err := checkTerminalID(req.GetTerminalId()); err != nil {
-		return nil, err
-	}
-	c, err := s.reachCanteen(ctx, p, req.GetCanteenId())
+	cat, scope := s.staffCatalog(p)
+	t, err := cat.RegisterTerminal(ctx, scope, catalog.NewTerminal{
+		ID: req.GetTerminalId(), CanteenID: req.GetCanteenId(), Name: req.GetName(), CanOverride: req.GetCanOverride(),
+	})
 	if err != nil {
-		return nil, err
-	}
-	t, err := canteenRules{d: s.d}.registerTerminal(ctx, c, req.GetTerminalId(), req.GetName(), req.GetCanOverride(),
-		slog.String("staff", p.SubjectID))
-	if err != nil {
-		return nil, err
+		return nil, ErrorStatus(err)
 	}
 	return &apiv1.RegisterCanteenTerminalResponse{TerminalId: t.ID, Secret: hex.EncodeToString(t.SecretHash)}, nil
 }
@@ -116,20 +76,10 @@ func (s *StaffService) SetTerminalEnabled(ctx context.Context, req *apiv1.SetTer
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.reachTerminal(ctx, p, req.GetTerminalId())
+	cat, scope := s.staffCatalog(p)
+	t, err := cat.SetTerminalEnabled(ctx, scope, req.GetTerminalId(), req.GetEnabled())
 	if err != nil {
-		return nil, err
-	}
-	want := directory.TerminalDisabled
-	if req.GetEnabled() {
-		want = directory.TerminalActive
-	}
-	if t.Status != want {
-		if err := s.d.Directory.SetTerminalStatus(ctx, t.ID, want); err != nil {
-			return nil, ErrorStatus(err)
-		}
-		s.d.Logger.Info("terminal status set", slog.String("terminal", t.ID), slog.String("school", t.SchoolID),
-			slog.String("status", string(want)), slog.String("staff", p.SubjectID))
+		return nil, ErrorStatus(err)
 	}
 	return &apiv1.SetTerminalEnabledResponse{TerminalId: t.ID, Enabled: req.GetEnabled()}, nil
 }
@@ -137,11 +87,10 @@ func (s *StaffService) SetTerminalEnabled(ctx context.Context, req *apiv1.SetTer
 // PutCanteenDish implements apiv1.StaffServiceServer: creates or updates a
 // dish of a canteen of the caller's school by the rules of
 // AdminService.PutDish (price 1..MaxLimitFen fen, barcode of
-// 1..directory.MaxBarcodeLen printable ASCII, nutrients ≥ 0, at most
-// directory.MaxAllergens allergens) and answers the catalog version after the
-// put (unchanged when the put changed nothing). The canteen and the barcode
-// come from the path; the dish may repeat them but not differ. School admins
-// and canteen managers only.
+// 1..32 printable ASCII, nutrients ≥ 0, at most 16 allergens) and answers
+// the catalog version after the put (unchanged when the put changed nothing).
+// The canteen and the barcode come from the path; the dish may repeat them but
+// not differ. School admins and canteen managers only.
 func (s *StaffService) PutCanteenDish(ctx context.Context, req *apiv1.PutCanteenDishRequest) (*apiv1.PutCanteenDishResponse, error) {
 	p, err := RequireStaff(ctx, rolesCanteenAdmin...)
 	if err != nil {
@@ -159,14 +108,8 @@ func (s *StaffService) PutCanteenDish(ctx context.Context, req *apiv1.PutCanteen
 	}
 	in = proto.CloneOf(in)
 	in.CanteenId, in.Barcode = req.GetCanteenId(), req.GetBarcode()
-	d, err := dishFrom(in)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.reachCanteen(ctx, p, d.CanteenID); err != nil {
-		return nil, err
-	}
-	version, err := s.d.Directory.PutDish(ctx, d)
+	cat, scope := s.staffCatalog(p)
+	d, version, err := cat.PutDish(ctx, scope, dishFrom(in))
 	if err != nil {
 		return nil, ErrorStatus(err)
 	}
@@ -182,32 +125,13 @@ func (s *StaffService) ListCanteenDishes(ctx context.Context, req *apiv1.ListCan
 	if err != nil {
 		return nil, err
 	}
-	size := int(req.GetPageSize())
-	switch {
-	case size == 0:
-		size = DefaultDishPage
-	case size < 0 || size > MaxDishPage:
-		return nil, Status(codes.InvalidArgument, "INVALID_PAGE_SIZE", fmt.Sprintf("page_size %d, want 1..%d (0 means %d)", size, MaxDishPage, DefaultDishPage))
-	}
-	after := req.GetPageToken()
-	if after != "" && directory.ValidateBarcode(after) != nil {
-		return nil, Status(codes.InvalidArgument, "INVALID_PAGE_TOKEN", "page_token is not one this API gave")
-	}
-	c, err := s.reachCanteen(ctx, p, req.GetCanteenId())
-	if err != nil {
-		return nil, err
-	}
-	dishes, err := s.d.Directory.ListDishes(ctx, c.ID, after, size+1)
+	cat, scope := s.staffCatalog(p)
+	page, err := cat.ListDishes(ctx, scope, req.GetCanteenId(), int(req.GetPageSize()), req.GetPageToken())
 	if err != nil {
 		return nil, ErrorStatus(err)
 	}
-	next := ""
-	if len(dishes) > size {
-		dishes = dishes[:size]
-		next = dishes[size-1].Barcode
-	}
-	out := &apiv1.ListCanteenDishesResponse{Dishes: make([]*apiv1.Dish, len(dishes)), NextPageToken: next}
-	for i, d := range dishes {
+	out := &apiv1.ListCanteenDishesResponse{Dishes: make([]*apiv1.Dish, len(page.Dishes)), NextPageToken: page.Next}
+	for i, d := range page.Dishes {
 		out.Dishes[i] = dishProto(d)
 	}
 	return out, nil

@@ -12,6 +12,7 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/onecode/onecode/domain/card"
 	"github.com/onecode/onecode/gateway"
@@ -316,7 +317,7 @@ func TestStaffCanteenDishes(t *testing.T) {
 		return e.staff.PutCanteenDish(ctx, &apiv1.PutCanteenDishRequest{CanteenId: "C1", Barcode: barcode, Dish: d})
 	}
 	dish := func(mod func(d *apiv1.Dish)) *apiv1.Dish {
-		d := &apiv1.Dish{Name: "番茄炒蛋", PriceFen: 800, Kcal: 180, ProteinMg: 9000, FatMg: 12000, CarbMg: 6000, Allergens: []string{"egg"}, Active: true}
+		d := &apiv1.Dish{Name: "番茄炒蛋", PriceFen: 800, Kcal: 180, ProteinMg: 9000, FatMg: 12000, CarbMg: 6000, Allergens: []string{"egg"}, Active: proto.Bool(true)}
 		if mod != nil {
 			mod(d)
 		}
@@ -369,7 +370,9 @@ func TestStaffCanteenDishes(t *testing.T) {
 			t.Fatalf("put %d: %v %v, want version %d", i, r, err, want)
 		}
 	}
-	r, err := put(admin, "D2001", dish(func(d *apiv1.Dish) { d.CanteenId, d.Barcode, d.PriceFen, d.Active = "C1", "D2001", 900, false }))
+	r, err := put(admin, "D2001", dish(func(d *apiv1.Dish) {
+		d.CanteenId, d.Barcode, d.PriceFen, d.Active = "C1", "D2001", 900, proto.Bool(false)
+	}))
 	if err != nil || r.GetCatalogVersion() != 4 || r.GetDish().GetActive() {
 		t.Fatalf("changed put: %v %v, want version 4", r, err)
 	}

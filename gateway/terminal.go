@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"google.golang.org/grpc/codes"
 
 	"github.com/onecode/onecode/actors"
-	"github.com/onecode/onecode/persistence/directory"
+	"github.com/onecode/onecode/app/catalog"
+	"github.com/onecode/onecode/domain/reason"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
 
@@ -46,12 +46,13 @@ const terminalMACLabel = "onecode-terminal-v1\n"
 
 // errTerminalAuth is the one answer to every failed handshake: unknown terminal,
 // disabled terminal and bad MAC look the same to the client.
-var errTerminalAuth = Status(codes.Unauthenticated, "UNAUTHENTICATED", "terminal authentication failed")
+var errTerminalAuth = ErrorStatus(reason.New(reason.KindUnauthenticated, reason.Unauthenticated, "terminal authentication failed"))
 
 // terminalService serves TerminalService: one TerminalSession actor per stream.
 type terminalService struct {
 	apiv1.UnimplementedTerminalServiceServer
 	deps        Deps
+	catalog     *catalog.Service
 	system      *actor.ActorSystem
 	sessionDeps *actors.TerminalSessionDeps
 	seqs        *actors.TerminalSeqs
@@ -76,7 +77,7 @@ func newTerminalService(deps Deps, system *actor.ActorSystem, authTimeout time.D
 	}
 	seqs := actors.NewTerminalSeqs()
 	return &terminalService{
-		deps: deps, system: system, seqs: seqs, authTimeout: authTimeout,
+		deps: deps, catalog: catalogOf(deps), system: system, seqs: seqs, authTimeout: authTimeout,
 		sessionDeps: &actors.TerminalSessionDeps{
 			Accounts: deps.Accounts, Directory: deps.Directory, Keyring: deps.Keyring,
 			Journal: deps.Journal, Now: deps.Now, Logger: deps.Logger,
@@ -195,7 +196,7 @@ func (s *terminalService) relay(ctx context.Context, stream apiv1.TerminalServic
 
 // errTerminalDisabled ends the open session of a terminal that staff disabled (or
 // that was removed).
-var errTerminalDisabled = Status(codes.Unauthenticated, "TERMINAL_DISABLED", "this terminal has been disabled")
+var errTerminalDisabled = ErrorStatus(reason.New(reason.KindUnauthenticated, reason.TerminalDisabled, "this terminal has been disabled"))
 
 // watchStatus re-reads the terminal's status every terminalStatusEvery and ends the
 // session once the terminal is disabled: a stolen terminal stops taking money within
@@ -211,9 +212,9 @@ func (s *terminalService) watchStatus(ctx context.Context, terminalID string, ca
 		case <-t.C:
 		}
 		cctx, done := context.WithTimeout(ctx, terminalCallTimeout)
-		term, err := s.deps.Directory.Terminal(cctx, terminalID)
+		enabled, err := s.catalog.Enabled(cctx, terminalID)
 		done()
-		if errors.Is(err, directory.ErrNotFound) || (err == nil && term.Status != directory.TerminalActive) {
+		if err == nil && !enabled {
 			s.deps.Logger.Info("terminal session cut: terminal disabled", slog.String("terminal", terminalID))
 			cancel(errTerminalDisabled)
 			return
@@ -233,7 +234,7 @@ func (s *terminalService) handshake(ctx context.Context, stream apiv1.TerminalSe
 			}
 			return r.req, nil
 		case <-timer.C:
-			return nil, Status(codes.Unauthenticated, "AUTH_TIMEOUT", "no authentication in time")
+			return nil, ErrorStatus(reason.New(reason.KindUnauthenticated, reason.AuthTimeout, "no authentication in time"))
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
@@ -249,7 +250,7 @@ func (s *terminalService) handshake(ctx context.Context, stream apiv1.TerminalSe
 	}
 	nonce := make([]byte, serverNonceBytes)
 	if _, err := io.ReadFull(s.deps.Rand, nonce); err != nil {
-		return actors.TerminalIdentity{}, Status(codes.Unavailable, "UNAVAILABLE", "no randomness: retry")
+		return actors.TerminalIdentity{}, ErrorStatus(reason.New(reason.KindUnavailable, reason.Unavailable, "no randomness: retry"))
 	}
 	serverNonce := hex.EncodeToString(nonce)
 	if err := stream.Send(&apiv1.SessionResponse{Msg: &apiv1.SessionResponse_Challenge{Challenge: &apiv1.Challenge{ServerNonce: serverNonce}}}); err != nil {
@@ -272,26 +273,23 @@ func (s *terminalService) handshake(ctx context.Context, stream apiv1.TerminalSe
 
 // verify checks the MAC against the terminal's stored key. Every failure is
 // errTerminalAuth; the reason goes to the log only.
-func (s *terminalService) verify(ctx context.Context, hello *apiv1.Hello, serverNonce, mac string) (directory.Terminal, error) {
+func (s *terminalService) verify(ctx context.Context, hello *apiv1.Hello, serverNonce, mac string) (catalog.Terminal, error) {
 	cctx, cancel := context.WithTimeout(ctx, terminalCallTimeout)
 	defer cancel()
-	t, err := s.deps.Directory.Terminal(cctx, hello.GetTerminalId())
-	known := err == nil
-	switch {
-	case errors.Is(err, directory.ErrNotFound), errors.Is(err, directory.ErrInvalid):
-	case err != nil:
+	t, known, err := s.catalog.Authenticating(cctx, hello.GetTerminalId())
+	if err != nil {
 		return t, ErrorStatus(err)
 	}
 	key := t.SecretHash
 	if !known {
-		key = make([]byte, directory.MinSecretLen) // same work for unknown terminals
+		key = make([]byte, catalog.MinSecretLen) // same work for unknown terminals
 	}
 	want := TerminalMAC(key, hello.GetTerminalId(), hello.GetClientNonce(), serverNonce)
 	macOK := subtle.ConstantTimeCompare([]byte(want), []byte(mac)) == 1
 	switch {
 	case !known:
 		s.authFailed(hello.GetTerminalId(), "unknown terminal")
-	case t.Status != directory.TerminalActive:
+	case t.Status != catalog.TerminalActive:
 		s.authFailed(t.ID, "terminal disabled")
 	case !macOK:
 		s.authFailed(t.ID, "bad MAC")
@@ -303,18 +301,14 @@ func (s *terminalService) verify(ctx context.Context, hello *apiv1.Hello, server
 
 func (s *terminalService) authFailed(terminalID, reason string) {
 	s.deps.Logger.Warn("terminal authentication failed",
-		slog.String("terminal", truncate(terminalID, directory.MaxIDLen)), slog.String("reason", reason))
+		slog.String("terminal", truncate(terminalID, catalog.MaxIDLen)), slog.String("reason", reason))
 }
 
 // welcome reads what the terminal is told and sends Welcome.
-func (s *terminalService) welcome(ctx context.Context, stream apiv1.TerminalService_SessionServer, t directory.Terminal) (actors.TerminalIdentity, error) {
+func (s *terminalService) welcome(ctx context.Context, stream apiv1.TerminalService_SessionServer, t catalog.Terminal) (actors.TerminalIdentity, error) {
 	cctx, cancel := context.WithTimeout(ctx, terminalCallTimeout)
 	defer cancel()
-	c, err := s.deps.Directory.Canteen(cctx, t.CanteenID)
-	if err != nil {
-		return actors.TerminalIdentity{}, ErrorStatus(err)
-	}
-	version, err := s.deps.Directory.CatalogVersion(cctx, t.CanteenID)
+	canteenName, version, err := s.catalog.Welcome(cctx, t)
 	if err != nil {
 		return actors.TerminalIdentity{}, ErrorStatus(err)
 	}
@@ -326,7 +320,7 @@ func (s *terminalService) welcome(ctx context.Context, stream apiv1.TerminalServ
 	// 0 when unknown (another member, a restart). Terminals keep their own seq and
 	// continue above max(their own, last_seq).
 	w := &apiv1.Welcome{
-		SchoolId: t.SchoolID, CanteenId: t.CanteenID, CanteenName: c.Name,
+		SchoolId: t.SchoolID, CanteenId: t.CanteenID, CanteenName: canteenName,
 		CatalogVersion: version, LastSeq: s.seqs.Last(t.ID),
 	}
 	if err := stream.Send(&apiv1.SessionResponse{Msg: &apiv1.SessionResponse_Welcome{Welcome: w}}); err != nil {

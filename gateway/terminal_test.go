@@ -20,6 +20,7 @@ import (
 
 	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/domain/card"
+	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/gateway/terminalclient"
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/directory/pgdirectory"
@@ -291,15 +292,18 @@ func TestTerminalSessionEndToEnd(t *testing.T) {
 	if err != nil || cart.GetTotalFen() != 1450 || len(cart.GetLines()) != 2 || cart.GetLines()[1].GetQty() != 2 {
 		t.Fatalf("scan: %v %v", cart, err)
 	}
-	for _, tc := range []struct{ barcode, reason string }{{"0000", "UNKNOWN_DISH"}, {"6903", "DISH_WITHDRAWN"}} {
+	for _, tc := range []struct {
+		barcode string
+		why     reason.Code
+	}{{"0000", reason.UnknownDish}, {"6903", reason.DishWithdrawn}} {
 		cart, err = s.Scan(ctx, tc.barcode, 1)
-		if err != nil || cart.GetRejectedBarcode() != tc.barcode || cart.GetReason() != tc.reason || cart.GetTotalFen() != 1450 {
-			t.Fatalf("scan %s: %v %v, want rejected %s", tc.barcode, cart, err, tc.reason)
+		if err != nil || cart.GetRejectedBarcode() != tc.barcode || reason.Code(cart.GetReason()) != tc.why || cart.GetTotalFen() != 1450 {
+			t.Fatalf("scan %s: %v %v, want rejected %s", tc.barcode, cart, err, tc.why)
 		}
 	}
 	// A stale total is refused before the account is touched.
 	r, err := s.Pay(ctx, &apiv1.Pay{Seq: 1, CardQr: e.qr, ExpectedTotalFen: 1400})
-	wantPay(t, r, err, &apiv1.PayResult{Seq: 1, Outcome: declined, Reason: "PRICE_CHANGED"})
+	wantPay(t, r, err, &apiv1.PayResult{Seq: 1, Outcome: declined, Reason: string(reason.PriceChanged)})
 
 	// 1: the session cart, approved.
 	r, err = s.Pay(ctx, &apiv1.Pay{Seq: 1, CardQr: e.qr, ExpectedTotalFen: 1450})
@@ -310,7 +314,7 @@ func TestTerminalSessionEndToEnd(t *testing.T) {
 
 	// 2: short, declined with the arrears still available.
 	r, err = s.Pay(ctx, &apiv1.Pay{Seq: 2, CardQr: e.qr, Lines: lines("6901", 3), ExpectedTotalFen: 3750})
-	wantPay(t, r, err, &apiv1.PayResult{Seq: 2, Outcome: declined, Reason: "INSUFFICIENT_FUNDS", BalanceAfterFen: 3550, ArrearsAvailableFen: 2000})
+	wantPay(t, r, err, &apiv1.PayResult{Seq: 2, Outcome: declined, Reason: string(reason.InsufficientFunds), BalanceAfterFen: 3550, ArrearsAvailableFen: 2000})
 	if r.GetMessage() != "insufficient funds" {
 		t.Errorf("message %q", r.GetMessage())
 	}
@@ -337,11 +341,11 @@ func TestTerminalSessionEndToEnd(t *testing.T) {
 		t.Fatalf("void: %v %v", v, err)
 	}
 	v, err = s.Void(ctx, 5, 3)
-	if err != nil || v.GetVoided() || v.GetReason() != "ALREADY_VOIDED" {
+	if err != nil || v.GetVoided() || reason.Code(v.GetReason()) != reason.AlreadyVoided {
 		t.Fatalf("second void: %v %v", v, err)
 	}
 	v, err = s.Void(ctx, 6, 42)
-	if err != nil || v.GetVoided() || v.GetReason() != "UNKNOWN_SALE" {
+	if err != nil || v.GetVoided() || reason.Code(v.GetReason()) != reason.UnknownSale {
 		t.Fatalf("void of an unknown sale: %v %v", v, err)
 	}
 
@@ -350,7 +354,7 @@ func TestTerminalSessionEndToEnd(t *testing.T) {
 	wantPay(t, r, err, &apiv1.PayResult{Seq: 1, Outcome: approved, AmountFen: 1450, BalanceAfterFen: 3550, MaskedName: "张*明", Replayed: true})
 	// Same seq, other lines: a conflict, nothing charged.
 	r, err = s.Pay(ctx, &apiv1.Pay{Seq: 1, CardQr: e.qr, Lines: lines("6902", 1), ExpectedTotalFen: 100})
-	wantPay(t, r, err, &apiv1.PayResult{Seq: 1, Outcome: declined, Reason: "IDEMPOTENCY_CONFLICT", BalanceAfterFen: 3550, ArrearsAvailableFen: 2000})
+	wantPay(t, r, err, &apiv1.PayResult{Seq: 1, Outcome: declined, Reason: string(reason.IdempotencyConflict), BalanceAfterFen: 3550, ArrearsAvailableFen: 2000})
 	if got := e.balance(t); got != 3550 {
 		t.Fatalf("balance %d, want 3550", got)
 	}
@@ -380,7 +384,7 @@ func TestTerminalSessionEndToEnd(t *testing.T) {
 	// The card is reported lost: its QR stops working at once.
 	e.execute(t, &grainv1.ExecuteRequest{IdemKey: "loss-1", Command: &grainv1.ExecuteRequest_ReportLoss{ReportLoss: &grainv1.ReportLossCommand{By: "staff"}}})
 	r, err = s.Pay(ctx, &apiv1.Pay{Seq: 7, CardQr: e.qr, Lines: lines("6901", 1), ExpectedTotalFen: 1250})
-	wantPay(t, r, err, &apiv1.PayResult{Seq: 7, Outcome: declined, Reason: "CARD_LOST", BalanceAfterFen: 3550, ArrearsAvailableFen: 2000})
+	wantPay(t, r, err, &apiv1.PayResult{Seq: 7, Outcome: declined, Reason: string(reason.CardLost), BalanceAfterFen: 3550, ArrearsAvailableFen: 2000})
 }
 
 // TestTerminalSessionRefusals: isolation between schools, override permission, bad
@@ -391,16 +395,16 @@ func TestTerminalSessionRefusals(t *testing.T) {
 
 	other := e.dial(t, "T9", secretT9)
 	r, err := other.Pay(ctx, &apiv1.Pay{Seq: 1, CardQr: e.qr, Lines: lines("6901", 1), ExpectedTotalFen: 1250})
-	wantPay(t, r, err, &apiv1.PayResult{Seq: 1, Outcome: declined, Reason: "WRONG_SCHOOL"})
+	wantPay(t, r, err, &apiv1.PayResult{Seq: 1, Outcome: declined, Reason: string(reason.WrongSchool)})
 
 	noOverride := e.dial(t, "T3", secretT3)
 	r, err = noOverride.Pay(ctx, &apiv1.Pay{Seq: 1, CardQr: e.qr, Lines: lines("6901", 1), ExpectedTotalFen: 1250, Override: true})
-	wantPay(t, r, err, &apiv1.PayResult{Seq: 1, Outcome: declined, Reason: "OVERRIDE_NOT_ALLOWED"})
+	wantPay(t, r, err, &apiv1.PayResult{Seq: 1, Outcome: declined, Reason: string(reason.OverrideNotAllowed)})
 
 	s := e.dial(t, "T1", secretT1)
 	for i, qr := range []string{"", "OC1:XXXX:AAAA", tamper(e.qr), strings.ToLower(e.qr), "https://example.com/pay?x=1", e.qr + "A"} {
 		r, err = s.Pay(ctx, &apiv1.Pay{Seq: uint64(i + 1), CardQr: qr, Lines: lines("6901", 1), ExpectedTotalFen: 1250})
-		wantPay(t, r, err, &apiv1.PayResult{Seq: uint64(i + 1), Outcome: declined, Reason: "INVALID_CARD"})
+		wantPay(t, r, err, &apiv1.PayResult{Seq: uint64(i + 1), Outcome: declined, Reason: string(reason.InvalidCard)})
 	}
 	// A valid card of this school for a pupil the directory does not know.
 	id, _ := card.BuildID(tSchool, "2024999999", "01")
@@ -409,7 +413,7 @@ func TestTerminalSessionRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err = s.Pay(ctx, &apiv1.Pay{Seq: 10, CardQr: ghost, Lines: lines("6901", 1), ExpectedTotalFen: 1250})
-	wantPay(t, r, err, &apiv1.PayResult{Seq: 10, Outcome: declined, Reason: "INVALID_CARD"})
+	wantPay(t, r, err, &apiv1.PayResult{Seq: 10, Outcome: declined, Reason: string(reason.InvalidCard)})
 	if got := e.balance(t); got != 5000 {
 		t.Fatalf("balance %d after refusals, want 5000", got)
 	}
@@ -520,7 +524,7 @@ func TestTerminalResendAfterPriceChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err = s.Pay(ctx, &apiv1.Pay{Seq: 8, CardQr: e.qr, Lines: lines("6901", 1), ExpectedTotalFen: 1250})
-	wantPay(t, r, err, &apiv1.PayResult{Seq: 8, Outcome: declined, Reason: "PRICE_CHANGED"})
+	wantPay(t, r, err, &apiv1.PayResult{Seq: 8, Outcome: declined, Reason: string(reason.PriceChanged)})
 }
 
 // TestTerminalCardRevokedPush: a loss report committed elsewhere (staff, parent) reaches
@@ -547,5 +551,5 @@ func TestTerminalCardRevokedPush(t *testing.T) {
 		t.Fatal("no CardRevoked push")
 	}
 	r, err := s.Pay(ctx, &apiv1.Pay{Seq: 1, CardQr: e.qr, Lines: lines("6901", 1), ExpectedTotalFen: 1250})
-	wantPay(t, r, err, &apiv1.PayResult{Seq: 1, Outcome: declined, Reason: "CARD_LOST", BalanceAfterFen: 5000, ArrearsAvailableFen: 2000})
+	wantPay(t, r, err, &apiv1.PayResult{Seq: 1, Outcome: declined, Reason: string(reason.CardLost), BalanceAfterFen: 5000, ArrearsAvailableFen: 2000})
 }

@@ -16,6 +16,7 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/gateway"
@@ -218,7 +219,7 @@ func seedDemoDirectory(ctx context.Context, admin apiv1.AdminServiceServer, secr
 		dish := &apiv1.Dish{
 			CanteenId: demoCanteenID, Barcode: d.GetBarcode(), Name: d.GetName(), PriceFen: d.GetPriceFen(),
 			Kcal: d.GetKcal(), ProteinMg: d.GetProteinMg(), FatMg: d.GetFatMg(), CarbMg: d.GetCarbMg(),
-			Allergens: d.GetAllergens(), Active: true,
+			Allergens: d.GetAllergens(), Active: proto.Bool(true),
 		}
 		if _, err := admin.PutDish(ctx, &apiv1.PutDishRequest{Dish: dish}); err != nil {
 			return fmt.Errorf("demo dish %s: %w", d.GetBarcode(), err)

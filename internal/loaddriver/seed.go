@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
@@ -139,7 +140,7 @@ func Seed(ctx context.Context, conn grpc.ClientConnInterface, operatorToken stri
 		}
 		for _, d := range Dishes {
 			if _, err := admin.PutDish(ctx, &apiv1.PutDishRequest{Dish: &apiv1.Dish{
-				CanteenId: s.CanteenID, Barcode: d.Barcode, Name: "Dish " + d.Barcode, PriceFen: d.PriceFen, Active: true,
+				CanteenId: s.CanteenID, Barcode: d.Barcode, Name: "Dish " + d.Barcode, PriceFen: d.PriceFen, Active: proto.Bool(true),
 			}}); err != nil {
 				return fmt.Errorf("put dish: %w", err)
 			}

@@ -1180,15 +1180,17 @@ type Dish struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	CanteenId string                 `protobuf:"bytes,1,opt,name=canteen_id,json=canteenId,proto3" json:"canteen_id,omitempty"`
 	// Code 128 text printed on the dish label.
-	Barcode       string   `protobuf:"bytes,2,opt,name=barcode,proto3" json:"barcode,omitempty"`
-	Name          string   `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	PriceFen      int64    `protobuf:"varint,4,opt,name=price_fen,json=priceFen,proto3" json:"price_fen,omitempty"`
-	Kcal          int32    `protobuf:"varint,5,opt,name=kcal,proto3" json:"kcal,omitempty"`
-	ProteinMg     int32    `protobuf:"varint,6,opt,name=protein_mg,json=proteinMg,proto3" json:"protein_mg,omitempty"`
-	FatMg         int32    `protobuf:"varint,7,opt,name=fat_mg,json=fatMg,proto3" json:"fat_mg,omitempty"`
-	CarbMg        int32    `protobuf:"varint,8,opt,name=carb_mg,json=carbMg,proto3" json:"carb_mg,omitempty"`
-	Allergens     []string `protobuf:"bytes,9,rep,name=allergens,proto3" json:"allergens,omitempty"`
-	Active        bool     `protobuf:"varint,10,opt,name=active,proto3" json:"active,omitempty"`
+	Barcode   string   `protobuf:"bytes,2,opt,name=barcode,proto3" json:"barcode,omitempty"`
+	Name      string   `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	PriceFen  int64    `protobuf:"varint,4,opt,name=price_fen,json=priceFen,proto3" json:"price_fen,omitempty"`
+	Kcal      int32    `protobuf:"varint,5,opt,name=kcal,proto3" json:"kcal,omitempty"`
+	ProteinMg int32    `protobuf:"varint,6,opt,name=protein_mg,json=proteinMg,proto3" json:"protein_mg,omitempty"`
+	FatMg     int32    `protobuf:"varint,7,opt,name=fat_mg,json=fatMg,proto3" json:"fat_mg,omitempty"`
+	CarbMg    int32    `protobuf:"varint,8,opt,name=carb_mg,json=carbMg,proto3" json:"carb_mg,omitempty"`
+	Allergens []string `protobuf:"bytes,9,rep,name=allergens,proto3" json:"allergens,omitempty"`
+	// Whether the dish is on sale; a put without it makes the dish active (false
+	// withdraws it). Answers always carry it.
+	Active        *bool `protobuf:"varint,10,opt,name=active,proto3,oneof" json:"active,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1287,8 +1289,8 @@ func (x *Dish) GetAllergens() []string {
 }
 
 func (x *Dish) GetActive() bool {
-	if x != nil {
-		return x.Active
+	if x != nil && x.Active != nil {
+		return *x.Active
 	}
 	return false
 }
@@ -1761,7 +1763,7 @@ const file_onecode_api_v1_admin_proto_rawDesc = "" +
 	"\vterminal_id\x18\x01 \x01(\tR\n" +
 	"terminalId\x12\x1b\n" +
 	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x16\n" +
-	"\x06secret\x18\x03 \x01(\tR\x06secret\"\x89\x02\n" +
+	"\x06secret\x18\x03 \x01(\tR\x06secret\"\x99\x02\n" +
 	"\x04Dish\x12\x1d\n" +
 	"\n" +
 	"canteen_id\x18\x01 \x01(\tR\tcanteenId\x12\x18\n" +
@@ -1773,9 +1775,10 @@ const file_onecode_api_v1_admin_proto_rawDesc = "" +
 	"protein_mg\x18\x06 \x01(\x05R\tproteinMg\x12\x15\n" +
 	"\x06fat_mg\x18\a \x01(\x05R\x05fatMg\x12\x17\n" +
 	"\acarb_mg\x18\b \x01(\x05R\x06carbMg\x12\x1c\n" +
-	"\tallergens\x18\t \x03(\tR\tallergens\x12\x16\n" +
+	"\tallergens\x18\t \x03(\tR\tallergens\x12\x1b\n" +
 	"\x06active\x18\n" +
-	" \x01(\bR\x06active\":\n" +
+	" \x01(\bH\x00R\x06active\x88\x01\x01B\t\n" +
+	"\a_active\":\n" +
 	"\x0ePutDishRequest\x12(\n" +
 	"\x04dish\x18\x01 \x01(\v2\x14.onecode.api.v1.DishR\x04dish\"d\n" +
 	"\x0fPutDishResponse\x12(\n" +
@@ -1914,6 +1917,7 @@ func file_onecode_api_v1_admin_proto_init() {
 		return
 	}
 	file_onecode_api_v1_auth_proto_init()
+	file_onecode_api_v1_admin_proto_msgTypes[19].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
