@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onecode/onecode/app/enrolment"
 	"github.com/onecode/onecode/app/input"
 
 	"github.com/onecode/onecode/domain/reason"
@@ -23,10 +24,10 @@ import (
 // Bounds of the operator API.
 const (
 	// MaxImportRows bounds the pupils of one ImportPupils call.
-	MaxImportRows = 2_000
+	MaxImportRows = enrolment.MaxImportRows
 	// MaxRowErrors bounds the row errors answered by one ImportPupils call; the rest
 	// are counted in a last RowError with row 0.
-	MaxRowErrors = 200
+	MaxRowErrors = enrolment.MaxRowErrors
 	// MaxLimitFen bounds every school limit (1,000,000.00 CNY).
 	MaxLimitFen = 100_000_000
 	// MaxSubsidyFen bounds one subsidy (10,000.00 CNY).
@@ -37,16 +38,14 @@ const (
 	MaxRequestIDLen = 64
 	// TerminalSecretLen is the size of a terminal's device secret, in bytes.
 	TerminalSecretLen = 32
-	// openWorkers bounds the accounts one import opens (or looks up) at once.
+	// openWorkers bounds the accounts one call opens (or looks up) at once.
 	openWorkers = 8
-	// maxIDNumberLen bounds a normalised ID number (mainland ID cards have 18
-	// characters; passports and permits fewer).
-	minIDNumberLen, maxIDNumberLen = 6, 32
 )
 
 type adminService struct {
 	apiv1.UnimplementedAdminServiceServer
-	d Deps
+	d     Deps
+	enrol *enrolment.Service
 }
 
 // NewAdminService returns the operator API on deps. Accounts, Directory and Keyring are
@@ -69,7 +68,11 @@ func NewAdminService(deps Deps) apiv1.AdminServiceServer {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
-	return &adminService{d: deps}
+	enrol, err := newEnrolment(deps)
+	if err != nil {
+		panic("gateway: NewAdminService: " + err.Error())
+	}
+	return &adminService{d: deps, enrol: enrol}
 }
 
 // invalidArg is a request that breaks a rule of the API; nothing was changed.
