@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/onecode/onecode/app/catalog"
+	"github.com/onecode/onecode/app/enrolment"
 	"github.com/onecode/onecode/app/schools"
+
 	"github.com/onecode/onecode/domain/reason"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
@@ -15,10 +17,10 @@ import (
 // Bounds of the operator API.
 const (
 	// MaxImportRows bounds the pupils of one ImportPupils call.
-	MaxImportRows = 2_000
+	MaxImportRows = enrolment.MaxImportRows
 	// MaxRowErrors bounds the row errors answered by one ImportPupils call; the rest
 	// are counted in a last RowError with row 0.
-	MaxRowErrors = 200
+	MaxRowErrors = enrolment.MaxRowErrors
 	// MaxLimitFen bounds every school limit (1,000,000.00 CNY).
 	MaxLimitFen = schools.MaxLimitFen
 	// MaxSubsidyFen bounds one subsidy (10,000.00 CNY).
@@ -31,9 +33,6 @@ const (
 	TerminalSecretLen = catalog.TerminalSecretLen
 	// openWorkers bounds the accounts one import opens (or looks up) at once.
 	openWorkers = 8
-	// maxIDNumberLen bounds a normalised ID number (mainland ID cards have 18
-	// characters; passports and permits fewer).
-	minIDNumberLen, maxIDNumberLen = 6, 32
 )
 
 type adminService struct {
@@ -41,6 +40,7 @@ type adminService struct {
 	d       Deps
 	schools *schools.Service
 	catalog *catalog.Service
+	enrol   *enrolment.Service
 }
 
 // NewAdminService returns the operator API on deps. Accounts, Directory and Keyring are
@@ -63,7 +63,11 @@ func NewAdminService(deps Deps) apiv1.AdminServiceServer {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
-	return &adminService{d: deps, schools: schools.New(deps.Directory, deps.Accounts), catalog: catalogOf(deps)}
+	enrol, err := newEnrolment(deps)
+	if err != nil {
+		panic("gateway: NewAdminService: " + err.Error())
+	}
+	return &adminService{d: deps, schools: schools.New(deps.Directory, deps.Accounts), catalog: catalogOf(deps), enrol: enrol}
 }
 
 // invalidArg is a request that breaks a rule of the API; nothing was changed.

@@ -1,85 +1,18 @@
 package gateway
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"errors"
-	"fmt"
-	"strings"
-
-	"github.com/onecode/onecode/app/input"
+	"github.com/onecode/onecode/domain/account"
+	"github.com/onecode/onecode/domain/idnumber"
 )
 
-// ErrInvalidIDNumber reports an ID number that is not 6..32 characters of [0-9A-Z]
-// after normalisation, or an 18-character resident ID number with a wrong check
-// character. Its message never contains the number.
-var ErrInvalidIDNumber = errors.New("invalid ID number")
+// ErrInvalidIDNumber is idnumber.ErrInvalid (kept for the edge's other files).
+var ErrInvalidIDNumber = idnumber.ErrInvalid
 
-// NormalizeIDNumber returns the canonical form of an ID number: spaces and hyphens
-// removed, letters upper-cased. It must be 6..32 characters of [0-9A-Z]; a mainland
-// resident ID number (17 digits and a check character) must carry the right
-// ISO 7064 MOD 11-2 check character (GB 11643). Binding uses the same function.
-func NormalizeIDNumber(s string) (string, error) {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == ' ' || r == '-' || r == '\t':
-			continue
-		case r >= '0' && r <= '9', r >= 'A' && r <= 'Z':
-			b.WriteRune(r)
-		case r >= 'a' && r <= 'z':
-			b.WriteRune(r - 'a' + 'A')
-		default:
-			return "", fmt.Errorf("%w: only digits and letters are allowed", ErrInvalidIDNumber)
-		}
-		if b.Len() > maxIDNumberLen {
-			return "", fmt.Errorf("%w: longer than %d characters", ErrInvalidIDNumber, maxIDNumberLen)
-		}
-	}
-	n := b.String()
-	if len(n) < minIDNumberLen {
-		return "", fmt.Errorf("%w: shorter than %d characters", ErrInvalidIDNumber, minIDNumberLen)
-	}
-	if len(n) == 18 && input.IsDigits(n[:17]) && residentIDCheck(n[:17]) != n[17] {
-		return "", fmt.Errorf("%w: wrong check character", ErrInvalidIDNumber)
-	}
-	return n, nil
-}
+// NormalizeIDNumber is idnumber.Normalize.
+func NormalizeIDNumber(s string) (string, error) { return idnumber.Normalize(s) }
 
-// residentIDCheck is the GB 11643 check character of the first 17 digits.
-func residentIDCheck(d17 string) byte {
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := range 17 {
-		sum += int(d17[i]-'0') * weights[i]
-	}
-	return "10X98765432"[sum%11]
-}
+// HashIDNumber is idnumber.Hash: the keyed hash compared at binding.
+func HashIDNumber(key []byte, idNumber string) ([]byte, error) { return idnumber.Hash(key, idNumber) }
 
-// HashIDNumber is the keyed hash kept in directory.Pupil.IDNumberHash and compared at
-// binding: HMAC-SHA256(key, NormalizeIDNumber(idNumber)). The number itself is never
-// stored or logged.
-func HashIDNumber(key []byte, idNumber string) ([]byte, error) {
-	n, err := NormalizeIDNumber(idNumber)
-	if err != nil {
-		return nil, err
-	}
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(n))
-	return m.Sum(nil), nil
-}
-
-// noIDNumberHash stands for "no ID number given" (the directory requires a hash). Its
-// input can never be a normalised ID number (it has a '/' and a newline), so no number
-// typed at binding matches it: such a pupil cannot be bound by ID number until a later
-// import gives the number. It is deterministic, so a re-run import writes the same.
-func noIDNumberHash(key []byte, accountID string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("onecode/no-id-number\n" + accountID))
-	return m.Sum(nil)
-}
-
-// AccountID is the account id of a pupil: acc_<school>_<student no>.
-func AccountID(schoolID, studentNo string) string {
-	return "acc_" + schoolID + "_" + studentNo
-}
+// AccountID is account.ID: the account id of a pupil, acc_<school>_<student no>.
+func AccountID(schoolID, studentNo string) string { return account.ID(schoolID, studentNo) }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/domain/card"
+	"github.com/onecode/onecode/domain/idnumber"
 	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/internal/switchtest"
 	"github.com/onecode/onecode/persistence/directory"
@@ -150,11 +151,11 @@ func TestImportSubsidyAccount(t *testing.T) {
 
 	// The ID number is kept only as its keyed hash; no ID number gives a hash nothing matches.
 	p1, _ := e.dir.PupilByAccount(ctx, "acc_35001_2024000001")
-	if want, _ := gateway.HashIDNumber(testIDHashKey, "350102201503120020"); !bytes.Equal(p1.IDNumberHash, want) {
+	if want, _ := idnumber.Hash(testIDHashKey, "350102201503120020"); !bytes.Equal(p1.IDNumberHash, want) {
 		t.Fatalf("id hash of row 1 is not HMAC(key, number)")
 	}
 	p2, _ := e.dir.PupilByAccount(ctx, "acc_35001_2024000002")
-	if want, _ := gateway.HashIDNumber(testIDHashKey, "110101201501011233"); !bytes.Equal(p2.IDNumberHash, want) {
+	if want, _ := idnumber.Hash(testIDHashKey, "110101201501011233"); !bytes.Equal(p2.IDNumberHash, want) {
 		t.Fatalf("id hash of row 2 is not HMAC(key, normalised number)")
 	}
 	p3, _ := e.dir.PupilByAccount(ctx, "acc_35001_2024000003")
@@ -497,32 +498,6 @@ func TestAdminREST(t *testing.T) {
 	}
 	if code, body := restCall(t, http.MethodGet, accURL, "", nil); code != http.StatusUnauthorized || errorReason(body) != "UNAUTHENTICATED" {
 		t.Fatalf("GetAccount without token: %d %v", code, body)
-	}
-}
-
-func TestNormalizeIDNumber(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"350102201503120020", "350102201503120020", true},
-		{" 3501-0220 1503 120020 ", "350102201503120020", true},
-		{"35010220150101123x", "", false}, // wrong check character
-		{"11010120150101123X", "", false},
-		{"110101201501011233", "110101201501011233", true},
-		{"e12345678", "E12345678", true}, // a passport
-		{"12345", "", false},
-		{"350102201503120020350102201503120020", "", false},
-		{"3501022015031200２0", "", false}, // a full-width digit
-	}
-	for _, tt := range tests {
-		got, err := gateway.NormalizeIDNumber(tt.in)
-		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("NormalizeIDNumber(%q) = %q, %v; want %q ok=%v", tt.in, got, err, tt.want, tt.ok)
-		}
-		if err != nil && (!errors.Is(err, gateway.ErrInvalidIDNumber) || strings.Contains(err.Error(), strings.TrimSpace(tt.in))) {
-			t.Errorf("NormalizeIDNumber(%q): error %v must be ErrInvalidIDNumber and not quote the number", tt.in, err)
-		}
 	}
 }
 

@@ -92,8 +92,11 @@ func TestStaffPupilsReissueAndSheet(t *testing.T) {
 	if err != nil || len(p2.GetPupils()) != 1 || p2.GetNextPageToken() != "" {
 		t.Fatalf("page 2: %v %v", p2, err)
 	}
-	_, err = e.staff.ListPupils(admin, &apiv1.ListPupilsRequest{})
-	wantCode(t, err, codes.InvalidArgument, "CLASS_ID_REQUIRED")
+	// Without a class, an admin lists the whole school (issue 10, defect 7).
+	all, err := e.staff.ListPupils(admin, &apiv1.ListPupilsRequest{})
+	if err != nil || len(all.GetPupils()) != 4 || all.GetPupils()[3].GetClassId() != "3-2" || all.GetNextPageToken() != "" {
+		t.Fatalf("the school's pupils: %v %v", all, err)
+	}
 	_, err = e.staff.ListPupils(admin, &apiv1.ListPupilsRequest{ClassId: "3-1", PageSize: 1000})
 	wantCode(t, err, codes.InvalidArgument, "INVALID_PAGE_SIZE")
 	_, err = e.staff.ListPupils(admin, &apiv1.ListPupilsRequest{ClassId: "3-1", PageToken: "x"})

@@ -169,9 +169,10 @@ type Store interface {
 	BulkImportPupils(ctx context.Context, schoolID string, pupils []Pupil) error
 	PupilByAccount(ctx context.Context, accountID string) (Pupil, error)
 	PupilByStudentNo(ctx context.Context, schoolID, studentNo string) (Pupil, error)
-	// ListPupils returns up to limit (1..MaxPage) pupils of a class with
-	// StudentNo > after, in StudentNo order. The next page starts after the
-	// last StudentNo returned; a short page is the last.
+	// ListPupils returns up to limit (1..MaxPage) pupils of a class (of the
+	// whole school when classID is "") with StudentNo > after, in StudentNo
+	// order. The next page starts after the last StudentNo returned; a short
+	// page is the last.
 	ListPupils(ctx context.Context, schoolID, classID, after string, limit int) ([]Pupil, error)
 
 	// PutCanteen inserts or updates a canteen; its school must exist and a

@@ -278,14 +278,19 @@ func ValidateIDs(ids []int64) error {
 	return nil
 }
 
-// ValidatePupilPage checks the arguments of ListPupils.
+// ValidatePupilPage checks the arguments of ListPupils (classID "" is the
+// whole school).
 func ValidatePupilPage(schoolID, classID, after string, limit int) error {
 	if after != "" {
 		if err := ValidateStudentNo(after); err != nil {
 			return err
 		}
 	}
-	return errors.Join(ValidateSchoolID(schoolID), ValidateID("class", classID), ValidateLimit(limit))
+	var classErr error
+	if classID != "" {
+		classErr = ValidateID("class", classID)
+	}
+	return errors.Join(ValidateSchoolID(schoolID), classErr, ValidateLimit(limit))
 }
 
 // ValidateDishPage checks the arguments of ListDishes.

@@ -353,6 +353,21 @@ func testListPupils(t *testing.T, s directory.Store) {
 	if len(page) != 0 {
 		t.Errorf("unknown class listed %d pupils", len(page))
 	}
+	// No class: the whole school, every class, by student number.
+	page, err = s.ListPupils(ctx, schoolID, "", fmt.Sprintf("%010d", 24), 3)
+	must(t, err)
+	got = nil
+	for _, p := range page {
+		got = append(got, p.StudentNo+" "+p.ClassID)
+	}
+	if want := []string{"0000000025 3-2", "0000000026 3-1", "0000000027 3-1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("school page got %v, want %v", got, want)
+	}
+	page, err = s.ListPupils(ctx, "99999", "", "", 10)
+	must(t, err)
+	if len(page) != 0 {
+		t.Errorf("unknown school listed %d pupils", len(page))
+	}
 	for _, limit := range []int{0, -1, directory.MaxPage + 1} {
 		_, err := s.ListPupils(ctx, schoolID, "3-2", "", limit)
 		wantErr(t, fmt.Sprint("limit ", limit), err, directory.ErrInvalid)

@@ -120,8 +120,13 @@ func (s *Store) ListPupils(ctx context.Context, schoolID, classID, after string,
 	if err := directory.ValidatePupilPage(schoolID, classID, after, limit); err != nil {
 		return nil, err
 	}
-	rows, err := s.pool.Query(ctx, "SELECT "+pupilCols+` FROM pupils
-		WHERE school_id = $1 AND class_id = $2 AND student_no > $3 ORDER BY student_no LIMIT $4`, schoolID, classID, after, limit)
+	q, args := "SELECT "+pupilCols+` FROM pupils
+		WHERE school_id = $1 AND class_id = $2 AND student_no > $3 ORDER BY student_no LIMIT $4`, []any{schoolID, classID, after, limit}
+	if classID == "" { // the whole school, on its (school_id, student_no) key
+		q, args = "SELECT "+pupilCols+` FROM pupils
+		WHERE school_id = $1 AND student_no > $2 ORDER BY student_no LIMIT $3`, []any{schoolID, after, limit}
+	}
+	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, mapErr("list pupils", err)
 	}

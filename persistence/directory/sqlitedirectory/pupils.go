@@ -145,8 +145,13 @@ func (s *Store) ListPupils(ctx context.Context, schoolID, classID, after string,
 	if err := directory.ValidatePupilPage(schoolID, classID, after, limit); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT "+pupilCols+` FROM pupils
-		WHERE school_id = ? AND class_id = ? AND student_no > ? ORDER BY student_no LIMIT ?`, schoolID, classID, after, limit)
+	q, args := "SELECT "+pupilCols+` FROM pupils
+		WHERE school_id = ? AND class_id = ? AND student_no > ? ORDER BY student_no LIMIT ?`, []any{schoolID, classID, after, limit}
+	if classID == "" { // the whole school, on its (school_id, student_no) key
+		q, args = "SELECT "+pupilCols+` FROM pupils
+		WHERE school_id = ? AND student_no > ? ORDER BY student_no LIMIT ?`, []any{schoolID, after, limit}
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, mapErr("list pupils", err)
 	}

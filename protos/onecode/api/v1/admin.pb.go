@@ -22,6 +22,118 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ImportMode says what an import may do to pupils that already exist.
+type ImportMode int32
+
+const (
+	// The default: IMPORT_MODE_CREATE_ONLY.
+	ImportMode_IMPORT_MODE_UNSPECIFIED ImportMode = 0
+	// New pupils are created; a row identical to an existing pupil leaves it as it is
+	// (UNCHANGED); a row that would change an existing pupil's name, class or ID number
+	// is refused with the row error PUPIL_EXISTS (and then nothing is imported).
+	ImportMode_IMPORT_MODE_CREATE_ONLY ImportMode = 1
+	// New pupils are created and existing pupils take the row's name, class and (when
+	// the row gives one) ID number (UPDATED). Cards are never changed by an import.
+	ImportMode_IMPORT_MODE_UPDATE ImportMode = 2
+)
+
+// Enum value maps for ImportMode.
+var (
+	ImportMode_name = map[int32]string{
+		0: "IMPORT_MODE_UNSPECIFIED",
+		1: "IMPORT_MODE_CREATE_ONLY",
+		2: "IMPORT_MODE_UPDATE",
+	}
+	ImportMode_value = map[string]int32{
+		"IMPORT_MODE_UNSPECIFIED": 0,
+		"IMPORT_MODE_CREATE_ONLY": 1,
+		"IMPORT_MODE_UPDATE":      2,
+	}
+)
+
+func (x ImportMode) Enum() *ImportMode {
+	p := new(ImportMode)
+	*p = x
+	return p
+}
+
+func (x ImportMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ImportMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_onecode_api_v1_admin_proto_enumTypes[0].Descriptor()
+}
+
+func (ImportMode) Type() protoreflect.EnumType {
+	return &file_onecode_api_v1_admin_proto_enumTypes[0]
+}
+
+func (x ImportMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ImportMode.Descriptor instead.
+func (ImportMode) EnumDescriptor() ([]byte, []int) {
+	return file_onecode_api_v1_admin_proto_rawDescGZIP(), []int{0}
+}
+
+// ImportOutcome is what an import did to the pupil of one row.
+type ImportOutcome int32
+
+const (
+	ImportOutcome_IMPORT_OUTCOME_UNSPECIFIED ImportOutcome = 0
+	// A new pupil (and account).
+	ImportOutcome_IMPORT_OUTCOME_CREATED ImportOutcome = 1
+	// An existing pupil whose name, class or ID number the row changed.
+	ImportOutcome_IMPORT_OUTCOME_UPDATED ImportOutcome = 2
+	// An existing pupil the row left as it was.
+	ImportOutcome_IMPORT_OUTCOME_UNCHANGED ImportOutcome = 3
+)
+
+// Enum value maps for ImportOutcome.
+var (
+	ImportOutcome_name = map[int32]string{
+		0: "IMPORT_OUTCOME_UNSPECIFIED",
+		1: "IMPORT_OUTCOME_CREATED",
+		2: "IMPORT_OUTCOME_UPDATED",
+		3: "IMPORT_OUTCOME_UNCHANGED",
+	}
+	ImportOutcome_value = map[string]int32{
+		"IMPORT_OUTCOME_UNSPECIFIED": 0,
+		"IMPORT_OUTCOME_CREATED":     1,
+		"IMPORT_OUTCOME_UPDATED":     2,
+		"IMPORT_OUTCOME_UNCHANGED":   3,
+	}
+)
+
+func (x ImportOutcome) Enum() *ImportOutcome {
+	p := new(ImportOutcome)
+	*p = x
+	return p
+}
+
+func (x ImportOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ImportOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_onecode_api_v1_admin_proto_enumTypes[1].Descriptor()
+}
+
+func (ImportOutcome) Type() protoreflect.EnumType {
+	return &file_onecode_api_v1_admin_proto_enumTypes[1]
+}
+
+func (x ImportOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ImportOutcome.Descriptor instead.
+func (ImportOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_onecode_api_v1_admin_proto_rawDescGZIP(), []int{1}
+}
+
 // StaffUser is a staff account as administrators see it (never its password).
 type StaffUser struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
@@ -659,7 +771,9 @@ type ImportPupilsRequest struct {
 	SchoolId string                 `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
 	Pupils   []*PupilRow            `protobuf:"bytes,2,rep,name=pupils,proto3" json:"pupils,omitempty"`
 	// Card expiry as YYYYMMDD.
-	CardExpiry    string `protobuf:"bytes,3,opt,name=card_expiry,json=cardExpiry,proto3" json:"card_expiry,omitempty"`
+	CardExpiry string `protobuf:"bytes,3,opt,name=card_expiry,json=cardExpiry,proto3" json:"card_expiry,omitempty"`
+	// What a row may do to a pupil already in the directory (default: create only).
+	Mode          ImportMode `protobuf:"varint,4,opt,name=mode,proto3,enum=onecode.api.v1.ImportMode" json:"mode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -715,12 +829,21 @@ func (x *ImportPupilsRequest) GetCardExpiry() string {
 	return ""
 }
 
+func (x *ImportPupilsRequest) GetMode() ImportMode {
+	if x != nil {
+		return x.Mode
+	}
+	return ImportMode_IMPORT_MODE_UNSPECIFIED
+}
+
 // ImportedPupil is one imported pupil's account and card.
 type ImportedPupil struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	StudentNo     string                 `protobuf:"bytes,1,opt,name=student_no,json=studentNo,proto3" json:"student_no,omitempty"`
-	AccountId     string                 `protobuf:"bytes,2,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
-	CardQr        string                 `protobuf:"bytes,3,opt,name=card_qr,json=cardQr,proto3" json:"card_qr,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	StudentNo string                 `protobuf:"bytes,1,opt,name=student_no,json=studentNo,proto3" json:"student_no,omitempty"`
+	AccountId string                 `protobuf:"bytes,2,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	CardQr    string                 `protobuf:"bytes,3,opt,name=card_qr,json=cardQr,proto3" json:"card_qr,omitempty"`
+	// What the import did to this pupil.
+	Outcome       ImportOutcome `protobuf:"varint,4,opt,name=outcome,proto3,enum=onecode.api.v1.ImportOutcome" json:"outcome,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -774,6 +897,13 @@ func (x *ImportedPupil) GetCardQr() string {
 		return x.CardQr
 	}
 	return ""
+}
+
+func (x *ImportedPupil) GetOutcome() ImportOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return ImportOutcome_IMPORT_OUTCOME_UNSPECIFIED
 }
 
 // RowError explains why one row was refused.
@@ -841,9 +971,14 @@ func (x *RowError) GetMessage() string {
 // ImportPupilsResponse lists the imported pupils, or the errors (and then nothing was
 // imported).
 type ImportPupilsResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Pupils        []*ImportedPupil       `protobuf:"bytes,1,rep,name=pupils,proto3" json:"pupils,omitempty"`
-	Errors        []*RowError            `protobuf:"bytes,2,rep,name=errors,proto3" json:"errors,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per row, in the rows' order.
+	Pupils []*ImportedPupil `protobuf:"bytes,1,rep,name=pupils,proto3" json:"pupils,omitempty"`
+	Errors []*RowError      `protobuf:"bytes,2,rep,name=errors,proto3" json:"errors,omitempty"`
+	// How many rows created, updated and left a pupil (all 0 when errors is not empty).
+	Created       int32 `protobuf:"varint,3,opt,name=created,proto3" json:"created,omitempty"`
+	Updated       int32 `protobuf:"varint,4,opt,name=updated,proto3" json:"updated,omitempty"`
+	Unchanged     int32 `protobuf:"varint,5,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -890,6 +1025,27 @@ func (x *ImportPupilsResponse) GetErrors() []*RowError {
 		return x.Errors
 	}
 	return nil
+}
+
+func (x *ImportPupilsResponse) GetCreated() int32 {
+	if x != nil {
+		return x.Created
+	}
+	return 0
+}
+
+func (x *ImportPupilsResponse) GetUpdated() int32 {
+	if x != nil {
+		return x.Updated
+	}
+	return 0
+}
+
+func (x *ImportPupilsResponse) GetUnchanged() int32 {
+	if x != nil {
+		return x.Unchanged
+	}
+	return 0
 }
 
 // Canteen is a canteen of a school.
@@ -1725,25 +1881,30 @@ const file_onecode_api_v1_admin_proto_rawDesc = "" +
 	"student_no\x18\x01 \x01(\tR\tstudentNo\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x19\n" +
 	"\bclass_id\x18\x03 \x01(\tR\aclassId\x12\x1b\n" +
-	"\tid_number\x18\x04 \x01(\tR\bidNumber\"\x85\x01\n" +
+	"\tid_number\x18\x04 \x01(\tR\bidNumber\"\xb5\x01\n" +
 	"\x13ImportPupilsRequest\x12\x1b\n" +
 	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x120\n" +
 	"\x06pupils\x18\x02 \x03(\v2\x18.onecode.api.v1.PupilRowR\x06pupils\x12\x1f\n" +
 	"\vcard_expiry\x18\x03 \x01(\tR\n" +
-	"cardExpiry\"f\n" +
+	"cardExpiry\x12.\n" +
+	"\x04mode\x18\x04 \x01(\x0e2\x1a.onecode.api.v1.ImportModeR\x04mode\"\x9f\x01\n" +
 	"\rImportedPupil\x12\x1d\n" +
 	"\n" +
 	"student_no\x18\x01 \x01(\tR\tstudentNo\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x02 \x01(\tR\taccountId\x12\x17\n" +
-	"\acard_qr\x18\x03 \x01(\tR\x06cardQr\"N\n" +
+	"\acard_qr\x18\x03 \x01(\tR\x06cardQr\x127\n" +
+	"\aoutcome\x18\x04 \x01(\x0e2\x1d.onecode.api.v1.ImportOutcomeR\aoutcome\"N\n" +
 	"\bRowError\x12\x10\n" +
 	"\x03row\x18\x01 \x01(\x05R\x03row\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x18\n" +
-	"\amessage\x18\x03 \x01(\tR\amessage\"\x7f\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\"\xd1\x01\n" +
 	"\x14ImportPupilsResponse\x125\n" +
 	"\x06pupils\x18\x01 \x03(\v2\x1d.onecode.api.v1.ImportedPupilR\x06pupils\x120\n" +
-	"\x06errors\x18\x02 \x03(\v2\x18.onecode.api.v1.RowErrorR\x06errors\"J\n" +
+	"\x06errors\x18\x02 \x03(\v2\x18.onecode.api.v1.RowErrorR\x06errors\x12\x18\n" +
+	"\acreated\x18\x03 \x01(\x05R\acreated\x12\x18\n" +
+	"\aupdated\x18\x04 \x01(\x05R\aupdated\x12\x1c\n" +
+	"\tunchanged\x18\x05 \x01(\x05R\tunchanged\"J\n" +
 	"\aCanteen\x12\x1b\n" +
 	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -1814,7 +1975,17 @@ const file_onecode_api_v1_admin_proto_rawDesc = "" +
 	"\x13daily_spend_cap_fen\x18\b \x01(\x03R\x10dailySpendCapFen\x12&\n" +
 	"\x0farrears_cap_fen\x18\t \x01(\x03R\rarrearsCapFen\x12&\n" +
 	"\x0fspent_today_fen\x18\n" +
-	" \x01(\x03R\rspentTodayFen2\xa2\n" +
+	" \x01(\x03R\rspentTodayFen*^\n" +
+	"\n" +
+	"ImportMode\x12\x1b\n" +
+	"\x17IMPORT_MODE_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17IMPORT_MODE_CREATE_ONLY\x10\x01\x12\x16\n" +
+	"\x12IMPORT_MODE_UPDATE\x10\x02*\x85\x01\n" +
+	"\rImportOutcome\x12\x1e\n" +
+	"\x1aIMPORT_OUTCOME_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16IMPORT_OUTCOME_CREATED\x10\x01\x12\x1a\n" +
+	"\x16IMPORT_OUTCOME_UPDATED\x10\x02\x12\x1c\n" +
+	"\x18IMPORT_OUTCOME_UNCHANGED\x10\x032\xa2\n" +
 	"\n" +
 	"\fAdminService\x12\x7f\n" +
 	"\tPutSchool\x12 .onecode.api.v1.PutSchoolRequest\x1a!.onecode.api.v1.PutSchoolResponse\"-\x82\xd3\xe4\x93\x02':\x06school\x1a\x1d/v1/admin/schools/{school.id}\x12\x94\x01\n" +
@@ -1841,74 +2012,79 @@ func file_onecode_api_v1_admin_proto_rawDescGZIP() []byte {
 	return file_onecode_api_v1_admin_proto_rawDescData
 }
 
+var file_onecode_api_v1_admin_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_onecode_api_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_onecode_api_v1_admin_proto_goTypes = []any{
-	(*StaffUser)(nil),                // 0: onecode.api.v1.StaffUser
-	(*PutStaffUserRequest)(nil),      // 1: onecode.api.v1.PutStaffUserRequest
-	(*PutStaffUserResponse)(nil),     // 2: onecode.api.v1.PutStaffUserResponse
-	(*School)(nil),                   // 3: onecode.api.v1.School
-	(*PutSchoolRequest)(nil),         // 4: onecode.api.v1.PutSchoolRequest
-	(*PutSchoolResponse)(nil),        // 5: onecode.api.v1.PutSchoolResponse
-	(*Class)(nil),                    // 6: onecode.api.v1.Class
-	(*PutClassRequest)(nil),          // 7: onecode.api.v1.PutClassRequest
-	(*PutClassResponse)(nil),         // 8: onecode.api.v1.PutClassResponse
-	(*PupilRow)(nil),                 // 9: onecode.api.v1.PupilRow
-	(*ImportPupilsRequest)(nil),      // 10: onecode.api.v1.ImportPupilsRequest
-	(*ImportedPupil)(nil),            // 11: onecode.api.v1.ImportedPupil
-	(*RowError)(nil),                 // 12: onecode.api.v1.RowError
-	(*ImportPupilsResponse)(nil),     // 13: onecode.api.v1.ImportPupilsResponse
-	(*Canteen)(nil),                  // 14: onecode.api.v1.Canteen
-	(*PutCanteenRequest)(nil),        // 15: onecode.api.v1.PutCanteenRequest
-	(*PutCanteenResponse)(nil),       // 16: onecode.api.v1.PutCanteenResponse
-	(*RegisterTerminalRequest)(nil),  // 17: onecode.api.v1.RegisterTerminalRequest
-	(*RegisterTerminalResponse)(nil), // 18: onecode.api.v1.RegisterTerminalResponse
-	(*Dish)(nil),                     // 19: onecode.api.v1.Dish
-	(*PutDishRequest)(nil),           // 20: onecode.api.v1.PutDishRequest
-	(*PutDishResponse)(nil),          // 21: onecode.api.v1.PutDishResponse
-	(*GrantSubsidyRequest)(nil),      // 22: onecode.api.v1.GrantSubsidyRequest
-	(*GrantSubsidyResponse)(nil),     // 23: onecode.api.v1.GrantSubsidyResponse
-	(*GetAccountRequest)(nil),        // 24: onecode.api.v1.GetAccountRequest
-	(*GetAccountResponse)(nil),       // 25: onecode.api.v1.GetAccountResponse
-	(StaffRole)(0),                   // 26: onecode.api.v1.StaffRole
+	(ImportMode)(0),                  // 0: onecode.api.v1.ImportMode
+	(ImportOutcome)(0),               // 1: onecode.api.v1.ImportOutcome
+	(*StaffUser)(nil),                // 2: onecode.api.v1.StaffUser
+	(*PutStaffUserRequest)(nil),      // 3: onecode.api.v1.PutStaffUserRequest
+	(*PutStaffUserResponse)(nil),     // 4: onecode.api.v1.PutStaffUserResponse
+	(*School)(nil),                   // 5: onecode.api.v1.School
+	(*PutSchoolRequest)(nil),         // 6: onecode.api.v1.PutSchoolRequest
+	(*PutSchoolResponse)(nil),        // 7: onecode.api.v1.PutSchoolResponse
+	(*Class)(nil),                    // 8: onecode.api.v1.Class
+	(*PutClassRequest)(nil),          // 9: onecode.api.v1.PutClassRequest
+	(*PutClassResponse)(nil),         // 10: onecode.api.v1.PutClassResponse
+	(*PupilRow)(nil),                 // 11: onecode.api.v1.PupilRow
+	(*ImportPupilsRequest)(nil),      // 12: onecode.api.v1.ImportPupilsRequest
+	(*ImportedPupil)(nil),            // 13: onecode.api.v1.ImportedPupil
+	(*RowError)(nil),                 // 14: onecode.api.v1.RowError
+	(*ImportPupilsResponse)(nil),     // 15: onecode.api.v1.ImportPupilsResponse
+	(*Canteen)(nil),                  // 16: onecode.api.v1.Canteen
+	(*PutCanteenRequest)(nil),        // 17: onecode.api.v1.PutCanteenRequest
+	(*PutCanteenResponse)(nil),       // 18: onecode.api.v1.PutCanteenResponse
+	(*RegisterTerminalRequest)(nil),  // 19: onecode.api.v1.RegisterTerminalRequest
+	(*RegisterTerminalResponse)(nil), // 20: onecode.api.v1.RegisterTerminalResponse
+	(*Dish)(nil),                     // 21: onecode.api.v1.Dish
+	(*PutDishRequest)(nil),           // 22: onecode.api.v1.PutDishRequest
+	(*PutDishResponse)(nil),          // 23: onecode.api.v1.PutDishResponse
+	(*GrantSubsidyRequest)(nil),      // 24: onecode.api.v1.GrantSubsidyRequest
+	(*GrantSubsidyResponse)(nil),     // 25: onecode.api.v1.GrantSubsidyResponse
+	(*GetAccountRequest)(nil),        // 26: onecode.api.v1.GetAccountRequest
+	(*GetAccountResponse)(nil),       // 27: onecode.api.v1.GetAccountResponse
+	(StaffRole)(0),                   // 28: onecode.api.v1.StaffRole
 }
 var file_onecode_api_v1_admin_proto_depIdxs = []int32{
-	26, // 0: onecode.api.v1.StaffUser.role:type_name -> onecode.api.v1.StaffRole
-	26, // 1: onecode.api.v1.PutStaffUserRequest.role:type_name -> onecode.api.v1.StaffRole
-	0,  // 2: onecode.api.v1.PutStaffUserResponse.staff:type_name -> onecode.api.v1.StaffUser
-	3,  // 3: onecode.api.v1.PutSchoolRequest.school:type_name -> onecode.api.v1.School
-	3,  // 4: onecode.api.v1.PutSchoolResponse.school:type_name -> onecode.api.v1.School
-	6,  // 5: onecode.api.v1.PutClassRequest.class:type_name -> onecode.api.v1.Class
-	6,  // 6: onecode.api.v1.PutClassResponse.class:type_name -> onecode.api.v1.Class
-	9,  // 7: onecode.api.v1.ImportPupilsRequest.pupils:type_name -> onecode.api.v1.PupilRow
-	11, // 8: onecode.api.v1.ImportPupilsResponse.pupils:type_name -> onecode.api.v1.ImportedPupil
-	12, // 9: onecode.api.v1.ImportPupilsResponse.errors:type_name -> onecode.api.v1.RowError
-	14, // 10: onecode.api.v1.PutCanteenRequest.canteen:type_name -> onecode.api.v1.Canteen
-	14, // 11: onecode.api.v1.PutCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
-	19, // 12: onecode.api.v1.PutDishRequest.dish:type_name -> onecode.api.v1.Dish
-	19, // 13: onecode.api.v1.PutDishResponse.dish:type_name -> onecode.api.v1.Dish
-	4,  // 14: onecode.api.v1.AdminService.PutSchool:input_type -> onecode.api.v1.PutSchoolRequest
-	7,  // 15: onecode.api.v1.AdminService.PutClass:input_type -> onecode.api.v1.PutClassRequest
-	10, // 16: onecode.api.v1.AdminService.ImportPupils:input_type -> onecode.api.v1.ImportPupilsRequest
-	15, // 17: onecode.api.v1.AdminService.PutCanteen:input_type -> onecode.api.v1.PutCanteenRequest
-	17, // 18: onecode.api.v1.AdminService.RegisterTerminal:input_type -> onecode.api.v1.RegisterTerminalRequest
-	20, // 19: onecode.api.v1.AdminService.PutDish:input_type -> onecode.api.v1.PutDishRequest
-	22, // 20: onecode.api.v1.AdminService.GrantSubsidy:input_type -> onecode.api.v1.GrantSubsidyRequest
-	24, // 21: onecode.api.v1.AdminService.GetAccount:input_type -> onecode.api.v1.GetAccountRequest
-	1,  // 22: onecode.api.v1.AdminService.PutStaffUser:input_type -> onecode.api.v1.PutStaffUserRequest
-	5,  // 23: onecode.api.v1.AdminService.PutSchool:output_type -> onecode.api.v1.PutSchoolResponse
-	8,  // 24: onecode.api.v1.AdminService.PutClass:output_type -> onecode.api.v1.PutClassResponse
-	13, // 25: onecode.api.v1.AdminService.ImportPupils:output_type -> onecode.api.v1.ImportPupilsResponse
-	16, // 26: onecode.api.v1.AdminService.PutCanteen:output_type -> onecode.api.v1.PutCanteenResponse
-	18, // 27: onecode.api.v1.AdminService.RegisterTerminal:output_type -> onecode.api.v1.RegisterTerminalResponse
-	21, // 28: onecode.api.v1.AdminService.PutDish:output_type -> onecode.api.v1.PutDishResponse
-	23, // 29: onecode.api.v1.AdminService.GrantSubsidy:output_type -> onecode.api.v1.GrantSubsidyResponse
-	25, // 30: onecode.api.v1.AdminService.GetAccount:output_type -> onecode.api.v1.GetAccountResponse
-	2,  // 31: onecode.api.v1.AdminService.PutStaffUser:output_type -> onecode.api.v1.PutStaffUserResponse
-	23, // [23:32] is the sub-list for method output_type
-	14, // [14:23] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	28, // 0: onecode.api.v1.StaffUser.role:type_name -> onecode.api.v1.StaffRole
+	28, // 1: onecode.api.v1.PutStaffUserRequest.role:type_name -> onecode.api.v1.StaffRole
+	2,  // 2: onecode.api.v1.PutStaffUserResponse.staff:type_name -> onecode.api.v1.StaffUser
+	5,  // 3: onecode.api.v1.PutSchoolRequest.school:type_name -> onecode.api.v1.School
+	5,  // 4: onecode.api.v1.PutSchoolResponse.school:type_name -> onecode.api.v1.School
+	8,  // 5: onecode.api.v1.PutClassRequest.class:type_name -> onecode.api.v1.Class
+	8,  // 6: onecode.api.v1.PutClassResponse.class:type_name -> onecode.api.v1.Class
+	11, // 7: onecode.api.v1.ImportPupilsRequest.pupils:type_name -> onecode.api.v1.PupilRow
+	0,  // 8: onecode.api.v1.ImportPupilsRequest.mode:type_name -> onecode.api.v1.ImportMode
+	1,  // 9: onecode.api.v1.ImportedPupil.outcome:type_name -> onecode.api.v1.ImportOutcome
+	13, // 10: onecode.api.v1.ImportPupilsResponse.pupils:type_name -> onecode.api.v1.ImportedPupil
+	14, // 11: onecode.api.v1.ImportPupilsResponse.errors:type_name -> onecode.api.v1.RowError
+	16, // 12: onecode.api.v1.PutCanteenRequest.canteen:type_name -> onecode.api.v1.Canteen
+	16, // 13: onecode.api.v1.PutCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
+	21, // 14: onecode.api.v1.PutDishRequest.dish:type_name -> onecode.api.v1.Dish
+	21, // 15: onecode.api.v1.PutDishResponse.dish:type_name -> onecode.api.v1.Dish
+	6,  // 16: onecode.api.v1.AdminService.PutSchool:input_type -> onecode.api.v1.PutSchoolRequest
+	9,  // 17: onecode.api.v1.AdminService.PutClass:input_type -> onecode.api.v1.PutClassRequest
+	12, // 18: onecode.api.v1.AdminService.ImportPupils:input_type -> onecode.api.v1.ImportPupilsRequest
+	17, // 19: onecode.api.v1.AdminService.PutCanteen:input_type -> onecode.api.v1.PutCanteenRequest
+	19, // 20: onecode.api.v1.AdminService.RegisterTerminal:input_type -> onecode.api.v1.RegisterTerminalRequest
+	22, // 21: onecode.api.v1.AdminService.PutDish:input_type -> onecode.api.v1.PutDishRequest
+	24, // 22: onecode.api.v1.AdminService.GrantSubsidy:input_type -> onecode.api.v1.GrantSubsidyRequest
+	26, // 23: onecode.api.v1.AdminService.GetAccount:input_type -> onecode.api.v1.GetAccountRequest
+	3,  // 24: onecode.api.v1.AdminService.PutStaffUser:input_type -> onecode.api.v1.PutStaffUserRequest
+	7,  // 25: onecode.api.v1.AdminService.PutSchool:output_type -> onecode.api.v1.PutSchoolResponse
+	10, // 26: onecode.api.v1.AdminService.PutClass:output_type -> onecode.api.v1.PutClassResponse
+	15, // 27: onecode.api.v1.AdminService.ImportPupils:output_type -> onecode.api.v1.ImportPupilsResponse
+	18, // 28: onecode.api.v1.AdminService.PutCanteen:output_type -> onecode.api.v1.PutCanteenResponse
+	20, // 29: onecode.api.v1.AdminService.RegisterTerminal:output_type -> onecode.api.v1.RegisterTerminalResponse
+	23, // 30: onecode.api.v1.AdminService.PutDish:output_type -> onecode.api.v1.PutDishResponse
+	25, // 31: onecode.api.v1.AdminService.GrantSubsidy:output_type -> onecode.api.v1.GrantSubsidyResponse
+	27, // 32: onecode.api.v1.AdminService.GetAccount:output_type -> onecode.api.v1.GetAccountResponse
+	4,  // 33: onecode.api.v1.AdminService.PutStaffUser:output_type -> onecode.api.v1.PutStaffUserResponse
+	25, // [25:34] is the sub-list for method output_type
+	16, // [16:25] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_onecode_api_v1_admin_proto_init() }
@@ -1923,13 +2099,14 @@ func file_onecode_api_v1_admin_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_admin_proto_rawDesc), len(file_onecode_api_v1_admin_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      2,
 			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_onecode_api_v1_admin_proto_goTypes,
 		DependencyIndexes: file_onecode_api_v1_admin_proto_depIdxs,
+		EnumInfos:         file_onecode_api_v1_admin_proto_enumTypes,
 		MessageInfos:      file_onecode_api_v1_admin_proto_msgTypes,
 	}.Build()
 	File_onecode_api_v1_admin_proto = out.File

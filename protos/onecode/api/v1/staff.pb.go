@@ -31,7 +31,9 @@ type ImportPupilsFileRequest struct {
 	// The file (base64 in JSON), at most 4 MiB.
 	Content []byte `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
 	// Card expiry as YYYYMMDD.
-	CardExpiry    string `protobuf:"bytes,3,opt,name=card_expiry,json=cardExpiry,proto3" json:"card_expiry,omitempty"`
+	CardExpiry string `protobuf:"bytes,3,opt,name=card_expiry,json=cardExpiry,proto3" json:"card_expiry,omitempty"`
+	// What a row may do to a pupil already in the directory (default: create only).
+	Mode          ImportMode `protobuf:"varint,4,opt,name=mode,proto3,enum=onecode.api.v1.ImportMode" json:"mode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -87,12 +89,25 @@ func (x *ImportPupilsFileRequest) GetCardExpiry() string {
 	return ""
 }
 
+func (x *ImportPupilsFileRequest) GetMode() ImportMode {
+	if x != nil {
+		return x.Mode
+	}
+	return ImportMode_IMPORT_MODE_UNSPECIFIED
+}
+
 // ImportPupilsFileResponse reports the import: either all rows were imported, or
 // errors lists every bad row and nothing was imported.
 type ImportPupilsFileResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Imported      int32                  `protobuf:"varint,1,opt,name=imported,proto3" json:"imported,omitempty"`
-	Errors        []*RowError            `protobuf:"bytes,2,rep,name=errors,proto3" json:"errors,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The rows imported (created + updated + unchanged).
+	Imported int32       `protobuf:"varint,1,opt,name=imported,proto3" json:"imported,omitempty"`
+	Errors   []*RowError `protobuf:"bytes,2,rep,name=errors,proto3" json:"errors,omitempty"`
+	// What the import did, row by row, in the file's order.
+	Rows          []*ImportedRow `protobuf:"bytes,3,rep,name=rows,proto3" json:"rows,omitempty"`
+	Created       int32          `protobuf:"varint,4,opt,name=created,proto3" json:"created,omitempty"`
+	Updated       int32          `protobuf:"varint,5,opt,name=updated,proto3" json:"updated,omitempty"`
+	Unchanged     int32          `protobuf:"varint,6,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -141,19 +156,119 @@ func (x *ImportPupilsFileResponse) GetErrors() []*RowError {
 	return nil
 }
 
+func (x *ImportPupilsFileResponse) GetRows() []*ImportedRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+func (x *ImportPupilsFileResponse) GetCreated() int32 {
+	if x != nil {
+		return x.Created
+	}
+	return 0
+}
+
+func (x *ImportPupilsFileResponse) GetUpdated() int32 {
+	if x != nil {
+		return x.Updated
+	}
+	return 0
+}
+
+func (x *ImportPupilsFileResponse) GetUnchanged() int32 {
+	if x != nil {
+		return x.Unchanged
+	}
+	return 0
+}
+
+// ImportedRow is what an import did with one row of a file.
+type ImportedRow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The row's line in the file (CSV) or row of the sheet (XLSX).
+	Row           int32         `protobuf:"varint,1,opt,name=row,proto3" json:"row,omitempty"`
+	StudentNo     string        `protobuf:"bytes,2,opt,name=student_no,json=studentNo,proto3" json:"student_no,omitempty"`
+	AccountId     string        `protobuf:"bytes,3,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	Outcome       ImportOutcome `protobuf:"varint,4,opt,name=outcome,proto3,enum=onecode.api.v1.ImportOutcome" json:"outcome,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportedRow) Reset() {
+	*x = ImportedRow{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportedRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportedRow) ProtoMessage() {}
+
+func (x *ImportedRow) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportedRow.ProtoReflect.Descriptor instead.
+func (*ImportedRow) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ImportedRow) GetRow() int32 {
+	if x != nil {
+		return x.Row
+	}
+	return 0
+}
+
+func (x *ImportedRow) GetStudentNo() string {
+	if x != nil {
+		return x.StudentNo
+	}
+	return ""
+}
+
+func (x *ImportedRow) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *ImportedRow) GetOutcome() ImportOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return ImportOutcome_IMPORT_OUTCOME_UNSPECIFIED
+}
+
 // ListPupilsRequest pages through pupils.
 type ListPupilsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ClassId       string                 `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
-	PageSize      int32                  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string                 `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A class of the caller's school; empty lists every pupil the caller reaches (the
+	// school, or a teacher's class), by student number.
+	ClassId       string `protobuf:"bytes,1,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListPupilsRequest) Reset() {
 	*x = ListPupilsRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[2]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -165,7 +280,7 @@ func (x *ListPupilsRequest) String() string {
 func (*ListPupilsRequest) ProtoMessage() {}
 
 func (x *ListPupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[2]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -178,7 +293,7 @@ func (x *ListPupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPupilsRequest.ProtoReflect.Descriptor instead.
 func (*ListPupilsRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{2}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ListPupilsRequest) GetClassId() string {
@@ -218,7 +333,7 @@ type Pupil struct {
 
 func (x *Pupil) Reset() {
 	*x = Pupil{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[3]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -230,7 +345,7 @@ func (x *Pupil) String() string {
 func (*Pupil) ProtoMessage() {}
 
 func (x *Pupil) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[3]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -243,7 +358,7 @@ func (x *Pupil) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Pupil.ProtoReflect.Descriptor instead.
 func (*Pupil) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{3}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Pupil) GetAccountId() string {
@@ -306,7 +421,7 @@ type ListPupilsResponse struct {
 
 func (x *ListPupilsResponse) Reset() {
 	*x = ListPupilsResponse{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[4]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -318,7 +433,7 @@ func (x *ListPupilsResponse) String() string {
 func (*ListPupilsResponse) ProtoMessage() {}
 
 func (x *ListPupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[4]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -331,7 +446,7 @@ func (x *ListPupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPupilsResponse.ProtoReflect.Descriptor instead.
 func (*ListPupilsResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{4}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListPupilsResponse) GetPupils() []*Pupil {
@@ -358,7 +473,7 @@ type GetPupilRequest struct {
 
 func (x *GetPupilRequest) Reset() {
 	*x = GetPupilRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[5]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -370,7 +485,7 @@ func (x *GetPupilRequest) String() string {
 func (*GetPupilRequest) ProtoMessage() {}
 
 func (x *GetPupilRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[5]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -383,7 +498,7 @@ func (x *GetPupilRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPupilRequest.ProtoReflect.Descriptor instead.
 func (*GetPupilRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{5}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetPupilRequest) GetAccountId() string {
@@ -403,7 +518,7 @@ type GetPupilResponse struct {
 
 func (x *GetPupilResponse) Reset() {
 	*x = GetPupilResponse{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[6]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -415,7 +530,7 @@ func (x *GetPupilResponse) String() string {
 func (*GetPupilResponse) ProtoMessage() {}
 
 func (x *GetPupilResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[6]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -428,7 +543,7 @@ func (x *GetPupilResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPupilResponse.ProtoReflect.Descriptor instead.
 func (*GetPupilResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{6}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetPupilResponse) GetPupil() *Pupil {
@@ -450,7 +565,7 @@ type ListPupilHistoryRequest struct {
 
 func (x *ListPupilHistoryRequest) Reset() {
 	*x = ListPupilHistoryRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[7]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -462,7 +577,7 @@ func (x *ListPupilHistoryRequest) String() string {
 func (*ListPupilHistoryRequest) ProtoMessage() {}
 
 func (x *ListPupilHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[7]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -475,7 +590,7 @@ func (x *ListPupilHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPupilHistoryRequest.ProtoReflect.Descriptor instead.
 func (*ListPupilHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{7}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListPupilHistoryRequest) GetAccountId() string {
@@ -510,7 +625,7 @@ type ListPupilHistoryResponse struct {
 
 func (x *ListPupilHistoryResponse) Reset() {
 	*x = ListPupilHistoryResponse{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[8]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -522,7 +637,7 @@ func (x *ListPupilHistoryResponse) String() string {
 func (*ListPupilHistoryResponse) ProtoMessage() {}
 
 func (x *ListPupilHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[8]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -535,7 +650,7 @@ func (x *ListPupilHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPupilHistoryResponse.ProtoReflect.Descriptor instead.
 func (*ListPupilHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{8}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ListPupilHistoryResponse) GetLines() []*HistoryLine {
@@ -563,7 +678,7 @@ type ReportPupilLossRequest struct {
 
 func (x *ReportPupilLossRequest) Reset() {
 	*x = ReportPupilLossRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[9]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -575,7 +690,7 @@ func (x *ReportPupilLossRequest) String() string {
 func (*ReportPupilLossRequest) ProtoMessage() {}
 
 func (x *ReportPupilLossRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[9]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -588,7 +703,7 @@ func (x *ReportPupilLossRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportPupilLossRequest.ProtoReflect.Descriptor instead.
 func (*ReportPupilLossRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{9}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ReportPupilLossRequest) GetAccountId() string {
@@ -616,7 +731,7 @@ type ReportPupilLossResponse struct {
 
 func (x *ReportPupilLossResponse) Reset() {
 	*x = ReportPupilLossResponse{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[10]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -628,7 +743,7 @@ func (x *ReportPupilLossResponse) String() string {
 func (*ReportPupilLossResponse) ProtoMessage() {}
 
 func (x *ReportPupilLossResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[10]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -641,7 +756,7 @@ func (x *ReportPupilLossResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportPupilLossResponse.ProtoReflect.Descriptor instead.
 func (*ReportPupilLossResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{10}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ReportPupilLossResponse) GetCardState() string {
@@ -671,7 +786,7 @@ type ReissueCardRequest struct {
 
 func (x *ReissueCardRequest) Reset() {
 	*x = ReissueCardRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[11]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -683,7 +798,7 @@ func (x *ReissueCardRequest) String() string {
 func (*ReissueCardRequest) ProtoMessage() {}
 
 func (x *ReissueCardRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[11]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -696,7 +811,7 @@ func (x *ReissueCardRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReissueCardRequest.ProtoReflect.Descriptor instead.
 func (*ReissueCardRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{11}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ReissueCardRequest) GetAccountId() string {
@@ -731,7 +846,7 @@ type ReissueCardResponse struct {
 
 func (x *ReissueCardResponse) Reset() {
 	*x = ReissueCardResponse{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[12]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -743,7 +858,7 @@ func (x *ReissueCardResponse) String() string {
 func (*ReissueCardResponse) ProtoMessage() {}
 
 func (x *ReissueCardResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[12]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -756,7 +871,7 @@ func (x *ReissueCardResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReissueCardResponse.ProtoReflect.Descriptor instead.
 func (*ReissueCardResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{12}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ReissueCardResponse) GetCardQr() string {
@@ -783,7 +898,7 @@ type GetClassSheetRequest struct {
 
 func (x *GetClassSheetRequest) Reset() {
 	*x = GetClassSheetRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[13]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -795,7 +910,7 @@ func (x *GetClassSheetRequest) String() string {
 func (*GetClassSheetRequest) ProtoMessage() {}
 
 func (x *GetClassSheetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[13]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -808,7 +923,7 @@ func (x *GetClassSheetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetClassSheetRequest.ProtoReflect.Descriptor instead.
 func (*GetClassSheetRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{13}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetClassSheetRequest) GetClassId() string {
@@ -830,7 +945,7 @@ type GetCanteenTotalsRequest struct {
 
 func (x *GetCanteenTotalsRequest) Reset() {
 	*x = GetCanteenTotalsRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[14]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -842,7 +957,7 @@ func (x *GetCanteenTotalsRequest) String() string {
 func (*GetCanteenTotalsRequest) ProtoMessage() {}
 
 func (x *GetCanteenTotalsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[14]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -855,7 +970,7 @@ func (x *GetCanteenTotalsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCanteenTotalsRequest.ProtoReflect.Descriptor instead.
 func (*GetCanteenTotalsRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{14}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetCanteenTotalsRequest) GetCanteenId() string {
@@ -891,7 +1006,7 @@ type DayTotal struct {
 
 func (x *DayTotal) Reset() {
 	*x = DayTotal{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[15]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -903,7 +1018,7 @@ func (x *DayTotal) String() string {
 func (*DayTotal) ProtoMessage() {}
 
 func (x *DayTotal) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[15]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -916,7 +1031,7 @@ func (x *DayTotal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DayTotal.ProtoReflect.Descriptor instead.
 func (*DayTotal) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{15}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DayTotal) GetDay() string {
@@ -950,7 +1065,7 @@ type GetCanteenTotalsResponse struct {
 
 func (x *GetCanteenTotalsResponse) Reset() {
 	*x = GetCanteenTotalsResponse{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[16]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -962,7 +1077,7 @@ func (x *GetCanteenTotalsResponse) String() string {
 func (*GetCanteenTotalsResponse) ProtoMessage() {}
 
 func (x *GetCanteenTotalsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[16]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -975,7 +1090,7 @@ func (x *GetCanteenTotalsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCanteenTotalsResponse.ProtoReflect.Descriptor instead.
 func (*GetCanteenTotalsResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{16}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetCanteenTotalsResponse) GetDays() []*DayTotal {
@@ -996,7 +1111,7 @@ type PutStaffCanteenRequest struct {
 
 func (x *PutStaffCanteenRequest) Reset() {
 	*x = PutStaffCanteenRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[17]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1008,7 +1123,7 @@ func (x *PutStaffCanteenRequest) String() string {
 func (*PutStaffCanteenRequest) ProtoMessage() {}
 
 func (x *PutStaffCanteenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[17]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1021,7 +1136,7 @@ func (x *PutStaffCanteenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutStaffCanteenRequest.ProtoReflect.Descriptor instead.
 func (*PutStaffCanteenRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{17}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *PutStaffCanteenRequest) GetCanteenId() string {
@@ -1048,7 +1163,7 @@ type PutStaffCanteenResponse struct {
 
 func (x *PutStaffCanteenResponse) Reset() {
 	*x = PutStaffCanteenResponse{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[18]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1060,7 +1175,7 @@ func (x *PutStaffCanteenResponse) String() string {
 func (*PutStaffCanteenResponse) ProtoMessage() {}
 
 func (x *PutStaffCanteenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[18]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1073,7 +1188,7 @@ func (x *PutStaffCanteenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutStaffCanteenResponse.ProtoReflect.Descriptor instead.
 func (*PutStaffCanteenResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{18}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *PutStaffCanteenResponse) GetCanteen() *Canteen {
@@ -1097,7 +1212,7 @@ type RegisterCanteenTerminalRequest struct {
 
 func (x *RegisterCanteenTerminalRequest) Reset() {
 	*x = RegisterCanteenTerminalRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[19]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1109,7 +1224,7 @@ func (x *RegisterCanteenTerminalRequest) String() string {
 func (*RegisterCanteenTerminalRequest) ProtoMessage() {}
 
 func (x *RegisterCanteenTerminalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[19]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1122,7 +1237,7 @@ func (x *RegisterCanteenTerminalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterCanteenTerminalRequest.ProtoReflect.Descriptor instead.
 func (*RegisterCanteenTerminalRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{19}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RegisterCanteenTerminalRequest) GetCanteenId() string {
@@ -1165,7 +1280,7 @@ type RegisterCanteenTerminalResponse struct {
 
 func (x *RegisterCanteenTerminalResponse) Reset() {
 	*x = RegisterCanteenTerminalResponse{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[20]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1177,7 +1292,7 @@ func (x *RegisterCanteenTerminalResponse) String() string {
 func (*RegisterCanteenTerminalResponse) ProtoMessage() {}
 
 func (x *RegisterCanteenTerminalResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[20]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1190,7 +1305,7 @@ func (x *RegisterCanteenTerminalResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterCanteenTerminalResponse.ProtoReflect.Descriptor instead.
 func (*RegisterCanteenTerminalResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{20}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RegisterCanteenTerminalResponse) GetTerminalId() string {
@@ -1218,7 +1333,7 @@ type SetTerminalEnabledRequest struct {
 
 func (x *SetTerminalEnabledRequest) Reset() {
 	*x = SetTerminalEnabledRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[21]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1230,7 +1345,7 @@ func (x *SetTerminalEnabledRequest) String() string {
 func (*SetTerminalEnabledRequest) ProtoMessage() {}
 
 func (x *SetTerminalEnabledRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[21]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1243,7 +1358,7 @@ func (x *SetTerminalEnabledRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetTerminalEnabledRequest.ProtoReflect.Descriptor instead.
 func (*SetTerminalEnabledRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{21}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *SetTerminalEnabledRequest) GetTerminalId() string {
@@ -1271,7 +1386,7 @@ type SetTerminalEnabledResponse struct {
 
 func (x *SetTerminalEnabledResponse) Reset() {
 	*x = SetTerminalEnabledResponse{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[22]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1283,7 +1398,7 @@ func (x *SetTerminalEnabledResponse) String() string {
 func (*SetTerminalEnabledResponse) ProtoMessage() {}
 
 func (x *SetTerminalEnabledResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[22]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1296,7 +1411,7 @@ func (x *SetTerminalEnabledResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetTerminalEnabledResponse.ProtoReflect.Descriptor instead.
 func (*SetTerminalEnabledResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{22}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *SetTerminalEnabledResponse) GetTerminalId() string {
@@ -1325,7 +1440,7 @@ type PutCanteenDishRequest struct {
 
 func (x *PutCanteenDishRequest) Reset() {
 	*x = PutCanteenDishRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[23]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1337,7 +1452,7 @@ func (x *PutCanteenDishRequest) String() string {
 func (*PutCanteenDishRequest) ProtoMessage() {}
 
 func (x *PutCanteenDishRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[23]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1350,7 +1465,7 @@ func (x *PutCanteenDishRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutCanteenDishRequest.ProtoReflect.Descriptor instead.
 func (*PutCanteenDishRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{23}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PutCanteenDishRequest) GetCanteenId() string {
@@ -1385,7 +1500,7 @@ type PutCanteenDishResponse struct {
 
 func (x *PutCanteenDishResponse) Reset() {
 	*x = PutCanteenDishResponse{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[24]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1397,7 +1512,7 @@ func (x *PutCanteenDishResponse) String() string {
 func (*PutCanteenDishResponse) ProtoMessage() {}
 
 func (x *PutCanteenDishResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[24]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1410,7 +1525,7 @@ func (x *PutCanteenDishResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutCanteenDishResponse.ProtoReflect.Descriptor instead.
 func (*PutCanteenDishResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{24}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PutCanteenDishResponse) GetDish() *Dish {
@@ -1439,7 +1554,7 @@ type ListCanteenDishesRequest struct {
 
 func (x *ListCanteenDishesRequest) Reset() {
 	*x = ListCanteenDishesRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[25]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1451,7 +1566,7 @@ func (x *ListCanteenDishesRequest) String() string {
 func (*ListCanteenDishesRequest) ProtoMessage() {}
 
 func (x *ListCanteenDishesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[25]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1464,7 +1579,7 @@ func (x *ListCanteenDishesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCanteenDishesRequest.ProtoReflect.Descriptor instead.
 func (*ListCanteenDishesRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{25}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListCanteenDishesRequest) GetCanteenId() string {
@@ -1499,7 +1614,7 @@ type ListCanteenDishesResponse struct {
 
 func (x *ListCanteenDishesResponse) Reset() {
 	*x = ListCanteenDishesResponse{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[26]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1511,7 +1626,7 @@ func (x *ListCanteenDishesResponse) String() string {
 func (*ListCanteenDishesResponse) ProtoMessage() {}
 
 func (x *ListCanteenDishesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[26]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1524,7 +1639,7 @@ func (x *ListCanteenDishesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCanteenDishesResponse.ProtoReflect.Descriptor instead.
 func (*ListCanteenDishesResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{26}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListCanteenDishesResponse) GetDishes() []*Dish {
@@ -1556,7 +1671,7 @@ type PutSchoolStaffRequest struct {
 
 func (x *PutSchoolStaffRequest) Reset() {
 	*x = PutSchoolStaffRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[27]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1568,7 +1683,7 @@ func (x *PutSchoolStaffRequest) String() string {
 func (*PutSchoolStaffRequest) ProtoMessage() {}
 
 func (x *PutSchoolStaffRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[27]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1581,7 +1696,7 @@ func (x *PutSchoolStaffRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutSchoolStaffRequest.ProtoReflect.Descriptor instead.
 func (*PutSchoolStaffRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{27}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PutSchoolStaffRequest) GetUsername() string {
@@ -1629,7 +1744,7 @@ type PutSchoolStaffResponse struct {
 
 func (x *PutSchoolStaffResponse) Reset() {
 	*x = PutSchoolStaffResponse{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[28]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1641,7 +1756,7 @@ func (x *PutSchoolStaffResponse) String() string {
 func (*PutSchoolStaffResponse) ProtoMessage() {}
 
 func (x *PutSchoolStaffResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[28]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1654,7 +1769,7 @@ func (x *PutSchoolStaffResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutSchoolStaffResponse.ProtoReflect.Descriptor instead.
 func (*PutSchoolStaffResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{28}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PutSchoolStaffResponse) GetStaff() *StaffUser {
@@ -1668,15 +1783,27 @@ var File_onecode_api_v1_staff_proto protoreflect.FileDescriptor
 
 const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\n" +
-	"\x1aonecode/api/v1/staff.proto\x12\x0eonecode.api.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1aonecode/api/v1/admin.proto\x1a\x19onecode/api/v1/auth.proto\x1a\x1bonecode/api/v1/parent.proto\"l\n" +
+	"\x1aonecode/api/v1/staff.proto\x12\x0eonecode.api.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1aonecode/api/v1/admin.proto\x1a\x19onecode/api/v1/auth.proto\x1a\x1bonecode/api/v1/parent.proto\"\x9c\x01\n" +
 	"\x17ImportPupilsFileRequest\x12\x16\n" +
 	"\x06format\x18\x01 \x01(\tR\x06format\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\fR\acontent\x12\x1f\n" +
 	"\vcard_expiry\x18\x03 \x01(\tR\n" +
-	"cardExpiry\"h\n" +
+	"cardExpiry\x12.\n" +
+	"\x04mode\x18\x04 \x01(\x0e2\x1a.onecode.api.v1.ImportModeR\x04mode\"\xeb\x01\n" +
 	"\x18ImportPupilsFileResponse\x12\x1a\n" +
 	"\bimported\x18\x01 \x01(\x05R\bimported\x120\n" +
-	"\x06errors\x18\x02 \x03(\v2\x18.onecode.api.v1.RowErrorR\x06errors\"j\n" +
+	"\x06errors\x18\x02 \x03(\v2\x18.onecode.api.v1.RowErrorR\x06errors\x12/\n" +
+	"\x04rows\x18\x03 \x03(\v2\x1b.onecode.api.v1.ImportedRowR\x04rows\x12\x18\n" +
+	"\acreated\x18\x04 \x01(\x05R\acreated\x12\x18\n" +
+	"\aupdated\x18\x05 \x01(\x05R\aupdated\x12\x1c\n" +
+	"\tunchanged\x18\x06 \x01(\x05R\tunchanged\"\x96\x01\n" +
+	"\vImportedRow\x12\x10\n" +
+	"\x03row\x18\x01 \x01(\x05R\x03row\x12\x1d\n" +
+	"\n" +
+	"student_no\x18\x02 \x01(\tR\tstudentNo\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x03 \x01(\tR\taccountId\x127\n" +
+	"\aoutcome\x18\x04 \x01(\x0e2\x1d.onecode.api.v1.ImportOutcomeR\aoutcome\"j\n" +
 	"\x11ListPupilsRequest\x12\x19\n" +
 	"\bclass_id\x18\x01 \x01(\tR\aclassId\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
@@ -1822,90 +1949,96 @@ func file_onecode_api_v1_staff_proto_rawDescGZIP() []byte {
 	return file_onecode_api_v1_staff_proto_rawDescData
 }
 
-var file_onecode_api_v1_staff_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_onecode_api_v1_staff_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_onecode_api_v1_staff_proto_goTypes = []any{
 	(*ImportPupilsFileRequest)(nil),         // 0: onecode.api.v1.ImportPupilsFileRequest
 	(*ImportPupilsFileResponse)(nil),        // 1: onecode.api.v1.ImportPupilsFileResponse
-	(*ListPupilsRequest)(nil),               // 2: onecode.api.v1.ListPupilsRequest
-	(*Pupil)(nil),                           // 3: onecode.api.v1.Pupil
-	(*ListPupilsResponse)(nil),              // 4: onecode.api.v1.ListPupilsResponse
-	(*GetPupilRequest)(nil),                 // 5: onecode.api.v1.GetPupilRequest
-	(*GetPupilResponse)(nil),                // 6: onecode.api.v1.GetPupilResponse
-	(*ListPupilHistoryRequest)(nil),         // 7: onecode.api.v1.ListPupilHistoryRequest
-	(*ListPupilHistoryResponse)(nil),        // 8: onecode.api.v1.ListPupilHistoryResponse
-	(*ReportPupilLossRequest)(nil),          // 9: onecode.api.v1.ReportPupilLossRequest
-	(*ReportPupilLossResponse)(nil),         // 10: onecode.api.v1.ReportPupilLossResponse
-	(*ReissueCardRequest)(nil),              // 11: onecode.api.v1.ReissueCardRequest
-	(*ReissueCardResponse)(nil),             // 12: onecode.api.v1.ReissueCardResponse
-	(*GetClassSheetRequest)(nil),            // 13: onecode.api.v1.GetClassSheetRequest
-	(*GetCanteenTotalsRequest)(nil),         // 14: onecode.api.v1.GetCanteenTotalsRequest
-	(*DayTotal)(nil),                        // 15: onecode.api.v1.DayTotal
-	(*GetCanteenTotalsResponse)(nil),        // 16: onecode.api.v1.GetCanteenTotalsResponse
-	(*PutStaffCanteenRequest)(nil),          // 17: onecode.api.v1.PutStaffCanteenRequest
-	(*PutStaffCanteenResponse)(nil),         // 18: onecode.api.v1.PutStaffCanteenResponse
-	(*RegisterCanteenTerminalRequest)(nil),  // 19: onecode.api.v1.RegisterCanteenTerminalRequest
-	(*RegisterCanteenTerminalResponse)(nil), // 20: onecode.api.v1.RegisterCanteenTerminalResponse
-	(*SetTerminalEnabledRequest)(nil),       // 21: onecode.api.v1.SetTerminalEnabledRequest
-	(*SetTerminalEnabledResponse)(nil),      // 22: onecode.api.v1.SetTerminalEnabledResponse
-	(*PutCanteenDishRequest)(nil),           // 23: onecode.api.v1.PutCanteenDishRequest
-	(*PutCanteenDishResponse)(nil),          // 24: onecode.api.v1.PutCanteenDishResponse
-	(*ListCanteenDishesRequest)(nil),        // 25: onecode.api.v1.ListCanteenDishesRequest
-	(*ListCanteenDishesResponse)(nil),       // 26: onecode.api.v1.ListCanteenDishesResponse
-	(*PutSchoolStaffRequest)(nil),           // 27: onecode.api.v1.PutSchoolStaffRequest
-	(*PutSchoolStaffResponse)(nil),          // 28: onecode.api.v1.PutSchoolStaffResponse
-	(*RowError)(nil),                        // 29: onecode.api.v1.RowError
-	(*HistoryLine)(nil),                     // 30: onecode.api.v1.HistoryLine
-	(*Canteen)(nil),                         // 31: onecode.api.v1.Canteen
-	(*Dish)(nil),                            // 32: onecode.api.v1.Dish
-	(StaffRole)(0),                          // 33: onecode.api.v1.StaffRole
-	(*StaffUser)(nil),                       // 34: onecode.api.v1.StaffUser
-	(*httpbody.HttpBody)(nil),               // 35: google.api.HttpBody
+	(*ImportedRow)(nil),                     // 2: onecode.api.v1.ImportedRow
+	(*ListPupilsRequest)(nil),               // 3: onecode.api.v1.ListPupilsRequest
+	(*Pupil)(nil),                           // 4: onecode.api.v1.Pupil
+	(*ListPupilsResponse)(nil),              // 5: onecode.api.v1.ListPupilsResponse
+	(*GetPupilRequest)(nil),                 // 6: onecode.api.v1.GetPupilRequest
+	(*GetPupilResponse)(nil),                // 7: onecode.api.v1.GetPupilResponse
+	(*ListPupilHistoryRequest)(nil),         // 8: onecode.api.v1.ListPupilHistoryRequest
+	(*ListPupilHistoryResponse)(nil),        // 9: onecode.api.v1.ListPupilHistoryResponse
+	(*ReportPupilLossRequest)(nil),          // 10: onecode.api.v1.ReportPupilLossRequest
+	(*ReportPupilLossResponse)(nil),         // 11: onecode.api.v1.ReportPupilLossResponse
+	(*ReissueCardRequest)(nil),              // 12: onecode.api.v1.ReissueCardRequest
+	(*ReissueCardResponse)(nil),             // 13: onecode.api.v1.ReissueCardResponse
+	(*GetClassSheetRequest)(nil),            // 14: onecode.api.v1.GetClassSheetRequest
+	(*GetCanteenTotalsRequest)(nil),         // 15: onecode.api.v1.GetCanteenTotalsRequest
+	(*DayTotal)(nil),                        // 16: onecode.api.v1.DayTotal
+	(*GetCanteenTotalsResponse)(nil),        // 17: onecode.api.v1.GetCanteenTotalsResponse
+	(*PutStaffCanteenRequest)(nil),          // 18: onecode.api.v1.PutStaffCanteenRequest
+	(*PutStaffCanteenResponse)(nil),         // 19: onecode.api.v1.PutStaffCanteenResponse
+	(*RegisterCanteenTerminalRequest)(nil),  // 20: onecode.api.v1.RegisterCanteenTerminalRequest
+	(*RegisterCanteenTerminalResponse)(nil), // 21: onecode.api.v1.RegisterCanteenTerminalResponse
+	(*SetTerminalEnabledRequest)(nil),       // 22: onecode.api.v1.SetTerminalEnabledRequest
+	(*SetTerminalEnabledResponse)(nil),      // 23: onecode.api.v1.SetTerminalEnabledResponse
+	(*PutCanteenDishRequest)(nil),           // 24: onecode.api.v1.PutCanteenDishRequest
+	(*PutCanteenDishResponse)(nil),          // 25: onecode.api.v1.PutCanteenDishResponse
+	(*ListCanteenDishesRequest)(nil),        // 26: onecode.api.v1.ListCanteenDishesRequest
+	(*ListCanteenDishesResponse)(nil),       // 27: onecode.api.v1.ListCanteenDishesResponse
+	(*PutSchoolStaffRequest)(nil),           // 28: onecode.api.v1.PutSchoolStaffRequest
+	(*PutSchoolStaffResponse)(nil),          // 29: onecode.api.v1.PutSchoolStaffResponse
+	(ImportMode)(0),                         // 30: onecode.api.v1.ImportMode
+	(*RowError)(nil),                        // 31: onecode.api.v1.RowError
+	(ImportOutcome)(0),                      // 32: onecode.api.v1.ImportOutcome
+	(*HistoryLine)(nil),                     // 33: onecode.api.v1.HistoryLine
+	(*Canteen)(nil),                         // 34: onecode.api.v1.Canteen
+	(*Dish)(nil),                            // 35: onecode.api.v1.Dish
+	(StaffRole)(0),                          // 36: onecode.api.v1.StaffRole
+	(*StaffUser)(nil),                       // 37: onecode.api.v1.StaffUser
+	(*httpbody.HttpBody)(nil),               // 38: google.api.HttpBody
 }
 var file_onecode_api_v1_staff_proto_depIdxs = []int32{
-	29, // 0: onecode.api.v1.ImportPupilsFileResponse.errors:type_name -> onecode.api.v1.RowError
-	3,  // 1: onecode.api.v1.ListPupilsResponse.pupils:type_name -> onecode.api.v1.Pupil
-	3,  // 2: onecode.api.v1.GetPupilResponse.pupil:type_name -> onecode.api.v1.Pupil
-	30, // 3: onecode.api.v1.ListPupilHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
-	15, // 4: onecode.api.v1.GetCanteenTotalsResponse.days:type_name -> onecode.api.v1.DayTotal
-	31, // 5: onecode.api.v1.PutStaffCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
-	32, // 6: onecode.api.v1.PutCanteenDishRequest.dish:type_name -> onecode.api.v1.Dish
-	32, // 7: onecode.api.v1.PutCanteenDishResponse.dish:type_name -> onecode.api.v1.Dish
-	32, // 8: onecode.api.v1.ListCanteenDishesResponse.dishes:type_name -> onecode.api.v1.Dish
-	33, // 9: onecode.api.v1.PutSchoolStaffRequest.role:type_name -> onecode.api.v1.StaffRole
-	34, // 10: onecode.api.v1.PutSchoolStaffResponse.staff:type_name -> onecode.api.v1.StaffUser
-	0,  // 11: onecode.api.v1.StaffService.ImportPupilsFile:input_type -> onecode.api.v1.ImportPupilsFileRequest
-	2,  // 12: onecode.api.v1.StaffService.ListPupils:input_type -> onecode.api.v1.ListPupilsRequest
-	5,  // 13: onecode.api.v1.StaffService.GetPupil:input_type -> onecode.api.v1.GetPupilRequest
-	7,  // 14: onecode.api.v1.StaffService.ListPupilHistory:input_type -> onecode.api.v1.ListPupilHistoryRequest
-	9,  // 15: onecode.api.v1.StaffService.ReportPupilLoss:input_type -> onecode.api.v1.ReportPupilLossRequest
-	11, // 16: onecode.api.v1.StaffService.ReissueCard:input_type -> onecode.api.v1.ReissueCardRequest
-	13, // 17: onecode.api.v1.StaffService.GetClassSheet:input_type -> onecode.api.v1.GetClassSheetRequest
-	17, // 18: onecode.api.v1.StaffService.PutStaffCanteen:input_type -> onecode.api.v1.PutStaffCanteenRequest
-	19, // 19: onecode.api.v1.StaffService.RegisterCanteenTerminal:input_type -> onecode.api.v1.RegisterCanteenTerminalRequest
-	21, // 20: onecode.api.v1.StaffService.SetTerminalEnabled:input_type -> onecode.api.v1.SetTerminalEnabledRequest
-	23, // 21: onecode.api.v1.StaffService.PutCanteenDish:input_type -> onecode.api.v1.PutCanteenDishRequest
-	25, // 22: onecode.api.v1.StaffService.ListCanteenDishes:input_type -> onecode.api.v1.ListCanteenDishesRequest
-	27, // 23: onecode.api.v1.StaffService.PutSchoolStaff:input_type -> onecode.api.v1.PutSchoolStaffRequest
-	14, // 24: onecode.api.v1.StaffService.GetCanteenTotals:input_type -> onecode.api.v1.GetCanteenTotalsRequest
-	1,  // 25: onecode.api.v1.StaffService.ImportPupilsFile:output_type -> onecode.api.v1.ImportPupilsFileResponse
-	4,  // 26: onecode.api.v1.StaffService.ListPupils:output_type -> onecode.api.v1.ListPupilsResponse
-	6,  // 27: onecode.api.v1.StaffService.GetPupil:output_type -> onecode.api.v1.GetPupilResponse
-	8,  // 28: onecode.api.v1.StaffService.ListPupilHistory:output_type -> onecode.api.v1.ListPupilHistoryResponse
-	10, // 29: onecode.api.v1.StaffService.ReportPupilLoss:output_type -> onecode.api.v1.ReportPupilLossResponse
-	12, // 30: onecode.api.v1.StaffService.ReissueCard:output_type -> onecode.api.v1.ReissueCardResponse
-	35, // 31: onecode.api.v1.StaffService.GetClassSheet:output_type -> google.api.HttpBody
-	18, // 32: onecode.api.v1.StaffService.PutStaffCanteen:output_type -> onecode.api.v1.PutStaffCanteenResponse
-	20, // 33: onecode.api.v1.StaffService.RegisterCanteenTerminal:output_type -> onecode.api.v1.RegisterCanteenTerminalResponse
-	22, // 34: onecode.api.v1.StaffService.SetTerminalEnabled:output_type -> onecode.api.v1.SetTerminalEnabledResponse
-	24, // 35: onecode.api.v1.StaffService.PutCanteenDish:output_type -> onecode.api.v1.PutCanteenDishResponse
-	26, // 36: onecode.api.v1.StaffService.ListCanteenDishes:output_type -> onecode.api.v1.ListCanteenDishesResponse
-	28, // 37: onecode.api.v1.StaffService.PutSchoolStaff:output_type -> onecode.api.v1.PutSchoolStaffResponse
-	16, // 38: onecode.api.v1.StaffService.GetCanteenTotals:output_type -> onecode.api.v1.GetCanteenTotalsResponse
-	25, // [25:39] is the sub-list for method output_type
-	11, // [11:25] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	30, // 0: onecode.api.v1.ImportPupilsFileRequest.mode:type_name -> onecode.api.v1.ImportMode
+	31, // 1: onecode.api.v1.ImportPupilsFileResponse.errors:type_name -> onecode.api.v1.RowError
+	2,  // 2: onecode.api.v1.ImportPupilsFileResponse.rows:type_name -> onecode.api.v1.ImportedRow
+	32, // 3: onecode.api.v1.ImportedRow.outcome:type_name -> onecode.api.v1.ImportOutcome
+	4,  // 4: onecode.api.v1.ListPupilsResponse.pupils:type_name -> onecode.api.v1.Pupil
+	4,  // 5: onecode.api.v1.GetPupilResponse.pupil:type_name -> onecode.api.v1.Pupil
+	33, // 6: onecode.api.v1.ListPupilHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
+	16, // 7: onecode.api.v1.GetCanteenTotalsResponse.days:type_name -> onecode.api.v1.DayTotal
+	34, // 8: onecode.api.v1.PutStaffCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
+	35, // 9: onecode.api.v1.PutCanteenDishRequest.dish:type_name -> onecode.api.v1.Dish
+	35, // 10: onecode.api.v1.PutCanteenDishResponse.dish:type_name -> onecode.api.v1.Dish
+	35, // 11: onecode.api.v1.ListCanteenDishesResponse.dishes:type_name -> onecode.api.v1.Dish
+	36, // 12: onecode.api.v1.PutSchoolStaffRequest.role:type_name -> onecode.api.v1.StaffRole
+	37, // 13: onecode.api.v1.PutSchoolStaffResponse.staff:type_name -> onecode.api.v1.StaffUser
+	0,  // 14: onecode.api.v1.StaffService.ImportPupilsFile:input_type -> onecode.api.v1.ImportPupilsFileRequest
+	3,  // 15: onecode.api.v1.StaffService.ListPupils:input_type -> onecode.api.v1.ListPupilsRequest
+	6,  // 16: onecode.api.v1.StaffService.GetPupil:input_type -> onecode.api.v1.GetPupilRequest
+	8,  // 17: onecode.api.v1.StaffService.ListPupilHistory:input_type -> onecode.api.v1.ListPupilHistoryRequest
+	10, // 18: onecode.api.v1.StaffService.ReportPupilLoss:input_type -> onecode.api.v1.ReportPupilLossRequest
+	12, // 19: onecode.api.v1.StaffService.ReissueCard:input_type -> onecode.api.v1.ReissueCardRequest
+	14, // 20: onecode.api.v1.StaffService.GetClassSheet:input_type -> onecode.api.v1.GetClassSheetRequest
+	18, // 21: onecode.api.v1.StaffService.PutStaffCanteen:input_type -> onecode.api.v1.PutStaffCanteenRequest
+	20, // 22: onecode.api.v1.StaffService.RegisterCanteenTerminal:input_type -> onecode.api.v1.RegisterCanteenTerminalRequest
+	22, // 23: onecode.api.v1.StaffService.SetTerminalEnabled:input_type -> onecode.api.v1.SetTerminalEnabledRequest
+	24, // 24: onecode.api.v1.StaffService.PutCanteenDish:input_type -> onecode.api.v1.PutCanteenDishRequest
+	26, // 25: onecode.api.v1.StaffService.ListCanteenDishes:input_type -> onecode.api.v1.ListCanteenDishesRequest
+	28, // 26: onecode.api.v1.StaffService.PutSchoolStaff:input_type -> onecode.api.v1.PutSchoolStaffRequest
+	15, // 27: onecode.api.v1.StaffService.GetCanteenTotals:input_type -> onecode.api.v1.GetCanteenTotalsRequest
+	1,  // 28: onecode.api.v1.StaffService.ImportPupilsFile:output_type -> onecode.api.v1.ImportPupilsFileResponse
+	5,  // 29: onecode.api.v1.StaffService.ListPupils:output_type -> onecode.api.v1.ListPupilsResponse
+	7,  // 30: onecode.api.v1.StaffService.GetPupil:output_type -> onecode.api.v1.GetPupilResponse
+	9,  // 31: onecode.api.v1.StaffService.ListPupilHistory:output_type -> onecode.api.v1.ListPupilHistoryResponse
+	11, // 32: onecode.api.v1.StaffService.ReportPupilLoss:output_type -> onecode.api.v1.ReportPupilLossResponse
+	13, // 33: onecode.api.v1.StaffService.ReissueCard:output_type -> onecode.api.v1.ReissueCardResponse
+	38, // 34: onecode.api.v1.StaffService.GetClassSheet:output_type -> google.api.HttpBody
+	19, // 35: onecode.api.v1.StaffService.PutStaffCanteen:output_type -> onecode.api.v1.PutStaffCanteenResponse
+	21, // 36: onecode.api.v1.StaffService.RegisterCanteenTerminal:output_type -> onecode.api.v1.RegisterCanteenTerminalResponse
+	23, // 37: onecode.api.v1.StaffService.SetTerminalEnabled:output_type -> onecode.api.v1.SetTerminalEnabledResponse
+	25, // 38: onecode.api.v1.StaffService.PutCanteenDish:output_type -> onecode.api.v1.PutCanteenDishResponse
+	27, // 39: onecode.api.v1.StaffService.ListCanteenDishes:output_type -> onecode.api.v1.ListCanteenDishesResponse
+	29, // 40: onecode.api.v1.StaffService.PutSchoolStaff:output_type -> onecode.api.v1.PutSchoolStaffResponse
+	17, // 41: onecode.api.v1.StaffService.GetCanteenTotals:output_type -> onecode.api.v1.GetCanteenTotalsResponse
+	28, // [28:42] is the sub-list for method output_type
+	14, // [14:28] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_onecode_api_v1_staff_proto_init() }
@@ -1922,7 +2055,7 @@ func file_onecode_api_v1_staff_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_staff_proto_rawDesc), len(file_onecode_api_v1_staff_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   29,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

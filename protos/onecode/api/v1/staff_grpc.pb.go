@@ -47,7 +47,8 @@ type StaffServiceClient interface {
 	// ImportPupilsFile imports pupils from a CSV or XLSX file (columns: student_no, name,
 	// class_id, id_number), all or nothing, with a per-row error report.
 	ImportPupilsFile(ctx context.Context, in *ImportPupilsFileRequest, opts ...grpc.CallOption) (*ImportPupilsFileResponse, error)
-	// ListPupils lists pupils of a class (or of the school), with balances.
+	// ListPupils lists pupils of a class (or of the school), with balances. Without
+	// class_id, school admins and finance list the whole school and a teacher their class.
 	ListPupils(ctx context.Context, in *ListPupilsRequest, opts ...grpc.CallOption) (*ListPupilsResponse, error)
 	// GetPupil returns a pupil with balance and card.
 	GetPupil(ctx context.Context, in *GetPupilRequest, opts ...grpc.CallOption) (*GetPupilResponse, error)
@@ -236,7 +237,8 @@ type StaffServiceServer interface {
 	// ImportPupilsFile imports pupils from a CSV or XLSX file (columns: student_no, name,
 	// class_id, id_number), all or nothing, with a per-row error report.
 	ImportPupilsFile(context.Context, *ImportPupilsFileRequest) (*ImportPupilsFileResponse, error)
-	// ListPupils lists pupils of a class (or of the school), with balances.
+	// ListPupils lists pupils of a class (or of the school), with balances. Without
+	// class_id, school admins and finance list the whole school and a teacher their class.
 	ListPupils(context.Context, *ListPupilsRequest) (*ListPupilsResponse, error)
 	// GetPupil returns a pupil with balance and card.
 	GetPupil(context.Context, *GetPupilRequest) (*GetPupilResponse, error)
