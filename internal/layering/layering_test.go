@@ -62,7 +62,6 @@ var pending = map[string]bool{
 	mod + "/gateway -> " + mod + "/persistence/cache":     true,
 	mod + "/gateway -> " + mod + "/persistence/directory": true,
 	mod + "/gateway -> " + mod + "/persistence/journal":   true,
-	mod + "/gateway -> " + mod + "/persistence/orders":    true,
 }
 
 func TestImportRules(t *testing.T) {

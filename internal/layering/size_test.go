@@ -23,7 +23,6 @@ const (
 var oversize = map[string]bool{
 	"gateway/admin_staff.go:staffAccounts.put": true,
 	"gateway/aggregator/sandbox/server.go":     true,
-	"gateway/recharge.go":                      true,
 	"gateway/server.go:New":                    true,
 	"gateway/session.go":                       true,
 }
