@@ -4,17 +4,17 @@ import (
 	"context"
 
 	"github.com/onecode/onecode/app/input"
+	"github.com/onecode/onecode/app/recharge"
 
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
 
 // RechargeDesk is what ParentService needs of the recharge component
-// (*Recharges): it checks that the parent may reach the child, or owns the
-// order, before delegating.
+// (*Recharges): ParentService checks that the parent may reach the child before
+// Create; GetOwn answers only the parent's own orders.
 type RechargeDesk interface {
 	Create(ctx context.Context, parentID, accountID string, amountFen int64, requestID string) (*apiv1.Recharge, error)
-	Get(ctx context.Context, orderID string) (*apiv1.Recharge, error)
-	Owner(ctx context.Context, orderID string) (parentID, accountID string, err error)
+	GetOwn(ctx context.Context, parentID, orderID string) (*apiv1.Recharge, error)
 }
 
 // CreateRecharge implements apiv1.ParentServiceServer, through the recharge
@@ -28,7 +28,7 @@ func (s *ParentService) CreateRecharge(ctx context.Context, req *apiv1.CreateRec
 		return nil, err
 	}
 	if s.recharges == nil {
-		return nil, errRechargeDisabled
+		return nil, recharge.ErrDisabled
 	}
 	r, err := s.recharges.Create(ctx, p.SubjectID, req.GetAccountId(), req.GetAmountFen(), req.GetRequestId())
 	if err != nil {
@@ -45,20 +45,9 @@ func (s *ParentService) GetRecharge(ctx context.Context, req *apiv1.GetRechargeR
 		return nil, err
 	}
 	if s.recharges == nil {
-		return nil, errRechargeDisabled
+		return nil, recharge.ErrDisabled
 	}
-	id := req.GetOrderId()
-	if id == "" || len(id) > MaxRequestIDLen || !printableASCIIID(id) {
-		return nil, errRechargeNotFound
-	}
-	owner, _, err := s.recharges.Owner(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if owner != p.SubjectID {
-		return nil, errRechargeNotFound
-	}
-	r, err := s.recharges.Get(ctx, id)
+	r, err := s.recharges.GetOwn(ctx, p.SubjectID, req.GetOrderId())
 	if err != nil {
 		return nil, err
 	}

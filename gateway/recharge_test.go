@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/onecode/onecode/actors"
+	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/gateway/aggregator"
 	"github.com/onecode/onecode/gateway/aggregator/sandbox"
@@ -250,18 +251,20 @@ func (e *rechargeEnv) state(t *testing.T, orderID string) apiv1.Recharge_State {
 	return rc.GetState()
 }
 
-func wantRechargeCode(t *testing.T, err error, code codes.Code, reason string) {
+// wantRechargeCode checks err as the edge answers it (gateway.ErrorStatus, which the
+// interceptors apply to every error a service returns).
+func wantRechargeCode(t *testing.T, err error, code codes.Code, want reason.Code) {
 	t.Helper()
-	st := status.Convert(err)
+	st := status.Convert(gateway.ErrorStatus(err))
 	if st.Code() != code {
 		t.Fatalf("got %v, want code %v", err, code)
 	}
 	for _, d := range st.Details() {
-		if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetReason() == reason {
+		if info, ok := d.(*errdetails.ErrorInfo); ok && info.GetReason() == string(want) {
 			return
 		}
 	}
-	t.Fatalf("got %v (details %v), want reason %s", err, st.Details(), reason)
+	t.Fatalf("got %v (details %v), want reason %s", err, st.Details(), want)
 }
 
 func TestRechargePayNotifyCreditsOnce(t *testing.T) {
@@ -280,7 +283,7 @@ func TestRechargePayNotifyCreditsOnce(t *testing.T) {
 		t.Fatalf("same request answered order %s, want %s", again.GetOrderId(), rc.GetOrderId())
 	}
 	_, err := e.rc.Create(ctx, rcParent, rcAccount, 6000, "req-1")
-	wantRechargeCode(t, err, codes.AlreadyExists, "IDEMPOTENCY_CONFLICT")
+	wantRechargeCode(t, err, codes.AlreadyExists, reason.IdempotencyConflict)
 
 	e.pay(t, rc.GetOrderId())
 	got := e.waitState(t, rc.GetOrderId(), apiv1.Recharge_STATE_CREDITED)
@@ -297,7 +300,7 @@ func TestRechargePayNotifyCreditsOnce(t *testing.T) {
 		t.Fatalf("%d orders, %d create requests at the aggregator, want 1 and 1", n, reqs)
 	}
 	_, err = e.rc.Get(ctx, "RNOSUCHORDER000000000")
-	wantRechargeCode(t, err, codes.NotFound, gateway.ReasonRechargeNotFound)
+	wantRechargeCode(t, err, codes.NotFound, reason.RechargeNotFound)
 }
 
 func TestRechargeDuplicateNotificationsCreditOnce(t *testing.T) {
@@ -448,13 +451,13 @@ func TestRechargeLimitsCheckedBeforeTheAggregator(t *testing.T) {
 	e := newRechargeEnv(t, sandbox.Faults{})
 	ctx := context.Background()
 	_, err := e.rc.Create(ctx, rcParent, rcAccount, rcSingleMax+1, "req-big")
-	wantRechargeCode(t, err, codes.FailedPrecondition, gateway.ReasonRechargeOverSingleMax)
+	wantRechargeCode(t, err, codes.FailedPrecondition, reason.RechargeSingleMax)
 	a := e.create(t, "req-a", rcSingleMax)                          // pending 1,000 yuan
 	b := e.create(t, "req-b", 60_000)                               // pending 1,600 yuan
 	_, err = e.rc.Create(ctx, rcParent, rcAccount, 50_000, "req-c") // 2,100 > 2,000: counted with what is pending
-	wantRechargeCode(t, err, codes.FailedPrecondition, gateway.ReasonRechargeOverBalanceCap)
-	if !strings.Contains(status.Convert(err).Message(), "at most 400.00 yuan") {
-		t.Errorf("cap message %q does not say how much is left", status.Convert(err).Message())
+	wantRechargeCode(t, err, codes.FailedPrecondition, reason.RechargeBalanceCap)
+	if !strings.Contains(status.Convert(gateway.ErrorStatus(err)).Message(), "at most 400.00 yuan") {
+		t.Errorf("cap message %q does not say how much is left", status.Convert(gateway.ErrorStatus(err)).Message())
 	}
 	for _, req := range []string{"req-big", "req-c"} {
 		if _, err := e.store.ByRequest(ctx, rcParent, req); !errors.Is(err, orders.ErrNotFound) {
@@ -469,7 +472,7 @@ func TestRechargeLimitsCheckedBeforeTheAggregator(t *testing.T) {
 	}
 	e.create(t, "req-d", 40_000) // exactly up to the cap
 	_, err = e.rc.Create(ctx, rcParent, "acc_unknown", 100, "req-e")
-	wantRechargeCode(t, err, codes.NotFound, "ACCOUNT_NOT_OPENED")
+	wantRechargeCode(t, err, codes.NotFound, reason.AccountNotOpened)
 }
 
 func TestRechargeAggregatorDownCanteenUnaffected(t *testing.T) {
@@ -490,9 +493,9 @@ func TestRechargeAggregatorDownCanteenUnaffected(t *testing.T) {
 	if _, reqs := e.creates.counts(); reqs != 3 { // fast: the open breaker never calls out
 		t.Errorf("%d create requests reached the aggregator, want 3: none with the breaker open", reqs)
 	}
-	wantRechargeCode(t, err, codes.Unavailable, gateway.ReasonAggregatorUnavailable)
-	if status.Convert(err).Message() != "recharge is temporarily unavailable" {
-		t.Errorf("message %q", status.Convert(err).Message())
+	wantRechargeCode(t, err, codes.Unavailable, reason.AggregatorUnavailable)
+	if status.Convert(gateway.ErrorStatus(err)).Message() != "recharge is temporarily unavailable" {
+		t.Errorf("message %q", status.Convert(gateway.ErrorStatus(err)).Message())
 	}
 	o, err := e.store.ByRequest(ctx, rcParent, "req-open")
 	if err != nil || o.State != orders.StateFailed {

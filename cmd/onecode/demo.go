@@ -112,14 +112,14 @@ func runDemo(ctx context.Context, admin apiv1.AdminServiceServer, dir directory.
 	printDemoGuide(out, info, cfg.Server.DataDir, httpAddr, grpcAddr)
 	fmt.Fprintf(out, `  staff:     school admin and a teacher of class 3-1; passwords in %[1]s
              curl -X POST http://%[2]s/v1/auth/staff/login -d '{"schoolId":"35001","username":"admin","password":"…"}'
-  parent:    curl -X POST http://%[2]s/v1/auth/parent/code -d '{"phone":"13900001111"}'   (the code is in the log)
+  parent:    curl -X POST http://%[2]s/v1/auth/parent/code -d '{"phone":"13900001111"}'   (the code is in %[3]s)
              curl -X POST http://%[2]s/v1/auth/parent/login -d '{"phone":"13900001111","code":"…"}'
              then with "Authorization: Bearer <token>": POST /v1/parent/children:find
              {"schoolId":"35001","name":"王梓涵","studentNo":"2024000101"}, POST /v1/parent/children:bind
              {"bindTicket":"…"}, POST /v1/parent/children/acc_35001_2024000101/recharges {"amountFen":5000,"requestId":"r1"}
              and pay it in the sandbox: curl -X POST http://127.0.0.1:8090/sandbox/pay/<orderId>
 Stop with Ctrl-C.
-`, staffFile, httpAddr)
+`, staffFile, httpAddr, filepath.Join(cfg.Server.DataDir, "outbox.jsonl"))
 	return nil
 }
 

@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/onecode/onecode/actors"
+	appnotify "github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/persistence/cache"
 	"github.com/onecode/onecode/persistence/journal"
@@ -313,10 +314,12 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 	registerAccountMetrics(srv.Registry(), accountDeps.Stats)
 	registerWriterMetrics(srv.Registry(), st.writer)
 	// No SMS or app-push provider is configured: messages (arrears notices, one-time
-	// codes) go to the log, as single-node mode promises.
+	// codes) go to the mailbox file <data-dir>/outbox.jsonl; the log says only that
+	// a message went, never what it says.
 	outboxCtx, stopOutbox := context.WithCancel(ctx)
 	defer stopOutbox()
-	go gateway.RunOutbox(outboxCtx, st.directory, gateway.LogSender(logger), gateway.OutboxOptions{}, logger)
+	mailbox := appnotify.FileSender(filepath.Join(cfg.Server.DataDir, "outbox.jsonl"), time.Now, logger)
+	go appnotify.RunOutbox(outboxCtx, st.directory, mailbox, appnotify.Options{}, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve() }()
 	logger.Info("onecode serving",

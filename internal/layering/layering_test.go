@@ -62,7 +62,6 @@ var pending = listed(
 	mod+"/gateway -> "+mod+"/persistence/cache",
 	mod+"/gateway -> "+mod+"/persistence/directory",
 	mod+"/gateway -> "+mod+"/persistence/journal",
-	mod+"/gateway -> "+mod+"/persistence/orders",
 )
 
 func TestImportRules(t *testing.T) {

@@ -1,6 +1,6 @@
 // Package orders keeps the recharge orders: what OneCode asked the payment aggregator
 // for, on whose behalf, and how far each order got (pending → awaiting payment →
-// credited, or closed / failed).
+// credited, or closed / failed; the state machine itself is domain/order).
 //
 // An order is written before the aggregator is called (DESIGN.md §4), so that a
 // timeout, a crash or a lost answer always leaves a row for the resolver to query.

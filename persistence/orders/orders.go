@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/onecode/onecode/domain/order"
 )
 
 // Bounds enforced by every Store.
@@ -31,47 +33,21 @@ var (
 	ErrInvalid = errors.New("orders: invalid request")
 )
 
-// State is where an order is in its life.
-type State string
+// State is where an order is in its life; the state machine is domain/order's.
+type State = order.State
 
-// States. Pending and awaiting payment are open (they count towards PendingSum and
-// are resolved by the poller); the others are final, except that a verified payment
-// credits even a closed or failed order (the parent's money is real).
+// States (see domain/order).
 const (
-	StatePending         State = "pending"          // written; the aggregator's answer is not known
-	StateAwaitingPayment State = "awaiting_payment" // the aggregator has it; the parent may pay
-	StateCredited        State = "credited"         // paid and credited to the account
-	StateClosed          State = "closed"           // closed unpaid (expired or cancelled)
-	StateFailed          State = "failed"           // the aggregator could not take it; nothing charged
+	StatePending         = order.StatePending
+	StateAwaitingPayment = order.StateAwaitingPayment
+	StateCredited        = order.StateCredited
+	StateClosed          = order.StateClosed
+	StateFailed          = order.StateFailed
 )
 
-// Valid reports whether s is one of the five states.
-func (s State) Valid() bool {
-	switch s {
-	case StatePending, StateAwaitingPayment, StateCredited, StateClosed, StateFailed:
-		return true
-	}
-	return false
-}
-
-// Open reports whether the order may still be paid or resolved.
-func (s State) Open() bool { return s == StatePending || s == StateAwaitingPayment }
-
-// CanMove reports whether an order in state from may be moved to state to. An open
-// order may be re-written in its own state (the resolver's "looked at it" touch).
-func CanMove(from, to State) bool {
-	switch to {
-	case StatePending:
-		return from == StatePending
-	case StateAwaitingPayment:
-		return from.Open()
-	case StateClosed, StateFailed:
-		return from.Open()
-	case StateCredited:
-		return from.Valid() && from != StateCredited
-	}
-	return false
-}
+// CanMove reports whether an order in state from may be moved to state to
+// (order.CanMove).
+func CanMove(from, to State) bool { return order.CanMove(from, to) }
 
 // Order is a recharge order. Times are kept to the microsecond.
 type Order struct {
@@ -194,7 +170,7 @@ func ValidateLimit(limit int) error {
 func Micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // OpenStates are the states PendingSum and ListToResolve look at.
-func OpenStates() []State { return []State{StatePending, StateAwaitingPayment} }
+func OpenStates() []State { return order.OpenStates() }
 
 // Strings returns the states as strings (for query parameters).
 func Strings(states []State) []string {

@@ -1,4 +1,4 @@
-package gateway
+package notify
 
 import (
 	"context"
@@ -29,7 +29,7 @@ func TestRunOutboxDeliversOnce(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[int64]int{}
 	done := make(chan struct{})
-	send := func(_ context.Context, m directory.Message) error {
+	send := func(_ context.Context, m Message) error {
 		mu.Lock()
 		defer mu.Unlock()
 		seen[m.ID]++
@@ -43,7 +43,7 @@ func TestRunOutboxDeliversOnce(t *testing.T) {
 		return nil
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	go RunOutbox(ctx, dir, send, OutboxOptions{Interval: 10 * time.Millisecond}, logger)
+	go RunOutbox(ctx, dir, send, Options{Interval: 10 * time.Millisecond}, logger)
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):

@@ -1,0 +1,151 @@
+package recharge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/onecode/onecode/domain/account"
+	"github.com/onecode/onecode/domain/money"
+	"github.com/onecode/onecode/domain/order"
+	"github.com/onecode/onecode/domain/reason"
+	"github.com/onecode/onecode/persistence/orders"
+	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
+)
+
+// Create creates a recharge order of amountFen for the account, on behalf of the
+// parent (whose right to reach the account the caller has checked). The same
+// (parent, requestID) answers the same order; with another account or amount it is
+// AlreadyExists IDEMPOTENCY_CONFLICT. Limits are checked before anything is written
+// or sent (FailedPrecondition RECHARGE_SINGLE_MAX / RECHARGE_BALANCE_CAP). The
+// answer is awaiting payment with a pay URL, or pending when the aggregator's answer
+// was lost (the resolver settles it); when the aggregator cannot take the order it is
+// failed and the error is ErrUnavailable (AGGREGATOR_UNAVAILABLE).
+func (s *Service) Create(ctx context.Context, parentID, accountID string, amountFen int64, requestID string) (Recharge, error) {
+	switch {
+	case parentID == "" || len(parentID) > orders.MaxPartyIDLen || accountID == "" || len(accountID) > orders.MaxPartyIDLen:
+		return Recharge{}, reason.New(reason.KindInvalid, reason.InvalidArgument, "parent and account ids are required")
+	case amountFen <= 0:
+		return Recharge{}, reason.New(reason.KindInvalid, reason.InvalidAmount, "the amount must be positive")
+	case requestID == "" || len(requestID) > orders.MaxRequestIDLen:
+		return Recharge{}, reason.Invalid(reason.InvalidRequestID, "request_id must be 1–%d bytes", orders.MaxRequestIDLen)
+	}
+	prev, err := s.cfg.Orders.ByRequest(ctx, parentID, requestID)
+	if err == nil {
+		return replay(prev, accountID, amountFen)
+	}
+	if !errors.Is(err, orders.ErrNotFound) {
+		return Recharge{}, s.storeError("read recharge order", err)
+	}
+	st, err := s.cfg.Accounts.State(ctx, accountID)
+	if err != nil {
+		return Recharge{}, err
+	}
+	if !st.GetOpened() {
+		return Recharge{}, errNotOpened
+	}
+	id, err := s.newOrderID()
+	if err != nil {
+		return Recharge{}, err
+	}
+	now := s.cfg.Now()
+	o := orders.Order{OrderID: id, RequestID: requestID, ParentID: parentID, AccountID: accountID, AmountFen: amountFen,
+		CreatedAt: now, ExpiresAt: now.Add(s.cfg.OrderTTL).Truncate(time.Second)}
+	var pending int64
+	got, created, err := s.cfg.Orders.Create(ctx, o, func(p int64) error {
+		pending = p
+		return account.CheckRecharge(accountState(st), money.Amount(amountFen), money.Amount(p))
+	})
+	if err != nil {
+		return Recharge{}, s.createError(err, st, amountFen, pending)
+	}
+	if !created {
+		return replay(got, accountID, amountFen)
+	}
+	return s.place(ctx, got)
+}
+
+var errNotOpened = reason.New(reason.KindNotFound, reason.AccountNotOpened, "the account is not opened")
+
+// accountState is the part of the grain's state CheckRecharge reads.
+func accountState(st *grainv1.GetStateResponse) account.State {
+	l := st.GetLimits()
+	return account.State{AccountID: st.GetAccountId(), SchoolID: st.GetSchoolId(), Balance: money.Amount(st.GetBalanceFen()),
+		Limits: account.Limits{SingleRechargeMax: money.Amount(l.GetSingleRechargeMaxFen()), BalanceCap: money.Amount(l.GetBalanceCapFen()),
+			DailySpendCap: money.Amount(l.GetDailySpendCapFen()), ArrearsCap: money.Amount(l.GetArrearsCapFen())}}
+}
+
+// createError says why an order was not written: a limit (one wire name per rule,
+// the grain's), an account not opened, a malformed amount, or the store.
+func (s *Service) createError(err error, st *grainv1.GetStateResponse, amountFen, pending int64) error {
+	l := st.GetLimits()
+	switch {
+	case errors.Is(err, account.ErrRechargeSingleMax):
+		return reason.Wrap(reason.KindFailedPrecondition, reason.RechargeSingleMax,
+			fmt.Sprintf("a single recharge may be at most %s yuan", money.Amount(l.GetSingleRechargeMaxFen())), err)
+	case errors.Is(err, account.ErrRechargeBalanceCap):
+		room := max(l.GetBalanceCapFen()-st.GetBalanceFen()-pending, 0)
+		return reason.Wrap(reason.KindFailedPrecondition, reason.RechargeBalanceCap,
+			fmt.Sprintf("balance %s + pending recharges %s + %s would exceed the cap of %s yuan: at most %s yuan now",
+				money.Amount(st.GetBalanceFen()), money.Amount(pending), money.Amount(amountFen),
+				money.Amount(l.GetBalanceCapFen()), money.Amount(room)), err)
+	case errors.Is(err, account.ErrNotOpened):
+		return errNotOpened
+	case errors.Is(err, account.ErrInvalid):
+		return reason.Wrap(reason.KindInvalid, account.Reason(err), err.Error(), err)
+	}
+	return s.storeError("create recharge order", err)
+}
+
+// replay answers a repeated request with its order.
+func replay(o orders.Order, accountID string, amountFen int64) (Recharge, error) {
+	if o.AccountID != accountID || o.AmountFen != amountFen {
+		return Recharge{}, reason.New(reason.KindAlreadyExists, reason.IdempotencyConflict, "the request id was used for another recharge")
+	}
+	return toRecharge(o), nil
+}
+
+// place sends a new (pending) order to the aggregator and records the answer.
+func (s *Service) place(ctx context.Context, o orders.Order) (Recharge, error) {
+	resp, err := s.cfg.Aggregator.Place(ctx, s.placeRequest(o))
+	// What the aggregator said is recorded even if the caller gave up meanwhile.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Step)
+	defer cancel()
+	result := order.CreateUnknown
+	switch {
+	case err == nil:
+		result = order.CreateAccepted
+	case definiteFailure(err):
+		result = order.CreateRefused
+	}
+	to, moves := order.AfterCreate(result)
+	switch {
+	case !moves:
+		s.log.Warn("recharge order outcome unknown; the resolver will query it", "order", o.OrderID, "err", err)
+		return toRecharge(o), nil
+	case result == order.CreateRefused:
+		s.log.Warn("recharge order refused or aggregator unavailable", "order", o.OrderID, "err", err)
+		if _, terr := s.cfg.Orders.Transition(wctx, o.OrderID, []order.State{o.State}, to, orders.Fields{}); terr != nil {
+			s.log.Error("failed recharge order not recorded; the resolver will settle it", "order", o.OrderID, "err", terr)
+		}
+		return Recharge{}, ErrUnavailable
+	}
+	moved, terr := s.cfg.Orders.Transition(wctx, o.OrderID, []order.State{o.State}, to, orders.Fields{PayURL: resp.PayURL})
+	if terr == nil {
+		return toRecharge(moved), nil
+	}
+	if cur, gerr := s.cfg.Orders.Get(wctx, o.OrderID); gerr == nil && cur.State != order.StatePending {
+		return toRecharge(cur), nil // a notification was faster
+	}
+	// Still pending here; the resolver re-asks with identical fields and gets this pay URL.
+	s.log.Error("recharge order placed but not recorded", "order", o.OrderID, "err", terr)
+	return toRecharge(o), nil
+}
+
+// placeRequest is the order at the aggregator; the same order always gives the same
+// request, so asking again is answered with the same order.
+func (s *Service) placeRequest(o orders.Order) PlaceRequest {
+	return PlaceRequest{OrderID: o.OrderID, AmountFen: o.AmountFen, Description: s.cfg.Description,
+		NotifyURL: s.cfg.NotifyURL, ExpiresAt: o.ExpiresAt.UTC()}
+}
