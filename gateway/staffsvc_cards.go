@@ -17,7 +17,7 @@ import (
 	"google.golang.org/genproto/googleapis/api/httpbody"
 	"google.golang.org/grpc/codes"
 
-	"github.com/onecode/onecode/gateway/cardprint"
+	"github.com/onecode/onecode/app/cardprint"
 	"github.com/onecode/onecode/persistence/directory"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"

@@ -20,7 +20,6 @@ import (
 
 	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/domain/card"
-	"github.com/onecode/onecode/gateway/terminalclient"
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/directory/pgdirectory"
 	"github.com/onecode/onecode/persistence/journal"
@@ -28,6 +27,7 @@ import (
 	"github.com/onecode/onecode/persistence/pgtest"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
+	"github.com/onecode/onecode/terminalclient"
 )
 
 const (

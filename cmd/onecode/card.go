@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onecode/onecode/app/cardprint"
 	"github.com/onecode/onecode/domain/card"
-	"github.com/onecode/onecode/gateway/cardprint"
 )
 
 // Files of a card keys directory.

@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/onecode/onecode/app/cardprint"
 	"github.com/onecode/onecode/domain/money"
-	"github.com/onecode/onecode/gateway/cardprint"
 )
 
 // maxLabelsCSV bounds the dish CSV read by "onecode labels".
