@@ -33,7 +33,8 @@ const (
 type MemberConfig struct {
 	Name     string
 	Provider Provider
-	// Host and Port of the actor remote endpoint; port 0 picks a free one.
+	// Host and Port of the actor remote endpoint; port 0 picks a free one. The
+	// automanaged membership health endpoint (AutoManPort) binds to Host too.
 	Host string
 	Port int
 	// AutoManPort is this member's automanaged HTTP port; Peers lists every member's

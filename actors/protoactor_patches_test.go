@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -15,8 +17,9 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
-// The two tests below hold the patches in third_party/protoactor-go (PATCHES.md)
-// in place: under the race detector (make test) each fails on the upstream code.
+// The tests below hold the patches in third_party/protoactor-go (PATCHES.md) in
+// place: each fails on the upstream code (the first two under the race detector, as
+// make test runs them).
 
 // TestBlockListConcurrentUse: the gossip loop asks IsBlocked while topology
 // changes Block; upstream read without the lock.
@@ -101,4 +104,80 @@ func TestMemberStartsBesideLiveGRPC(t *testing.T) {
 	if r := <-done; r.err != nil || r.calls == 0 {
 		t.Fatalf("gRPC beside the member starts: %d calls, %v", r.calls, r.err)
 	}
+}
+
+// TestAutomanagedHealthBindsMemberHost: a member bound to 127.0.0.1 serves its
+// membership health endpoint on 127.0.0.1 only (issue 10, defect 8). Upstream it
+// listened on 0.0.0.0, reachable from every interface of the machine.
+func TestAutomanagedHealthBindsMemberHost(t *testing.T) {
+	port := freePort(t)
+	m, err := StartMember(context.Background(), MemberConfig{
+		Name: fmt.Sprintf("health-%d", time.Now().UnixNano()), Provider: ProviderAutomanaged, Host: "127.0.0.1",
+		AutoManPort: port, Peers: []string{net.JoinHostPort("127.0.0.1", strconv.Itoa(port))},
+		RequestTimeout: 5 * time.Second, ConsensusTimeout: 30 * time.Second,
+	})
+	if err != nil {
+		t.Fatalf("start member: %v", err)
+	}
+	defer m.Stop(false)
+
+	client := &http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) + "/_health")
+	if err != nil {
+		t.Fatalf("health on the member's host: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("health on the member's host: %s", resp.Status)
+	}
+	probes := otherLocalAddrs(t)
+	if len(probes) == 0 {
+		t.Fatal("no local address other than 127.0.0.1 to probe from")
+	}
+	for _, ip := range probes {
+		addr := net.JoinHostPort(ip, strconv.Itoa(port))
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			t.Errorf("the health endpoint of a member bound to 127.0.0.1 answers on %s", addr)
+		}
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// otherLocalAddrs are addresses of this machine other than 127.0.0.1 that a
+// listener on every interface answers on: the interfaces' IPv4 addresses, and
+// 127.0.0.2 where the loopback network routes it (Linux).
+func otherLocalAddrs(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() {
+			out = append(out, n.IP.String())
+		}
+	}
+	// A listener on every interface answers on 127.0.0.2 here?
+	l, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	probe := net.JoinHostPort("127.0.0.2", strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+	if c, err := net.DialTimeout("tcp", probe, time.Second); err == nil {
+		c.Close()
+		out = append(out, "127.0.0.2")
+	}
+	return out
 }

@@ -21,7 +21,6 @@ import (
 	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/gateway/aggregator"
 	"github.com/onecode/onecode/gateway/aggregator/sandbox"
-	"github.com/onecode/onecode/gateway/terminalclient"
 	"github.com/onecode/onecode/internal/switchtest"
 	"github.com/onecode/onecode/persistence/cache"
 	"github.com/onecode/onecode/persistence/directory"
@@ -29,6 +28,7 @@ import (
 	"github.com/onecode/onecode/persistence/orders/pgorders"
 	"github.com/onecode/onecode/persistence/redistest"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
+	"github.com/onecode/onecode/terminalclient"
 )
 
 var (

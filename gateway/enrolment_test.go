@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onecode/onecode/gateway/terminalclient"
 	"github.com/onecode/onecode/persistence/directory"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
+	"github.com/onecode/onecode/terminalclient"
 	"google.golang.org/grpc/codes"
 )
 

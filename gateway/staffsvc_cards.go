@@ -7,9 +7,9 @@ import (
 
 	"google.golang.org/genproto/googleapis/api/httpbody"
 
+	"github.com/onecode/onecode/app/cardprint"
 	"github.com/onecode/onecode/app/enrolment"
 	"github.com/onecode/onecode/domain/reason"
-	"github.com/onecode/onecode/gateway/cardprint"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
 

@@ -16,9 +16,9 @@ import (
 
 	"github.com/onecode/onecode/domain/card"
 	"github.com/onecode/onecode/gateway"
-	"github.com/onecode/onecode/gateway/terminalclient"
 	"github.com/onecode/onecode/persistence/directory"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
+	"github.com/onecode/onecode/terminalclient"
 )
 
 func TestImportPupilsFileRowErrorsByLineThenImport(t *testing.T) {

@@ -21,7 +21,6 @@ import (
 	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/domain/card"
 	"github.com/onecode/onecode/domain/reason"
-	"github.com/onecode/onecode/gateway/terminalclient"
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/directory/pgdirectory"
 	"github.com/onecode/onecode/persistence/journal"
@@ -29,6 +28,7 @@ import (
 	"github.com/onecode/onecode/persistence/pgtest"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
+	"github.com/onecode/onecode/terminalclient"
 )
 
 const (

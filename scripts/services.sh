@@ -37,6 +37,16 @@ _apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
 }
 
+# ensure_print_tools installs what the printing tests read their PDFs back with:
+# pdftoppm and pdftotext (poppler-utils) and the CJK font the README recommends
+# (fonts-droid-fallback). With services required, a missing tool fails those tests.
+ensure_print_tools() {
+  local missing=()
+  command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  [ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || missing+=(fonts-droid-fallback)
+  if [ ${#missing[@]} -gt 0 ]; then _apt_install "${missing[@]}"; fi
+}
+
 _wait_port() {
   local i
   for i in $(seq 1 100); do _port_open "$1" "$2" && return 0; sleep 0.1; done

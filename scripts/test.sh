@@ -4,14 +4,17 @@
 #
 # It finds PostgreSQL (127.0.0.1:5432, user postgres, trust auth) and Redis
 # (127.0.0.1:6379), or starts throwaway servers from installed binaries in a temp dir,
-# or installs them with apt-get when run as root. Each test then makes its own database
-# and Redis key prefix (persistence/pgtest, persistence/redistest), so packages run in
-# parallel. The services are then required: a test that cannot reach them fails.
+# or installs them with apt-get when run as root; likewise poppler-utils and
+# fonts-droid-fallback, with which the printing tests read their PDFs back. Each test
+# then makes its own database and Redis key prefix (persistence/pgtest,
+# persistence/redistest), so packages run in parallel. The services and tools are then
+# required: a test that cannot reach them fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source scripts/services.sh
 ensure_services
+ensure_print_tools
 
 export ONECODE_TEST_PG_DSN ONECODE_TEST_REDIS_ADDR
 export ONECODE_TEST_REQUIRE_SERVICES=1

@@ -19,12 +19,12 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/onecode/onecode/actors"
-	"github.com/onecode/onecode/gateway/terminalclient"
 	"github.com/onecode/onecode/internal/loaddriver"
 	"github.com/onecode/onecode/internal/switchproc"
 	"github.com/onecode/onecode/persistence/pgtest"
 	"github.com/onecode/onecode/persistence/redistest"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
+	"github.com/onecode/onecode/terminalclient"
 )
 
 // failoverBudget is DESIGN §7's bound: a killed member's accounts serve again

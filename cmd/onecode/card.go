@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onecode/onecode/app/cardprint"
 	"github.com/onecode/onecode/domain/card"
-	"github.com/onecode/onecode/gateway/cardprint"
 )
 
 // Files of a card keys directory.
@@ -37,15 +37,6 @@ Commands:
   sheet  render a class's printable PDF sheet of card labels from a CSV
 
 Run "onecode card <command> -h" for its flags.
-`
-
-const keysUsage = `Usage: onecode keys <command> [flags]
-
-Commands:
-  init    create a keyring: DIR/keyring.json and the key-encryption key DIR/kek.pem
-  rotate  add a new current data key to DIR/keyring.json (old cards keep opening)
-
-Run "onecode keys <command> -h" for its flags.
 `
 
 // cardExit codes: 0 success, 1 the operation failed, 2 bad usage.
@@ -74,25 +65,6 @@ func runCard(args []string, stdout, stderr io.Writer) int {
 		return cardExitOK
 	default:
 		fmt.Fprintf(stderr, "onecode card: unknown command %q\n\n%s", args[0], cardUsage)
-		return cardExitUsage
-	}
-}
-
-func runKeys(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, keysUsage)
-		return cardExitUsage
-	}
-	switch args[0] {
-	case "init":
-		return keysInit(args[1:], stdout, stderr)
-	case "rotate":
-		return keysRotate(args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, keysUsage)
-		return cardExitOK
-	default:
-		fmt.Fprintf(stderr, "onecode keys: unknown command %q\n\n%s", args[0], keysUsage)
 		return cardExitUsage
 	}
 }
@@ -256,15 +228,16 @@ func cardSheet(args []string, stdout, stderr io.Writer) int {
 		"--keys DIR --class 3-2 --expiry 20270831 --in pupils.csv --out sheet.pdf",
 		"Seals a card QR code for every pupil of the CSV and renders an A4 PDF sheet of\n"+
 			"labels to print and cut. CSV columns: school,student,random,name (an optional\n"+
-			"header line starting with \"school\" is skipped). The name is printed as given;\n"+
-			"without --font it must be ASCII (e.g. pinyin), as PDF core fonts have no Chinese.", stderr)
+			"header line starting with \"school\" is skipped). The name is printed as given:\n"+
+			"Latin text with the PDF core font, Chinese with a CJK font (--font, by default\n"+
+			defaultSheetFonts[0]+" when installed: apt-get install fonts-droid-fallback).", stderr)
 	keys := f.requiredString("keys", "keys directory (keyring.json, kek.pem)")
 	class := f.requiredString("class", "class printed on the labels, e.g. 3-2")
 	expiry := f.requiredString("expiry", "last valid day, YYYYMMDD (Asia/Shanghai)")
 	in := f.requiredString("in", "CSV file: school,student,random,name")
 	out := f.requiredString("out", "PDF file to write")
 	title := f.String("title", "", "optional page heading, e.g. the school's name")
-	font := f.String("font", "", "optional TrueType font file for the names (e.g. a CJK font)")
+	font := f.String("font", "", "TrueType font for Chinese names (default: the CJK font above when installed)")
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
@@ -281,10 +254,8 @@ func cardSheet(args []string, stdout, stderr io.Writer) int {
 		return cardFail(stderr, f.name, err)
 	}
 	sheet := cardprint.Sheet{Title: *title, Class: *class, Expiry: exp.Format("2006-01-02"), Created: time.Now()}
-	if *font != "" {
-		if sheet.FontTTF, err = cardReadFile(*font, 64<<20); err != nil {
-			return cardFail(stderr, f.name, err)
-		}
+	if sheet.FontTTF, err = readCJKFont(*font); err != nil {
+		return cardFail(stderr, f.name, err)
 	}
 	for _, r := range rows {
 		label, err := cardLabel(kr, r, exp)
@@ -367,81 +338,6 @@ func cardParseExpiry(s string, stderr io.Writer) (time.Time, error) {
 		fmt.Fprintf(stderr, "warning: expiry %s is already past; such cards will not open\n", t.Format("2006-01-02"))
 	}
 	return t, nil
-}
-
-func keysInit(args []string, stdout, stderr io.Writer) int {
-	f := newCardFlags("onecode keys init", "--out DIR",
-		"Creates a switch's keys directory: DIR/keyring.json (KEK public key and wrapped data\n"+
-			"keys), DIR/kek.pem (the RSA key-encryption private key; keep it secret and backed up),\n"+
-			"and DIR/idhash.key and DIR/phonehash.key (keys of the ID-number and phone hashes).\n"+
-			"Every member of a cluster uses a copy of the same directory (server.keys_dir).\n"+
-			"Existing files are never overwritten.", stderr)
-	out := f.requiredString("out", "directory to create the files in")
-	if code, ok := f.parse(args); !ok {
-		return code
-	}
-	for _, name := range []string{cardKEKFile, cardKeyringFile} {
-		if _, err := os.Lstat(filepath.Join(*out, name)); err == nil {
-			return cardFail(stderr, f.name, fmt.Errorf("%s already exists; refusing to overwrite", filepath.Join(*out, name)))
-		}
-	}
-	js, kek, err := card.NewKeyring(rand.Reader, time.Now())
-	if err != nil {
-		return cardFail(stderr, f.name, err)
-	}
-	if err := os.MkdirAll(*out, 0o700); err != nil {
-		return cardFail(stderr, f.name, err)
-	}
-	idHash, phoneHash := make([]byte, 32), make([]byte, 32)
-	for _, b := range [][]byte{idHash, phoneHash} {
-		if _, err := io.ReadFull(rand.Reader, b); err != nil {
-			return cardFail(stderr, f.name, err)
-		}
-	}
-	for _, file := range []struct {
-		name string
-		data []byte
-	}{{cardKEKFile, kek}, {cardKeyringFile, js}, {idHashKeyFile, idHash}, {phoneHashKeyFile, phoneHash}} {
-		if file.name == idHashKeyFile || file.name == phoneHashKeyFile {
-			if _, err := os.Lstat(filepath.Join(*out, file.name)); err == nil {
-				continue // kept: a switch already hashed with it
-			}
-		}
-		if err := cardWriteNew(filepath.Join(*out, file.name), file.data); err != nil {
-			return cardFail(stderr, f.name, err)
-		}
-	}
-	kr, err := card.LoadKeyring(js, kek)
-	if err != nil {
-		return cardFail(stderr, f.name, err)
-	}
-	fmt.Fprintf(stdout, "wrote %s and %s; current key %s\n",
-		filepath.Join(*out, cardKeyringFile), filepath.Join(*out, cardKEKFile), kr.CurrentKeyID())
-	return cardExitOK
-}
-
-func keysRotate(args []string, stdout, stderr io.Writer) int {
-	f := newCardFlags("onecode keys rotate", "--dir DIR",
-		"Adds a new data key to DIR/keyring.json and makes it current: new cards are sealed\n"+
-			"with it, cards sealed with older keys keep opening.", stderr)
-	dir := f.requiredString("dir", "keys directory (keyring.json, kek.pem)")
-	if code, ok := f.parse(args); !ok {
-		return code
-	}
-	kr, err := cardLoadKeyring(*dir)
-	if err != nil {
-		return cardFail(stderr, f.name, err)
-	}
-	old := kr.CurrentKeyID()
-	js, err := kr.Rotate(rand.Reader, time.Now())
-	if err != nil {
-		return cardFail(stderr, f.name, err)
-	}
-	if err := cardReplaceFile(filepath.Join(*dir, cardKeyringFile), js); err != nil {
-		return cardFail(stderr, f.name, err)
-	}
-	fmt.Fprintf(stdout, "rotated: current key %s (was %s); keys %s\n", kr.CurrentKeyID(), old, strings.Join(kr.KeyIDs(), ","))
-	return cardExitOK
 }
 
 func cardLoadKeyring(dir string) (*card.Keyring, error) {

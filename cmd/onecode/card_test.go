@@ -131,7 +131,7 @@ func TestCardCLIBadInput(t *testing.T) {
 		{"open forged", runCard, []string{"open", "--keys", keys, "--text", "OC1:ZZZZ:" + strings.Repeat("A", 98)}, 1, "not in this keyring"},
 		{"keys init refuses overwrite", runKeys, []string{"init", "--out", keys}, 1, "exists"},
 		{"keys rotate missing dir", runKeys, []string{"rotate"}, 2, "--dir is required"},
-		{"sheet chinese without font", runCard, []string{"sheet", "--keys", keys, "--class", "3-2", "--expiry", "20990831", "--in", chinese, "--out", filepath.Join(dir, "x.pdf")}, 1, "not printable ASCII"},
+		{"sheet missing font", runCard, []string{"sheet", "--keys", keys, "--class", "3-2", "--expiry", "20990831", "--in", chinese, "--font", filepath.Join(dir, "none.ttf"), "--out", filepath.Join(dir, "x.pdf")}, 1, "no such file"},
 		{"sheet bad row", runCard, []string{"sheet", "--keys", keys, "--class", "3-2", "--expiry", "20990831", "--in", badRow, "--out", filepath.Join(dir, "x.pdf")}, 1, "line 2: card: malformed: school must be 5 digits"},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"time"
 
@@ -32,7 +33,8 @@ type AggregatorConfig struct {
 	// PublicURL is this switch's base URL as the aggregator reaches it (notifications).
 	PublicURL   string        `yaml:"public_url"`
 	CallTimeout time.Duration `yaml:"call_timeout"`
-	// SandboxAddr is where --demo serves its sandbox aggregator.
+	// SandboxAddr is where --demo serves its sandbox aggregator (flag --sandbox-addr,
+	// env ONECODE_SANDBOX_ADDR; port 0 picks a free one).
 	SandboxAddr string `yaml:"sandbox_addr"`
 }
 
@@ -148,6 +150,8 @@ func (c Config) Validate() error {
 	check(c.Account.CallRetries >= 1 && c.Account.CallRetries <= 10, "account.call_retries %d out of [1, 10]", c.Account.CallRetries)
 	check(c.Aggregator.CallTimeout > 0 && c.Aggregator.CallTimeout <= time.Minute, "aggregator.call_timeout %s out of (0, 1m]", c.Aggregator.CallTimeout)
 	check(c.Aggregator.URL == "" || c.Aggregator.KeysDir != "", "aggregator.url needs aggregator.keys_dir")
+	_, _, err := net.SplitHostPort(c.Aggregator.SandboxAddr)
+	check(err == nil, "aggregator.sandbox_addr %q is not host:port", c.Aggregator.SandboxAddr)
 	if c.Cluster.Provider != string(actors.ProviderSingle) {
 		check(c.Server.PostgresDSN != "" && c.Server.RedisAddr != "", "cluster provider %q needs --postgres-dsn and --redis-addr (several members share them)", c.Cluster.Provider)
 		check(c.Server.KeysDir != "", "cluster provider %q needs server.keys_dir, the same keys on every member (onecode keys init --out DIR, then copy DIR to each member)", c.Cluster.Provider)

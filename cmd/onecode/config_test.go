@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -46,4 +49,50 @@ func TestClusterConfigNeedsSharedParts(t *testing.T) {
 			t.Errorf("%s: got %v, want an error naming %s", tc.what, err, tc.want)
 		}
 	}
+}
+
+// TestSingleYAMLDocumentsEveryKey (issue 10, defect 6): cluster-config/single.yaml
+// names every configuration key, set or commented out, each with a comment on its
+// line or just above it.
+func TestSingleYAMLDocumentsEveryKey(t *testing.T) {
+	b, err := os.ReadFile("../../cluster-config/single.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyLine := regexp.MustCompile(`^(\s*)(#\s*)?([a-z_0-9]+):(.*)$`)
+	documented := map[string]bool{} // "section.key" -> has a comment
+	section, prevProse := "", false
+	for _, line := range strings.Split(string(b), "\n") {
+		m := keyLine.FindStringSubmatch(line)
+		switch {
+		case m != nil && m[1] == "" && m[2] == "":
+			section = m[3]
+			documented[section] = true
+		case m != nil:
+			documented[section+"."+m[3]] = prevProse || strings.Contains(m[4], " #")
+		}
+		prevProse = m == nil && strings.HasPrefix(strings.TrimSpace(line), "#")
+	}
+	top := reflect.TypeFor[Config]()
+	for i := range top.NumField() {
+		sec := top.Field(i)
+		name := yamlName(sec)
+		if !documented[name] {
+			t.Errorf("single.yaml has no section %s", name)
+			continue
+		}
+		for j := range sec.Type.NumField() {
+			key := name + "." + yamlName(sec.Type.Field(j))
+			if doc, ok := documented[key]; !ok {
+				t.Errorf("single.yaml does not name %s", key)
+			} else if !doc {
+				t.Errorf("single.yaml names %s without a comment saying what it does", key)
+			}
+		}
+	}
+}
+
+func yamlName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+	return name
 }

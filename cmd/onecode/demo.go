@@ -90,6 +90,8 @@ type demoInfo struct {
 	// (student no, masked name, QR text; tab-separated).
 	SecretFile string
 	CardsFile  string
+	// StaffFile lists the demo staff accounts and their first passwords.
+	StaffFile string
 }
 
 func demoFiles(dataDir string) (secretFile, cardsFile string) {
@@ -97,30 +99,55 @@ func demoFiles(dataDir string) (secretFile, cardsFile string) {
 	return filepath.Join(dir, "terminal-"+demoTerminalID+".secret"), filepath.Join(dir, "cards.txt")
 }
 
+// demoAddrs are where the running switch can be reached, as bound (a port 0 in the
+// configuration is the real port here), and how to run this binary.
+type demoAddrs struct {
+	HTTP, GRPC string
+	// Sandbox is the base URL of the in-process sandbox aggregator; empty when a
+	// real aggregator is configured.
+	Sandbox string
+	// Binary runs this program from the working directory, e.g. bin/onecode;
+	// empty: selfPath().
+	Binary string
+}
+
 // runDemo seeds the demo school (first start only) and prints how to try it. serve
 // calls it once the servers listen.
 // The operator token is not printed: the guide reads it from its file.
-func runDemo(ctx context.Context, admin apiv1.AdminServiceServer, dir directory.Store, cfg Config, httpAddr, grpcAddr string, out io.Writer) error {
+func runDemo(ctx context.Context, admin apiv1.AdminServiceServer, dir directory.Store, cfg Config, addrs demoAddrs, out io.Writer) error {
 	info, err := seedDemo(ctx, admin, cfg.Server.DataDir, time.Now())
 	if err != nil {
 		return err
 	}
-	staffFile, err := seedDemoStaff(ctx, dir, cfg.Server.DataDir, rand.Reader)
-	if err != nil {
+	if info.StaffFile, err = seedDemoStaff(ctx, dir, cfg.Server.DataDir, rand.Reader); err != nil {
 		return err
 	}
-	printDemoGuide(out, info, cfg.Server.DataDir, httpAddr, grpcAddr)
-	fmt.Fprintf(out, `  staff:     school admin and a teacher of class 3-1; passwords in %[1]s
-             curl -X POST http://%[2]s/v1/auth/staff/login -d '{"schoolId":"35001","username":"admin","password":"…"}'
-  parent:    curl -X POST http://%[2]s/v1/auth/parent/code -d '{"phone":"13900001111"}'   (the code is in %[3]s)
-             curl -X POST http://%[2]s/v1/auth/parent/login -d '{"phone":"13900001111","code":"…"}'
-             then with "Authorization: Bearer <token>": POST /v1/parent/children:find
-             {"schoolId":"35001","name":"王梓涵","studentNo":"2024000101"}, POST /v1/parent/children:bind
-             {"bindTicket":"…"}, POST /v1/parent/children/acc_35001_2024000101/recharges {"amountFen":5000,"requestId":"r1"}
-             and pay it in the sandbox: curl -X POST http://127.0.0.1:8090/sandbox/pay/<orderId>
-Stop with Ctrl-C.
-`, staffFile, httpAddr, filepath.Join(cfg.Server.DataDir, "outbox.jsonl"))
+	if addrs.Binary == "" {
+		addrs.Binary = selfPath()
+	}
+	printDemoGuide(out, info, cfg.Server.DataDir, addrs)
 	return nil
+}
+
+// selfPath is how to run this binary from the working directory: relative when it
+// is below it (bin/onecode), else absolute.
+func selfPath() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "onecode"
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return exe
+	}
+	rel, err := filepath.Rel(wd, exe)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return exe
+	}
+	if !strings.ContainsRune(rel, filepath.Separator) {
+		rel = "." + string(filepath.Separator) + rel // a bare name would be looked up in PATH
+	}
+	return rel
 }
 
 // demoStaff are the demo's staff accounts: a school admin and the teacher of class 3-1.
@@ -280,8 +307,9 @@ func seedDemoPupils(ctx context.Context, admin apiv1.AdminServiceServer, cardsFi
 	return nil
 }
 
-// printDemoGuide prints how to try the demo.
-func printDemoGuide(w io.Writer, info demoInfo, dataDir, httpAddr, grpcAddr string) {
+// printDemoGuide prints how to try the demo, with the addresses as bound and this
+// binary's path.
+func printDemoGuide(w io.Writer, info demoInfo, dataDir string, a demoAddrs) {
 	state := "seeded now"
 	if !info.Seeded {
 		state = "already seeded at an earlier start; nothing changed"
@@ -292,12 +320,26 @@ OneCode demo: school %[1]s "%[2]s" (%[3]s).
   health:    curl http://%[4]s/healthz
   info:      curl http://%[4]s/v1/info
   account:   curl -H "Authorization: Bearer $(cat %[6]s)" http://%[4]s/v1/admin/accounts/%[7]s
-  terminal:  onecode pos --addr %[5]s --terminal %[8]s --secret-file %[9]s
+  terminal:  %[11]s pos --addr %[5]s --terminal %[8]s --secret-file %[9]s
              scan dishes D1001..D1006, then paste the QR text (last column) of a line of %[10]s
              (student 2024000204 has 3.00 CNY: try a short purchase and the override)
   files:     operator token %[6]s, terminal secret %[9]s, cards %[10]s
-`, info.SchoolID, demoSchool.GetName(), state, httpAddr, grpcAddr, tokenFile, info.SampleAccount,
-		info.TerminalID, info.SecretFile, info.CardsFile)
+`, info.SchoolID, demoSchool.GetName(), state, a.HTTP, a.GRPC, tokenFile, info.SampleAccount,
+		info.TerminalID, info.SecretFile, info.CardsFile, a.Binary)
+	pay := "pay it at the configured payment aggregator"
+	if a.Sandbox != "" {
+		pay = "pay it in the sandbox aggregator (--sandbox-addr): curl -X POST " + a.Sandbox + "/sandbox/pay/<orderId>"
+	}
+	fmt.Fprintf(w, `  staff:     school admin and a teacher of class 3-1; passwords in %[1]s
+             curl -X POST http://%[2]s/v1/auth/staff/login -d '{"schoolId":"35001","username":"admin","password":"…"}'
+  parent:    curl -X POST http://%[2]s/v1/auth/parent/code -d '{"phone":"13900001111"}'   (the code is in %[4]s)
+             curl -X POST http://%[2]s/v1/auth/parent/login -d '{"phone":"13900001111","code":"…"}'
+             then with "Authorization: Bearer <token>": POST /v1/parent/children:find
+             {"schoolId":"35001","name":"王梓涵","studentNo":"2024000101"}, POST /v1/parent/children:bind
+             {"bindTicket":"…"}, POST /v1/parent/children/acc_35001_2024000101/recharges {"amountFen":5000,"requestId":"r1"}
+             and %[3]s
+Stop with Ctrl-C.
+`, info.StaffFile, a.HTTP, pay, filepath.Join(dataDir, "outbox.jsonl"))
 	for _, f := range []string{info.SecretFile, info.CardsFile} {
 		if _, err := os.Stat(f); err != nil {
 			fmt.Fprintf(w, "  note: %s is missing (%v); remove the data dir to seed the demo again\n", f, err)

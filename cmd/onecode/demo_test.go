@@ -137,12 +137,13 @@ func TestSeedDemoTwice(t *testing.T) {
 		t.Fatal("second seed changed balances")
 	}
 	var out bytes.Buffer
-	printDemoGuide(&out, again, data, "127.0.0.1:8080", "127.0.0.1:9090")
+	again.StaffFile = filepath.Join(data, "demo", "staff.txt")
+	printDemoGuide(&out, again, data, demoAddrs{HTTP: "127.0.0.1:8080", GRPC: "127.0.0.1:9090", Sandbox: "http://127.0.0.1:8090", Binary: "bin/onecode"})
 	for _, want := range []string{
 		"curl http://127.0.0.1:8080/healthz", "curl http://127.0.0.1:8080/v1/info",
 		"Authorization: Bearer $(cat " + filepath.Join(data, "operator.token") + ")",
 		"/v1/admin/accounts/acc_35001_2024000101",
-		"onecode pos --addr 127.0.0.1:9090 --terminal T1 --secret-file " + info.SecretFile,
+		"bin/onecode pos --addr 127.0.0.1:9090 --terminal T1 --secret-file " + info.SecretFile,
 		info.CardsFile, "already seeded",
 	} {
 		if !strings.Contains(out.String(), want) {
@@ -179,5 +180,77 @@ func TestLoadOrCreateOperatorToken(t *testing.T) {
 	}
 	if _, err := loadOrCreateOperatorToken(t.TempDir(), bytes.NewReader(nil)); err == nil {
 		t.Fatal("no randomness, yet a token")
+	}
+}
+
+// TestDemoGuideTrueText is issue 10's defect 6: the sandbox aggregator moves with a
+// flag or its env, and the printed guide names this binary and the bound addresses,
+// never the defaults.
+func TestDemoGuideTrueText(t *testing.T) {
+	t.Setenv("ONECODE_SANDBOX_ADDR", "127.0.0.1:18092")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "127.0.0.1:18092"},
+		{[]string{"--sandbox-addr", "127.0.0.1:0"}, "127.0.0.1:0"},
+	} {
+		cfg, _, err := parseServeFlags(tc.args, io.Discard)
+		if err != nil || cfg.Aggregator.SandboxAddr != tc.want {
+			t.Errorf("serve %v: sandbox %q (%v), want %q", tc.args, cfg.Aggregator.SandboxAddr, err, tc.want)
+		}
+	}
+	if _, _, err := parseServeFlags([]string{"--sandbox-addr", "8090"}, io.Discard); err == nil || !strings.Contains(err.Error(), "aggregator.sandbox_addr") {
+		t.Errorf("a sandbox address without a host: %v, want an error naming aggregator.sandbox_addr", err)
+	}
+
+	data := t.TempDir()
+	secret, cards := demoFiles(data)
+	info := demoInfo{SchoolID: demoSchoolID, TerminalID: demoTerminalID, SampleAccount: "acc_35001_2024000101",
+		SecretFile: secret, CardsFile: cards, StaffFile: filepath.Join(data, "demo", "staff.txt"), Seeded: true}
+	addrs := demoAddrs{HTTP: "127.0.0.1:18080", GRPC: "127.0.0.1:19090", Sandbox: "http://127.0.0.1:18091", Binary: "bin/onecode"}
+	var out bytes.Buffer
+	printDemoGuide(&out, info, data, addrs)
+	guide := out.String()
+	for _, want := range []string{
+		"bin/onecode pos --addr 127.0.0.1:19090 --terminal T1",
+		"curl -X POST http://127.0.0.1:18091/sandbox/pay/<orderId>",
+		"curl http://127.0.0.1:18080/healthz",
+		"curl -X POST http://127.0.0.1:18080/v1/auth/staff/login",
+	} {
+		if !strings.Contains(guide, want) {
+			t.Errorf("guide lacks %q:\n%s", want, guide)
+		}
+	}
+	for _, stale := range []string{":8090", ":8080", ":9090", "  onecode pos"} {
+		if strings.Contains(guide, stale) {
+			t.Errorf("guide says %q, not what is running:\n%s", stale, guide)
+		}
+	}
+	out.Reset()
+	addrs.Sandbox = ""
+	printDemoGuide(&out, info, data, addrs)
+	if strings.Contains(out.String(), "/sandbox/pay") || !strings.Contains(out.String(), "configured payment aggregator") {
+		t.Errorf("with a real aggregator the guide still points at a sandbox:\n%s", out.String())
+	}
+}
+
+func TestSelfPath(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, name := filepath.Split(exe)
+	t.Chdir(dir)
+	if got, want := selfPath(), "."+string(filepath.Separator)+name; got != want {
+		t.Errorf("in the binary's directory: %q, want %q", got, want)
+	}
+	t.Chdir(filepath.Dir(filepath.Clean(dir)))
+	if got, want := selfPath(), filepath.Join(filepath.Base(filepath.Clean(dir)), name); got != want {
+		t.Errorf("one level up: %q, want %q", got, want)
+	}
+	t.Chdir(t.TempDir())
+	if got := selfPath(); got != exe {
+		t.Errorf("elsewhere: %q, want %q", got, exe)
 	}
 }

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/onecode/onecode/domain/money"
-	"github.com/onecode/onecode/gateway/terminalclient"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
+	"github.com/onecode/onecode/terminalclient"
 )
 
 const posHelp = `Scan dish barcodes, then the pupil's card (a line starting with OC1:) to pay the cart.

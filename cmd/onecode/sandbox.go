@@ -69,7 +69,7 @@ func parseSandboxFlags(args []string, stderr io.Writer) (sandboxOptions, int, bo
 	fs := flag.NewFlagSet("onecode aggregator-sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, sandboxUsage); fs.PrintDefaults() }
-	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8090", "listen address")
+	fs.StringVar(&o.Addr, "addr", envOr("ONECODE_SANDBOX_ADDR", "127.0.0.1:8090"), "listen address (env ONECODE_SANDBOX_ADDR)")
 	fs.StringVar(&o.KeysDir, "keys", "", "key set directory (see --init-keys)")
 	fs.StringVar(&o.InitKeys, "init-keys", "", "write a new key set into `DIR` and exit")
 	fs.StringVar(&o.MchID, "mchid", "1900000001", "merchant id written by --init-keys")

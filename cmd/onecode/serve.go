@@ -45,6 +45,7 @@ type serveFlags struct {
 	aggKeys     string
 	publicURL   string
 	pprofAddr   string
+	sandboxAddr string
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (Config, serveFlags, error) {
@@ -61,6 +62,7 @@ func parseServeFlags(args []string, stderr io.Writer) (Config, serveFlags, error
 	fs.StringVar(&f.aggKeys, "aggregator-keys", os.Getenv("ONECODE_AGGREGATOR_KEYS"), "directory of the aggregator keys (merchant key, platform public key, APIv3 key)")
 	fs.StringVar(&f.publicURL, "public-url", os.Getenv("ONECODE_PUBLIC_URL"), "this switch's base URL as the aggregator reaches it (default http://<http-addr>)")
 	fs.StringVar(&f.pprofAddr, "pprof-addr", os.Getenv("ONECODE_PPROF_ADDR"), "serve net/http/pprof on this loopback address (profiling; off by default)")
+	fs.StringVar(&f.sandboxAddr, "sandbox-addr", os.Getenv("ONECODE_SANDBOX_ADDR"), "where --demo serves its sandbox payment aggregator (default 127.0.0.1:8090; env ONECODE_SANDBOX_ADDR)")
 	fs.BoolVar(&f.demo, "demo", false, "seed a demo school on first start and print how to try it")
 	fs.StringVar(&f.logLevel, "log-level", envOr("ONECODE_LOG_LEVEL", "info"), "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
@@ -83,6 +85,7 @@ func parseServeFlags(args []string, stderr io.Writer) (Config, serveFlags, error
 	overlay(&cfg.Aggregator.URL, f.aggURL)
 	overlay(&cfg.Aggregator.KeysDir, f.aggKeys)
 	overlay(&cfg.Aggregator.PublicURL, f.publicURL)
+	overlay(&cfg.Aggregator.SandboxAddr, f.sandboxAddr)
 	return cfg, f, cfg.Validate()
 }
 
@@ -326,7 +329,7 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 		slog.String("version", version), slog.String("grpc", srv.GRPCAddr()), slog.String("http", srv.HTTPAddr()),
 		slog.String("store", n.store), slog.String("cache", n.cache), slog.String("member", n.member.ID()))
 	if flags.demo {
-		if err := runDemo(ctx, admin, st.directory, cfg, srv.HTTPAddr(), srv.GRPCAddr(), stdout); err != nil {
+		if err := runDemo(ctx, admin, st.directory, cfg, demoAddrs{HTTP: srv.HTTPAddr(), GRPC: srv.GRPCAddr(), Sandbox: rs.sandboxAt}, stdout); err != nil {
 			logger.Error("demo seeding failed", slog.Any("error", err))
 		}
 	}

@@ -52,6 +52,9 @@ func openStores(ctx context.Context, cfg Config, logger *slog.Logger) (*stores, 
 	var err error
 	if dsn := cfg.Server.PostgresDSN; dsn != "" {
 		st.kind = "postgres"
+		if err := ensureDatabase(ctx, dsn, logger); err != nil {
+			return nil, err
+		}
 		if st.journal, err = pgjournal.Open(ctx, dsn, pgjournal.Options{MaxConns: cfg.Journal.MaxConns}); err != nil {
 			return nil, fmt.Errorf("journal on postgres: %w", err)
 		}

@@ -12,8 +12,8 @@ import (
 
 	"google.golang.org/grpc"
 
-	"github.com/onecode/onecode/gateway/terminalclient"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
+	"github.com/onecode/onecode/terminalclient"
 )
 
 // Driver bounds and defaults.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -178,7 +179,7 @@ func (p *AutoManagedProvider) UpdateTTL() {
 		p.activeProviderRunning = true
 		activeProviderRunningMutex.Unlock()
 
-		appURI := fmt.Sprintf("0.0.0.0:%d", p.autoManagePort)
+		appURI := p.healthAddr()
 		p.cluster.Logger().Error("Automanaged server stopping..!", slog.Any("error", p.activeProvider.Start(appURI)))
 
 		activeProviderRunningMutex.Lock()
@@ -341,7 +342,7 @@ func (p *AutoManagedProvider) startActiveProvider() {
 			})
 		}
 
-		appURI := fmt.Sprintf("0.0.0.0:%d", p.autoManagePort)
+		appURI := p.healthAddr()
 
 		go func() {
 			activeProviderRunningMutex.Lock()
@@ -355,6 +356,15 @@ func (p *AutoManagedProvider) startActiveProvider() {
 			activeProviderRunningMutex.Unlock()
 		}()
 	}
+}
+
+// healthAddr is where the /_health endpoint listens: the member's configured
+// remote host, not every interface (upstream: "0.0.0.0").
+//
+// OneCode patch: a member bound to 127.0.0.1 served its health endpoint on all
+// interfaces.
+func (p *AutoManagedProvider) healthAddr() string {
+	return net.JoinHostPort(p.cluster.Config.RemoteConfig.Host, strconv.Itoa(p.autoManagePort))
 }
 
 func (p *AutoManagedProvider) stopActiveProvider() {

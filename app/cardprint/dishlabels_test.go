@@ -40,9 +40,27 @@ func TestDishLabelsPDFRejects(t *testing.T) {
 }
 
 func TestYuan(t *testing.T) {
-	for fen, want := range map[int64]string{1: "0.01", 150: "1.50", 1250: "12.50", 100000: "1000.00"} {
+	for fen, want := range map[int64]string{1: "¥0.01", 150: "¥1.50", 1250: "¥12.50", 100000: "¥1000.00"} {
 		if got := yuan(fen); got != want {
 			t.Errorf("yuan(%d) = %s, want %s", fen, got, want)
 		}
+	}
+}
+
+func TestPriceLine(t *testing.T) {
+	tests := []struct {
+		name  string
+		label DishLabel
+		want  string
+	}{
+		{"with energy", DishLabel{PriceFen: 1234, Kcal: 450}, "¥12.34   450 kcal"},
+		{"without energy", DishLabel{PriceFen: 5}, "¥0.05"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := priceLine(tt.label); got != tt.want {
+				t.Errorf("priceLine = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -23,10 +23,11 @@ type Sheet struct {
 	Class  string // e.g. "3-2"
 	Expiry string // printed as given, e.g. "2027-08-31"
 	Labels []Label
-	// FontTTF is an optional TrueType font with the glyphs the text needs
-	// (e.g. a CJK font for Chinese names). Without it the PDF core font
-	// Helvetica is used and every text field must be printable ASCII
-	// (pinyin names).
+	// FontTTF is an optional TrueType font for what the PDF core font
+	// Helvetica cannot draw (Chinese names): Latin letters, digits and
+	// punctuation are always drawn with Helvetica, only the rest with FontTTF,
+	// so a CJK font without Latin glyphs serves. Without it every text field
+	// must be Latin (Windows-1252, e.g. pinyin names).
 	FontTTF []byte
 	// Created is written as the PDF creation date; zero means now.
 	Created time.Time
@@ -45,12 +46,11 @@ const (
 	// MaxFieldLen bounds each printed text field, in bytes.
 	MaxFieldLen = 64
 
-	cellW    = (pageW - 2*margin) / cols
-	cellH    = (pageH - 2*margin - headerH) / rows
-	qrMM     = 34.0
-	qrPx     = 410 // ~300 dpi at qrMM
-	lineH    = 4.5
-	fontName = "label"
+	cellW = (pageW - 2*margin) / cols
+	cellH = (pageH - 2*margin - headerH) / rows
+	qrMM  = 34.0
+	qrPx  = 410 // ~300 dpi at qrMM
+	lineH = 4.5
 )
 
 // ClassSheetPDF renders the sheet as an A4 PDF: for each pupil a cell with
@@ -60,14 +60,14 @@ func ClassSheetPDF(sheet Sheet) ([]byte, error) {
 	if err := validateSheet(sheet); err != nil {
 		return nil, err
 	}
-	pdf, family := newA4("OneCode cards, class "+sheet.Class, sheet.Created, sheet.FontTTF)
+	pdf, tw := newA4("OneCode cards, class "+sheet.Class, sheet.Created, sheet.FontTTF)
 	pages := (len(sheet.Labels) + LabelsPerPage - 1) / LabelsPerPage
 	for i, l := range sheet.Labels {
 		if i%LabelsPerPage == 0 {
 			pdf.AddPage()
-			drawHeader(pdf, family, sheet, i/LabelsPerPage+1, pages)
+			drawHeader(tw, sheet, i/LabelsPerPage+1, pages)
 		}
-		if err := drawLabel(pdf, family, sheet, i, l); err != nil {
+		if err := drawLabel(tw, sheet, i, l); err != nil {
 			return nil, err
 		}
 	}
@@ -90,25 +90,29 @@ func validateSheet(s Sheet) error {
 		if len(f) > MaxFieldLen {
 			return fmt.Errorf("%w: field %q is longer than %d bytes", ErrInvalidInput, f[:16]+"...", MaxFieldLen)
 		}
-		if s.FontTTF == nil && !printableASCII(f) {
-			return fmt.Errorf("%w: %q is not printable ASCII; give pinyin or a Unicode font (Sheet.FontTTF)", ErrInvalidInput, f)
+		if s.FontTTF == nil && !coreText(f) {
+			return fmt.Errorf("%w: %q is not Latin text; give pinyin or a CJK font (Sheet.FontTTF)", ErrInvalidInput, f)
 		}
 	}
 	return nil
 }
 
-func drawHeader(pdf *fpdf.Fpdf, family string, s Sheet, page, pages int) {
-	pdf.SetFont(family, "", 11)
+func drawHeader(tw *textWriter, s Sheet, page, pages int) {
 	title := "Class " + s.Class + "  -  valid through " + s.Expiry
 	if s.Title != "" {
 		title = s.Title + "  -  " + title
 	}
-	pdf.SetXY(margin, margin)
-	pdf.CellFormat(pageW-2*margin-30, headerH-2, title, "", 0, "L", false, 0, "")
-	pdf.CellFormat(30, headerH-2, "page "+strconv.Itoa(page)+"/"+strconv.Itoa(pages), "", 0, "R", false, 0, "")
+	drawPageHeader(tw, title, page, pages)
 }
 
-func drawLabel(pdf *fpdf.Fpdf, family string, s Sheet, i int, l Label) error {
+// drawPageHeader writes title and the page number at the top of the page.
+func drawPageHeader(tw *textWriter, title string, page, pages int) {
+	tw.line(margin, margin, pageW-2*margin-30, headerH-2, "L", "", 11, title)
+	tw.line(pageW-margin-30, margin, 30, headerH-2, "R", "", 11, "page "+strconv.Itoa(page)+"/"+strconv.Itoa(pages))
+}
+
+func drawLabel(tw *textWriter, s Sheet, i int, l Label) error {
+	pdf := tw.pdf
 	png, err := QRPNG(l.QRText, qrPx)
 	if err != nil {
 		return fmt.Errorf("label %d (%s): %w", i+1, l.StudentNo, err)
@@ -139,31 +143,16 @@ func drawLabel(pdf *fpdf.Fpdf, family string, s Sheet, i int, l Label) error {
 		{"", 8, "Class " + s.Class + "   Exp. " + s.Expiry},
 	}
 	for _, ln := range lines {
-		style := ln.style
-		if family == fontName {
-			style = "" // one style is registered for a caller's font
-		}
-		pdf.SetFont(family, style, ln.size)
-		pdf.SetXY(x, ty)
-		pdf.CellFormat(cellW, lineH, ln.text, "", 0, "C", false, 0, "")
+		tw.line(x, ty, cellW, lineH, "C", ln.style, ln.size, ln.text)
 		ty += lineH
 	}
 	return pdf.Error()
 }
 
-func printableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7E {
-			return false
-		}
-	}
-	return true
-}
-
 // newA4 starts an A4 portrait PDF with title, dated created (when not zero,
-// so that output is reproducible), no automatic page breaks, and the font
-// family to write with: fontTTF when given (Unicode), else Helvetica.
-func newA4(title string, created time.Time, fontTTF []byte) (*fpdf.Fpdf, string) {
+// so that output is reproducible), no automatic page breaks, and the writer of
+// its text: Helvetica, and fontTTF (when given) for what Helvetica cannot draw.
+func newA4(title string, created time.Time, fontTTF []byte) (*fpdf.Fpdf, *textWriter) {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	if !created.IsZero() {
 		pdf.SetCreationDate(created)
@@ -171,9 +160,5 @@ func newA4(title string, created time.Time, fontTTF []byte) (*fpdf.Fpdf, string)
 	}
 	pdf.SetTitle(title, true)
 	pdf.SetAutoPageBreak(false, 0)
-	if fontTTF == nil {
-		return pdf, "Helvetica"
-	}
-	pdf.AddUTF8FontFromBytes(fontName, "", fontTTF)
-	return pdf, fontName
+	return pdf, &textWriter{pdf: pdf, ttf: fontTTF}
 }

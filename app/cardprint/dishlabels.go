@@ -13,8 +13,8 @@ import (
 // scans it (Code 128) before the card.
 type DishLabel struct {
 	Barcode  string // Code 128 text
-	Name     string // printed as given (ASCII, or any text with a Unicode font)
-	PriceFen int64  // printed as yuan, e.g. 12.50
+	Name     string // printed as given (Latin, or Chinese with DishSheet.FontTTF)
+	PriceFen int64  // printed in yuan, e.g. ¥12.50
 	Kcal     int32  // printed when > 0
 }
 
@@ -22,7 +22,8 @@ type DishLabel struct {
 type DishSheet struct {
 	Canteen string
 	Labels  []DishLabel
-	// FontTTF as in Sheet: needed for Chinese dish names.
+	// FontTTF as in Sheet: a CJK font for Chinese dish names (Latin text is
+	// always drawn with Helvetica).
 	FontTTF []byte
 	Created time.Time
 }
@@ -44,21 +45,18 @@ func DishLabelsPDF(s DishSheet) ([]byte, error) {
 		if len(f) > MaxFieldLen {
 			return nil, fmt.Errorf("%w: a field is longer than %d bytes", ErrInvalidInput, MaxFieldLen)
 		}
-		if s.FontTTF == nil && !printableASCII(f) {
-			return nil, fmt.Errorf("%w: %q is not printable ASCII; give a Unicode font (DishSheet.FontTTF)", ErrInvalidInput, f)
+		if s.FontTTF == nil && !coreText(f) {
+			return nil, fmt.Errorf("%w: %q is not Latin text; give a CJK font (DishSheet.FontTTF)", ErrInvalidInput, f)
 		}
 	}
-	pdf, family := newA4("OneCode dish labels, "+s.Canteen, s.Created, s.FontTTF)
+	pdf, tw := newA4("OneCode dish labels, "+s.Canteen, s.Created, s.FontTTF)
 	pages := (len(s.Labels) + DishLabelsPerPage - 1) / DishLabelsPerPage
 	for i, l := range s.Labels {
 		if i%DishLabelsPerPage == 0 {
 			pdf.AddPage()
-			pdf.SetFont(family, "", 11)
-			pdf.SetXY(margin, margin)
-			pdf.CellFormat(pageW-2*margin-30, headerH-2, "Dish labels - "+s.Canteen, "", 0, "L", false, 0, "")
-			pdf.CellFormat(30, headerH-2, "page "+strconv.Itoa(i/DishLabelsPerPage+1)+"/"+strconv.Itoa(pages), "", 0, "R", false, 0, "")
+			drawPageHeader(tw, "Dish labels - "+s.Canteen, i/DishLabelsPerPage+1, pages)
 		}
-		if err := drawDishLabel(pdf, family, i, l); err != nil {
+		if err := drawDishLabel(tw, i, l); err != nil {
 			return nil, err
 		}
 	}
@@ -77,7 +75,8 @@ func dishTexts(ls []DishLabel) []string {
 	return out
 }
 
-func drawDishLabel(pdf *fpdf.Fpdf, family string, i int, l DishLabel) error {
+func drawDishLabel(tw *textWriter, i int, l DishLabel) error {
+	pdf := tw.pdf
 	if l.PriceFen <= 0 {
 		return fmt.Errorf("%w: dish %d (%s): price must be > 0", ErrInvalidInput, i+1, l.Barcode)
 	}
@@ -99,19 +98,23 @@ func drawDishLabel(pdf *fpdf.Fpdf, family string, i int, l DishLabel) error {
 	pdf.RegisterImageOptionsReader(name, opt, bytes.NewReader(png))
 	pdf.ImageOptions(name, x+(cellW-dishBarW)/2, y+1.5, dishBarW, dishBarH, false, opt, 0, "")
 
-	pdf.SetFont(family, "", 9)
-	pdf.SetXY(x, y+1.5+dishBarH)
-	pdf.CellFormat(cellW, 4, l.Barcode, "", 0, "C", false, 0, "")
-	text := l.Name + "  " + yuan(l.PriceFen)
-	if l.Kcal > 0 {
-		text += "  " + strconv.Itoa(int(l.Kcal)) + " kcal"
-	}
-	pdf.SetXY(x, y+5.5+dishBarH)
-	pdf.CellFormat(cellW, 4, text, "", 0, "C", false, 0, "")
+	tw.line(x, y+1.5+dishBarH, cellW, 4, "C", "", 9, l.Barcode)
+	tw.line(x, y+5.5+dishBarH, cellW, 4.5, "C", "", 10, l.Name)
+	tw.line(x, y+10+dishBarH, cellW, 4.5, "C", "B", 10, priceLine(l))
 	return pdf.Error()
 }
 
-// yuan formats fen as yuan with two decimals, without floats.
+// priceLine is the line under a dish's name: its price in yuan and energy. It has
+// a line of its own so that a long name, shrunk or cut to fit, never hides it.
+func priceLine(l DishLabel) string {
+	text := yuan(l.PriceFen)
+	if l.Kcal > 0 {
+		text += "   " + strconv.Itoa(int(l.Kcal)) + " kcal"
+	}
+	return text
+}
+
+// yuan formats fen as yuan with two decimals and the yuan sign, without floats.
 func yuan(fen int64) string {
-	return strconv.FormatInt(fen/100, 10) + "." + fmt.Sprintf("%02d", fen%100)
+	return "¥" + strconv.FormatInt(fen/100, 10) + "." + fmt.Sprintf("%02d", fen%100)
 }

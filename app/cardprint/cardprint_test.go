@@ -187,8 +187,8 @@ func TestClassSheetPDFRejects(t *testing.T) {
 	}
 }
 
-// TestClassSheetPDFWithFont uses a TrueType font when the machine has one
-// (no CJK font is installed here; DejaVu exercises the UTF-8 font path).
+// TestClassSheetPDFWithFont: a TrueType font draws what Helvetica cannot (here
+// DejaVu for "ǐ"; render_test.go prints Chinese with a CJK font).
 func TestClassSheetPDFWithFont(t *testing.T) {
 	ttf, err := os.ReadFile("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 	if err != nil {
