@@ -63,6 +63,7 @@ const (
 
 // Staff is who asks: a staff member of one school (a teacher with a class).
 type Staff struct {
+	ID       string // for logs
 	SchoolID string
 	Role     Role
 	ClassID  string
