@@ -92,7 +92,7 @@ func (s *Service) bind(ctx context.Context, g directory.Guardianship, pupil dire
 	if err != nil {
 		return true, err
 	}
-	n := binding.NewNotice(binding.EventBound, pupil.AccountID, actors.MaskName(pupil.Name), binding.MaskStudentNo(pupil.StudentNo),
+	n := binding.NewNotice(binding.EventBound, actors.MaskName(pupil.Name), binding.MaskStudentNo(pupil.StudentNo),
 		par.PhoneMasked, g.Relation, s.c.Now())
 	opts := directory.BindOptions{CodeHash: p.codeHash, Now: s.c.Now(),
 		Notice: &directory.Message{Topic: directory.TopicBinding, Payload: n.Payload()}}

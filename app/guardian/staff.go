@@ -113,7 +113,7 @@ func (s *Service) unbind(ctx context.Context, pupil directory.Pupil, parentID, e
 	if err != nil {
 		return err
 	}
-	n := binding.NewNotice(event, pupil.AccountID, actors.MaskName(pupil.Name), binding.MaskStudentNo(pupil.StudentNo),
+	n := binding.NewNotice(event, actors.MaskName(pupil.Name), binding.MaskStudentNo(pupil.StudentNo),
 		par.PhoneMasked, "", s.c.Now())
 	err = s.c.Directory.Unbind(ctx, parentID, pupil.AccountID, &directory.Message{Topic: directory.TopicBinding, Payload: n.Payload()})
 	if errors.Is(err, directory.ErrNotFound) {

@@ -14,10 +14,10 @@ const (
 
 // Notice is what the other guardians of a pupil are told when the pupil's guardians
 // change. It carries masked data only: the pupil's masked name and student number, the
-// guardian's masked phone, never a full name, phone or ID number.
+// guardian's masked phone, never a full name, phone, ID number or account id (which
+// embeds the student number).
 type Notice struct {
 	Event           string `json:"event"`
-	AccountID       string `json:"account_id"`
 	MaskedName      string `json:"masked_name"`
 	MaskedStudentNo string `json:"masked_student_no"`
 	// MaskedPhone is the phone of the guardian bound or unbound.
@@ -28,8 +28,8 @@ type Notice struct {
 }
 
 // NewNotice builds the notice of event at at, with its message text.
-func NewNotice(event, accountID, maskedName, maskedStudentNo, maskedPhone, relation string, at time.Time) Notice {
-	n := Notice{Event: event, AccountID: accountID, MaskedName: maskedName, MaskedStudentNo: maskedStudentNo,
+func NewNotice(event, maskedName, maskedStudentNo, maskedPhone, relation string, at time.Time) Notice {
+	n := Notice{Event: event, MaskedName: maskedName, MaskedStudentNo: maskedStudentNo,
 		MaskedPhone: maskedPhone, Relation: relation, At: at.UTC().Format(time.RFC3339)}
 	switch event {
 	case EventBound:
