@@ -115,7 +115,8 @@ func runDemo(ctx context.Context, admin apiv1.AdminServiceServer, dir directory.
              curl -X POST http://%[2]s/v1/auth/parent/login -d '{"phone":"13900001111","code":"…"}'
              then with "Authorization: Bearer <token>": POST /v1/parent/children:find
              {"schoolId":"35001","name":"王梓涵","studentNo":"2024000101"}, POST /v1/parent/children:bind
-             {"bindTicket":"…"}, POST /v1/parent/children/acc_35001_2024000101/recharges {"amountFen":5000,"requestId":"r1"}
+             {"bindTicket":"…","idNumber":"350102201503120020"} (or a "bindCode" from the admin's
+             POST /v1/staff/pupils/acc_35001_2024000101:issueBindCode), POST /v1/parent/children/acc_35001_2024000101/recharges {"amountFen":5000,"requestId":"r1"}
              and pay it in the sandbox: curl -X POST http://127.0.0.1:8090/sandbox/pay/<orderId>
 Stop with Ctrl-C.
 `, staffFile, httpAddr)
