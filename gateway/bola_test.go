@@ -357,6 +357,22 @@ func TestBOLA(t *testing.T) {
 				return nil
 			}},
 		},
+		"ParentService/UnbindChild": parentAccountCases(func(ctx context.Context, acc string) error {
+			_, err := P.UnbindChild(p1(), &apiv1.UnbindChildRequest{AccountId: acc})
+			return err
+		}),
+		"StaffService/IssueBindCode": guardianStaffCases(w, false, func(ctx context.Context, acc, _ string) error {
+			_, err := S.IssueBindCode(ctx, &apiv1.IssueBindCodeRequest{AccountId: acc})
+			return err
+		}),
+		"StaffService/ListPupilGuardians": guardianStaffCases(w, false, func(ctx context.Context, acc, _ string) error {
+			_, err := S.ListPupilGuardians(ctx, &apiv1.ListPupilGuardiansRequest{AccountId: acc})
+			return err
+		}),
+		"StaffService/UnbindGuardian": guardianStaffCases(w, true, func(ctx context.Context, acc, parent string) error {
+			_, err := S.UnbindGuardian(ctx, &apiv1.UnbindGuardianRequest{AccountId: acc, ParentId: parent})
+			return err
+		}),
 		"StaffService/GetPupil": staffAccountCases(func(ctx context.Context, acc string) error {
 			_, err := S.GetPupil(ctx, &apiv1.GetPupilRequest{AccountId: acc})
 			return err
@@ -560,6 +576,10 @@ func TestBOLA(t *testing.T) {
 		{"GET", "/v1/staff/classes/1B/sheet.pdf", w.staff["teacherA"], http.StatusNotFound, "NOT_FOUND", nil},
 		{"GET", "/v1/staff/canteens/C2/totals?from_day=20250101&to_day=20250102", w.staff["canteen1"], http.StatusNotFound, "NOT_FOUND", nil},
 		{"GET", "/v1/staff/pupils/" + w.a1, w.staff["canteen1"], http.StatusForbidden, "ROLE_NOT_ALLOWED", nil},
+		{"POST", "/v1/staff/pupils/" + w.x2 + ":issueBindCode", w.staff["admin1"], http.StatusNotFound, "NOT_FOUND", map[string]any{}},
+		{"POST", "/v1/staff/pupils/" + w.a1 + ":issueBindCode", w.staff["finance1"], http.StatusForbidden, "ROLE_NOT_ALLOWED", map[string]any{}},
+		{"POST", "/v1/staff/pupils/" + w.x2 + "/guardians/par_p2:unbind", w.staff["admin1"], http.StatusNotFound, "NOT_FOUND", map[string]any{}},
+		{"POST", "/v1/parent/children/" + w.b1 + ":unbind", w.p1, http.StatusNotFound, "NOT_FOUND", map[string]any{}},
 		{"GET", "/v1/staff/pupils?class_id=1A", w.p1, http.StatusForbidden, "STAFF_ONLY", nil},
 		{"GET", "/v1/staff/pupils?class_id=1A", "", http.StatusUnauthorized, "UNAUTHENTICATED", nil},
 		{"PUT", "/v1/staff/canteens/C2/dishes/D1001", w.staff["canteen1"], http.StatusNotFound, "NOT_FOUND",
@@ -617,10 +637,52 @@ func TestBOLA(t *testing.T) {
 	if r, err := S.SetTerminalEnabled(st("admin1"), &apiv1.SetTerminalEnabledRequest{TerminalId: "T1", Enabled: true}); err != nil || !r.GetEnabled() {
 		t.Errorf("admin1 on their terminal: %v %v", r, err)
 	}
-	// P1's ticket survived P2's attempt.
-	if r, err := P.BindChild(p1(), &apiv1.BindChildRequest{BindTicket: w.ticket}); err != nil || r.GetChild().GetAccountId() != w.u1 {
+	// P1's ticket survived P2's attempt (with a code from the school).
+	code, err := S.IssueBindCode(st("teacherA"), &apiv1.IssueBindCodeRequest{AccountId: w.u1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := P.BindChild(p1(), &apiv1.BindChildRequest{BindTicket: w.ticket, BindCode: code.GetBindCode()}); err != nil || r.GetChild().GetAccountId() != w.u1 {
 		t.Errorf("P1 redeeming their ticket after P2 tried it: %v %v", r, err)
 	}
+	if r, err := S.ListPupilGuardians(st("admin1"), &apiv1.ListPupilGuardiansRequest{AccountId: w.u1}); err != nil || len(r.GetGuardians()) != 1 ||
+		r.GetGuardians()[0].GetParentId() != "par_p1" {
+		t.Errorf("admin1 listing u1's guardians: %v %v", r, err)
+	}
+}
+
+// guardianStaffCases are the refused staff calls on guardianship (bind codes,
+// guardian lists, unbinding): a pupil of another school or (for teachers)
+// class answers as an unknown one; finance and canteen managers (and, with
+// adminOnly, teachers) may not; a parent is not staff.
+func guardianStaffCases(w *bolaWorld, adminOnly bool, call func(ctx context.Context, acc, parent string) error) []bolaCase {
+	st := func(name string) context.Context { return bearer(w.staff[name]) }
+	guardianOf := map[string]string{w.a1: "par_p1", w.b1: "par_p2", w.x2: "par_p2"}
+	var out []bolaCase
+	reach := [][2]string{{"admin1", w.x2}, {"admin2", w.a1}, {"admin2", w.b1}}
+	if !adminOnly {
+		reach = append(reach, [][2]string{{"teacherA", w.x2}, {"teacherA", w.b1}, {"teacherB", w.a1}, {"teacher2", w.a1}}...)
+	}
+	for _, c := range reach {
+		out = append(out, bolaCase{who: c[0] + " on " + c[1], code: codes.NotFound,
+			call: func(ctx context.Context) error { return call(st(c[0]), c[1], guardianOf[c[1]]) },
+			like: func(ctx context.Context) error { return call(st(c[0]), unknownAccount, guardianOf[c[1]]) }})
+	}
+	denied := []string{"finance1", "canteen1", "finance2", "canteen2"}
+	if adminOnly {
+		denied = append(denied, "teacherA", "teacher2")
+	}
+	for _, who := range denied {
+		acc := w.a1
+		if strings.HasSuffix(who, "2") {
+			acc = w.x2
+		}
+		out = append(out, bolaCase{who: who + " on " + acc, code: codes.PermissionDenied,
+			call: func(ctx context.Context) error { return call(st(who), acc, guardianOf[acc]) }})
+	}
+	out = append(out, bolaCase{who: "P1 on their child", code: codes.PermissionDenied,
+		call: func(ctx context.Context) error { return call(bearer(w.p1), w.a1, "par_p1") }})
+	return out
 }
 
 func listPupils(S apiv1.StaffServiceClient, ctx context.Context, class string) func(context.Context) error {

@@ -104,19 +104,25 @@ func TestBindTicketIsSingleUseAndPersonal(t *testing.T) {
 	}
 	_, err = e.parent.BindChild(parent, &apiv1.BindChildRequest{BindTicket: found.GetBindTicket(), Relation: "a relation far too long to store"})
 	wantCode(t, err, codes.InvalidArgument, "INVALID_ARGUMENT")
-	// Several guardians per child, several children per parent.
+	// Several guardians per child (each with a proof: the ID number given
+	// to BindChild, a bind code), several children per parent.
 	f2, err := e.parent.FindChild(other, &apiv1.FindChildRequest{SchoolId: "35001", Name: "王小明", StudentNo: "2024000101"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.parent.BindChild(other, &apiv1.BindChildRequest{BindTicket: f2.GetBindTicket(), Relation: "mother"}); err != nil {
+	if _, err := e.parent.BindChild(other, &apiv1.BindChildRequest{BindTicket: f2.GetBindTicket(), Relation: "mother", IdNumber: "110105201503070021"}); err != nil {
 		t.Fatal(err)
 	}
 	f3, err := e.parent.FindChild(parent, &apiv1.FindChildRequest{SchoolId: "35001", Name: "李华", StudentNo: "2024000102"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.parent.BindChild(parent, &apiv1.BindChildRequest{BindTicket: f3.GetBindTicket()}); err != nil {
+	admin := bearer(e.staffToken(t, "35001", "st_admin", directory.RoleSchoolAdmin, ""))
+	code, err := e.staff.IssueBindCode(admin, &apiv1.IssueBindCodeRequest{AccountId: "acc_35001_2024000102"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.parent.BindChild(parent, &apiv1.BindChildRequest{BindTicket: f3.GetBindTicket(), BindCode: code.GetBindCode()}); err != nil {
 		t.Fatal(err)
 	}
 	list, err := e.parent.ListChildren(parent, &apiv1.ListChildrenRequest{})

@@ -336,7 +336,9 @@ OneCode demo: school %[1]s "%[2]s" (%[3]s).
              curl -X POST http://%[2]s/v1/auth/parent/login -d '{"phone":"13900001111","code":"…"}'
              then with "Authorization: Bearer <token>": POST /v1/parent/children:find
              {"schoolId":"35001","name":"王梓涵","studentNo":"2024000101"}, POST /v1/parent/children:bind
-             {"bindTicket":"…"}, POST /v1/parent/children/acc_35001_2024000101/recharges {"amountFen":5000,"requestId":"r1"}
+             {"bindTicket":"…","idNumber":"350102201503120020"} (or a "bindCode" from the admin's
+             POST /v1/staff/pupils/acc_35001_2024000101:issueBindCode),
+             POST /v1/parent/children/acc_35001_2024000101/recharges {"amountFen":5000,"requestId":"r1"}
              and %[3]s
 Stop with Ctrl-C.
 `, info.StaffFile, a.HTTP, pay, filepath.Join(dataDir, "outbox.jsonl"))

@@ -134,6 +134,8 @@ const (
 	TopicArrears  Topic = "arrears"
 	TopicOTP      Topic = "otp"
 	TopicReminder Topic = "reminder"
+	// TopicBinding tells a pupil's guardians that another guardian was bound or unbound.
+	TopicBinding Topic = "binding"
 )
 
 // Message is an outbox row: a notification to send at least once.
@@ -238,6 +240,18 @@ type Store interface {
 	ChildrenOf(ctx context.Context, parentID string) ([]Guardianship, error)
 	// IsGuardian reports whether the parent is bound to the account.
 	IsGuardian(ctx context.Context, parentID, accountID string) (bool, error)
+	// BindGuardian is Bind with a proof and notices, in one transaction: with
+	// opts.CodeHash, the pupil's unexpired bind code must have that hash
+	// (ErrNoBindCode otherwise) and is used up; opts.Notice (Topic and
+	// Payload) is enqueued for every other guardian. created is false when
+	// the parent was already bound: then nothing changes.
+	BindGuardian(ctx context.Context, g Guardianship, opts BindOptions) (created bool, err error)
+	// Unbind removes a binding (ErrNotFound if there is none) and enqueues
+	// notice (when not nil) for every remaining guardian, in one transaction.
+	Unbind(ctx context.Context, parentID, accountID string, notice *Message) error
+	// PutBindCode sets the pupil's bind code (its hash and expiry), replacing
+	// any earlier one. The pupil must exist (ErrNotFound).
+	PutBindCode(ctx context.Context, c BindCode) error
 
 	Close() error
 }

@@ -252,7 +252,7 @@ func ValidateDish(d *Dish) error {
 // SentAt are ignored).
 func ValidateMessage(m *Message) error {
 	switch m.Topic {
-	case TopicArrears, TopicOTP, TopicReminder:
+	case TopicArrears, TopicOTP, TopicReminder, TopicBinding:
 	default:
 		return invalid("outbox topic %q", m.Topic)
 	}

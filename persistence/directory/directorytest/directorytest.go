@@ -36,6 +36,8 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"Guardianships", testGuardianships},
 		{"GuardianshipBounds", testGuardianshipBounds},
 		{"GuardianshipConcurrentBounds", testGuardianshipConcurrent},
+		{"BindCodesAndNotices", testBindCodes},
+		{"BindCodeConcurrentUse", testBindCodeConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package sqlitedirectory
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -104,41 +103,10 @@ func (s *Store) ParentByID(ctx context.Context, id string) (directory.Parent, er
 	return p, mapErr("parent "+id, err)
 }
 
-// Bind implements directory.Store. The transaction holds the database's
-// write lock from its start, so the counts still hold when inserting.
+// Bind implements directory.Store (BindGuardian without proof or notice).
 func (s *Store) Bind(ctx context.Context, g directory.Guardianship) error {
-	if err := directory.ValidateGuardianship(&g); err != nil {
-		return err
-	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM parents WHERE id = ?", g.ParentID).Scan(&one); err != nil {
-			return mapErr("parent "+g.ParentID, err)
-		}
-		if err := tx.QueryRowContext(ctx, "SELECT 1 FROM pupils WHERE account_id = ?", g.AccountID).Scan(&one); err != nil {
-			return mapErr("pupil "+g.AccountID, err)
-		}
-		var bound bool
-		var children, guardians int
-		if err := tx.QueryRowContext(ctx, `SELECT
-				EXISTS (SELECT 1 FROM guardianships WHERE parent_id = ?1 AND account_id = ?2),
-				(SELECT count(*) FROM guardianships WHERE parent_id = ?1),
-				(SELECT count(*) FROM guardianships WHERE account_id = ?2)`, g.ParentID, g.AccountID).
-			Scan(&bound, &children, &guardians); err != nil {
-			return mapErr("count guardianships", err)
-		}
-		switch {
-		case bound:
-			return nil
-		case children >= directory.MaxChildren:
-			return fmt.Errorf("%w: parent %s already has %d children", directory.ErrConflict, g.ParentID, children)
-		case guardians >= directory.MaxGuardians:
-			return fmt.Errorf("%w: pupil %s already has %d guardians", directory.ErrConflict, g.AccountID, guardians)
-		}
-		_, err := exec(ctx, tx, "bind", "INSERT INTO guardianships (parent_id, account_id, relation, created_at) VALUES (?, ?, ?, ?)",
-			g.ParentID, g.AccountID, g.Relation, s.clock())
-		return err
-	})
+	_, err := s.BindGuardian(ctx, g, directory.BindOptions{})
+	return err
 }
 
 func (s *Store) guardianships(ctx context.Context, where, arg string, limit int) ([]directory.Guardianship, error) {

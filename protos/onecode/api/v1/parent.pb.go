@@ -83,7 +83,7 @@ func (x Recharge_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Recharge_State.Descriptor instead.
 func (Recharge_State) EnumDescriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{21, 0}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{23, 0}
 }
 
 // FindChildRequest identifies a pupil: name plus student number or ID number.
@@ -233,12 +233,19 @@ func (x *FindChildResponse) GetBindTicket() string {
 	return ""
 }
 
-// BindChildRequest confirms a binding.
+// BindChildRequest confirms a binding. It needs one proof besides the ticket: bind_code
+// or id_number (unless FindChild was given the matching ID number). A wrong proof keeps
+// the ticket and counts against a limit per pupil and per parent.
 type BindChildRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	BindTicket string                 `protobuf:"bytes,1,opt,name=bind_ticket,json=bindTicket,proto3" json:"bind_ticket,omitempty"`
 	// e.g. "mother", "father", "guardian".
-	Relation      string `protobuf:"bytes,2,opt,name=relation,proto3" json:"relation,omitempty"`
+	Relation string `protobuf:"bytes,2,opt,name=relation,proto3" json:"relation,omitempty"`
+	// The one-time bind code on the school's slip (e.g. "7KQ2M-XP4RD"; case, spaces and
+	// hyphens do not matter). Used up by the binding.
+	BindCode string `protobuf:"bytes,3,opt,name=bind_code,json=bindCode,proto3" json:"bind_code,omitempty"`
+	// The pupil's full ID number, as imported by the school.
+	IdNumber      string `protobuf:"bytes,4,opt,name=id_number,json=idNumber,proto3" json:"id_number,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -287,6 +294,102 @@ func (x *BindChildRequest) GetRelation() string {
 	return ""
 }
 
+func (x *BindChildRequest) GetBindCode() string {
+	if x != nil {
+		return x.BindCode
+	}
+	return ""
+}
+
+func (x *BindChildRequest) GetIdNumber() string {
+	if x != nil {
+		return x.IdNumber
+	}
+	return ""
+}
+
+// UnbindChildRequest names the child to unbind from the caller.
+type UnbindChildRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnbindChildRequest) Reset() {
+	*x = UnbindChildRequest{}
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnbindChildRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnbindChildRequest) ProtoMessage() {}
+
+func (x *UnbindChildRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnbindChildRequest.ProtoReflect.Descriptor instead.
+func (*UnbindChildRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *UnbindChildRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+// UnbindChildResponse is empty: the binding is gone.
+type UnbindChildResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnbindChildResponse) Reset() {
+	*x = UnbindChildResponse{}
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnbindChildResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnbindChildResponse) ProtoMessage() {}
+
+func (x *UnbindChildResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnbindChildResponse.ProtoReflect.Descriptor instead.
+func (*UnbindChildResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{4}
+}
+
 // BindChildResponse names the bound child.
 type BindChildResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -297,7 +400,7 @@ type BindChildResponse struct {
 
 func (x *BindChildResponse) Reset() {
 	*x = BindChildResponse{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[3]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -309,7 +412,7 @@ func (x *BindChildResponse) String() string {
 func (*BindChildResponse) ProtoMessage() {}
 
 func (x *BindChildResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[3]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -322,7 +425,7 @@ func (x *BindChildResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BindChildResponse.ProtoReflect.Descriptor instead.
 func (*BindChildResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{3}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *BindChildResponse) GetChild() *Child {
@@ -341,7 +444,7 @@ type ListChildrenRequest struct {
 
 func (x *ListChildrenRequest) Reset() {
 	*x = ListChildrenRequest{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[4]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -353,7 +456,7 @@ func (x *ListChildrenRequest) String() string {
 func (*ListChildrenRequest) ProtoMessage() {}
 
 func (x *ListChildrenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[4]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -366,7 +469,7 @@ func (x *ListChildrenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListChildrenRequest.ProtoReflect.Descriptor instead.
 func (*ListChildrenRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{4}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{6}
 }
 
 // ListChildrenResponse lists the children.
@@ -379,7 +482,7 @@ type ListChildrenResponse struct {
 
 func (x *ListChildrenResponse) Reset() {
 	*x = ListChildrenResponse{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[5]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -391,7 +494,7 @@ func (x *ListChildrenResponse) String() string {
 func (*ListChildrenResponse) ProtoMessage() {}
 
 func (x *ListChildrenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[5]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -404,7 +507,7 @@ func (x *ListChildrenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListChildrenResponse.ProtoReflect.Descriptor instead.
 func (*ListChildrenResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{5}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ListChildrenResponse) GetChildren() []*Child {
@@ -424,7 +527,7 @@ type GetChildRequest struct {
 
 func (x *GetChildRequest) Reset() {
 	*x = GetChildRequest{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[6]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -436,7 +539,7 @@ func (x *GetChildRequest) String() string {
 func (*GetChildRequest) ProtoMessage() {}
 
 func (x *GetChildRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[6]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -449,7 +552,7 @@ func (x *GetChildRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetChildRequest.ProtoReflect.Descriptor instead.
 func (*GetChildRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{6}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetChildRequest) GetAccountId() string {
@@ -469,7 +572,7 @@ type GetChildResponse struct {
 
 func (x *GetChildResponse) Reset() {
 	*x = GetChildResponse{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[7]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -481,7 +584,7 @@ func (x *GetChildResponse) String() string {
 func (*GetChildResponse) ProtoMessage() {}
 
 func (x *GetChildResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[7]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -494,7 +597,7 @@ func (x *GetChildResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetChildResponse.ProtoReflect.Descriptor instead.
 func (*GetChildResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{7}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetChildResponse) GetChild() *Child {
@@ -524,7 +627,7 @@ type Child struct {
 
 func (x *Child) Reset() {
 	*x = Child{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[8]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -536,7 +639,7 @@ func (x *Child) String() string {
 func (*Child) ProtoMessage() {}
 
 func (x *Child) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[8]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -549,7 +652,7 @@ func (x *Child) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Child.ProtoReflect.Descriptor instead.
 func (*Child) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{8}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Child) GetAccountId() string {
@@ -629,7 +732,7 @@ type ListHistoryRequest struct {
 
 func (x *ListHistoryRequest) Reset() {
 	*x = ListHistoryRequest{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[9]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -641,7 +744,7 @@ func (x *ListHistoryRequest) String() string {
 func (*ListHistoryRequest) ProtoMessage() {}
 
 func (x *ListHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[9]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -654,7 +757,7 @@ func (x *ListHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListHistoryRequest.ProtoReflect.Descriptor instead.
 func (*ListHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{9}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListHistoryRequest) GetAccountId() string {
@@ -698,7 +801,7 @@ type HistoryLine struct {
 
 func (x *HistoryLine) Reset() {
 	*x = HistoryLine{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[10]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -710,7 +813,7 @@ func (x *HistoryLine) String() string {
 func (*HistoryLine) ProtoMessage() {}
 
 func (x *HistoryLine) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[10]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -723,7 +826,7 @@ func (x *HistoryLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryLine.ProtoReflect.Descriptor instead.
 func (*HistoryLine) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{10}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *HistoryLine) GetSeq() int64 {
@@ -787,7 +890,7 @@ type HistoryItem struct {
 
 func (x *HistoryItem) Reset() {
 	*x = HistoryItem{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[11]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -799,7 +902,7 @@ func (x *HistoryItem) String() string {
 func (*HistoryItem) ProtoMessage() {}
 
 func (x *HistoryItem) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[11]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -812,7 +915,7 @@ func (x *HistoryItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryItem.ProtoReflect.Descriptor instead.
 func (*HistoryItem) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{11}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *HistoryItem) GetName() string {
@@ -848,7 +951,7 @@ type ListHistoryResponse struct {
 
 func (x *ListHistoryResponse) Reset() {
 	*x = ListHistoryResponse{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[12]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -860,7 +963,7 @@ func (x *ListHistoryResponse) String() string {
 func (*ListHistoryResponse) ProtoMessage() {}
 
 func (x *ListHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[12]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -873,7 +976,7 @@ func (x *ListHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListHistoryResponse.ProtoReflect.Descriptor instead.
 func (*ListHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{12}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListHistoryResponse) GetLines() []*HistoryLine {
@@ -902,7 +1005,7 @@ type ReportLossRequest struct {
 
 func (x *ReportLossRequest) Reset() {
 	*x = ReportLossRequest{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[13]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -914,7 +1017,7 @@ func (x *ReportLossRequest) String() string {
 func (*ReportLossRequest) ProtoMessage() {}
 
 func (x *ReportLossRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[13]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -927,7 +1030,7 @@ func (x *ReportLossRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportLossRequest.ProtoReflect.Descriptor instead.
 func (*ReportLossRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{13}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ReportLossRequest) GetAccountId() string {
@@ -955,7 +1058,7 @@ type ReportLossResponse struct {
 
 func (x *ReportLossResponse) Reset() {
 	*x = ReportLossResponse{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[14]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -967,7 +1070,7 @@ func (x *ReportLossResponse) String() string {
 func (*ReportLossResponse) ProtoMessage() {}
 
 func (x *ReportLossResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[14]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -980,7 +1083,7 @@ func (x *ReportLossResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportLossResponse.ProtoReflect.Descriptor instead.
 func (*ReportLossResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{14}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ReportLossResponse) GetCardState() string {
@@ -1009,7 +1112,7 @@ type SetDailyCapRequest struct {
 
 func (x *SetDailyCapRequest) Reset() {
 	*x = SetDailyCapRequest{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[15]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1021,7 +1124,7 @@ func (x *SetDailyCapRequest) String() string {
 func (*SetDailyCapRequest) ProtoMessage() {}
 
 func (x *SetDailyCapRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[15]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1034,7 +1137,7 @@ func (x *SetDailyCapRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetDailyCapRequest.ProtoReflect.Descriptor instead.
 func (*SetDailyCapRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{15}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SetDailyCapRequest) GetAccountId() string {
@@ -1068,7 +1171,7 @@ type SetDailyCapResponse struct {
 
 func (x *SetDailyCapResponse) Reset() {
 	*x = SetDailyCapResponse{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[16]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1080,7 +1183,7 @@ func (x *SetDailyCapResponse) String() string {
 func (*SetDailyCapResponse) ProtoMessage() {}
 
 func (x *SetDailyCapResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[16]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1093,7 +1196,7 @@ func (x *SetDailyCapResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetDailyCapResponse.ProtoReflect.Descriptor instead.
 func (*SetDailyCapResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{16}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SetDailyCapResponse) GetDailySpendCapFen() int64 {
@@ -1116,7 +1219,7 @@ type CreateRechargeRequest struct {
 
 func (x *CreateRechargeRequest) Reset() {
 	*x = CreateRechargeRequest{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[17]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1128,7 +1231,7 @@ func (x *CreateRechargeRequest) String() string {
 func (*CreateRechargeRequest) ProtoMessage() {}
 
 func (x *CreateRechargeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[17]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1141,7 +1244,7 @@ func (x *CreateRechargeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRechargeRequest.ProtoReflect.Descriptor instead.
 func (*CreateRechargeRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{17}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CreateRechargeRequest) GetAccountId() string {
@@ -1175,7 +1278,7 @@ type GetRechargeRequest struct {
 
 func (x *GetRechargeRequest) Reset() {
 	*x = GetRechargeRequest{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[18]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1187,7 +1290,7 @@ func (x *GetRechargeRequest) String() string {
 func (*GetRechargeRequest) ProtoMessage() {}
 
 func (x *GetRechargeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[18]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1200,7 +1303,7 @@ func (x *GetRechargeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRechargeRequest.ProtoReflect.Descriptor instead.
 func (*GetRechargeRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{18}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetRechargeRequest) GetOrderId() string {
@@ -1220,7 +1323,7 @@ type CreateRechargeResponse struct {
 
 func (x *CreateRechargeResponse) Reset() {
 	*x = CreateRechargeResponse{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[19]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1232,7 +1335,7 @@ func (x *CreateRechargeResponse) String() string {
 func (*CreateRechargeResponse) ProtoMessage() {}
 
 func (x *CreateRechargeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[19]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1245,7 +1348,7 @@ func (x *CreateRechargeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRechargeResponse.ProtoReflect.Descriptor instead.
 func (*CreateRechargeResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{19}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CreateRechargeResponse) GetRecharge() *Recharge {
@@ -1265,7 +1368,7 @@ type GetRechargeResponse struct {
 
 func (x *GetRechargeResponse) Reset() {
 	*x = GetRechargeResponse{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[20]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1277,7 +1380,7 @@ func (x *GetRechargeResponse) String() string {
 func (*GetRechargeResponse) ProtoMessage() {}
 
 func (x *GetRechargeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[20]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1290,7 +1393,7 @@ func (x *GetRechargeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRechargeResponse.ProtoReflect.Descriptor instead.
 func (*GetRechargeResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{20}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetRechargeResponse) GetRecharge() *Recharge {
@@ -1317,7 +1420,7 @@ type Recharge struct {
 
 func (x *Recharge) Reset() {
 	*x = Recharge{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[21]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1329,7 +1432,7 @@ func (x *Recharge) String() string {
 func (*Recharge) ProtoMessage() {}
 
 func (x *Recharge) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[21]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1342,7 +1445,7 @@ func (x *Recharge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Recharge.ProtoReflect.Descriptor instead.
 func (*Recharge) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{21}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Recharge) GetOrderId() string {
@@ -1414,11 +1517,17 @@ const file_onecode_api_v1_parent_proto_rawDesc = "" +
 	"\vschool_name\x18\x04 \x01(\tR\n" +
 	"schoolName\x12\x1f\n" +
 	"\vbind_ticket\x18\x05 \x01(\tR\n" +
-	"bindTicket\"O\n" +
+	"bindTicket\"\x89\x01\n" +
 	"\x10BindChildRequest\x12\x1f\n" +
 	"\vbind_ticket\x18\x01 \x01(\tR\n" +
 	"bindTicket\x12\x1a\n" +
-	"\brelation\x18\x02 \x01(\tR\brelation\"@\n" +
+	"\brelation\x18\x02 \x01(\tR\brelation\x12\x1b\n" +
+	"\tbind_code\x18\x03 \x01(\tR\bbindCode\x12\x1b\n" +
+	"\tid_number\x18\x04 \x01(\tR\bidNumber\"3\n" +
+	"\x12UnbindChildRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\"\x15\n" +
+	"\x13UnbindChildResponse\"@\n" +
 	"\x11BindChildResponse\x12+\n" +
 	"\x05child\x18\x01 \x01(\v2\x15.onecode.api.v1.ChildR\x05child\"\x15\n" +
 	"\x13ListChildrenRequest\"I\n" +
@@ -1514,10 +1623,12 @@ const file_onecode_api_v1_parent_proto_rawDesc = "" +
 	"\x16STATE_AWAITING_PAYMENT\x10\x02\x12\x12\n" +
 	"\x0eSTATE_CREDITED\x10\x03\x12\x10\n" +
 	"\fSTATE_CLOSED\x10\x04\x12\x10\n" +
-	"\fSTATE_FAILED\x10\x052\xb3\t\n" +
+	"\fSTATE_FAILED\x10\x052\xc0\n" +
+	"\n" +
 	"\rParentService\x12u\n" +
 	"\tFindChild\x12 .onecode.api.v1.FindChildRequest\x1a!.onecode.api.v1.FindChildResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/parent/children:find\x12u\n" +
-	"\tBindChild\x12 .onecode.api.v1.BindChildRequest\x1a!.onecode.api.v1.BindChildResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/parent/children:bind\x12v\n" +
+	"\tBindChild\x12 .onecode.api.v1.BindChildRequest\x1a!.onecode.api.v1.BindChildResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/parent/children:bind\x12\x8a\x01\n" +
+	"\vUnbindChild\x12\".onecode.api.v1.UnbindChildRequest\x1a#.onecode.api.v1.UnbindChildResponse\"2\x82\xd3\xe4\x93\x02,:\x01*\"'/v1/parent/children/{account_id}:unbind\x12v\n" +
 	"\fListChildren\x12#.onecode.api.v1.ListChildrenRequest\x1a$.onecode.api.v1.ListChildrenResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/parent/children\x12w\n" +
 	"\bGetChild\x12\x1f.onecode.api.v1.GetChildRequest\x1a .onecode.api.v1.GetChildResponse\"(\x82\xd3\xe4\x93\x02\"\x12 /v1/parent/children/{account_id}\x12\x88\x01\n" +
 	"\vListHistory\x12\".onecode.api.v1.ListHistoryRequest\x1a#.onecode.api.v1.ListHistoryResponse\"0\x82\xd3\xe4\x93\x02*\x12(/v1/parent/children/{account_id}/history\x12\x8b\x01\n" +
@@ -1540,61 +1651,65 @@ func file_onecode_api_v1_parent_proto_rawDescGZIP() []byte {
 }
 
 var file_onecode_api_v1_parent_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_onecode_api_v1_parent_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_onecode_api_v1_parent_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_onecode_api_v1_parent_proto_goTypes = []any{
 	(Recharge_State)(0),            // 0: onecode.api.v1.Recharge.State
 	(*FindChildRequest)(nil),       // 1: onecode.api.v1.FindChildRequest
 	(*FindChildResponse)(nil),      // 2: onecode.api.v1.FindChildResponse
 	(*BindChildRequest)(nil),       // 3: onecode.api.v1.BindChildRequest
-	(*BindChildResponse)(nil),      // 4: onecode.api.v1.BindChildResponse
-	(*ListChildrenRequest)(nil),    // 5: onecode.api.v1.ListChildrenRequest
-	(*ListChildrenResponse)(nil),   // 6: onecode.api.v1.ListChildrenResponse
-	(*GetChildRequest)(nil),        // 7: onecode.api.v1.GetChildRequest
-	(*GetChildResponse)(nil),       // 8: onecode.api.v1.GetChildResponse
-	(*Child)(nil),                  // 9: onecode.api.v1.Child
-	(*ListHistoryRequest)(nil),     // 10: onecode.api.v1.ListHistoryRequest
-	(*HistoryLine)(nil),            // 11: onecode.api.v1.HistoryLine
-	(*HistoryItem)(nil),            // 12: onecode.api.v1.HistoryItem
-	(*ListHistoryResponse)(nil),    // 13: onecode.api.v1.ListHistoryResponse
-	(*ReportLossRequest)(nil),      // 14: onecode.api.v1.ReportLossRequest
-	(*ReportLossResponse)(nil),     // 15: onecode.api.v1.ReportLossResponse
-	(*SetDailyCapRequest)(nil),     // 16: onecode.api.v1.SetDailyCapRequest
-	(*SetDailyCapResponse)(nil),    // 17: onecode.api.v1.SetDailyCapResponse
-	(*CreateRechargeRequest)(nil),  // 18: onecode.api.v1.CreateRechargeRequest
-	(*GetRechargeRequest)(nil),     // 19: onecode.api.v1.GetRechargeRequest
-	(*CreateRechargeResponse)(nil), // 20: onecode.api.v1.CreateRechargeResponse
-	(*GetRechargeResponse)(nil),    // 21: onecode.api.v1.GetRechargeResponse
-	(*Recharge)(nil),               // 22: onecode.api.v1.Recharge
+	(*UnbindChildRequest)(nil),     // 4: onecode.api.v1.UnbindChildRequest
+	(*UnbindChildResponse)(nil),    // 5: onecode.api.v1.UnbindChildResponse
+	(*BindChildResponse)(nil),      // 6: onecode.api.v1.BindChildResponse
+	(*ListChildrenRequest)(nil),    // 7: onecode.api.v1.ListChildrenRequest
+	(*ListChildrenResponse)(nil),   // 8: onecode.api.v1.ListChildrenResponse
+	(*GetChildRequest)(nil),        // 9: onecode.api.v1.GetChildRequest
+	(*GetChildResponse)(nil),       // 10: onecode.api.v1.GetChildResponse
+	(*Child)(nil),                  // 11: onecode.api.v1.Child
+	(*ListHistoryRequest)(nil),     // 12: onecode.api.v1.ListHistoryRequest
+	(*HistoryLine)(nil),            // 13: onecode.api.v1.HistoryLine
+	(*HistoryItem)(nil),            // 14: onecode.api.v1.HistoryItem
+	(*ListHistoryResponse)(nil),    // 15: onecode.api.v1.ListHistoryResponse
+	(*ReportLossRequest)(nil),      // 16: onecode.api.v1.ReportLossRequest
+	(*ReportLossResponse)(nil),     // 17: onecode.api.v1.ReportLossResponse
+	(*SetDailyCapRequest)(nil),     // 18: onecode.api.v1.SetDailyCapRequest
+	(*SetDailyCapResponse)(nil),    // 19: onecode.api.v1.SetDailyCapResponse
+	(*CreateRechargeRequest)(nil),  // 20: onecode.api.v1.CreateRechargeRequest
+	(*GetRechargeRequest)(nil),     // 21: onecode.api.v1.GetRechargeRequest
+	(*CreateRechargeResponse)(nil), // 22: onecode.api.v1.CreateRechargeResponse
+	(*GetRechargeResponse)(nil),    // 23: onecode.api.v1.GetRechargeResponse
+	(*Recharge)(nil),               // 24: onecode.api.v1.Recharge
 }
 var file_onecode_api_v1_parent_proto_depIdxs = []int32{
-	9,  // 0: onecode.api.v1.BindChildResponse.child:type_name -> onecode.api.v1.Child
-	9,  // 1: onecode.api.v1.ListChildrenResponse.children:type_name -> onecode.api.v1.Child
-	9,  // 2: onecode.api.v1.GetChildResponse.child:type_name -> onecode.api.v1.Child
-	12, // 3: onecode.api.v1.HistoryLine.items:type_name -> onecode.api.v1.HistoryItem
-	11, // 4: onecode.api.v1.ListHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
-	22, // 5: onecode.api.v1.CreateRechargeResponse.recharge:type_name -> onecode.api.v1.Recharge
-	22, // 6: onecode.api.v1.GetRechargeResponse.recharge:type_name -> onecode.api.v1.Recharge
+	11, // 0: onecode.api.v1.BindChildResponse.child:type_name -> onecode.api.v1.Child
+	11, // 1: onecode.api.v1.ListChildrenResponse.children:type_name -> onecode.api.v1.Child
+	11, // 2: onecode.api.v1.GetChildResponse.child:type_name -> onecode.api.v1.Child
+	14, // 3: onecode.api.v1.HistoryLine.items:type_name -> onecode.api.v1.HistoryItem
+	13, // 4: onecode.api.v1.ListHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
+	24, // 5: onecode.api.v1.CreateRechargeResponse.recharge:type_name -> onecode.api.v1.Recharge
+	24, // 6: onecode.api.v1.GetRechargeResponse.recharge:type_name -> onecode.api.v1.Recharge
 	0,  // 7: onecode.api.v1.Recharge.state:type_name -> onecode.api.v1.Recharge.State
 	1,  // 8: onecode.api.v1.ParentService.FindChild:input_type -> onecode.api.v1.FindChildRequest
 	3,  // 9: onecode.api.v1.ParentService.BindChild:input_type -> onecode.api.v1.BindChildRequest
-	5,  // 10: onecode.api.v1.ParentService.ListChildren:input_type -> onecode.api.v1.ListChildrenRequest
-	7,  // 11: onecode.api.v1.ParentService.GetChild:input_type -> onecode.api.v1.GetChildRequest
-	10, // 12: onecode.api.v1.ParentService.ListHistory:input_type -> onecode.api.v1.ListHistoryRequest
-	14, // 13: onecode.api.v1.ParentService.ReportLoss:input_type -> onecode.api.v1.ReportLossRequest
-	16, // 14: onecode.api.v1.ParentService.SetDailyCap:input_type -> onecode.api.v1.SetDailyCapRequest
-	18, // 15: onecode.api.v1.ParentService.CreateRecharge:input_type -> onecode.api.v1.CreateRechargeRequest
-	19, // 16: onecode.api.v1.ParentService.GetRecharge:input_type -> onecode.api.v1.GetRechargeRequest
-	2,  // 17: onecode.api.v1.ParentService.FindChild:output_type -> onecode.api.v1.FindChildResponse
-	4,  // 18: onecode.api.v1.ParentService.BindChild:output_type -> onecode.api.v1.BindChildResponse
-	6,  // 19: onecode.api.v1.ParentService.ListChildren:output_type -> onecode.api.v1.ListChildrenResponse
-	8,  // 20: onecode.api.v1.ParentService.GetChild:output_type -> onecode.api.v1.GetChildResponse
-	13, // 21: onecode.api.v1.ParentService.ListHistory:output_type -> onecode.api.v1.ListHistoryResponse
-	15, // 22: onecode.api.v1.ParentService.ReportLoss:output_type -> onecode.api.v1.ReportLossResponse
-	17, // 23: onecode.api.v1.ParentService.SetDailyCap:output_type -> onecode.api.v1.SetDailyCapResponse
-	20, // 24: onecode.api.v1.ParentService.CreateRecharge:output_type -> onecode.api.v1.CreateRechargeResponse
-	21, // 25: onecode.api.v1.ParentService.GetRecharge:output_type -> onecode.api.v1.GetRechargeResponse
-	17, // [17:26] is the sub-list for method output_type
-	8,  // [8:17] is the sub-list for method input_type
+	4,  // 10: onecode.api.v1.ParentService.UnbindChild:input_type -> onecode.api.v1.UnbindChildRequest
+	7,  // 11: onecode.api.v1.ParentService.ListChildren:input_type -> onecode.api.v1.ListChildrenRequest
+	9,  // 12: onecode.api.v1.ParentService.GetChild:input_type -> onecode.api.v1.GetChildRequest
+	12, // 13: onecode.api.v1.ParentService.ListHistory:input_type -> onecode.api.v1.ListHistoryRequest
+	16, // 14: onecode.api.v1.ParentService.ReportLoss:input_type -> onecode.api.v1.ReportLossRequest
+	18, // 15: onecode.api.v1.ParentService.SetDailyCap:input_type -> onecode.api.v1.SetDailyCapRequest
+	20, // 16: onecode.api.v1.ParentService.CreateRecharge:input_type -> onecode.api.v1.CreateRechargeRequest
+	21, // 17: onecode.api.v1.ParentService.GetRecharge:input_type -> onecode.api.v1.GetRechargeRequest
+	2,  // 18: onecode.api.v1.ParentService.FindChild:output_type -> onecode.api.v1.FindChildResponse
+	6,  // 19: onecode.api.v1.ParentService.BindChild:output_type -> onecode.api.v1.BindChildResponse
+	5,  // 20: onecode.api.v1.ParentService.UnbindChild:output_type -> onecode.api.v1.UnbindChildResponse
+	8,  // 21: onecode.api.v1.ParentService.ListChildren:output_type -> onecode.api.v1.ListChildrenResponse
+	10, // 22: onecode.api.v1.ParentService.GetChild:output_type -> onecode.api.v1.GetChildResponse
+	15, // 23: onecode.api.v1.ParentService.ListHistory:output_type -> onecode.api.v1.ListHistoryResponse
+	17, // 24: onecode.api.v1.ParentService.ReportLoss:output_type -> onecode.api.v1.ReportLossResponse
+	19, // 25: onecode.api.v1.ParentService.SetDailyCap:output_type -> onecode.api.v1.SetDailyCapResponse
+	22, // 26: onecode.api.v1.ParentService.CreateRecharge:output_type -> onecode.api.v1.CreateRechargeResponse
+	23, // 27: onecode.api.v1.ParentService.GetRecharge:output_type -> onecode.api.v1.GetRechargeResponse
+	18, // [18:28] is the sub-list for method output_type
+	8,  // [8:18] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -1611,7 +1726,7 @@ func file_onecode_api_v1_parent_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_parent_proto_rawDesc), len(file_onecode_api_v1_parent_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   22,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -21,6 +21,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	ParentService_FindChild_FullMethodName      = "/onecode.api.v1.ParentService/FindChild"
 	ParentService_BindChild_FullMethodName      = "/onecode.api.v1.ParentService/BindChild"
+	ParentService_UnbindChild_FullMethodName    = "/onecode.api.v1.ParentService/UnbindChild"
 	ParentService_ListChildren_FullMethodName   = "/onecode.api.v1.ParentService/ListChildren"
 	ParentService_GetChild_FullMethodName       = "/onecode.api.v1.ParentService/GetChild"
 	ParentService_ListHistory_FullMethodName    = "/onecode.api.v1.ParentService/ListHistory"
@@ -41,8 +42,12 @@ type ParentServiceClient interface {
 	// FindChild looks a pupil up by school, name and student number or ID number, and
 	// answers masked details to confirm (rate limited, so records cannot be enumerated).
 	FindChild(ctx context.Context, in *FindChildRequest, opts ...grpc.CallOption) (*FindChildResponse, error)
-	// BindChild binds the pupil found by FindChild to the caller.
+	// BindChild binds the pupil found by FindChild to the caller, with a proof beyond the
+	// printed facts: the school's one-time bind code or the pupil's ID number. Every other
+	// guardian of the pupil is notified.
 	BindChild(ctx context.Context, in *BindChildRequest, opts ...grpc.CallOption) (*BindChildResponse, error)
+	// UnbindChild removes the caller's binding to a child; the other guardians are notified.
+	UnbindChild(ctx context.Context, in *UnbindChildRequest, opts ...grpc.CallOption) (*UnbindChildResponse, error)
 	// ListChildren lists the caller's children with balances.
 	ListChildren(ctx context.Context, in *ListChildrenRequest, opts ...grpc.CallOption) (*ListChildrenResponse, error)
 	// GetChild returns one child's balance, card and limits.
@@ -81,6 +86,16 @@ func (c *parentServiceClient) BindChild(ctx context.Context, in *BindChildReques
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(BindChildResponse)
 	err := c.cc.Invoke(ctx, ParentService_BindChild_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *parentServiceClient) UnbindChild(ctx context.Context, in *UnbindChildRequest, opts ...grpc.CallOption) (*UnbindChildResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnbindChildResponse)
+	err := c.cc.Invoke(ctx, ParentService_UnbindChild_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -168,8 +183,12 @@ type ParentServiceServer interface {
 	// FindChild looks a pupil up by school, name and student number or ID number, and
 	// answers masked details to confirm (rate limited, so records cannot be enumerated).
 	FindChild(context.Context, *FindChildRequest) (*FindChildResponse, error)
-	// BindChild binds the pupil found by FindChild to the caller.
+	// BindChild binds the pupil found by FindChild to the caller, with a proof beyond the
+	// printed facts: the school's one-time bind code or the pupil's ID number. Every other
+	// guardian of the pupil is notified.
 	BindChild(context.Context, *BindChildRequest) (*BindChildResponse, error)
+	// UnbindChild removes the caller's binding to a child; the other guardians are notified.
+	UnbindChild(context.Context, *UnbindChildRequest) (*UnbindChildResponse, error)
 	// ListChildren lists the caller's children with balances.
 	ListChildren(context.Context, *ListChildrenRequest) (*ListChildrenResponse, error)
 	// GetChild returns one child's balance, card and limits.
@@ -199,6 +218,9 @@ func (UnimplementedParentServiceServer) FindChild(context.Context, *FindChildReq
 }
 func (UnimplementedParentServiceServer) BindChild(context.Context, *BindChildRequest) (*BindChildResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method BindChild not implemented")
+}
+func (UnimplementedParentServiceServer) UnbindChild(context.Context, *UnbindChildRequest) (*UnbindChildResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnbindChild not implemented")
 }
 func (UnimplementedParentServiceServer) ListChildren(context.Context, *ListChildrenRequest) (*ListChildrenResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListChildren not implemented")
@@ -274,6 +296,24 @@ func _ParentService_BindChild_Handler(srv interface{}, ctx context.Context, dec 
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ParentServiceServer).BindChild(ctx, req.(*BindChildRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ParentService_UnbindChild_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnbindChildRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ParentServiceServer).UnbindChild(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ParentService_UnbindChild_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ParentServiceServer).UnbindChild(ctx, req.(*UnbindChildRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -418,6 +458,10 @@ var ParentService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "BindChild",
 			Handler:    _ParentService_BindChild_Handler,
+		},
+		{
+			MethodName: "UnbindChild",
+			Handler:    _ParentService_UnbindChild_Handler,
 		},
 		{
 			MethodName: "ListChildren",

@@ -1779,6 +1779,357 @@ func (x *PutSchoolStaffResponse) GetStaff() *StaffUser {
 	return nil
 }
 
+// IssueBindCodeRequest names the pupil.
+type IssueBindCodeRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssueBindCodeRequest) Reset() {
+	*x = IssueBindCodeRequest{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssueBindCodeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssueBindCodeRequest) ProtoMessage() {}
+
+func (x *IssueBindCodeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssueBindCodeRequest.ProtoReflect.Descriptor instead.
+func (*IssueBindCodeRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *IssueBindCodeRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+// IssueBindCodeResponse carries the code, shown only once: print it on the slip.
+type IssueBindCodeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// e.g. "7KQ2M-XP4RD".
+	BindCode string `protobuf:"bytes,1,opt,name=bind_code,json=bindCode,proto3" json:"bind_code,omitempty"`
+	// When the code stops working (unix seconds).
+	ExpiresUnix   int64 `protobuf:"varint,2,opt,name=expires_unix,json=expiresUnix,proto3" json:"expires_unix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssueBindCodeResponse) Reset() {
+	*x = IssueBindCodeResponse{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssueBindCodeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssueBindCodeResponse) ProtoMessage() {}
+
+func (x *IssueBindCodeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssueBindCodeResponse.ProtoReflect.Descriptor instead.
+func (*IssueBindCodeResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *IssueBindCodeResponse) GetBindCode() string {
+	if x != nil {
+		return x.BindCode
+	}
+	return ""
+}
+
+func (x *IssueBindCodeResponse) GetExpiresUnix() int64 {
+	if x != nil {
+		return x.ExpiresUnix
+	}
+	return 0
+}
+
+// ListPupilGuardiansRequest names the pupil.
+type ListPupilGuardiansRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPupilGuardiansRequest) Reset() {
+	*x = ListPupilGuardiansRequest{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPupilGuardiansRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPupilGuardiansRequest) ProtoMessage() {}
+
+func (x *ListPupilGuardiansRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPupilGuardiansRequest.ProtoReflect.Descriptor instead.
+func (*ListPupilGuardiansRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ListPupilGuardiansRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+// Guardian is a parent bound to a pupil, as staff see them.
+type Guardian struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	ParentId string                 `protobuf:"bytes,1,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
+	// e.g. "138****5678".
+	MaskedPhone string `protobuf:"bytes,2,opt,name=masked_phone,json=maskedPhone,proto3" json:"masked_phone,omitempty"`
+	Relation    string `protobuf:"bytes,3,opt,name=relation,proto3" json:"relation,omitempty"`
+	// When the binding was made (unix seconds).
+	BoundUnix     int64 `protobuf:"varint,4,opt,name=bound_unix,json=boundUnix,proto3" json:"bound_unix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Guardian) Reset() {
+	*x = Guardian{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Guardian) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Guardian) ProtoMessage() {}
+
+func (x *Guardian) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Guardian.ProtoReflect.Descriptor instead.
+func (*Guardian) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *Guardian) GetParentId() string {
+	if x != nil {
+		return x.ParentId
+	}
+	return ""
+}
+
+func (x *Guardian) GetMaskedPhone() string {
+	if x != nil {
+		return x.MaskedPhone
+	}
+	return ""
+}
+
+func (x *Guardian) GetRelation() string {
+	if x != nil {
+		return x.Relation
+	}
+	return ""
+}
+
+func (x *Guardian) GetBoundUnix() int64 {
+	if x != nil {
+		return x.BoundUnix
+	}
+	return 0
+}
+
+// ListPupilGuardiansResponse lists the guardians, oldest binding first.
+type ListPupilGuardiansResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Guardians     []*Guardian            `protobuf:"bytes,1,rep,name=guardians,proto3" json:"guardians,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPupilGuardiansResponse) Reset() {
+	*x = ListPupilGuardiansResponse{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPupilGuardiansResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPupilGuardiansResponse) ProtoMessage() {}
+
+func (x *ListPupilGuardiansResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPupilGuardiansResponse.ProtoReflect.Descriptor instead.
+func (*ListPupilGuardiansResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ListPupilGuardiansResponse) GetGuardians() []*Guardian {
+	if x != nil {
+		return x.Guardians
+	}
+	return nil
+}
+
+// UnbindGuardianRequest names the pupil and the parent.
+type UnbindGuardianRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	ParentId      string                 `protobuf:"bytes,2,opt,name=parent_id,json=parentId,proto3" json:"parent_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnbindGuardianRequest) Reset() {
+	*x = UnbindGuardianRequest{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnbindGuardianRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnbindGuardianRequest) ProtoMessage() {}
+
+func (x *UnbindGuardianRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnbindGuardianRequest.ProtoReflect.Descriptor instead.
+func (*UnbindGuardianRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *UnbindGuardianRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *UnbindGuardianRequest) GetParentId() string {
+	if x != nil {
+		return x.ParentId
+	}
+	return ""
+}
+
+// UnbindGuardianResponse is empty: the binding is gone.
+type UnbindGuardianResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnbindGuardianResponse) Reset() {
+	*x = UnbindGuardianResponse{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnbindGuardianResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnbindGuardianResponse) ProtoMessage() {}
+
+func (x *UnbindGuardianResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnbindGuardianResponse.ProtoReflect.Descriptor instead.
+func (*UnbindGuardianResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{36}
+}
+
 var File_onecode_api_v1_staff_proto protoreflect.FileDescriptor
 
 const file_onecode_api_v1_staff_proto_rawDesc = "" +
@@ -1919,7 +2270,29 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\bpassword\x18\x04 \x01(\tR\bpassword\x12\x18\n" +
 	"\aenabled\x18\x05 \x01(\bR\aenabled\"I\n" +
 	"\x16PutSchoolStaffResponse\x12/\n" +
-	"\x05staff\x18\x01 \x01(\v2\x19.onecode.api.v1.StaffUserR\x05staff2\x86\x10\n" +
+	"\x05staff\x18\x01 \x01(\v2\x19.onecode.api.v1.StaffUserR\x05staff\"5\n" +
+	"\x14IssueBindCodeRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\"W\n" +
+	"\x15IssueBindCodeResponse\x12\x1b\n" +
+	"\tbind_code\x18\x01 \x01(\tR\bbindCode\x12!\n" +
+	"\fexpires_unix\x18\x02 \x01(\x03R\vexpiresUnix\":\n" +
+	"\x19ListPupilGuardiansRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\"\x85\x01\n" +
+	"\bGuardian\x12\x1b\n" +
+	"\tparent_id\x18\x01 \x01(\tR\bparentId\x12!\n" +
+	"\fmasked_phone\x18\x02 \x01(\tR\vmaskedPhone\x12\x1a\n" +
+	"\brelation\x18\x03 \x01(\tR\brelation\x12\x1d\n" +
+	"\n" +
+	"bound_unix\x18\x04 \x01(\x03R\tboundUnix\"T\n" +
+	"\x1aListPupilGuardiansResponse\x126\n" +
+	"\tguardians\x18\x01 \x03(\v2\x18.onecode.api.v1.GuardianR\tguardians\"S\n" +
+	"\x15UnbindGuardianRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1b\n" +
+	"\tparent_id\x18\x02 \x01(\tR\bparentId\"\x18\n" +
+	"\x16UnbindGuardianResponse2\xe5\x13\n" +
 	"\fStaffService\x12\x8d\x01\n" +
 	"\x10ImportPupilsFile\x12'.onecode.api.v1.ImportPupilsFileRequest\x1a(.onecode.api.v1.ImportPupilsFileResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/staff/pupils:importFile\x12m\n" +
 	"\n" +
@@ -1927,7 +2300,10 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\bGetPupil\x12\x1f.onecode.api.v1.GetPupilRequest\x1a .onecode.api.v1.GetPupilResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/v1/staff/pupils/{account_id}\x12\x94\x01\n" +
 	"\x10ListPupilHistory\x12'.onecode.api.v1.ListPupilHistoryRequest\x1a(.onecode.api.v1.ListPupilHistoryResponse\"-\x82\xd3\xe4\x93\x02'\x12%/v1/staff/pupils/{account_id}/history\x12\x97\x01\n" +
 	"\x0fReportPupilLoss\x12&.onecode.api.v1.ReportPupilLossRequest\x1a'.onecode.api.v1.ReportPupilLossResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/staff/pupils/{account_id}:reportLoss\x12\x8c\x01\n" +
-	"\vReissueCard\x12\".onecode.api.v1.ReissueCardRequest\x1a#.onecode.api.v1.ReissueCardResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/v1/staff/pupils/{account_id}:reissueCard\x12{\n" +
+	"\vReissueCard\x12\".onecode.api.v1.ReissueCardRequest\x1a#.onecode.api.v1.ReissueCardResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/v1/staff/pupils/{account_id}:reissueCard\x12\x94\x01\n" +
+	"\rIssueBindCode\x12$.onecode.api.v1.IssueBindCodeRequest\x1a%.onecode.api.v1.IssueBindCodeResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/v1/staff/pupils/{account_id}:issueBindCode\x12\x9c\x01\n" +
+	"\x12ListPupilGuardians\x12).onecode.api.v1.ListPupilGuardiansRequest\x1a*.onecode.api.v1.ListPupilGuardiansResponse\"/\x82\xd3\xe4\x93\x02)\x12'/v1/staff/pupils/{account_id}/guardians\x12\xa6\x01\n" +
+	"\x0eUnbindGuardian\x12%.onecode.api.v1.UnbindGuardianRequest\x1a&.onecode.api.v1.UnbindGuardianResponse\"E\x82\xd3\xe4\x93\x02?:\x01*\":/v1/staff/pupils/{account_id}/guardians/{parent_id}:unbind\x12{\n" +
 	"\rGetClassSheet\x12$.onecode.api.v1.GetClassSheetRequest\x1a\x14.google.api.HttpBody\".\x82\xd3\xe4\x93\x02(\x12&/v1/staff/classes/{class_id}/sheet.pdf\x12\x8e\x01\n" +
 	"\x0fPutStaffCanteen\x12&.onecode.api.v1.PutStaffCanteenRequest\x1a'.onecode.api.v1.PutStaffCanteenResponse\"*\x82\xd3\xe4\x93\x02$:\x01*\x1a\x1f/v1/staff/canteens/{canteen_id}\x12\xb0\x01\n" +
 	"\x17RegisterCanteenTerminal\x12..onecode.api.v1.RegisterCanteenTerminalRequest\x1a/.onecode.api.v1.RegisterCanteenTerminalResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/v1/staff/canteens/{canteen_id}/terminals\x12\xa4\x01\n" +
@@ -1949,7 +2325,7 @@ func file_onecode_api_v1_staff_proto_rawDescGZIP() []byte {
 	return file_onecode_api_v1_staff_proto_rawDescData
 }
 
-var file_onecode_api_v1_staff_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_onecode_api_v1_staff_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_onecode_api_v1_staff_proto_goTypes = []any{
 	(*ImportPupilsFileRequest)(nil),         // 0: onecode.api.v1.ImportPupilsFileRequest
 	(*ImportPupilsFileResponse)(nil),        // 1: onecode.api.v1.ImportPupilsFileResponse
@@ -1981,64 +2357,78 @@ var file_onecode_api_v1_staff_proto_goTypes = []any{
 	(*ListCanteenDishesResponse)(nil),       // 27: onecode.api.v1.ListCanteenDishesResponse
 	(*PutSchoolStaffRequest)(nil),           // 28: onecode.api.v1.PutSchoolStaffRequest
 	(*PutSchoolStaffResponse)(nil),          // 29: onecode.api.v1.PutSchoolStaffResponse
-	(ImportMode)(0),                         // 30: onecode.api.v1.ImportMode
-	(*RowError)(nil),                        // 31: onecode.api.v1.RowError
-	(ImportOutcome)(0),                      // 32: onecode.api.v1.ImportOutcome
-	(*HistoryLine)(nil),                     // 33: onecode.api.v1.HistoryLine
-	(*Canteen)(nil),                         // 34: onecode.api.v1.Canteen
-	(*Dish)(nil),                            // 35: onecode.api.v1.Dish
-	(StaffRole)(0),                          // 36: onecode.api.v1.StaffRole
-	(*StaffUser)(nil),                       // 37: onecode.api.v1.StaffUser
-	(*httpbody.HttpBody)(nil),               // 38: google.api.HttpBody
+	(*IssueBindCodeRequest)(nil),            // 30: onecode.api.v1.IssueBindCodeRequest
+	(*IssueBindCodeResponse)(nil),           // 31: onecode.api.v1.IssueBindCodeResponse
+	(*ListPupilGuardiansRequest)(nil),       // 32: onecode.api.v1.ListPupilGuardiansRequest
+	(*Guardian)(nil),                        // 33: onecode.api.v1.Guardian
+	(*ListPupilGuardiansResponse)(nil),      // 34: onecode.api.v1.ListPupilGuardiansResponse
+	(*UnbindGuardianRequest)(nil),           // 35: onecode.api.v1.UnbindGuardianRequest
+	(*UnbindGuardianResponse)(nil),          // 36: onecode.api.v1.UnbindGuardianResponse
+	(ImportMode)(0),                         // 37: onecode.api.v1.ImportMode
+	(*RowError)(nil),                        // 38: onecode.api.v1.RowError
+	(ImportOutcome)(0),                      // 39: onecode.api.v1.ImportOutcome
+	(*HistoryLine)(nil),                     // 40: onecode.api.v1.HistoryLine
+	(*Canteen)(nil),                         // 41: onecode.api.v1.Canteen
+	(*Dish)(nil),                            // 42: onecode.api.v1.Dish
+	(StaffRole)(0),                          // 43: onecode.api.v1.StaffRole
+	(*StaffUser)(nil),                       // 44: onecode.api.v1.StaffUser
+	(*httpbody.HttpBody)(nil),               // 45: google.api.HttpBody
 }
 var file_onecode_api_v1_staff_proto_depIdxs = []int32{
-	30, // 0: onecode.api.v1.ImportPupilsFileRequest.mode:type_name -> onecode.api.v1.ImportMode
-	31, // 1: onecode.api.v1.ImportPupilsFileResponse.errors:type_name -> onecode.api.v1.RowError
+	37, // 0: onecode.api.v1.ImportPupilsFileRequest.mode:type_name -> onecode.api.v1.ImportMode
+	38, // 1: onecode.api.v1.ImportPupilsFileResponse.errors:type_name -> onecode.api.v1.RowError
 	2,  // 2: onecode.api.v1.ImportPupilsFileResponse.rows:type_name -> onecode.api.v1.ImportedRow
-	32, // 3: onecode.api.v1.ImportedRow.outcome:type_name -> onecode.api.v1.ImportOutcome
+	39, // 3: onecode.api.v1.ImportedRow.outcome:type_name -> onecode.api.v1.ImportOutcome
 	4,  // 4: onecode.api.v1.ListPupilsResponse.pupils:type_name -> onecode.api.v1.Pupil
 	4,  // 5: onecode.api.v1.GetPupilResponse.pupil:type_name -> onecode.api.v1.Pupil
-	33, // 6: onecode.api.v1.ListPupilHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
+	40, // 6: onecode.api.v1.ListPupilHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
 	16, // 7: onecode.api.v1.GetCanteenTotalsResponse.days:type_name -> onecode.api.v1.DayTotal
-	34, // 8: onecode.api.v1.PutStaffCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
-	35, // 9: onecode.api.v1.PutCanteenDishRequest.dish:type_name -> onecode.api.v1.Dish
-	35, // 10: onecode.api.v1.PutCanteenDishResponse.dish:type_name -> onecode.api.v1.Dish
-	35, // 11: onecode.api.v1.ListCanteenDishesResponse.dishes:type_name -> onecode.api.v1.Dish
-	36, // 12: onecode.api.v1.PutSchoolStaffRequest.role:type_name -> onecode.api.v1.StaffRole
-	37, // 13: onecode.api.v1.PutSchoolStaffResponse.staff:type_name -> onecode.api.v1.StaffUser
-	0,  // 14: onecode.api.v1.StaffService.ImportPupilsFile:input_type -> onecode.api.v1.ImportPupilsFileRequest
-	3,  // 15: onecode.api.v1.StaffService.ListPupils:input_type -> onecode.api.v1.ListPupilsRequest
-	6,  // 16: onecode.api.v1.StaffService.GetPupil:input_type -> onecode.api.v1.GetPupilRequest
-	8,  // 17: onecode.api.v1.StaffService.ListPupilHistory:input_type -> onecode.api.v1.ListPupilHistoryRequest
-	10, // 18: onecode.api.v1.StaffService.ReportPupilLoss:input_type -> onecode.api.v1.ReportPupilLossRequest
-	12, // 19: onecode.api.v1.StaffService.ReissueCard:input_type -> onecode.api.v1.ReissueCardRequest
-	14, // 20: onecode.api.v1.StaffService.GetClassSheet:input_type -> onecode.api.v1.GetClassSheetRequest
-	18, // 21: onecode.api.v1.StaffService.PutStaffCanteen:input_type -> onecode.api.v1.PutStaffCanteenRequest
-	20, // 22: onecode.api.v1.StaffService.RegisterCanteenTerminal:input_type -> onecode.api.v1.RegisterCanteenTerminalRequest
-	22, // 23: onecode.api.v1.StaffService.SetTerminalEnabled:input_type -> onecode.api.v1.SetTerminalEnabledRequest
-	24, // 24: onecode.api.v1.StaffService.PutCanteenDish:input_type -> onecode.api.v1.PutCanteenDishRequest
-	26, // 25: onecode.api.v1.StaffService.ListCanteenDishes:input_type -> onecode.api.v1.ListCanteenDishesRequest
-	28, // 26: onecode.api.v1.StaffService.PutSchoolStaff:input_type -> onecode.api.v1.PutSchoolStaffRequest
-	15, // 27: onecode.api.v1.StaffService.GetCanteenTotals:input_type -> onecode.api.v1.GetCanteenTotalsRequest
-	1,  // 28: onecode.api.v1.StaffService.ImportPupilsFile:output_type -> onecode.api.v1.ImportPupilsFileResponse
-	5,  // 29: onecode.api.v1.StaffService.ListPupils:output_type -> onecode.api.v1.ListPupilsResponse
-	7,  // 30: onecode.api.v1.StaffService.GetPupil:output_type -> onecode.api.v1.GetPupilResponse
-	9,  // 31: onecode.api.v1.StaffService.ListPupilHistory:output_type -> onecode.api.v1.ListPupilHistoryResponse
-	11, // 32: onecode.api.v1.StaffService.ReportPupilLoss:output_type -> onecode.api.v1.ReportPupilLossResponse
-	13, // 33: onecode.api.v1.StaffService.ReissueCard:output_type -> onecode.api.v1.ReissueCardResponse
-	38, // 34: onecode.api.v1.StaffService.GetClassSheet:output_type -> google.api.HttpBody
-	19, // 35: onecode.api.v1.StaffService.PutStaffCanteen:output_type -> onecode.api.v1.PutStaffCanteenResponse
-	21, // 36: onecode.api.v1.StaffService.RegisterCanteenTerminal:output_type -> onecode.api.v1.RegisterCanteenTerminalResponse
-	23, // 37: onecode.api.v1.StaffService.SetTerminalEnabled:output_type -> onecode.api.v1.SetTerminalEnabledResponse
-	25, // 38: onecode.api.v1.StaffService.PutCanteenDish:output_type -> onecode.api.v1.PutCanteenDishResponse
-	27, // 39: onecode.api.v1.StaffService.ListCanteenDishes:output_type -> onecode.api.v1.ListCanteenDishesResponse
-	29, // 40: onecode.api.v1.StaffService.PutSchoolStaff:output_type -> onecode.api.v1.PutSchoolStaffResponse
-	17, // 41: onecode.api.v1.StaffService.GetCanteenTotals:output_type -> onecode.api.v1.GetCanteenTotalsResponse
-	28, // [28:42] is the sub-list for method output_type
-	14, // [14:28] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	41, // 8: onecode.api.v1.PutStaffCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
+	42, // 9: onecode.api.v1.PutCanteenDishRequest.dish:type_name -> onecode.api.v1.Dish
+	42, // 10: onecode.api.v1.PutCanteenDishResponse.dish:type_name -> onecode.api.v1.Dish
+	42, // 11: onecode.api.v1.ListCanteenDishesResponse.dishes:type_name -> onecode.api.v1.Dish
+	43, // 12: onecode.api.v1.PutSchoolStaffRequest.role:type_name -> onecode.api.v1.StaffRole
+	44, // 13: onecode.api.v1.PutSchoolStaffResponse.staff:type_name -> onecode.api.v1.StaffUser
+	33, // 14: onecode.api.v1.ListPupilGuardiansResponse.guardians:type_name -> onecode.api.v1.Guardian
+	0,  // 15: onecode.api.v1.StaffService.ImportPupilsFile:input_type -> onecode.api.v1.ImportPupilsFileRequest
+	3,  // 16: onecode.api.v1.StaffService.ListPupils:input_type -> onecode.api.v1.ListPupilsRequest
+	6,  // 17: onecode.api.v1.StaffService.GetPupil:input_type -> onecode.api.v1.GetPupilRequest
+	8,  // 18: onecode.api.v1.StaffService.ListPupilHistory:input_type -> onecode.api.v1.ListPupilHistoryRequest
+	10, // 19: onecode.api.v1.StaffService.ReportPupilLoss:input_type -> onecode.api.v1.ReportPupilLossRequest
+	12, // 20: onecode.api.v1.StaffService.ReissueCard:input_type -> onecode.api.v1.ReissueCardRequest
+	30, // 21: onecode.api.v1.StaffService.IssueBindCode:input_type -> onecode.api.v1.IssueBindCodeRequest
+	32, // 22: onecode.api.v1.StaffService.ListPupilGuardians:input_type -> onecode.api.v1.ListPupilGuardiansRequest
+	35, // 23: onecode.api.v1.StaffService.UnbindGuardian:input_type -> onecode.api.v1.UnbindGuardianRequest
+	14, // 24: onecode.api.v1.StaffService.GetClassSheet:input_type -> onecode.api.v1.GetClassSheetRequest
+	18, // 25: onecode.api.v1.StaffService.PutStaffCanteen:input_type -> onecode.api.v1.PutStaffCanteenRequest
+	20, // 26: onecode.api.v1.StaffService.RegisterCanteenTerminal:input_type -> onecode.api.v1.RegisterCanteenTerminalRequest
+	22, // 27: onecode.api.v1.StaffService.SetTerminalEnabled:input_type -> onecode.api.v1.SetTerminalEnabledRequest
+	24, // 28: onecode.api.v1.StaffService.PutCanteenDish:input_type -> onecode.api.v1.PutCanteenDishRequest
+	26, // 29: onecode.api.v1.StaffService.ListCanteenDishes:input_type -> onecode.api.v1.ListCanteenDishesRequest
+	28, // 30: onecode.api.v1.StaffService.PutSchoolStaff:input_type -> onecode.api.v1.PutSchoolStaffRequest
+	15, // 31: onecode.api.v1.StaffService.GetCanteenTotals:input_type -> onecode.api.v1.GetCanteenTotalsRequest
+	1,  // 32: onecode.api.v1.StaffService.ImportPupilsFile:output_type -> onecode.api.v1.ImportPupilsFileResponse
+	5,  // 33: onecode.api.v1.StaffService.ListPupils:output_type -> onecode.api.v1.ListPupilsResponse
+	7,  // 34: onecode.api.v1.StaffService.GetPupil:output_type -> onecode.api.v1.GetPupilResponse
+	9,  // 35: onecode.api.v1.StaffService.ListPupilHistory:output_type -> onecode.api.v1.ListPupilHistoryResponse
+	11, // 36: onecode.api.v1.StaffService.ReportPupilLoss:output_type -> onecode.api.v1.ReportPupilLossResponse
+	13, // 37: onecode.api.v1.StaffService.ReissueCard:output_type -> onecode.api.v1.ReissueCardResponse
+	31, // 38: onecode.api.v1.StaffService.IssueBindCode:output_type -> onecode.api.v1.IssueBindCodeResponse
+	34, // 39: onecode.api.v1.StaffService.ListPupilGuardians:output_type -> onecode.api.v1.ListPupilGuardiansResponse
+	36, // 40: onecode.api.v1.StaffService.UnbindGuardian:output_type -> onecode.api.v1.UnbindGuardianResponse
+	45, // 41: onecode.api.v1.StaffService.GetClassSheet:output_type -> google.api.HttpBody
+	19, // 42: onecode.api.v1.StaffService.PutStaffCanteen:output_type -> onecode.api.v1.PutStaffCanteenResponse
+	21, // 43: onecode.api.v1.StaffService.RegisterCanteenTerminal:output_type -> onecode.api.v1.RegisterCanteenTerminalResponse
+	23, // 44: onecode.api.v1.StaffService.SetTerminalEnabled:output_type -> onecode.api.v1.SetTerminalEnabledResponse
+	25, // 45: onecode.api.v1.StaffService.PutCanteenDish:output_type -> onecode.api.v1.PutCanteenDishResponse
+	27, // 46: onecode.api.v1.StaffService.ListCanteenDishes:output_type -> onecode.api.v1.ListCanteenDishesResponse
+	29, // 47: onecode.api.v1.StaffService.PutSchoolStaff:output_type -> onecode.api.v1.PutSchoolStaffResponse
+	17, // 48: onecode.api.v1.StaffService.GetCanteenTotals:output_type -> onecode.api.v1.GetCanteenTotalsResponse
+	32, // [32:49] is the sub-list for method output_type
+	15, // [15:32] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_onecode_api_v1_staff_proto_init() }
@@ -2055,7 +2445,7 @@ func file_onecode_api_v1_staff_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_staff_proto_rawDesc), len(file_onecode_api_v1_staff_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   30,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

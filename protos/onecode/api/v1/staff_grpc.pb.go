@@ -26,6 +26,9 @@ const (
 	StaffService_ListPupilHistory_FullMethodName        = "/onecode.api.v1.StaffService/ListPupilHistory"
 	StaffService_ReportPupilLoss_FullMethodName         = "/onecode.api.v1.StaffService/ReportPupilLoss"
 	StaffService_ReissueCard_FullMethodName             = "/onecode.api.v1.StaffService/ReissueCard"
+	StaffService_IssueBindCode_FullMethodName           = "/onecode.api.v1.StaffService/IssueBindCode"
+	StaffService_ListPupilGuardians_FullMethodName      = "/onecode.api.v1.StaffService/ListPupilGuardians"
+	StaffService_UnbindGuardian_FullMethodName          = "/onecode.api.v1.StaffService/UnbindGuardian"
 	StaffService_GetClassSheet_FullMethodName           = "/onecode.api.v1.StaffService/GetClassSheet"
 	StaffService_PutStaffCanteen_FullMethodName         = "/onecode.api.v1.StaffService/PutStaffCanteen"
 	StaffService_RegisterCanteenTerminal_FullMethodName = "/onecode.api.v1.StaffService/RegisterCanteenTerminal"
@@ -58,6 +61,16 @@ type StaffServiceClient interface {
 	ReportPupilLoss(ctx context.Context, in *ReportPupilLossRequest, opts ...grpc.CallOption) (*ReportPupilLossResponse, error)
 	// ReissueCard prints a new card generation; the old QR stops working.
 	ReissueCard(ctx context.Context, in *ReissueCardRequest, opts ...grpc.CallOption) (*ReissueCardResponse, error)
+	// IssueBindCode issues a pupil's one-time bind code for a printed slip (school admin or
+	// the pupil's teacher). The code is answered once and kept only as a keyed hash; issuing
+	// again replaces it.
+	IssueBindCode(ctx context.Context, in *IssueBindCodeRequest, opts ...grpc.CallOption) (*IssueBindCodeResponse, error)
+	// ListPupilGuardians lists the parents bound to a pupil (school admin or the pupil's
+	// teacher), phones masked.
+	ListPupilGuardians(ctx context.Context, in *ListPupilGuardiansRequest, opts ...grpc.CallOption) (*ListPupilGuardiansResponse, error)
+	// UnbindGuardian removes a parent's binding to a pupil (school admin); the remaining
+	// guardians are notified.
+	UnbindGuardian(ctx context.Context, in *UnbindGuardianRequest, opts ...grpc.CallOption) (*UnbindGuardianResponse, error)
 	// GetClassSheet renders the printable QR card sheet of a class as PDF.
 	GetClassSheet(ctx context.Context, in *GetClassSheetRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// PutCanteen creates or updates a canteen of the caller's school.
@@ -140,6 +153,36 @@ func (c *staffServiceClient) ReissueCard(ctx context.Context, in *ReissueCardReq
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ReissueCardResponse)
 	err := c.cc.Invoke(ctx, StaffService_ReissueCard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffServiceClient) IssueBindCode(ctx context.Context, in *IssueBindCodeRequest, opts ...grpc.CallOption) (*IssueBindCodeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(IssueBindCodeResponse)
+	err := c.cc.Invoke(ctx, StaffService_IssueBindCode_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffServiceClient) ListPupilGuardians(ctx context.Context, in *ListPupilGuardiansRequest, opts ...grpc.CallOption) (*ListPupilGuardiansResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListPupilGuardiansResponse)
+	err := c.cc.Invoke(ctx, StaffService_ListPupilGuardians_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffServiceClient) UnbindGuardian(ctx context.Context, in *UnbindGuardianRequest, opts ...grpc.CallOption) (*UnbindGuardianResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnbindGuardianResponse)
+	err := c.cc.Invoke(ctx, StaffService_UnbindGuardian_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -248,6 +291,16 @@ type StaffServiceServer interface {
 	ReportPupilLoss(context.Context, *ReportPupilLossRequest) (*ReportPupilLossResponse, error)
 	// ReissueCard prints a new card generation; the old QR stops working.
 	ReissueCard(context.Context, *ReissueCardRequest) (*ReissueCardResponse, error)
+	// IssueBindCode issues a pupil's one-time bind code for a printed slip (school admin or
+	// the pupil's teacher). The code is answered once and kept only as a keyed hash; issuing
+	// again replaces it.
+	IssueBindCode(context.Context, *IssueBindCodeRequest) (*IssueBindCodeResponse, error)
+	// ListPupilGuardians lists the parents bound to a pupil (school admin or the pupil's
+	// teacher), phones masked.
+	ListPupilGuardians(context.Context, *ListPupilGuardiansRequest) (*ListPupilGuardiansResponse, error)
+	// UnbindGuardian removes a parent's binding to a pupil (school admin); the remaining
+	// guardians are notified.
+	UnbindGuardian(context.Context, *UnbindGuardianRequest) (*UnbindGuardianResponse, error)
 	// GetClassSheet renders the printable QR card sheet of a class as PDF.
 	GetClassSheet(context.Context, *GetClassSheetRequest) (*httpbody.HttpBody, error)
 	// PutCanteen creates or updates a canteen of the caller's school.
@@ -293,6 +346,15 @@ func (UnimplementedStaffServiceServer) ReportPupilLoss(context.Context, *ReportP
 }
 func (UnimplementedStaffServiceServer) ReissueCard(context.Context, *ReissueCardRequest) (*ReissueCardResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ReissueCard not implemented")
+}
+func (UnimplementedStaffServiceServer) IssueBindCode(context.Context, *IssueBindCodeRequest) (*IssueBindCodeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method IssueBindCode not implemented")
+}
+func (UnimplementedStaffServiceServer) ListPupilGuardians(context.Context, *ListPupilGuardiansRequest) (*ListPupilGuardiansResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListPupilGuardians not implemented")
+}
+func (UnimplementedStaffServiceServer) UnbindGuardian(context.Context, *UnbindGuardianRequest) (*UnbindGuardianResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnbindGuardian not implemented")
 }
 func (UnimplementedStaffServiceServer) GetClassSheet(context.Context, *GetClassSheetRequest) (*httpbody.HttpBody, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetClassSheet not implemented")
@@ -443,6 +505,60 @@ func _StaffService_ReissueCard_Handler(srv interface{}, ctx context.Context, dec
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(StaffServiceServer).ReissueCard(ctx, req.(*ReissueCardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffService_IssueBindCode_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(IssueBindCodeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffServiceServer).IssueBindCode(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffService_IssueBindCode_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffServiceServer).IssueBindCode(ctx, req.(*IssueBindCodeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffService_ListPupilGuardians_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListPupilGuardiansRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffServiceServer).ListPupilGuardians(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffService_ListPupilGuardians_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffServiceServer).ListPupilGuardians(ctx, req.(*ListPupilGuardiansRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffService_UnbindGuardian_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnbindGuardianRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffServiceServer).UnbindGuardian(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffService_UnbindGuardian_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffServiceServer).UnbindGuardian(ctx, req.(*UnbindGuardianRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -621,6 +737,18 @@ var StaffService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReissueCard",
 			Handler:    _StaffService_ReissueCard_Handler,
+		},
+		{
+			MethodName: "IssueBindCode",
+			Handler:    _StaffService_IssueBindCode_Handler,
+		},
+		{
+			MethodName: "ListPupilGuardians",
+			Handler:    _StaffService_ListPupilGuardians_Handler,
+		},
+		{
+			MethodName: "UnbindGuardian",
+			Handler:    _StaffService_UnbindGuardian_Handler,
 		},
 		{
 			MethodName: "GetClassSheet",
