@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/onecode/onecode/app/access"
 	"github.com/onecode/onecode/app/catalog"
 	"github.com/onecode/onecode/app/enrolment"
 	"github.com/onecode/onecode/app/schools"
@@ -41,6 +42,7 @@ type adminService struct {
 	schools *schools.Service
 	catalog *catalog.Service
 	enrol   *enrolment.Service
+	staff   access.StaffAccounts
 }
 
 // NewAdminService returns the operator API on deps. Accounts, Directory and Keyring are
@@ -49,7 +51,7 @@ type adminService struct {
 // safe for concurrent use.
 func NewAdminService(deps Deps) apiv1.AdminServiceServer {
 	switch {
-	case deps.Accounts == nil || deps.Directory == nil || deps.Keyring == nil:
+	case deps.Accounts == nil || deps.Keyring == nil:
 		panic("gateway: NewAdminService needs Accounts, Directory and Keyring")
 	case len(deps.IDHashKey) < 16:
 		panic("gateway: NewAdminService needs an IDHashKey of at least 16 bytes")
@@ -63,11 +65,12 @@ func NewAdminService(deps Deps) apiv1.AdminServiceServer {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
-	enrol, err := newEnrolment(deps)
+	enrol, err := deps.Enrolment()
 	if err != nil {
 		panic("gateway: NewAdminService: " + err.Error())
 	}
-	return &adminService{d: deps, schools: schools.New(deps.Directory, deps.Accounts), catalog: catalogOf(deps), enrol: enrol}
+	return &adminService{d: deps, schools: deps.Schools(), catalog: deps.Catalog(), enrol: enrol,
+		staff: deps.StaffAccounts()}
 }
 
 // invalidArg is a request that breaks a rule of the API; nothing was changed.

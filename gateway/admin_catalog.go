@@ -10,13 +10,6 @@ import (
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
 
-// catalogOf is the catalog use cases (app/catalog) on deps, shared by the operator API
-// (adminService, scope catalog.Operator) and the school's console (StaffService,
-// scope catalog.Staff: the caller's school only).
-func catalogOf(d Deps) *catalog.Service {
-	return catalog.New(catalog.Deps{Directory: d.Directory, Rand: d.Rand, Logger: d.Logger})
-}
-
 // PutCanteen creates or updates a canteen of an existing school.
 func (s *adminService) PutCanteen(ctx context.Context, req *apiv1.PutCanteenRequest) (*apiv1.PutCanteenResponse, error) {
 	p := req.GetCanteen()

@@ -31,12 +31,6 @@ func (s *adminService) ImportPupils(ctx context.Context, req *apiv1.ImportPupils
 	return out, nil
 }
 
-// newEnrolment is the enrolment use cases on the edge's deps.
-func newEnrolment(d Deps) (*enrolment.Service, error) {
-	return enrolment.New(enrolment.Deps{Accounts: d.Accounts, Directory: d.Directory, Keyring: d.Keyring,
-		IDHashKey: d.IDHashKey, Now: d.Now, Rand: d.Rand, Logger: d.Logger})
-}
-
 // importMode maps the wire mode (unspecified is create only).
 func importMode(m apiv1.ImportMode) (enrolment.Mode, error) {
 	switch m {

@@ -13,16 +13,11 @@ import (
 func (s *adminService) PutStaffUser(ctx context.Context, req *apiv1.PutStaffUserRequest) (*apiv1.PutStaffUserResponse, error) {
 	in := staffPut(req.GetUsername(), req.GetRole(), req.GetClassId(), req.GetPassword(), req.GetEnabled())
 	in.SchoolID = req.GetSchoolId()
-	u, err := staffAccounts(s.d).PutByOperator(ctx, in)
+	u, err := s.staff.PutByOperator(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	return &apiv1.PutStaffUserResponse{Staff: staffUserProto(u)}, nil
-}
-
-// staffAccounts are the staff-account use cases over deps.
-func staffAccounts(d Deps) access.StaffAccounts {
-	return access.StaffAccounts{Directory: d.Directory, Sessions: d.Sessions.App(), Rand: d.Rand, Logger: d.Logger}
 }
 
 // staffPut is a staff write of the API (the school is the caller's business).

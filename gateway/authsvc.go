@@ -19,9 +19,8 @@ var _ apiv1.AuthServiceServer = (*AuthService)(nil)
 
 // NewAuthService returns the AuthService. It needs deps.Directory,
 // deps.Cache, deps.Sessions, deps.PhoneHashKey, deps.Now and deps.Rand.
-func NewAuthService(deps Deps, opts AuthOptions) (*AuthService, error) {
-	a, err := access.NewAuth(access.AuthDeps{Directory: deps.Directory, Cache: deps.Cache, Sessions: deps.Sessions.App(),
-		PhoneHashKey: deps.PhoneHashKey, Now: deps.Now, Rand: deps.Rand}, opts)
+func NewAuthService(deps Deps, opts access.AuthOptions) (*AuthService, error) {
+	a, err := deps.Auth(opts)
 	if err != nil {
 		return nil, err
 	}

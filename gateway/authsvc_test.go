@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onecode/onecode/app/access"
+
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -33,7 +35,7 @@ import (
 
 // testPassword is cheap argon2id for tests; the stored hashes use the same
 // cost as the dummy hash, as in production.
-var testPassword = gateway.PasswordParams{MemoryKiB: 8 << 10, Time: 1, Threads: 1}
+var testPassword = access.PasswordParams{MemoryKiB: 8 << 10, Time: 1, Threads: 1}
 
 var testPhoneKey = bytes.Repeat([]byte{0xa5}, 32)
 
@@ -100,25 +102,25 @@ func caches(t *testing.T, f func(t *testing.T, open func(t *testing.T) cache.Cac
 	})
 }
 
-func newAuthEnv(t *testing.T, c cache.Cache, opts gateway.AuthOptions) *authEnv {
+func newAuthEnv(t *testing.T, c cache.Cache, opts access.AuthOptions) *authEnv {
 	t.Helper()
 	return newAuthEnvHops(t, c, opts, 0)
 }
 
 // newAuthEnvHops is newAuthEnv behind hops trusted proxies.
-func newAuthEnvHops(t *testing.T, c cache.Cache, opts gateway.AuthOptions, hops int) *authEnv {
+func newAuthEnvHops(t *testing.T, c cache.Cache, opts access.AuthOptions, hops int) *authEnv {
 	t.Helper()
 	dir := switchtest.OpenDirectory(t, pgtest.DSN(t))
 	e := &authEnv{dir: dir, log: &syncBuffer{}, codes: map[string]string{}}
 	logger := slog.New(slog.NewTextHandler(e.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
-	sessions, err := gateway.NewSessions(c, gateway.SessionOptions{})
+	sessions, err := access.NewSessions(c, access.SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	deps := gateway.Deps{Directory: dir, Cache: c, Sessions: sessions, PhoneHashKey: testPhoneKey, IDHashKey: testIDHashKey,
 		Now: time.Now, Rand: rand.Reader, Logger: logger}
-	if opts.Password == (gateway.PasswordParams{}) {
+	if opts.Password == (access.PasswordParams{}) {
 		opts.Password = testPassword
 	}
 	opts.OnCodeIssued = func(phone, code string) {
@@ -166,7 +168,7 @@ func (e *authEnv) seedStaff(t *testing.T) {
 	if err := e.dir.PutClass(ctx, directory.Class{SchoolID: "35001", ID: "3-1", Name: "三年级1班", Grade: 3}); err != nil {
 		t.Fatal(err)
 	}
-	hash, err := gateway.HashPassword("correct horse", testPassword, rand.Reader)
+	hash, err := access.HashPassword("correct horse", testPassword, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +248,7 @@ func restReason(body map[string]any) string {
 
 func TestStaffLogin(t *testing.T) {
 	caches(t, func(t *testing.T, open func(t *testing.T) cache.Cache) {
-		e := newAuthEnv(t, open(t), gateway.AuthOptions{})
+		e := newAuthEnv(t, open(t), access.AuthOptions{})
 		e.seedStaff(t)
 		login := func(user, pw string) (int, map[string]any) {
 			return e.rest(t, "POST", "/v1/auth/staff/login", "", map[string]any{"school_id": "35001", "username": user, "password": pw})
@@ -323,7 +325,7 @@ func TestStaffLoginRateLimits(t *testing.T) {
 	caches(t, func(t *testing.T, open func(t *testing.T) cache.Cache) {
 		// 8 at once per address, refilled slowly enough (one per 7.5 min) that
 		// a slow run of the 9 logins below cannot earn one back.
-		e := newAuthEnv(t, open(t), gateway.AuthOptions{StaffLoginPerAddr: cache.Limit{Rate: 8, Burst: 8, Period: time.Hour}})
+		e := newAuthEnv(t, open(t), access.AuthOptions{StaffLoginPerAddr: cache.Limit{Rate: 8, Burst: 8, Period: time.Hour}})
 		e.seedStaff(t)
 		ctx := context.Background()
 		// Per (school, username): 5 a minute, the right password included.
@@ -365,7 +367,7 @@ const phone = "13812345678"
 
 func TestParentCodeFlow(t *testing.T) {
 	caches(t, func(t *testing.T, open func(t *testing.T) cache.Cache) {
-		e := newAuthEnv(t, open(t), gateway.AuthOptions{})
+		e := newAuthEnv(t, open(t), access.AuthOptions{})
 		code, body := e.rest(t, "POST", "/v1/auth/parent/code", "", map[string]any{"phone": "+86 138-1234-5678"})
 		if code != http.StatusOK || body["retryAfterSeconds"] != float64(60) {
 			t.Fatalf("request code: %d %v", code, body)
@@ -379,7 +381,7 @@ func TestParentCodeFlow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ph := hex.EncodeToString(gateway.PhoneHash(testPhoneKey, phone))
+		ph := hex.EncodeToString(access.PhoneHash(testPhoneKey, phone))
 		if len(msgs) != 1 || msgs[0].Topic != directory.TopicOTP || msgs[0].Recipient != ph {
 			t.Fatalf("outbox: %+v", msgs)
 		}
@@ -404,7 +406,7 @@ func TestParentCodeFlow(t *testing.T) {
 		}
 		token, _ := body["token"].(string)
 		parentID, _ := body["parentId"].(string)
-		p, err := e.dir.ParentByPhoneHash(context.Background(), gateway.PhoneHash(testPhoneKey, phone))
+		p, err := e.dir.ParentByPhoneHash(context.Background(), access.PhoneHash(testPhoneKey, phone))
 		if err != nil || p.ID != parentID || p.PhoneMasked != "138****5678" {
 			t.Errorf("parent created %+v (%v), want id %s", p, err, parentID)
 		}
@@ -422,7 +424,7 @@ func TestParentCodeFlow(t *testing.T) {
 
 func TestParentCodeBruteForce(t *testing.T) {
 	caches(t, func(t *testing.T, open func(t *testing.T) cache.Cache) {
-		e := newAuthEnv(t, open(t), gateway.AuthOptions{CodePerPhone: cache.PerMinute(100), CodePerPhoneDaily: cache.PerMinute(100), ParentLoginPerAddr: cache.PerMinute(100)})
+		e := newAuthEnv(t, open(t), access.AuthOptions{CodePerPhone: cache.PerMinute(100), CodePerPhoneDaily: cache.PerMinute(100), ParentLoginPerAddr: cache.PerMinute(100)})
 		ctx := context.Background()
 		request := func() string {
 			t.Helper()
@@ -503,7 +505,7 @@ func atoi(s string) int {
 
 func TestSessionGuardsAndLogout(t *testing.T) {
 	caches(t, func(t *testing.T, open func(t *testing.T) cache.Cache) {
-		e := newAuthEnv(t, open(t), gateway.AuthOptions{})
+		e := newAuthEnv(t, open(t), access.AuthOptions{})
 		e.seedStaff(t)
 		staffToken := e.staffLogin(t, "admin")
 		parentToken := e.parentLogin(t, phone).GetToken()
@@ -568,9 +570,9 @@ func TestNoSecretsInLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newAuthEnv(t, m, gateway.AuthOptions{})
+	e := newAuthEnv(t, m, access.AuthOptions{})
 	e.seedStaff(t)
-	secrets := []string{phone, "1234-5678", "correct horse", "wrong horse", hex.EncodeToString(gateway.PhoneHash(testPhoneKey, phone))}
+	secrets := []string{phone, "1234-5678", "correct horse", "wrong horse", hex.EncodeToString(access.PhoneHash(testPhoneKey, phone))}
 	staffToken := e.staffLogin(t, "li.teacher")
 	e.rest(t, "POST", "/v1/auth/staff/login", "", map[string]any{"school_id": "35001", "username": "li.teacher", "password": "wrong horse"})
 	e.rest(t, "POST", "/v1/auth/parent/code", "", map[string]any{"phone": "138-1234-5678"})

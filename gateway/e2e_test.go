@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onecode/onecode/app/access"
+
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 
@@ -58,7 +60,7 @@ type switchEnv struct {
 	accounts *actors.Accounts
 	keyring  *card.Keyring
 	cache    cache.Cache
-	sessions *gateway.Sessions
+	sessions *access.Sessions
 	staffSvc *gateway.StaffService
 
 	conn     *grpc.ClientConn
@@ -89,7 +91,7 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sessions, err := gateway.NewSessions(c, gateway.SessionOptions{})
+	sessions, err := access.NewSessions(c, access.SessionOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +130,7 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	h := recharges.NotifyHandler()
 	notify.Store(&h)
 
-	authSvc, err := gateway.NewAuthService(deps, gateway.AuthOptions{Password: testPassword, OnCodeIssued: func(phone, code string) {
+	authSvc, err := gateway.NewAuthService(deps, access.AuthOptions{Password: testPassword, OnCodeIssued: func(phone, code string) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		e.codes[phone] = code
@@ -161,7 +163,7 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 }
 
 // session opens a session directly (logins are tested in authsvc_test.go).
-func (e *switchEnv) session(t *testing.T, p gateway.Principal) string {
+func (e *switchEnv) session(t *testing.T, p access.Principal) string {
 	t.Helper()
 	token, _, err := e.sessions.Open(context.Background(), p)
 	if err != nil {
@@ -177,7 +179,7 @@ func (e *switchEnv) staffToken(t *testing.T, school, id string, role directory.S
 		PasswordHash: "$argon2id$unused", Status: directory.StaffActive}); err != nil {
 		t.Fatalf("put staff %s: %v", id, err)
 	}
-	return e.session(t, gateway.Principal{Kind: gateway.KindStaff, SubjectID: id, SchoolID: school, Role: gateway.RoleFromDirectory(role), ClassID: class})
+	return e.session(t, access.Principal{Kind: access.KindStaff, SubjectID: id, SchoolID: school, Role: access.RoleFromStored(role), ClassID: class})
 }
 
 // parentToken puts a parent in the directory and opens their session.
@@ -188,7 +190,7 @@ func (e *switchEnv) parentToken(t *testing.T, id string, phoneByte byte) string 
 	if _, err := e.dir.PutParent(context.Background(), directory.Parent{ID: id, PhoneHash: hash, PhoneMasked: "138****0000"}); err != nil {
 		t.Fatal(err)
 	}
-	return e.session(t, gateway.Principal{Kind: gateway.KindParent, SubjectID: id, MaskedPhone: "138****0000"})
+	return e.session(t, access.Principal{Kind: access.KindParent, SubjectID: id, MaskedPhone: "138****0000"})
 }
 
 // school puts a school with classes, a canteen with dishes and a terminal, and
@@ -284,7 +286,7 @@ func TestEndToEndImportBindRechargePayHistory(t *testing.T) {
 	secret := e.school(t, "35001", "C1", "T1", "3-1", "3-2")
 
 	// Staff: the school admin logs in and imports the class list kept in Excel.
-	hash, err := gateway.HashPassword("correct horse", testPassword, rand.Reader)
+	hash, err := access.HashPassword("correct horse", testPassword, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,29 +1,9 @@
 package gateway
 
 import (
-	"context"
-
 	"github.com/onecode/onecode/app/history"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
-
-// historyService is the history use cases over the shared stores.
-func historyService(d Deps) *history.Service {
-	return history.New(d.Journal, d.Directory, d.Logger)
-}
-
-// renderHistory answers one page of an account's itemised history, newest first, as
-// protos. The caller has checked that it may reach the account.
-//
-// Deprecated: for removal: a thin wrapper kept so that parentsvc.go compiles; call
-// history.Service.Lines and HistoryLinesProto.
-func renderHistory(ctx context.Context, d Deps, accountID string, size int32, token string) ([]*apiv1.HistoryLine, string, error) {
-	p, err := historyService(d).Lines(ctx, accountID, size, token)
-	if err != nil {
-		return nil, "", err
-	}
-	return HistoryLinesProto(p.Lines), p.Next, nil
-}
 
 // HistoryLinesProto is the wire form of history lines.
 func HistoryLinesProto(lines []history.Line) []*apiv1.HistoryLine {

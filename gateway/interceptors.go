@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/onecode/onecode/domain/reason"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -20,7 +21,7 @@ func recoverUnary(log *slog.Logger) grpc.UnaryServerInterceptor {
 		defer func() {
 			if p := recover(); p != nil {
 				log.Error("panic in handler", slog.String("method", info.FullMethod), slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
-				err = status.Error(codes.Internal, "internal error")
+				err = ErrorStatus(reason.New(reason.KindInternal, reason.Internal, "internal error"))
 			}
 		}()
 		return h(ctx, req)
@@ -32,7 +33,7 @@ func recoverStream(log *slog.Logger) grpc.StreamServerInterceptor {
 		defer func() {
 			if p := recover(); p != nil {
 				log.Error("panic in stream handler", slog.String("method", info.FullMethod), slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
-				err = status.Error(codes.Internal, "internal error")
+				err = ErrorStatus(reason.New(reason.KindInternal, reason.Internal, "internal error"))
 			}
 		}()
 		return h(srv, ss)

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/onecode/onecode/app/access"
+
 	"github.com/onecode/onecode/app/guardian"
-	"github.com/onecode/onecode/domain/binding"
+	"github.com/onecode/onecode/app/history"
 	"github.com/onecode/onecode/domain/reason"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
@@ -24,8 +26,8 @@ var (
 // another family answers exactly as an unknown one. Parents see names masked.
 type ParentService struct {
 	apiv1.UnimplementedParentServiceServer
-	d         Deps
 	g         *guardian.Service
+	history   *history.Service
 	recharges RechargeDesk
 }
 
@@ -42,37 +44,19 @@ func NewParentService(deps Deps, recharges RechargeDesk) (*ParentService, error)
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
-	g, err := newGuardians(deps)
+	g, err := deps.Guardians()
 	if err != nil {
 		return nil, err
 	}
 	if r, ok := recharges.(*Recharges); ok && r == nil {
 		recharges = nil
 	}
-	return &ParentService{d: deps, g: g, recharges: recharges}, nil
-}
-
-// newGuardians is the guardian use cases over deps: ID numbers hashed as the
-// importer hashes them, bind codes under a key derived from IDHashKey.
-func newGuardians(deps Deps) (*guardian.Service, error) {
-	if deps.Accounts == nil || deps.Directory == nil || deps.Cache == nil {
-		return nil, errors.New("gateway: the parent service needs Accounts, Directory, Journal and Cache")
-	}
-	if len(deps.IDHashKey) < 16 {
-		return nil, errors.New("gateway: the parent service needs an IDHashKey of at least 16 bytes")
-	}
-	if deps.Now == nil || deps.Rand == nil {
-		return nil, errors.New("gateway: the parent service needs Now and Rand")
-	}
-	key := deps.IDHashKey
-	return guardian.New(guardian.Config{Accounts: deps.Accounts, Directory: deps.Directory, Cache: deps.Cache,
-		HashIDNumber: func(n string) ([]byte, error) { return HashIDNumber(key, n) },
-		CodeKey:      binding.DeriveKey(key, "bind-code"), Now: deps.Now, Rand: deps.Rand, Logger: deps.Logger})
+	return &ParentService{g: g, history: deps.History(), recharges: recharges}, nil
 }
 
 // ListChildren implements apiv1.ParentServiceServer.
 func (s *ParentService) ListChildren(ctx context.Context, _ *apiv1.ListChildrenRequest) (*apiv1.ListChildrenResponse, error) {
-	p, err := RequireParent(ctx)
+	p, err := access.RequireParent(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +73,7 @@ func (s *ParentService) ListChildren(ctx context.Context, _ *apiv1.ListChildrenR
 
 // GetChild implements apiv1.ParentServiceServer.
 func (s *ParentService) GetChild(ctx context.Context, req *apiv1.GetChildRequest) (*apiv1.GetChildResponse, error) {
-	p, err := RequireParent(ctx)
+	p, err := access.RequireParent(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -101,26 +85,26 @@ func (s *ParentService) GetChild(ctx context.Context, req *apiv1.GetChildRequest
 }
 
 // ListHistory implements apiv1.ParentServiceServer: itemised history, newest
-// first (see renderHistory).
+// first (history.Service.Lines).
 func (s *ParentService) ListHistory(ctx context.Context, req *apiv1.ListHistoryRequest) (*apiv1.ListHistoryResponse, error) {
-	p, err := RequireParent(ctx)
+	p, err := access.RequireParent(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.g.Guard(ctx, p.SubjectID, req.GetAccountId()); err != nil {
 		return nil, err
 	}
-	lines, next, err := renderHistory(ctx, s.d, req.GetAccountId(), req.GetPageSize(), req.GetPageToken())
+	page, err := s.history.Lines(ctx, req.GetAccountId(), req.GetPageSize(), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
-	return &apiv1.ListHistoryResponse{Lines: lines, NextPageToken: next}, nil
+	return &apiv1.ListHistoryResponse{Lines: HistoryLinesProto(page.Lines), NextPageToken: page.Next}, nil
 }
 
 // ReportLoss implements apiv1.ParentServiceServer: the card stops at once; the
 // same request id answers the first report again.
 func (s *ParentService) ReportLoss(ctx context.Context, req *apiv1.ReportLossRequest) (*apiv1.ReportLossResponse, error) {
-	p, err := RequireParent(ctx)
+	p, err := access.RequireParent(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -131,15 +115,9 @@ func (s *ParentService) ReportLoss(ctx context.Context, req *apiv1.ReportLossReq
 	return &apiv1.ReportLossResponse{CardState: "lost", CardGeneration: gen}, nil
 }
 
-// reportLoss runs the loss report of by ("parent" or "staff") and answers the
-// card generation after it (for the staff console).
-func reportLoss(ctx context.Context, d Deps, accountID, by, requestID string) (int64, error) {
-	return guardian.ReportCardLoss(ctx, d.Accounts, d.Logger, accountID, by, requestID)
-}
-
 // SetDailyCap implements apiv1.ParentServiceServer (0 = no cap).
 func (s *ParentService) SetDailyCap(ctx context.Context, req *apiv1.SetDailyCapRequest) (*apiv1.SetDailyCapResponse, error) {
-	p, err := RequireParent(ctx)
+	p, err := access.RequireParent(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package gateway
 import (
 	"context"
 
+	"github.com/onecode/onecode/app/access"
+
 	"github.com/onecode/onecode/app/guardian"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
@@ -12,7 +14,7 @@ import (
 // number, when given, must match too. Rate limited per parent and per client
 // address.
 func (s *ParentService) FindChild(ctx context.Context, req *apiv1.FindChildRequest) (*apiv1.FindChildResponse, error) {
-	p, err := RequireParent(ctx)
+	p, err := access.RequireParent(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +31,7 @@ func (s *ParentService) FindChild(ctx context.Context, req *apiv1.FindChildReque
 // ticket of FindChild is redeemed once, by the parent it was given to, with a
 // bind code or the ID number; the other guardians are told.
 func (s *ParentService) BindChild(ctx context.Context, req *apiv1.BindChildRequest) (*apiv1.BindChildResponse, error) {
-	p, err := RequireParent(ctx)
+	p, err := access.RequireParent(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +46,7 @@ func (s *ParentService) BindChild(ctx context.Context, req *apiv1.BindChildReque
 // UnbindChild implements apiv1.ParentServiceServer: the caller's binding goes;
 // the other guardians are told.
 func (s *ParentService) UnbindChild(ctx context.Context, req *apiv1.UnbindChildRequest) (*apiv1.UnbindChildResponse, error) {
-	p, err := RequireParent(ctx)
+	p, err := access.RequireParent(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package gateway
 import (
 	"context"
 
+	"github.com/onecode/onecode/app/access"
+
 	"github.com/onecode/onecode/app/input"
 	"github.com/onecode/onecode/app/recharge"
 
@@ -20,8 +22,11 @@ type RechargeDesk interface {
 // CreateRecharge implements apiv1.ParentServiceServer, through the recharge
 // component once the child is known to be the caller's.
 func (s *ParentService) CreateRecharge(ctx context.Context, req *apiv1.CreateRechargeRequest) (*apiv1.CreateRechargeResponse, error) {
-	p, err := RequireGuardian(ctx, s.d.Directory, req.GetAccountId())
+	p, err := access.RequireParent(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.g.Guard(ctx, p.SubjectID, req.GetAccountId()); err != nil {
 		return nil, err
 	}
 	if err := input.CheckRequestID(req.GetRequestId()); err != nil {
@@ -40,7 +45,7 @@ func (s *ParentService) CreateRecharge(ctx context.Context, req *apiv1.CreateRec
 // GetRecharge implements apiv1.ParentServiceServer: only the parent who created
 // the order sees it; another's answers exactly as an unknown one.
 func (s *ParentService) GetRecharge(ctx context.Context, req *apiv1.GetRechargeRequest) (*apiv1.GetRechargeResponse, error) {
-	p, err := RequireParent(ctx)
+	p, err := access.RequireParent(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/onecode/onecode/app/access"
+
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -55,7 +57,7 @@ type Config struct {
 	AggregatorNotify http.Handler
 	// Sessions resolve the bearer tokens of staff and parents (Deps.Sessions);
 	// nil keeps the parent and staff APIs, Logout and Whoami closed.
-	Sessions *Sessions
+	Sessions *access.Sessions
 	// ForwardedHops is the number of trusted reverse proxies in front of the
 	// HTTP port, each appending to X-Forwarded-For (default 0: the HTTP peer
 	// is the client). See ClientAddr.

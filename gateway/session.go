@@ -48,9 +48,9 @@ const (
 func sessionNeed(method string) access.Kind {
 	switch {
 	case strings.HasPrefix(method, parentPrefix):
-		return KindParent
+		return access.KindParent
 	case strings.HasPrefix(method, staffPrefix):
-		return KindStaff
+		return access.KindStaff
 	case method == authLogout, method == authWhoami:
 		return "*"
 	}
@@ -92,8 +92,8 @@ func authenticate(ctx context.Context, s *access.Sessions, method string) (conte
 // parent and staff APIs and on Logout and Whoami: no or a dead token is
 // Unauthenticated, a parent on the staff API (and vice versa)
 // PermissionDenied. Other methods pass untouched.
-func sessionAuth(sessions *Sessions) grpc.UnaryServerInterceptor {
-	s := sessions.App()
+func sessionAuth(sessions *access.Sessions) grpc.UnaryServerInterceptor {
+	s := sessions
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		ctx, err := authenticate(ctx, s, info.FullMethod)
 		if err != nil {
@@ -105,8 +105,8 @@ func sessionAuth(sessions *Sessions) grpc.UnaryServerInterceptor {
 
 // sessionAuthStream is sessionAuth for streams (none of the session APIs
 // streams today; a future one is not left open).
-func sessionAuthStream(sessions *Sessions) grpc.StreamServerInterceptor {
-	s := sessions.App()
+func sessionAuthStream(sessions *access.Sessions) grpc.StreamServerInterceptor {
+	s := sessions
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
 		if sessionNeed(info.FullMethod) == "" {
 			return h(srv, ss)

@@ -5,7 +5,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/onecode/onecode/gateway"
+	"github.com/onecode/onecode/app/access"
+
 	"github.com/onecode/onecode/persistence/cache"
 )
 
@@ -16,7 +17,7 @@ func TestForwardedClientAddress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newAuthEnvHops(t, m, gateway.AuthOptions{StaffLoginPerAddr: cache.PerMinute(2)}, 1)
+	e := newAuthEnvHops(t, m, access.AuthOptions{StaffLoginPerAddr: cache.PerMinute(2)}, 1)
 	e.seedStaff(t)
 	login := func(client string, i int) int {
 		code, _ := e.rest(t, "POST", "/v1/auth/staff/login", "", map[string]any{"school_id": "35001", "username": fmt.Sprint("u", i), "password": "x"},

@@ -5,7 +5,11 @@ import (
 	"errors"
 	"log/slog"
 
+	"github.com/onecode/onecode/app/access"
+	"github.com/onecode/onecode/app/catalog"
 	"github.com/onecode/onecode/app/enrolment"
+	"github.com/onecode/onecode/app/guardian"
+	"github.com/onecode/onecode/app/history"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
 
@@ -21,14 +25,14 @@ const (
 var (
 	// rolesPupils see and act on pupils: finance the whole school, teachers
 	// their class (CanStaffReachPupil).
-	rolesPupils = []apiv1.StaffRole{apiv1.StaffRole_STAFF_ROLE_FINANCE, apiv1.StaffRole_STAFF_ROLE_TEACHER}
+	rolesPupils = []access.Role{access.RoleFinance, access.RoleTeacher}
 	// rolesImport import pupils.
-	rolesImport = []apiv1.StaffRole{apiv1.StaffRole_STAFF_ROLE_FINANCE}
+	rolesImport = []access.Role{access.RoleFinance}
 	// rolesCanteen see canteen totals.
-	rolesCanteen = []apiv1.StaffRole{apiv1.StaffRole_STAFF_ROLE_CANTEEN_MANAGER, apiv1.StaffRole_STAFF_ROLE_FINANCE}
+	rolesCanteen = []access.Role{access.RoleCanteenManager, access.RoleFinance}
 	// rolesCanteenAdmin manage canteens, their terminals and dish catalogs
 	// (and list the catalogs); finance and teachers do not.
-	rolesCanteenAdmin = []apiv1.StaffRole{apiv1.StaffRole_STAFF_ROLE_CANTEEN_MANAGER}
+	rolesCanteenAdmin = []access.Role{access.RoleCanteenManager}
 )
 
 // StaffService implements apiv1.StaffServiceServer: the school's PC console.
@@ -36,8 +40,15 @@ var (
 // canteen out of reach answers exactly as an unknown one (ErrNotReachable).
 type StaffService struct {
 	apiv1.UnimplementedStaffServiceServer
-	d     Deps
-	enrol *enrolment.Service
+	d         Deps
+	enrol     *enrolment.Service
+	catalog   *catalog.Service
+	history   *history.Service
+	staff     access.StaffAccounts
+	guardians *guardian.Service
+	// guardiansErr is why guardians could not be built (no cache, no ID hash key):
+	// the guardianship calls answer it.
+	guardiansErr error
 	// SheetFont is a TrueType font with CJK glyphs for GetClassSheet (set before
 	// serving). Without it the PDF core font is used, which has no Chinese: a
 	// name (or school or class name) that is not printable ASCII is then left
@@ -63,18 +74,20 @@ func NewStaffService(deps Deps) (*StaffService, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
-	enrol, err := newEnrolment(deps)
+	enrol, err := deps.Enrolment()
 	if err != nil {
 		return nil, err
 	}
-	return &StaffService{d: deps, enrol: enrol}, nil
+	s := &StaffService{d: deps, enrol: enrol, catalog: deps.Catalog(), history: deps.History(), staff: deps.StaffAccounts()}
+	s.guardians, s.guardiansErr = deps.Guardians()
+	return s, nil
 }
 
 // ListPupils implements apiv1.StaffServiceServer: pupils by student number, with
 // balances. Without class_id, school admins and finance list the whole school and a
 // teacher their class (enrolment.Service.ListPupils).
 func (s *StaffService) ListPupils(ctx context.Context, req *apiv1.ListPupilsRequest) (*apiv1.ListPupilsResponse, error) {
-	p, err := RequireStaff(ctx, rolesPupils...)
+	p, err := access.RequireStaff(ctx, rolesPupils...)
 	if err != nil {
 		return nil, err
 	}
@@ -89,17 +102,17 @@ func (s *StaffService) ListPupils(ctx context.Context, req *apiv1.ListPupilsRequ
 	return out, nil
 }
 
-// staffReach is the reach of a staff member who passed RequireStaff(rolesPupils...):
+// staffReach is the reach of a staff member who passed access.RequireStaff(rolesPupils...):
 // school admins and finance the whole school, a teacher their class.
-func staffReach(p Principal) enrolment.Reach {
+func staffReach(p access.Principal) enrolment.Reach {
 	return enrolment.Reach{SchoolID: p.SchoolID, ClassID: p.ClassID,
-		WholeSchool: p.Role == apiv1.StaffRole_STAFF_ROLE_SCHOOL_ADMIN || p.Role == apiv1.StaffRole_STAFF_ROLE_FINANCE}
+		WholeSchool: p.Role == access.RoleSchoolAdmin || p.Role == access.RoleFinance}
 }
 
 // reachPupil returns a pupil the caller may act on (enrolment.Reach); an unknown or
 // foreign one is not found.
 func (s *StaffService) reachPupil(ctx context.Context, accountID string) (enrolment.Pupil, error) {
-	p, err := RequireStaff(ctx, rolesPupils...)
+	p, err := access.RequireStaff(ctx, rolesPupils...)
 	if err != nil {
 		return enrolment.Pupil{}, err
 	}
@@ -114,7 +127,7 @@ func pupilProto(v enrolment.PupilView) *apiv1.Pupil {
 
 // GetPupil implements apiv1.StaffServiceServer.
 func (s *StaffService) GetPupil(ctx context.Context, req *apiv1.GetPupilRequest) (*apiv1.GetPupilResponse, error) {
-	p, err := RequireStaff(ctx, rolesPupils...)
+	p, err := access.RequireStaff(ctx, rolesPupils...)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/onecode/onecode/app/access"
+
 	"google.golang.org/genproto/googleapis/api/httpbody"
 
 	"github.com/onecode/onecode/app/cardprint"
@@ -18,7 +20,7 @@ import (
 // AdminService.ImportPupils (enrolment.Service.ImportFile). Row errors and rows
 // name the file's line. School admins and finance only.
 func (s *StaffService) ImportPupilsFile(ctx context.Context, req *apiv1.ImportPupilsFileRequest) (*apiv1.ImportPupilsFileResponse, error) {
-	p, err := RequireStaff(ctx, rolesImport...)
+	p, err := access.RequireStaff(ctx, rolesImport...)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +47,7 @@ func (s *StaffService) ImportPupilsFile(ctx context.Context, req *apiv1.ImportPu
 
 // ReportPupilLoss implements apiv1.StaffServiceServer: idempotent by request id.
 func (s *StaffService) ReportPupilLoss(ctx context.Context, req *apiv1.ReportPupilLossRequest) (*apiv1.ReportPupilLossResponse, error) {
-	p, err := RequireStaff(ctx, rolesPupils...)
+	p, err := access.RequireStaff(ctx, rolesPupils...)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +63,7 @@ func (s *StaffService) ReportPupilLoss(ctx context.Context, req *apiv1.ReportPup
 // card updated. The same request id answers the same card and QR text
 // (enrolment.Service.ReissueCard).
 func (s *StaffService) ReissueCard(ctx context.Context, req *apiv1.ReissueCardRequest) (*apiv1.ReissueCardResponse, error) {
-	p, err := RequireStaff(ctx, rolesPupils...)
+	p, err := access.RequireStaff(ctx, rolesPupils...)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +80,7 @@ func (s *StaffService) ReissueCard(ctx context.Context, req *apiv1.ReissueCardRe
 // sealed from the account's current card. Staff see full names; see
 // StaffService.SheetFont for names the PDF core font cannot draw.
 func (s *StaffService) GetClassSheet(ctx context.Context, req *apiv1.GetClassSheetRequest) (*httpbody.HttpBody, error) {
-	p, err := RequireStaff(ctx, rolesPupils...)
+	p, err := access.RequireStaff(ctx, rolesPupils...)
 	if err != nil {
 		return nil, err
 	}

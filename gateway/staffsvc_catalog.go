@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/hex"
 
+	"github.com/onecode/onecode/app/access"
+
 	"google.golang.org/protobuf/proto"
 
 	"github.com/onecode/onecode/app/catalog"
@@ -11,14 +13,14 @@ import (
 )
 
 // staffCatalog is the catalog reached by the staff member p: their school only.
-func (s *StaffService) staffCatalog(p Principal) (*catalog.Service, catalog.Scope) {
-	return catalogOf(s.d), catalog.Staff(p.SchoolID, p.SubjectID)
+func (s *StaffService) staffCatalog(p access.Principal) (*catalog.Service, catalog.Scope) {
+	return s.catalog, catalog.Staff(p.SchoolID, p.SubjectID)
 }
 
 // reachCanteen returns a canteen of the caller's school; a malformed, unknown
 // or foreign id is ErrNotReachable (canteen ids are unique across schools, so
 // another school's canteen must answer exactly as an unknown one).
-func (s *StaffService) reachCanteen(ctx context.Context, p Principal, id string) (catalog.Canteen, error) {
+func (s *StaffService) reachCanteen(ctx context.Context, p access.Principal, id string) (catalog.Canteen, error) {
 	cat, scope := s.staffCatalog(p)
 	c, err := cat.Canteen(ctx, scope, id)
 	return c, ErrorStatus(err)
@@ -31,7 +33,7 @@ func (s *StaffService) reachCanteen(ctx context.Context, p Principal, id string)
 // route answers a canteen out of reach) and changes nothing. School admins
 // and canteen managers only.
 func (s *StaffService) PutStaffCanteen(ctx context.Context, req *apiv1.PutStaffCanteenRequest) (*apiv1.PutStaffCanteenResponse, error) {
-	p, err := RequireStaff(ctx, rolesCanteenAdmin...)
+	p, err := access.RequireStaff(ctx, rolesCanteenAdmin...)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +52,7 @@ func (s *StaffService) PutStaffCanteen(ctx context.Context, req *apiv1.PutStaffC
 // registered, in any school, is AlreadyExists TERMINAL_EXISTS, which shows
 // nothing of that terminal. School admins and canteen managers only.
 func (s *StaffService) RegisterCanteenTerminal(ctx context.Context, req *apiv1.RegisterCanteenTerminalRequest) (*apiv1.RegisterCanteenTerminalResponse, error) {
-	p, err := RequireStaff(ctx, rolesCanteenAdmin...)
+	p, err := access.RequireStaff(ctx, rolesCanteenAdmin...)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +74,7 @@ func (s *StaffService) RegisterCanteenTerminal(ctx context.Context, req *apiv1.R
 // session re-reads its terminal's status). School admins and canteen managers
 // only.
 func (s *StaffService) SetTerminalEnabled(ctx context.Context, req *apiv1.SetTerminalEnabledRequest) (*apiv1.SetTerminalEnabledResponse, error) {
-	p, err := RequireStaff(ctx, rolesCanteenAdmin...)
+	p, err := access.RequireStaff(ctx, rolesCanteenAdmin...)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +94,7 @@ func (s *StaffService) SetTerminalEnabled(ctx context.Context, req *apiv1.SetTer
 // The canteen and the barcode come from the path; the dish may repeat them but
 // not differ. School admins and canteen managers only.
 func (s *StaffService) PutCanteenDish(ctx context.Context, req *apiv1.PutCanteenDishRequest) (*apiv1.PutCanteenDishResponse, error) {
-	p, err := RequireStaff(ctx, rolesCanteenAdmin...)
+	p, err := access.RequireStaff(ctx, rolesCanteenAdmin...)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +123,7 @@ func (s *StaffService) PutCanteenDish(ctx context.Context, req *apiv1.PutCanteen
 // 1..MaxDishPage (0 means DefaultDishPage), page_token the next_page_token of
 // the page before. School admins and canteen managers only.
 func (s *StaffService) ListCanteenDishes(ctx context.Context, req *apiv1.ListCanteenDishesRequest) (*apiv1.ListCanteenDishesResponse, error) {
-	p, err := RequireStaff(ctx, rolesCanteenAdmin...)
+	p, err := access.RequireStaff(ctx, rolesCanteenAdmin...)
 	if err != nil {
 		return nil, err
 	}

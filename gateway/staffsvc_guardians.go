@@ -3,6 +3,8 @@ package gateway
 import (
 	"context"
 
+	"github.com/onecode/onecode/app/access"
+
 	"github.com/onecode/onecode/app/guardian"
 	"github.com/onecode/onecode/domain/binding"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
@@ -11,15 +13,15 @@ import (
 // staffGuardians is the caller (any staff role: the use case decides) and the
 // guardian use cases.
 func (s *StaffService) staffGuardians(ctx context.Context) (guardian.Staff, *guardian.Service, error) {
-	p, err := RequireStaff(ctx)
+	p, err := access.RequireStaff(ctx)
 	if err != nil {
 		return guardian.Staff{}, nil, err
 	}
-	g, err := newGuardians(s.d)
-	if err != nil {
-		return guardian.Staff{}, nil, err
+	if s.guardiansErr != nil {
+		return guardian.Staff{}, nil, s.guardiansErr
 	}
-	return guardian.Staff{ID: p.SubjectID, SchoolID: p.SchoolID, Role: binding.Role(RoleToDirectory(p.Role)), ClassID: p.ClassID}, g, nil
+	g := s.guardians
+	return guardian.Staff{ID: p.SubjectID, SchoolID: p.SchoolID, Role: binding.Role(access.RoleToStored(p.Role)), ClassID: p.ClassID}, g, nil
 }
 
 // IssueBindCode implements apiv1.StaffServiceServer: a school admin or the

@@ -3,6 +3,8 @@ package gateway
 import (
 	"context"
 
+	"github.com/onecode/onecode/app/access"
+
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
 
@@ -12,7 +14,7 @@ func (s *StaffService) ListPupilHistory(ctx context.Context, req *apiv1.ListPupi
 	if err != nil {
 		return nil, err
 	}
-	p, err := historyService(s.d).Lines(ctx, pupil.AccountID, req.GetPageSize(), req.GetPageToken())
+	p, err := s.history.Lines(ctx, pupil.AccountID, req.GetPageSize(), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
@@ -24,7 +26,7 @@ func (s *StaffService) ListPupilHistory(ctx context.Context, req *apiv1.ListPupi
 // inclusive (see history.Service.CanteenTotals). Canteen managers, finance and
 // school admins.
 func (s *StaffService) GetCanteenTotals(ctx context.Context, req *apiv1.GetCanteenTotalsRequest) (*apiv1.GetCanteenTotalsResponse, error) {
-	p, err := RequireStaff(ctx, rolesCanteen...)
+	p, err := access.RequireStaff(ctx, rolesCanteen...)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +34,7 @@ func (s *StaffService) GetCanteenTotals(ctx context.Context, req *apiv1.GetCante
 	if err != nil {
 		return nil, err
 	}
-	totals, err := historyService(s.d).CanteenTotals(ctx, c.ID, req.GetFromDay(), req.GetToDay())
+	totals, err := s.history.CanteenTotals(ctx, c.ID, req.GetFromDay(), req.GetToDay())
 	if err != nil {
 		return nil, err
 	}

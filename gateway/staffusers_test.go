@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onecode/onecode/app/access"
+
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -315,8 +317,8 @@ func TestStaffAccountsLogNoSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := gateway.Principal{Kind: gateway.KindStaff, SubjectID: r.GetStaff().GetStaffId(), SchoolID: "35001", Role: apiv1.StaffRole_STAFF_ROLE_SCHOOL_ADMIN}
-	sctx := gateway.ContextWithPrincipal(ctx, p)
+	p := access.Principal{Kind: access.KindStaff, SubjectID: r.GetStaff().GetStaffId(), SchoolID: "35001", Role: access.RoleSchoolAdmin}
+	sctx := access.ContextWithPrincipal(ctx, p)
 	for _, pw := range []string{teacherPW, "log-teacher-secret-3"} {
 		if _, err := staff.PutSchoolStaff(sctx, &apiv1.PutSchoolStaffRequest{Username: "t1", Role: apiv1.StaffRole_STAFF_ROLE_TEACHER,
 			ClassId: "3-1", Password: pw, Enabled: true}); err != nil {

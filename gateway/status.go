@@ -1,8 +1,6 @@
 package gateway
 
 import (
-	"context"
-	"errors"
 	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -11,14 +9,8 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/durationpb"
 
-	"github.com/onecode/onecode/actors"
-	"github.com/onecode/onecode/app/access"
-	"github.com/onecode/onecode/domain/account"
-	"github.com/onecode/onecode/domain/card"
+	"github.com/onecode/onecode/app/failure"
 	"github.com/onecode/onecode/domain/reason"
-	"github.com/onecode/onecode/persistence/cache"
-	"github.com/onecode/onecode/persistence/directory"
-	"github.com/onecode/onecode/persistence/journal"
 )
 
 // errorDomain names OneCode in ErrorInfo details.
@@ -62,22 +54,10 @@ func statusWith(code codes.Code, r reason.Code, msg string, meta map[string]stri
 	return st.Err()
 }
 
-// RateLimited is the status of a call over a rate limit: RESOURCE_EXHAUSTED,
-// reason RATE_LIMITED, the wait in whole seconds in the ErrorInfo metadata
-// "retry_after_seconds" (REST: error.meta.retry_after_seconds) and a
-// RetryInfo detail.
-func RateLimited(retryAfter time.Duration) error {
-	return ErrorStatus(RateLimitedError(retryAfter))
-}
-
-// RateLimitedError is the use-case form of RateLimited (access.RateLimitedError).
-func RateLimitedError(retryAfter time.Duration) *reason.Error {
-	return access.RateLimitedError(retryAfter)
-}
-
-// ErrorStatus is the one place where errors of the use cases, the domain, the actors
-// and the stores become gRPC statuses (and through grpc-gateway, HTTP statuses).
-// Messages of internal errors are not passed on.
+// ErrorStatus is the one place where errors become gRPC statuses (and through
+// grpc-gateway, HTTP statuses): a status passes as it is; anything else is classified
+// into a reason (app/failure) whose kind gives the code. Messages of internal errors
+// are not passed on.
 func ErrorStatus(err error) error {
 	if err == nil {
 		return nil
@@ -85,60 +65,10 @@ func ErrorStatus(err error) error {
 	if _, ok := status.FromError(err); ok {
 		return err
 	}
-	if e, ok := reason.As(err); ok {
-		code, known := kindCodes[e.Kind]
-		if !known || e.Kind == reason.KindInternal {
-			return Status(codes.Internal, reason.Internal, "internal error")
-		}
-		return statusWith(code, e.Code, e.Msg, e.Meta, e.RetryAfter)
+	e := failure.Classify(err)
+	code, known := kindCodes[e.Kind]
+	if !known || e.Kind == reason.KindInternal {
+		return Status(codes.Internal, reason.Internal, "internal error")
 	}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return Status(codes.DeadlineExceeded, reason.DeadlineExceeded, "the request took too long")
-	case errors.Is(err, context.Canceled):
-		return Status(codes.Canceled, reason.Canceled, "the request was canceled")
-	case errors.Is(err, actors.ErrOutcomeUnknown):
-		return Status(codes.Unavailable, reason.OutcomeUnknown, "the outcome is not known yet: retry with the same idempotency key")
-	case errors.Is(err, actors.ErrUnavailable), errors.Is(err, journal.ErrUnknownOutcome), errors.Is(err, cache.ErrUnavailable):
-		return Status(codes.Unavailable, reason.Unavailable, "temporarily unavailable: retry")
-	case errors.Is(err, directory.ErrNotFound):
-		return Status(codes.NotFound, reason.NotFound, "not found")
-	case errors.Is(err, directory.ErrConflict):
-		return Status(codes.AlreadyExists, reason.Conflict, err.Error())
-	case errors.Is(err, directory.ErrInvalid), errors.Is(err, journal.ErrInvalid):
-		return Status(codes.InvalidArgument, reason.InvalidArgument, err.Error())
-	case errors.Is(err, card.ErrExpired):
-		return Status(codes.FailedPrecondition, reason.CardExpired, "the card has expired")
-	case isCardError(err):
-		return Status(codes.InvalidArgument, reason.InvalidCard, "not a valid card code")
-	case errors.Is(err, account.ErrIdempotencyConflict):
-		return Status(codes.AlreadyExists, reason.IdempotencyConflict, "the idempotency key was used with another payload")
-	case errors.Is(err, account.ErrInvalid):
-		return Status(codes.InvalidArgument, account.Reason(err), err.Error())
-	case errors.Is(err, ErrInvalidPupilFile):
-		return Status(codes.InvalidArgument, reason.InvalidFile, err.Error())
-	}
-	if r := account.Reason(err); r != reason.Internal {
-		return Status(codes.FailedPrecondition, r, err.Error())
-	}
-	return Status(codes.Internal, reason.Internal, "internal error")
-}
-
-// DeclineStatus turns a grain decline (reason, message) into a gRPC status.
-func DeclineStatus(r reason.Code, msg string) error {
-	return ErrorStatus(DeclineError(r, msg))
-}
-
-// DeclineError is the use-case form of a grain decline: its kind follows from its reason.
-func DeclineError(r reason.Code, msg string) *reason.Error {
-	return reason.New(reason.DeclineKind(r), r, msg)
-}
-
-func isCardError(err error) bool {
-	for _, e := range []error{card.ErrMalformed, card.ErrUnsupportedVersion, card.ErrUnknownKey, card.ErrTampered, card.ErrBadCheck} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
+	return statusWith(code, e.Code, e.Msg, e.Meta, e.RetryAfter)
 }

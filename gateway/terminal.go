@@ -76,14 +76,11 @@ func newTerminalService(deps Deps, system *actor.ActorSystem, authTimeout time.D
 		deps.Rand = rand.Reader
 	}
 	seqs := actors.NewTerminalSeqs()
+	sessionDeps := deps.TerminalSessions()
+	sessionDeps.CallTimeout, sessionDeps.PayTimeout, sessionDeps.Seqs = terminalCallTimeout, terminalPayTimeout, seqs
 	return &terminalService{
-		deps: deps, catalog: catalogOf(deps), system: system, seqs: seqs, authTimeout: authTimeout,
-		sessionDeps: &actors.TerminalSessionDeps{
-			Accounts: deps.Accounts, Directory: deps.Directory, Keyring: deps.Keyring,
-			Journal: deps.Journal, Now: deps.Now, Logger: deps.Logger,
-			Cache:       actors.NewDirectoryCache(deps.Directory, actors.DirectoryCacheOptions{Now: deps.Now}),
-			CallTimeout: terminalCallTimeout, PayTimeout: terminalPayTimeout, Seqs: seqs,
-		},
+		deps: deps, catalog: deps.Catalog(), system: system, seqs: seqs, authTimeout: authTimeout,
+		sessionDeps: sessionDeps,
 	}
 }
 

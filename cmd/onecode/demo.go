@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/onecode/onecode/app/access"
+
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -172,7 +174,7 @@ func seedDemoStaff(ctx context.Context, dir directory.Store, dataDir string, rnd
 			return "", err
 		}
 		pw := hex.EncodeToString(raw)
-		h, err := gateway.HashPassword(pw, gateway.DefaultPasswordParams, rnd)
+		h, err := access.HashPassword(pw, access.DefaultPasswordParams, rnd)
 		if err != nil {
 			return "", err
 		}

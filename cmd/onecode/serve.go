@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/onecode/onecode/app/access"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"google.golang.org/grpc"
@@ -190,7 +192,7 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 	} else if kv, err = cache.NewMemory(cache.MemoryOptions{}); err != nil {
 		return err
 	}
-	sessions, err := gateway.NewSessions(kv, gateway.SessionOptions{})
+	sessions, err := access.NewSessions(kv, access.SessionOptions{})
 	if err != nil {
 		return err
 	}
@@ -277,7 +279,7 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 		go rs.recharges.RunResolver(resolverCtx, 30*time.Second)
 	}
 	admin := gateway.NewAdminService(deps)
-	authSvc, err := gateway.NewAuthService(deps, gateway.AuthOptions{})
+	authSvc, err := gateway.NewAuthService(deps, access.AuthOptions{})
 	if err != nil {
 		return err
 	}

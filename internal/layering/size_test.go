@@ -99,3 +99,28 @@ func recvName(e ast.Expr) string {
 	}
 	return "?"
 }
+
+// TestOneStatusBuilder: gateway/status.go is the only file of the edge that builds a
+// gRPC status; every other file returns typed errors (domain/reason) or calls it.
+func TestOneStatusBuilder(t *testing.T) {
+	builders := []string{"status.New(", "status.Error(", "status.Errorf(", "Status(codes.", "statusWith("}
+	err := filepath.WalkDir("../../gateway", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") ||
+			strings.HasSuffix(path, ".pb.go") || strings.HasSuffix(path, ".pb.gw.go") || path == "../../gateway/status.go" {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, b := range builders {
+			if strings.Contains(string(src), b) {
+				t.Errorf("%s builds a gRPC status (%s): return a reason.Error, or call ErrorStatus", path, b)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
