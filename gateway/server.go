@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/onecode/onecode/domain/reason"
+	"github.com/onecode/onecode/gateway/webui"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
 
@@ -56,6 +57,8 @@ type Config struct {
 	// Sessions resolve the bearer tokens of staff and parents (Deps.Sessions);
 	// nil keeps the parent and staff APIs, Logout and Whoami closed.
 	Sessions *Sessions
+	// Web serves the web pages (webui.Patterns: /, /h5/, /console/); nil serves none.
+	Web http.Handler
 	// ForwardedHops is the number of trusted reverse proxies in front of the
 	// HTTP port, each appending to X-Forwarded-For (default 0: the HTTP peer
 	// is the client). See ClientAddr.
@@ -165,6 +168,11 @@ func New(ctx context.Context, cfg Config, register func(*grpc.Server)) (*Server,
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(b)
 	})
+	for _, p := range webui.Patterns {
+		if cfg.Web != nil {
+			mux.Handle(p, cfg.Web)
+		}
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, reason.NotFound, "no route for "+r.Method+" "+r.URL.Path)
 	})
