@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/onecode/onecode/domain/reason"
+	"github.com/onecode/onecode/gateway/webui"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
 
@@ -58,6 +59,8 @@ type Config struct {
 	// Sessions resolve the bearer tokens of staff and parents (Deps.Sessions);
 	// nil keeps the parent and staff APIs, Logout and Whoami closed.
 	Sessions *access.Sessions
+	// Web serves the web pages (webui.Patterns: /, /h5/, /console/); nil serves none.
+	Web http.Handler
 	// ForwardedHops is the number of trusted reverse proxies in front of the
 	// HTTP port, each appending to X-Forwarded-For (default 0: the HTTP peer
 	// is the client). See ClientAddr.
@@ -193,6 +196,11 @@ func (s *Server) httpMux(ctx context.Context, reg *prometheus.Registry) (*http.S
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(b)
 	})
+	if s.cfg.Web != nil {
+		for _, p := range webui.Patterns {
+			mux.Handle(p, s.cfg.Web)
+		}
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, reason.NotFound, "no route for "+r.Method+" "+r.URL.Path)
 	})

@@ -23,3 +23,14 @@ echo "== go vet"
 go vet ./...
 echo "== go test -race (PostgreSQL: ${ONECODE_TEST_PG_DSN%%\?*}, Redis: $ONECODE_TEST_REDIS_ADDR)"
 go test -race -count=1 -timeout 20m "$@" ./...
+
+# The web pages in a real browser (Debian's Chromium, installed when missing) against a
+# real "onecode serve --demo": web/e2e/run.mjs. Screenshots: web/test-artifacts/.
+echo "== browser tests (web/e2e)"
+bin_dir=$(mktemp -d)
+trap 'rm -rf "$bin_dir"' EXIT
+go build -o "$bin_dir/onecode" ./cmd/onecode
+if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  (cd web && npm ci --no-audit --no-fund)
+fi
+(cd web && ONECODE_BIN="$bin_dir/onecode" timeout 600 node e2e/run.mjs)

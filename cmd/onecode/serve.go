@@ -27,6 +27,7 @@ import (
 	"github.com/onecode/onecode/actors"
 	appnotify "github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/gateway"
+	"github.com/onecode/onecode/gateway/webui"
 	"github.com/onecode/onecode/persistence/cache"
 	"github.com/onecode/onecode/persistence/journal"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
@@ -296,6 +297,10 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 		return err
 	}
 	staffSvc.SheetFont = loadSheetFont(cfg.Server.SheetFont, logger)
+	web, err := webui.New()
+	if err != nil {
+		return err
+	}
 	srv, err := gateway.New(ctx, gateway.Config{
 		GRPCAddr:         cfg.Server.GRPCAddr,
 		HTTPAddr:         cfg.Server.HTTPAddr,
@@ -306,6 +311,7 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 		OperatorToken:    operatorToken,
 		Sessions:         sessions,
 		AggregatorNotify: notify,
+		Web:              web,
 	}, func(s *grpc.Server) {
 		apiv1.RegisterAdminServiceServer(s, admin)
 		apiv1.RegisterAuthServiceServer(s, authSvc)

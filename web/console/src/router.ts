@@ -1,0 +1,37 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { api, client, session } from './api'
+import { sections } from './menu'
+import Login from './views/Login.vue'
+import Layout from './views/Layout.vue'
+
+export const router = createRouter({
+  history: createWebHistory('/console/'),
+  routes: [
+    { path: '/login', name: 'login', component: Login, meta: { public: true } },
+    {
+      path: '/', component: Layout, children: [
+        { path: '', name: 'home', redirect: () => ({ name: 'pupils' }) },
+        { path: 'pupils', name: 'pupils', component: () => import('./views/Pupils.vue') },
+        ...sections.filter((s) => !s.ready).map((s) => ({ path: s.path.slice(1), name: s.name, component: () => import('./views/Soon.vue') })),
+      ],
+    },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+})
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return client.loggedIn && to.name === 'login' ? { name: 'home' } : true
+  if (!client.loggedIn) return { name: 'login' }
+  if (!session.role) {
+    try {
+      await api.whoami()
+    } catch {
+      return { name: 'login' }
+    }
+  }
+  return true
+})
+
+window.addEventListener('onecode:logged-out', () => {
+  if (router.currentRoute.value.name !== 'login') void router.replace({ name: 'login' })
+})

@@ -1,0 +1,4 @@
+import { defineConfig } from 'vite'
+import { faceConfig } from '../vite.shared.ts'
+
+export default defineConfig(faceConfig('console'))

@@ -1,0 +1,151 @@
+// Test plumbing: Debian's Chromium (installed when missing), a real `onecode serve
+// --demo` on free loopback ports with a temp data dir, and waiting with deadlines
+// (never fixed sleeps for synchronisation).
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export const chromiumPath = process.env.ONECODE_CHROMIUM || '/usr/bin/chromium'
+export const launchArgs = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update']
+
+/**
+ * ensureChromium answers the browser's path, installing Debian's chromium with apt-get
+ * when it is missing and this is root. Without a browser: a failure under CI=true, a
+ * skip (null) elsewhere.
+ */
+export function ensureChromium() {
+  if (existsSync(chromiumPath)) return chromiumPath
+  const root = typeof process.getuid === 'function' && process.getuid() === 0
+  if (root) {
+    console.log('== browser tests: installing chromium with apt-get')
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    let r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env })
+    if (r.status !== 0) {
+      spawnSync('apt-get', ['update'], { stdio: 'inherit', env })
+      r = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env })
+    }
+    if (existsSync(chromiumPath)) return chromiumPath
+  }
+  const msg = `no browser at ${chromiumPath}${root ? ' (apt-get install chromium failed)' : ' (run as root to install it, or apt-get install chromium)'}`
+  if (process.env.CI === 'true') throw new Error(msg)
+  console.log(`== browser tests SKIPPED: ${msg}`)
+  return null
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.unref()
+    s.on('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+/** waitFor polls check until it answers a truthy value or the deadline passes. */
+export async function waitFor(what, check, { timeoutMs = 30_000, everyMs = 100 } = {}) {
+  const deadline = Date.now() + timeoutMs
+  let last
+  for (;;) {
+    try {
+      const v = await check()
+      if (v) return v
+    } catch (e) {
+      last = e
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`)
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+}
+
+/**
+ * startSwitch runs `onecode serve --demo` and waits until it is ready and seeded.
+ * The log (stderr, JSON lines) is kept in memory for the one-time codes and in a file.
+ */
+export async function startSwitch({ binary, artifacts }) {
+  if (!existsSync(binary)) throw new Error(`no onecode binary at ${binary} (go build -o bin/onecode ./cmd/onecode)`)
+  const dir = mkdtempSync(join(tmpdir(), 'onecode-browser-'))
+  const [http, grpc, sandbox] = [await freePort(), await freePort(), await freePort()]
+  const config = join(dir, 'config.yaml')
+  writeFileSync(config, `aggregator:\n  sandbox_addr: 127.0.0.1:${sandbox}\n`)
+  mkdirSync(artifacts, { recursive: true })
+  const logFile = createWriteStream(join(artifacts, 'onecode-serve.log'))
+  const child = spawn(binary, [
+    'serve', '--demo', '--config', config, '--data-dir', join(dir, 'data'),
+    '--http-addr', `127.0.0.1:${http}`, '--grpc-addr', `127.0.0.1:${grpc}`,
+  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ONECODE_LOG_LEVEL: 'info' } })
+  const sw = {
+    base: `http://127.0.0.1:${http}`, sandbox: `http://127.0.0.1:${sandbox}`, dir, child,
+    stdout: '', log: '', exited: null,
+  }
+  child.stdout.on('data', (b) => { sw.stdout += b; logFile.write(b) })
+  child.stderr.on('data', (b) => { sw.log += b; logFile.write(b) })
+  child.on('exit', (code, sig) => { sw.exited = sig ?? code })
+  sw.stop = async () => {
+    if (sw.exited === null) {
+      child.kill('SIGTERM')
+      try {
+        await waitFor('onecode serve to stop', () => sw.exited !== null, { timeoutMs: 20_000 })
+      } catch {
+        child.kill('SIGKILL')
+      }
+    }
+    logFile.end()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  try {
+    await waitFor('onecode serve to be ready and seeded', async () => {
+      if (sw.exited !== null) throw new Error(`onecode serve exited (${sw.exited}):\n${sw.log.slice(-2000)}`)
+      if (!sw.stdout.includes('Stop with Ctrl-C')) return false
+      const r = await fetch(sw.base + '/readyz')
+      return r.ok
+    }, { timeoutMs: 90_000, everyMs: 200 })
+  } catch (e) {
+    await sw.stop()
+    throw e
+  }
+  return sw
+}
+
+/** mailboxLines is how many messages the switch's mailbox (<data>/outbox.jsonl) holds. */
+export function mailboxLines(sw) {
+  const f = join(sw.dir, 'data', 'outbox.jsonl')
+  if (!existsSync(f)) return 0
+  return readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '').length
+}
+
+/**
+ * otpFor waits for the one-time code sent to a masked phone after the first `since`
+ * messages of the mailbox (single-node mode delivers messages to <data>/outbox.jsonl;
+ * the log never carries a code).
+ */
+export function otpFor(sw, maskedPhone, since) {
+  const f = join(sw.dir, 'data', 'outbox.jsonl')
+  return waitFor(`the one-time code for ${maskedPhone} in the mailbox`, () => {
+    if (!existsSync(f)) return null
+    const lines = readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '')
+    for (const line of lines.slice(since)) {
+      try {
+        const m = JSON.parse(line)
+        if (m.topic === 'otp' && m.payload?.masked_phone === maskedPhone) return m.payload.code
+      } catch {
+        /* a partial line */
+      }
+    }
+    return null
+  }, { timeoutMs: 20_000 })
+}
+
+/** demoStaff reads a demo staff password from <data>/demo/staff.txt. */
+export function demoStaffPassword(sw, username) {
+  const txt = readFileSync(join(sw.dir, 'data', 'demo', 'staff.txt'), 'utf8')
+  for (const line of txt.split('\n')) {
+    const [u, , pw] = line.split('\t')
+    if (u === username) return pw
+  }
+  throw new Error(`no demo staff ${username}`)
+}

@@ -1,0 +1,249 @@
+// Browser tests of the web faces: Debian's Chromium driven by playwright-core against a
+// real `onecode serve --demo`. Run from web/: `node e2e/run.mjs` (scripts/test.sh does,
+// with ONECODE_BIN set). Screenshots go to web/test-artifacts/ (ONECODE_ARTIFACTS).
+//
+// Parent flow: log in with the code from the log → bind a demo pupil → see the child →
+// recharge → pay on the sandbox aggregator's page → back: the order is credited and the
+// balance rises → history with the day's total → daily cap → report the card lost →
+// language → log out. Staff: log in → role menu → pupils list. Every page must load
+// without a Content-Security-Policy violation or an uncaught error.
+import { chromium, selectors } from 'playwright-core'
+import { rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { demoStaffPassword, ensureChromium, launchArgs, mailboxLines, otpFor, startSwitch, waitFor } from './harness.mjs'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
+const artifacts = resolve(process.env.ONECODE_ARTIFACTS || join(here, '../test-artifacts'))
+const T = 15_000 // the deadline of one expectation
+
+const steps = []
+let current = null // the page of the running flow, for a screenshot on failure
+async function step(name, fn) {
+  const t0 = Date.now()
+  process.stdout.write(`-- ${name} … `)
+  await fn()
+  const ms = Date.now() - t0
+  steps.push([name, ms])
+  console.log(`ok (${ms} ms)`)
+}
+
+function check(cond, msg) {
+  if (!cond) throw new Error(msg)
+}
+
+/** text waits until the locator's (first) element shows text containing want. */
+async function text(locator, want) {
+  await locator.filter({ hasText: want }).first().waitFor({ timeout: T })
+}
+
+/** field is the input of a form field, whether the test id sits on it or on its wrapper. */
+function field(page, id) {
+  return page.locator(`input[data-test="${id}"], [data-test="${id}"] input`).first()
+}
+
+function watch(page, problems) {
+  page.on('console', (m) => {
+    const s = m.text()
+    if (/Content Security Policy|Refused to/i.test(s)) problems.push(`CSP: ${s}`)
+  })
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+}
+
+async function parentFlow(browser, sw) {
+  const ctx = await browser.newContext({
+    viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+    locale: 'zh-CN', timezoneId: 'America/New_York', // dates must still be Shanghai's
+  })
+  const page = await ctx.newPage()
+  current = page
+  page.setDefaultTimeout(T)
+  const problems = []
+  watch(page, problems)
+  const shot = (name) => page.screenshot({ path: join(artifacts, `h5-${name}.png`), fullPage: true })
+  const phone = '13900001111'
+
+  await step('H5: security headers and SPA fallback', async () => {
+    const r = await fetch(`${sw.base}/h5/child/acc_x/history`)
+    check(r.ok, `SPA fallback answered ${r.status}`)
+    const csp = r.headers.get('content-security-policy') ?? ''
+    check(csp.includes("frame-ancestors 'none'") && csp.includes("script-src 'self'"), `CSP: ${csp}`)
+    check(r.headers.get('referrer-policy') === 'no-referrer', 'Referrer-Policy')
+    const html = await r.text()
+    check(!/<script(?![^>]*\bsrc=)[^>]*>/i.test(html) && !/<style/i.test(html) && !/ style=/i.test(html), 'index.html has inline script or style')
+  })
+
+  await step('H5: log in with the code from the mailbox (a wrong code is refused on the page)', async () => {
+    await page.goto(`${sw.base}/h5/`)
+    await page.waitForURL(/\/h5\/login/)
+    await field(page, 'phone').fill(phone)
+    const since = mailboxLines(sw)
+    await page.getByTestId('send-code').click()
+    const code = await otpFor(sw, '139****1111', since)
+    const wrong = String((Number(code[0]) + 1) % 10) + code.slice(1)
+    await field(page, 'code').fill(wrong)
+    await page.getByTestId('login').click()
+    await text(page.getByTestId('error'), '验证码错误')
+    await shot('01-login-error')
+    await field(page, 'code').fill(code)
+    await page.getByTestId('login').click()
+    await page.waitForURL(`${sw.base}/h5/`)
+    await page.getByText('还没有绑定孩子').waitFor()
+    await shot('02-no-children')
+  })
+
+  await step('H5: bind a child (find → masked check → bind)', async () => {
+    await page.getByTestId('bind').click()
+    await field(page, 'school').fill('35001')
+    await field(page, 'name').fill('王梓涵')
+    await field(page, 'student-no').fill('2024000101')
+    await field(page, 'proof').fill('350102201503120020')
+    await shot('03-bind-form')
+    await page.getByTestId('find').click()
+    await text(page.getByTestId('found'), '三年级1班')
+    await shot('04-bind-confirm')
+    await page.getByTestId('relation-father').click()
+    await page.getByTestId('confirm-bind').click()
+    await page.waitForURL(/\/h5\/child\/acc_35001_2024000101$/)
+    await text(page.getByTestId('balance'), '¥200.00')
+  })
+
+  await step('H5: children list with balance, card state and today\'s spend', async () => {
+    await page.goto(`${sw.base}/h5/`)
+    const card = page.getByTestId('child').first()
+    await text(card.getByTestId('balance'), '¥200.00')
+    await text(card.getByTestId('card-state'), '正常')
+    await text(card.getByTestId('spent-today'), '¥0.00')
+    await shot('05-children')
+    await card.click()
+    await page.waitForURL(/\/h5\/child\//)
+  })
+
+  await step('H5: recharge ¥50 → sandbox pay page → back → credited, balance rises', async () => {
+    await page.getByTestId('go-recharge').click()
+    await text(page.getByTestId('rules'), '单笔充值')
+    await page.getByTestId('preset-50').click()
+    await shot('06-recharge')
+    await page.getByTestId('pay').click()
+    await page.waitForURL((u) => u.href.startsWith(`${sw.sandbox}/sandbox/pay/`))
+    await shot('07-sandbox-pay')
+    await page.getByRole('button', { name: /Pay ¥50\.00/ }).click()
+    await page.getByText('SUCCESS').waitFor()
+    for (let i = 0; i < 3 && !page.url().startsWith(`${sw.base}/h5/`); i++) await page.goBack()
+    await page.waitForURL(/\/h5\/recharges\//)
+    await text(page.getByTestId('recharge-state'), '充值成功')
+    await text(page.getByTestId('balance'), '¥250.00')
+    await shot('08-recharge-credited')
+    await page.getByTestId('back-to-child').click()
+    await text(page.getByTestId('balance'), '¥250.00')
+  })
+
+  await step('H5: history with the day\'s total (Asia/Shanghai)', async () => {
+    const id = page.url().split('/child/')[1]
+    await page.getByTestId('go-history').click()
+    await text(page.getByTestId('amount'), '+¥50.00')
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
+    await text(page.getByTestId('day'), day)
+    await text(page.getByTestId('day-total'), '当日消费 ¥0.00')
+    await shot('09-history')
+    await page.goto(`${sw.base}/h5/child/${id}`)
+  })
+
+  await step('H5: daily cap', async () => {
+    await page.getByTestId('go-cap').click()
+    await field(page, 'cap').fill('30')
+    await page.getByTestId('save-cap').click()
+    await text(page.getByTestId('current-cap'), '¥30.00')
+    await shot('10-daily-cap')
+    await page.goBack()
+  })
+
+  await step('H5: report the card lost (confirm dialog) → card shows lost', async () => {
+    await text(page.getByTestId('balance'), '¥250.00')
+    await page.getByTestId('report-loss').click()
+    const dialog = page.getByRole('dialog')
+    await text(dialog, '挂失后')
+    await shot('11-loss-confirm')
+    await dialog.getByRole('button', { name: '确认' }).click()
+    await text(page.getByTestId('card-state'), '已挂失')
+    await shot('12-card-lost')
+    await page.goto(`${sw.base}/h5/`)
+    await text(page.getByTestId('child').first().getByTestId('card-state'), '已挂失')
+  })
+
+  await step('H5: English, then log out', async () => {
+    await page.getByTestId('lang').click()
+    await page.getByText('My children').waitFor()
+    await text(page.getByTestId('card-state'), 'Lost')
+    await shot('13-english')
+    await page.getByTestId('lang').click()
+    await page.getByText('我的孩子').waitFor()
+    await page.getByTestId('logout').click()
+    await page.getByRole('dialog').getByRole('button', { name: '确认' }).click()
+    await page.waitForURL(/\/h5\/login/)
+    const token = await page.evaluate(() => sessionStorage.getItem('onecode.h5.token'))
+    check(token === null, 'the token is still in sessionStorage after logout')
+  })
+
+  check(problems.length === 0, `browser problems on the H5:\n${problems.join('\n')}`)
+  await ctx.close()
+}
+
+async function staffFlow(browser, sw) {
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
+  const page = await ctx.newPage()
+  current = page
+  page.setDefaultTimeout(T)
+  const problems = []
+  watch(page, problems)
+  await step('Console: log in as the demo admin → role menu → pupils list', async () => {
+    await page.goto(`${sw.base}/`)
+    await page.getByRole('link', { name: /学校管理后台/ }).click()
+    await page.waitForURL(/\/console\/login/)
+    await field(page, 'school').fill('35001')
+    await field(page, 'username').fill('admin')
+    await field(page, 'password').fill(demoStaffPassword(sw, 'admin'))
+    await page.getByTestId('login').click()
+    await page.waitForURL(/\/console\/pupils/)
+    await text(page.getByTestId('who'), '学校管理员')
+    for (const item of ['学生', '食堂', '学杂费', '工作人员']) await text(page.getByTestId('menu'), item)
+    await field(page, 'class').fill('3-2')
+    await page.getByTestId('search').click()
+    await text(page.getByTestId('pupils'), '2024000204')
+    await text(page.getByTestId('pupils'), '黄俊杰')
+    await page.screenshot({ path: join(artifacts, 'console-01-pupils.png') })
+  })
+  check(problems.length === 0, `browser problems on the console:\n${problems.join('\n')}`)
+  await ctx.close()
+}
+
+async function main() {
+  const exe = ensureChromium()
+  if (!exe) return
+  selectors.setTestIdAttribute('data-test')
+  rmSync(artifacts, { recursive: true, force: true })
+  const t0 = Date.now()
+  let sw, browser
+  try {
+    await step('start onecode serve --demo', async () => { sw = await startSwitch({ binary, artifacts }) })
+    browser = await chromium.launch({ executablePath: exe, headless: true, args: launchArgs, timeout: 60_000 })
+    await parentFlow(browser, sw)
+    await staffFlow(browser, sw)
+  } catch (e) {
+    await current?.screenshot({ path: join(artifacts, 'FAILED.png'), fullPage: true }).catch(() => undefined)
+    if (current) console.error(`failed at ${current.url()}; screenshot ${join(artifacts, 'FAILED.png')}`)
+    throw e
+  } finally {
+    await browser?.close().catch(() => undefined)
+    await sw?.stop()
+  }
+  console.log(`== browser tests passed: ${steps.length} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${artifacts}`)
+  console.log(`browser: ${steps.length} passed, 0 failed`)
+}
+
+main().catch(async (e) => {
+  console.log('FAILED')
+  console.error(e?.stack || e)
+  process.exit(1)
+})

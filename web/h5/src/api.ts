@@ -1,0 +1,54 @@
+// The parent's calls (protos/onecode/api/v1/auth.proto and parent.proto).
+import { ApiClient, newRequestID } from '@shared/api'
+import { proofField } from './proof'
+import type { Child, FindChildResponse, ListHistoryResponse, ParentLoginResponse, Recharge } from '@shared/types'
+
+export const client = new ApiClient({
+  tokenKey: 'onecode.h5.token',
+  onUnauthenticated: () => {
+    // The router sends the parent to the login page on the next navigation.
+    window.dispatchEvent(new Event('onecode:logged-out'))
+  },
+})
+
+const enc = encodeURIComponent
+
+export const api = {
+  requestCode: (phone: string) => client.post<{ retryAfterSeconds: number }>('/v1/auth/parent/code', { phone }),
+  async login(phone: string, code: string): Promise<void> {
+    const r = await client.post<ParentLoginResponse>('/v1/auth/parent/login', { phone, code })
+    client.setToken(r.token)
+  },
+  async logout(): Promise<void> {
+    try {
+      await client.post('/v1/auth/logout')
+    } finally {
+      client.setToken(null)
+    }
+  },
+  children: async () => (await client.get<{ children: Child[] }>('/v1/parent/children')).children ?? [],
+  child: async (id: string) => (await client.get<{ child: Child }>(`/v1/parent/children/${enc(id)}`)).child,
+  history: (id: string, pageToken: string, pageSize = 20) =>
+    client.get<ListHistoryResponse>(`/v1/parent/children/${enc(id)}/history`, { pageSize, pageToken }),
+  reportLoss: (id: string) =>
+    client.post<{ cardState: string }>(`/v1/parent/children/${enc(id)}:reportLoss`, { requestId: newRequestID('loss') }),
+  setDailyCap: (id: string, amountFen: bigint) =>
+    client.post<{ dailySpendCapFen: string }>(`/v1/parent/children/${enc(id)}:setDailyCap`, {
+      amountFen: amountFen.toString(), requestId: newRequestID('cap'),
+    }),
+  createRecharge: async (id: string, amountFen: bigint, requestId: string) =>
+    (await client.post<{ recharge: Recharge }>(`/v1/parent/children/${enc(id)}/recharges`, {
+      amountFen: amountFen.toString(), requestId,
+    })).recharge,
+  recharge: async (orderId: string) => (await client.get<{ recharge: Recharge }>(`/v1/parent/recharges/${enc(orderId)}`)).recharge,
+  findChild: (q: { schoolId: string; name: string; studentNo?: string; idNumber?: string }) =>
+    client.post<FindChildResponse>('/v1/parent/children:find', q),
+  /**
+   * bindChild confirms a binding. `proof` is the school-issued one-time bind code or
+   * the pupil's ID-number tail that binding will soon require (issue 10); until the API
+   * has the field the server ignores it (unknown JSON fields are discarded).
+   */
+  bindChild: async (bindTicket: string, relation: string, proof: string) =>
+    (await client.post<{ child: Child }>('/v1/parent/children:bind', { bindTicket, relation, ...proofField(proof) })).child,
+}
+

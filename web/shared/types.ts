@@ -1,0 +1,72 @@
+// Wire types of the REST API (protojson: lowerCamelCase names, int64 as strings,
+// enums as their names), from protos/onecode/api/v1/*.proto.
+
+export type Int64 = string
+
+export interface Child {
+  accountId: string
+  maskedName: string
+  schoolName: string
+  className: string
+  balanceFen: Int64
+  /** "active", "lost", "expired" */
+  cardState: string
+  dailySpendCapFen: Int64
+  spentTodayFen: Int64
+  arrearsCapFen: Int64
+}
+
+export interface HistoryItem { name: string; qty: number; unitPriceFen: Int64 }
+
+export interface HistoryLine {
+  seq: Int64
+  atUnix: Int64
+  kind: string
+  amountFen: Int64
+  items: HistoryItem[]
+  place: string
+  arrears: boolean
+}
+
+export interface ListHistoryResponse { lines: HistoryLine[]; nextPageToken: string }
+
+export type RechargeState =
+  | 'STATE_UNSPECIFIED' | 'STATE_PENDING' | 'STATE_AWAITING_PAYMENT' | 'STATE_CREDITED' | 'STATE_CLOSED' | 'STATE_FAILED'
+
+export interface Recharge {
+  orderId: string
+  accountId: string
+  amountFen: Int64
+  state: RechargeState
+  payUrl: string
+  createdUnix: Int64
+  expiresUnix: Int64
+}
+
+export interface FindChildResponse {
+  maskedName: string
+  maskedStudentNo: string
+  className: string
+  schoolName: string
+  bindTicket: string
+}
+
+export type StaffRole =
+  | 'STAFF_ROLE_UNSPECIFIED' | 'STAFF_ROLE_SCHOOL_ADMIN' | 'STAFF_ROLE_FINANCE' | 'STAFF_ROLE_CANTEEN_MANAGER' | 'STAFF_ROLE_TEACHER'
+
+export interface StaffLoginResponse { token: string; expiresUnix: Int64; role: StaffRole; schoolId: string; classId: string }
+export interface ParentLoginResponse { token: string; expiresUnix: Int64; parentId: string }
+export interface WhoamiResponse {
+  kind: string; subjectId: string; role: StaffRole; schoolId: string; classId: string; maskedPhone: string
+}
+
+export interface Pupil {
+  accountId: string
+  studentNo: string
+  name: string
+  classId: string
+  balanceFen: Int64
+  cardState: string
+  cardGeneration: Int64
+}
+export interface ListPupilsResponse { pupils: Pupil[]; nextPageToken: string }
