@@ -32,8 +32,6 @@ const (
 	MaxRequestIDLen = 64
 	// TerminalSecretLen is the size of a terminal's device secret, in bytes.
 	TerminalSecretLen = catalog.TerminalSecretLen
-	// openWorkers bounds the accounts one import opens (or looks up) at once.
-	openWorkers = 8
 )
 
 type adminService struct {
@@ -76,18 +74,6 @@ func NewAdminService(deps Deps) apiv1.AdminServiceServer {
 // invalidArg is a request that breaks a rule of the API; nothing was changed.
 func invalidArg(format string, args ...any) error {
 	return ErrorStatus(reason.Invalid(reason.InvalidArgument, format, args...))
-}
-
-// validationStatus turns a directory validation error into an InvalidArgument status
-// (and anything else through ErrorStatus).
-func validationStatus(err error) error {
-	return ErrorStatus(schools.InvalidInput(err))
-}
-
-// school reads a school, answering NotFound with a clear message.
-func (s *adminService) school(ctx context.Context, id string) (schools.School, error) {
-	sc, err := s.schools.School(ctx, id)
-	return sc, ErrorStatus(err)
 }
 
 // PutSchool creates or updates a school and its default limits.

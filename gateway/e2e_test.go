@@ -13,6 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onecode/onecode/app/recharge"
+
+	"github.com/onecode/onecode/internal/testfiles"
+
 	"github.com/onecode/onecode/app/access"
 
 	"google.golang.org/grpc"
@@ -122,8 +126,8 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	var notify atomic.Pointer[http.Handler]
 	notifySrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*notify.Load()).ServeHTTP(w, r) }))
 	t.Cleanup(notifySrv.Close)
-	recharges, err := gateway.NewRecharges(gateway.RechargeConfig{Accounts: e.accounts, Orders: store, Aggregator: aggClient,
-		Verifier: verifier, NotifyURL: notifySrv.URL + "/v1/aggregator/notify", Now: time.Now, Rand: rand.Reader, Logger: discardLogger()})
+	recharges, err := gateway.NewRecharges(recharge.Config{Accounts: e.accounts, Orders: store, Aggregator: aggregator.NewRechargePort(aggClient),
+		NotifyURL: notifySrv.URL + "/v1/aggregator/notify", Now: time.Now, Rand: rand.Reader, Logger: discardLogger()}, verifier)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +303,7 @@ func TestEndToEndImportBindRechargePayHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	staff := bearer(login.GetToken())
-	xlsx := testXLSX(t, [][]any{
+	xlsx := testfiles.XLSX(t, [][]any{
 		{"学号", "姓名", "性别", "班级", "身份证号"},
 		{2024000101, "王小明", "男", "3-1", "110105201503070021"},
 		{2024000102, "李华", "女", "3-1", ""},

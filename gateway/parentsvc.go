@@ -9,16 +9,10 @@ import (
 
 	"github.com/onecode/onecode/app/guardian"
 	"github.com/onecode/onecode/app/history"
-	"github.com/onecode/onecode/domain/reason"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
 
 var _ RechargeDesk = (*Recharges)(nil)
-
-var (
-	errRechargeNotFound = reason.New(reason.KindNotFound, reason.RechargeNotFound, "no such recharge")
-	errRechargeDisabled = reason.New(reason.KindUnavailable, reason.RechargeDisabled, "online recharge is not configured")
-)
 
 // ParentService implements apiv1.ParentServiceServer: what a logged-in parent
 // does on the phone page, as thin adapters over app/guardian. Every call about
@@ -125,15 +119,6 @@ func (s *ParentService) SetDailyCap(ctx context.Context, req *apiv1.SetDailyCapR
 		return nil, err
 	}
 	return &apiv1.SetDailyCapResponse{DailySpendCapFen: req.GetAmountFen()}, nil
-}
-
-func printableASCIIID(s string) bool {
-	for _, c := range []byte(s) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 func childProto(c guardian.Child) *apiv1.Child {

@@ -4,48 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/onecode/onecode/app/recharge"
 	"github.com/onecode/onecode/domain/order"
-	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/gateway/aggregator"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
-
-// ReasonRechargeNotFound is reason.RechargeNotFound.
-//
-// Deprecated: for removal once parentsvc.go uses recharge.ErrNotFound; use the
-// reason constant.
-const ReasonRechargeNotFound = reason.RechargeNotFound
-
-// RechargeAccounts is what the recharges need of the Account grains (*actors.Accounts).
-type RechargeAccounts = recharge.Accounts
-
-// AggregatorOrders is what the recharges need of the aggregator (*aggregator.Client).
-type AggregatorOrders = aggregator.Orders
-
-// RechargeConfig configures Recharges; cmd/onecode builds it once. See
-// recharge.Config for the fields it shares.
-type RechargeConfig struct {
-	Accounts   RechargeAccounts
-	Orders     recharge.Store
-	Aggregator AggregatorOrders
-	// Verifier checks the aggregator's signed notifications.
-	Verifier     *aggregator.Verifier
-	NotifyURL    string
-	Description  string
-	OrderTTL     time.Duration
-	ResolveAfter time.Duration
-	ResolveBatch int
-	Step         time.Duration
-	Now          func() time.Time
-	Rand         io.Reader
-	Logger       *slog.Logger
-}
 
 // Recharges is the edge of the online recharge (app/recharge): proto answers for
 // ParentService, and the aggregator's signed payment notifications over HTTP.
@@ -56,19 +23,17 @@ type Recharges struct {
 	log      *slog.Logger
 }
 
-// NewRecharges validates cfg and builds the component.
-func NewRecharges(cfg RechargeConfig) (*Recharges, error) {
-	if cfg.Aggregator == nil || cfg.Verifier == nil {
-		return nil, errors.New("recharges: Accounts, Orders, Aggregator, Verifier, Now and Rand are required")
+// NewRecharges builds the use cases of cfg (whose Aggregator is the aggregator's port,
+// aggregator.NewRechargePort) and the edge that verifies notifications with verifier.
+func NewRecharges(cfg recharge.Config, verifier *aggregator.Verifier) (*Recharges, error) {
+	if verifier == nil {
+		return nil, errors.New("recharges: a notification Verifier is required")
 	}
-	app, err := recharge.New(recharge.Config{Accounts: cfg.Accounts, Orders: cfg.Orders,
-		Aggregator: aggregator.NewRechargePort(cfg.Aggregator), NotifyURL: cfg.NotifyURL, Description: cfg.Description,
-		OrderTTL: cfg.OrderTTL, ResolveAfter: cfg.ResolveAfter, ResolveBatch: cfg.ResolveBatch, Step: cfg.Step,
-		Now: cfg.Now, Rand: cfg.Rand, Logger: cfg.Logger})
+	app, err := recharge.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	r := &Recharges{app: app, verifier: cfg.Verifier, now: cfg.Now, log: cfg.Logger}
+	r := &Recharges{app: app, verifier: verifier, now: cfg.Now, log: cfg.Logger}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onecode/onecode/app/recharge"
+
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -167,11 +169,11 @@ func newRechargeEnv(t *testing.T, faults sandbox.Faults) *rechargeEnv {
 	notifySrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*handler.Load()).ServeHTTP(w, r) }))
 	t.Cleanup(notifySrv.Close)
 	e.notify = notifySrv.URL + "/v1/aggregator/notify"
-	e.rc, err = gateway.NewRecharges(gateway.RechargeConfig{
-		Accounts: e.accounts, Orders: store, Aggregator: e.client, Verifier: verifier, NotifyURL: e.notify,
+	e.rc, err = gateway.NewRecharges(recharge.Config{
+		Accounts: e.accounts, Orders: store, Aggregator: aggregator.NewRechargePort(e.client), NotifyURL: e.notify,
 		ResolveAfter: time.Millisecond, Step: 5 * time.Second, Rand: rand.Reader, Logger: rcLogger(),
 		Now: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) },
-	})
+	}, verifier)
 	if err != nil {
 		t.Fatal(err)
 	}

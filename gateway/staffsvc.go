@@ -17,8 +17,8 @@ import (
 const (
 	DefaultPupilPage = enrolment.DefaultPupilPage
 	MaxPupilPage     = enrolment.MaxPupilPage
-	DefaultDishPage  = 50
-	MaxDishPage      = 100
+	DefaultDishPage  = catalog.DefaultDishPage
+	MaxDishPage      = catalog.MaxDishPage
 )
 
 // Roles of the staff console (a school admin passes every role check).

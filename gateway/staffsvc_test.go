@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onecode/onecode/internal/testfiles"
+
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -29,7 +31,7 @@ func TestImportPupilsFileRowErrorsByLineThenImport(t *testing.T) {
 		return e.staff.ImportPupilsFile(finance, &apiv1.ImportPupilsFileRequest{Format: format, Content: content, CardExpiry: nextYear()})
 	}
 	// A GBK CSV as Excel saves it on Chinese Windows, with three bad rows.
-	bad := gbk(t, "学号,姓名,班级,身份证号\r\n2024000101,王小明,3-1,110105201503070021\r\n2024000101,重复,3-1,\r\n2024000103,李华,9-9,\r\n\r\n2024000104,张伟,3-1,4.40106E+17\r\n")
+	bad := testfiles.GBK(t, "学号,姓名,班级,身份证号\r\n2024000101,王小明,3-1,110105201503070021\r\n2024000101,重复,3-1,\r\n2024000103,李华,9-9,\r\n\r\n2024000104,张伟,3-1,4.40106E+17\r\n")
 	r, err := imp("csv", bad)
 	if err != nil {
 		t.Fatal(err)

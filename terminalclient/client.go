@@ -11,6 +11,8 @@ import (
 	"io"
 	"sync"
 
+	"github.com/onecode/onecode/domain/reason"
+
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
@@ -21,7 +23,7 @@ import (
 const Software = "onecode-terminalclient/1"
 
 // ReasonOutcomeUnknown is the SessionError reason asking to re-send the same seq.
-const ReasonOutcomeUnknown = "OUTCOME_UNKNOWN"
+const ReasonOutcomeUnknown = string(reason.OutcomeUnknown)
 
 const (
 	clientNonceBytes = 16

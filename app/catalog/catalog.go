@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/onecode/onecode/app/access"
+
 	"github.com/onecode/onecode/app/schools"
 	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/persistence/directory"
@@ -47,7 +49,7 @@ const (
 
 // ErrNotReachable answers staff for a canteen or terminal outside their school,
 // exactly as for an unknown or malformed id (NotFound, reason NOT_FOUND).
-var ErrNotReachable = reason.New(reason.KindNotFound, reason.NotFound, "not found")
+var ErrNotReachable = access.ErrNotReachable
 
 // Scope is what a caller reaches, settled by the caller: the operator reaches every
 // school and is told why a request fails; staff reach their own school only, and

@@ -1,92 +1,18 @@
 package enrolment_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"errors"
 	"fmt"
-	"html"
 	"strings"
 	"testing"
 
+	"github.com/onecode/onecode/internal/testfiles"
+
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/onecode/onecode/app/enrolment"
 	"github.com/onecode/onecode/domain/reason"
 )
-
-// testXLSX builds a workbook as Excel writes it: strings in the shared-string
-// table, numbers as numeric cells, cell references on every cell, written part by
-// part so the test controls exactly what Excel would store.
-func testXLSX(t *testing.T, rows [][]any) []byte {
-	t.Helper()
-	var shared []string
-	index := map[string]int{}
-	var sheet strings.Builder
-	sheet.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
-	for r, row := range rows {
-		fmt.Fprintf(&sheet, `<row r="%d">`, r+1)
-		for c, v := range row {
-			ref := fmt.Sprintf("%c%d", 'A'+c, r+1)
-			switch v := v.(type) {
-			case int, int64:
-				fmt.Fprintf(&sheet, `<c r="%s"><v>%d</v></c>`, ref, v)
-			case float64:
-				fmt.Fprintf(&sheet, `<c r="%s"><v>%s</v></c>`, ref, fmt.Sprint(v))
-			case string:
-				if v == "" {
-					continue
-				}
-				i, ok := index[v]
-				if !ok {
-					i = len(shared)
-					index[v] = i
-					shared = append(shared, v)
-				}
-				fmt.Fprintf(&sheet, `<c r="%s" t="s"><v>%d</v></c>`, ref, i)
-			}
-		}
-		sheet.WriteString(`</row>`)
-	}
-	sheet.WriteString(`</sheetData></worksheet>`)
-	var sst strings.Builder
-	fmt.Fprintf(&sst, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">`, len(shared), len(shared))
-	for _, s := range shared {
-		fmt.Fprintf(&sst, `<si><t>%s</t></si>`, html.EscapeString(s))
-	}
-	sst.WriteString(`</sst>`)
-	parts := []struct{ name, body string }{
-		{"[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`},
-		{"_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
-		{"xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="学生名单" sheetId="1" r:id="rId7"/></sheets></workbook>`},
-		{"xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`},
-		{"xl/sharedStrings.xml", sst.String()},
-		{"xl/worksheets/sheet1.xml", sheet.String()},
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, p := range parts {
-		w, err := zw.Create(p.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write([]byte(p.body))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func gbk(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func rowsText(f enrolment.PupilFile) string {
 	var b strings.Builder
@@ -107,13 +33,13 @@ func TestParsePupilFile(t *testing.T) {
 	}{
 		{"utf-8", "csv", []byte(chinese), "utf-8", want},
 		{"utf-8 BOM", "csv", append([]byte{0xEF, 0xBB, 0xBF}, chinese...), "utf-8-bom", want},
-		{"GBK from Excel on Chinese Windows", "csv", gbk(t, strings.ReplaceAll(chinese, "\n", "\r\n")), "gb18030", want},
+		{"GBK from Excel on Chinese Windows", "csv", testfiles.GBK(t, strings.ReplaceAll(chinese, "\n", "\r\n")), "gb18030", want},
 		{"English headers, quotes, extra columns, CRLF", "CSV",
 			[]byte("Student No,Gender,Name,Class_ID,ID Number,Remarks\r\n\"2024000101\",M,\"Wang, Xiaoming\",3-1,,\"a \"\"note\"\"\"\r\n"), "utf-8",
 			"2:2024000101|Wang, Xiaoming|3-1|\n"},
 		{"tab separated, format guessed", "", []byte("学号\t姓名\t班级(必填)\n2024000101\t王小明\t3-1\n"), "utf-8", "2:2024000101|王小明|3-1|\n"},
 		{"semicolons", "csv", []byte("student_no;name;class_id\n2024000101;王小明;3-1\n"), "utf-8", "2:2024000101|王小明|3-1|\n"},
-		{"xlsx with numbers and a blank row", "xlsx", testXLSX(t, [][]any{
+		{"xlsx with numbers and a blank row", "xlsx", testfiles.XLSX(t, [][]any{
 			{"学号", "姓名", "性别", "班级", "身份证号"},
 			{2024000101, "王小明", "男", "3-1", "110105201503070021"},
 			{},
@@ -143,7 +69,7 @@ func TestParsePupilFileRejects(t *testing.T) {
 		{"too big", "csv", make([]byte, enrolment.MaxPupilFileBytes+1), "bytes"},
 		{"unknown format", "xls", []byte("x"), "want csv or xlsx"},
 		{"xlsx that is not", "xlsx", []byte("学号,姓名,班级\n"), "not an XLSX"},
-		{"csv that is a zip", "csv", testXLSX(t, [][]any{{"学号"}}), "zip"},
+		{"csv that is a zip", "csv", testfiles.XLSX(t, [][]any{{"学号"}}), "zip"},
 		{"missing column", "csv", []byte("学号,姓名\n2024000101,王小明\n"), "missing 班级/class_id"},
 		{"twice", "csv", []byte("学号,姓名,班级,class_id\n"), "appears twice"},
 		{"header only", "csv", []byte("学号,姓名,班级\n"), "no pupils"},

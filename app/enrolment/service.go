@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onecode/onecode/app/access"
+
 	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/app/input"
 	"github.com/onecode/onecode/domain/card"
@@ -43,7 +45,7 @@ const (
 
 // ErrNotReachable is a pupil or class outside the caller's reach: it answers exactly
 // as an unknown one.
-var ErrNotReachable = reason.New(reason.KindNotFound, reason.NotFound, "not found")
+var ErrNotReachable = access.ErrNotReachable
 
 // errInternal hides the cause of a failure that should not happen.
 var errInternal = reason.New(reason.KindInternal, reason.Internal, "internal error")

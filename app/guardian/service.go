@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/onecode/onecode/app/access"
+
 	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/app/workers"
 	"github.com/onecode/onecode/domain/binding"
@@ -92,9 +94,9 @@ func New(c Config) (*Service, error) {
 var (
 	// ErrNotReachable: a pupil outside the caller's reach answers exactly as an
 	// unknown one, so that account ids of other families cannot be probed.
-	ErrNotReachable = reason.New(reason.KindNotFound, reason.NotFound, "not found")
+	ErrNotReachable = access.ErrNotReachable
 	// ErrRoleNotAllowed: a staff member whose role may not do this.
-	ErrRoleNotAllowed = reason.New(reason.KindPermissionDenied, reason.RoleNotAllowed, "your role may not do this")
+	ErrRoleNotAllowed = access.ErrRoleNotAllowed
 	// errChildNotFound is every Find miss: unknown school or student number,
 	// another name, another ID number, a pupil who left. It never says which.
 	errChildNotFound = reason.New(reason.KindNotFound, reason.ChildNotFound,

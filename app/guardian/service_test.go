@@ -4,8 +4,6 @@ import (
 	"crypto/rand"
 	"testing"
 	"time"
-
-	"github.com/onecode/onecode/domain/reason"
 )
 
 func TestNewNeedsItsParts(t *testing.T) {
@@ -19,12 +17,5 @@ func TestNewNeedsItsParts(t *testing.T) {
 		if _, err := New(tt.c); err == nil {
 			t.Errorf("%s: New answered no error", tt.name)
 		}
-	}
-}
-
-func TestRateLimitedRoundsUp(t *testing.T) {
-	e := rateLimited(1500 * time.Millisecond)
-	if e.Kind != reason.KindResourceExhausted || e.Code != reason.RateLimited || e.Meta["retry_after_seconds"] != "2" || e.RetryAfter != 2*time.Second {
-		t.Errorf("rateLimited(1.5s) = %+v", e)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onecode/onecode/domain/reason"
+
 	"github.com/onecode/onecode/domain/money"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 	"github.com/onecode/onecode/terminalclient"
@@ -353,17 +355,17 @@ func (p *pos) payOutcome(pay *apiv1.Pay, r *apiv1.PayResult) {
 		return
 	}
 	p.declined = nil
-	if r.GetReason() == "INSUFFICIENT_FUNDS" { // the one decline an override can approve
+	if reason.Code(r.GetReason()) == reason.InsufficientFunds { // the one decline an override can approve
 		p.declined = pay
 	}
-	switch r.GetReason() {
-	case "INSUFFICIENT_FUNDS":
+	switch reason.Code(r.GetReason()) {
+	case reason.InsufficientFunds:
 		fmt.Fprintf(p.out, "DECLINED %s (balance %s, arrears available %s) — /override to approve as arrears\n",
 			r.GetMessage(), money.Amount(r.GetBalanceAfterFen()), money.Amount(r.GetArrearsAvailableFen()))
-	case "ARREARS_CAP_EXCEEDED":
+	case reason.ArrearsCapExceeded:
 		fmt.Fprintf(p.out, "DECLINED %s (balance %s, arrears available %s)\n",
 			r.GetMessage(), money.Amount(r.GetBalanceAfterFen()), money.Amount(r.GetArrearsAvailableFen()))
-	case "PRICE_CHANGED":
+	case reason.PriceChanged:
 		fmt.Fprintf(p.out, "DECLINED %s — /clear and scan the dishes again\n", r.GetMessage())
 	default:
 		fmt.Fprintf(p.out, "DECLINED %s\n", r.GetMessage())
@@ -414,18 +416,18 @@ func (p *pos) drainPushes() {
 	}
 }
 
-func reasonText(reason string) string {
-	switch reason {
-	case "UNKNOWN_DISH":
+func reasonText(r string) string {
+	switch reason.Code(r) {
+	case reason.UnknownDish:
 		return "dish not sold here"
-	case "DISH_WITHDRAWN":
+	case reason.DishWithdrawn:
 		return "dish withdrawn"
-	case "INVALID_QTY":
+	case reason.InvalidQty:
 		return "invalid quantity"
-	case "CART_FULL":
+	case reason.CartFull:
 		return "cart full"
 	}
-	return strings.ToLower(strings.ReplaceAll(reason, "_", " "))
+	return strings.ToLower(strings.ReplaceAll(r, "_", " "))
 }
 
 // posSeq is the terminal's sale number, kept in a file so that a restarted POS

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/onecode/onecode/app/recharge"
+
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/onecode/onecode/gateway"
@@ -113,11 +115,11 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 	if public == "" {
 		public = "http://" + httpAddr
 	}
-	rs.recharges, err = gateway.NewRecharges(gateway.RechargeConfig{
-		Accounts: deps.Accounts, Orders: rs.orders, Aggregator: client, Verifier: verifier,
+	rs.recharges, err = gateway.NewRecharges(recharge.Config{
+		Accounts: deps.Accounts, Orders: rs.orders, Aggregator: aggregator.NewRechargePort(client),
 		NotifyURL: public + "/aggregator/notify",
 		Now:       deps.Now, Rand: deps.Rand, Logger: logger,
-	})
+	}, verifier)
 	if err != nil {
 		rs.Close()
 		return nil, err

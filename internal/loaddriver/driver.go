@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/onecode/onecode/domain/reason"
+
 	"google.golang.org/grpc"
 
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
@@ -514,8 +516,8 @@ func errKind(err error) string {
 	var se *terminalclient.SessionError
 	switch {
 	case errors.As(err, &se):
-		switch se.Reason {
-		case terminalclient.ReasonOutcomeUnknown, "UNAVAILABLE", "INTERNAL", "INVALID_SEQ", "UNEXPECTED_MESSAGE":
+		switch reason.Code(se.Reason) {
+		case reason.OutcomeUnknown, reason.Unavailable, reason.Internal, reason.InvalidSeq, reason.UnexpectedMessage:
 			return se.Reason
 		}
 		return "SESSION_ERROR"

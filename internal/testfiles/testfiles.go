@@ -1,4 +1,7 @@
-package gateway_test
+// Package testfiles makes the pupil files of the import tests as Excel and Chinese
+// Windows write them (an XLSX part by part, a GBK CSV), for the tests of app/enrolment
+// and gateway alike.
+package testfiles
 
 import (
 	"archive/zip"
@@ -11,10 +14,10 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-// testXLSX builds a workbook as Excel writes it: strings in the shared-string
+// XLSX builds a workbook as Excel writes it: strings in the shared-string
 // table, numbers as numeric cells, cell references on every cell, written part by
 // part so the test controls exactly what Excel would store.
-func testXLSX(t *testing.T, rows [][]any) []byte {
+func XLSX(t testing.TB, rows [][]any) []byte {
 	t.Helper()
 	var shared []string
 	index := map[string]int{}
@@ -74,7 +77,7 @@ func testXLSX(t *testing.T, rows [][]any) []byte {
 	return buf.Bytes()
 }
 
-func gbk(t *testing.T, s string) []byte {
+func GBK(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
 	if err != nil {
