@@ -12,6 +12,11 @@ scale=${FUZZSCALE:-1}
 while read -r pkg target n; do
   count=$((n * scale))
   echo "== fuzz $pkg $target (${count} execs)"
+  # A target that moved or was renamed must fail here, not fuzz nothing.
+  if ! go test -list "^${target}\$" "$pkg" | grep -qx "$target"; then
+    echo "fuzz target $target not found in $pkg" >&2
+    exit 1
+  fi
   go test -run '^$' -fuzz "^${target}\$" -fuzztime "${count}x" -parallel 2 "$pkg"
 done <<'LIST'
 ./domain/money FuzzParse 200000
@@ -21,5 +26,5 @@ done <<'LIST'
 ./actors/codec FuzzDecodeEvent 50000
 ./gateway/aggregator FuzzVerify 3000
 ./gateway/aggregator FuzzParseAuthorization 100000
-./gateway FuzzParsePupilFile 10000
+./app/enrolment FuzzParsePupilFile 10000
 LIST

@@ -21,14 +21,11 @@ import (
 	"github.com/onecode/onecode/app/access"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
-	"google.golang.org/grpc"
 
 	"github.com/onecode/onecode/actors"
 	appnotify "github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/gateway/webui"
-	"github.com/onecode/onecode/persistence/cache"
 	"github.com/onecode/onecode/persistence/journal"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
@@ -153,9 +150,6 @@ func (n *node) Info() *apiv1.GetInfoResponse {
 }
 
 func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logger, stdout io.Writer) error {
-	n := &node{cfg: cfg, cache: "memory"}
-	var readiness []gateway.ReadinessCheck
-
 	if os.Getenv("GOGC") == "" { // an explicit GOGC wins
 		debug.SetGCPercent(cfg.Server.GCPercent)
 	}
@@ -169,100 +163,36 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 		return err
 	}
 	defer st.Close()
-	n.store = st.kind
-	readiness = append(readiness, gateway.ReadinessCheck{Name: "journal", Check: st.Ping})
-
-	// Rate limits and sessions: Redis when given (several members share it), else the
-	// in-process stand-in. Never money truth.
-	var kv cache.Cache
-	var bus cache.Bus = cache.NewMemoryBus()
-	if cfg.Server.RedisAddr != "" {
-		rdb := redis.NewClient(&redis.Options{Addr: cfg.Server.RedisAddr, DialTimeout: 2 * time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
-		defer rdb.Close()
-		if err := rdb.Ping(ctx).Err(); err != nil {
-			return fmt.Errorf("redis at %s: %w", cfg.Server.RedisAddr, err)
-		}
-		n.cache = "redis"
-		readiness = append(readiness, gateway.ReadinessCheck{Name: "redis", Check: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }})
-		if kv, err = cache.NewRedis(rdb, cache.RedisOptions{Prefix: cfg.Server.RedisPrefix}); err != nil {
-			return err
-		}
-		if bus, err = cache.NewRedisBus(rdb, cache.RedisOptions{Prefix: cfg.Server.RedisPrefix}); err != nil {
-			return err
-		}
-	} else if kv, err = cache.NewMemory(cache.MemoryOptions{}); err != nil {
-		return err
-	}
-	sessions, err := access.NewSessions(kv, access.SessionOptions{})
+	c, err := openCache(ctx, cfg)
 	if err != nil {
 		return err
 	}
-
-	keysDir := cfg.Server.KeysDir
-	if keysDir == "" {
-		keysDir = filepath.Join(cfg.Server.DataDir, "keys")
-	}
-	keyring, err := loadKeyring(keysDir, cfg.Server.KeysDir == "", logger)
+	defer c.close()
+	sessions, err := access.NewSessions(c.kv, access.SessionOptions{})
 	if err != nil {
 		return err
 	}
-	// A single node makes its hash keys on first start; cluster members must share
-	// one keys directory, so none of them may make its own.
-	single := cfg.Cluster.Provider == string(actors.ProviderSingle)
-	idHashKey, err := loadSecret(filepath.Join(keysDir, idHashKeyFile), single)
-	if err != nil {
-		return fmt.Errorf("ID-number hash key: %w", err)
-	}
-	phoneHashKey, err := loadSecret(filepath.Join(keysDir, phoneHashKeyFile), single)
-	if err != nil {
-		return fmt.Errorf("phone hash key: %w", err)
-	}
-
-	accountDeps := &actors.AccountDeps{
-		Writer:        st.writer,
-		Store:         st.journal,
-		SnapshotEvery: cfg.Journal.SnapshotEvery,
-		IOTimeout:     cfg.Account.CallTimeout,
-		IdleTimeout:   cfg.Account.IdleTimeout,
-		Now:           time.Now,
-		Logger:        logger,
-		Stats:         &actors.AccountStats{},
-		Revocations:   actors.NewRevocationHub(),
-	}
-	stopRelay, err := accountDeps.Revocations.RelayThrough(bus, logger)
-	if err != nil {
-		return fmt.Errorf("revocation relay: %w", err)
-	}
-	defer stopRelay()
-	mc := cfg.member()
-	mc.Logger = logger
-	mc.Kinds = append(mc.Kinds, actors.NewAccountKind(accountDeps))
-	n.member, err = actors.StartMember(ctx, mc)
+	keys, err := loadKeys(cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer n.member.Stop(true)
-	readiness = append(readiness, gateway.ReadinessCheck{Name: "cluster", Check: func(context.Context) error {
-		if n.member.Size() == 0 {
-			return fmt.Errorf("no cluster members")
-		}
-		return nil
-	}})
-
-	deps := gateway.Deps{
-		Accounts:     actors.NewAccounts(n.member.Cluster, cfg.Account.CallTimeout, cfg.Account.CallRetries),
-		Revocations:  accountDeps.Revocations,
-		Directory:    st.directory,
-		Journal:      st.journal,
-		Keyring:      keyring,
-		IDHashKey:    idHashKey,
-		Cache:        kv,
-		Sessions:     sessions,
-		PhoneHashKey: phoneHashKey,
-		Now:          time.Now,
-		Rand:         rand.Reader,
-		Logger:       logger,
+	member, accountDeps, stopMember, err := startMember(ctx, cfg, st, c.bus, logger)
+	if err != nil {
+		return err
 	}
+	defer stopMember()
+	n := &node{cfg: cfg, member: member, store: st.kind, cache: c.kind}
+	readiness := append([]gateway.ReadinessCheck{{Name: "journal", Check: st.Ping}}, c.readiness...)
+	readiness = append(readiness, memberReady(member))
+	deps := storesOf(cfg, member, accountDeps, st, c, sessions, keys, logger)
+	return serveEdge(ctx, cfg, flags, n, deps, st, readiness, accountDeps.Stats, stdout)
+}
+
+// serveEdge runs the edge on deps until ctx ends or a server fails: recharges (and the
+// demo's aggregator sandbox), the services, the outbox, the demo seed.
+func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps gateway.Deps, st *stores,
+	readiness []gateway.ReadinessCheck, stats *actors.AccountStats, stdout io.Writer) error {
+	logger := deps.Logger
 	operatorToken, err := loadOrCreateOperatorToken(cfg.Server.DataDir, rand.Reader)
 	if err != nil {
 		return fmt.Errorf("operator token: %w", err)
@@ -279,24 +209,10 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 		defer stopResolver()
 		go rs.recharges.RunResolver(resolverCtx, 30*time.Second)
 	}
-	admin := gateway.NewAdminService(deps)
-	authSvc, err := gateway.NewAuthService(deps, access.AuthOptions{})
+	svcs, err := newServices(cfg, deps, rs, n.member, logger)
 	if err != nil {
 		return err
 	}
-	var desk gateway.RechargeDesk
-	if rs.recharges != nil {
-		desk = rs.recharges
-	}
-	parentSvc, err := gateway.NewParentService(deps, desk)
-	if err != nil {
-		return err
-	}
-	staffSvc, err := gateway.NewStaffService(deps)
-	if err != nil {
-		return err
-	}
-	staffSvc.SheetFont = loadSheetFont(cfg.Server.SheetFont, logger)
 	web, err := webui.New()
 	if err != nil {
 		return err
@@ -309,20 +225,14 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 		Readiness:        readiness,
 		Info:             n,
 		OperatorToken:    operatorToken,
-		Sessions:         sessions,
+		Sessions:         deps.Sessions,
 		AggregatorNotify: notify,
 		Web:              web,
-	}, func(s *grpc.Server) {
-		apiv1.RegisterAdminServiceServer(s, admin)
-		apiv1.RegisterAuthServiceServer(s, authSvc)
-		apiv1.RegisterParentServiceServer(s, parentSvc)
-		apiv1.RegisterStaffServiceServer(s, staffSvc)
-		apiv1.RegisterTerminalServiceServer(s, gateway.NewTerminalService(deps, n.member.Cluster.ActorSystem))
-	})
+	}, svcs.register)
 	if err != nil {
 		return err
 	}
-	registerAccountMetrics(srv.Registry(), accountDeps.Stats)
+	registerAccountMetrics(srv.Registry(), stats)
 	registerWriterMetrics(srv.Registry(), st.writer)
 	// No SMS or app-push provider is configured: messages (arrears notices, one-time
 	// codes) go to the mailbox file <data-dir>/outbox.jsonl; the log says only that
@@ -331,17 +241,24 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 	defer stopOutbox()
 	mailbox := appnotify.FileSender(filepath.Join(cfg.Server.DataDir, "outbox.jsonl"), time.Now, logger)
 	go appnotify.RunOutbox(outboxCtx, st.directory, mailbox, appnotify.Options{}, logger)
+	return serveUntilDone(ctx, srv, func() {
+		logger.Info("onecode serving",
+			slog.String("version", version), slog.String("grpc", srv.GRPCAddr()), slog.String("http", srv.HTTPAddr()),
+			slog.String("store", n.store), slog.String("cache", n.cache), slog.String("member", n.member.ID()))
+		if flags.demo {
+			if err := runDemo(ctx, svcs.admin, st.directory, cfg, demoAddrs{HTTP: srv.HTTPAddr(), GRPC: srv.GRPCAddr(), Sandbox: rs.sandboxAt}, stdout); err != nil {
+				logger.Error("demo seeding failed", slog.Any("error", err))
+			}
+		}
+	}, logger)
+}
+
+// serveUntilDone serves srv, calls started once it is serving, and shuts it down (within 15 s)
+// when ctx ends; a server that fails ends it too.
+func serveUntilDone(ctx context.Context, srv *gateway.Server, started func(), logger *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve() }()
-	logger.Info("onecode serving",
-		slog.String("version", version), slog.String("grpc", srv.GRPCAddr()), slog.String("http", srv.HTTPAddr()),
-		slog.String("store", n.store), slog.String("cache", n.cache), slog.String("member", n.member.ID()))
-	if flags.demo {
-		if err := runDemo(ctx, admin, st.directory, cfg, demoAddrs{HTTP: srv.HTTPAddr(), GRPC: srv.GRPCAddr(), Sandbox: rs.sandboxAt}, stdout); err != nil {
-			logger.Error("demo seeding failed", slog.Any("error", err))
-		}
-	}
-
+	started()
 	select {
 	case <-ctx.Done():
 		logger.Info("shutting down")
