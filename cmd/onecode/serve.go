@@ -254,6 +254,7 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 		Revocations:  accountDeps.Revocations,
 		Directory:    st.directory,
 		Journal:      st.journal,
+		FeeStore:     st.fees,
 		Keyring:      keyring,
 		IDHashKey:    idHashKey,
 		Cache:        kv,
@@ -297,6 +298,10 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 		return err
 	}
 	staffSvc.SheetFont = loadSheetFont(cfg.Server.SheetFont, logger)
+	feeStaff, feeParent, err := gateway.NewFeeServices(deps)
+	if err != nil {
+		return err
+	}
 	web, err := webui.New()
 	if err != nil {
 		return err
@@ -317,6 +322,8 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 		apiv1.RegisterAuthServiceServer(s, authSvc)
 		apiv1.RegisterParentServiceServer(s, parentSvc)
 		apiv1.RegisterStaffServiceServer(s, staffSvc)
+		apiv1.RegisterFeeStaffServiceServer(s, feeStaff)
+		apiv1.RegisterFeeParentServiceServer(s, feeParent)
 		apiv1.RegisterTerminalServiceServer(s, gateway.NewTerminalService(deps, n.member.Cluster.ActorSystem))
 	})
 	if err != nil {
