@@ -61,8 +61,10 @@ type Movement struct {
 // RecordCash records cash (or a bank transfer) taken by the staff member for a bill,
 // under the request id: the same request answers its first outcome.
 func (s *Service) RecordCash(ctx context.Context, st Staff, m Movement) (Bill, error) {
-	if err := input.CheckText("voucher", m.Text, MaxVoucherRunes); err != nil {
-		return Bill{}, err
+	if m.Text != "" {
+		if err := input.CheckText("voucher", m.Text, MaxVoucherRunes); err != nil {
+			return Bill{}, err
+		}
 	}
 	return s.move(ctx, st, m, &grainv1.ExecuteRequest{IdemKey: "billcash:" + m.RequestID, Command: &grainv1.ExecuteRequest_PayBillCash{
 		PayBillCash: &grainv1.PayBillCashCommand{ItemId: m.ItemID, AmountFen: m.AmountFen, Voucher: m.Text, StaffId: st.ID}}})
