@@ -171,11 +171,23 @@ func TestFeeIsolation(t *testing.T) {
 	}
 	other := bearer(fin2)
 	for name, call := range map[string]func() error{
-		"get":     func() error { _, err := e.fee.GetFeeItem(other, &apiv1.GetFeeItemRequest{ItemId: item}); return err },
-		"publish": func() error { _, err := e.fee.PublishFeeItem(other, &apiv1.PublishFeeItemRequest{ItemId: item}); return err },
-		"close":   func() error { _, err := e.fee.CloseFeeItem(other, &apiv1.CloseFeeItemRequest{ItemId: item}); return err },
-		"bills":   func() error { _, err := e.fee.ListFeeBills(other, &apiv1.ListFeeBillsRequest{ItemId: item}); return err },
-		"totals":  func() error { _, err := e.fee.GetFeeClassTotals(other, &apiv1.GetFeeClassTotalsRequest{ItemId: item}); return err },
+		"get": func() error { _, err := e.fee.GetFeeItem(other, &apiv1.GetFeeItemRequest{ItemId: item}); return err },
+		"publish": func() error {
+			_, err := e.fee.PublishFeeItem(other, &apiv1.PublishFeeItemRequest{ItemId: item})
+			return err
+		},
+		"close": func() error {
+			_, err := e.fee.CloseFeeItem(other, &apiv1.CloseFeeItemRequest{ItemId: item})
+			return err
+		},
+		"bills": func() error {
+			_, err := e.fee.ListFeeBills(other, &apiv1.ListFeeBillsRequest{ItemId: item})
+			return err
+		},
+		"totals": func() error {
+			_, err := e.fee.GetFeeClassTotals(other, &apiv1.GetFeeClassTotalsRequest{ItemId: item})
+			return err
+		},
 		"cash": func() error {
 			_, err := e.fee.RecordCashPayment(other, &apiv1.RecordCashPaymentRequest{ItemId: item, AccountId: pupil1, AmountFen: 100, RequestId: "x1"})
 			return err
