@@ -272,6 +272,10 @@ func TestFeePayFromBalance(t *testing.T) {
 	if err != nil || st.GetBalanceFen() != 0 {
 		t.Fatalf("balance after paying: %v %v", st.GetBalanceFen(), err)
 	}
+	h, err := e.parent.ListHistory(parent, &apiv1.ListHistoryRequest{AccountId: pupil1})
+	if err != nil || len(h.GetLines()) == 0 || h.GetLines()[0].GetKind() != "fee" || h.GetLines()[0].GetAmountFen() != -4000 {
+		t.Fatalf("history after paying a bill from the balance: %v %v", h, err)
+	}
 	bills, err := e.feeP.ListChildBills(parent, &apiv1.ListChildBillsRequest{AccountId: pupil1})
 	if err != nil || len(bills.GetBills()) != 2 || bills.GetBills()[0].GetTitle() == "" || bills.GetBills()[0].GetOutstandingFen() != 1000 {
 		t.Fatalf("child bills: %v %v", bills, err)
