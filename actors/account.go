@@ -244,7 +244,17 @@ func accepted(o account.Outcome, replayed bool) *grainv1.ExecuteResponse {
 		Replayed:       replayed,
 		CardGeneration: int64(o.CardGeneration),
 		EventType:      o.Event,
+		Bill:           billProto(o.Bill),
 	}}}
+}
+
+// billProto is a bill as the grain protocol reports it (nil for the zero bill).
+func billProto(b account.Bill) *grainv1.Bill {
+	if b == (account.Bill{}) {
+		return nil
+	}
+	return &grainv1.Bill{ItemId: b.ItemID, DueFen: int64(b.Due), PaidFen: int64(b.Paid), ExemptedFen: int64(b.Exempted),
+		DueDay: b.DueDay.String(), AllowBalance: b.AllowBalance, Closed: b.Closed, Status: string(b.Status())}
 }
 
 func declined(err error, s account.State) *grainv1.ExecuteResponse {
@@ -286,7 +296,19 @@ func (c *accountCore) stateResponse() *grainv1.GetStateResponse {
 		},
 		SpentTodayFen: int64(s.SpentOn(today)),
 		Opened:        s.Opened(),
+		Bills:         billsProto(s.Bills),
 	}
+}
+
+func billsProto(bs []account.Bill) []*grainv1.Bill {
+	if len(bs) == 0 {
+		return nil
+	}
+	out := make([]*grainv1.Bill, len(bs))
+	for i, b := range bs {
+		out[i] = billProto(b)
+	}
+	return out
 }
 
 func cardState(s account.State, today account.Date) string {

@@ -30,6 +30,7 @@ import (
 	"github.com/onecode/onecode/internal/switchtest"
 	"github.com/onecode/onecode/persistence/cache"
 	"github.com/onecode/onecode/persistence/directory"
+	"github.com/onecode/onecode/persistence/fees/pgfees"
 	"github.com/onecode/onecode/persistence/journal"
 	"github.com/onecode/onecode/persistence/orders/pgorders"
 	"github.com/onecode/onecode/persistence/redistest"
@@ -74,6 +75,8 @@ type switchEnv struct {
 	auth     apiv1.AuthServiceClient
 	parent   apiv1.ParentServiceClient
 	staff    apiv1.StaffServiceClient
+	fee      apiv1.FeeStaffServiceClient
+	feeP     apiv1.FeeParentServiceClient
 	sbURL    string
 
 	mu    sync.Mutex
@@ -103,6 +106,16 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 		cache: c, sessions: sessions, codes: map[string]string{}}
 	deps := sw.Deps()
 	deps.IDHashKey, deps.Cache, deps.Sessions, deps.PhoneHashKey = testIDHashKey, c, sessions, testPhoneKey
+	feeStore, err := pgfees.Open(ctx, sw.DSN, pgfees.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { feeStore.Close() })
+	deps.FeeStore = feeStore
+	feeStaff, feeParent, err := gateway.NewFeeServices(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// The aggregator sandbox and the recharge component.
 	keys := swKeySet()
@@ -155,6 +168,8 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 		apiv1.RegisterAuthServiceServer(s, authSvc)
 		apiv1.RegisterParentServiceServer(s, parentSvc)
 		apiv1.RegisterStaffServiceServer(s, e.staffSvc)
+		apiv1.RegisterFeeStaffServiceServer(s, feeStaff)
+		apiv1.RegisterFeeParentServiceServer(s, feeParent)
 		apiv1.RegisterTerminalServiceServer(s, gateway.NewTerminalService(deps, m.Cluster.ActorSystem))
 	})
 	e.conn = switchtest.Dial(t, srv)
@@ -163,6 +178,8 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	e.auth = apiv1.NewAuthServiceClient(e.conn)
 	e.parent = apiv1.NewParentServiceClient(e.conn)
 	e.staff = apiv1.NewStaffServiceClient(e.conn)
+	e.fee = apiv1.NewFeeStaffServiceClient(e.conn)
+	e.feeP = apiv1.NewFeeParentServiceClient(e.conn)
 	return e
 }
 

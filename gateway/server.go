@@ -175,6 +175,8 @@ func (s *Server) httpMux(ctx context.Context, reg *prometheus.Registry) (*http.S
 		apiv1.RegisterAuthServiceHandler,
 		apiv1.RegisterParentServiceHandler,
 		apiv1.RegisterStaffServiceHandler,
+		apiv1.RegisterFeeStaffServiceHandler,
+		apiv1.RegisterFeeParentServiceHandler,
 	} {
 		if err := register(ctx, gw, s.conn); err != nil {
 			return nil, fmt.Errorf("register REST gateway: %w", err)

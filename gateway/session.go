@@ -40,16 +40,20 @@ func bearerToken(ctx context.Context) (string, bool) {
 const (
 	parentPrefix = "/onecode.api.v1.ParentService/"
 	staffPrefix  = "/onecode.api.v1.StaffService/"
-	authLogout   = "/onecode.api.v1.AuthService/Logout"
-	authWhoami   = "/onecode.api.v1.AuthService/Whoami"
+	// The fee APIs are two services, one per kind of caller, so that the service
+	// name alone decides the session a method needs.
+	feeParentPrefix = "/onecode.api.v1.FeeParentService/"
+	feeStaffPrefix  = "/onecode.api.v1.FeeStaffService/"
+	authLogout      = "/onecode.api.v1.AuthService/Logout"
+	authWhoami      = "/onecode.api.v1.AuthService/Whoami"
 )
 
 // sessionNeed says which session kind a method needs ("" for none).
 func sessionNeed(method string) access.Kind {
 	switch {
-	case strings.HasPrefix(method, parentPrefix):
+	case strings.HasPrefix(method, parentPrefix), strings.HasPrefix(method, feeParentPrefix):
 		return access.KindParent
-	case strings.HasPrefix(method, staffPrefix):
+	case strings.HasPrefix(method, staffPrefix), strings.HasPrefix(method, feeStaffPrefix):
 		return access.KindStaff
 	case method == authLogout, method == authWhoami:
 		return "*"

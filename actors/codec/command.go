@@ -49,6 +49,9 @@ func Command(accountID string, req *grainv1.ExecuteRequest) (account.Command, er
 		m := c.GrantSubsidy
 		return account.GrantSubsidy{IdemKey: key, Amount: money.Amount(m.GetAmountFen()), Reason: m.GetReason()}, nil
 	default:
+		if cmd, ok, err := billCommand(key, req); ok {
+			return cmd, err
+		}
 		return nil, ErrNoCommand
 	}
 }

@@ -91,6 +91,36 @@ var commandCases = map[string]struct {
 		}},
 		account.GrantSubsidy{IdemKey: "req-5", Amount: 10_000, Reason: "贫困生补助"},
 	},
+	"issue_bill": {
+		&grainv1.ExecuteRequest{IdemKey: "bill:fee-2:acc-1", Command: &grainv1.ExecuteRequest_IssueBill{
+			IssueBill: &grainv1.IssueBillCommand{SchoolId: "sch-1", ItemId: "fee-2", AmountFen: 12_000, DueDay: "20260930", AllowBalance: true},
+		}},
+		account.IssueBill{IdemKey: "bill:fee-2:acc-1", SchoolID: "sch-1", ItemID: "fee-2", Amount: 12_000, DueDay: 20260930, AllowBalance: true},
+	},
+	"pay_bill_cash": {
+		&grainv1.ExecuteRequest{IdemKey: "cash:r1", Command: &grainv1.ExecuteRequest_PayBillCash{
+			PayBillCash: &grainv1.PayBillCashCommand{ItemId: "fee-2", AmountFen: 5_000, Voucher: "V001", StaffId: "fin-1"},
+		}},
+		account.PayBillCash{IdemKey: "cash:r1", ItemID: "fee-2", Amount: 5_000, Voucher: "V001", StaffID: "fin-1"},
+	},
+	"exempt_bill": {
+		&grainv1.ExecuteRequest{IdemKey: "exempt:r2", Command: &grainv1.ExecuteRequest_ExemptBill{
+			ExemptBill: &grainv1.ExemptBillCommand{ItemId: "fee-2", AmountFen: 2_000, Reason: "低保家庭", ApprovedBy: "adm-1"},
+		}},
+		account.ExemptBill{IdemKey: "exempt:r2", ItemID: "fee-2", Amount: 2_000, Reason: "低保家庭", ApprovedBy: "adm-1"},
+	},
+	"pay_bill_from_balance": {
+		&grainv1.ExecuteRequest{IdemKey: "bal:r3", Command: &grainv1.ExecuteRequest_PayBillFromBalance{
+			PayBillFromBalance: &grainv1.PayBillFromBalanceCommand{ItemId: "fee-2", AmountFen: 5_000},
+		}},
+		account.PayBillFromBalance{IdemKey: "bal:r3", ItemID: "fee-2", Amount: 5_000},
+	},
+	"close_bill": {
+		&grainv1.ExecuteRequest{IdemKey: "billclose:fee-2:acc-1", Command: &grainv1.ExecuteRequest_CloseBill{
+			CloseBill: &grainv1.CloseBillCommand{ItemId: "fee-2"},
+		}},
+		account.CloseBill{IdemKey: "billclose:fee-2:acc-1", ItemID: "fee-2"},
+	},
 }
 
 // TestCommandCoversEveryOneofCase walks the oneof of ExecuteRequest as the

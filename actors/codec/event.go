@@ -50,6 +50,16 @@ func DecodeEvent(typ string, data []byte) (account.Event, error) {
 		return decodeEvent(typ, data, &eventsv1.FeePaid{}, feePaid)
 	case account.SubsidyGranted{}.EventType():
 		return decodeEvent(typ, data, &eventsv1.SubsidyGranted{}, subsidyGranted)
+	case account.BillIssued{}.EventType():
+		return decodeEvent(typ, data, &eventsv1.BillIssued{}, billIssued)
+	case account.BillPaidCash{}.EventType():
+		return decodeEvent(typ, data, &eventsv1.BillPaidCash{}, billPaidCash)
+	case account.BillExempted{}.EventType():
+		return decodeEvent(typ, data, &eventsv1.BillExempted{}, billExempted)
+	case account.BillPaidFromBalance{}.EventType():
+		return decodeEvent(typ, data, &eventsv1.BillPaidFromBalance{}, billPaidFromBalance)
+	case account.BillClosed{}.EventType():
+		return decodeEvent(typ, data, &eventsv1.BillClosed{}, billClosed)
 	default:
 		return nil, fmt.Errorf("%w: %q", ErrUnknownEventType, truncate(typ))
 	}
@@ -125,6 +135,19 @@ func eventMessage(e account.Event) (proto.Message, error) {
 		}, nil
 	case account.SubsidyGranted:
 		return &eventsv1.SubsidyGranted{Key: e.Key, AmountFen: int64(e.Amount), Reason: e.Reason, At: at}, nil
+	case account.BillIssued:
+		return &eventsv1.BillIssued{Key: e.Key, ItemId: e.ItemID, AmountFen: int64(e.Amount), DueDay: int32(e.DueDay),
+			AllowBalance: e.AllowBalance, At: at}, nil
+	case account.BillPaidCash:
+		return &eventsv1.BillPaidCash{Key: e.Key, ItemId: e.ItemID, AmountFen: int64(e.Amount), Voucher: e.Voucher,
+			StaffId: e.StaffID, At: at}, nil
+	case account.BillExempted:
+		return &eventsv1.BillExempted{Key: e.Key, ItemId: e.ItemID, AmountFen: int64(e.Amount), Reason: e.Reason,
+			ApprovedBy: e.ApprovedBy, At: at}, nil
+	case account.BillPaidFromBalance:
+		return &eventsv1.BillPaidFromBalance{Key: e.Key, ItemId: e.ItemID, AmountFen: int64(e.Amount), At: at}, nil
+	case account.BillClosed:
+		return &eventsv1.BillClosed{Key: e.Key, ItemId: e.ItemID, At: at}, nil
 	default:
 		return nil, fmt.Errorf("%w: %T", ErrUnknownEventType, e)
 	}

@@ -43,6 +43,11 @@ func allEvents() []account.Event {
 		},
 		account.FeePaid{Key: "ord-10", FeeItemID: "fee-1", OrderID: "ord-10", Amount: 45_000, At: t0.Add(6 * time.Hour)},
 		account.SubsidyGranted{Key: "req-5", Amount: 10_000, Reason: "贫困生补助", At: t0.Add(7 * time.Hour)},
+		account.BillIssued{Key: "bill:fee-2:acc-1", ItemID: "fee-2", Amount: 12_000, DueDay: 20260930, AllowBalance: true, At: t0.Add(8 * time.Hour)},
+		account.BillPaidCash{Key: "cash:r1", ItemID: "fee-2", Amount: 5_000, Voucher: "V001", StaffID: "fin-1", At: t0.Add(9 * time.Hour)},
+		account.BillExempted{Key: "exempt:r2", ItemID: "fee-2", Amount: 2_000, Reason: "低保家庭", ApprovedBy: "adm-1", At: t0.Add(10 * time.Hour)},
+		account.BillPaidFromBalance{Key: "bal:r3", ItemID: "fee-2", Amount: 5_000, At: t0.Add(11 * time.Hour)},
+		account.BillClosed{Key: "billclose:fee-2:acc-1", ItemID: "fee-2", At: t0.Add(12 * time.Hour)},
 	}
 }
 
@@ -60,6 +65,10 @@ func richState() account.State {
 		Recent: []*account.RecentPurchase{
 			{Key: "term-1/17", TerminalID: "term-1", CanteenID: "can-1", Amount: 1_400, At: t0, CapDay: 20260101, Voided: true},
 			{Key: "term-2/3", TerminalID: "term-2", CanteenID: "can-2", Amount: 1_400, At: t0.Add(time.Minute), CapDay: 20260101},
+		},
+		Bills: []account.Bill{
+			{ItemID: "fee-1", Due: 12_000, Paid: 5_000, Exempted: 2_000, DueDay: 20260930, AllowBalance: true},
+			{ItemID: "fee-2", Due: 800, DueDay: 20261031, Closed: true},
 		},
 	}
 }

@@ -11,10 +11,14 @@ import (
 // EncodeOutcome returns the stored form of a command's outcome, kept with
 // its idempotency key and answered again on retries.
 func EncodeOutcome(o account.Outcome) ([]byte, error) {
-	data, err := marshal(&eventsv1.CommandOutcome{
+	m := &eventsv1.CommandOutcome{
 		EventType: o.Event, Seq: o.Seq, AmountFen: int64(o.Amount), BalanceFen: int64(o.Balance),
 		Arrears: o.Arrears, CardGeneration: int64(o.CardGeneration),
-	})
+	}
+	if o.Bill != (account.Bill{}) {
+		m.Bill = encodeBill(o.Bill)
+	}
+	data, err := marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("outcome: %w", err)
 	}
@@ -31,8 +35,12 @@ func DecodeOutcome(data []byte) (account.Outcome, error) {
 	if err != nil {
 		return account.Outcome{}, err
 	}
-	return account.Outcome{
+	out := account.Outcome{
 		Event: m.GetEventType(), Seq: m.GetSeq(), Amount: money.Amount(m.GetAmountFen()),
 		Balance: money.Amount(m.GetBalanceFen()), Arrears: m.GetArrears(), CardGeneration: gen,
-	}, nil
+	}
+	if m.Bill != nil {
+		out.Bill = decodeBill(m.GetBill())
+	}
+	return out, nil
 }

@@ -113,6 +113,32 @@ func genEvent() *rapid.Generator[account.Event] {
 			}
 		}),
 		rapid.Custom(func(t *rapid.T) account.Event {
+			return account.BillIssued{
+				Key: str.Draw(t, "key"), ItemID: str.Draw(t, "item"), Amount: genAmount().Draw(t, "amount"),
+				DueDay: genDate().Draw(t, "due"), AllowBalance: rapid.Bool().Draw(t, "balance"), At: genTime().Draw(t, "at"),
+			}
+		}),
+		rapid.Custom(func(t *rapid.T) account.Event {
+			return account.BillPaidCash{
+				Key: str.Draw(t, "key"), ItemID: str.Draw(t, "item"), Amount: genAmount().Draw(t, "amount"),
+				Voucher: str.Draw(t, "voucher"), StaffID: str.Draw(t, "staff"), At: genTime().Draw(t, "at"),
+			}
+		}),
+		rapid.Custom(func(t *rapid.T) account.Event {
+			return account.BillExempted{
+				Key: str.Draw(t, "key"), ItemID: str.Draw(t, "item"), Amount: genAmount().Draw(t, "amount"),
+				Reason: str.Draw(t, "reason"), ApprovedBy: str.Draw(t, "staff"), At: genTime().Draw(t, "at"),
+			}
+		}),
+		rapid.Custom(func(t *rapid.T) account.Event {
+			return account.BillPaidFromBalance{
+				Key: str.Draw(t, "key"), ItemID: str.Draw(t, "item"), Amount: genAmount().Draw(t, "amount"), At: genTime().Draw(t, "at"),
+			}
+		}),
+		rapid.Custom(func(t *rapid.T) account.Event {
+			return account.BillClosed{Key: str.Draw(t, "key"), ItemID: str.Draw(t, "item"), At: genTime().Draw(t, "at")}
+		}),
+		rapid.Custom(func(t *rapid.T) account.Event {
 			return account.SubsidyGranted{
 				Key: str.Draw(t, "key"), Amount: genAmount().Draw(t, "amount"),
 				Reason: str.Draw(t, "reason"), At: genTime().Draw(t, "at"),
@@ -138,6 +164,10 @@ func genState() *rapid.Generator[account.State] {
 		if len(recent) == 0 {
 			recent = nil
 		}
+		bills := rapid.SliceOfN(genBill(), 0, 8).Draw(t, "bills")
+		if len(bills) == 0 {
+			bills = nil
+		}
 		return account.State{
 			AccountID: str.Draw(t, "account"), SchoolID: str.Draw(t, "school"), StudentNo: str.Draw(t, "student"),
 			Seq: rapid.Uint64().Draw(t, "seq"), Balance: genAmount().Draw(t, "balance"),
@@ -148,6 +178,7 @@ func genState() *rapid.Generator[account.State] {
 			},
 			UsedRandoms: used, Limits: genLimits().Draw(t, "limits"),
 			SpentDay: genDate().Draw(t, "spentDay"), SpentToday: genAmount().Draw(t, "spent"), Recent: recent,
+			Bills: bills,
 		}
 	})
 }
@@ -196,12 +227,25 @@ func TestPropertyOutcomeRoundTrip(t *testing.T) {
 			Amount: genAmount().Draw(t, "amount"), Balance: genAmount().Draw(t, "balance"),
 			Arrears: rapid.Bool().Draw(t, "arrears"), CardGeneration: rapid.Int().Draw(t, "generation"),
 		}
+		if rapid.Bool().Draw(t, "with bill") {
+			want.Bill = genBill().Draw(t, "bill")
+		}
 		data, err := EncodeOutcome(want)
 		if err != nil {
 			t.Fatalf("EncodeOutcome: %v", err)
 		}
 		if got, err := DecodeOutcome(data); err != nil || got != want {
 			t.Fatalf("round trip = %+v, %v; want %+v", got, err, want)
+		}
+	})
+}
+
+func genBill() *rapid.Generator[account.Bill] {
+	return rapid.Custom(func(t *rapid.T) account.Bill {
+		return account.Bill{
+			ItemID: rapid.StringN(1, 20, -1).Draw(t, "item"), Due: genAmount().Draw(t, "due"),
+			Paid: genAmount().Draw(t, "paid"), Exempted: genAmount().Draw(t, "exempted"),
+			DueDay: genDate().Draw(t, "day"), AllowBalance: rapid.Bool().Draw(t, "balance"), Closed: rapid.Bool().Draw(t, "closed"),
 		}
 	})
 }

@@ -59,10 +59,14 @@ func stateMessage(s account.State) (*eventsv1.AccountSnapshot, error) {
 			At: at, CapDay: int32(p.CapDay), Voided: p.Voided,
 		})
 	}
+	var bills []*eventsv1.Bill
+	for _, b := range s.Bills {
+		bills = append(bills, encodeBill(b))
+	}
 	return &eventsv1.AccountSnapshot{
 		AccountId: s.AccountID, SchoolId: s.SchoolID, StudentNo: s.StudentNo, Seq: s.Seq,
 		BalanceFen: int64(s.Balance), Card: card, UsedRandoms: used, Limits: encodeLimits(s.Limits),
-		SpentDay: int32(s.SpentDay), SpentTodayFen: int64(s.SpentToday), Recent: recent,
+		SpentDay: int32(s.SpentDay), SpentTodayFen: int64(s.SpentToday), Recent: recent, Bills: bills,
 	}, nil
 }
 
@@ -86,10 +90,15 @@ func decodeState(m *eventsv1.AccountSnapshot) (account.State, error) {
 			Amount: money.Amount(p.GetAmountFen()), At: at, CapDay: account.Date(p.GetCapDay()), Voided: p.GetVoided(),
 		})
 	}
+	var bills []account.Bill
+	for _, b := range m.GetBills() {
+		bills = append(bills, decodeBill(b))
+	}
 	return account.State{
 		AccountID: m.GetAccountId(), SchoolID: m.GetSchoolId(), StudentNo: m.GetStudentNo(), Seq: m.GetSeq(),
 		Balance: money.Amount(m.GetBalanceFen()), Card: card, UsedRandoms: used, Limits: decodeLimits(m.GetLimits()),
 		SpentDay: account.Date(m.GetSpentDay()), SpentToday: money.Amount(m.GetSpentTodayFen()), Recent: recent,
+		Bills: bills,
 	}, nil
 }
 

@@ -132,6 +132,8 @@ func TestOutcomeRoundTrip(t *testing.T) {
 		{},
 		{Event: "Purchased", Seq: 1 << 40, Amount: 1_400, Balance: -1_500, Arrears: true, CardGeneration: 3},
 		{Event: "PurchaseVoided", Seq: 7, Amount: 1_400, Balance: 100, CardGeneration: 1},
+		{Event: "BillPaidCash", Seq: 9, Amount: 5_000, Balance: 100, CardGeneration: 1,
+			Bill: account.Bill{ItemID: "fee-2", Due: 12_000, Paid: 5_000, DueDay: 20260930, AllowBalance: true}},
 	}
 	for _, want := range tests {
 		data, err := EncodeOutcome(want)

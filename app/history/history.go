@@ -171,7 +171,7 @@ func (r renderer) line(ctx context.Context, e account.Event) (Line, bool, error)
 		return Line{Kind: KindRecharge}, true, nil
 	case account.SubsidyGranted:
 		return Line{Kind: KindSubsidy}, true, nil
-	case account.FeePaid:
+	case account.FeePaid, account.BillPaidFromBalance:
 		return Line{Kind: KindFee}, true, nil
 	case account.CardReportedLost:
 		return Line{Kind: KindLossReport}, true, nil

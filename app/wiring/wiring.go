@@ -11,6 +11,7 @@ import (
 	"github.com/onecode/onecode/app/access"
 	"github.com/onecode/onecode/app/catalog"
 	"github.com/onecode/onecode/app/enrolment"
+	"github.com/onecode/onecode/app/fees"
 	"github.com/onecode/onecode/app/guardian"
 	"github.com/onecode/onecode/app/history"
 	"github.com/onecode/onecode/app/schools"
@@ -19,6 +20,7 @@ import (
 	"github.com/onecode/onecode/domain/idnumber"
 	"github.com/onecode/onecode/persistence/cache"
 	"github.com/onecode/onecode/persistence/directory"
+	feestore "github.com/onecode/onecode/persistence/fees"
 	"github.com/onecode/onecode/persistence/journal"
 )
 
@@ -30,7 +32,10 @@ type Stores struct {
 	Directory   directory.Store
 	// Journal answers read-side queries (history, canteen totals) without waking grains.
 	Journal journal.Store
-	Keyring *card.Keyring
+	// FeeStore keeps fee items and the bill read model (optional: without it the fee
+	// services answer Unavailable).
+	FeeStore feestore.Store
+	Keyring  *card.Keyring
 	// IDHashKey keys the hash of ID numbers (binding match) and, derived, of bind
 	// codes (≥ 16 bytes); never logged.
 	IDHashKey []byte
@@ -123,4 +128,15 @@ func (s Stores) TerminalSessions() *actors.TerminalSessionDeps {
 	return &actors.TerminalSessionDeps{Accounts: s.Accounts, Directory: s.Directory, Keyring: s.Keyring,
 		Journal: s.Journal, Now: s.Now, Logger: s.Logger,
 		Cache: actors.NewDirectoryCache(s.Directory, actors.DirectoryCacheOptions{Now: s.Now})}
+}
+
+// Fees are the fee items and bills: staff define, publish, collect and close items;
+// parents see and pay their children's bills.
+func (s Stores) Fees() (*fees.Service, error) {
+	s = s.defaulted()
+	if s.Accounts == nil || s.Directory == nil || s.FeeStore == nil {
+		return nil, errors.Join(ErrMissing, errors.New("fees need Accounts, Directory and FeeStore"))
+	}
+	return fees.New(fees.Deps{Accounts: s.Accounts, Store: s.FeeStore, Directory: s.Directory,
+		Now: s.Now, Rand: s.Rand, Logger: s.Logger})
 }

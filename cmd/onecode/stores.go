@@ -16,6 +16,9 @@ import (
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/directory/pgdirectory"
 	"github.com/onecode/onecode/persistence/directory/sqlitedirectory"
+	"github.com/onecode/onecode/persistence/fees"
+	"github.com/onecode/onecode/persistence/fees/pgfees"
+	"github.com/onecode/onecode/persistence/fees/sqlitefees"
 	"github.com/onecode/onecode/persistence/journal"
 	"github.com/onecode/onecode/persistence/journal/pgjournal"
 	"github.com/onecode/onecode/persistence/journal/sqlitejournal"
@@ -28,6 +31,7 @@ type stores struct {
 	journal   journal.Store
 	writer    *journal.Writer
 	directory directory.Store
+	fees      fees.Store
 }
 
 func (s *stores) Ping(ctx context.Context) error {
@@ -44,6 +48,9 @@ func (s *stores) Close() {
 	}
 	if s.directory != nil {
 		s.directory.Close()
+	}
+	if s.fees != nil {
+		s.fees.Close()
 	}
 }
 
@@ -62,6 +69,10 @@ func openStores(ctx context.Context, cfg Config, logger *slog.Logger) (*stores, 
 			st.Close()
 			return nil, fmt.Errorf("directory on postgres: %w", err)
 		}
+		if st.fees, err = pgfees.Open(ctx, dsn, pgfees.Options{}); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("fees on postgres: %w", err)
+		}
 	} else {
 		st.kind = "sqlite"
 		if err := os.MkdirAll(cfg.Server.DataDir, 0o700); err != nil {
@@ -74,6 +85,10 @@ func openStores(ctx context.Context, cfg Config, logger *slog.Logger) (*stores, 
 		if st.directory, err = sqlitedirectory.Open(ctx, path, sqlitedirectory.Options{}); err != nil {
 			st.Close()
 			return nil, fmt.Errorf("directory %s: %w", path, err)
+		}
+		if st.fees, err = sqlitefees.Open(ctx, path, sqlitefees.Options{}); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("fees %s: %w", path, err)
 		}
 		logger.Info("embedded store", slog.String("path", path))
 	}

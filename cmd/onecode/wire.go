@@ -129,6 +129,7 @@ func storesOf(cfg Config, m *actors.Member, ad *actors.AccountDeps, st *stores, 
 		Revocations:  ad.Revocations,
 		Directory:    st.directory,
 		Journal:      st.journal,
+		FeeStore:     st.fees,
 		Keyring:      k.keyring,
 		IDHashKey:    k.idHash,
 		Cache:        c.kv,
@@ -147,6 +148,9 @@ type services struct {
 	parent *gateway.ParentService
 	staff  *gateway.StaffService
 	term   apiv1.TerminalServiceServer
+
+	feeStaff  apiv1.FeeStaffServiceServer
+	feeParent apiv1.FeeParentServiceServer
 }
 
 func newServices(cfg Config, deps gateway.Deps, rs *rechargeSetup, m *actors.Member, logger *slog.Logger) (*services, error) {
@@ -166,6 +170,9 @@ func newServices(cfg Config, deps gateway.Deps, rs *rechargeSetup, m *actors.Mem
 		return nil, err
 	}
 	s.staff.SheetFont = loadSheetFont(cfg.Server.SheetFont, logger)
+	if s.feeStaff, s.feeParent, err = gateway.NewFeeServices(deps); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -176,4 +183,6 @@ func (s *services) register(g *grpc.Server) {
 	apiv1.RegisterParentServiceServer(g, s.parent)
 	apiv1.RegisterStaffServiceServer(g, s.staff)
 	apiv1.RegisterTerminalServiceServer(g, s.term)
+	apiv1.RegisterFeeStaffServiceServer(g, s.feeStaff)
+	apiv1.RegisterFeeParentServiceServer(g, s.feeParent)
 }

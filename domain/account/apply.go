@@ -61,7 +61,10 @@ func Apply(s State, e Event) State {
 	case SubsidyGranted:
 		s.Balance += e.Amount
 	default:
-		panic(fmt.Sprintf("account: Apply of unknown event %T", e))
+		var ok bool
+		if s, ok = applyBill(s, e); !ok {
+			panic(fmt.Sprintf("account: Apply of unknown event %T", e))
+		}
 	}
 	s.Seq++
 	return s
@@ -103,6 +106,10 @@ func Postings(accountID, schoolID string, e Event) []ledger.Posting {
 		return ledger.Transfer(ledger.AggregatorClearing, ledger.FeeIncome(schoolID), e.Amount)
 	case SubsidyGranted:
 		return ledger.Transfer(ledger.SubsidyFund(schoolID), wallet, e.Amount)
+	case BillPaidCash:
+		return ledger.Transfer(ledger.FeeCash(schoolID), ledger.FeeIncome(schoolID), e.Amount)
+	case BillPaidFromBalance:
+		return ledger.Transfer(wallet, ledger.FeeIncome(schoolID), e.Amount)
 	default:
 		return nil
 	}

@@ -17,6 +17,8 @@ type Outcome struct {
 	Balance        money.Amount // balance after the command
 	Arrears        bool         // a purchase approved on arrears
 	CardGeneration int          // card generation after the command
+	// Bill is the bill after a bill command (zero for other commands).
+	Bill Bill
 }
 
 // Decision is the result of an accepted command: the events to append and
@@ -70,7 +72,10 @@ func Decide(s State, cmd Command, now time.Time) (Decision, error) {
 		e, err = decideSubsidy(s, c, now)
 		amt = c.Amount
 	default:
-		panic(fmt.Sprintf("account: Decide of unknown command %T", cmd))
+		var ok bool
+		if e, amt, ok, err = decideBill(s, cmd, now); !ok {
+			panic(fmt.Sprintf("account: Decide of unknown command %T", cmd))
+		}
 	}
 	if err != nil {
 		return Decision{}, err
@@ -85,6 +90,16 @@ func Decide(s State, cmd Command, now time.Time) (Decision, error) {
 		out.Arrears = e.Arrears
 	case PurchaseVoided:
 		out.Amount = e.Amount
+	case BillIssued:
+		out.Bill, _ = next.Bill(e.ItemID)
+	case BillPaidCash:
+		out.Bill, _ = next.Bill(e.ItemID)
+	case BillExempted:
+		out.Bill, _ = next.Bill(e.ItemID)
+	case BillPaidFromBalance:
+		out.Bill, _ = next.Bill(e.ItemID)
+	case BillClosed:
+		out.Bill, _ = next.Bill(e.ItemID)
 	}
 	return Decision{Events: []Event{e}, Outcome: out, Next: next}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/onecode/onecode/domain/fee"
 	"github.com/onecode/onecode/domain/money"
 	"github.com/onecode/onecode/domain/reason"
 )
@@ -142,6 +143,14 @@ var reasons = []struct {
 	{ErrVoidWindowClosed, reason.VoidWindowClosed},
 	{ErrRechargeSingleMax, reason.RechargeSingleMax},
 	{ErrRechargeBalanceCap, reason.RechargeBalanceCap},
+	{ErrBillNotFound, reason.BillNotFound},
+	{ErrBillAlreadyIssued, reason.BillAlreadyIssued},
+	{ErrTooManyBills, reason.TooManyBills},
+	{ErrBalanceNotAllowed, reason.BillBalanceNotAllowed},
+	{fee.ErrOverpaid, reason.BillOverpaid},
+	{fee.ErrBillClosed, reason.BillClosed},
+	{fee.ErrNeedsReason, reason.ExemptionNeedsReason},
+	{fee.ErrNeedsApprover, reason.ExemptionNeedsApprover},
 	{ErrIdempotencyConflict, reason.IdempotencyConflict},
 	{money.ErrOverflow, reason.AmountOverflow},
 }

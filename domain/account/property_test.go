@@ -124,6 +124,7 @@ func (h *harness) check(t *rapid.T) {
 	if h.s.SpentToday < 0 {
 		t.Fatalf("spent today %s", h.s.SpentToday)
 	}
+	h.checkBills(t)
 	if h.s.Seq != uint64(len(h.events)) {
 		t.Fatalf("seq %d after %d events", h.s.Seq, len(h.events))
 	}
@@ -132,7 +133,7 @@ func (h *harness) check(t *rapid.T) {
 var terminals = []string{"T1", "T2"}
 
 func (h *harness) drawCommand(t *rapid.T) Command {
-	switch rapid.IntRange(0, 18).Draw(t, "kind") {
+	switch rapid.IntRange(0, 23).Draw(t, "kind") {
 	case 0, 1, 2, 3, 4, 5:
 		return h.drawPurchase(t)
 	case 6, 7, 8:
@@ -158,6 +159,8 @@ func (h *harness) drawCommand(t *rapid.T) Command {
 		return GrantSubsidy{IdemKey: h.key("G"), Amount: money.Amount(rapid.Int64Range(1, 3000).Draw(t, "subsidy")), Reason: "meal"}
 	case 16:
 		return PayFee{IdemKey: h.key("F"), FeeItemID: "FI", OrderID: h.key("O"), Amount: money.Amount(rapid.Int64Range(1, 50000).Draw(t, "fee"))}
+	case 17, 18, 19, 20, 21:
+		return h.drawBill(t)
 	default:
 		if len(h.accepted) == 0 {
 			return ReportLoss{IdemKey: h.key("L"), By: ByParent}
@@ -213,6 +216,11 @@ func TestAccountProperties(t *testing.T) {
 		}
 		h.cards = append(h.cards, PresentedCard{Random: open.CardRandom, Expiry: open.Expiry})
 		h.check(t)
+		for _, item := range feeItems[:2] {
+			_ = h.step(t, IssueBill{IdemKey: h.key("B"), SchoolID: testSchool, ItemID: item, DueDay: 20260331,
+				Amount: money.Amount(rapid.Int64Range(1, 8000).Draw(t, "due")), AllowBalance: item == "F1"})
+			h.check(t)
+		}
 		steps := rapid.IntRange(1, 60).Draw(t, "steps")
 		for range steps {
 			minutes := rapid.SampledFrom([]int{0, 0, 0, 1, 3, 9, 10, 11, 60, 600, 1440}).Draw(t, "minutes")
@@ -228,10 +236,54 @@ func TestAccountProperties(t *testing.T) {
 		"CARD_LOST", "CARD_REPLACED", "INSUFFICIENT_FUNDS", "ARREARS_CAP_EXCEEDED",
 		"DAILY_CAP_EXCEEDED", "VOID_WRONG_TERMINAL", "VOID_WINDOW_CLOSED", "PURCHASE_NOT_FOUND",
 		"CARD_RANDOM_REUSED", "IDEMPOTENCY_CONFLICT", "REPLAY", "ALREADY_VOIDED", "CARD_EXPIRED",
+		"BillIssued", "BillPaidCash", "BillExempted", "BillPaidFromBalance", "BillClosed",
+		"BILL_OVERPAID", "BILL_CLOSED", "BILL_NOT_FOUND", "BILL_BALANCE_NOT_ALLOWED",
 	} {
 		if seen[want] == 0 {
 			t.Errorf("no %s in %d runs: %v", want, len(seen), seen)
 		}
 	}
 	t.Logf("outcomes: %v", seen)
+}
+
+var feeItems = []string{"F1", "F2", "F3"}
+
+// drawBill draws a bill command on one of a few items.
+func (h *harness) drawBill(t *rapid.T) Command {
+	item := rapid.SampledFrom(feeItems).Draw(t, "item")
+	amount := money.Amount(rapid.Int64Range(-1, 4000).Draw(t, "bill amount"))
+	switch rapid.IntRange(0, 7).Draw(t, "bill kind") {
+	case 0:
+		return IssueBill{IdemKey: h.key("B"), SchoolID: testSchool, ItemID: item, Amount: amount,
+			DueDay: 20260331, AllowBalance: item != "F3"}
+	case 1, 5:
+		return PayBillCash{IdemKey: h.key("C"), ItemID: item, Amount: amount, StaffID: "S1"}
+	case 2, 7:
+		return ExemptBill{IdemKey: h.key("E"), ItemID: item, Amount: amount, Reason: "hardship", ApprovedBy: "S1"}
+	case 3, 6:
+		return PayBillFromBalance{IdemKey: h.key("W"), ItemID: item, Amount: amount}
+	default:
+		return CloseBill{IdemKey: h.key("X"), ItemID: item}
+	}
+}
+
+// checkBills: paid + exempted ≤ due on every bill, and the school's fee income is
+// what the bills were paid plus the fees paid online.
+func (h *harness) checkBills(t *rapid.T) {
+	var paid money.Amount
+	for _, b := range h.s.Bills {
+		if b.Paid < 0 || b.Exempted < 0 || b.Paid+b.Exempted > b.Due {
+			t.Fatalf("bill %+v breaks paid + exempted <= due", b)
+		}
+		paid += b.Paid
+	}
+	for _, e := range h.events {
+		if f, ok := e.(FeePaid); ok {
+			paid += f.Amount
+		}
+	}
+	income, err := ledger.SumFor(h.postings, ledger.FeeIncome(testSchool))
+	if err != nil || income != paid {
+		t.Fatalf("fee income %s, %v; bills paid %s", income, err, paid)
+	}
 }

@@ -149,6 +149,9 @@ type State struct {
 	// entry it changes. (Pointers, so that a purchase copies 32 words, not 32
 	// records.)
 	Recent []*RecentPurchase
+	// Bills are the account's fee bills in the order they were issued, at most
+	// MaxBills (copied on write, like Recent).
+	Bills []Bill
 }
 
 // Opened reports whether the account has been opened.

@@ -19,6 +19,10 @@ func Merchant(canteenID string) ID { return ID("merchant:" + canteenID) }
 // FeeIncome is the ledger account of a school's fee (学杂费) income.
 func FeeIncome(schoolID string) ID { return ID("fee-income:" + schoolID) }
 
+// FeeCash is the ledger account of the cash (and bank transfers) a school's finance
+// staff take for fees at the desk (线下登记).
+func FeeCash(schoolID string) ID { return ID("fee-cash:" + schoolID) }
+
 // SubsidyFund is the ledger account of a school's subsidy fund, debited
 // when a subsidy is granted to a pupil.
 func SubsidyFund(schoolID string) ID { return ID("subsidy-fund:" + schoolID) }

@@ -110,6 +110,7 @@ func Of(err error) Code {
 var invalidReasons = map[Code]bool{
 	InvalidAmount: true, InvalidLimits: true, InvalidCardRandom: true,
 	InvalidCardExpiry: true, InvalidCommand: true, InvalidCard: true, InvalidQty: true, InvalidSeq: true,
+	ExemptionNeedsReason: true, ExemptionNeedsApprover: true,
 }
 
 // DeclineKind is the kind of a grain decline of reason c: a malformed command is
@@ -119,7 +120,7 @@ func DeclineKind(c Code) Kind {
 	switch {
 	case c == IdempotencyConflict:
 		return KindAlreadyExists
-	case c == AccountNotOpened:
+	case c == AccountNotOpened, c == BillNotFound:
 		return KindNotFound
 	case invalidReasons[c]:
 		return KindInvalid

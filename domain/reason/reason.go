@@ -152,3 +152,21 @@ const (
 	OutTradeNoUsed        Code = "OUT_TRADE_NO_USED"
 	RefundExceeded        Code = "REFUND_EXCEEDED"
 )
+
+// Fee items and bills (domain/fee, app/fees).
+const (
+	FeeItemNotFound        Code = "FEE_ITEM_NOT_FOUND"
+	FeeItemNotDraft        Code = "FEE_ITEM_NOT_DRAFT"
+	FeeItemNotPublished    Code = "FEE_ITEM_NOT_PUBLISHED"
+	FeeItemClosed          Code = "FEE_ITEM_CLOSED"
+	InvalidFeeItem         Code = "INVALID_FEE_ITEM"
+	FeeTargetEmpty         Code = "FEE_TARGET_EMPTY"
+	BillNotFound           Code = "BILL_NOT_FOUND"
+	BillAlreadyIssued      Code = "BILL_ALREADY_ISSUED"
+	BillOverpaid           Code = "BILL_OVERPAID"
+	BillClosed             Code = "BILL_CLOSED"
+	BillBalanceNotAllowed  Code = "BILL_BALANCE_NOT_ALLOWED"
+	ExemptionNeedsReason   Code = "EXEMPTION_NEEDS_REASON"
+	ExemptionNeedsApprover Code = "EXEMPTION_NEEDS_APPROVER"
+	TooManyBills           Code = "TOO_MANY_BILLS"
+)

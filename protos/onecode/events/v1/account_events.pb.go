@@ -92,7 +92,7 @@ func (x Card_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Card_State.Descriptor instead.
 func (Card_State) EnumDescriptor() ([]byte, []int) {
-	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{12, 0}
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{18, 0}
 }
 
 // Limits are an account's money limits, in fen.
@@ -1007,6 +1007,488 @@ func (x *SubsidyGranted) GetAt() *timestamppb.Timestamp {
 	return nil
 }
 
+// BillIssued records a fee bill of the account; no money moves.
+type BillIssued struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// fee.BillKey(item, account).
+	Key       string `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	ItemId    string `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	AmountFen int64  `protobuf:"varint,3,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	// Last day to pay, YYYYMMDD.
+	DueDay        int32                  `protobuf:"varint,4,opt,name=due_day,json=dueDay,proto3" json:"due_day,omitempty"`
+	AllowBalance  bool                   `protobuf:"varint,5,opt,name=allow_balance,json=allowBalance,proto3" json:"allow_balance,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BillIssued) Reset() {
+	*x = BillIssued{}
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BillIssued) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BillIssued) ProtoMessage() {}
+
+func (x *BillIssued) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BillIssued.ProtoReflect.Descriptor instead.
+func (*BillIssued) Descriptor() ([]byte, []int) {
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *BillIssued) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *BillIssued) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *BillIssued) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+func (x *BillIssued) GetDueDay() int32 {
+	if x != nil {
+		return x.DueDay
+	}
+	return 0
+}
+
+func (x *BillIssued) GetAllowBalance() bool {
+	if x != nil {
+		return x.AllowBalance
+	}
+	return false
+}
+
+func (x *BillIssued) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// BillPaidCash records cash taken for a bill by finance staff (school cash → fee income).
+type BillPaidCash struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	ItemId        string                 `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	AmountFen     int64                  `protobuf:"varint,3,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	Voucher       string                 `protobuf:"bytes,4,opt,name=voucher,proto3" json:"voucher,omitempty"`
+	StaffId       string                 `protobuf:"bytes,5,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BillPaidCash) Reset() {
+	*x = BillPaidCash{}
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BillPaidCash) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BillPaidCash) ProtoMessage() {}
+
+func (x *BillPaidCash) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BillPaidCash.ProtoReflect.Descriptor instead.
+func (*BillPaidCash) Descriptor() ([]byte, []int) {
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *BillPaidCash) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *BillPaidCash) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *BillPaidCash) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+func (x *BillPaidCash) GetVoucher() string {
+	if x != nil {
+		return x.Voucher
+	}
+	return ""
+}
+
+func (x *BillPaidCash) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+func (x *BillPaidCash) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// BillExempted records an exemption of part or all of a bill; no money moves.
+type BillExempted struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Key       string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	ItemId    string                 `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	AmountFen int64                  `protobuf:"varint,3,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	Reason    string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Id of the staff member who approved it.
+	ApprovedBy    string                 `protobuf:"bytes,5,opt,name=approved_by,json=approvedBy,proto3" json:"approved_by,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BillExempted) Reset() {
+	*x = BillExempted{}
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BillExempted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BillExempted) ProtoMessage() {}
+
+func (x *BillExempted) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BillExempted.ProtoReflect.Descriptor instead.
+func (*BillExempted) Descriptor() ([]byte, []int) {
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *BillExempted) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *BillExempted) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *BillExempted) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+func (x *BillExempted) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *BillExempted) GetApprovedBy() string {
+	if x != nil {
+		return x.ApprovedBy
+	}
+	return ""
+}
+
+func (x *BillExempted) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// BillPaidFromBalance records a bill paid from the pupil's wallet (wallet → fee income).
+type BillPaidFromBalance struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	ItemId        string                 `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	AmountFen     int64                  `protobuf:"varint,3,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BillPaidFromBalance) Reset() {
+	*x = BillPaidFromBalance{}
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BillPaidFromBalance) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BillPaidFromBalance) ProtoMessage() {}
+
+func (x *BillPaidFromBalance) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BillPaidFromBalance.ProtoReflect.Descriptor instead.
+func (*BillPaidFromBalance) Descriptor() ([]byte, []int) {
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *BillPaidFromBalance) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *BillPaidFromBalance) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *BillPaidFromBalance) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+func (x *BillPaidFromBalance) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// BillClosed records the close of a bill: it takes no more payment.
+type BillClosed struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	ItemId        string                 `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BillClosed) Reset() {
+	*x = BillClosed{}
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BillClosed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BillClosed) ProtoMessage() {}
+
+func (x *BillClosed) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BillClosed.ProtoReflect.Descriptor instead.
+func (*BillClosed) Descriptor() ([]byte, []int) {
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *BillClosed) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *BillClosed) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *BillClosed) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// Bill is one fee bill of the account (fee.Bill).
+type Bill struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	ItemId      string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	DueFen      int64                  `protobuf:"varint,2,opt,name=due_fen,json=dueFen,proto3" json:"due_fen,omitempty"`
+	PaidFen     int64                  `protobuf:"varint,3,opt,name=paid_fen,json=paidFen,proto3" json:"paid_fen,omitempty"`
+	ExemptedFen int64                  `protobuf:"varint,4,opt,name=exempted_fen,json=exemptedFen,proto3" json:"exempted_fen,omitempty"`
+	// YYYYMMDD.
+	DueDay        int32 `protobuf:"varint,5,opt,name=due_day,json=dueDay,proto3" json:"due_day,omitempty"`
+	AllowBalance  bool  `protobuf:"varint,6,opt,name=allow_balance,json=allowBalance,proto3" json:"allow_balance,omitempty"`
+	Closed        bool  `protobuf:"varint,7,opt,name=closed,proto3" json:"closed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Bill) Reset() {
+	*x = Bill{}
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Bill) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Bill) ProtoMessage() {}
+
+func (x *Bill) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Bill.ProtoReflect.Descriptor instead.
+func (*Bill) Descriptor() ([]byte, []int) {
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *Bill) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *Bill) GetDueFen() int64 {
+	if x != nil {
+		return x.DueFen
+	}
+	return 0
+}
+
+func (x *Bill) GetPaidFen() int64 {
+	if x != nil {
+		return x.PaidFen
+	}
+	return 0
+}
+
+func (x *Bill) GetExemptedFen() int64 {
+	if x != nil {
+		return x.ExemptedFen
+	}
+	return 0
+}
+
+func (x *Bill) GetDueDay() int32 {
+	if x != nil {
+		return x.DueDay
+	}
+	return 0
+}
+
+func (x *Bill) GetAllowBalance() bool {
+	if x != nil {
+		return x.AllowBalance
+	}
+	return false
+}
+
+func (x *Bill) GetClosed() bool {
+	if x != nil {
+		return x.Closed
+	}
+	return false
+}
+
 // Card is the pupil's current card.
 type Card struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1022,7 +1504,7 @@ type Card struct {
 
 func (x *Card) Reset() {
 	*x = Card{}
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[12]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1034,7 +1516,7 @@ func (x *Card) String() string {
 func (*Card) ProtoMessage() {}
 
 func (x *Card) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[12]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1047,7 +1529,7 @@ func (x *Card) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Card.ProtoReflect.Descriptor instead.
 func (*Card) Descriptor() ([]byte, []int) {
-	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{12}
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Card) GetState() Card_State {
@@ -1095,7 +1577,7 @@ type RecentPurchase struct {
 
 func (x *RecentPurchase) Reset() {
 	*x = RecentPurchase{}
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[13]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1107,7 +1589,7 @@ func (x *RecentPurchase) String() string {
 func (*RecentPurchase) ProtoMessage() {}
 
 func (x *RecentPurchase) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[13]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1120,7 +1602,7 @@ func (x *RecentPurchase) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecentPurchase.ProtoReflect.Descriptor instead.
 func (*RecentPurchase) Descriptor() ([]byte, []int) {
-	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{13}
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RecentPurchase) GetKey() string {
@@ -1190,14 +1672,16 @@ type AccountSnapshot struct {
 	SpentDay      int32 `protobuf:"varint,9,opt,name=spent_day,json=spentDay,proto3" json:"spent_day,omitempty"`
 	SpentTodayFen int64 `protobuf:"varint,10,opt,name=spent_today_fen,json=spentTodayFen,proto3" json:"spent_today_fen,omitempty"`
 	// The last purchases, oldest first.
-	Recent        []*RecentPurchase `protobuf:"bytes,11,rep,name=recent,proto3" json:"recent,omitempty"`
+	Recent []*RecentPurchase `protobuf:"bytes,11,rep,name=recent,proto3" json:"recent,omitempty"`
+	// The fee bills, in the order they were issued.
+	Bills         []*Bill `protobuf:"bytes,12,rep,name=bills,proto3" json:"bills,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AccountSnapshot) Reset() {
 	*x = AccountSnapshot{}
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[14]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1209,7 +1693,7 @@ func (x *AccountSnapshot) String() string {
 func (*AccountSnapshot) ProtoMessage() {}
 
 func (x *AccountSnapshot) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[14]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1222,7 +1706,7 @@ func (x *AccountSnapshot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccountSnapshot.ProtoReflect.Descriptor instead.
 func (*AccountSnapshot) Descriptor() ([]byte, []int) {
-	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{14}
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *AccountSnapshot) GetAccountId() string {
@@ -1302,6 +1786,13 @@ func (x *AccountSnapshot) GetRecent() []*RecentPurchase {
 	return nil
 }
 
+func (x *AccountSnapshot) GetBills() []*Bill {
+	if x != nil {
+		return x.Bills
+	}
+	return nil
+}
+
 // CommandOutcome is the answer to an accepted command (account.Outcome), stored with its
 // idempotency key so that a retry gets the same answer.
 type CommandOutcome struct {
@@ -1318,13 +1809,15 @@ type CommandOutcome struct {
 	Arrears bool `protobuf:"varint,5,opt,name=arrears,proto3" json:"arrears,omitempty"`
 	// Card generation after the command.
 	CardGeneration int64 `protobuf:"varint,6,opt,name=card_generation,json=cardGeneration,proto3" json:"card_generation,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The bill after a bill command (unset for other commands).
+	Bill          *Bill `protobuf:"bytes,7,opt,name=bill,proto3" json:"bill,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CommandOutcome) Reset() {
 	*x = CommandOutcome{}
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[15]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1336,7 +1829,7 @@ func (x *CommandOutcome) String() string {
 func (*CommandOutcome) ProtoMessage() {}
 
 func (x *CommandOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[15]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1349,7 +1842,7 @@ func (x *CommandOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommandOutcome.ProtoReflect.Descriptor instead.
 func (*CommandOutcome) Descriptor() ([]byte, []int) {
-	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{15}
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CommandOutcome) GetEventType() string {
@@ -1392,6 +1885,13 @@ func (x *CommandOutcome) GetCardGeneration() int64 {
 		return x.CardGeneration
 	}
 	return 0
+}
+
+func (x *CommandOutcome) GetBill() *Bill {
+	if x != nil {
+		return x.Bill
+	}
+	return nil
 }
 
 var File_onecode_events_v1_account_events_proto protoreflect.FileDescriptor
@@ -1481,7 +1981,52 @@ const file_onecode_events_v1_account_events_proto_rawDesc = "" +
 	"\n" +
 	"amount_fen\x18\x02 \x01(\x03R\tamountFen\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\x12*\n" +
-	"\x02at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xe0\x01\n" +
+	"\x02at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xc0\x01\n" +
+	"\n" +
+	"BillIssued\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x17\n" +
+	"\aitem_id\x18\x02 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x03 \x01(\x03R\tamountFen\x12\x17\n" +
+	"\adue_day\x18\x04 \x01(\x05R\x06dueDay\x12#\n" +
+	"\rallow_balance\x18\x05 \x01(\bR\fallowBalance\x12*\n" +
+	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xb9\x01\n" +
+	"\fBillPaidCash\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x17\n" +
+	"\aitem_id\x18\x02 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x03 \x01(\x03R\tamountFen\x12\x18\n" +
+	"\avoucher\x18\x04 \x01(\tR\avoucher\x12\x19\n" +
+	"\bstaff_id\x18\x05 \x01(\tR\astaffId\x12*\n" +
+	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xbd\x01\n" +
+	"\fBillExempted\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x17\n" +
+	"\aitem_id\x18\x02 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x03 \x01(\x03R\tamountFen\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\x12\x1f\n" +
+	"\vapproved_by\x18\x05 \x01(\tR\n" +
+	"approvedBy\x12*\n" +
+	"\x02at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\x8b\x01\n" +
+	"\x13BillPaidFromBalance\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x17\n" +
+	"\aitem_id\x18\x02 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x03 \x01(\x03R\tamountFen\x12*\n" +
+	"\x02at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"c\n" +
+	"\n" +
+	"BillClosed\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x17\n" +
+	"\aitem_id\x18\x02 \x01(\tR\x06itemId\x12*\n" +
+	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xcc\x01\n" +
+	"\x04Bill\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x17\n" +
+	"\adue_fen\x18\x02 \x01(\x03R\x06dueFen\x12\x19\n" +
+	"\bpaid_fen\x18\x03 \x01(\x03R\apaidFen\x12!\n" +
+	"\fexempted_fen\x18\x04 \x01(\x03R\vexemptedFen\x12\x17\n" +
+	"\adue_day\x18\x05 \x01(\x05R\x06dueDay\x12#\n" +
+	"\rallow_balance\x18\x06 \x01(\bR\fallowBalance\x12\x16\n" +
+	"\x06closed\x18\a \x01(\bR\x06closed\"\xe0\x01\n" +
 	"\x04Card\x123\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x1d.onecode.events.v1.Card.StateR\x05state\x12\x1e\n" +
 	"\n" +
@@ -1505,7 +2050,7 @@ const file_onecode_events_v1_account_events_proto_rawDesc = "" +
 	"amount_fen\x18\x04 \x01(\x03R\tamountFen\x12*\n" +
 	"\x02at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x17\n" +
 	"\acap_day\x18\x06 \x01(\x05R\x06capDay\x12\x16\n" +
-	"\x06voided\x18\a \x01(\bR\x06voided\"\xa2\x03\n" +
+	"\x06voided\x18\a \x01(\bR\x06voided\"\xd1\x03\n" +
 	"\x0fAccountSnapshot\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1b\n" +
@@ -1521,7 +2066,8 @@ const file_onecode_events_v1_account_events_proto_rawDesc = "" +
 	"\tspent_day\x18\t \x01(\x05R\bspentDay\x12&\n" +
 	"\x0fspent_today_fen\x18\n" +
 	" \x01(\x03R\rspentTodayFen\x129\n" +
-	"\x06recent\x18\v \x03(\v2!.onecode.events.v1.RecentPurchaseR\x06recent\"\xc4\x01\n" +
+	"\x06recent\x18\v \x03(\v2!.onecode.events.v1.RecentPurchaseR\x06recent\x12-\n" +
+	"\x05bills\x18\f \x03(\v2\x17.onecode.events.v1.BillR\x05bills\"\xf1\x01\n" +
 	"\x0eCommandOutcome\x12\x1d\n" +
 	"\n" +
 	"event_type\x18\x01 \x01(\tR\teventType\x12\x10\n" +
@@ -1531,7 +2077,8 @@ const file_onecode_events_v1_account_events_proto_rawDesc = "" +
 	"\vbalance_fen\x18\x04 \x01(\x03R\n" +
 	"balanceFen\x12\x18\n" +
 	"\aarrears\x18\x05 \x01(\bR\aarrears\x12'\n" +
-	"\x0fcard_generation\x18\x06 \x01(\x03R\x0ecardGenerationB>Z<github.com/onecode/onecode/protos/onecode/events/v1;eventsv1b\x06proto3"
+	"\x0fcard_generation\x18\x06 \x01(\x03R\x0ecardGeneration\x12+\n" +
+	"\x04bill\x18\a \x01(\v2\x17.onecode.events.v1.BillR\x04billB>Z<github.com/onecode/onecode/protos/onecode/events/v1;eventsv1b\x06proto3"
 
 var (
 	file_onecode_events_v1_account_events_proto_rawDescOnce sync.Once
@@ -1546,7 +2093,7 @@ func file_onecode_events_v1_account_events_proto_rawDescGZIP() []byte {
 }
 
 var file_onecode_events_v1_account_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_onecode_events_v1_account_events_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_onecode_events_v1_account_events_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_onecode_events_v1_account_events_proto_goTypes = []any{
 	(Card_State)(0),               // 0: onecode.events.v1.Card.State
 	(*Limits)(nil),                // 1: onecode.events.v1.Limits
@@ -1561,35 +2108,48 @@ var file_onecode_events_v1_account_events_proto_goTypes = []any{
 	(*SchoolLimitsSet)(nil),       // 10: onecode.events.v1.SchoolLimitsSet
 	(*FeePaid)(nil),               // 11: onecode.events.v1.FeePaid
 	(*SubsidyGranted)(nil),        // 12: onecode.events.v1.SubsidyGranted
-	(*Card)(nil),                  // 13: onecode.events.v1.Card
-	(*RecentPurchase)(nil),        // 14: onecode.events.v1.RecentPurchase
-	(*AccountSnapshot)(nil),       // 15: onecode.events.v1.AccountSnapshot
-	(*CommandOutcome)(nil),        // 16: onecode.events.v1.CommandOutcome
-	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
+	(*BillIssued)(nil),            // 13: onecode.events.v1.BillIssued
+	(*BillPaidCash)(nil),          // 14: onecode.events.v1.BillPaidCash
+	(*BillExempted)(nil),          // 15: onecode.events.v1.BillExempted
+	(*BillPaidFromBalance)(nil),   // 16: onecode.events.v1.BillPaidFromBalance
+	(*BillClosed)(nil),            // 17: onecode.events.v1.BillClosed
+	(*Bill)(nil),                  // 18: onecode.events.v1.Bill
+	(*Card)(nil),                  // 19: onecode.events.v1.Card
+	(*RecentPurchase)(nil),        // 20: onecode.events.v1.RecentPurchase
+	(*AccountSnapshot)(nil),       // 21: onecode.events.v1.AccountSnapshot
+	(*CommandOutcome)(nil),        // 22: onecode.events.v1.CommandOutcome
+	(*timestamppb.Timestamp)(nil), // 23: google.protobuf.Timestamp
 }
 var file_onecode_events_v1_account_events_proto_depIdxs = []int32{
 	1,  // 0: onecode.events.v1.AccountOpened.limits:type_name -> onecode.events.v1.Limits
-	17, // 1: onecode.events.v1.AccountOpened.at:type_name -> google.protobuf.Timestamp
+	23, // 1: onecode.events.v1.AccountOpened.at:type_name -> google.protobuf.Timestamp
 	2,  // 2: onecode.events.v1.Purchased.items:type_name -> onecode.events.v1.Item
-	17, // 3: onecode.events.v1.Purchased.at:type_name -> google.protobuf.Timestamp
-	17, // 4: onecode.events.v1.PurchaseVoided.at:type_name -> google.protobuf.Timestamp
-	17, // 5: onecode.events.v1.RechargeCredited.at:type_name -> google.protobuf.Timestamp
-	17, // 6: onecode.events.v1.CardReportedLost.at:type_name -> google.protobuf.Timestamp
-	17, // 7: onecode.events.v1.CardReissued.at:type_name -> google.protobuf.Timestamp
-	17, // 8: onecode.events.v1.DailyCapSet.at:type_name -> google.protobuf.Timestamp
-	17, // 9: onecode.events.v1.SchoolLimitsSet.at:type_name -> google.protobuf.Timestamp
-	17, // 10: onecode.events.v1.FeePaid.at:type_name -> google.protobuf.Timestamp
-	17, // 11: onecode.events.v1.SubsidyGranted.at:type_name -> google.protobuf.Timestamp
-	0,  // 12: onecode.events.v1.Card.state:type_name -> onecode.events.v1.Card.State
-	17, // 13: onecode.events.v1.RecentPurchase.at:type_name -> google.protobuf.Timestamp
-	13, // 14: onecode.events.v1.AccountSnapshot.card:type_name -> onecode.events.v1.Card
-	1,  // 15: onecode.events.v1.AccountSnapshot.limits:type_name -> onecode.events.v1.Limits
-	14, // 16: onecode.events.v1.AccountSnapshot.recent:type_name -> onecode.events.v1.RecentPurchase
-	17, // [17:17] is the sub-list for method output_type
-	17, // [17:17] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	23, // 3: onecode.events.v1.Purchased.at:type_name -> google.protobuf.Timestamp
+	23, // 4: onecode.events.v1.PurchaseVoided.at:type_name -> google.protobuf.Timestamp
+	23, // 5: onecode.events.v1.RechargeCredited.at:type_name -> google.protobuf.Timestamp
+	23, // 6: onecode.events.v1.CardReportedLost.at:type_name -> google.protobuf.Timestamp
+	23, // 7: onecode.events.v1.CardReissued.at:type_name -> google.protobuf.Timestamp
+	23, // 8: onecode.events.v1.DailyCapSet.at:type_name -> google.protobuf.Timestamp
+	23, // 9: onecode.events.v1.SchoolLimitsSet.at:type_name -> google.protobuf.Timestamp
+	23, // 10: onecode.events.v1.FeePaid.at:type_name -> google.protobuf.Timestamp
+	23, // 11: onecode.events.v1.SubsidyGranted.at:type_name -> google.protobuf.Timestamp
+	23, // 12: onecode.events.v1.BillIssued.at:type_name -> google.protobuf.Timestamp
+	23, // 13: onecode.events.v1.BillPaidCash.at:type_name -> google.protobuf.Timestamp
+	23, // 14: onecode.events.v1.BillExempted.at:type_name -> google.protobuf.Timestamp
+	23, // 15: onecode.events.v1.BillPaidFromBalance.at:type_name -> google.protobuf.Timestamp
+	23, // 16: onecode.events.v1.BillClosed.at:type_name -> google.protobuf.Timestamp
+	0,  // 17: onecode.events.v1.Card.state:type_name -> onecode.events.v1.Card.State
+	23, // 18: onecode.events.v1.RecentPurchase.at:type_name -> google.protobuf.Timestamp
+	19, // 19: onecode.events.v1.AccountSnapshot.card:type_name -> onecode.events.v1.Card
+	1,  // 20: onecode.events.v1.AccountSnapshot.limits:type_name -> onecode.events.v1.Limits
+	20, // 21: onecode.events.v1.AccountSnapshot.recent:type_name -> onecode.events.v1.RecentPurchase
+	18, // 22: onecode.events.v1.AccountSnapshot.bills:type_name -> onecode.events.v1.Bill
+	18, // 23: onecode.events.v1.CommandOutcome.bill:type_name -> onecode.events.v1.Bill
+	24, // [24:24] is the sub-list for method output_type
+	24, // [24:24] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_onecode_events_v1_account_events_proto_init() }
@@ -1603,7 +2163,7 @@ func file_onecode_events_v1_account_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_events_v1_account_events_proto_rawDesc), len(file_onecode_events_v1_account_events_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   16,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

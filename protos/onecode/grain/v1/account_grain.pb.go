@@ -764,6 +764,423 @@ func (x *GrantSubsidyCommand) GetReason() string {
 	return ""
 }
 
+// IssueBillCommand bills the account for a published fee item.
+type IssueBillCommand struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	SchoolId  string                 `protobuf:"bytes,1,opt,name=school_id,json=schoolId,proto3" json:"school_id,omitempty"`
+	ItemId    string                 `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	AmountFen int64                  `protobuf:"varint,3,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	// YYYYMMDD.
+	DueDay        string `protobuf:"bytes,4,opt,name=due_day,json=dueDay,proto3" json:"due_day,omitempty"`
+	AllowBalance  bool   `protobuf:"varint,5,opt,name=allow_balance,json=allowBalance,proto3" json:"allow_balance,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssueBillCommand) Reset() {
+	*x = IssueBillCommand{}
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssueBillCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssueBillCommand) ProtoMessage() {}
+
+func (x *IssueBillCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssueBillCommand.ProtoReflect.Descriptor instead.
+func (*IssueBillCommand) Descriptor() ([]byte, []int) {
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *IssueBillCommand) GetSchoolId() string {
+	if x != nil {
+		return x.SchoolId
+	}
+	return ""
+}
+
+func (x *IssueBillCommand) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *IssueBillCommand) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+func (x *IssueBillCommand) GetDueDay() string {
+	if x != nil {
+		return x.DueDay
+	}
+	return ""
+}
+
+func (x *IssueBillCommand) GetAllowBalance() bool {
+	if x != nil {
+		return x.AllowBalance
+	}
+	return false
+}
+
+// PayBillCashCommand records cash taken for a bill.
+type PayBillCashCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	AmountFen     int64                  `protobuf:"varint,2,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	Voucher       string                 `protobuf:"bytes,3,opt,name=voucher,proto3" json:"voucher,omitempty"`
+	StaffId       string                 `protobuf:"bytes,4,opt,name=staff_id,json=staffId,proto3" json:"staff_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayBillCashCommand) Reset() {
+	*x = PayBillCashCommand{}
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayBillCashCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayBillCashCommand) ProtoMessage() {}
+
+func (x *PayBillCashCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayBillCashCommand.ProtoReflect.Descriptor instead.
+func (*PayBillCashCommand) Descriptor() ([]byte, []int) {
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *PayBillCashCommand) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *PayBillCashCommand) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+func (x *PayBillCashCommand) GetVoucher() string {
+	if x != nil {
+		return x.Voucher
+	}
+	return ""
+}
+
+func (x *PayBillCashCommand) GetStaffId() string {
+	if x != nil {
+		return x.StaffId
+	}
+	return ""
+}
+
+// ExemptBillCommand exempts part or all of a bill.
+type ExemptBillCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	AmountFen     int64                  `protobuf:"varint,2,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	ApprovedBy    string                 `protobuf:"bytes,4,opt,name=approved_by,json=approvedBy,proto3" json:"approved_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExemptBillCommand) Reset() {
+	*x = ExemptBillCommand{}
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExemptBillCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExemptBillCommand) ProtoMessage() {}
+
+func (x *ExemptBillCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExemptBillCommand.ProtoReflect.Descriptor instead.
+func (*ExemptBillCommand) Descriptor() ([]byte, []int) {
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ExemptBillCommand) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *ExemptBillCommand) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+func (x *ExemptBillCommand) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ExemptBillCommand) GetApprovedBy() string {
+	if x != nil {
+		return x.ApprovedBy
+	}
+	return ""
+}
+
+// PayBillFromBalanceCommand pays a bill from the balance (never into arrears).
+type PayBillFromBalanceCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	AmountFen     int64                  `protobuf:"varint,2,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayBillFromBalanceCommand) Reset() {
+	*x = PayBillFromBalanceCommand{}
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayBillFromBalanceCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayBillFromBalanceCommand) ProtoMessage() {}
+
+func (x *PayBillFromBalanceCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayBillFromBalanceCommand.ProtoReflect.Descriptor instead.
+func (*PayBillFromBalanceCommand) Descriptor() ([]byte, []int) {
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *PayBillFromBalanceCommand) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *PayBillFromBalanceCommand) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+// CloseBillCommand closes the bill of a closed item.
+type CloseBillCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CloseBillCommand) Reset() {
+	*x = CloseBillCommand{}
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CloseBillCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CloseBillCommand) ProtoMessage() {}
+
+func (x *CloseBillCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CloseBillCommand.ProtoReflect.Descriptor instead.
+func (*CloseBillCommand) Descriptor() ([]byte, []int) {
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CloseBillCommand) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+// Bill is one fee bill of the account.
+type Bill struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	ItemId      string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	DueFen      int64                  `protobuf:"varint,2,opt,name=due_fen,json=dueFen,proto3" json:"due_fen,omitempty"`
+	PaidFen     int64                  `protobuf:"varint,3,opt,name=paid_fen,json=paidFen,proto3" json:"paid_fen,omitempty"`
+	ExemptedFen int64                  `protobuf:"varint,4,opt,name=exempted_fen,json=exemptedFen,proto3" json:"exempted_fen,omitempty"`
+	// YYYYMMDD.
+	DueDay       string `protobuf:"bytes,5,opt,name=due_day,json=dueDay,proto3" json:"due_day,omitempty"`
+	AllowBalance bool   `protobuf:"varint,6,opt,name=allow_balance,json=allowBalance,proto3" json:"allow_balance,omitempty"`
+	Closed       bool   `protobuf:"varint,7,opt,name=closed,proto3" json:"closed,omitempty"`
+	// "unpaid", "partly_paid", "paid", "exempt" or "closed".
+	Status        string `protobuf:"bytes,8,opt,name=status,proto3" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Bill) Reset() {
+	*x = Bill{}
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Bill) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Bill) ProtoMessage() {}
+
+func (x *Bill) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Bill.ProtoReflect.Descriptor instead.
+func (*Bill) Descriptor() ([]byte, []int) {
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *Bill) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *Bill) GetDueFen() int64 {
+	if x != nil {
+		return x.DueFen
+	}
+	return 0
+}
+
+func (x *Bill) GetPaidFen() int64 {
+	if x != nil {
+		return x.PaidFen
+	}
+	return 0
+}
+
+func (x *Bill) GetExemptedFen() int64 {
+	if x != nil {
+		return x.ExemptedFen
+	}
+	return 0
+}
+
+func (x *Bill) GetDueDay() string {
+	if x != nil {
+		return x.DueDay
+	}
+	return ""
+}
+
+func (x *Bill) GetAllowBalance() bool {
+	if x != nil {
+		return x.AllowBalance
+	}
+	return false
+}
+
+func (x *Bill) GetClosed() bool {
+	if x != nil {
+		return x.Closed
+	}
+	return false
+}
+
+func (x *Bill) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
 // ExecuteRequest carries one command and its idempotency key.
 type ExecuteRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
@@ -780,6 +1197,11 @@ type ExecuteRequest struct {
 	//	*ExecuteRequest_SetSchoolLimits
 	//	*ExecuteRequest_PayFee
 	//	*ExecuteRequest_GrantSubsidy
+	//	*ExecuteRequest_IssueBill
+	//	*ExecuteRequest_PayBillCash
+	//	*ExecuteRequest_ExemptBill
+	//	*ExecuteRequest_PayBillFromBalance
+	//	*ExecuteRequest_CloseBill
 	Command       isExecuteRequest_Command `protobuf_oneof:"command"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -787,7 +1209,7 @@ type ExecuteRequest struct {
 
 func (x *ExecuteRequest) Reset() {
 	*x = ExecuteRequest{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[12]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -799,7 +1221,7 @@ func (x *ExecuteRequest) String() string {
 func (*ExecuteRequest) ProtoMessage() {}
 
 func (x *ExecuteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[12]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -812,7 +1234,7 @@ func (x *ExecuteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecuteRequest.ProtoReflect.Descriptor instead.
 func (*ExecuteRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{12}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ExecuteRequest) GetIdemKey() string {
@@ -919,6 +1341,51 @@ func (x *ExecuteRequest) GetGrantSubsidy() *GrantSubsidyCommand {
 	return nil
 }
 
+func (x *ExecuteRequest) GetIssueBill() *IssueBillCommand {
+	if x != nil {
+		if x, ok := x.Command.(*ExecuteRequest_IssueBill); ok {
+			return x.IssueBill
+		}
+	}
+	return nil
+}
+
+func (x *ExecuteRequest) GetPayBillCash() *PayBillCashCommand {
+	if x != nil {
+		if x, ok := x.Command.(*ExecuteRequest_PayBillCash); ok {
+			return x.PayBillCash
+		}
+	}
+	return nil
+}
+
+func (x *ExecuteRequest) GetExemptBill() *ExemptBillCommand {
+	if x != nil {
+		if x, ok := x.Command.(*ExecuteRequest_ExemptBill); ok {
+			return x.ExemptBill
+		}
+	}
+	return nil
+}
+
+func (x *ExecuteRequest) GetPayBillFromBalance() *PayBillFromBalanceCommand {
+	if x != nil {
+		if x, ok := x.Command.(*ExecuteRequest_PayBillFromBalance); ok {
+			return x.PayBillFromBalance
+		}
+	}
+	return nil
+}
+
+func (x *ExecuteRequest) GetCloseBill() *CloseBillCommand {
+	if x != nil {
+		if x, ok := x.Command.(*ExecuteRequest_CloseBill); ok {
+			return x.CloseBill
+		}
+	}
+	return nil
+}
+
 type isExecuteRequest_Command interface {
 	isExecuteRequest_Command()
 }
@@ -963,6 +1430,26 @@ type ExecuteRequest_GrantSubsidy struct {
 	GrantSubsidy *GrantSubsidyCommand `protobuf:"bytes,19,opt,name=grant_subsidy,json=grantSubsidy,proto3,oneof"`
 }
 
+type ExecuteRequest_IssueBill struct {
+	IssueBill *IssueBillCommand `protobuf:"bytes,20,opt,name=issue_bill,json=issueBill,proto3,oneof"`
+}
+
+type ExecuteRequest_PayBillCash struct {
+	PayBillCash *PayBillCashCommand `protobuf:"bytes,21,opt,name=pay_bill_cash,json=payBillCash,proto3,oneof"`
+}
+
+type ExecuteRequest_ExemptBill struct {
+	ExemptBill *ExemptBillCommand `protobuf:"bytes,22,opt,name=exempt_bill,json=exemptBill,proto3,oneof"`
+}
+
+type ExecuteRequest_PayBillFromBalance struct {
+	PayBillFromBalance *PayBillFromBalanceCommand `protobuf:"bytes,23,opt,name=pay_bill_from_balance,json=payBillFromBalance,proto3,oneof"`
+}
+
+type ExecuteRequest_CloseBill struct {
+	CloseBill *CloseBillCommand `protobuf:"bytes,24,opt,name=close_bill,json=closeBill,proto3,oneof"`
+}
+
 func (*ExecuteRequest_Open) isExecuteRequest_Command() {}
 
 func (*ExecuteRequest_Purchase) isExecuteRequest_Command() {}
@@ -983,6 +1470,16 @@ func (*ExecuteRequest_PayFee) isExecuteRequest_Command() {}
 
 func (*ExecuteRequest_GrantSubsidy) isExecuteRequest_Command() {}
 
+func (*ExecuteRequest_IssueBill) isExecuteRequest_Command() {}
+
+func (*ExecuteRequest_PayBillCash) isExecuteRequest_Command() {}
+
+func (*ExecuteRequest_ExemptBill) isExecuteRequest_Command() {}
+
+func (*ExecuteRequest_PayBillFromBalance) isExecuteRequest_Command() {}
+
+func (*ExecuteRequest_CloseBill) isExecuteRequest_Command() {}
+
 // Accepted is the outcome of a committed command.
 type Accepted struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -994,14 +1491,16 @@ type Accepted struct {
 	Replayed       bool  `protobuf:"varint,5,opt,name=replayed,proto3" json:"replayed,omitempty"`
 	CardGeneration int64 `protobuf:"varint,6,opt,name=card_generation,json=cardGeneration,proto3" json:"card_generation,omitempty"`
 	// Type of the last event the command appended, e.g. "Purchased".
-	EventType     string `protobuf:"bytes,7,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
+	EventType string `protobuf:"bytes,7,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
+	// The bill after a bill command (unset for other commands).
+	Bill          *Bill `protobuf:"bytes,8,opt,name=bill,proto3" json:"bill,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Accepted) Reset() {
 	*x = Accepted{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[13]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1013,7 +1512,7 @@ func (x *Accepted) String() string {
 func (*Accepted) ProtoMessage() {}
 
 func (x *Accepted) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[13]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1026,7 +1525,7 @@ func (x *Accepted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Accepted.ProtoReflect.Descriptor instead.
 func (*Accepted) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{13}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Accepted) GetSeq() int64 {
@@ -1078,6 +1577,13 @@ func (x *Accepted) GetEventType() string {
 	return ""
 }
 
+func (x *Accepted) GetBill() *Bill {
+	if x != nil {
+		return x.Bill
+	}
+	return nil
+}
+
 // Declined is a business decline: nothing was written.
 type Declined struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1092,7 +1598,7 @@ type Declined struct {
 
 func (x *Declined) Reset() {
 	*x = Declined{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[14]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1104,7 +1610,7 @@ func (x *Declined) String() string {
 func (*Declined) ProtoMessage() {}
 
 func (x *Declined) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[14]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1117,7 +1623,7 @@ func (x *Declined) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Declined.ProtoReflect.Descriptor instead.
 func (*Declined) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{14}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Declined) GetReason() string {
@@ -1162,7 +1668,7 @@ type ExecuteResponse struct {
 
 func (x *ExecuteResponse) Reset() {
 	*x = ExecuteResponse{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[15]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1174,7 +1680,7 @@ func (x *ExecuteResponse) String() string {
 func (*ExecuteResponse) ProtoMessage() {}
 
 func (x *ExecuteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[15]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1187,7 +1693,7 @@ func (x *ExecuteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecuteResponse.ProtoReflect.Descriptor instead.
 func (*ExecuteResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{15}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ExecuteResponse) GetResult() isExecuteResponse_Result {
@@ -1240,7 +1746,7 @@ type GetStateRequest struct {
 
 func (x *GetStateRequest) Reset() {
 	*x = GetStateRequest{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[16]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1252,7 +1758,7 @@ func (x *GetStateRequest) String() string {
 func (*GetStateRequest) ProtoMessage() {}
 
 func (x *GetStateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[16]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1265,7 +1771,7 @@ func (x *GetStateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateRequest.ProtoReflect.Descriptor instead.
 func (*GetStateRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{16}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{22}
 }
 
 // GetStateResponse is the committed state of the account.
@@ -1283,13 +1789,15 @@ type GetStateResponse struct {
 	Limits         *Limits `protobuf:"bytes,9,opt,name=limits,proto3" json:"limits,omitempty"`
 	SpentTodayFen  int64   `protobuf:"varint,10,opt,name=spent_today_fen,json=spentTodayFen,proto3" json:"spent_today_fen,omitempty"`
 	Opened         bool    `protobuf:"varint,11,opt,name=opened,proto3" json:"opened,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The fee bills, in the order they were issued.
+	Bills         []*Bill `protobuf:"bytes,12,rep,name=bills,proto3" json:"bills,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetStateResponse) Reset() {
 	*x = GetStateResponse{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[17]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1301,7 +1809,7 @@ func (x *GetStateResponse) String() string {
 func (*GetStateResponse) ProtoMessage() {}
 
 func (x *GetStateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[17]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1314,7 +1822,7 @@ func (x *GetStateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateResponse.ProtoReflect.Descriptor instead.
 func (*GetStateResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{17}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetStateResponse) GetAccountId() string {
@@ -1394,6 +1902,13 @@ func (x *GetStateResponse) GetOpened() bool {
 	return false
 }
 
+func (x *GetStateResponse) GetBills() []*Bill {
+	if x != nil {
+		return x.Bills
+	}
+	return nil
+}
+
 var File_onecode_grain_v1_account_grain_proto protoreflect.FileDescriptor
 
 const file_onecode_grain_v1_account_grain_proto_rawDesc = "" +
@@ -1462,7 +1977,42 @@ const file_onecode_grain_v1_account_grain_proto_rawDesc = "" +
 	"\x13GrantSubsidyCommand\x12\x1d\n" +
 	"\n" +
 	"amount_fen\x18\x01 \x01(\x03R\tamountFen\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xe9\x05\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xa5\x01\n" +
+	"\x10IssueBillCommand\x12\x1b\n" +
+	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x12\x17\n" +
+	"\aitem_id\x18\x02 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x03 \x01(\x03R\tamountFen\x12\x17\n" +
+	"\adue_day\x18\x04 \x01(\tR\x06dueDay\x12#\n" +
+	"\rallow_balance\x18\x05 \x01(\bR\fallowBalance\"\x81\x01\n" +
+	"\x12PayBillCashCommand\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x02 \x01(\x03R\tamountFen\x12\x18\n" +
+	"\avoucher\x18\x03 \x01(\tR\avoucher\x12\x19\n" +
+	"\bstaff_id\x18\x04 \x01(\tR\astaffId\"\x84\x01\n" +
+	"\x11ExemptBillCommand\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x02 \x01(\x03R\tamountFen\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12\x1f\n" +
+	"\vapproved_by\x18\x04 \x01(\tR\n" +
+	"approvedBy\"S\n" +
+	"\x19PayBillFromBalanceCommand\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x02 \x01(\x03R\tamountFen\"+\n" +
+	"\x10CloseBillCommand\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\"\xe4\x01\n" +
+	"\x04Bill\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x17\n" +
+	"\adue_fen\x18\x02 \x01(\x03R\x06dueFen\x12\x19\n" +
+	"\bpaid_fen\x18\x03 \x01(\x03R\apaidFen\x12!\n" +
+	"\fexempted_fen\x18\x04 \x01(\x03R\vexemptedFen\x12\x17\n" +
+	"\adue_day\x18\x05 \x01(\tR\x06dueDay\x12#\n" +
+	"\rallow_balance\x18\x06 \x01(\bR\fallowBalance\x12\x16\n" +
+	"\x06closed\x18\a \x01(\bR\x06closed\x12\x16\n" +
+	"\x06status\x18\b \x01(\tR\x06status\"\xe9\b\n" +
 	"\x0eExecuteRequest\x12\x19\n" +
 	"\bidem_key\x18\x01 \x01(\tR\aidemKey\x123\n" +
 	"\x04open\x18\n" +
@@ -1476,8 +2026,16 @@ const file_onecode_grain_v1_account_grain_proto_rawDesc = "" +
 	"\rset_daily_cap\x18\x10 \x01(\v2$.onecode.grain.v1.SetDailyCapCommandH\x00R\vsetDailyCap\x12V\n" +
 	"\x11set_school_limits\x18\x11 \x01(\v2(.onecode.grain.v1.SetSchoolLimitsCommandH\x00R\x0fsetSchoolLimits\x12:\n" +
 	"\apay_fee\x18\x12 \x01(\v2\x1f.onecode.grain.v1.PayFeeCommandH\x00R\x06payFee\x12L\n" +
-	"\rgrant_subsidy\x18\x13 \x01(\v2%.onecode.grain.v1.GrantSubsidyCommandH\x00R\fgrantSubsidyB\t\n" +
-	"\acommand\"\xda\x01\n" +
+	"\rgrant_subsidy\x18\x13 \x01(\v2%.onecode.grain.v1.GrantSubsidyCommandH\x00R\fgrantSubsidy\x12C\n" +
+	"\n" +
+	"issue_bill\x18\x14 \x01(\v2\".onecode.grain.v1.IssueBillCommandH\x00R\tissueBill\x12J\n" +
+	"\rpay_bill_cash\x18\x15 \x01(\v2$.onecode.grain.v1.PayBillCashCommandH\x00R\vpayBillCash\x12F\n" +
+	"\vexempt_bill\x18\x16 \x01(\v2#.onecode.grain.v1.ExemptBillCommandH\x00R\n" +
+	"exemptBill\x12`\n" +
+	"\x15pay_bill_from_balance\x18\x17 \x01(\v2+.onecode.grain.v1.PayBillFromBalanceCommandH\x00R\x12payBillFromBalance\x12C\n" +
+	"\n" +
+	"close_bill\x18\x18 \x01(\v2\".onecode.grain.v1.CloseBillCommandH\x00R\tcloseBillB\t\n" +
+	"\acommand\"\x86\x02\n" +
 	"\bAccepted\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12\x1f\n" +
 	"\vbalance_fen\x18\x02 \x01(\x03R\n" +
@@ -1488,7 +2046,8 @@ const file_onecode_grain_v1_account_grain_proto_rawDesc = "" +
 	"\breplayed\x18\x05 \x01(\bR\breplayed\x12'\n" +
 	"\x0fcard_generation\x18\x06 \x01(\x03R\x0ecardGeneration\x12\x1d\n" +
 	"\n" +
-	"event_type\x18\a \x01(\tR\teventType\"\x91\x01\n" +
+	"event_type\x18\a \x01(\tR\teventType\x12*\n" +
+	"\x04bill\x18\b \x01(\v2\x16.onecode.grain.v1.BillR\x04bill\"\x91\x01\n" +
 	"\bDeclined\x12\x16\n" +
 	"\x06reason\x18\x01 \x01(\tR\x06reason\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
@@ -1499,7 +2058,7 @@ const file_onecode_grain_v1_account_grain_proto_rawDesc = "" +
 	"\baccepted\x18\x01 \x01(\v2\x1a.onecode.grain.v1.AcceptedH\x00R\baccepted\x128\n" +
 	"\bdeclined\x18\x02 \x01(\v2\x1a.onecode.grain.v1.DeclinedH\x00R\bdeclinedB\b\n" +
 	"\x06result\"\x11\n" +
-	"\x0fGetStateRequest\"\xfd\x02\n" +
+	"\x0fGetStateRequest\"\xab\x03\n" +
 	"\x10GetStateResponse\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1b\n" +
@@ -1517,7 +2076,8 @@ const file_onecode_grain_v1_account_grain_proto_rawDesc = "" +
 	"\x06limits\x18\t \x01(\v2\x18.onecode.grain.v1.LimitsR\x06limits\x12&\n" +
 	"\x0fspent_today_fen\x18\n" +
 	" \x01(\x03R\rspentTodayFen\x12\x16\n" +
-	"\x06opened\x18\v \x01(\bR\x06opened2\xb8\x01\n" +
+	"\x06opened\x18\v \x01(\bR\x06opened\x12,\n" +
+	"\x05bills\x18\f \x03(\v2\x16.onecode.grain.v1.BillR\x05bills2\xb8\x01\n" +
 	"\x13AccountGrainService\x12N\n" +
 	"\aExecute\x12 .onecode.grain.v1.ExecuteRequest\x1a!.onecode.grain.v1.ExecuteResponse\x12Q\n" +
 	"\bGetState\x12!.onecode.grain.v1.GetStateRequest\x1a\".onecode.grain.v1.GetStateResponseB<Z:github.com/onecode/onecode/protos/onecode/grain/v1;grainv1b\x06proto3"
@@ -1534,26 +2094,32 @@ func file_onecode_grain_v1_account_grain_proto_rawDescGZIP() []byte {
 	return file_onecode_grain_v1_account_grain_proto_rawDescData
 }
 
-var file_onecode_grain_v1_account_grain_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_onecode_grain_v1_account_grain_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_onecode_grain_v1_account_grain_proto_goTypes = []any{
-	(*Limits)(nil),                 // 0: onecode.grain.v1.Limits
-	(*Item)(nil),                   // 1: onecode.grain.v1.Item
-	(*OpenCommand)(nil),            // 2: onecode.grain.v1.OpenCommand
-	(*PurchaseCommand)(nil),        // 3: onecode.grain.v1.PurchaseCommand
-	(*VoidCommand)(nil),            // 4: onecode.grain.v1.VoidCommand
-	(*RechargeCreditCommand)(nil),  // 5: onecode.grain.v1.RechargeCreditCommand
-	(*ReportLossCommand)(nil),      // 6: onecode.grain.v1.ReportLossCommand
-	(*ReissueCommand)(nil),         // 7: onecode.grain.v1.ReissueCommand
-	(*SetDailyCapCommand)(nil),     // 8: onecode.grain.v1.SetDailyCapCommand
-	(*SetSchoolLimitsCommand)(nil), // 9: onecode.grain.v1.SetSchoolLimitsCommand
-	(*PayFeeCommand)(nil),          // 10: onecode.grain.v1.PayFeeCommand
-	(*GrantSubsidyCommand)(nil),    // 11: onecode.grain.v1.GrantSubsidyCommand
-	(*ExecuteRequest)(nil),         // 12: onecode.grain.v1.ExecuteRequest
-	(*Accepted)(nil),               // 13: onecode.grain.v1.Accepted
-	(*Declined)(nil),               // 14: onecode.grain.v1.Declined
-	(*ExecuteResponse)(nil),        // 15: onecode.grain.v1.ExecuteResponse
-	(*GetStateRequest)(nil),        // 16: onecode.grain.v1.GetStateRequest
-	(*GetStateResponse)(nil),       // 17: onecode.grain.v1.GetStateResponse
+	(*Limits)(nil),                    // 0: onecode.grain.v1.Limits
+	(*Item)(nil),                      // 1: onecode.grain.v1.Item
+	(*OpenCommand)(nil),               // 2: onecode.grain.v1.OpenCommand
+	(*PurchaseCommand)(nil),           // 3: onecode.grain.v1.PurchaseCommand
+	(*VoidCommand)(nil),               // 4: onecode.grain.v1.VoidCommand
+	(*RechargeCreditCommand)(nil),     // 5: onecode.grain.v1.RechargeCreditCommand
+	(*ReportLossCommand)(nil),         // 6: onecode.grain.v1.ReportLossCommand
+	(*ReissueCommand)(nil),            // 7: onecode.grain.v1.ReissueCommand
+	(*SetDailyCapCommand)(nil),        // 8: onecode.grain.v1.SetDailyCapCommand
+	(*SetSchoolLimitsCommand)(nil),    // 9: onecode.grain.v1.SetSchoolLimitsCommand
+	(*PayFeeCommand)(nil),             // 10: onecode.grain.v1.PayFeeCommand
+	(*GrantSubsidyCommand)(nil),       // 11: onecode.grain.v1.GrantSubsidyCommand
+	(*IssueBillCommand)(nil),          // 12: onecode.grain.v1.IssueBillCommand
+	(*PayBillCashCommand)(nil),        // 13: onecode.grain.v1.PayBillCashCommand
+	(*ExemptBillCommand)(nil),         // 14: onecode.grain.v1.ExemptBillCommand
+	(*PayBillFromBalanceCommand)(nil), // 15: onecode.grain.v1.PayBillFromBalanceCommand
+	(*CloseBillCommand)(nil),          // 16: onecode.grain.v1.CloseBillCommand
+	(*Bill)(nil),                      // 17: onecode.grain.v1.Bill
+	(*ExecuteRequest)(nil),            // 18: onecode.grain.v1.ExecuteRequest
+	(*Accepted)(nil),                  // 19: onecode.grain.v1.Accepted
+	(*Declined)(nil),                  // 20: onecode.grain.v1.Declined
+	(*ExecuteResponse)(nil),           // 21: onecode.grain.v1.ExecuteResponse
+	(*GetStateRequest)(nil),           // 22: onecode.grain.v1.GetStateRequest
+	(*GetStateResponse)(nil),          // 23: onecode.grain.v1.GetStateResponse
 }
 var file_onecode_grain_v1_account_grain_proto_depIdxs = []int32{
 	0,  // 0: onecode.grain.v1.OpenCommand.limits:type_name -> onecode.grain.v1.Limits
@@ -1568,18 +2134,25 @@ var file_onecode_grain_v1_account_grain_proto_depIdxs = []int32{
 	9,  // 9: onecode.grain.v1.ExecuteRequest.set_school_limits:type_name -> onecode.grain.v1.SetSchoolLimitsCommand
 	10, // 10: onecode.grain.v1.ExecuteRequest.pay_fee:type_name -> onecode.grain.v1.PayFeeCommand
 	11, // 11: onecode.grain.v1.ExecuteRequest.grant_subsidy:type_name -> onecode.grain.v1.GrantSubsidyCommand
-	13, // 12: onecode.grain.v1.ExecuteResponse.accepted:type_name -> onecode.grain.v1.Accepted
-	14, // 13: onecode.grain.v1.ExecuteResponse.declined:type_name -> onecode.grain.v1.Declined
-	0,  // 14: onecode.grain.v1.GetStateResponse.limits:type_name -> onecode.grain.v1.Limits
-	12, // 15: onecode.grain.v1.AccountGrainService.Execute:input_type -> onecode.grain.v1.ExecuteRequest
-	16, // 16: onecode.grain.v1.AccountGrainService.GetState:input_type -> onecode.grain.v1.GetStateRequest
-	15, // 17: onecode.grain.v1.AccountGrainService.Execute:output_type -> onecode.grain.v1.ExecuteResponse
-	17, // 18: onecode.grain.v1.AccountGrainService.GetState:output_type -> onecode.grain.v1.GetStateResponse
-	17, // [17:19] is the sub-list for method output_type
-	15, // [15:17] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	12, // 12: onecode.grain.v1.ExecuteRequest.issue_bill:type_name -> onecode.grain.v1.IssueBillCommand
+	13, // 13: onecode.grain.v1.ExecuteRequest.pay_bill_cash:type_name -> onecode.grain.v1.PayBillCashCommand
+	14, // 14: onecode.grain.v1.ExecuteRequest.exempt_bill:type_name -> onecode.grain.v1.ExemptBillCommand
+	15, // 15: onecode.grain.v1.ExecuteRequest.pay_bill_from_balance:type_name -> onecode.grain.v1.PayBillFromBalanceCommand
+	16, // 16: onecode.grain.v1.ExecuteRequest.close_bill:type_name -> onecode.grain.v1.CloseBillCommand
+	17, // 17: onecode.grain.v1.Accepted.bill:type_name -> onecode.grain.v1.Bill
+	19, // 18: onecode.grain.v1.ExecuteResponse.accepted:type_name -> onecode.grain.v1.Accepted
+	20, // 19: onecode.grain.v1.ExecuteResponse.declined:type_name -> onecode.grain.v1.Declined
+	0,  // 20: onecode.grain.v1.GetStateResponse.limits:type_name -> onecode.grain.v1.Limits
+	17, // 21: onecode.grain.v1.GetStateResponse.bills:type_name -> onecode.grain.v1.Bill
+	18, // 22: onecode.grain.v1.AccountGrainService.Execute:input_type -> onecode.grain.v1.ExecuteRequest
+	22, // 23: onecode.grain.v1.AccountGrainService.GetState:input_type -> onecode.grain.v1.GetStateRequest
+	21, // 24: onecode.grain.v1.AccountGrainService.Execute:output_type -> onecode.grain.v1.ExecuteResponse
+	23, // 25: onecode.grain.v1.AccountGrainService.GetState:output_type -> onecode.grain.v1.GetStateResponse
+	24, // [24:26] is the sub-list for method output_type
+	22, // [22:24] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_onecode_grain_v1_account_grain_proto_init() }
@@ -1587,7 +2160,7 @@ func file_onecode_grain_v1_account_grain_proto_init() {
 	if File_onecode_grain_v1_account_grain_proto != nil {
 		return
 	}
-	file_onecode_grain_v1_account_grain_proto_msgTypes[12].OneofWrappers = []any{
+	file_onecode_grain_v1_account_grain_proto_msgTypes[18].OneofWrappers = []any{
 		(*ExecuteRequest_Open)(nil),
 		(*ExecuteRequest_Purchase)(nil),
 		(*ExecuteRequest_Void)(nil),
@@ -1598,8 +2171,13 @@ func file_onecode_grain_v1_account_grain_proto_init() {
 		(*ExecuteRequest_SetSchoolLimits)(nil),
 		(*ExecuteRequest_PayFee)(nil),
 		(*ExecuteRequest_GrantSubsidy)(nil),
+		(*ExecuteRequest_IssueBill)(nil),
+		(*ExecuteRequest_PayBillCash)(nil),
+		(*ExecuteRequest_ExemptBill)(nil),
+		(*ExecuteRequest_PayBillFromBalance)(nil),
+		(*ExecuteRequest_CloseBill)(nil),
 	}
-	file_onecode_grain_v1_account_grain_proto_msgTypes[15].OneofWrappers = []any{
+	file_onecode_grain_v1_account_grain_proto_msgTypes[21].OneofWrappers = []any{
 		(*ExecuteResponse_Accepted)(nil),
 		(*ExecuteResponse_Declined)(nil),
 	}
@@ -1609,7 +2187,7 @@ func file_onecode_grain_v1_account_grain_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_grain_v1_account_grain_proto_rawDesc), len(file_onecode_grain_v1_account_grain_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

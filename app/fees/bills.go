@@ -1,0 +1,239 @@
+package fees
+
+import (
+	"context"
+
+	"github.com/onecode/onecode/app/access"
+	"github.com/onecode/onecode/app/failure"
+	"github.com/onecode/onecode/app/input"
+	"github.com/onecode/onecode/domain/fee"
+	"github.com/onecode/onecode/domain/reason"
+	"github.com/onecode/onecode/domain/schoolday"
+	"github.com/onecode/onecode/persistence/directory"
+	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
+)
+
+// Bill is a bill as its grain answered it.
+type Bill struct {
+	ItemID      string
+	AccountID   string
+	DueFen      int64
+	PaidFen     int64
+	ExemptedFen int64
+	DueDay      schoolday.Date
+	Status      fee.Status
+	// Replayed: the request id was seen before and this is its first outcome.
+	Replayed bool
+}
+
+func billOf(accountID string, a *grainv1.Accepted) Bill {
+	b := a.GetBill()
+	return Bill{ItemID: b.GetItemId(), AccountID: accountID, DueFen: b.GetDueFen(), PaidFen: b.GetPaidFen(),
+		ExemptedFen: b.GetExemptedFen(), DueDay: parseDay(b.GetDueDay()), Status: fee.Status(b.GetStatus()), Replayed: a.GetReplayed()}
+}
+
+// openItem returns a published item of the staff's school; a closed item is
+// ErrItemClosed, a draft ErrItemNotPublished.
+func (s *Service) openItem(ctx context.Context, st Staff, itemID string) (Item, error) {
+	it, err := s.GetItem(ctx, st, itemID)
+	if err != nil {
+		return Item{}, err
+	}
+	switch it.State {
+	case fee.Draft:
+		return Item{}, ErrItemNotPublished
+	case fee.Closed:
+		return Item{}, ErrItemClosed
+	}
+	return it, nil
+}
+
+// Movement is a cash payment or an exemption staff record on a bill.
+type Movement struct {
+	ItemID    string
+	AccountID string
+	AmountFen int64
+	// Voucher (cash) or Reason (exemption).
+	Text      string
+	RequestID string
+}
+
+// RecordCash records cash (or a bank transfer) taken by the staff member for a bill,
+// under the request id: the same request answers its first outcome.
+func (s *Service) RecordCash(ctx context.Context, st Staff, m Movement) (Bill, error) {
+	if m.Text != "" {
+		if err := input.CheckText("voucher", m.Text, MaxVoucherRunes); err != nil {
+			return Bill{}, err
+		}
+	}
+	return s.move(ctx, st, m, &grainv1.ExecuteRequest{IdemKey: "billcash:" + m.RequestID, Command: &grainv1.ExecuteRequest_PayBillCash{
+		PayBillCash: &grainv1.PayBillCashCommand{ItemId: m.ItemID, AmountFen: m.AmountFen, Voucher: m.Text, StaffId: st.ID}}})
+}
+
+// GrantExemption exempts part or all of a bill, approved by the staff member, for a
+// reason (required), under the request id.
+func (s *Service) GrantExemption(ctx context.Context, st Staff, m Movement) (Bill, error) {
+	if m.Text == "" {
+		return Bill{}, reason.New(reason.KindInvalid, reason.ExemptionNeedsReason, "an exemption needs a reason")
+	}
+	if err := input.CheckText("reason", m.Text, MaxReasonRunes); err != nil {
+		return Bill{}, err
+	}
+	return s.move(ctx, st, m, &grainv1.ExecuteRequest{IdemKey: "billexempt:" + m.RequestID, Command: &grainv1.ExecuteRequest_ExemptBill{
+		ExemptBill: &grainv1.ExemptBillCommand{ItemId: m.ItemID, AmountFen: m.AmountFen, Reason: m.Text, ApprovedBy: st.ID}}})
+}
+
+func (s *Service) move(ctx context.Context, st Staff, m Movement, req *grainv1.ExecuteRequest) (Bill, error) {
+	if err := input.CheckRequestID(m.RequestID); err != nil {
+		return Bill{}, err
+	}
+	if m.AmountFen <= 0 {
+		return Bill{}, reason.Invalid(reason.InvalidAmount, "amount_fen %d, want > 0", m.AmountFen)
+	}
+	if _, err := s.openItem(ctx, st, m.ItemID); err != nil {
+		return Bill{}, err
+	}
+	p, err := s.pupilOf(ctx, st.SchoolID, m.AccountID)
+	if err != nil {
+		return Bill{}, err
+	}
+	if st.ClassID != "" && p.ClassID != st.ClassID {
+		return Bill{}, ErrBillNotFound
+	}
+	a, err := s.execute(ctx, p.AccountID, req)
+	if err != nil {
+		return Bill{}, err
+	}
+	s.project(ctx, p, a)
+	s.log.Info("bill moved", "item", m.ItemID, "account", p.AccountID, "key", req.GetIdemKey(), "replayed", a.GetReplayed(), "staff", st.ID)
+	return billOf(p.AccountID, a), nil
+}
+
+// ListBills returns a page of the item's bills (a class's, or a teacher's class),
+// in account order; next is the token of the following page ("" at the end).
+func (s *Service) ListBills(ctx context.Context, st Staff, itemID, classID, pageToken string, pageSize int) (bills []BillRow, next string, err error) {
+	if _, err := s.GetItem(ctx, st, itemID); err != nil {
+		return nil, "", err
+	}
+	if st.ClassID != "" {
+		classID = st.ClassID
+	}
+	if pageSize == 0 {
+		pageSize = DefaultPage
+	}
+	if pageSize < 1 || pageSize > MaxPage {
+		return nil, "", reason.Invalid(reason.InvalidPageSize, "page_size %d, want 1..%d", pageSize, MaxPage)
+	}
+	rows, err := s.d.Store.ListBills(ctx, itemID, classID, pageToken, pageSize)
+	if err != nil {
+		return nil, "", s.storeError("list bills", err)
+	}
+	if len(rows) == pageSize {
+		next = rows[len(rows)-1].AccountID
+	}
+	return rows, next, nil
+}
+
+// ClassTotals sums the item's bills per class (a teacher: their class only).
+func (s *Service) ClassTotals(ctx context.Context, st Staff, itemID string) ([]ClassTotal, error) {
+	if _, err := s.GetItem(ctx, st, itemID); err != nil {
+		return nil, err
+	}
+	totals, err := s.d.Store.ClassTotals(ctx, itemID)
+	if err != nil {
+		return nil, s.storeError("class totals", err)
+	}
+	if st.ClassID == "" {
+		return totals, nil
+	}
+	for _, t := range totals {
+		if t.ClassID == st.ClassID {
+			return []ClassTotal{t}, nil
+		}
+	}
+	return nil, nil
+}
+
+// ChildBill is a bill as a parent sees it: with its item's title and category.
+type ChildBill struct {
+	Bill
+	Title    string
+	Category fee.Category
+}
+
+// guard checks that the parent guards the child (else access.ErrNotReachable).
+func (s *Service) guard(ctx context.Context, parentID, accountID string) error {
+	if parentID == "" || directory.ValidateAccountID(accountID) != nil {
+		return access.ErrNotReachable
+	}
+	ok, err := s.d.Directory.IsGuardian(ctx, parentID, accountID)
+	if err != nil {
+		return failure.Classify(err)
+	}
+	if !ok {
+		return access.ErrNotReachable
+	}
+	return nil
+}
+
+// ChildBills returns the child's bills, as the child's grain holds them.
+func (s *Service) ChildBills(ctx context.Context, parentID, accountID string) ([]ChildBill, error) {
+	if err := s.guard(ctx, parentID, accountID); err != nil {
+		return nil, err
+	}
+	st, err := s.d.Accounts.State(ctx, accountID)
+	if err != nil {
+		return nil, failure.Classify(err)
+	}
+	out := make([]ChildBill, 0, len(st.GetBills()))
+	for _, b := range st.GetBills() {
+		cb := ChildBill{Bill: billOf(accountID, &grainv1.Accepted{Bill: b})}
+		if it, err := s.d.Store.GetItem(ctx, b.GetItemId()); err == nil {
+			cb.Title, cb.Category = it.Title, it.Category
+		}
+		out = append(out, cb)
+	}
+	return out, nil
+}
+
+// PayFromBalance pays the child's bill from the card balance, if the item allows it
+// and the balance covers the amount (fees never go into arrears), under the request id.
+func (s *Service) PayFromBalance(ctx context.Context, parentID string, m Movement) (Bill, error) {
+	if err := s.guard(ctx, parentID, m.AccountID); err != nil {
+		return Bill{}, err
+	}
+	if err := input.CheckRequestID(m.RequestID); err != nil {
+		return Bill{}, err
+	}
+	if m.AmountFen <= 0 {
+		return Bill{}, reason.Invalid(reason.InvalidAmount, "amount_fen %d, want > 0", m.AmountFen)
+	}
+	p, err := s.d.Directory.PupilByAccount(ctx, m.AccountID)
+	if err != nil {
+		return Bill{}, failure.Classify(err)
+	}
+	it, err := s.openItem(ctx, Staff{SchoolID: p.SchoolID}, m.ItemID)
+	if err != nil {
+		return Bill{}, err
+	}
+	if !it.AllowBalance {
+		return Bill{}, ErrBalanceNotAllowed
+	}
+	a, err := s.execute(ctx, p.AccountID, &grainv1.ExecuteRequest{IdemKey: "billbal:" + m.RequestID, Command: &grainv1.ExecuteRequest_PayBillFromBalance{
+		PayBillFromBalance: &grainv1.PayBillFromBalanceCommand{ItemId: m.ItemID, AmountFen: m.AmountFen}}})
+	if err != nil {
+		return Bill{}, err
+	}
+	s.project(ctx, p, a)
+	s.log.Info("bill paid from balance", "item", m.ItemID, "account", p.AccountID, "replayed", a.GetReplayed())
+	return billOf(p.AccountID, a), nil
+}
+
+// parseDay reads a YYYYMMDD day the grain wrote (0 if it is not one).
+func parseDay(s string) schoolday.Date {
+	t, err := schoolday.Parse(s)
+	if err != nil {
+		return 0
+	}
+	return schoolday.Of(t)
+}

@@ -1,0 +1,94 @@
+package fees
+
+import (
+	"context"
+	"errors"
+
+	"github.com/onecode/onecode/app/failure"
+	"github.com/onecode/onecode/domain/fee"
+	"github.com/onecode/onecode/domain/money"
+	"github.com/onecode/onecode/domain/reason"
+	"github.com/onecode/onecode/domain/schoolday"
+	"github.com/onecode/onecode/persistence/directory"
+)
+
+func amount(fen int64) money.Amount { return money.Amount(fen) }
+
+func dueDay(d int32) schoolday.Date { return schoolday.Date(d) }
+
+// pupilOf returns a pupil of the school; another school's (or an unknown id) is
+// ErrBillNotFound.
+func (s *Service) pupilOf(ctx context.Context, schoolID, accountID string) (directory.Pupil, error) {
+	if directory.ValidateAccountID(accountID) != nil {
+		return directory.Pupil{}, ErrBillNotFound
+	}
+	p, err := s.d.Directory.PupilByAccount(ctx, accountID)
+	if errors.Is(err, directory.ErrNotFound) {
+		return directory.Pupil{}, ErrBillNotFound
+	}
+	if err != nil {
+		return directory.Pupil{}, failure.Classify(err)
+	}
+	if p.SchoolID != schoolID {
+		return directory.Pupil{}, ErrBillNotFound
+	}
+	return p, nil
+}
+
+// targets lists the pupils an item bills: the active pupils of the school, of the
+// classes or listed (withLeft: those who left too, to close their bills).
+func (s *Service) targets(ctx context.Context, it Item, withLeft bool) ([]directory.Pupil, error) {
+	var out []directory.Pupil
+	keep := func(p directory.Pupil) bool { return withLeft || p.Status == "" || p.Status == directory.PupilActive }
+	switch it.Target.Kind {
+	case fee.TargetSchool:
+		if err := s.listPupils(ctx, it.SchoolID, "", keep, &out); err != nil {
+			return nil, err
+		}
+	case fee.TargetClasses:
+		for _, c := range it.Target.ClassIDs {
+			if err := s.listPupils(ctx, it.SchoolID, c, keep, &out); err != nil {
+				return nil, err
+			}
+		}
+	case fee.TargetAccounts:
+		for _, a := range it.Target.AccountIDs {
+			p, err := s.pupilOf(ctx, it.SchoolID, a)
+			if errors.Is(err, ErrBillNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if keep(p) {
+				out = append(out, p)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrTargetEmpty
+	}
+	return out, nil
+}
+
+func (s *Service) listPupils(ctx context.Context, schoolID, classID string, keep func(directory.Pupil) bool, out *[]directory.Pupil) error {
+	after := ""
+	for {
+		page, err := s.d.Directory.ListPupils(ctx, schoolID, classID, after, pupilPage)
+		if err != nil {
+			return failure.Classify(err)
+		}
+		for _, p := range page {
+			if keep(p) {
+				*out = append(*out, p)
+			}
+		}
+		if len(*out) > MaxPupils {
+			return reason.Newf(reason.KindFailedPrecondition, reason.TooManyBills, "more than %d pupils", MaxPupils)
+		}
+		if len(page) < pupilPage {
+			return nil
+		}
+		after = page[len(page)-1].StudentNo
+	}
+}

@@ -1,0 +1,154 @@
+package fees
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/onecode/onecode/domain/fee"
+)
+
+// Bounds enforced by every Store.
+const (
+	MaxIDLen       = 128 // bytes in an item, school, account, class or staff id
+	MaxListLimit   = 500 // rows of one ListItems or ListBills page
+	MaxClassTotals = 1000
+)
+
+// Errors. Check them with errors.Is.
+var (
+	// ErrNotFound: no such item.
+	ErrNotFound = errors.New("fees: not found")
+	// ErrConflict: the item id is taken, or the item is not in the expected state.
+	ErrConflict = errors.New("fees: conflict")
+	// ErrInvalid: the request is malformed. Nothing was written.
+	ErrInvalid = errors.New("fees: invalid request")
+)
+
+// Item is a fee item as stored.
+type Item struct {
+	fee.Item
+	CreatedBy string // staff id
+	CreatedAt time.Time
+	UpdatedAt time.Time // set by the store on every write
+}
+
+// Bill is one row of the bill read model: a bill as its grain last reported it.
+type Bill struct {
+	ItemID      string
+	AccountID   string
+	SchoolID    string
+	ClassID     string
+	DueFen      int64
+	PaidFen     int64
+	ExemptedFen int64
+	Status      fee.Status
+	// Seq is the account sequence the row reflects; a write with a lower or equal
+	// one changes nothing.
+	Seq int64
+}
+
+// ClassTotal sums the bills of one item in one class.
+type ClassTotal struct {
+	ClassID        string
+	Bills          int64
+	Settled        int64 // bills paid or exempt in full
+	DueFen         int64
+	PaidFen        int64
+	ExemptedFen    int64
+	OutstandingFen int64
+}
+
+// Store keeps items and the bill read model. Implementations are safe for concurrent
+// use, also from several processes on one database.
+type Store interface {
+	// CreateItem writes a new draft item (ErrConflict if the id is taken).
+	CreateItem(ctx context.Context, it Item) (Item, error)
+	// UpdateDraft replaces the definition of a draft item of the same school
+	// (ErrConflict if it is no longer a draft; ErrNotFound if there is no such item).
+	UpdateDraft(ctx context.Context, it Item) (Item, error)
+	// GetItem returns an item (ErrNotFound).
+	GetItem(ctx context.Context, itemID string) (Item, error)
+	// ListItems returns up to limit (1…MaxListLimit) items of the school, newest first.
+	ListItems(ctx context.Context, schoolID string, limit int) ([]Item, error)
+	// MoveItem moves the item from state from to state to (fee.CanMove), ErrConflict
+	// (with the current state) otherwise.
+	MoveItem(ctx context.Context, itemID string, from, to fee.State) (Item, error)
+	// PutBill writes a bill row unless the stored one has a Seq ≥ b.Seq; it reports
+	// whether it wrote.
+	PutBill(ctx context.Context, b Bill) (bool, error)
+	// ListBills returns up to limit bills of the item with account id > after, in
+	// account order; classID "" means every class.
+	ListBills(ctx context.Context, itemID, classID, after string, limit int) ([]Bill, error)
+	// ClassTotals sums the item's bills per class, in class order.
+	ClassTotals(ctx context.Context, itemID string) ([]ClassTotal, error)
+	Close() error
+}
+
+// ValidateItem checks an item before it is written and normalises its times.
+func ValidateItem(it *Item) error {
+	if err := checkID("item", it.ID); err != nil {
+		return err
+	}
+	if err := checkID("school", it.SchoolID); err != nil {
+		return err
+	}
+	if err := checkID("creator", it.CreatedBy); err != nil {
+		return err
+	}
+	if err := it.Item.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	ids := append(append([]string{}, it.Target.ClassIDs...), it.Target.AccountIDs...)
+	for _, id := range ids {
+		if len(id) > MaxIDLen {
+			return fmt.Errorf("%w: target id longer than %d bytes", ErrInvalid, MaxIDLen)
+		}
+	}
+	if it.CreatedAt.IsZero() {
+		return fmt.Errorf("%w: created_at must be set", ErrInvalid)
+	}
+	it.CreatedAt = Micro(it.CreatedAt)
+	return nil
+}
+
+// ValidateBill checks a bill row.
+func ValidateBill(b Bill) error {
+	for _, f := range []struct{ what, id string }{{"item", b.ItemID}, {"account", b.AccountID}, {"school", b.SchoolID}} {
+		if err := checkID(f.what, f.id); err != nil {
+			return err
+		}
+	}
+	switch {
+	case len(b.ClassID) > MaxIDLen:
+		return fmt.Errorf("%w: class id longer than %d bytes", ErrInvalid, MaxIDLen)
+	case b.DueFen <= 0 || b.PaidFen < 0 || b.ExemptedFen < 0 || b.PaidFen > b.DueFen || b.ExemptedFen > b.DueFen-b.PaidFen:
+		return fmt.Errorf("%w: amounts due %d, paid %d, exempted %d", ErrInvalid, b.DueFen, b.PaidFen, b.ExemptedFen)
+	case b.Seq <= 0:
+		return fmt.Errorf("%w: seq %d", ErrInvalid, b.Seq)
+	}
+	switch b.Status {
+	case fee.StatusUnpaid, fee.StatusPartlyPaid, fee.StatusPaid, fee.StatusExempt, fee.StatusClosed:
+		return nil
+	}
+	return fmt.Errorf("%w: status %q", ErrInvalid, b.Status)
+}
+
+// ValidateLimit checks a page size.
+func ValidateLimit(limit int) error {
+	if limit < 1 || limit > MaxListLimit {
+		return fmt.Errorf("%w: limit %d, want 1–%d", ErrInvalid, limit, MaxListLimit)
+	}
+	return nil
+}
+
+func checkID(what, id string) error {
+	if id == "" || len(id) > MaxIDLen {
+		return fmt.Errorf("%w: %s id must be 1–%d bytes", ErrInvalid, what, MaxIDLen)
+	}
+	return nil
+}
+
+// Micro is t in UTC at the precision both databases keep.
+func Micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
