@@ -166,8 +166,10 @@ func TestRunOutboxMarksOutcomes(t *testing.T) {
 		t.Fatalf("claimed %d, want 3", n)
 	}
 	for what, check := range map[string]func(directory.Message) bool{
-		"ok":    func(m directory.Message) bool { return m.SentAt != nil && m.FailedAt == nil },
-		"bad":   func(m directory.Message) bool { return m.SentAt == nil && m.FailedAt != nil && m.FailReason == "sms:template_rejected" },
+		"ok": func(m directory.Message) bool { return m.SentAt != nil && m.FailedAt == nil },
+		"bad": func(m directory.Message) bool {
+			return m.SentAt == nil && m.FailedAt != nil && m.FailReason == "sms:template_rejected"
+		},
 		"later": func(m directory.Message) bool { return m.SentAt == nil && m.FailedAt == nil },
 	} {
 		m, err := dir.OutboxMessage(ctx, ids[what])
