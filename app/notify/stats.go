@@ -19,6 +19,10 @@ type Stats struct {
 	n  map[[2]string]int64
 }
 
+// Add counts one outcome of channel ch (for senders that are not Guarded, e.g.
+// the mailbox).
+func (s *Stats) Add(ch ChannelName, outcome string) { s.add(ch, outcome) }
+
 func (s *Stats) add(ch ChannelName, outcome string) {
 	if s == nil {
 		return
