@@ -40,6 +40,9 @@ type RouterConfig struct {
 	// Fallback takes a message (never a one-time code) that no channel reaches,
 	// e.g. the mailbox of a single node; nil: such a message fails for good.
 	Fallback Sender
+	// PhoneKey opens the sealed phone of a one-time code message (the phone hash
+	// key, domain/access.SealPhone).
+	PhoneKey []byte
 	Now      func() time.Time // default time.Now
 	Logger   *slog.Logger
 }
@@ -62,6 +65,7 @@ type Router struct {
 	templates map[ChannelName]map[string]Template
 	contacts  ContactBook
 	fallback  Sender
+	phoneKey  []byte
 	now       func() time.Time
 	logger    *slog.Logger
 }
@@ -70,7 +74,7 @@ type Router struct {
 // but a one-time code may be routed to SMS only.
 func NewRouter(cfg RouterConfig) (*Router, error) {
 	r := &Router{channels: map[ChannelName]Channel{}, routes: cfg.Routes, templates: cfg.Templates,
-		contacts: cfg.Contacts, fallback: cfg.Fallback, now: cfg.Now, logger: cfg.Logger}
+		contacts: cfg.Contacts, fallback: cfg.Fallback, phoneKey: cfg.PhoneKey, now: cfg.Now, logger: cfg.Logger}
 	if r.routes == nil {
 		r.routes = DefaultRoutes()
 	}
@@ -105,7 +109,7 @@ type target struct {
 // was accepted), a transient failure when any may succeed later (the message
 // stays in the outbox), else a permanent one.
 func (r *Router) Send(ctx context.Context, m Message) error {
-	ps, phone, err := params(m, r.now())
+	ps, phone, err := params(m, r.now(), r.phoneKey)
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,14 @@ package notify
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	policy "github.com/onecode/onecode/domain/access"
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/directory/sqlitedirectory"
 )
@@ -36,9 +38,19 @@ func (b book) Contacts(context.Context, Message) ([]Contact, error) { return b, 
 
 var routerNow = time.Unix(1699999900, 0)
 
+var phoneKey = []byte("0123456789abcdef0123456789abcdef")
+
+func sealed(phone string) string {
+	s, err := policy.SealPhone(phoneKey, phone, rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
 func otpWithPhone() Message {
 	return Message{ID: 7, Topic: "otp", Recipient: otpRecipient,
-		Payload: []byte(`{"code":"` + otpCode + `","phone":"13900001111","masked_phone":"` + maskedPhone + `","expires_unix":1700000000}`)}
+		Payload: []byte(`{"code":"` + otpCode + `","phone_sealed":"` + sealed("13900001111") + `","masked_phone":"` + maskedPhone + `","expires_unix":1700000000}`)}
 }
 
 func allTemplates() map[ChannelName]map[string]Template {
@@ -53,7 +65,7 @@ func TestRouterLoginCodeBySMSOnly(t *testing.T) {
 	r, err := NewRouter(RouterConfig{Channels: []Channel{sms, mail, wx}, Templates: allTemplates(),
 		Contacts: book{{Phone: "13900002222", Email: "a@example.com", OpenID: "o1"}},
 		Fallback: func(context.Context, Message) error { fellBack = true; return nil },
-		Now:      func() time.Time { return routerNow }, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+		PhoneKey: phoneKey, Now: func() time.Time { return routerNow }, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,15 +122,19 @@ func TestRouterFailures(t *testing.T) {
 		wantPermanent bool
 		wantCode      string
 	}{
+		{"phone sealed under another key", Message{ID: 4, Topic: "otp", Payload: []byte(`{"code":"123456","phone_sealed":"` + func() string {
+			s, _ := policy.SealPhone([]byte("another key, 16 bytes or more"), "13900001111", rand.Reader)
+			return s
+		}() + `","expires_unix":1700000000}`)}, nil, false, true, "bad_payload"},
 		{"bad payload", Message{ID: 1, Topic: "arrears", Payload: []byte(`{}`)}, nil, false, true, "bad_payload"},
-		{"expired code", Message{ID: 2, Topic: "otp", Payload: []byte(`{"code":"123456","phone":"13900001111","expires_unix":1600000000}`)}, nil, false, true, "expired"},
+		{"expired code", Message{ID: 2, Topic: "otp", Payload: []byte(`{"code":"123456","phone_sealed":"` + sealed("13900001111") + `","expires_unix":1600000000}`)}, nil, false, true, "expired"},
 		{"no contact, no fallback", Message{ID: 3, Topic: "binding", Payload: []byte(`{"text":"x"}`)}, nil, false, true, "no_route"},
 		{"no contact, the mailbox", Message{ID: 3, Topic: "binding", Payload: []byte(`{"text":"x"}`)}, nil, true, false, ""},
 		{"provider rejects", otpWithPhone(), &Failure{Channel: SMS, Permanent: true, Code: "invalid_phone"}, false, true, "sms:invalid_phone"},
 		{"provider down", otpWithPhone(), &Failure{Channel: SMS, Code: "http_503"}, false, false, "sms:http_503"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := RouterConfig{Channels: []Channel{&recorder{name: SMS, err: tc.smsErr}}, Templates: allTemplates(), Now: now}
+			cfg := RouterConfig{Channels: []Channel{&recorder{name: SMS, err: tc.smsErr}}, Templates: allTemplates(), Now: now, PhoneKey: phoneKey}
 			if tc.fallback {
 				cfg.Fallback = func(context.Context, Message) error { return nil }
 			}

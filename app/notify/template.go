@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	policy "github.com/onecode/onecode/domain/access"
 	"github.com/onecode/onecode/domain/money"
 	"github.com/onecode/onecode/persistence/directory"
 )
@@ -57,29 +58,33 @@ func Templates(ids map[string]string) map[string]Template {
 // otpPayload is app/access's one-time code message.
 type otpPayload struct {
 	Code        string `json:"code"`
-	Phone       string `json:"phone"`
+	PhoneSealed string `json:"phone_sealed"`
 	ExpiresUnix int64  `json:"expires_unix"`
 }
 
 // params reads a message's template parameters (and, for a one-time code, the
-// phone it goes to). A payload that does not fit its topic, or a code already
-// expired, is a permanent failure.
-func params(m Message, now time.Time) (map[string]string, string, error) {
+// phone it goes to, opened with phoneKey). A payload that does not fit its topic,
+// or a code already expired, is a permanent failure.
+func params(m Message, now time.Time, phoneKey []byte) (map[string]string, string, error) {
 	bad := func(err error) (map[string]string, string, error) {
 		return nil, "", Permanent("bad_payload", fmt.Errorf("%w: %s message %d: %v", ErrBadPayload, m.Topic, m.ID, err))
 	}
 	switch directory.Topic(m.Topic) {
 	case directory.TopicOTP:
 		var p otpPayload
-		if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Code) != 6 || p.Phone == "" {
-			return bad(fmt.Errorf("want a 6-digit code and a phone"))
+		if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Code) != 6 || p.PhoneSealed == "" {
+			return bad(fmt.Errorf("want a 6-digit code and a sealed phone"))
+		}
+		phone, err := policy.OpenPhone(phoneKey, p.PhoneSealed)
+		if err != nil {
+			return bad(err)
 		}
 		left := time.Unix(p.ExpiresUnix, 0).Sub(now)
 		if left <= 0 {
 			return nil, "", Permanent("expired", ErrExpired)
 		}
 		minutes := int((left + time.Minute - 1) / time.Minute)
-		return map[string]string{"code": p.Code, "minutes": strconv.Itoa(minutes)}, p.Phone, nil
+		return map[string]string{"code": p.Code, "minutes": strconv.Itoa(minutes)}, phone, nil
 	case directory.TopicArrears:
 		var p struct {
 			AmountFen  *int64 `json:"amount_fen"`

@@ -44,7 +44,7 @@ func (p *pushSetup) Close() {
 
 // setupPush wires the outbox's delivery. The SMS secret is read from its file;
 // the demo's sandbox gets a fresh random one at each start.
-func setupPush(cfg Config, demo bool, dir directory.Store, logger *slog.Logger) (*pushSetup, error) {
+func setupPush(cfg Config, demo bool, dir directory.Store, phoneKey []byte, logger *slog.Logger) (*pushSetup, error) {
 	p := &pushSetup{stats: &appnotify.Stats{}}
 	fileSend := appnotify.FileSender(filepath.Join(cfg.Server.DataDir, "outbox.jsonl"), time.Now, logger)
 	mailbox := func(ctx context.Context, m appnotify.Message) error {
@@ -103,6 +103,7 @@ func setupPush(cfg Config, demo bool, dir directory.Store, logger *slog.Logger) 
 		// The directory keeps guardians' phones only as hashes: notices other than a
 		// login code reach no channel yet and go to the mailbox.
 		Fallback: mailbox,
+		PhoneKey: phoneKey,
 		Logger:   logger,
 	})
 	if err != nil {

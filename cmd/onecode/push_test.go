@@ -22,7 +22,7 @@ func TestPushWithoutProviderWritesTheMailbox(t *testing.T) {
 	cfg.Server.DataDir = t.TempDir()
 	cfg.Push.SandboxAddr = "127.0.0.1:0"
 	logger := slog.New(slog.DiscardHandler)
-	p, err := setupPush(cfg, false, nil, logger)
+	p, err := setupPush(cfg, false, nil, nil, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ onecode_notices_total{channel="mailbox",outcome="sent"} 1
 		t.Error(err)
 	}
 
-	demo, err := setupPush(cfg, true, nil, logger)
+	demo, err := setupPush(cfg, true, nil, []byte("0123456789abcdef"), logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -275,7 +275,7 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 		return err
 	}
 	defer rs.Close()
-	push, err := setupPush(cfg, flags.demo, st.directory, logger)
+	push, err := setupPush(cfg, flags.demo, st.directory, phoneHashKey, logger)
 	if err != nil {
 		return err
 	}

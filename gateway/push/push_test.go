@@ -3,6 +3,7 @@ package push_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/onecode/onecode/app/notify"
+	policy "github.com/onecode/onecode/domain/access"
 	"github.com/onecode/onecode/gateway/push/sandbox"
 	"github.com/onecode/onecode/gateway/push/sms"
 	"github.com/onecode/onecode/gateway/push/wechat"
@@ -103,7 +105,7 @@ func newRig(t *testing.T, limits notify.Limits, book notify.ContactBook) *rig {
 	r.router, err = notify.NewRouter(notify.RouterConfig{Channels: []notify.Channel{r.sms, wx},
 		Routes:    map[string][]notify.ChannelName{"otp": {notify.SMS}, "arrears": {notify.WeChat, notify.SMS}, "binding": {notify.SMS}},
 		Templates: map[notify.ChannelName]map[string]notify.Template{notify.SMS: notify.Templates(ids), notify.WeChat: notify.Templates(ids)},
-		Contacts:  book, Logger: logger})
+		Contacts:  book, PhoneKey: phoneKey, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,8 +143,14 @@ func (r *rig) run(t *testing.T, done func() bool) {
 	}
 }
 
+var phoneKey = []byte("0123456789abcdef0123456789abcdef")
+
 func otp(code, phone string) string {
-	return `{"code":"` + code + `","phone":"` + phone + `","masked_phone":"139****1111","expires_unix":` +
+	sealed, err := policy.SealPhone(phoneKey, phone, rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return `{"code":"` + code + `","phone_sealed":"` + sealed + `","masked_phone":"139****1111","expires_unix":` +
 		itoa(time.Now().Add(5*time.Minute).Unix()) + `}`
 }
 
