@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/keepalive"
 
 	"github.com/onecode/onecode/domain/reason"
+	"github.com/onecode/onecode/gateway/push/sms"
 	"github.com/onecode/onecode/gateway/webui"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
@@ -56,6 +57,9 @@ type Config struct {
 	// AggregatorNotify receives the aggregator's signed payment notifications at
 	// POST /aggregator/notify (outside /v1/: the signature is its authentication).
 	AggregatorNotify http.Handler
+	// PushReceipts receives the SMS gateway's signed delivery receipts at POST
+	// /push/sms/receipts (sms.ReceiptPath); nil: none.
+	PushReceipts http.Handler
 	// Sessions resolve the bearer tokens of staff and parents (Deps.Sessions);
 	// nil keeps the parent and staff APIs, Logout and Whoami closed.
 	Sessions *access.Sessions
@@ -187,6 +191,9 @@ func (s *Server) httpMux(ctx context.Context, reg *prometheus.Registry) (*http.S
 	mux.Handle("/v1/", http.MaxBytesHandler(checkRESTInput(gw), maxRESTBody))
 	if s.cfg.AggregatorNotify != nil {
 		mux.Handle("POST /aggregator/notify", s.cfg.AggregatorNotify)
+	}
+	if s.cfg.PushReceipts != nil {
+		mux.Handle("POST "+sms.ReceiptPath, s.cfg.PushReceipts)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -34,9 +34,12 @@ func codeHash(salt []byte, code string) []byte {
 	return h.Sum(nil)
 }
 
-// otpPayload is the outbox message that delivers a code.
+// otpPayload is the outbox message that delivers a code. PhoneSealed is the number
+// the SMS goes to (issue 12), sealed under the phone hash key (policy.SealPhone):
+// the directory keeps only its hash and the outbox never holds it in clear.
 type otpPayload struct {
 	Code        string `json:"code"`
+	PhoneSealed string `json:"phone_sealed"`
 	MaskedPhone string `json:"masked_phone"`
 	ExpiresUnix int64  `json:"expires_unix"`
 }
@@ -44,8 +47,8 @@ type otpPayload struct {
 // RequestParentCode sends a one-time login code to phone, asked from client
 // address addr, and answers how long to wait before asking again: a 6-digit
 // code, stored hashed for CodeTTL and delivered through the directory outbox
-// (topic "otp", recipient the hex phone hash, payload {"code", "masked_phone",
-// "expires_unix"}).
+// (topic "otp", recipient the hex phone hash, payload {"code", "phone_sealed",
+// "masked_phone", "expires_unix"}).
 func (a *Auth) RequestParentCode(ctx context.Context, rawPhone, addr string) (time.Duration, error) {
 	phone, ok := policy.NormalizePhone(rawPhone)
 	if !ok {
@@ -72,7 +75,12 @@ func (a *Auth) RequestParentCode(ctx context.Context, rawPhone, addr string) (ti
 	if err := a.d.Cache.Set(ctx, "otp:code:"+ph, v, a.opts.CodeTTL); err != nil {
 		return 0, err
 	}
-	payload, err := json.Marshal(otpPayload{Code: code, MaskedPhone: policy.MaskPhone(phone), ExpiresUnix: a.d.Now().Add(a.opts.CodeTTL).Unix()})
+	sealed, err := policy.SealPhone(a.d.PhoneHashKey, phone, a.d.Rand)
+	if err != nil {
+		_, _ = a.d.Cache.Delete(ctx, "otp:code:"+ph)
+		return 0, err
+	}
+	payload, err := json.Marshal(otpPayload{Code: code, PhoneSealed: sealed, MaskedPhone: policy.MaskPhone(phone), ExpiresUnix: a.d.Now().Add(a.opts.CodeTTL).Unix()})
 	if err != nil {
 		return 0, err
 	}

@@ -21,6 +21,26 @@ type Config struct {
 	Journal    JournalConfig    `yaml:"journal"`
 	Account    AccountConfig    `yaml:"account"`
 	Aggregator AggregatorConfig `yaml:"aggregator"`
+	Push       PushConfig       `yaml:"push"`
+}
+
+// PushConfig is message push (issue 12): the SMS gateway that carries login codes
+// and notices. Without sms_url (and without --demo, which runs a push sandbox),
+// messages go to the mailbox file <data_dir>/outbox.jsonl.
+type PushConfig struct {
+	SMSURL        string `yaml:"sms_url"`
+	SMSKeyID      string `yaml:"sms_key_id"`
+	SMSSecretFile string `yaml:"sms_secret_file"`
+	SMSSignName   string `yaml:"sms_sign_name"`
+	// Template ids registered with the SMS provider, per notice.
+	SMSTemplateOTP     string        `yaml:"sms_template_otp"`
+	SMSTemplateArrears string        `yaml:"sms_template_arrears"`
+	SMSTemplateBinding string        `yaml:"sms_template_binding"`
+	CallTimeout        time.Duration `yaml:"call_timeout"`
+	Rate               float64       `yaml:"rate"`
+	// SandboxAddr is where --demo serves its push sandbox (flag --push-sandbox-addr,
+	// env ONECODE_PUSH_SANDBOX_ADDR; port 0 picks a free one).
+	SandboxAddr string `yaml:"sandbox_addr"`
 }
 
 // AggregatorConfig is the payment aggregator for online recharges.
@@ -109,6 +129,8 @@ func DefaultConfig() Config {
 		Journal:    JournalConfig{MaxConns: 16, MaxBatch: 256, MaxDelay: time.Millisecond, Flushers: 2, SnapshotEvery: 100},
 		Account:    AccountConfig{IdleTimeout: 10 * time.Minute, CallTimeout: 3 * time.Second, CallRetries: 3},
 		Aggregator: AggregatorConfig{CallTimeout: 5 * time.Second, SandboxAddr: "127.0.0.1:8090"},
+		Push: PushConfig{SMSSignName: "一码通", SMSTemplateOTP: "SMS_OTP", SMSTemplateArrears: "SMS_ARREARS",
+			SMSTemplateBinding: "SMS_BINDING", CallTimeout: 5 * time.Second, Rate: 50, SandboxAddr: "127.0.0.1:8091"},
 	}
 }
 
@@ -152,6 +174,12 @@ func (c Config) Validate() error {
 	check(c.Aggregator.URL == "" || c.Aggregator.KeysDir != "", "aggregator.url needs aggregator.keys_dir")
 	_, _, err := net.SplitHostPort(c.Aggregator.SandboxAddr)
 	check(err == nil, "aggregator.sandbox_addr %q is not host:port", c.Aggregator.SandboxAddr)
+	check(c.Push.CallTimeout > 0 && c.Push.CallTimeout <= time.Minute, "push.call_timeout %s out of (0, 1m]", c.Push.CallTimeout)
+	check(c.Push.Rate > 0 && c.Push.Rate <= 10_000, "push.rate %v out of (0, 10000]", c.Push.Rate)
+	check(c.Push.SMSURL == "" || (c.Push.SMSKeyID != "" && c.Push.SMSSecretFile != "" && c.Push.SMSSignName != ""),
+		"push.sms_url needs push.sms_key_id, push.sms_secret_file and push.sms_sign_name")
+	_, _, err = net.SplitHostPort(c.Push.SandboxAddr)
+	check(err == nil, "push.sandbox_addr %q is not host:port", c.Push.SandboxAddr)
 	if c.Cluster.Provider != string(actors.ProviderSingle) {
 		check(c.Server.PostgresDSN != "" && c.Server.RedisAddr != "", "cluster provider %q needs --postgres-dsn and --redis-addr (several members share them)", c.Cluster.Provider)
 		check(c.Server.KeysDir != "", "cluster provider %q needs server.keys_dir, the same keys on every member (onecode keys init --out DIR, then copy DIR to each member)", c.Cluster.Provider)

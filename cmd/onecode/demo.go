@@ -108,6 +108,9 @@ type demoAddrs struct {
 	// Sandbox is the base URL of the in-process sandbox aggregator; empty when a
 	// real aggregator is configured.
 	Sandbox string
+	// PushSandbox is the base URL of the in-process push sandbox (SMS and WeChat
+	// APIs); empty when a real SMS gateway is configured.
+	PushSandbox string
 	// Binary runs this program from the working directory, e.g. bin/onecode;
 	// empty: selfPath().
 	Binary string
@@ -332,9 +335,15 @@ OneCode demo: school %[1]s "%[2]s" (%[3]s).
 	if a.Sandbox != "" {
 		pay = "pay it in the sandbox aggregator (--sandbox-addr): curl -X POST " + a.Sandbox + "/sandbox/pay/<orderId>"
 	}
+	codeAt := "(the code is in " + filepath.Join(dataDir, "outbox.jsonl") + ")"
+	if a.PushSandbox != "" {
+		codeAt = "(the code arrives in the push sandbox's SMS inbox (--push-sandbox-addr): " + a.PushSandbox +
+			"/sandbox/ , as JSON: curl " + a.PushSandbox + "/sandbox/messages)"
+	}
 	fmt.Fprintf(w, `  staff:     school admin and a teacher of class 3-1; passwords in %[1]s
              curl -X POST http://%[2]s/v1/auth/staff/login -d '{"schoolId":"35001","username":"admin","password":"…"}'
-  parent:    curl -X POST http://%[2]s/v1/auth/parent/code -d '{"phone":"13900001111"}'   (the code is in %[4]s)
+  parent:    curl -X POST http://%[2]s/v1/auth/parent/code -d '{"phone":"13900001111"}'
+             %[4]s
              curl -X POST http://%[2]s/v1/auth/parent/login -d '{"phone":"13900001111","code":"…"}'
              then with "Authorization: Bearer <token>": POST /v1/parent/children:find
              {"schoolId":"35001","name":"王梓涵","studentNo":"2024000101"}, POST /v1/parent/children:bind
@@ -343,7 +352,7 @@ OneCode demo: school %[1]s "%[2]s" (%[3]s).
              POST /v1/parent/children/acc_35001_2024000101/recharges {"amountFen":5000,"requestId":"r1"}
              and %[3]s
 Stop with Ctrl-C.
-`, info.StaffFile, a.HTTP, pay, filepath.Join(dataDir, "outbox.jsonl"))
+`, info.StaffFile, a.HTTP, pay, codeAt)
 	for _, f := range []string{info.SecretFile, info.CardsFile} {
 		if _, err := os.Stat(f); err != nil {
 			fmt.Fprintf(w, "  note: %s is missing (%v); remove the data dir to seed the demo again\n", f, err)

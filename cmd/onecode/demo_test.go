@@ -208,7 +208,7 @@ func TestDemoGuideTrueText(t *testing.T) {
 	secret, cards := demoFiles(data)
 	info := demoInfo{SchoolID: demoSchoolID, TerminalID: demoTerminalID, SampleAccount: "acc_35001_2024000101",
 		SecretFile: secret, CardsFile: cards, StaffFile: filepath.Join(data, "demo", "staff.txt"), Seeded: true}
-	addrs := demoAddrs{HTTP: "127.0.0.1:18080", GRPC: "127.0.0.1:19090", Sandbox: "http://127.0.0.1:18091", Binary: "bin/onecode"}
+	addrs := demoAddrs{HTTP: "127.0.0.1:18080", GRPC: "127.0.0.1:19090", Sandbox: "http://127.0.0.1:18091", PushSandbox: "http://127.0.0.1:18092", Binary: "bin/onecode"}
 	var out bytes.Buffer
 	printDemoGuide(&out, info, data, addrs)
 	guide := out.String()
@@ -217,20 +217,23 @@ func TestDemoGuideTrueText(t *testing.T) {
 		"curl -X POST http://127.0.0.1:18091/sandbox/pay/<orderId>",
 		"curl http://127.0.0.1:18080/healthz",
 		"curl -X POST http://127.0.0.1:18080/v1/auth/staff/login",
+		"push sandbox's SMS inbox (--push-sandbox-addr): http://127.0.0.1:18092/sandbox/",
+		"curl http://127.0.0.1:18092/sandbox/messages",
 	} {
 		if !strings.Contains(guide, want) {
 			t.Errorf("guide lacks %q:\n%s", want, guide)
 		}
 	}
-	for _, stale := range []string{":8090", ":8080", ":9090", "  onecode pos"} {
+	for _, stale := range []string{":8090", ":8091", ":8080", ":9090", "  onecode pos", "outbox.jsonl"} {
 		if strings.Contains(guide, stale) {
 			t.Errorf("guide says %q, not what is running:\n%s", stale, guide)
 		}
 	}
 	out.Reset()
-	addrs.Sandbox = ""
+	addrs.Sandbox, addrs.PushSandbox = "", ""
 	printDemoGuide(&out, info, data, addrs)
-	if strings.Contains(out.String(), "/sandbox/pay") || !strings.Contains(out.String(), "configured payment aggregator") {
+	if strings.Contains(out.String(), "/sandbox/") || !strings.Contains(out.String(), "configured payment aggregator") ||
+		!strings.Contains(out.String(), "outbox.jsonl") {
 		t.Errorf("with a real aggregator the guide still points at a sandbox:\n%s", out.String())
 	}
 }

@@ -24,6 +24,8 @@ Usage:
                                load run against a fresh local switch (or --target)
   onecode aggregator-sandbox --keys DIR [--addr 127.0.0.1:8090]
                                a sandbox payment aggregator (--init-keys DIR makes keys)
+  onecode push-sandbox [--addr 127.0.0.1:8091] [--receipt-url URL] [fault flags]
+                               a sandbox SMS gateway and WeChat API with an inbox page
   onecode version              print the version
 
 Run "onecode <command> -h" for the flags of a command.
@@ -53,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runLoadgen(args[1:], stdout, stderr)
 	case "aggregator-sandbox":
 		return runSandbox(args[1:], stdout, stderr)
+	case "push-sandbox":
+		return runPushSandbox(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, version)
 		return 0

@@ -12,7 +12,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
 	"sync/atomic"
 	"syscall"
@@ -46,6 +45,7 @@ type serveFlags struct {
 	publicURL   string
 	pprofAddr   string
 	sandboxAddr string
+	pushSandbox string
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (Config, serveFlags, error) {
@@ -63,6 +63,7 @@ func parseServeFlags(args []string, stderr io.Writer) (Config, serveFlags, error
 	fs.StringVar(&f.publicURL, "public-url", os.Getenv("ONECODE_PUBLIC_URL"), "this switch's base URL as the aggregator reaches it (default http://<http-addr>)")
 	fs.StringVar(&f.pprofAddr, "pprof-addr", os.Getenv("ONECODE_PPROF_ADDR"), "serve net/http/pprof on this loopback address (profiling; off by default)")
 	fs.StringVar(&f.sandboxAddr, "sandbox-addr", os.Getenv("ONECODE_SANDBOX_ADDR"), "where --demo serves its sandbox payment aggregator (default 127.0.0.1:8090; env ONECODE_SANDBOX_ADDR)")
+	fs.StringVar(&f.pushSandbox, "push-sandbox-addr", os.Getenv("ONECODE_PUSH_SANDBOX_ADDR"), "where --demo serves its push sandbox (SMS and WeChat APIs; default 127.0.0.1:8091; env ONECODE_PUSH_SANDBOX_ADDR)")
 	fs.BoolVar(&f.demo, "demo", false, "seed a demo school on first start and print how to try it")
 	fs.StringVar(&f.logLevel, "log-level", envOr("ONECODE_LOG_LEVEL", "info"), "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
@@ -86,6 +87,7 @@ func parseServeFlags(args []string, stderr io.Writer) (Config, serveFlags, error
 	overlay(&cfg.Aggregator.KeysDir, f.aggKeys)
 	overlay(&cfg.Aggregator.PublicURL, f.publicURL)
 	overlay(&cfg.Aggregator.SandboxAddr, f.sandboxAddr)
+	overlay(&cfg.Push.SandboxAddr, f.pushSandbox)
 	return cfg, f, cfg.Validate()
 }
 
@@ -202,6 +204,11 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 		return err
 	}
 	defer rs.Close()
+	push, err := setupPush(cfg, flags.demo, st.directory, deps.PhoneHashKey, logger)
+	if err != nil {
+		return err
+	}
+	defer push.Close()
 	var notify http.Handler
 	if rs.recharges != nil {
 		notify = rs.recharges.NotifyHandler()
@@ -227,6 +234,7 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 		OperatorToken:    operatorToken,
 		Sessions:         deps.Sessions,
 		AggregatorNotify: notify,
+		PushReceipts:     push.receipts,
 		Web:              web,
 	}, svcs.register)
 	if err != nil {
@@ -234,19 +242,16 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 	}
 	registerAccountMetrics(srv.Registry(), stats)
 	registerWriterMetrics(srv.Registry(), st.writer)
-	// No SMS or app-push provider is configured: messages (arrears notices, one-time
-	// codes) go to the mailbox file <data-dir>/outbox.jsonl; the log says only that
-	// a message went, never what it says.
+	registerNotifyMetrics(srv.Registry(), push.stats)
 	outboxCtx, stopOutbox := context.WithCancel(ctx)
 	defer stopOutbox()
-	mailbox := appnotify.FileSender(filepath.Join(cfg.Server.DataDir, "outbox.jsonl"), time.Now, logger)
-	go appnotify.RunOutbox(outboxCtx, st.directory, mailbox, appnotify.Options{}, logger)
+	go appnotify.RunOutbox(outboxCtx, st.directory, push.send, appnotify.Options{}, logger)
 	return serveUntilDone(ctx, srv, func() {
 		logger.Info("onecode serving",
 			slog.String("version", version), slog.String("grpc", srv.GRPCAddr()), slog.String("http", srv.HTTPAddr()),
 			slog.String("store", n.store), slog.String("cache", n.cache), slog.String("member", n.member.ID()))
 		if flags.demo {
-			if err := runDemo(ctx, svcs.admin, st.directory, cfg, demoAddrs{HTTP: srv.HTTPAddr(), GRPC: srv.GRPCAddr(), Sandbox: rs.sandboxAt}, stdout); err != nil {
+			if err := runDemo(ctx, svcs.admin, st.directory, cfg, demoAddrs{HTTP: srv.HTTPAddr(), GRPC: srv.GRPCAddr(), Sandbox: rs.sandboxAt, PushSandbox: push.sandboxAt}, stdout); err != nil {
 				logger.Error("demo seeding failed", slog.Any("error", err))
 			}
 		}

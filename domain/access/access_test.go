@@ -1,6 +1,8 @@
 package access
 
 import (
+	"crypto/rand"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -175,6 +177,33 @@ func TestMaskPhone(t *testing.T) {
 	} {
 		if got := MaskPhone(tc.in); got != tc.want {
 			t.Errorf("MaskPhone(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestSealPhone(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	sealed, err := SealPhone(key, "13900001111", rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(sealed, "13900001111") {
+		t.Fatalf("sealed %q shows the phone", sealed)
+	}
+	got, err := OpenPhone(key, sealed)
+	if err != nil || got != "13900001111" {
+		t.Errorf("opened %q (%v)", got, err)
+	}
+	for _, tc := range []struct {
+		name, sealed string
+		key          []byte
+	}{
+		{"other key", sealed, []byte("another key of 16+ bytes")},
+		{"tampered", sealed[:len(sealed)-2] + "AA", key},
+		{"short", "abc", key},
+	} {
+		if _, err := OpenPhone(tc.key, tc.sealed); !errors.Is(err, ErrSealedPhone) {
+			t.Errorf("%s: %v, want ErrSealedPhone", tc.name, err)
 		}
 	}
 }

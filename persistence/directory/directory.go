@@ -147,7 +147,25 @@ type Message struct {
 	CreatedAt time.Time  // set by the Store (microseconds)
 	Attempts  int32      // times the message was claimed, this claim included
 	SentAt    *time.Time // nil until MarkSent
+	// FailedAt is set by MarkFailed (a permanent failure, never claimed again),
+	// with FailReason.
+	FailedAt   *time.Time
+	FailReason string
+	// Delivery is what the provider's receipt said (RecordDelivery): "",
+	// DeliveryDelivered or DeliveryUndelivered, with its detail and time.
+	Delivery       string
+	DeliveryDetail string
+	DeliveredAt    *time.Time
 }
+
+// Delivery states of an outbox message, from the provider's receipt.
+const (
+	DeliveryDelivered   = "delivered"
+	DeliveryUndelivered = "undelivered"
+)
+
+// MaxReasonLen bounds a failure reason or a delivery detail (bytes).
+const MaxReasonLen = 200
 
 // Store is the directory's storage. Implementations are safe for concurrent
 // use. Every method validates its input first (ErrInvalid, nothing written).
@@ -211,6 +229,17 @@ type Store interface {
 	// again changes nothing; an unknown id is ErrNotFound and nothing is
 	// marked.
 	MarkSent(ctx context.Context, ids []int64) error
+	// MarkFailed marks an unsent message failed for good (a permanent failure,
+	// reason 1..MaxReasonLen bytes): it is never claimed again. Marking a sent
+	// or failed message changes nothing; an unknown id is ErrNotFound.
+	MarkFailed(ctx context.Context, id int64, reason string) error
+	// RecordDelivery records the provider's delivery receipt of a message
+	// (delivered or not, detail ≤ MaxReasonLen bytes), whether or not MarkSent
+	// ran yet (a receipt may overtake it); the latest receipt wins. An unknown
+	// id is ErrNotFound.
+	RecordDelivery(ctx context.Context, id int64, delivered bool, detail string) error
+	// OutboxMessage returns one message with its state.
+	OutboxMessage(ctx context.Context, id int64) (Message, error)
 
 	// PutStaff inserts or updates a staff member, keyed by ID. Its school
 	// must exist, a teacher's class must be of that school (ErrNotFound

@@ -278,6 +278,18 @@ func ValidateIDs(ids []int64) error {
 	return nil
 }
 
+// ValidateOutcome checks the id and the reason (or detail) of MarkFailed and
+// RecordDelivery; an empty reason is allowed only when emptyOK.
+func ValidateOutcome(id int64, reason string, emptyOK bool) error {
+	if id <= 0 {
+		return invalid("outbox id %d", id)
+	}
+	if (reason == "" && !emptyOK) || len(reason) > MaxReasonLen || !utf8.ValidString(reason) {
+		return invalid("reason of %d bytes, want 1..%d bytes of UTF-8", len(reason), MaxReasonLen)
+	}
+	return nil
+}
+
 // ValidatePupilPage checks the arguments of ListPupils (classID "" is the
 // whole school).
 func ValidatePupilPage(schoolID, classID, after string, limit int) error {

@@ -69,9 +69,9 @@ export async function waitFor(what, check, { timeoutMs = 30_000, everyMs = 100 }
 export async function startSwitch({ binary, artifacts }) {
   if (!existsSync(binary)) throw new Error(`no onecode binary at ${binary} (go build -o bin/onecode ./cmd/onecode)`)
   const dir = mkdtempSync(join(tmpdir(), 'onecode-browser-'))
-  const [http, grpc, sandbox] = [await freePort(), await freePort(), await freePort()]
+  const [http, grpc, sandbox, push] = [await freePort(), await freePort(), await freePort(), await freePort()]
   const config = join(dir, 'config.yaml')
-  writeFileSync(config, `aggregator:\n  sandbox_addr: 127.0.0.1:${sandbox}\n`)
+  writeFileSync(config, `aggregator:\n  sandbox_addr: 127.0.0.1:${sandbox}\npush:\n  sandbox_addr: 127.0.0.1:${push}\n`)
   mkdirSync(artifacts, { recursive: true })
   const logFile = createWriteStream(join(artifacts, 'onecode-serve.log'))
   const child = spawn(binary, [
@@ -79,7 +79,7 @@ export async function startSwitch({ binary, artifacts }) {
     '--http-addr', `127.0.0.1:${http}`, '--grpc-addr', `127.0.0.1:${grpc}`,
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ONECODE_LOG_LEVEL: 'info' } })
   const sw = {
-    base: `http://127.0.0.1:${http}`, sandbox: `http://127.0.0.1:${sandbox}`, dir, child,
+    base: `http://127.0.0.1:${http}`, sandbox: `http://127.0.0.1:${sandbox}`, push: `http://127.0.0.1:${push}`, dir, child,
     stdout: '', log: '', exited: null,
   }
   child.stdout.on('data', (b) => { sw.stdout += b; logFile.write(b) })
@@ -111,30 +111,27 @@ export async function startSwitch({ binary, artifacts }) {
   return sw
 }
 
-/** mailboxLines is how many messages the switch's mailbox (<data>/outbox.jsonl) holds. */
-export function mailboxLines(sw) {
-  const f = join(sw.dir, 'data', 'outbox.jsonl')
-  if (!existsSync(f)) return 0
-  return readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '').length
+/** smsInbox lists the SMS messages the demo's push sandbox received, oldest first. */
+async function smsInbox(sw) {
+  const r = await fetch(`${sw.push}/sandbox/messages?channel=sms`)
+  if (!r.ok) throw new Error(`push sandbox answered ${r.status}`)
+  return (await r.json()).messages ?? []
+}
+
+/** inboxCount is how many SMS messages the demo's push sandbox holds. */
+export async function inboxCount(sw) {
+  return (await smsInbox(sw)).length
 }
 
 /**
- * otpFor waits for the one-time code sent to a masked phone after the first `since`
- * messages of the mailbox (single-node mode delivers messages to <data>/outbox.jsonl;
- * the log never carries a code).
+ * otpFor waits for the one-time code sent by SMS to phone after the first `since`
+ * messages of the push sandbox's inbox (the demo wires the SMS channel to its push
+ * sandbox; the log never carries a code).
  */
-export function otpFor(sw, maskedPhone, since) {
-  const f = join(sw.dir, 'data', 'outbox.jsonl')
-  return waitFor(`the one-time code for ${maskedPhone} in the mailbox`, () => {
-    if (!existsSync(f)) return null
-    const lines = readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '')
-    for (const line of lines.slice(since)) {
-      try {
-        const m = JSON.parse(line)
-        if (m.topic === 'otp' && m.payload?.masked_phone === maskedPhone) return m.payload.code
-      } catch {
-        /* a partial line */
-      }
+export function otpFor(sw, phone, since) {
+  return waitFor(`the one-time code for ${phone} in the push sandbox's SMS inbox`, async () => {
+    for (const m of (await smsInbox(sw)).slice(since)) {
+      if (m.to === phone && m.params?.code) return m.params.code
     }
     return null
   }, { timeoutMs: 20_000 })

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"DishesAndCatalogVersion", testDishes},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrentClaimers", testConcurrentClaimers},
+		{"OutboxOutcomes", testOutboxOutcomes},
 		{"Staff", testStaff},
 		{"StaffInvalid", testStaffInvalid},
 		{"Parents", testParents},
@@ -84,6 +85,18 @@ func RunLease(t *testing.T, open func(t *testing.T, now func() time.Time) direct
 	advance(2 * time.Minute)
 	if got := claimIDs(t, s, 10); len(got) != 0 {
 		t.Fatalf("claim after MarkSent got %v, want none", got)
+	}
+	// A permanently failed message stays out after its lease (issue 12).
+	bad := enqueue(t, s, directory.TopicOTP, "phone:2")
+	if got := claimIDs(t, s, 10); !reflect.DeepEqual(got, []int64{bad}) {
+		t.Fatalf("claim got %v, want [%d]", got, bad)
+	}
+	if err := s.MarkFailed(ctx, bad, "sms: invalid phone"); err != nil {
+		t.Fatal(err)
+	}
+	advance(2 * time.Minute)
+	if got := claimIDs(t, s, 10); len(got) != 0 {
+		t.Fatalf("claim after MarkFailed got %v, want none", got)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -32,7 +33,7 @@ func (s *Store) ClaimBatch(ctx context.Context, limit int) ([]directory.Message,
 	now := s.clock()
 	rows, err := s.pool.Query(ctx, `UPDATE outbox SET claimed_until = $1, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM outbox
-			WHERE sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)
+			WHERE sent_at IS NULL AND failed_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)
 			ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
 		RETURNING id, topic, recipient, payload, created_at, attempts`, now.Add(s.lease), now, limit)
 	if err != nil {
@@ -68,4 +69,73 @@ func (s *Store) MarkSent(ctx context.Context, ids []int64) error {
 		_, err := tx.Exec(ctx, "UPDATE outbox SET sent_at = $2, claimed_until = NULL WHERE id = ANY($1) AND sent_at IS NULL", ids, s.clock())
 		return mapErr("mark sent", err)
 	})
+}
+
+// MarkFailed implements directory.Store.
+func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
+	if err := directory.ValidateOutcome(id, reason, false); err != nil {
+		return err
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET failed_at = COALESCE(failed_at, $2), fail_reason = CASE WHEN failed_at IS NULL THEN $3 ELSE fail_reason END,
+		claimed_until = NULL WHERE id = $1 AND sent_at IS NULL`, id, s.clock(), reason)
+	if err != nil {
+		return mapErr("mark failed", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return s.exists(ctx, id)
+	}
+	return nil
+}
+
+// RecordDelivery implements directory.Store.
+func (s *Store) RecordDelivery(ctx context.Context, id int64, delivered bool, detail string) error {
+	if err := directory.ValidateOutcome(id, detail, true); err != nil {
+		return err
+	}
+	state := directory.DeliveryUndelivered
+	if delivered {
+		state = directory.DeliveryDelivered
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE outbox SET delivery = $2, delivery_detail = $3, delivered_at = $4 WHERE id = $1`, id, state, detail, s.clock())
+	if err != nil {
+		return mapErr("record delivery", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%w: outbox id %d", directory.ErrNotFound, id)
+	}
+	return nil
+}
+
+// exists answers nil when outbox message id exists, else ErrNotFound.
+func (s *Store) exists(ctx context.Context, id int64) error {
+	var n int
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM outbox WHERE id = $1", id).Scan(&n); err != nil {
+		return mapErr("outbox", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: outbox id %d", directory.ErrNotFound, id)
+	}
+	return nil
+}
+
+// OutboxMessage implements directory.Store.
+func (s *Store) OutboxMessage(ctx context.Context, id int64) (directory.Message, error) {
+	if id <= 0 {
+		return directory.Message{}, directory.ValidateOutcome(id, "", true)
+	}
+	var m directory.Message
+	err := s.pool.QueryRow(ctx, `SELECT id, topic, recipient, payload, created_at, attempts, sent_at, failed_at, fail_reason,
+		delivery, delivery_detail, delivered_at FROM outbox WHERE id = $1`, id).Scan(&m.ID, &m.Topic, &m.Recipient, &m.Payload,
+		&m.CreatedAt, &m.Attempts, &m.SentAt, &m.FailedAt, &m.FailReason, &m.Delivery, &m.DeliveryDetail, &m.DeliveredAt)
+	if err != nil {
+		return directory.Message{}, mapErr("outbox message", err)
+	}
+	m.CreatedAt = m.CreatedAt.UTC()
+	for _, t := range []**time.Time{&m.SentAt, &m.FailedAt, &m.DeliveredAt} {
+		if *t != nil {
+			u := (*t).UTC()
+			*t = &u
+		}
+	}
+	return m, nil
 }

@@ -1,0 +1,219 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/onecode/onecode/persistence/directory"
+)
+
+// Contact is how one guardian (or staff member) of a message is reached; an
+// empty address skips that channel for them.
+type Contact struct {
+	Phone  string
+	OpenID string // WeChat official account openid
+	Email  string
+}
+
+// ContactBook finds the contacts of a message's recipient (an account's
+// guardians, a parent). One-time codes never ask it: their phone is in the message.
+type ContactBook interface {
+	Contacts(ctx context.Context, m Message) ([]Contact, error)
+}
+
+// RouterConfig configures a Router.
+type RouterConfig struct {
+	// Channels deliver (Guarded ones in production); one per name.
+	Channels []Channel
+	// Routes are the channels of each topic, in order of preference: each contact
+	// gets the message on the first channel that has its address and a template.
+	// Nil: DefaultRoutes. One-time codes may go by SMS only.
+	Routes map[string][]ChannelName
+	// Templates per channel and topic.
+	Templates map[ChannelName]map[string]Template
+	// Contacts of recipients other than a one-time code's phone; nil knows none.
+	Contacts ContactBook
+	// Fallback takes a message (never a one-time code) that no channel reaches,
+	// e.g. the mailbox of a single node; nil: such a message fails for good.
+	Fallback Sender
+	// PhoneKey opens the sealed phone of a one-time code message (the phone hash
+	// key, domain/access.SealPhone).
+	PhoneKey []byte
+	Now      func() time.Time // default time.Now
+	Logger   *slog.Logger
+}
+
+// DefaultRoutes: the login code by SMS only (never e-mail, never the log),
+// arrears and binding notices by SMS for now.
+func DefaultRoutes() map[string][]ChannelName {
+	return map[string][]ChannelName{
+		string(directory.TopicOTP):     {SMS},
+		string(directory.TopicArrears): {SMS},
+		string(directory.TopicBinding): {SMS},
+	}
+}
+
+// Router picks the channel of each message per topic and recipient and sends
+// it; its Send is the outbox runner's Sender.
+type Router struct {
+	channels  map[ChannelName]Channel
+	routes    map[string][]ChannelName
+	templates map[ChannelName]map[string]Template
+	contacts  ContactBook
+	fallback  Sender
+	phoneKey  []byte
+	now       func() time.Time
+	logger    *slog.Logger
+}
+
+// NewRouter validates cfg: every routed channel exists or is simply skipped,
+// but a one-time code may be routed to SMS only.
+func NewRouter(cfg RouterConfig) (*Router, error) {
+	r := &Router{channels: map[ChannelName]Channel{}, routes: cfg.Routes, templates: cfg.Templates,
+		contacts: cfg.Contacts, fallback: cfg.Fallback, phoneKey: cfg.PhoneKey, now: cfg.Now, logger: cfg.Logger}
+	if r.routes == nil {
+		r.routes = DefaultRoutes()
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.logger == nil {
+		r.logger = slog.New(slog.DiscardHandler)
+	}
+	for _, ch := range cfg.Channels {
+		if _, dup := r.channels[ch.Name()]; dup {
+			return nil, fmt.Errorf("notify: channel %s given twice", ch.Name())
+		}
+		r.channels[ch.Name()] = ch
+	}
+	for _, name := range r.routes[string(directory.TopicOTP)] {
+		if name != SMS {
+			return nil, fmt.Errorf("notify: one-time codes go by SMS only, not %s", name)
+		}
+	}
+	return r, nil
+}
+
+// target is one delivery of a message.
+type target struct {
+	ch Channel
+	d  Delivery
+}
+
+// Send delivers m to each of its contacts on their first reachable channel. It
+// answers nil when every delivery was accepted (or failed for good while another
+// was accepted), a transient failure when any may succeed later (the message
+// stays in the outbox), else a permanent one.
+func (r *Router) Send(ctx context.Context, m Message) error {
+	ps, phone, err := params(m, r.now(), r.phoneKey)
+	if err != nil {
+		return err
+	}
+	var contacts []Contact
+	if m.Topic == string(directory.TopicOTP) {
+		contacts = []Contact{{Phone: phone}}
+	} else if r.contacts != nil {
+		if contacts, err = r.contacts.Contacts(ctx, m); err != nil {
+			return Transient("contacts", err)
+		}
+	}
+	targets := r.targets(m, ps, contacts)
+	if len(targets) == 0 {
+		if r.fallback != nil && m.Topic != string(directory.TopicOTP) {
+			if err := r.fallback(ctx, m); err != nil {
+				return withChannel(Mailbox, err)
+			}
+			return nil
+		}
+		return Permanent("no_route", ErrNoRoute)
+	}
+	var sent int
+	var transient, permanent error
+	for _, t := range targets {
+		rc, err := t.ch.Send(ctx, t.d)
+		switch {
+		case err == nil:
+			sent++
+			r.logger.Info("notice sent", slog.Int64("id", m.ID), slog.String("topic", m.Topic),
+				slog.String("channel", string(t.ch.Name())), slog.String("provider_id", rc.ProviderID))
+		case IsPermanent(err):
+			permanent = err
+		default:
+			transient = err
+		}
+		if err != nil {
+			r.logger.Warn("notice not sent", slog.Int64("id", m.ID), slog.String("topic", m.Topic),
+				slog.String("channel", string(t.ch.Name())), slog.String("failure", FailureCode(err)), slog.Bool("permanent", IsPermanent(err)))
+		}
+	}
+	switch {
+	case transient != nil:
+		return transient
+	case sent > 0:
+		return nil
+	default:
+		return permanent
+	}
+}
+
+// targets picks, per contact, the first channel of the topic's route that
+// exists, has a template for the topic and an address of the contact.
+func (r *Router) targets(m Message, ps map[string]string, contacts []Contact) []target {
+	var out []target
+	for _, c := range contacts {
+		for _, name := range r.routes[m.Topic] {
+			ch, ok := r.channels[name]
+			tpl, hasTpl := r.templates[name][m.Topic]
+			to := c.address(name)
+			if !ok || !hasTpl || to == "" {
+				continue
+			}
+			out = append(out, target{ch: ch, d: Delivery{MessageID: m.ID, Topic: m.Topic, To: to, Template: tpl, Params: ps}})
+			break
+		}
+	}
+	return out
+}
+
+func (c Contact) address(ch ChannelName) string {
+	switch ch {
+	case SMS:
+		return c.Phone
+	case WeChat:
+		return c.OpenID
+	case Email:
+		return c.Email
+	}
+	return ""
+}
+
+// ReceiptStore records providers' delivery receipts (directory.Store).
+type ReceiptStore interface {
+	RecordDelivery(ctx context.Context, id int64, delivered bool, detail string) error
+}
+
+// Receipts records delivery receipts on the outbox messages they name.
+type Receipts struct {
+	Store  ReceiptStore
+	Logger *slog.Logger
+}
+
+// Record records one receipt. A receipt of an unknown message is dropped (the
+// provider must not retry it forever): it answers nil and logs.
+func (rs Receipts) Record(ctx context.Context, messageID int64, delivered bool, detail string) error {
+	if len(detail) > directory.MaxReasonLen {
+		detail = strings.ToValidUTF8(detail[:directory.MaxReasonLen], "")
+	}
+	err := rs.Store.RecordDelivery(ctx, messageID, delivered, detail)
+	if errors.Is(err, directory.ErrNotFound) || errors.Is(err, directory.ErrInvalid) {
+		if rs.Logger != nil {
+			rs.Logger.Warn("delivery receipt of an unknown message dropped", slog.Int64("id", messageID))
+		}
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/sony/gobreaker/v2"
+
+	appnotify "github.com/onecode/onecode/app/notify"
+	"github.com/onecode/onecode/gateway/push/sandbox"
+	"github.com/onecode/onecode/gateway/push/sms"
+	"github.com/onecode/onecode/persistence/directory"
+)
+
+// pushSetup is how the outbox is delivered: the mailbox file alone (no provider),
+// or the SMS channel (a configured gateway, or the demo's in-process push sandbox)
+// with the mailbox for notices no channel reaches.
+type pushSetup struct {
+	send      appnotify.Sender
+	stats     *appnotify.Stats
+	receipts  http.Handler // the SMS gateway's receipts; nil without SMS
+	sandbox   *http.Server
+	sb        *sandbox.Sandbox
+	sandboxAt string // the push sandbox's base URL; empty when none runs
+}
+
+func (p *pushSetup) Close() {
+	if p.sandbox != nil {
+		p.sandbox.Close()
+	}
+	if p.sb != nil {
+		p.sb.Close()
+	}
+}
+
+// setupPush wires the outbox's delivery. The SMS secret is read from its file;
+// the demo's sandbox gets a fresh random one at each start.
+func setupPush(cfg Config, demo bool, dir directory.Store, phoneKey []byte, logger *slog.Logger) (*pushSetup, error) {
+	p := &pushSetup{stats: &appnotify.Stats{}}
+	fileSend := appnotify.FileSender(filepath.Join(cfg.Server.DataDir, "outbox.jsonl"), time.Now, logger)
+	mailbox := func(ctx context.Context, m appnotify.Message) error {
+		err := fileSend(ctx, m)
+		outcome := appnotify.OutcomeSent
+		if err != nil {
+			outcome = appnotify.OutcomeFailed
+		}
+		p.stats.Add(appnotify.Mailbox, outcome)
+		return err
+	}
+	pc := cfg.Push
+	if pc.SMSURL == "" && !demo {
+		// No SMS provider: messages (arrears notices, one-time codes) go to the mailbox
+		// file <data-dir>/outbox.jsonl; the log says only that a message went.
+		p.send = mailbox
+		return p, nil
+	}
+	var creds sms.Credentials
+	if pc.SMSURL == "" {
+		secret := make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return nil, err
+		}
+		creds = sms.Credentials{KeyID: "demo", Secret: secret}
+		if err := p.startSandbox(cfg, creds, logger); err != nil {
+			return nil, err
+		}
+		pc.SMSURL = p.sandboxAt
+	} else {
+		secret, err := os.ReadFile(pc.SMSSecretFile)
+		if err != nil {
+			return nil, fmt.Errorf("push: SMS secret: %w", err)
+		}
+		creds = sms.Credentials{KeyID: pc.SMSKeyID, Secret: []byte(strings.TrimSpace(string(secret)))}
+	}
+	client, err := sms.NewClient(sms.Config{BaseURL: pc.SMSURL, Credentials: creds, SignName: pc.SMSSignName})
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	limits := appnotify.DefaultLimits()
+	limits.CallTimeout, limits.Rate = pc.CallTimeout, pc.Rate
+	guarded, err := appnotify.Guard(client, limits, p.stats, func(ch appnotify.ChannelName, from, to gobreaker.State) {
+		logger.Warn("push breaker", slog.String("channel", string(ch)), slog.String("from", from.String()), slog.String("to", to.String()))
+	})
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	ids := map[string]string{string(directory.TopicOTP): pc.SMSTemplateOTP, string(directory.TopicArrears): pc.SMSTemplateArrears,
+		string(directory.TopicBinding): pc.SMSTemplateBinding}
+	router, err := appnotify.NewRouter(appnotify.RouterConfig{
+		Channels:  []appnotify.Channel{guarded},
+		Templates: map[appnotify.ChannelName]map[string]appnotify.Template{appnotify.SMS: appnotify.Templates(ids)},
+		// The directory keeps guardians' phones only as hashes: notices other than a
+		// login code reach no channel yet and go to the mailbox.
+		Fallback: mailbox,
+		PhoneKey: phoneKey,
+		Logger:   logger,
+	})
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	p.send = router.Send
+	p.receipts = sms.ReceiptHandler(creds, appnotify.Receipts{Store: dir, Logger: logger}, nil, logger)
+	return p, nil
+}
+
+// startSandbox serves the push sandbox on push.sandbox_addr; its SMS receipts
+// go to this switch's HTTP address.
+func (p *pushSetup) startSandbox(cfg Config, creds sms.Credentials, logger *slog.Logger) error {
+	lis, err := net.Listen("tcp", cfg.Push.SandboxAddr)
+	if err != nil {
+		return fmt.Errorf("push sandbox listen: %w", err)
+	}
+	public := cfg.Aggregator.PublicURL
+	if public == "" {
+		public = "http://" + cfg.Server.HTTPAddr
+	}
+	p.sb, err = sandbox.New(sandbox.Config{SMS: creds, WeChatAppID: "demo", WeChatSecret: "demo-secret",
+		ReceiptURL: public + sms.ReceiptPath, Logger: logger.With(slog.String("component", "push-sandbox"))})
+	if err != nil {
+		lis.Close()
+		return err
+	}
+	p.sandbox = &http.Server{Handler: p.sb.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go p.sandbox.Serve(lis)
+	p.sandboxAt = "http://" + lis.Addr().String()
+	logger.Info("demo: push sandbox (SMS and WeChat APIs)", slog.String("url", p.sandboxAt))
+	return nil
+}
+
+// notifyCollector exports the notices' counters by channel and outcome.
+type notifyCollector struct {
+	stats *appnotify.Stats
+	desc  *prometheus.Desc
+}
+
+func (c notifyCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c notifyCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, n := range c.stats.Counts() {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(n.N), n.Channel, n.Outcome)
+	}
+}
+
+func registerNotifyMetrics(reg *prometheus.Registry, stats *appnotify.Stats) {
+	reg.MustRegister(notifyCollector{stats: stats, desc: prometheus.NewDesc("onecode_notices_total",
+		"Notices by channel (sms, wechat, email, mailbox) and outcome (sent, failed, retried).", []string{"channel", "outcome"}, nil)})
+}

@@ -1,0 +1,59 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"slices"
+)
+
+// listMessages answers GET /sandbox/messages[?channel=sms|wechat][&to=…]: the
+// messages kept, oldest first, and the counters.
+func (s *Sandbox) listMessages(w http.ResponseWriter, r *http.Request) {
+	ch, to := r.URL.Query().Get("channel"), r.URL.Query().Get("to")
+	msgs := slices.DeleteFunc(s.Messages(), func(m Message) bool {
+		return (ch != "" && m.Channel != ch) || (to != "" && m.To != to)
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"messages": msgs, "stats": s.Stats()})
+}
+
+func (s *Sandbox) getFaults(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	f := s.faults
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, f)
+}
+
+func (s *Sandbox) putFaults(w http.ResponseWriter, r *http.Request) {
+	var f Faults
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		http.Error(w, "faults: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if err := s.SetFaults(f); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	writeJSON(w, http.StatusOK, f)
+}
+
+var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>OneCode push sandbox</title>
+<meta http-equiv="refresh" content="5"></head>
+<body><h1>Push sandbox: messages received</h1>
+<p>Newest first; this page reloads every 5 s. JSON: <a href="/sandbox/messages">/sandbox/messages</a>, faults: <a href="/sandbox/faults">/sandbox/faults</a>.</p>
+<table border="1" cellpadding="4"><thead><tr><th>#</th><th>channel</th><th>at (UTC)</th><th>to</th><th>template</th><th>parameters</th><th>receipt</th></tr></thead>
+<tbody>{{range .}}<tr><td>{{.Seq}}</td><td>{{.Channel}}</td><td>{{.At.Format "15:04:05"}}</td><td>{{.To}}</td><td>{{.TemplateID}}</td>
+<td>{{range $k, $v := .Params}}{{$k}}={{$v}} {{end}}</td><td>{{.Receipt}}</td></tr>{{else}}<tr><td colspan="7">nothing yet</td></tr>{{end}}</tbody></table>
+</body></html>`))
+
+// page lists the messages, newest first, without any script.
+func (s *Sandbox) page(w http.ResponseWriter, _ *http.Request) {
+	msgs := s.Messages()
+	slices.Reverse(msgs)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; frame-ancestors 'none'")
+	_ = pageTmpl.Execute(w, msgs)
+}

@@ -1,0 +1,106 @@
+package sms
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/onecode/onecode/app/notify"
+)
+
+// Config configures a Client.
+type Config struct {
+	BaseURL     string // the gateway, e.g. https://sms.example.com
+	Credentials Credentials
+	SignName    string // the approved signature (签名) shown before the text, e.g. 一码通
+	// HTTPClient defaults to one that follows no redirects; the per-call timeout
+	// comes from the caller's context (notify.Guard).
+	HTTPClient *http.Client
+	Now        func() time.Time // default time.Now
+}
+
+// Client is the SMS Channel. It is safe for concurrent use.
+type Client struct {
+	send  string
+	creds Credentials
+	sign  string
+	http  *http.Client
+	now   func() time.Time
+}
+
+var _ notify.Channel = (*Client)(nil)
+
+// maxAnswer bounds what is read of an answer.
+const maxAnswer = 64 << 10
+
+// NewClient validates cfg.
+func NewClient(cfg Config) (*Client, error) {
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("sms: base URL %q is not an http(s) URL", cfg.BaseURL)
+	}
+	if err := cfg.Credentials.validate(); err != nil {
+		return nil, err
+	}
+	if cfg.SignName == "" {
+		return nil, errors.New("sms: a sign name is needed")
+	}
+	c := &Client{send: u.JoinPath(SendPath).String(), creds: cfg.Credentials, sign: cfg.SignName, http: cfg.HTTPClient, now: cfg.Now}
+	if c.http == nil {
+		c.http = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c, nil
+}
+
+// Name implements notify.Channel.
+func (c *Client) Name() notify.ChannelName { return notify.SMS }
+
+// Send implements notify.Channel. Errors carry codes only, never the phone or
+// the parameters.
+func (c *Client) Send(ctx context.Context, d notify.Delivery) (notify.Receipt, error) {
+	body, err := json.Marshal(SendRequest{Phone: d.To, SignName: c.sign, TemplateID: d.Template.ID,
+		TemplateParams: d.Params, OutID: strconv.FormatInt(d.MessageID, 10)})
+	if err != nil {
+		return notify.Receipt{}, notify.Permanent("encode", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.send, bytes.NewReader(body))
+	if err != nil {
+		return notify.Receipt{}, notify.Permanent("request", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	var nonce [12]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return notify.Receipt{}, notify.Transient("nonce", err)
+	}
+	c.creds.Sign(req, body, c.now(), hex.EncodeToString(nonce[:]))
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return notify.Receipt{}, notify.Transient("network", errors.New("the SMS gateway did not answer"))
+	}
+	defer resp.Body.Close()
+	var a SendResponse
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	jerr := json.Unmarshal(raw, &a)
+	switch {
+	case resp.StatusCode == http.StatusOK && jerr == nil && a.Code == CodeOK && a.MessageID != "":
+		return notify.Receipt{ProviderID: a.MessageID}, nil
+	case jerr == nil && permanentCodes[a.Code]:
+		return notify.Receipt{}, notify.Permanent(a.Code, nil)
+	case jerr == nil && a.Code != "":
+		return notify.Receipt{}, notify.Transient(a.Code, fmt.Errorf("HTTP %d", resp.StatusCode))
+	default:
+		return notify.Receipt{}, notify.Transient("http_"+strconv.Itoa(resp.StatusCode), nil)
+	}
+}
