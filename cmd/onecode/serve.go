@@ -259,6 +259,7 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 		Cache:        kv,
 		Sessions:     sessions,
 		PhoneHashKey: phoneHashKey,
+		Business:     &actors.BusinessStats{},
 		Now:          time.Now,
 		Rand:         rand.Reader,
 		Logger:       logger,
@@ -324,6 +325,7 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 	}
 	registerAccountMetrics(srv.Registry(), accountDeps.Stats)
 	registerWriterMetrics(srv.Registry(), st.writer)
+	registerOpsMetrics(srv.Registry(), opsSources{business: deps.Business, writer: st.writer, member: n.member, breakers: rs.client})
 	// No SMS or app-push provider is configured: messages (arrears notices, one-time
 	// codes) go to the mailbox file <data-dir>/outbox.jsonl; the log says only that
 	// a message went, never what it says.
