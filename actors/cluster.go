@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,10 +13,12 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/automanaged"
+	"github.com/asynkron/protoactor-go/cluster/clusterproviders/etcd"
 	"github.com/asynkron/protoactor-go/cluster/clusterproviders/test"
 	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
 	"github.com/asynkron/protoactor-go/eventstream"
 	"github.com/asynkron/protoactor-go/remote"
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -27,6 +30,9 @@ const (
 	ProviderSingle Provider = "single"
 	// ProviderAutomanaged is several members on known hosts that find each other over HTTP.
 	ProviderAutomanaged Provider = "automanaged"
+	// ProviderEtcd is members on any hosts that register under a lease in etcd and
+	// watch each other there.
+	ProviderEtcd Provider = "etcd"
 )
 
 // MemberConfig is everything a cluster member needs; it is validated by Validate.
@@ -41,6 +47,8 @@ type MemberConfig struct {
 	// "host:automanport" (automanaged only).
 	AutoManPort int
 	Peers       []string
+	// Etcd is the etcd membership (etcd only).
+	Etcd EtcdConfig
 	// RequestTimeout bounds every cluster request issued by this member.
 	RequestTimeout time.Duration
 	// ConsensusTimeout bounds the wait for a stable topology at start.
@@ -49,13 +57,42 @@ type MemberConfig struct {
 	Logger           *slog.Logger
 }
 
+// EtcdConfig is where the members of an etcd cluster register.
+type EtcdConfig struct {
+	// Endpoints are the etcd client URLs or host:port.
+	Endpoints []string
+	// Prefix starts every key of the membership; the cluster name follows it.
+	Prefix string
+	// DialTimeout bounds the connection and every membership request to etcd.
+	DialTimeout time.Duration
+	// LeaseTTL is the lease of this member's key: a member that stops refreshing it
+	// (killed, or cut off from etcd) leaves the others' topology within about this.
+	LeaseTTL time.Duration
+}
+
+func (e EtcdConfig) validate() error {
+	switch {
+	case len(e.Endpoints) == 0:
+		return errors.New("etcd cluster needs etcd_endpoints")
+	case !strings.HasPrefix(e.Prefix, "/") || strings.HasSuffix(e.Prefix, "/"):
+		return fmt.Errorf("etcd prefix %q must start and not end with /", e.Prefix)
+	case e.DialTimeout <= 0 || e.DialTimeout > time.Minute:
+		return fmt.Errorf("etcd dial timeout %s out of (0, 1m]", e.DialTimeout)
+	case e.LeaseTTL < time.Second || e.LeaseTTL > time.Minute || e.LeaseTTL%time.Second != 0:
+		return fmt.Errorf("etcd lease ttl %s must be whole seconds in [1s, 1m]", e.LeaseTTL)
+	}
+	return nil
+}
+
 // Validate reports the first problem of the configuration.
 func (c MemberConfig) Validate() error {
 	switch {
 	case c.Name == "":
 		return errors.New("cluster name is empty")
-	case c.Provider != ProviderSingle && c.Provider != ProviderAutomanaged:
-		return fmt.Errorf("unknown cluster provider %q (want %q or %q)", c.Provider, ProviderSingle, ProviderAutomanaged)
+	case c.Provider != ProviderSingle && c.Provider != ProviderAutomanaged && c.Provider != ProviderEtcd:
+		return fmt.Errorf("unknown cluster provider %q (want %q, %q or %q)", c.Provider, ProviderSingle, ProviderAutomanaged, ProviderEtcd)
+	case c.Name != strings.Trim(c.Name, "/") || strings.Contains(c.Name, "/"):
+		return fmt.Errorf("cluster name %q must not contain /", c.Name)
 	case c.Port < 0 || c.Port > 65535:
 		return fmt.Errorf("cluster port %d out of range", c.Port)
 	case c.Provider == ProviderAutomanaged && (c.AutoManPort <= 0 || len(c.Peers) == 0):
@@ -64,6 +101,8 @@ func (c MemberConfig) Validate() error {
 		return fmt.Errorf("cluster request timeout %s out of (0, 1m]", c.RequestTimeout)
 	case c.ConsensusTimeout <= 0 || c.ConsensusTimeout > 5*time.Minute:
 		return fmt.Errorf("cluster consensus timeout %s out of (0, 5m]", c.ConsensusTimeout)
+	case c.Provider == ProviderEtcd:
+		return c.Etcd.validate()
 	}
 	return nil
 }
@@ -94,12 +133,9 @@ func StartMember(ctx context.Context, cfg MemberConfig) (*Member, error) {
 		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet }),
 	))
 
-	var provider cluster.ClusterProvider
-	switch cfg.Provider {
-	case ProviderSingle:
-		provider = test.NewTestProvider(test.NewInMemAgent())
-	case ProviderAutomanaged:
-		provider = automanaged.NewWithConfig(2*time.Second, cfg.AutoManPort, cfg.Peers...)
+	provider, err := newProvider(cfg, logger)
+	if err != nil {
+		return nil, err
 	}
 	config := cluster.Configure(cfg.Name, provider, disthash.New(),
 		remote.Configure(cfg.Host, cfg.Port),
@@ -128,7 +164,10 @@ func StartMember(ctx context.Context, cfg MemberConfig) (*Member, error) {
 		}
 	})
 	m.sub = sub
-	c.StartMember()
+	if err := startMember(c); err != nil {
+		system.EventStream.Unsubscribe(sub)
+		return nil, err
+	}
 
 	waitCtx, cancel := context.WithTimeout(ctx, cfg.ConsensusTimeout)
 	defer cancel()
@@ -138,6 +177,49 @@ func StartMember(ctx context.Context, cfg MemberConfig) (*Member, error) {
 	case <-waitCtx.Done():
 		c.Shutdown(false)
 		return nil, fmt.Errorf("member did not join the cluster topology within %s: %w", cfg.ConsensusTimeout, waitCtx.Err())
+	}
+}
+
+// newProvider builds the membership provider cfg names.
+func newProvider(cfg MemberConfig, logger *slog.Logger) (cluster.ClusterProvider, error) {
+	switch cfg.Provider {
+	case ProviderAutomanaged:
+		return automanaged.NewWithConfig(2*time.Second, cfg.AutoManPort, cfg.Peers...), nil
+	case ProviderEtcd:
+		p, err := etcd.NewWithConfig(cfg.Etcd.Prefix, clientv3.Config{
+			Endpoints:   cfg.Etcd.Endpoints,
+			DialTimeout: cfg.Etcd.DialTimeout,
+			Logger:      etcdLogger(logger),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("etcd membership: %w", err)
+		}
+		return p.WithKeepAliveTTL(cfg.Etcd.LeaseTTL), nil
+	default:
+		return test.NewTestProvider(test.NewInMemAgent()), nil
+	}
+}
+
+// startMember starts c; protoactor panics when its provider cannot start (etcd
+// unreachable within the dial timeout, a port taken): that becomes an error.
+func startMember(c *cluster.Cluster) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cluster member did not start: %v", r)
+			stopHalfStarted(c)
+		}
+	}()
+	c.StartMember()
+	return nil
+}
+
+// stopHalfStarted frees what a failed start left running (the remote's port), as
+// far as protoactor lets a half-started cluster stop.
+func stopHalfStarted(c *cluster.Cluster) {
+	defer func() { _ = recover() }()
+	c.ActorSystem.Shutdown()
+	if c.Remote != nil {
+		c.Remote.Shutdown(false)
 	}
 }
 

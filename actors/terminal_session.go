@@ -46,6 +46,8 @@ type TerminalSessionDeps struct {
 	PayTimeout  time.Duration
 	// Seqs records the highest committed pay/void seq per terminal (optional).
 	Seqs *TerminalSeqs
+	// Stats counts sales and declines (optional).
+	Stats *BusinessStats
 }
 
 // TerminalIdentity is the authenticated device a session serves.
@@ -129,7 +131,9 @@ func (s *terminalSession) handle(ctx context.Context, req *apiv1.SessionRequest)
 		s.cart.Clear()
 		return one(cartResponse(s.cartProto()))
 	case *apiv1.SessionRequest_Pay:
-		return one(s.pay(ctx, m.Pay))
+		r := s.pay(ctx, m.Pay)
+		s.deps.Stats.NotePay(r.GetPayResult())
+		return one(r)
 	case *apiv1.SessionRequest_VoidSale:
 		return one(s.void(ctx, m.VoidSale))
 	case *apiv1.SessionRequest_Heartbeat:

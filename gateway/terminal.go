@@ -299,7 +299,16 @@ func (s *terminalService) verify(ctx context.Context, hello *apiv1.Hello, server
 func (s *terminalService) authFailed(terminalID, reason string) {
 	s.deps.Logger.Warn("terminal authentication failed",
 		slog.String("terminal", truncate(terminalID, catalog.MaxIDLen)), slog.String("reason", reason))
+	kind, ok := authFailureKinds[reason]
+	if !ok {
+		kind = "protocol"
+	}
+	s.deps.Business.NoteTerminalAuthFailure(kind)
 }
+
+// authFailureKinds name the reasons of authFailed for the metric's label (one of
+// actors.AuthFailureKinds; a handshake out of order is "protocol").
+var authFailureKinds = map[string]string{"unknown terminal": "unknown_terminal", "terminal disabled": "disabled", "bad MAC": "bad_mac"}
 
 // welcome reads what the terminal is told and sends Welcome.
 func (s *terminalService) welcome(ctx context.Context, stream apiv1.TerminalService_SessionServer, t catalog.Terminal) (actors.TerminalIdentity, error) {

@@ -1,12 +1,15 @@
 # shellcheck shell=bash
 # ensure_services sets ONECODE_TEST_PG_DSN and ONECODE_TEST_REDIS_ADDR to a reachable
-# PostgreSQL and Redis, starting throwaway ones (stopped on exit) when none answers.
+# PostgreSQL and Redis, starting throwaway ones (stopped on exit) when none answers;
+# ensure_etcd does the same for ONECODE_TEST_ETCD_ENDPOINTS (etcd membership tests) and
+# ensure_promtool installs promtool (the Prometheus rules check).
 # ONECODE_TEST_THROWAWAY=1 starts throwaway servers even when the usual ports answer.
 
 _svc_tmp=""
 _svc_cleanup() {
   if [ -n "$_svc_tmp" ] && [ -d "$_svc_tmp" ]; then
     if [ -f "$_svc_tmp/redis.pid" ]; then kill "$(cat "$_svc_tmp/redis.pid")" 2>/dev/null || true; fi
+    if [ -f "$_svc_tmp/etcd.pid" ]; then kill "$(cat "$_svc_tmp/etcd.pid")" 2>/dev/null || true; fi
     if [ -d "$_svc_tmp/pg" ]; then _as_pg "$_svc_pgbin/pg_ctl" -D "$_svc_tmp/pg" -m immediate stop >/dev/null 2>&1 || true; fi
     rm -rf "$_svc_tmp"
   fi
@@ -86,4 +89,61 @@ ensure_services() {
       ONECODE_TEST_REDIS_ADDR="127.0.0.1:56379"
     fi
   fi
+}
+
+# _free_port prints a TCP port of 127.0.0.1 that nothing listens on.
+_free_port() {
+  local p i
+  for i in $(seq 1 50); do
+    p=$((20000 + RANDOM % 30000))
+    _port_open 127.0.0.1 "$p" || { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+# _required_missing fails with CI=true and only warns otherwise (the tests then skip).
+_required_missing() {
+  if [ "${CI:-}" = true ]; then echo "services: $1 missing and CI=true: failing" >&2; return 1; fi
+  echo "services: $1 missing; the tests that need it skip" >&2
+  return 0
+}
+
+# ensure_etcd sets ONECODE_TEST_ETCD_ENDPOINTS to a reachable etcd: the one on
+# 127.0.0.1:2379, or a throwaway one (temp dir, free ports, stopped on exit) started
+# from the installed binary (Debian's etcd-server, installed when missing as root).
+# It exports ONECODE_TEST_REQUIRE_ETCD=1 once an etcd answers, so the etcd tests then
+# fail rather than skip. With CI=true, no etcd is a failure.
+ensure_etcd() {
+  trap _svc_cleanup EXIT
+  if [ -z "${ONECODE_TEST_ETCD_ENDPOINTS:-}" ]; then
+    if [ -z "${ONECODE_TEST_THROWAWAY:-}" ] && _port_open 127.0.0.1 2379; then
+      ONECODE_TEST_ETCD_ENDPOINTS="127.0.0.1:2379"
+    else
+      if ! command -v etcd >/dev/null 2>&1; then
+        _apt_install etcd-server || true
+        command -v etcd >/dev/null 2>&1 || { _required_missing etcd; return; }
+      fi
+      _svc_tmp=${_svc_tmp:-$(mktemp -d /tmp/onecode-svc.XXXXXX)}
+      local client peer
+      client=$(_free_port) && peer=$(_free_port) || { echo "services: no free port for etcd" >&2; return 1; }
+      echo "services: starting a throwaway etcd on 127.0.0.1:$client" >&2
+      etcd --name onecode-test --data-dir "$_svc_tmp/etcd" \
+        --listen-client-urls "http://127.0.0.1:$client" --advertise-client-urls "http://127.0.0.1:$client" \
+        --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
+        --initial-cluster "onecode-test=http://127.0.0.1:$peer" >"$_svc_tmp/etcd.log" 2>&1 &
+      echo $! >"$_svc_tmp/etcd.pid"
+      _wait_port 127.0.0.1 "$client" || { echo "services: etcd did not start (log: $_svc_tmp/etcd.log)" >&2; return 1; }
+      ONECODE_TEST_ETCD_ENDPOINTS="127.0.0.1:$client"
+    fi
+  fi
+  export ONECODE_TEST_ETCD_ENDPOINTS
+  export ONECODE_TEST_REQUIRE_ETCD=1
+}
+
+# ensure_promtool installs promtool (Debian's prometheus package) when missing, as
+# root; with CI=true a promtool that cannot be had is a failure.
+ensure_promtool() {
+  command -v promtool >/dev/null 2>&1 && return 0
+  _apt_install prometheus || true
+  command -v promtool >/dev/null 2>&1 || _required_missing promtool
 }

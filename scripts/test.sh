@@ -2,8 +2,8 @@
 # The README's test command (make test): go vet, then the whole suite with the race
 # detector, on real PostgreSQL and Redis.
 #
-# It finds PostgreSQL (127.0.0.1:5432, user postgres, trust auth) and Redis
-# (127.0.0.1:6379), or starts throwaway servers from installed binaries in a temp dir,
+# It finds PostgreSQL (127.0.0.1:5432, user postgres, trust auth), Redis
+# (127.0.0.1:6379) and etcd (127.0.0.1:2379), or starts throwaway servers from installed binaries in a temp dir,
 # or installs them with apt-get when run as root; likewise poppler-utils and
 # fonts-droid-fallback, with which the printing tests read their PDFs back. Each test
 # then makes its own database and Redis key prefix (persistence/pgtest,
@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 
 source scripts/services.sh
 ensure_services
+ensure_etcd
 ensure_print_tools
 
 export ONECODE_TEST_PG_DSN ONECODE_TEST_REDIS_ADDR

@@ -90,6 +90,9 @@ func (s *Service) credit(ctx context.Context, o orders.Order, transactionID stri
 	if err == nil {
 		s.log.Info("recharge credited", "order", o.OrderID, "amount_fen", o.AmountFen,
 			"replayed", resp.GetAccepted().GetReplayed())
+		if s.cfg.OnCredited != nil { // this call moved the order to credited: once per order
+			s.cfg.OnCredited(o.AmountFen)
+		}
 	}
 	return err
 }

@@ -77,10 +77,12 @@ type Config struct {
 	ResolveBatch int
 	// Step bounds each credit, store write and aggregator step of a payment and of
 	// the resolver (default 10 s).
-	Step   time.Duration
-	Now    func() time.Time
-	Rand   io.Reader
-	Logger *slog.Logger
+	Step time.Duration
+	// OnCredited, if set, observes each order moved to credited (once per order; metrics).
+	OnCredited func(amountFen int64)
+	Now        func() time.Time
+	Rand       io.Reader
+	Logger     *slog.Logger
 }
 
 // Service runs the recharges. It is safe for concurrent use.

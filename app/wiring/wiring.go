@@ -47,9 +47,12 @@ type Stores struct {
 	Sessions *access.Sessions
 	// PhoneHashKey keys the hash of parents' phones (≥ 16 bytes); never logged.
 	PhoneHashKey []byte
-	Now          func() time.Time
-	Rand         io.Reader
-	Logger       *slog.Logger
+	// Business counts sales, declines and failed terminal handshakes for metrics
+	// (optional).
+	Business *actors.BusinessStats
+	Now      func() time.Time
+	Rand     io.Reader
+	Logger   *slog.Logger
 }
 
 // ErrMissing reports a use case asked of Stores that lack what it needs (a wiring
@@ -126,7 +129,7 @@ func (s Stores) Guardians() (*guardian.Service, error) {
 func (s Stores) TerminalSessions() *actors.TerminalSessionDeps {
 	s = s.defaulted()
 	return &actors.TerminalSessionDeps{Accounts: s.Accounts, Directory: s.Directory, Keyring: s.Keyring,
-		Journal: s.Journal, Now: s.Now, Logger: s.Logger,
+		Journal: s.Journal, Now: s.Now, Logger: s.Logger, Stats: s.Business,
 		Cache: actors.NewDirectoryCache(s.Directory, actors.DirectoryCacheOptions{Now: s.Now})}
 }
 

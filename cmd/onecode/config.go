@@ -90,6 +90,12 @@ type ClusterConfig struct {
 	Peers            []string      `yaml:"peers"`
 	RequestTimeout   time.Duration `yaml:"request_timeout"`
 	ConsensusTimeout time.Duration `yaml:"consensus_timeout"`
+	// EtcdEndpoints, EtcdPrefix, EtcdDialTimeout and EtcdLeaseTTL: the etcd
+	// membership (provider etcd).
+	EtcdEndpoints   []string      `yaml:"etcd_endpoints"`
+	EtcdPrefix      string        `yaml:"etcd_prefix"`
+	EtcdDialTimeout time.Duration `yaml:"etcd_dial_timeout"`
+	EtcdLeaseTTL    time.Duration `yaml:"etcd_lease_ttl"`
 }
 
 // JournalConfig tunes the group-commit writer and snapshots.
@@ -125,6 +131,9 @@ func DefaultConfig() Config {
 			Host:             "127.0.0.1",
 			RequestTimeout:   5 * time.Second,
 			ConsensusTimeout: 30 * time.Second,
+			EtcdPrefix:       "/onecode",
+			EtcdDialTimeout:  5 * time.Second,
+			EtcdLeaseTTL:     3 * time.Second,
 		},
 		Journal:    JournalConfig{MaxConns: 16, MaxBatch: 256, MaxDelay: time.Millisecond, Flushers: 2, SnapshotEvery: 100},
 		Account:    AccountConfig{IdleTimeout: 10 * time.Minute, CallTimeout: 3 * time.Second, CallRetries: 3},
@@ -200,5 +209,11 @@ func (c Config) member() actors.MemberConfig {
 		Peers:            c.Cluster.Peers,
 		RequestTimeout:   c.Cluster.RequestTimeout,
 		ConsensusTimeout: c.Cluster.ConsensusTimeout,
+		Etcd: actors.EtcdConfig{
+			Endpoints:   c.Cluster.EtcdEndpoints,
+			Prefix:      c.Cluster.EtcdPrefix,
+			DialTimeout: c.Cluster.EtcdDialTimeout,
+			LeaseTTL:    c.Cluster.EtcdLeaseTTL,
+		},
 	}
 }

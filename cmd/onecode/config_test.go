@@ -6,11 +6,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestShippedConfigsValid: every file in cluster-config/ loads and validates.
 func TestShippedConfigsValid(t *testing.T) {
-	for _, name := range []string{"single.yaml", "local-3.yaml"} {
+	for _, name := range []string{"single.yaml", "local-3.yaml", "etcd-3.yaml"} {
 		c := DefaultConfig()
 		if err := LoadConfigFile(&c, "../../cluster-config/"+name); err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -95,4 +96,35 @@ func TestSingleYAMLDocumentsEveryKey(t *testing.T) {
 func yamlName(f reflect.StructField) string {
 	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 	return name
+}
+
+// TestEtcdConfigValidated: an etcd member names its etcd; bad etcd settings are
+// refused with the key to fix.
+func TestEtcdConfigValidated(t *testing.T) {
+	etcd := func() Config {
+		c := DefaultConfig()
+		c.Cluster.Provider, c.Cluster.EtcdEndpoints = "etcd", []string{"127.0.0.1:2379"}
+		c.Server.PostgresDSN, c.Server.RedisAddr, c.Server.KeysDir = "postgres://x", "127.0.0.1:6379", "/keys"
+		return c
+	}
+	if err := etcd().Validate(); err != nil {
+		t.Fatalf("complete etcd config refused: %v", err)
+	}
+	for _, tc := range []struct {
+		what string
+		edit func(*Config)
+		want string
+	}{
+		{"no endpoints", func(c *Config) { c.Cluster.EtcdEndpoints = nil }, "etcd_endpoints"},
+		{"relative prefix", func(c *Config) { c.Cluster.EtcdPrefix = "onecode" }, "prefix"},
+		{"sub-second lease", func(c *Config) { c.Cluster.EtcdLeaseTTL = 1500 * time.Millisecond }, "lease ttl"},
+		{"no dial timeout", func(c *Config) { c.Cluster.EtcdDialTimeout = 0 }, "dial timeout"},
+		{"no redis", func(c *Config) { c.Server.RedisAddr = "" }, "--redis-addr"},
+	} {
+		c := etcd()
+		tc.edit(&c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want an error naming %s", tc.what, err, tc.want)
+		}
+	}
 }

@@ -32,6 +32,8 @@ type rechargeSetup struct {
 	orders    orders.Store
 	sandbox   *http.Server
 	sandboxAt string
+	// client is the aggregator client (nil without recharges): its breakers' states.
+	client *aggregator.Client
 }
 
 func (r *rechargeSetup) Close() {
@@ -98,6 +100,7 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 	if err != nil {
 		return nil, err
 	}
+	rs.client = client
 	verifier, err := aggregator.NewVerifier(keys)
 	if err != nil {
 		return nil, err
@@ -118,7 +121,7 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 	rs.recharges, err = gateway.NewRecharges(recharge.Config{
 		Accounts: deps.Accounts, Orders: rs.orders, Aggregator: aggregator.NewRechargePort(client),
 		NotifyURL: public + "/aggregator/notify",
-		Now:       deps.Now, Rand: deps.Rand, Logger: logger,
+		Now:       deps.Now, Rand: deps.Rand, Logger: logger, OnCredited: deps.Business.NoteRechargeCredited,
 	}, verifier)
 	if err != nil {
 		rs.Close()

@@ -243,6 +243,7 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 	registerAccountMetrics(srv.Registry(), stats)
 	registerWriterMetrics(srv.Registry(), st.writer)
 	registerNotifyMetrics(srv.Registry(), push.stats)
+	registerOpsMetrics(srv.Registry(), opsSources{business: deps.Business, writer: st.writer, member: n.member, breakers: rs.client})
 	outboxCtx, stopOutbox := context.WithCancel(ctx)
 	defer stopOutbox()
 	go appnotify.RunOutbox(outboxCtx, st.directory, push.send, appnotify.Options{}, logger)

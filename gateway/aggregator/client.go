@@ -94,6 +94,15 @@ type Client struct {
 	breakers map[Operation]*gobreaker.CircuitBreaker[reply]
 }
 
+// BreakerStates are the present states of the operations' breakers (metrics, ops).
+func (c *Client) BreakerStates() map[Operation]gobreaker.State {
+	out := make(map[Operation]gobreaker.State, len(c.breakers))
+	for op, b := range c.breakers {
+		out[op] = b.State()
+	}
+	return out
+}
+
 // reply is a raw aggregator answer.
 type reply struct {
 	status int

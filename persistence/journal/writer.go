@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -79,19 +78,7 @@ type Writer struct {
 	mu     sync.RWMutex // guards closed against sends on a closed queue
 	closed bool
 
-	batches, appends, flushNanos atomic.Int64
-}
-
-// WriterStats are a Writer's running totals, for metrics.
-type WriterStats struct {
-	Batches   int64         // AppendBatch calls
-	Appends   int64         // appends in them
-	FlushTime time.Duration // time spent in AppendBatch
-}
-
-// Stats returns the running totals.
-func (w *Writer) Stats() WriterStats {
-	return WriterStats{Batches: w.batches.Load(), Appends: w.appends.Load(), FlushTime: time.Duration(w.flushNanos.Load())}
+	stats writerStats
 }
 
 type request struct {
@@ -154,6 +141,7 @@ func (w *Writer) enqueue(ctx context.Context, req *request) error {
 	case w.queue <- req:
 		return nil
 	case <-ctx.Done():
+		w.stats.rejected.Add(1)
 		return fmt.Errorf("%w: %w", ErrQueueFull, ctx.Err())
 	}
 }
@@ -234,13 +222,12 @@ func (w *Writer) flush(batch []*request) {
 	start := time.Now()
 	errs := w.store.AppendBatch(ctx, appends)
 	cancel()
-	w.flushNanos.Add(int64(time.Since(start)))
-	w.batches.Add(1)
-	w.appends.Add(int64(len(appends)))
+	took := time.Since(start)
 	if len(errs) != len(batch) {
 		errs = Fill(len(batch), fmt.Errorf("%w: store returned %d results for %d appends",
 			ErrUnknownOutcome, len(errs), len(batch)))
 	}
+	w.stats.observe(len(appends), took, batchFailure(errs), start.Add(took))
 	for i, r := range batch {
 		r.result <- classify(errs[i])
 	}

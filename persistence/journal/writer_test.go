@@ -141,6 +141,9 @@ func TestWriterQueueFullAndBatching(t *testing.T) {
 	if err := w.Append(done, topUp("a-full", 0, "")); !errors.Is(err, journal.ErrQueueFull) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("full queue: got %v, want ErrQueueFull wrapping context.Canceled", err)
 	}
+	if st := w.Stats(); st.QueueDepth != 4 || st.QueueCapacity != 4 || st.Rejected != 1 {
+		t.Errorf("stats with the flusher held: queue %d of %d, rejected %d; want 4 of 4, 1", st.QueueDepth, st.QueueCapacity, st.Rejected)
+	}
 	close(g.release)
 	if err := <-first; err != nil {
 		t.Fatal(err)
@@ -156,6 +159,18 @@ func TestWriterQueueFullAndBatching(t *testing.T) {
 	}
 	if _, tail, _ := store.Load(ctx, "a-full"); len(tail) != 0 {
 		t.Errorf("a-full: got %d events, want 0", len(tail))
+	}
+	st := w.Stats()
+	// Batches of 1 and of 4 appends: buckets "≤ 1" and "≤ 4" of BatchSizeBuckets.
+	if st.Batches != 2 || st.Appends != 5 || st.BatchSizes[0] != 1 || st.BatchSizes[2] != 1 || st.FailedBatches != 0 || st.LastError != "" {
+		t.Errorf("stats: got %+v, want 2 batches (sizes 1 and 4) of 5 appends, none failed", st)
+	}
+	var flushes int64
+	for _, n := range st.FlushLatency {
+		flushes += n
+	}
+	if flushes != 2 || st.QueueDepth != 0 {
+		t.Errorf("flush latency histogram holds %d batches, queue %d; want 2, 0", flushes, st.QueueDepth)
 	}
 	if err := w.Append(ctx, topUp("late", 0, "")); !errors.Is(err, journal.ErrClosed) {
 		t.Errorf("after Close: got %v, want ErrClosed", err)
@@ -177,6 +192,9 @@ func TestWriterDatabaseDown(t *testing.T) {
 			err := w.Append(ctx, topUp("pupil", 1, ""))
 			if !errors.Is(err, journal.ErrUnknownOutcome) {
 				t.Fatalf("got %v, want ErrUnknownOutcome", err)
+			}
+			if st := w.Stats(); st.FailedBatches != 1 || st.LastError == "" || st.LastErrorAt.IsZero() {
+				t.Errorf("stats after the failed batch: %d failed, last error %q at %v; want 1 with its error", st.FailedBatches, st.LastError, st.LastErrorAt)
 			}
 			// Invalid input stays a definite error even with the database down.
 			if err := w.Append(ctx, journal.Append{}); !errors.Is(err, journal.ErrInvalid) || errors.Is(err, journal.ErrUnknownOutcome) {
