@@ -231,6 +231,15 @@ async function canteenFlow(page, sw, shot) {
     await text(page.getByTestId('staff-saved'), '已保存：teacher32（班主任）')
     await shot('12-staff')
   })
+
+  await step('Console: English, then Chinese again', async () => {
+    await page.getByTestId('lang').click()
+    await text(page.getByTestId('menu'), 'Canteen totals')
+    await page.getByText('Staff accounts').waitFor()
+    await shot('13-english')
+    await page.getByTestId('lang').click()
+    await text(page.getByTestId('menu'), '营业统计')
+  })
 }
 
 async function phoneFlow(browser, sw, artifacts, problems) {
