@@ -482,6 +482,10 @@ func TestBOLA(t *testing.T) {
 		},
 	}
 
+	for route, cs := range bolaListCases(w, S) {
+		cases[route] = append(cases[route], cs...)
+	}
+
 	// Wrong kind of session or none, on every route, with an empty request.
 	services := []struct {
 		desc     grpc.ServiceDesc

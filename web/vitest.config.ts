@@ -1,5 +1,7 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  test: { include: ['shared/**/*.test.ts', 'h5/**/*.test.ts'], environment: 'node' },
+  resolve: { alias: { '@shared': fileURLToPath(new URL('./shared', import.meta.url)) } },
+  test: { include: ['shared/**/*.test.ts', 'h5/**/*.test.ts', 'console/**/*.test.ts'], environment: 'node' },
 })

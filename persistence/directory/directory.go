@@ -177,6 +177,9 @@ type Store interface {
 	// PutClass inserts or updates a class; its school must exist.
 	PutClass(ctx context.Context, c Class) error
 	Class(ctx context.Context, schoolID, id string) (Class, error)
+	// ListClasses returns up to limit (1..MaxPage) classes of a school with
+	// ID > after, in ID order (none for an unknown school).
+	ListClasses(ctx context.Context, schoolID, after string, limit int) ([]Class, error)
 
 	// PutPupil inserts or updates one pupil, with the rules of
 	// BulkImportPupils; a rejected row's error is returned as is.
@@ -199,12 +202,19 @@ type Store interface {
 	// canteen never moves to another school (ErrConflict).
 	PutCanteen(ctx context.Context, c Canteen) error
 	Canteen(ctx context.Context, id string) (Canteen, error)
+	// ListCanteens returns up to limit (1..MaxPage) canteens of a school with
+	// ID > after, in ID order (none for an unknown school).
+	ListCanteens(ctx context.Context, schoolID, after string, limit int) ([]Canteen, error)
 
 	// AddTerminal inserts a terminal (ErrConflict if the id exists). Its
 	// canteen must belong to its school.
 	AddTerminal(ctx context.Context, t Terminal) error
 	Terminal(ctx context.Context, id string) (Terminal, error)
 	SetTerminalStatus(ctx context.Context, id string, status TerminalStatus) error
+	// ListTerminals returns up to limit (1..MaxPage) terminals of a canteen
+	// with ID > after, in ID order, WITHOUT their SecretHash (none for an
+	// unknown canteen).
+	ListTerminals(ctx context.Context, canteenID, after string, limit int) ([]Terminal, error)
 
 	// PutDish inserts or updates a dish and returns the canteen's catalog
 	// version afterwards. The version increases when the dish changed and

@@ -314,3 +314,19 @@ func ValidateDishPage(canteenID, after string, limit int) error {
 	}
 	return errors.Join(ValidateID("canteen", canteenID), ValidateLimit(limit))
 }
+
+// ValidateIDPage checks the arguments of ListClasses, ListCanteens and
+// ListTerminals: parent is the school (kind "school") or canteen id, after
+// empty or an id.
+func ValidateIDPage(kind, parent, after string, limit int) error {
+	var parentErr, afterErr error
+	if kind == "school" {
+		parentErr = ValidateSchoolID(parent)
+	} else {
+		parentErr = ValidateID(kind, parent)
+	}
+	if after != "" {
+		afterErr = ValidateID("page token", after)
+	}
+	return errors.Join(parentErr, afterErr, ValidateLimit(limit))
+}

@@ -79,7 +79,7 @@ export async function startSwitch({ binary, artifacts }) {
     '--http-addr', `127.0.0.1:${http}`, '--grpc-addr', `127.0.0.1:${grpc}`,
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ONECODE_LOG_LEVEL: 'info' } })
   const sw = {
-    base: `http://127.0.0.1:${http}`, sandbox: `http://127.0.0.1:${sandbox}`, push: `http://127.0.0.1:${push}`, dir, child,
+    base: `http://127.0.0.1:${http}`, sandbox: `http://127.0.0.1:${sandbox}`, push: `http://127.0.0.1:${push}`, grpc: `127.0.0.1:${grpc}`, binary, dir, child,
     stdout: '', log: '', exited: null,
   }
   child.stdout.on('data', (b) => { sw.stdout += b; logFile.write(b) })
@@ -145,4 +145,49 @@ export function demoStaffPassword(sw, username) {
     if (u === username) return pw
   }
   throw new Error(`no demo staff ${username}`)
+}
+
+/** demoCard reads the QR text of a demo pupil's card from <data>/demo/cards.txt. */
+export function demoCard(sw, studentNo) {
+  const txt = readFileSync(join(sw.dir, 'data', 'demo', 'cards.txt'), 'utf8')
+  for (const line of txt.split('\n')) {
+    const [no, , qr] = line.split('\t')
+    if (no === studentNo) return qr.trim()
+  }
+  throw new Error(`no demo card for ${studentNo}`)
+}
+
+/**
+ * startPOS runs `onecode pos` as the demo's terminal T1 (its secret from
+ * <data>/demo/terminal-T1.secret) and answers a driver: send(line) types a line,
+ * expect(re) waits for an output line matching re printed after the last send.
+ */
+export async function startPOS(sw) {
+  const secret = join(sw.dir, 'data', 'demo', 'terminal-T1.secret')
+  const child = spawn(sw.binary, ['pos', '--addr', sw.grpc, '--terminal', 'T1', '--secret-file', secret,
+    '--state-file', join(sw.dir, 'pos-T1.seq')], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const pos = { out: '', mark: 0, exited: null }
+  child.stdout.on('data', (b) => { pos.out += b })
+  child.stderr.on('data', (b) => { pos.out += b })
+  child.on('exit', (code) => { pos.exited = code })
+  pos.send = (line) => {
+    pos.mark = pos.out.length
+    child.stdin.write(line + '\n')
+  }
+  pos.expect = (re, what = String(re)) => waitFor(`the terminal to print ${what}`, () => {
+    if (pos.exited !== null) throw new Error(`onecode pos exited (${pos.exited}): ${pos.out.slice(-500)}`)
+    const m = re.exec(pos.out.slice(pos.mark))
+    return m ? m[0] : null
+  }, { timeoutMs: 15_000 })
+  pos.stop = async () => {
+    if (pos.exited !== null) return
+    child.stdin.end('/quit\n')
+    try {
+      await waitFor('onecode pos to quit', () => pos.exited !== null, { timeoutMs: 5_000 })
+    } catch {
+      child.kill('SIGKILL')
+    }
+  }
+  await pos.expect(/connected: terminal T1/, 'its welcome')
+  return pos
 }

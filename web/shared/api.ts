@@ -79,6 +79,20 @@ export class ApiClient {
     return this.call<T>('POST', path, body)
   }
 
+  put<T>(path: string, body: unknown = {}): Promise<T> {
+    return this.call<T>('PUT', path, body)
+  }
+
+  /**
+   * blob fetches a file (a PDF, say) with the bearer token in the Authorization
+   * header, never in the URL; a failure is an ApiError as for JSON calls.
+   */
+  async blob(path: string): Promise<Blob> {
+    const res = await this.send('GET', path, undefined, '*/*')
+    if (!res.ok) return this.fail(res, await res.text())
+    return res.blob()
+  }
+
   async call<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
     let url = path
     if (query) {
@@ -87,23 +101,9 @@ export class ApiClient {
       const s = q.toString()
       if (s) url += '?' + s
     }
-    const headers: Record<string, string> = { Accept: 'application/json' }
-    if (body !== undefined) headers['Content-Type'] = 'application/json'
-    if (this.token) headers.Authorization = 'Bearer ' + this.token
-    const ctl = new AbortController()
-    const timer = setTimeout(() => ctl.abort(), this.opts.timeoutMs)
-    let res: Response
-    try {
-      res = await this.opts.fetch(url, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-        signal: ctl.signal, credentials: 'omit', cache: 'no-store', redirect: 'error', referrerPolicy: 'no-referrer',
-      })
-    } catch (e) {
-      throw new ApiError(0, 'UNAVAILABLE', NetworkFailure, e instanceof Error ? e.message : String(e))
-    } finally {
-      clearTimeout(timer)
-    }
+    const res = await this.send(method, url, body, 'application/json')
     const text = await res.text()
+    if (!res.ok) return this.fail(res, text)
     let data: unknown = undefined
     if (text) {
       try {
@@ -112,18 +112,48 @@ export class ApiClient {
         data = undefined
       }
     }
-    if (!res.ok) {
-      if (res.status === 401) {
-        this.setToken(null)
-        this.opts.onUnauthenticated?.()
-      }
-      if (isErrorBody(data)) {
-        const e = data.error
-        throw new ApiError(res.status, e.status, e.reason ?? '', e.message, e.meta ?? {})
-      }
-      throw new ApiError(res.status, String(res.status), '', text.slice(0, 200) || res.statusText)
-    }
     return data as T
+  }
+
+  /** send makes one bounded request; a network failure is an ApiError (NetworkFailure). */
+  private async send(method: string, url: string, body: unknown, accept: string): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept }
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    if (this.token) headers.Authorization = 'Bearer ' + this.token
+    const ctl = new AbortController()
+    const timer = setTimeout(() => ctl.abort(), this.opts.timeoutMs)
+    try {
+      const res = await this.opts.fetch(url, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+        signal: ctl.signal, credentials: 'omit', cache: 'no-store', redirect: 'error', referrerPolicy: 'no-referrer',
+      })
+      // The body is read under the same bound.
+      const buf = [101, 204, 205, 304].includes(res.status) ? null : await res.arrayBuffer()
+      return new Response(buf, { status: res.status, statusText: res.statusText, headers: res.headers })
+    } catch (e) {
+      throw new ApiError(0, 'UNAVAILABLE', NetworkFailure, e instanceof Error ? e.message : String(e))
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** fail throws the ApiError of a failed answer (and ends the session on a 401). */
+  private fail(res: Response, text: string): never {
+    if (res.status === 401) {
+      this.setToken(null)
+      this.opts.onUnauthenticated?.()
+    }
+    let data: unknown = undefined
+    try {
+      data = text ? JSON.parse(text) : undefined
+    } catch {
+      data = undefined
+    }
+    if (isErrorBody(data)) {
+      const e = data.error
+      throw new ApiError(res.status, e.status, e.reason ?? '', e.message, e.meta ?? {})
+    }
+    throw new ApiError(res.status, String(res.status), '', text.slice(0, 200) || res.statusText)
   }
 }
 

@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"ListPupilsPages", testListPupils},
 		{"CanteenAndTerminal", testTerminal},
 		{"DishesAndCatalogVersion", testDishes},
+		{"ListClassesCanteensTerminals", testLists},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrentClaimers", testConcurrentClaimers},
 		{"OutboxOutcomes", testOutboxOutcomes},

@@ -1,7 +1,12 @@
 // The staff console's calls (auth.proto, staff.proto) and its session.
 import { reactive } from 'vue'
-import { ApiClient } from '@shared/api'
+import { ApiClient, newRequestID } from '@shared/api'
 import type { ListPupilsResponse, StaffLoginResponse, StaffRole, WhoamiResponse } from '@shared/types'
+import type {
+  BindCodeResponse, Dish, GetPupilResponse, GuardiansResponse, ImportMode, ImportResponse, ListCanteensResponse,
+  ListClassesResponse, ListDishesResponse, LossResponse, PupilHistoryResponse, PutDishResponse, PutStaffResponse,
+  RegisterTerminalResponse, ReissueResponse, SetTerminalEnabledResponse, TotalsResponse,
+} from './types'
 
 export const client = new ApiClient({
   tokenKey: 'onecode.console.token',
@@ -11,15 +16,17 @@ export const client = new ApiClient({
 /** The staff member logged in (from the login answer, or Whoami after a reload). */
 export const session = reactive({ role: '' as StaffRole | '', schoolId: '', classId: '', username: '' })
 
+const seg = encodeURIComponent
+
 export const api = {
   async login(schoolId: string, username: string, password: string): Promise<void> {
     const r = await client.post<StaffLoginResponse>('/v1/auth/staff/login', { schoolId, username, password })
     client.setToken(r.token)
-    Object.assign(session, { role: r.role, schoolId: r.schoolId, classId: r.classId, username })
+    Object.assign(session, { role: r.role, schoolId: r.schoolId, classId: r.classId ?? '', username })
   },
   async whoami(): Promise<void> {
     const r = await client.get<WhoamiResponse>('/v1/auth/whoami')
-    Object.assign(session, { role: r.role, schoolId: r.schoolId, classId: r.classId, username: r.subjectId })
+    Object.assign(session, { role: r.role, schoolId: r.schoolId, classId: r.classId ?? '', username: r.subjectId })
   },
   async logout(): Promise<void> {
     try {
@@ -29,6 +36,40 @@ export const api = {
       Object.assign(session, { role: '', schoolId: '', classId: '', username: '' })
     }
   },
-  pupils: (classId: string, pageToken: string, pageSize = 50) =>
+
+  // Pupils and cards.
+  classes: () => client.get<ListClassesResponse>('/v1/staff/classes'),
+  pupils: (classId: string, pageToken: string, pageSize = 100) =>
     client.get<ListPupilsResponse>('/v1/staff/pupils', { classId, pageToken, pageSize }),
+  importFile: (format: 'csv' | 'xlsx', contentBase64: string, cardExpiry: string, mode: ImportMode) =>
+    client.post<ImportResponse>('/v1/staff/pupils:importFile', { format, content: contentBase64, cardExpiry, mode }),
+  pupil: (id: string) => client.get<GetPupilResponse>(`/v1/staff/pupils/${seg(id)}`),
+  history: (id: string, pageToken: string, pageSize = 20) =>
+    client.get<PupilHistoryResponse>(`/v1/staff/pupils/${seg(id)}/history`, { pageToken, pageSize }),
+  reportLoss: (id: string) =>
+    client.post<LossResponse>(`/v1/staff/pupils/${seg(id)}:reportLoss`, { requestId: newRequestID('console') }),
+  reissue: (id: string, cardExpiry: string) =>
+    client.post<ReissueResponse>(`/v1/staff/pupils/${seg(id)}:reissueCard`, { requestId: newRequestID('console'), cardExpiry }),
+  bindCode: (id: string) => client.post<BindCodeResponse>(`/v1/staff/pupils/${seg(id)}:issueBindCode`),
+  guardians: (id: string) => client.get<GuardiansResponse>(`/v1/staff/pupils/${seg(id)}/guardians`),
+  unbind: (id: string, parentId: string) => client.post(`/v1/staff/pupils/${seg(id)}/guardians/${seg(parentId)}:unbind`),
+  classSheet: (classId: string) => client.blob(`/v1/staff/classes/${seg(classId)}/sheet.pdf`),
+
+  // Canteens, dishes, terminals, totals.
+  canteens: () => client.get<ListCanteensResponse>('/v1/staff/canteens'),
+  putCanteen: (id: string, name: string) => client.put(`/v1/staff/canteens/${seg(id)}`, { name }),
+  dishes: (canteenId: string, pageToken: string, pageSize = 100) =>
+    client.get<ListDishesResponse>(`/v1/staff/canteens/${seg(canteenId)}/dishes`, { pageToken, pageSize }),
+  putDish: (canteenId: string, d: Dish) =>
+    client.put<PutDishResponse>(`/v1/staff/canteens/${seg(canteenId)}/dishes/${seg(d.barcode)}`, { dish: d }),
+  registerTerminal: (canteenId: string, terminalId: string, name: string, canOverride: boolean) =>
+    client.post<RegisterTerminalResponse>(`/v1/staff/canteens/${seg(canteenId)}/terminals`, { terminalId, name, canOverride }),
+  setTerminalEnabled: (terminalId: string, enabled: boolean) =>
+    client.post<SetTerminalEnabledResponse>(`/v1/staff/terminals/${seg(terminalId)}:setEnabled`, { enabled }),
+  totals: (canteenId: string, fromDay: string, toDay: string) =>
+    client.get<TotalsResponse>(`/v1/staff/canteens/${seg(canteenId)}/totals`, { fromDay, toDay }),
+
+  // Staff accounts.
+  putStaff: (username: string, role: StaffRole, classId: string, password: string, enabled: boolean) =>
+    client.put<PutStaffResponse>(`/v1/staff/staff/${seg(username)}`, { role, classId, password, enabled }),
 }

@@ -1,6 +1,7 @@
-// The console's sections and which staff roles see them (StaffRole in auth.proto):
-// admin everything; finance pupils, fees, totals; canteen manager canteens, totals;
-// teacher the pupils of their class.
+// The console's sections and which staff roles see them (StaffRole in auth.proto,
+// mirroring the server's checks in gateway/staffsvc*.go): admin everything; finance
+// pupils, imports, totals (and fees); canteen manager canteens and totals; teacher the
+// pupils of their class.
 import type { StaffRole } from '@shared/types'
 
 export interface Section { name: string; path: string; roles: StaffRole[]; ready: boolean }
@@ -12,13 +13,28 @@ const Teacher: StaffRole = 'STAFF_ROLE_TEACHER'
 
 export const sections: Section[] = [
   { name: 'pupils', path: '/pupils', roles: [Admin, Finance, Teacher], ready: true },
-  { name: 'canteens', path: '/canteens', roles: [Admin, Canteen], ready: false },
+  { name: 'canteens', path: '/canteens', roles: [Admin, Canteen], ready: true },
+  { name: 'totals', path: '/totals', roles: [Admin, Finance, Canteen], ready: true },
+  { name: 'staff', path: '/staff', roles: [Admin], ready: true },
   { name: 'fees', path: '/fees', roles: [Admin, Finance], ready: false },
-  { name: 'totals', path: '/totals', roles: [Admin, Finance, Canteen], ready: false },
-  { name: 'staff', path: '/staff', roles: [Admin], ready: false },
   { name: 'limits', path: '/limits', roles: [Admin], ready: false },
 ]
 
 export function sectionsFor(role: StaffRole | ''): Section[] {
   return role ? sections.filter((s) => s.roles.includes(role)) : []
+}
+
+/** The first section a role sees (its home). */
+export function homeFor(role: StaffRole | ''): string {
+  return sectionsFor(role)[0]?.name ?? 'pupils'
+}
+
+/** What a role may do beyond seeing a section (the server checks again). */
+export const can = {
+  importPupils: (r: StaffRole | '') => r === Admin || r === Finance,
+  wholeSchool: (r: StaffRole | '') => r === Admin || r === Finance,
+  bindCode: (r: StaffRole | '') => r === Admin || r === Teacher,
+  guardians: (r: StaffRole | '') => r === Admin || r === Teacher,
+  unbind: (r: StaffRole | '') => r === Admin,
+  manageCanteens: (r: StaffRole | '') => r === Admin || r === Canteen,
 }

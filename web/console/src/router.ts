@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { api, client, session } from './api'
-import { sections } from './menu'
+import { homeFor, sections } from './menu'
 import Login from './views/Login.vue'
 import Layout from './views/Layout.vue'
 
@@ -10,8 +10,14 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: Login, meta: { public: true } },
     {
       path: '/', component: Layout, children: [
-        { path: '', name: 'home', redirect: () => ({ name: 'pupils' }) },
+        { path: '', name: 'home', redirect: () => ({ name: homeFor(session.role) }) },
         { path: 'pupils', name: 'pupils', component: () => import('./views/Pupils.vue') },
+        { path: 'pupils/import', name: 'import', component: () => import('./views/PupilImport.vue') },
+        { path: 'pupils/:id', name: 'pupil', component: () => import('./views/PupilDetail.vue'), props: true },
+        { path: 'canteens', name: 'canteens', component: () => import('./views/Canteens.vue') },
+        { path: 'canteens/:id/dishes', name: 'dishes', component: () => import('./views/Dishes.vue'), props: true },
+        { path: 'totals', name: 'totals', component: () => import('./views/Totals.vue') },
+        { path: 'staff', name: 'staff', component: () => import('./views/StaffUsers.vue') },
         ...sections.filter((s) => !s.ready).map((s) => ({ path: s.path.slice(1), name: s.name, component: () => import('./views/Soon.vue') })),
       ],
     },

@@ -2130,6 +2130,304 @@ func (*UnbindGuardianResponse) Descriptor() ([]byte, []int) {
 	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{36}
 }
 
+// ListSchoolClassesRequest is empty: the caller's school and role say what is listed.
+type ListSchoolClassesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSchoolClassesRequest) Reset() {
+	*x = ListSchoolClassesRequest{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSchoolClassesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSchoolClassesRequest) ProtoMessage() {}
+
+func (x *ListSchoolClassesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSchoolClassesRequest.ProtoReflect.Descriptor instead.
+func (*ListSchoolClassesRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{37}
+}
+
+// ListSchoolClassesResponse lists the classes by id.
+type ListSchoolClassesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Classes       []*Class               `protobuf:"bytes,1,rep,name=classes,proto3" json:"classes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSchoolClassesResponse) Reset() {
+	*x = ListSchoolClassesResponse{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSchoolClassesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSchoolClassesResponse) ProtoMessage() {}
+
+func (x *ListSchoolClassesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSchoolClassesResponse.ProtoReflect.Descriptor instead.
+func (*ListSchoolClassesResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ListSchoolClassesResponse) GetClasses() []*Class {
+	if x != nil {
+		return x.Classes
+	}
+	return nil
+}
+
+// ListStaffCanteensRequest is empty: the caller's school is listed.
+type ListStaffCanteensRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStaffCanteensRequest) Reset() {
+	*x = ListStaffCanteensRequest{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStaffCanteensRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStaffCanteensRequest) ProtoMessage() {}
+
+func (x *ListStaffCanteensRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStaffCanteensRequest.ProtoReflect.Descriptor instead.
+func (*ListStaffCanteensRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{39}
+}
+
+// CanteenTerminal is a terminal as staff see it (never its secret).
+type CanteenTerminal struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	TerminalId string                 `protobuf:"bytes,1,opt,name=terminal_id,json=terminalId,proto3" json:"terminal_id,omitempty"`
+	Name       string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// False once disabled: the terminal cannot take money.
+	Enabled bool `protobuf:"varint,3,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	// May this terminal approve arrears purchases (operator override)?
+	CanOverride bool `protobuf:"varint,4,opt,name=can_override,json=canOverride,proto3" json:"can_override,omitempty"`
+	// When it was registered (unix seconds).
+	CreatedUnix   int64 `protobuf:"varint,5,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CanteenTerminal) Reset() {
+	*x = CanteenTerminal{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CanteenTerminal) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CanteenTerminal) ProtoMessage() {}
+
+func (x *CanteenTerminal) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CanteenTerminal.ProtoReflect.Descriptor instead.
+func (*CanteenTerminal) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *CanteenTerminal) GetTerminalId() string {
+	if x != nil {
+		return x.TerminalId
+	}
+	return ""
+}
+
+func (x *CanteenTerminal) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *CanteenTerminal) GetEnabled() bool {
+	if x != nil {
+		return x.Enabled
+	}
+	return false
+}
+
+func (x *CanteenTerminal) GetCanOverride() bool {
+	if x != nil {
+		return x.CanOverride
+	}
+	return false
+}
+
+func (x *CanteenTerminal) GetCreatedUnix() int64 {
+	if x != nil {
+		return x.CreatedUnix
+	}
+	return 0
+}
+
+// StaffCanteen is a canteen and its terminals.
+type StaffCanteen struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Canteen *Canteen               `protobuf:"bytes,1,opt,name=canteen,proto3" json:"canteen,omitempty"`
+	// By id; empty for finance.
+	Terminals     []*CanteenTerminal `protobuf:"bytes,2,rep,name=terminals,proto3" json:"terminals,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StaffCanteen) Reset() {
+	*x = StaffCanteen{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StaffCanteen) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StaffCanteen) ProtoMessage() {}
+
+func (x *StaffCanteen) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StaffCanteen.ProtoReflect.Descriptor instead.
+func (*StaffCanteen) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *StaffCanteen) GetCanteen() *Canteen {
+	if x != nil {
+		return x.Canteen
+	}
+	return nil
+}
+
+func (x *StaffCanteen) GetTerminals() []*CanteenTerminal {
+	if x != nil {
+		return x.Terminals
+	}
+	return nil
+}
+
+// ListStaffCanteensResponse lists the canteens by id.
+type ListStaffCanteensResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Canteens      []*StaffCanteen        `protobuf:"bytes,1,rep,name=canteens,proto3" json:"canteens,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStaffCanteensResponse) Reset() {
+	*x = ListStaffCanteensResponse{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStaffCanteensResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStaffCanteensResponse) ProtoMessage() {}
+
+func (x *ListStaffCanteensResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStaffCanteensResponse.ProtoReflect.Descriptor instead.
+func (*ListStaffCanteensResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ListStaffCanteensResponse) GetCanteens() []*StaffCanteen {
+	if x != nil {
+		return x.Canteens
+	}
+	return nil
+}
+
 var File_onecode_api_v1_staff_proto protoreflect.FileDescriptor
 
 const file_onecode_api_v1_staff_proto_rawDesc = "" +
@@ -2292,7 +2590,23 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1b\n" +
 	"\tparent_id\x18\x02 \x01(\tR\bparentId\"\x18\n" +
-	"\x16UnbindGuardianResponse2\xe5\x13\n" +
+	"\x16UnbindGuardianResponse\"\x1a\n" +
+	"\x18ListSchoolClassesRequest\"L\n" +
+	"\x19ListSchoolClassesResponse\x12/\n" +
+	"\aclasses\x18\x01 \x03(\v2\x15.onecode.api.v1.ClassR\aclasses\"\x1a\n" +
+	"\x18ListStaffCanteensRequest\"\xa6\x01\n" +
+	"\x0fCanteenTerminal\x12\x1f\n" +
+	"\vterminal_id\x18\x01 \x01(\tR\n" +
+	"terminalId\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
+	"\aenabled\x18\x03 \x01(\bR\aenabled\x12!\n" +
+	"\fcan_override\x18\x04 \x01(\bR\vcanOverride\x12!\n" +
+	"\fcreated_unix\x18\x05 \x01(\x03R\vcreatedUnix\"\x80\x01\n" +
+	"\fStaffCanteen\x121\n" +
+	"\acanteen\x18\x01 \x01(\v2\x17.onecode.api.v1.CanteenR\acanteen\x12=\n" +
+	"\tterminals\x18\x02 \x03(\v2\x1f.onecode.api.v1.CanteenTerminalR\tterminals\"U\n" +
+	"\x19ListStaffCanteensResponse\x128\n" +
+	"\bcanteens\x18\x01 \x03(\v2\x1c.onecode.api.v1.StaffCanteenR\bcanteens2\xf2\x15\n" +
 	"\fStaffService\x12\x8d\x01\n" +
 	"\x10ImportPupilsFile\x12'.onecode.api.v1.ImportPupilsFileRequest\x1a(.onecode.api.v1.ImportPupilsFileResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/staff/pupils:importFile\x12m\n" +
 	"\n" +
@@ -2311,7 +2625,9 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\x0ePutCanteenDish\x12%.onecode.api.v1.PutCanteenDishRequest\x1a&.onecode.api.v1.PutCanteenDishResponse\";\x82\xd3\xe4\x93\x025:\x01*\x1a0/v1/staff/canteens/{canteen_id}/dishes/{barcode}\x12\x98\x01\n" +
 	"\x11ListCanteenDishes\x12(.onecode.api.v1.ListCanteenDishesRequest\x1a).onecode.api.v1.ListCanteenDishesResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/staff/canteens/{canteen_id}/dishes\x12\x86\x01\n" +
 	"\x0ePutSchoolStaff\x12%.onecode.api.v1.PutSchoolStaffRequest\x1a&.onecode.api.v1.PutSchoolStaffResponse\"%\x82\xd3\xe4\x93\x02\x1f:\x01*\x1a\x1a/v1/staff/staff/{username}\x12\x95\x01\n" +
-	"\x10GetCanteenTotals\x12'.onecode.api.v1.GetCanteenTotalsRequest\x1a(.onecode.api.v1.GetCanteenTotalsResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/staff/canteens/{canteen_id}/totalsB8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
+	"\x10GetCanteenTotals\x12'.onecode.api.v1.GetCanteenTotalsRequest\x1a(.onecode.api.v1.GetCanteenTotalsResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/staff/canteens/{canteen_id}/totals\x12\x83\x01\n" +
+	"\x11ListSchoolClasses\x12(.onecode.api.v1.ListSchoolClassesRequest\x1a).onecode.api.v1.ListSchoolClassesResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/staff/classes\x12\x84\x01\n" +
+	"\x11ListStaffCanteens\x12(.onecode.api.v1.ListStaffCanteensRequest\x1a).onecode.api.v1.ListStaffCanteensResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/staff/canteensB8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
 
 var (
 	file_onecode_api_v1_staff_proto_rawDescOnce sync.Once
@@ -2325,7 +2641,7 @@ func file_onecode_api_v1_staff_proto_rawDescGZIP() []byte {
 	return file_onecode_api_v1_staff_proto_rawDescData
 }
 
-var file_onecode_api_v1_staff_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_onecode_api_v1_staff_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_onecode_api_v1_staff_proto_goTypes = []any{
 	(*ImportPupilsFileRequest)(nil),         // 0: onecode.api.v1.ImportPupilsFileRequest
 	(*ImportPupilsFileResponse)(nil),        // 1: onecode.api.v1.ImportPupilsFileResponse
@@ -2364,71 +2680,86 @@ var file_onecode_api_v1_staff_proto_goTypes = []any{
 	(*ListPupilGuardiansResponse)(nil),      // 34: onecode.api.v1.ListPupilGuardiansResponse
 	(*UnbindGuardianRequest)(nil),           // 35: onecode.api.v1.UnbindGuardianRequest
 	(*UnbindGuardianResponse)(nil),          // 36: onecode.api.v1.UnbindGuardianResponse
-	(ImportMode)(0),                         // 37: onecode.api.v1.ImportMode
-	(*RowError)(nil),                        // 38: onecode.api.v1.RowError
-	(ImportOutcome)(0),                      // 39: onecode.api.v1.ImportOutcome
-	(*HistoryLine)(nil),                     // 40: onecode.api.v1.HistoryLine
-	(*Canteen)(nil),                         // 41: onecode.api.v1.Canteen
-	(*Dish)(nil),                            // 42: onecode.api.v1.Dish
-	(StaffRole)(0),                          // 43: onecode.api.v1.StaffRole
-	(*StaffUser)(nil),                       // 44: onecode.api.v1.StaffUser
-	(*httpbody.HttpBody)(nil),               // 45: google.api.HttpBody
+	(*ListSchoolClassesRequest)(nil),        // 37: onecode.api.v1.ListSchoolClassesRequest
+	(*ListSchoolClassesResponse)(nil),       // 38: onecode.api.v1.ListSchoolClassesResponse
+	(*ListStaffCanteensRequest)(nil),        // 39: onecode.api.v1.ListStaffCanteensRequest
+	(*CanteenTerminal)(nil),                 // 40: onecode.api.v1.CanteenTerminal
+	(*StaffCanteen)(nil),                    // 41: onecode.api.v1.StaffCanteen
+	(*ListStaffCanteensResponse)(nil),       // 42: onecode.api.v1.ListStaffCanteensResponse
+	(ImportMode)(0),                         // 43: onecode.api.v1.ImportMode
+	(*RowError)(nil),                        // 44: onecode.api.v1.RowError
+	(ImportOutcome)(0),                      // 45: onecode.api.v1.ImportOutcome
+	(*HistoryLine)(nil),                     // 46: onecode.api.v1.HistoryLine
+	(*Canteen)(nil),                         // 47: onecode.api.v1.Canteen
+	(*Dish)(nil),                            // 48: onecode.api.v1.Dish
+	(StaffRole)(0),                          // 49: onecode.api.v1.StaffRole
+	(*StaffUser)(nil),                       // 50: onecode.api.v1.StaffUser
+	(*Class)(nil),                           // 51: onecode.api.v1.Class
+	(*httpbody.HttpBody)(nil),               // 52: google.api.HttpBody
 }
 var file_onecode_api_v1_staff_proto_depIdxs = []int32{
-	37, // 0: onecode.api.v1.ImportPupilsFileRequest.mode:type_name -> onecode.api.v1.ImportMode
-	38, // 1: onecode.api.v1.ImportPupilsFileResponse.errors:type_name -> onecode.api.v1.RowError
+	43, // 0: onecode.api.v1.ImportPupilsFileRequest.mode:type_name -> onecode.api.v1.ImportMode
+	44, // 1: onecode.api.v1.ImportPupilsFileResponse.errors:type_name -> onecode.api.v1.RowError
 	2,  // 2: onecode.api.v1.ImportPupilsFileResponse.rows:type_name -> onecode.api.v1.ImportedRow
-	39, // 3: onecode.api.v1.ImportedRow.outcome:type_name -> onecode.api.v1.ImportOutcome
+	45, // 3: onecode.api.v1.ImportedRow.outcome:type_name -> onecode.api.v1.ImportOutcome
 	4,  // 4: onecode.api.v1.ListPupilsResponse.pupils:type_name -> onecode.api.v1.Pupil
 	4,  // 5: onecode.api.v1.GetPupilResponse.pupil:type_name -> onecode.api.v1.Pupil
-	40, // 6: onecode.api.v1.ListPupilHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
+	46, // 6: onecode.api.v1.ListPupilHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
 	16, // 7: onecode.api.v1.GetCanteenTotalsResponse.days:type_name -> onecode.api.v1.DayTotal
-	41, // 8: onecode.api.v1.PutStaffCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
-	42, // 9: onecode.api.v1.PutCanteenDishRequest.dish:type_name -> onecode.api.v1.Dish
-	42, // 10: onecode.api.v1.PutCanteenDishResponse.dish:type_name -> onecode.api.v1.Dish
-	42, // 11: onecode.api.v1.ListCanteenDishesResponse.dishes:type_name -> onecode.api.v1.Dish
-	43, // 12: onecode.api.v1.PutSchoolStaffRequest.role:type_name -> onecode.api.v1.StaffRole
-	44, // 13: onecode.api.v1.PutSchoolStaffResponse.staff:type_name -> onecode.api.v1.StaffUser
+	47, // 8: onecode.api.v1.PutStaffCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
+	48, // 9: onecode.api.v1.PutCanteenDishRequest.dish:type_name -> onecode.api.v1.Dish
+	48, // 10: onecode.api.v1.PutCanteenDishResponse.dish:type_name -> onecode.api.v1.Dish
+	48, // 11: onecode.api.v1.ListCanteenDishesResponse.dishes:type_name -> onecode.api.v1.Dish
+	49, // 12: onecode.api.v1.PutSchoolStaffRequest.role:type_name -> onecode.api.v1.StaffRole
+	50, // 13: onecode.api.v1.PutSchoolStaffResponse.staff:type_name -> onecode.api.v1.StaffUser
 	33, // 14: onecode.api.v1.ListPupilGuardiansResponse.guardians:type_name -> onecode.api.v1.Guardian
-	0,  // 15: onecode.api.v1.StaffService.ImportPupilsFile:input_type -> onecode.api.v1.ImportPupilsFileRequest
-	3,  // 16: onecode.api.v1.StaffService.ListPupils:input_type -> onecode.api.v1.ListPupilsRequest
-	6,  // 17: onecode.api.v1.StaffService.GetPupil:input_type -> onecode.api.v1.GetPupilRequest
-	8,  // 18: onecode.api.v1.StaffService.ListPupilHistory:input_type -> onecode.api.v1.ListPupilHistoryRequest
-	10, // 19: onecode.api.v1.StaffService.ReportPupilLoss:input_type -> onecode.api.v1.ReportPupilLossRequest
-	12, // 20: onecode.api.v1.StaffService.ReissueCard:input_type -> onecode.api.v1.ReissueCardRequest
-	30, // 21: onecode.api.v1.StaffService.IssueBindCode:input_type -> onecode.api.v1.IssueBindCodeRequest
-	32, // 22: onecode.api.v1.StaffService.ListPupilGuardians:input_type -> onecode.api.v1.ListPupilGuardiansRequest
-	35, // 23: onecode.api.v1.StaffService.UnbindGuardian:input_type -> onecode.api.v1.UnbindGuardianRequest
-	14, // 24: onecode.api.v1.StaffService.GetClassSheet:input_type -> onecode.api.v1.GetClassSheetRequest
-	18, // 25: onecode.api.v1.StaffService.PutStaffCanteen:input_type -> onecode.api.v1.PutStaffCanteenRequest
-	20, // 26: onecode.api.v1.StaffService.RegisterCanteenTerminal:input_type -> onecode.api.v1.RegisterCanteenTerminalRequest
-	22, // 27: onecode.api.v1.StaffService.SetTerminalEnabled:input_type -> onecode.api.v1.SetTerminalEnabledRequest
-	24, // 28: onecode.api.v1.StaffService.PutCanteenDish:input_type -> onecode.api.v1.PutCanteenDishRequest
-	26, // 29: onecode.api.v1.StaffService.ListCanteenDishes:input_type -> onecode.api.v1.ListCanteenDishesRequest
-	28, // 30: onecode.api.v1.StaffService.PutSchoolStaff:input_type -> onecode.api.v1.PutSchoolStaffRequest
-	15, // 31: onecode.api.v1.StaffService.GetCanteenTotals:input_type -> onecode.api.v1.GetCanteenTotalsRequest
-	1,  // 32: onecode.api.v1.StaffService.ImportPupilsFile:output_type -> onecode.api.v1.ImportPupilsFileResponse
-	5,  // 33: onecode.api.v1.StaffService.ListPupils:output_type -> onecode.api.v1.ListPupilsResponse
-	7,  // 34: onecode.api.v1.StaffService.GetPupil:output_type -> onecode.api.v1.GetPupilResponse
-	9,  // 35: onecode.api.v1.StaffService.ListPupilHistory:output_type -> onecode.api.v1.ListPupilHistoryResponse
-	11, // 36: onecode.api.v1.StaffService.ReportPupilLoss:output_type -> onecode.api.v1.ReportPupilLossResponse
-	13, // 37: onecode.api.v1.StaffService.ReissueCard:output_type -> onecode.api.v1.ReissueCardResponse
-	31, // 38: onecode.api.v1.StaffService.IssueBindCode:output_type -> onecode.api.v1.IssueBindCodeResponse
-	34, // 39: onecode.api.v1.StaffService.ListPupilGuardians:output_type -> onecode.api.v1.ListPupilGuardiansResponse
-	36, // 40: onecode.api.v1.StaffService.UnbindGuardian:output_type -> onecode.api.v1.UnbindGuardianResponse
-	45, // 41: onecode.api.v1.StaffService.GetClassSheet:output_type -> google.api.HttpBody
-	19, // 42: onecode.api.v1.StaffService.PutStaffCanteen:output_type -> onecode.api.v1.PutStaffCanteenResponse
-	21, // 43: onecode.api.v1.StaffService.RegisterCanteenTerminal:output_type -> onecode.api.v1.RegisterCanteenTerminalResponse
-	23, // 44: onecode.api.v1.StaffService.SetTerminalEnabled:output_type -> onecode.api.v1.SetTerminalEnabledResponse
-	25, // 45: onecode.api.v1.StaffService.PutCanteenDish:output_type -> onecode.api.v1.PutCanteenDishResponse
-	27, // 46: onecode.api.v1.StaffService.ListCanteenDishes:output_type -> onecode.api.v1.ListCanteenDishesResponse
-	29, // 47: onecode.api.v1.StaffService.PutSchoolStaff:output_type -> onecode.api.v1.PutSchoolStaffResponse
-	17, // 48: onecode.api.v1.StaffService.GetCanteenTotals:output_type -> onecode.api.v1.GetCanteenTotalsResponse
-	32, // [32:49] is the sub-list for method output_type
-	15, // [15:32] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	51, // 15: onecode.api.v1.ListSchoolClassesResponse.classes:type_name -> onecode.api.v1.Class
+	47, // 16: onecode.api.v1.StaffCanteen.canteen:type_name -> onecode.api.v1.Canteen
+	40, // 17: onecode.api.v1.StaffCanteen.terminals:type_name -> onecode.api.v1.CanteenTerminal
+	41, // 18: onecode.api.v1.ListStaffCanteensResponse.canteens:type_name -> onecode.api.v1.StaffCanteen
+	0,  // 19: onecode.api.v1.StaffService.ImportPupilsFile:input_type -> onecode.api.v1.ImportPupilsFileRequest
+	3,  // 20: onecode.api.v1.StaffService.ListPupils:input_type -> onecode.api.v1.ListPupilsRequest
+	6,  // 21: onecode.api.v1.StaffService.GetPupil:input_type -> onecode.api.v1.GetPupilRequest
+	8,  // 22: onecode.api.v1.StaffService.ListPupilHistory:input_type -> onecode.api.v1.ListPupilHistoryRequest
+	10, // 23: onecode.api.v1.StaffService.ReportPupilLoss:input_type -> onecode.api.v1.ReportPupilLossRequest
+	12, // 24: onecode.api.v1.StaffService.ReissueCard:input_type -> onecode.api.v1.ReissueCardRequest
+	30, // 25: onecode.api.v1.StaffService.IssueBindCode:input_type -> onecode.api.v1.IssueBindCodeRequest
+	32, // 26: onecode.api.v1.StaffService.ListPupilGuardians:input_type -> onecode.api.v1.ListPupilGuardiansRequest
+	35, // 27: onecode.api.v1.StaffService.UnbindGuardian:input_type -> onecode.api.v1.UnbindGuardianRequest
+	14, // 28: onecode.api.v1.StaffService.GetClassSheet:input_type -> onecode.api.v1.GetClassSheetRequest
+	18, // 29: onecode.api.v1.StaffService.PutStaffCanteen:input_type -> onecode.api.v1.PutStaffCanteenRequest
+	20, // 30: onecode.api.v1.StaffService.RegisterCanteenTerminal:input_type -> onecode.api.v1.RegisterCanteenTerminalRequest
+	22, // 31: onecode.api.v1.StaffService.SetTerminalEnabled:input_type -> onecode.api.v1.SetTerminalEnabledRequest
+	24, // 32: onecode.api.v1.StaffService.PutCanteenDish:input_type -> onecode.api.v1.PutCanteenDishRequest
+	26, // 33: onecode.api.v1.StaffService.ListCanteenDishes:input_type -> onecode.api.v1.ListCanteenDishesRequest
+	28, // 34: onecode.api.v1.StaffService.PutSchoolStaff:input_type -> onecode.api.v1.PutSchoolStaffRequest
+	15, // 35: onecode.api.v1.StaffService.GetCanteenTotals:input_type -> onecode.api.v1.GetCanteenTotalsRequest
+	37, // 36: onecode.api.v1.StaffService.ListSchoolClasses:input_type -> onecode.api.v1.ListSchoolClassesRequest
+	39, // 37: onecode.api.v1.StaffService.ListStaffCanteens:input_type -> onecode.api.v1.ListStaffCanteensRequest
+	1,  // 38: onecode.api.v1.StaffService.ImportPupilsFile:output_type -> onecode.api.v1.ImportPupilsFileResponse
+	5,  // 39: onecode.api.v1.StaffService.ListPupils:output_type -> onecode.api.v1.ListPupilsResponse
+	7,  // 40: onecode.api.v1.StaffService.GetPupil:output_type -> onecode.api.v1.GetPupilResponse
+	9,  // 41: onecode.api.v1.StaffService.ListPupilHistory:output_type -> onecode.api.v1.ListPupilHistoryResponse
+	11, // 42: onecode.api.v1.StaffService.ReportPupilLoss:output_type -> onecode.api.v1.ReportPupilLossResponse
+	13, // 43: onecode.api.v1.StaffService.ReissueCard:output_type -> onecode.api.v1.ReissueCardResponse
+	31, // 44: onecode.api.v1.StaffService.IssueBindCode:output_type -> onecode.api.v1.IssueBindCodeResponse
+	34, // 45: onecode.api.v1.StaffService.ListPupilGuardians:output_type -> onecode.api.v1.ListPupilGuardiansResponse
+	36, // 46: onecode.api.v1.StaffService.UnbindGuardian:output_type -> onecode.api.v1.UnbindGuardianResponse
+	52, // 47: onecode.api.v1.StaffService.GetClassSheet:output_type -> google.api.HttpBody
+	19, // 48: onecode.api.v1.StaffService.PutStaffCanteen:output_type -> onecode.api.v1.PutStaffCanteenResponse
+	21, // 49: onecode.api.v1.StaffService.RegisterCanteenTerminal:output_type -> onecode.api.v1.RegisterCanteenTerminalResponse
+	23, // 50: onecode.api.v1.StaffService.SetTerminalEnabled:output_type -> onecode.api.v1.SetTerminalEnabledResponse
+	25, // 51: onecode.api.v1.StaffService.PutCanteenDish:output_type -> onecode.api.v1.PutCanteenDishResponse
+	27, // 52: onecode.api.v1.StaffService.ListCanteenDishes:output_type -> onecode.api.v1.ListCanteenDishesResponse
+	29, // 53: onecode.api.v1.StaffService.PutSchoolStaff:output_type -> onecode.api.v1.PutSchoolStaffResponse
+	17, // 54: onecode.api.v1.StaffService.GetCanteenTotals:output_type -> onecode.api.v1.GetCanteenTotalsResponse
+	38, // 55: onecode.api.v1.StaffService.ListSchoolClasses:output_type -> onecode.api.v1.ListSchoolClassesResponse
+	42, // 56: onecode.api.v1.StaffService.ListStaffCanteens:output_type -> onecode.api.v1.ListStaffCanteensResponse
+	38, // [38:57] is the sub-list for method output_type
+	19, // [19:38] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_onecode_api_v1_staff_proto_init() }
@@ -2445,7 +2776,7 @@ func file_onecode_api_v1_staff_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_staff_proto_rawDesc), len(file_onecode_api_v1_staff_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   37,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -810,6 +810,48 @@ func local_request_StaffService_GetCanteenTotals_0(ctx context.Context, marshale
 	return msg, metadata, err
 }
 
+func request_StaffService_ListSchoolClasses_0(ctx context.Context, marshaler runtime.Marshaler, client StaffServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListSchoolClassesRequest
+		metadata runtime.ServerMetadata
+	)
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ListSchoolClasses(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_StaffService_ListSchoolClasses_0(ctx context.Context, marshaler runtime.Marshaler, server StaffServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListSchoolClassesRequest
+		metadata runtime.ServerMetadata
+	)
+	msg, err := server.ListSchoolClasses(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_StaffService_ListStaffCanteens_0(ctx context.Context, marshaler runtime.Marshaler, client StaffServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListStaffCanteensRequest
+		metadata runtime.ServerMetadata
+	)
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ListStaffCanteens(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_StaffService_ListStaffCanteens_0(ctx context.Context, marshaler runtime.Marshaler, server StaffServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ListStaffCanteensRequest
+		metadata runtime.ServerMetadata
+	)
+	msg, err := server.ListStaffCanteens(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 // RegisterStaffServiceHandlerServer registers the http handlers for service StaffService to "mux".
 // UnaryRPC     :call StaffServiceServer directly.
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
@@ -1156,6 +1198,46 @@ func RegisterStaffServiceHandlerServer(ctx context.Context, mux *runtime.ServeMu
 		}
 		forward_StaffService_GetCanteenTotals_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_StaffService_ListSchoolClasses_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/onecode.api.v1.StaffService/ListSchoolClasses", runtime.WithHTTPPathPattern("/v1/staff/classes"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_StaffService_ListSchoolClasses_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_StaffService_ListSchoolClasses_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodGet, pattern_StaffService_ListStaffCanteens_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/onecode.api.v1.StaffService/ListStaffCanteens", runtime.WithHTTPPathPattern("/v1/staff/canteens"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_StaffService_ListStaffCanteens_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_StaffService_ListStaffCanteens_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 
 	return nil
 }
@@ -1485,6 +1567,40 @@ func RegisterStaffServiceHandlerClient(ctx context.Context, mux *runtime.ServeMu
 		}
 		forward_StaffService_GetCanteenTotals_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_StaffService_ListSchoolClasses_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/onecode.api.v1.StaffService/ListSchoolClasses", runtime.WithHTTPPathPattern("/v1/staff/classes"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_StaffService_ListSchoolClasses_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_StaffService_ListSchoolClasses_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodGet, pattern_StaffService_ListStaffCanteens_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/onecode.api.v1.StaffService/ListStaffCanteens", runtime.WithHTTPPathPattern("/v1/staff/canteens"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_StaffService_ListStaffCanteens_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_StaffService_ListStaffCanteens_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	return nil
 }
 
@@ -1506,6 +1622,8 @@ var (
 	pattern_StaffService_ListCanteenDishes_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "staff", "canteens", "canteen_id", "dishes"}, ""))
 	pattern_StaffService_PutSchoolStaff_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "staff", "username"}, ""))
 	pattern_StaffService_GetCanteenTotals_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "staff", "canteens", "canteen_id", "totals"}, ""))
+	pattern_StaffService_ListSchoolClasses_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"v1", "staff", "classes"}, ""))
+	pattern_StaffService_ListStaffCanteens_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"v1", "staff", "canteens"}, ""))
 )
 
 var (
@@ -1526,4 +1644,6 @@ var (
 	forward_StaffService_ListCanteenDishes_0       = runtime.ForwardResponseMessage
 	forward_StaffService_PutSchoolStaff_0          = runtime.ForwardResponseMessage
 	forward_StaffService_GetCanteenTotals_0        = runtime.ForwardResponseMessage
+	forward_StaffService_ListSchoolClasses_0       = runtime.ForwardResponseMessage
+	forward_StaffService_ListStaffCanteens_0       = runtime.ForwardResponseMessage
 )

@@ -37,6 +37,8 @@ const (
 	StaffService_ListCanteenDishes_FullMethodName       = "/onecode.api.v1.StaffService/ListCanteenDishes"
 	StaffService_PutSchoolStaff_FullMethodName          = "/onecode.api.v1.StaffService/PutSchoolStaff"
 	StaffService_GetCanteenTotals_FullMethodName        = "/onecode.api.v1.StaffService/GetCanteenTotals"
+	StaffService_ListSchoolClasses_FullMethodName       = "/onecode.api.v1.StaffService/ListSchoolClasses"
+	StaffService_ListStaffCanteens_FullMethodName       = "/onecode.api.v1.StaffService/ListStaffCanteens"
 )
 
 // StaffServiceClient is the client API for StaffService service.
@@ -89,6 +91,13 @@ type StaffServiceClient interface {
 	PutSchoolStaff(ctx context.Context, in *PutSchoolStaffRequest, opts ...grpc.CallOption) (*PutSchoolStaffResponse, error)
 	// GetCanteenTotals returns a canteen's net turnover per day.
 	GetCanteenTotals(ctx context.Context, in *GetCanteenTotalsRequest, opts ...grpc.CallOption) (*GetCanteenTotalsResponse, error)
+	// ListSchoolClasses lists the classes the caller reaches, by id: the school's for
+	// school admins and finance, a teacher's own class.
+	ListSchoolClasses(ctx context.Context, in *ListSchoolClassesRequest, opts ...grpc.CallOption) (*ListSchoolClassesResponse, error)
+	// ListStaffCanteens lists the canteens of the caller's school by id (school admins,
+	// canteen managers and finance), with their terminals (never their secrets) for
+	// school admins and canteen managers.
+	ListStaffCanteens(ctx context.Context, in *ListStaffCanteensRequest, opts ...grpc.CallOption) (*ListStaffCanteensResponse, error)
 }
 
 type staffServiceClient struct {
@@ -269,6 +278,26 @@ func (c *staffServiceClient) GetCanteenTotals(ctx context.Context, in *GetCantee
 	return out, nil
 }
 
+func (c *staffServiceClient) ListSchoolClasses(ctx context.Context, in *ListSchoolClassesRequest, opts ...grpc.CallOption) (*ListSchoolClassesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListSchoolClassesResponse)
+	err := c.cc.Invoke(ctx, StaffService_ListSchoolClasses_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffServiceClient) ListStaffCanteens(ctx context.Context, in *ListStaffCanteensRequest, opts ...grpc.CallOption) (*ListStaffCanteensResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListStaffCanteensResponse)
+	err := c.cc.Invoke(ctx, StaffService_ListStaffCanteens_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // StaffServiceServer is the server API for StaffService service.
 // All implementations must embed UnimplementedStaffServiceServer
 // for forward compatibility.
@@ -319,6 +348,13 @@ type StaffServiceServer interface {
 	PutSchoolStaff(context.Context, *PutSchoolStaffRequest) (*PutSchoolStaffResponse, error)
 	// GetCanteenTotals returns a canteen's net turnover per day.
 	GetCanteenTotals(context.Context, *GetCanteenTotalsRequest) (*GetCanteenTotalsResponse, error)
+	// ListSchoolClasses lists the classes the caller reaches, by id: the school's for
+	// school admins and finance, a teacher's own class.
+	ListSchoolClasses(context.Context, *ListSchoolClassesRequest) (*ListSchoolClassesResponse, error)
+	// ListStaffCanteens lists the canteens of the caller's school by id (school admins,
+	// canteen managers and finance), with their terminals (never their secrets) for
+	// school admins and canteen managers.
+	ListStaffCanteens(context.Context, *ListStaffCanteensRequest) (*ListStaffCanteensResponse, error)
 	mustEmbedUnimplementedStaffServiceServer()
 }
 
@@ -379,6 +415,12 @@ func (UnimplementedStaffServiceServer) PutSchoolStaff(context.Context, *PutSchoo
 }
 func (UnimplementedStaffServiceServer) GetCanteenTotals(context.Context, *GetCanteenTotalsRequest) (*GetCanteenTotalsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetCanteenTotals not implemented")
+}
+func (UnimplementedStaffServiceServer) ListSchoolClasses(context.Context, *ListSchoolClassesRequest) (*ListSchoolClassesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListSchoolClasses not implemented")
+}
+func (UnimplementedStaffServiceServer) ListStaffCanteens(context.Context, *ListStaffCanteensRequest) (*ListStaffCanteensResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListStaffCanteens not implemented")
 }
 func (UnimplementedStaffServiceServer) mustEmbedUnimplementedStaffServiceServer() {}
 func (UnimplementedStaffServiceServer) testEmbeddedByValue()                      {}
@@ -707,6 +749,42 @@ func _StaffService_GetCanteenTotals_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _StaffService_ListSchoolClasses_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSchoolClassesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffServiceServer).ListSchoolClasses(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffService_ListSchoolClasses_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffServiceServer).ListSchoolClasses(ctx, req.(*ListSchoolClassesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffService_ListStaffCanteens_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListStaffCanteensRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffServiceServer).ListStaffCanteens(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffService_ListStaffCanteens_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffServiceServer).ListStaffCanteens(ctx, req.(*ListStaffCanteensRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // StaffService_ServiceDesc is the grpc.ServiceDesc for StaffService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -781,6 +859,14 @@ var StaffService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetCanteenTotals",
 			Handler:    _StaffService_GetCanteenTotals_Handler,
+		},
+		{
+			MethodName: "ListSchoolClasses",
+			Handler:    _StaffService_ListSchoolClasses_Handler,
+		},
+		{
+			MethodName: "ListStaffCanteens",
+			Handler:    _StaffService_ListStaffCanteens_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

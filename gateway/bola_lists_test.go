@@ -1,0 +1,70 @@
+package gateway_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"google.golang.org/grpc/codes"
+
+	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
+)
+
+// bolaListCases are the BOLA cases of the console's lists: each caller sees its own
+// school (a teacher their class) and nothing else; other roles are refused.
+func bolaListCases(w *bolaWorld, S apiv1.StaffServiceClient) map[string][]bolaCase {
+	classes := func(who, want string) bolaCase {
+		return bolaCase{who: who + " lists " + want, code: codes.OK, call: func(context.Context) error {
+			r, err := S.ListSchoolClasses(bearer(w.staff[who]), &apiv1.ListSchoolClassesRequest{})
+			if err != nil {
+				return err
+			}
+			var got []string
+			for _, c := range r.GetClasses() {
+				got = append(got, c.GetSchoolId()+"/"+c.GetId())
+			}
+			if strings.Join(got, ",") != want {
+				return fmt.Errorf("%s lists the classes %v, want %s", who, got, want)
+			}
+			return nil
+		}}
+	}
+	canteens := func(who, want string) bolaCase {
+		return bolaCase{who: who + " lists " + want, code: codes.OK, call: func(context.Context) error {
+			r, err := S.ListStaffCanteens(bearer(w.staff[who]), &apiv1.ListStaffCanteensRequest{})
+			if err != nil {
+				return err
+			}
+			var got []string
+			for _, c := range r.GetCanteens() {
+				got = append(got, c.GetCanteen().GetSchoolId()+"/"+c.GetCanteen().GetId())
+				for _, t := range c.GetTerminals() {
+					got = append(got, t.GetTerminalId())
+				}
+			}
+			if strings.Join(got, ",") != want {
+				return fmt.Errorf("%s lists the canteens %v, want %s", who, got, want)
+			}
+			return nil
+		}}
+	}
+	denied := func(who string, call func(ctx context.Context) error) bolaCase {
+		return bolaCase{who: who, code: codes.PermissionDenied, call: call}
+	}
+	return map[string][]bolaCase{
+		"StaffService/ListSchoolClasses": {
+			classes("admin1", "35001/1A,35001/1B"), classes("admin2", "35002/2A"), classes("teacherA", "35001/1A"),
+			denied("canteen1", func(context.Context) error {
+				_, err := S.ListSchoolClasses(bearer(w.staff["canteen1"]), &apiv1.ListSchoolClassesRequest{})
+				return err
+			}),
+		},
+		"StaffService/ListStaffCanteens": {
+			canteens("canteen1", "35001/C1,T1"), canteens("admin2", "35002/C2,T2"), canteens("finance1", "35001/C1"),
+			denied("teacherA", func(context.Context) error {
+				_, err := S.ListStaffCanteens(bearer(w.staff["teacherA"]), &apiv1.ListStaffCanteensRequest{})
+				return err
+			}),
+		},
+	}
+}

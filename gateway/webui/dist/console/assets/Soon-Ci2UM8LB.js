@@ -1,1 +1,0 @@
-import{_ as e,c as t,g as n,h as r,i,p as a,s as o,x as s,y as c}from"./index-D20Rny6I.js";var l=a({__name:`Soon`,setup(a){let{t:l}=i();return(i,a)=>{let u=n(`el-empty`);return r(),t(u,{description:c(l)(`soon.text`)},{image:e(()=>[o(`h2`,null,s(c(l)(`soon.title`)),1)]),_:1},8,[`description`])}}});export{l as default};

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { can, homeFor, sectionsFor } from './menu'
+
+describe('role menu', () => {
+  const cases: [Parameters<typeof sectionsFor>[0], string[], string][] = [
+    ['STAFF_ROLE_SCHOOL_ADMIN', ['pupils', 'canteens', 'totals', 'staff', 'fees', 'limits'], 'pupils'],
+    ['STAFF_ROLE_FINANCE', ['pupils', 'totals', 'fees'], 'pupils'],
+    ['STAFF_ROLE_CANTEEN_MANAGER', ['canteens', 'totals'], 'canteens'],
+    ['STAFF_ROLE_TEACHER', ['pupils'], 'pupils'],
+    ['', [], 'pupils'],
+  ]
+  for (const [role, want, home] of cases) {
+    it(role || 'no role', () => {
+      expect(sectionsFor(role).map((s) => s.name)).toEqual(want)
+      expect(homeFor(role)).toBe(home)
+    })
+  }
+  it('actions', () => {
+    expect(can.importPupils('STAFF_ROLE_TEACHER')).toBe(false)
+    expect(can.unbind('STAFF_ROLE_TEACHER')).toBe(false)
+    expect(can.bindCode('STAFF_ROLE_TEACHER')).toBe(true)
+    expect(can.manageCanteens('STAFF_ROLE_FINANCE')).toBe(false)
+  })
+})

@@ -1,0 +1,44 @@
+// Wire types of the staff API (staff.proto, admin.proto) the console uses; protojson:
+// lowerCamelCase, int64 as strings, enums by name, unset fields omitted.
+import type { HistoryLine, Int64, Pupil, StaffRole } from '@shared/types'
+
+export type { HistoryLine, Pupil, StaffRole }
+
+export interface SchoolClass { schoolId: string; id: string; name: string; grade?: number }
+export interface ListClassesResponse { classes?: SchoolClass[] }
+
+export type ImportMode = 'IMPORT_MODE_CREATE_ONLY' | 'IMPORT_MODE_UPDATE'
+export type ImportOutcome = 'IMPORT_OUTCOME_UNSPECIFIED' | 'IMPORT_OUTCOME_CREATED' | 'IMPORT_OUTCOME_UPDATED' | 'IMPORT_OUTCOME_UNCHANGED'
+export interface RowError { row?: number; reason?: string; message?: string }
+export interface ImportedRow { row?: number; studentNo?: string; accountId?: string; outcome?: ImportOutcome }
+export interface ImportResponse {
+  imported?: number; errors?: RowError[]; rows?: ImportedRow[]; created?: number; updated?: number; unchanged?: number
+}
+
+export interface GetPupilResponse { pupil: Pupil }
+export interface PupilHistoryResponse { lines?: HistoryLine[]; nextPageToken?: string }
+export interface LossResponse { cardState: string; cardGeneration: Int64 }
+export interface ReissueResponse { cardQr: string; cardGeneration: Int64 }
+export interface BindCodeResponse { bindCode: string; expiresUnix: Int64 }
+export interface Guardian { parentId: string; maskedPhone?: string; relation?: string; boundUnix?: Int64 }
+export interface GuardiansResponse { guardians?: Guardian[] }
+
+export interface Canteen { schoolId: string; id: string; name: string }
+export interface CanteenTerminal { terminalId: string; name?: string; enabled?: boolean; canOverride?: boolean; createdUnix?: Int64 }
+export interface StaffCanteen { canteen: Canteen; terminals?: CanteenTerminal[] }
+export interface ListCanteensResponse { canteens?: StaffCanteen[] }
+export interface RegisterTerminalResponse { terminalId: string; secret: string }
+export interface SetTerminalEnabledResponse { terminalId: string; enabled?: boolean }
+
+export interface Dish {
+  canteenId?: string; barcode: string; name: string; priceFen: Int64
+  kcal?: number; proteinMg?: number; fatMg?: number; carbMg?: number; allergens?: string[]; active?: boolean
+}
+export interface ListDishesResponse { dishes?: Dish[]; nextPageToken?: string }
+export interface PutDishResponse { dish: Dish; catalogVersion: Int64 }
+
+export interface DayTotal { day: string; count?: Int64; sumFen?: Int64 }
+export interface TotalsResponse { days?: DayTotal[] }
+
+export interface StaffUser { staffId: string; schoolId: string; username: string; role: StaffRole; classId?: string; enabled?: boolean }
+export interface PutStaffResponse { staff: StaffUser }
