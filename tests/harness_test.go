@@ -115,10 +115,24 @@ func runAsync(t *testing.T, ctx context.Context, d *loaddriver.Driver, conn grpc
 		err error
 	}
 	ch := make(chan out, 1)
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
 	go func() {
-		r, err := d.Run(ctx, conn, plan)
+		defer close(done)
+		r, err := d.Run(runCtx, conn, plan)
 		ch <- out{r, err}
 	}()
+	// A test that ends early (t.Fatal) stops the run and waits for it before the
+	// driver's sessions are closed (cleanups run last-in first-out), so that the
+	// failure is reported rather than a worker finding its session gone.
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Errorf("the terminals did not stop within 30 s of the test's end")
+		}
+	})
 	return func(timeout time.Duration) *loaddriver.Result {
 		t.Helper()
 		timer := time.NewTimer(timeout)

@@ -125,6 +125,7 @@ async function parentFlow(browser, sw) {
 
   await step('H5: daily cap', async () => {
     await page.getByTestId('go-cap').click()
+    await page.getByTestId('current-cap').waitFor() // the child (and its current cap) loaded
     await field(page, 'cap').fill('30')
     await page.getByTestId('save-cap').click()
     await text(page.getByTestId('current-cap'), '¥30.00')
