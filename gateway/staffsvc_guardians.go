@@ -6,7 +6,6 @@ import (
 	"github.com/onecode/onecode/app/access"
 
 	"github.com/onecode/onecode/app/guardian"
-	"github.com/onecode/onecode/domain/binding"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
 
@@ -21,7 +20,7 @@ func (s *StaffService) staffGuardians(ctx context.Context) (guardian.Staff, *gua
 		return guardian.Staff{}, nil, s.guardiansErr
 	}
 	g := s.guardians
-	return guardian.Staff{ID: p.SubjectID, SchoolID: p.SchoolID, Role: binding.Role(access.RoleToStored(p.Role)), ClassID: p.ClassID}, g, nil
+	return guardian.Staff{ID: p.SubjectID, SchoolID: p.SchoolID, Role: p.Role, ClassID: p.ClassID}, g, nil
 }
 
 // IssueBindCode implements apiv1.StaffServiceServer: a school admin or the

@@ -1,6 +1,10 @@
 package binding
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/onecode/onecode/domain/access"
+)
 
 // Proof is what a binding request proves besides the printed facts.
 type Proof uint8
@@ -50,15 +54,15 @@ func ChooseProof(code, idNumber string, idMatchedAtLookup bool) (Proof, error) {
 	return ProofNone, ErrProofRequired
 }
 
-// Role is a staff role, spelt as the directory spells it.
-type Role string
+// Role is a staff role: the one role type of domain/access.
+type Role = access.Role
 
 // Roles.
 const (
-	RoleSchoolAdmin    Role = "school_admin"
-	RoleFinance        Role = "finance"
-	RoleCanteenManager Role = "canteen_manager"
-	RoleTeacher        Role = "teacher"
+	RoleSchoolAdmin    = access.RoleSchoolAdmin
+	RoleFinance        = access.RoleFinance
+	RoleCanteenManager = access.RoleCanteenManager
+	RoleTeacher        = access.RoleTeacher
 )
 
 // Staff is who asks: a staff member of one school (a teacher with a class).
