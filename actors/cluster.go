@@ -19,6 +19,8 @@ import (
 	"github.com/asynkron/protoactor-go/eventstream"
 	"github.com/asynkron/protoactor-go/remote"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
@@ -115,7 +117,17 @@ type Member struct {
 	joined   chan struct{}
 	joinOnce sync.Once
 	sub      *eventstream.Subscription
+	lost     chan struct{}
 }
+
+// ErrMembershipLost: the member was cut off etcd longer than its lease; the other
+// members dropped it and will never readmit its id. It must stop and be restarted.
+var ErrMembershipLost = etcd.ErrMembershipLost
+
+// Lost is closed when the member has lost its membership (etcd provider only): the
+// other members dropped it while it was cut off etcd. The process should stop (and
+// its supervisor start it again, with a new member id).
+func (m *Member) Lost() <-chan struct{} { return m.lost }
 
 // StartMember starts the actor system, joins the cluster and waits for a stable topology.
 func StartMember(ctx context.Context, cfg MemberConfig) (*Member, error) {
@@ -133,7 +145,8 @@ func StartMember(ctx context.Context, cfg MemberConfig) (*Member, error) {
 		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet }),
 	))
 
-	provider, err := newProvider(cfg, logger)
+	lost := make(chan struct{})
+	provider, err := newProvider(cfg, logger, func() { close(lost) })
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +161,7 @@ func StartMember(ctx context.Context, cfg MemberConfig) (*Member, error) {
 		config.GossipInterval = singleGossipInterval
 	}
 	c := cluster.New(system, config)
-	m := &Member{Cluster: c, single: cfg.Provider == ProviderSingle, joined: make(chan struct{})}
+	m := &Member{Cluster: c, single: cfg.Provider == ProviderSingle, joined: make(chan struct{}), lost: lost}
 	// Track the topology from its events rather than reading MemberList fields that
 	// protoactor updates without a lock.
 	sub := system.EventStream.Subscribe(func(evt any) {
@@ -181,7 +194,8 @@ func StartMember(ctx context.Context, cfg MemberConfig) (*Member, error) {
 }
 
 // newProvider builds the membership provider cfg names.
-func newProvider(cfg MemberConfig, logger *slog.Logger) (cluster.ClusterProvider, error) {
+// onLost is called once when an etcd member finds it was dropped.
+func newProvider(cfg MemberConfig, logger *slog.Logger, onLost func()) (cluster.ClusterProvider, error) {
 	switch cfg.Provider {
 	case ProviderAutomanaged:
 		return automanaged.NewWithConfig(2*time.Second, cfg.AutoManPort, cfg.Peers...), nil
@@ -190,11 +204,18 @@ func newProvider(cfg MemberConfig, logger *slog.Logger) (cluster.ClusterProvider
 			Endpoints:   cfg.Etcd.Endpoints,
 			DialTimeout: cfg.Etcd.DialTimeout,
 			Logger:      etcdLogger(logger),
+			// gRPC's default reconnect backoff grows to 2 minutes: a member cut off
+			// etcd for half a minute would then stay out of the cluster for up to a
+			// minute more after etcd is back. Reconnect within a second instead.
+			DialOptions: []grpc.DialOption{grpc.WithConnectParams(grpc.ConnectParams{
+				Backoff:           backoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: time.Second},
+				MinConnectTimeout: cfg.Etcd.DialTimeout,
+			})},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("etcd membership: %w", err)
 		}
-		return p.WithKeepAliveTTL(cfg.Etcd.LeaseTTL), nil
+		return p.WithKeepAliveTTL(cfg.Etcd.LeaseTTL).WithOnMembershipLost(onLost), nil
 	default:
 		return test.NewTestProvider(test.NewInMemAgent()), nil
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -183,11 +184,35 @@ func serve(ctx context.Context, cfg Config, flags serveFlags, logger *slog.Logge
 		return err
 	}
 	defer stopMember()
+	ctx, stopLost := stopWhenLost(ctx, member, logger)
+	defer stopLost()
 	n := &node{cfg: cfg, member: member, store: st.kind, cache: c.kind}
 	readiness := append([]gateway.ReadinessCheck{{Name: "journal", Check: st.Ping}}, c.readiness...)
 	readiness = append(readiness, memberReady(member))
 	deps := storesOf(cfg, member, accountDeps, st, c, sessions, keys, logger)
-	return serveEdge(ctx, cfg, flags, n, deps, st, readiness, accountDeps.Stats, stdout)
+	if err := serveEdge(ctx, cfg, flags, n, deps, st, readiness, accountDeps.Stats, stdout); err != nil {
+		return err
+	}
+	if cause := context.Cause(ctx); errors.Is(cause, actors.ErrMembershipLost) {
+		return cause // exit non-zero: the supervisor starts a new member
+	}
+	return nil
+}
+
+// stopWhenLost is ctx, also ended (with cause actors.ErrMembershipLost) when the
+// member loses its etcd membership: the other members dropped it and will never
+// answer its id again, so it stops serving and exits for its supervisor to restart.
+func stopWhenLost(ctx context.Context, member *actors.Member, logger *slog.Logger) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	go func() {
+		select {
+		case <-member.Lost():
+			logger.Error("cluster membership lost: stopping; restart this member")
+			cancel(actors.ErrMembershipLost)
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { cancel(nil) }
 }
 
 // serveEdge runs the edge on deps until ctx ends or a server fails: recharges (and the

@@ -2,6 +2,7 @@ package etcd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -41,6 +42,28 @@ type Provider struct {
 	requestTimeout time.Duration
 	revision       uint64
 	// deregisterCritical time.Duration
+
+	// OneCode patch: membership loss. Once this member's key has expired with its
+	// lease, every other member has dropped it and blocked its id for good
+	// (MemberList blocks a member that left): re-registering the same id would
+	// make a zombie that no peer answers. So after a lost lease the keep-alive
+	// loop looks for its key first: still there (e.g. etcd changed leader, which
+	// extends leases) → keep the lease alive again; gone → report the loss once
+	// (onLost) and stop, so that the process restarts with a new member id.
+	registered atomic.Bool
+	onLost     func()
+	lostOnce   sync.Once
+}
+
+// ErrMembershipLost: this member's key expired while it was cut off etcd; the other
+// members have dropped it (OneCode patch).
+var ErrMembershipLost = errors.New("etcd membership lost: the member's lease expired and the cluster dropped it")
+
+// WithOnMembershipLost sets what to call (once) when this member finds its
+// registration expired (OneCode patch); call before StartMember.
+func (p *Provider) WithOnMembershipLost(f func()) *Provider {
+	p.onLost = f
+	return p
 }
 
 func New() (*Provider, error) {
@@ -181,28 +204,18 @@ func (p *Provider) keepAliveForever(ctx context.Context) error {
 	if p.self == nil {
 		return fmt.Errorf("keepalive must be after initialize")
 	}
-
-	data, err := p.self.Serialize()
-	if err != nil {
-		return err
-	}
-	fullKey := p.getEtcdKey()
-
 	var leaseId clientv3.LeaseID
-	leaseId, err = p.newLeaseID()
-	if err != nil {
-		return err
-	}
-	p.setLeaseID(leaseId)
-
-	if leaseId <= 0 {
-		return fmt.Errorf("grant lease failed. leaseId=%d", leaseId)
-	}
-	putCtx, cancel := p.requestContext()
-	_, err = p.client.Put(putCtx, fullKey, string(data), clientv3.WithLease(leaseId))
-	cancel()
-	if err != nil {
-		return err
+	if p.registered.Load() {
+		// OneCode patch: the lease was lost once; re-attach only if the key is still ours.
+		var err error
+		if leaseId, err = p.reattach(); err != nil {
+			return err
+		}
+	} else {
+		var err error
+		if leaseId, err = p.register(); err != nil {
+			return err
+		}
 	}
 	kaRespCh, err := p.client.KeepAlive(ctx, leaseId)
 	if err != nil {
@@ -221,6 +234,54 @@ func (p *Provider) keepAliveForever(ctx context.Context) error {
 	return nil
 }
 
+// register puts this member's key under a new lease (upstream's first step).
+func (p *Provider) register() (clientv3.LeaseID, error) {
+	data, err := p.self.Serialize()
+	if err != nil {
+		return 0, err
+	}
+	leaseId, err := p.newLeaseID()
+	if err != nil {
+		return 0, err
+	}
+	p.setLeaseID(leaseId)
+	if leaseId <= 0 {
+		return 0, fmt.Errorf("grant lease failed. leaseId=%d", leaseId)
+	}
+	putCtx, cancel := p.requestContext()
+	_, err = p.client.Put(putCtx, p.getEtcdKey(), string(data), clientv3.WithLease(leaseId))
+	cancel()
+	if err != nil {
+		return 0, err
+	}
+	p.registered.Store(true)
+	return leaseId, nil
+}
+
+// reattach finds this member's key after its keep-alive stopped (OneCode patch): the
+// lease it is under when it is still there, ErrMembershipLost (reported once to
+// onLost) when it expired.
+func (p *Provider) reattach() (clientv3.LeaseID, error) {
+	ctx, cancel := p.requestContext()
+	resp, err := p.client.Get(ctx, p.getEtcdKey())
+	cancel()
+	if err != nil {
+		return 0, err
+	}
+	if len(resp.Kvs) == 1 && resp.Kvs[0].Lease != 0 {
+		id := clientv3.LeaseID(resp.Kvs[0].Lease)
+		p.setLeaseID(id)
+		return id, nil
+	}
+	p.lostOnce.Do(func() {
+		p.cluster.Logger().Error("etcd membership lost: this member's key expired and the other members dropped it; it must restart with a new member id")
+		if p.onLost != nil {
+			p.onLost()
+		}
+	})
+	return 0, ErrMembershipLost
+}
+
 func (p *Provider) startKeepAlive(ctx context.Context) {
 	go func() {
 		for !p.shutdown.Load() {
@@ -229,7 +290,11 @@ func (p *Provider) startKeepAlive(ctx context.Context) {
 				return
 			}
 
-			if err := p.keepAliveForever(ctx); err != nil && ctx.Err() == nil {
+			err := p.keepAliveForever(ctx)
+			if errors.Is(err, ErrMembershipLost) {
+				return // OneCode patch: a dropped member does not re-register its id
+			}
+			if err != nil && ctx.Err() == nil {
 				p.cluster.Logger().Warn("Failure refreshing service TTL. ReTrying...", slog.Duration("after", p.retryInterval), slog.Any("error", err))
 			}
 			select { // OneCode patch: the wait ends at Shutdown
