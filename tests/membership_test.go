@@ -23,10 +23,21 @@ import (
 // and takes accounts back (it activates grains again) without a fork: the journal
 // matches every acknowledgement.
 func TestEtcdThreeMembersKillAndRestart(t *testing.T) {
+	killAndRestartThird(t, func(int) membership { return etcdMembership(etcdtest.Prefix(t)) })
+}
+
+// TestAutomanagedThreeMembersKillAndRestart is the same on automanaged membership.
+func TestAutomanagedThreeMembersKillAndRestart(t *testing.T) {
+	killAndRestartThird(t, func(n int) membership { return automanagedMembership(t, n) })
+}
+
+// killAndRestartThird starts three members on the membership of, kills the third
+// under load, checks the failover, restarts it, and checks the journal.
+func killAndRestartThird(t *testing.T, of func(n int) membership) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*crashBudget)
 	defer cancel()
 	dsn := pgtest.DSN(t)
-	members := startClusterOn(t, ctx, dsn, 3, etcdMembership(etcdtest.Prefix(t)))
+	members := startClusterOn(t, ctx, dsn, 3, of(3))
 	conn := dial(t, members[0].GRPCAddr())
 	school := seed(t, ctx, members[0], conn, crashPupils, crashTerminals)
 	d := newDriver(t, school)
