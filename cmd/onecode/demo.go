@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/onecode/onecode/app/access"
+	"github.com/onecode/onecode/app/fees"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -119,10 +120,15 @@ type demoAddrs struct {
 // runDemo seeds the demo school (first start only) and prints how to try it. serve
 // calls it once the servers listen.
 // The operator token is not printed: the guide reads it from its file.
-func runDemo(ctx context.Context, admin apiv1.AdminServiceServer, dir directory.Store, cfg Config, addrs demoAddrs, out io.Writer) error {
+func runDemo(ctx context.Context, admin apiv1.AdminServiceServer, feeSvc *fees.Service, dir directory.Store, cfg Config, addrs demoAddrs, out io.Writer) error {
 	info, err := seedDemo(ctx, admin, cfg.Server.DataDir, time.Now())
 	if err != nil {
 		return err
+	}
+	if info.Seeded && feeSvc != nil {
+		if err := seedDemoFees(ctx, feeSvc, time.Now()); err != nil {
+			return err
+		}
 	}
 	if info.StaffFile, err = seedDemoStaff(ctx, dir, cfg.Server.DataDir, rand.Reader); err != nil {
 		return err

@@ -277,7 +277,11 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 			slog.String("version", version), slog.String("grpc", srv.GRPCAddr()), slog.String("http", srv.HTTPAddr()),
 			slog.String("store", n.store), slog.String("cache", n.cache), slog.String("member", n.member.ID()))
 		if flags.demo {
-			if err := runDemo(ctx, svcs.admin, st.directory, cfg, demoAddrs{HTTP: srv.HTTPAddr(), GRPC: srv.GRPCAddr(), Sandbox: rs.sandboxAt, PushSandbox: push.sandboxAt}, stdout); err != nil {
+			feeSvc, err := deps.Fees()
+			if err != nil {
+				logger.Error("demo fees unavailable", slog.Any("error", err))
+			}
+			if err := runDemo(ctx, svcs.admin, feeSvc, st.directory, cfg, demoAddrs{HTTP: srv.HTTPAddr(), GRPC: srv.GRPCAddr(), Sandbox: rs.sandboxAt, PushSandbox: push.sandboxAt}, stdout); err != nil {
 				logger.Error("demo seeding failed", slog.Any("error", err))
 			}
 		}
