@@ -62,6 +62,21 @@ const zh: Messages = {
   [Reason.ClassIDRequired]: '班主任需要指定班级',
   [Reason.StaffIDTaken]: '该用户名已被占用',
   [Reason.StaffConflict]: '账号冲突，请换一个用户名',
+  [Reason.InsufficientFunds]: '余额不足',
+  [Reason.FeeItemNotFound]: '未找到该收费项目',
+  [Reason.FeeItemNotDraft]: '该项目已发布，不能再修改',
+  [Reason.FeeItemNotPublished]: '该项目尚未发布',
+  [Reason.FeeItemClosed]: '该项目已结束收费',
+  [Reason.InvalidFeeItem]: '收费项目填写不正确',
+  [Reason.FeeTargetEmpty]: '收费对象中没有学生',
+  [Reason.BillNotFound]: '未找到该账单',
+  [Reason.BillAlreadyIssued]: '该学生的账单已存在',
+  [Reason.BillOverpaid]: '金额超过账单待缴金额',
+  [Reason.BillClosed]: '该账单已关闭，不能再缴费',
+  [Reason.BillBalanceNotAllowed]: '该项目不允许用校园卡余额缴费',
+  [Reason.ExemptionNeedsReason]: '减免需要填写原因',
+  [Reason.ExemptionNeedsApprover]: '减免需要审批人',
+  [Reason.TooManyBills]: '账单数量超过上限',
 }
 
 const en: Messages = {
@@ -121,6 +136,21 @@ const en: Messages = {
   [Reason.ClassIDRequired]: 'A teacher needs a class',
   [Reason.StaffIDTaken]: 'This username is taken',
   [Reason.StaffConflict]: 'Account conflict: choose another username',
+  [Reason.InsufficientFunds]: 'The balance is not enough',
+  [Reason.FeeItemNotFound]: 'No such fee item',
+  [Reason.FeeItemNotDraft]: 'The item is published: it cannot be changed',
+  [Reason.FeeItemNotPublished]: 'The item is not published yet',
+  [Reason.FeeItemClosed]: 'The item is closed: it takes no more payment',
+  [Reason.InvalidFeeItem]: 'The fee item is not filled in correctly',
+  [Reason.FeeTargetEmpty]: 'No pupil is in the item\'s target',
+  [Reason.BillNotFound]: 'No such bill',
+  [Reason.BillAlreadyIssued]: 'This pupil already has a bill of the item',
+  [Reason.BillOverpaid]: 'The amount is more than the bill\'s outstanding amount',
+  [Reason.BillClosed]: 'The bill is closed: it takes no more payment',
+  [Reason.BillBalanceNotAllowed]: 'This item may not be paid from the card balance',
+  [Reason.ExemptionNeedsReason]: 'An exemption needs a reason',
+  [Reason.ExemptionNeedsApprover]: 'An exemption needs an approver',
+  [Reason.TooManyBills]: 'Too many bills',
 }
 
 export const reasonMessages = { 'zh-CN': zh, 'en-US': en }
