@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { dueDate, outstanding, pending, settled, statusTone } from './fees'
+import { dueDate, outstanding, pending, requestFor, settled, statusTone } from './fees'
 
 describe('fee bills', () => {
   it('pending wants something outstanding', () => {
@@ -30,5 +30,16 @@ describe('fee bills', () => {
     expect(statusTone('paid')).toBe('success')
     expect(statusTone('unpaid')).toBe('danger')
     expect(statusTone('closed')).toBe('default')
+  })
+})
+
+describe('requestFor', () => {
+  it('keeps the id for the same entry and makes a new one for another', () => {
+    let n = 0
+    const make = () => `r${++n}`
+    const a = requestFor(null, '12050|SJ-1', make)
+    expect(a).toEqual({ id: 'r1', entry: '12050|SJ-1' })
+    expect(requestFor(a, '12050|SJ-1', make)).toBe(a)
+    expect(requestFor(a, '12000|SJ-1', make)).toEqual({ id: 'r2', entry: '12000|SJ-1' })
   })
 })

@@ -36,3 +36,15 @@ export function statusTone(status: BillStatus): 'success' | 'warning' | 'danger'
     default: return 'default'
   }
 }
+
+/** A money command's request id and the entry (amount, text) it was made for. */
+export interface Sent { id: string; entry: string }
+
+/**
+ * requestFor keeps one request id per entry: a retry of the same entry (after a
+ * timeout, say) reuses it, so the server answers the first outcome; a changed entry
+ * gets a new id (reusing the old one would be an idempotency conflict).
+ */
+export function requestFor(prev: Sent | null, entry: string, make: () => string): Sent {
+  return prev && prev.entry === entry ? prev : { id: make(), entry }
+}
