@@ -5,7 +5,9 @@
 // Parent flow: log in with the code from the log → bind a demo pupil → see the child →
 // recharge → pay on the sandbox aggregator's page → back: the order is credited and the
 // balance rises → history with the day's total → daily cap → report the card lost →
-// language → log out. Staff (console.mjs): log in → import an XLSX with a bad row (row
+// fees: the bill published in the console paid from the balance, its receipt →
+// language → log out. Fees (fees.mjs): an item for a class created, published, cash
+// and an exemption recorded, the unpaid list exported, then closed. Staff (console.mjs): log in → import an XLSX with a bad row (row
 // errors, nothing imported) → fix → import → class sheet PDF → a card pays at the
 // terminal → report it lost → refused at the terminal → re-issue → the new card pays;
 // canteens, terminals, dishes, totals, staff; the phone layout; an axe-core scan of
@@ -18,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 import { ensureChromium, launchArgs, inboxCount, otpFor, startSwitch } from './harness.mjs'
 import { T, check, current, field, setCurrent, step, steps, text, watch } from './steps.mjs'
 import { consoleFlows } from './console.mjs'
+import { feesCreate, feesFinish, feesParent } from './fees.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
@@ -146,6 +149,8 @@ async function parentFlow(browser, sw) {
     await text(page.getByTestId('child').first().getByTestId('card-state'), '已挂失')
   })
 
+  await feesParent(page, sw, shot)
+
   await step('H5: English, then log out', async () => {
     await page.getByTestId('lang').click()
     await page.getByText('My children').waitFor()
@@ -174,8 +179,10 @@ async function main() {
   try {
     await step('start onecode serve --demo', async () => { sw = await startSwitch({ binary, artifacts }) })
     browser = await chromium.launch({ executablePath: exe, headless: true, args: launchArgs, timeout: 60_000 })
+    const feeItem = await feesCreate(browser, sw, artifacts)
     await parentFlow(browser, sw)
     await consoleFlows(browser, sw, artifacts)
+    await feesFinish(browser, sw, artifacts, feeItem)
   } catch (e) {
     const page = current()
     await page?.screenshot({ path: join(artifacts, 'FAILED.png'), fullPage: true }).catch(() => undefined)

@@ -86,6 +86,21 @@ export const Reason = {
   RechargeNotFound: 'RECHARGE_NOT_FOUND',
   RechargeDisabled: 'RECHARGE_DISABLED',
   AggregatorUnavailable: 'AGGREGATOR_UNAVAILABLE',
+  // Fee items and bills
+  FeeItemNotFound: 'FEE_ITEM_NOT_FOUND',
+  FeeItemNotDraft: 'FEE_ITEM_NOT_DRAFT',
+  FeeItemNotPublished: 'FEE_ITEM_NOT_PUBLISHED',
+  FeeItemClosed: 'FEE_ITEM_CLOSED',
+  InvalidFeeItem: 'INVALID_FEE_ITEM',
+  FeeTargetEmpty: 'FEE_TARGET_EMPTY',
+  BillNotFound: 'BILL_NOT_FOUND',
+  BillAlreadyIssued: 'BILL_ALREADY_ISSUED',
+  BillOverpaid: 'BILL_OVERPAID',
+  BillClosed: 'BILL_CLOSED',
+  BillBalanceNotAllowed: 'BILL_BALANCE_NOT_ALLOWED',
+  ExemptionNeedsReason: 'EXEMPTION_NEEDS_REASON',
+  ExemptionNeedsApprover: 'EXEMPTION_NEEDS_APPROVER',
+  TooManyBills: 'TOO_MANY_BILLS',
 } as const
 
 export type ReasonName = keyof typeof Reason

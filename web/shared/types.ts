@@ -70,3 +70,21 @@ export interface Pupil {
   cardGeneration: Int64
 }
 export interface ListPupilsResponse { pupils: Pupil[]; nextPageToken: string }
+
+// Fee items and bills (fee.proto).
+export type FeeCategory = 'tuition' | 'books' | 'uniform' | 'meals' | 'trip' | 'insurance' | 'other'
+export type FeeTargetKind = 'school' | 'classes' | 'accounts'
+export type FeeItemState = 'draft' | 'published' | 'closed'
+export type BillStatus = 'unpaid' | 'partly_paid' | 'paid' | 'exempt' | 'closed'
+
+export interface FeeItemDefinition {
+  title: string; category: FeeCategory; amountFen: Int64; targetKind: FeeTargetKind
+  classIds?: string[]; accountIds?: string[]; dueDay?: string; allowBalance?: boolean
+}
+export interface FeeItem { itemId: string; definition: FeeItemDefinition; state: FeeItemState; createdBy?: string; createdAt?: string; updatedAt?: string }
+
+export interface FeeBill {
+  itemId: string; accountId: string; classId?: string
+  dueFen?: Int64; paidFen?: Int64; exemptedFen?: Int64; outstandingFen?: Int64
+  status: BillStatus; dueDay?: string; title?: string; category?: FeeCategory; replayed?: boolean
+}

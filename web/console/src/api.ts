@@ -1,12 +1,13 @@
 // The staff console's calls (auth.proto, staff.proto) and its session.
 import { reactive } from 'vue'
 import { ApiClient, newRequestID } from '@shared/api'
-import type { ListPupilsResponse, StaffLoginResponse, StaffRole, WhoamiResponse } from '@shared/types'
+import type { FeeBill, FeeItem, FeeItemDefinition, ListPupilsResponse, StaffLoginResponse, StaffRole, WhoamiResponse } from '@shared/types'
 import type {
   BindCodeResponse, Dish, GetPupilResponse, GuardiansResponse, ImportMode, ImportResponse, ListCanteensResponse,
   ListClassesResponse, ListDishesResponse, LossResponse, PupilHistoryResponse, PutDishResponse, PutStaffResponse,
   RegisterTerminalResponse, ReissueResponse, SetTerminalEnabledResponse, TotalsResponse,
 } from './types'
+import type { FeeClassTotal, ListFeeBillsResponse, PublishFeeItemResponse } from './types'
 
 export const client = new ApiClient({
   tokenKey: 'onecode.console.token',
@@ -68,6 +69,28 @@ export const api = {
     client.post<SetTerminalEnabledResponse>(`/v1/staff/terminals/${seg(terminalId)}:setEnabled`, { enabled }),
   totals: (canteenId: string, fromDay: string, toDay: string) =>
     client.get<TotalsResponse>(`/v1/staff/canteens/${seg(canteenId)}/totals`, { fromDay, toDay }),
+
+  // Fee items (fee.proto, FeeStaffService). Cash and exemptions carry the request id
+  // of the dialog that sends them: a retry of the same dialog answers its first outcome.
+  feeItems: async (pageSize = 100) => (await client.get<{ items?: FeeItem[] }>('/v1/staff/fee-items', { pageSize })).items ?? [],
+  feeItem: async (id: string) => (await client.get<{ item: FeeItem }>(`/v1/staff/fee-items/${seg(id)}`)).item,
+  createFeeItem: async (definition: FeeItemDefinition) =>
+    (await client.post<{ item: FeeItem }>('/v1/staff/fee-items', { definition })).item,
+  updateFeeItem: async (id: string, definition: FeeItemDefinition) =>
+    (await client.post<{ item: FeeItem }>(`/v1/staff/fee-items/${seg(id)}:update`, { definition })).item,
+  publishFeeItem: (id: string) => client.post<PublishFeeItemResponse>(`/v1/staff/fee-items/${seg(id)}:publish`, {}),
+  closeFeeItem: async (id: string) => (await client.post<{ item: FeeItem }>(`/v1/staff/fee-items/${seg(id)}:close`, {})).item,
+  feeTotals: async (id: string) => (await client.get<{ classes?: FeeClassTotal[] }>(`/v1/staff/fee-items/${seg(id)}/totals`)).classes ?? [],
+  feeBills: (id: string, classId: string, pageToken: string, pageSize = 200) =>
+    client.get<ListFeeBillsResponse>(`/v1/staff/fee-items/${seg(id)}/bills`, { classId, pageToken, pageSize }),
+  payCash: async (id: string, accountId: string, amountFen: bigint, voucher: string, requestId: string) =>
+    (await client.post<{ bill: FeeBill }>(`/v1/staff/fee-items/${seg(id)}/bills/${seg(accountId)}:payCash`, {
+      amountFen: amountFen.toString(), voucher, requestId,
+    })).bill,
+  exempt: async (id: string, accountId: string, amountFen: bigint, reason: string, requestId: string) =>
+    (await client.post<{ bill: FeeBill }>(`/v1/staff/fee-items/${seg(id)}/bills/${seg(accountId)}:exempt`, {
+      amountFen: amountFen.toString(), reason, requestId,
+    })).bill,
 
   // Staff accounts.
   putStaff: (username: string, role: StaffRole, classId: string, password: string, enabled: boolean) =>

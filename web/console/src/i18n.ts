@@ -57,6 +57,42 @@ const zh = {
     title: '营业统计', canteen: '食堂', from: '开始日期', to: '结束日期', query: '查询', day: '日期', count: '笔数', sum: '净营业额',
     total: '合计：{count} 笔，{sum}', none: '该时段没有营业记录', noCanteen: '还没有食堂', chart: '每日净营业额柱状图',
   },
+  fees: {
+    title: '学杂费', add: '新建收费项目', none: '还没有收费项目', itemTitle: '项目名称', category: '类别', amount: '每人金额', target: '收费对象',
+    due: '截止日期', state: '状态', allowBalance: '可用余额缴费', open: '查看', edit: '编辑', noDue: '未设', readOnly: '您可查看本班学生的账单（只读）。',
+    categories: { tuition: '学费', books: '教材费', uniform: '校服费', meals: '伙食费', trip: '研学/活动费', insurance: '保险费', other: '其他' },
+    states: { draft: '草稿', published: '收费中', closed: '已结束' },
+    targets: { school: '全校', classes: '按班级', grades: '按年级', accounts: '指定学生' },
+    targetClasses: '{n} 个班级：{list}', targetAccounts: '{n} 名学生',
+    status: { unpaid: '未缴', partly_paid: '部分缴纳', paid: '已缴', exempt: '已减免', closed: '已关闭' },
+  },
+  feeEdit: {
+    newTitle: '新建收费项目', editTitle: '编辑收费项目（草稿）', itemTitle: '项目名称', titlePh: '如：2026 年秋季学期学费', category: '类别',
+    amount: '每人金额（元）', amountPh: '如 1200 或 1200.50', target: '收费对象', classes: '班级', grades: '年级', gradeN: '{n} 年级',
+    gradesHint: '按年级收费即选中这些年级的全部班级（之后新增的班级不会自动加入）。', accounts: '学生账户编号', accountsPh: '每行一个，如 acc_35001_2024000101',
+    accountsHint: '账户编号可在“学生”详情页查看。', due: '截止日期', allowBalance: '允许家长用校园卡余额缴纳',
+    instalments: '当前接口不支持分期：每名学生一张账单，可多次缴纳（部分缴纳）。', save: '保存草稿', saved: '已保存草稿',
+    problems: {
+      title: '请填写项目名称（1–64 个字）', amount: '请输入正确的金额（大于 0，最多两位小数）', classes: '请至少选择一个班级', accounts: '请至少填写一个学生账户编号', due: '请选择截止日期',
+    },
+  },
+  fee: {
+    title: '收费项目', back: '返回列表', publish: '发布', publishConfirm: '发布后将为收费对象中的每名学生生成一张账单，家长会收到通知；发布后项目不能再修改。确定发布吗？',
+    published: '已发布：共 {bills} 张账单（本次生成 {issued} 张）', close: '结束收费', closeConfirm: '结束后所有账单不再接受缴费（现金与线上）。确定结束“{title}”的收费吗？', closed: '已结束收费',
+    totals: '收费汇总', due: '应收', paid: '已收', exempted: '减免', refunded: '退款', outstanding: '未收', bills: '账单数', settled: '已结清', unsettled: '未结清',
+    refundedNA: '暂无退款接口', perClass: '各班收费情况', class: '班级', rate: '结清率', chart: '各班已收、减免与未收金额柱状图', noBills: '尚无账单（发布后生成）',
+    classBills: '班级账单', pickClass: '请选择班级', filter: '筛选', all: '全部', unpaid: '未缴清', paidOnly: '已结清', studentNo: '学号', name: '姓名', account: '账户',
+    status: '状态', actions: '操作', cash: '现金登记', exempt: '减免', count: '共 {n} 张，未收 {sum}', export: '导出未缴名单（CSV）',
+    exportHint: '导出当前班级已加载的未缴账单。', exported: '已导出 {n} 条', created: '创建于 {at}', createdBy: '创建人',
+  },
+  cash: {
+    title: '现金/转账登记', pupil: '学生', outstanding: '待缴', amount: '收款金额（元）', voucher: '收据/凭证号', voucherPh: '纸质收据编号或转账流水号',
+    hint: '同一次登记重复提交不会重复入账。', submit: '登记收款', done: '已登记：{name} {amount}', replayed: '该登记已处理过，未重复入账',
+  },
+  exempt: {
+    title: '减免', amount: '减免金额（元）', reason: '减免原因', reasonPh: '如：家庭经济困难，经校务会批准', hint: '减免由您审批并记录在案。', submit: '确认减免',
+    done: '已减免：{name} {amount}', needReason: '请填写减免原因',
+  },
   staff: {
     title: '工作人员账号', hint: '新建或修改本校工作人员账号。用户名相同即修改该账号；密码留空则不修改（新建必须设置）。',
     username: '用户名', role: '角色', class: '班级', password: '新密码', passwordHint: '10–128 个字符；留空不修改', enabled: '启用',
@@ -120,6 +156,42 @@ const en: typeof zh = {
   totals: {
     title: 'Canteen totals', canteen: 'Canteen', from: 'From', to: 'To', query: 'Show', day: 'Day', count: 'Sales', sum: 'Net turnover',
     total: 'Total: {count} sales, {sum}', none: 'No sales in these days', noCanteen: 'No canteen yet', chart: 'Bar chart of the net turnover per day',
+  },
+  fees: {
+    title: 'Fees', add: 'New fee item', none: 'No fee item yet', itemTitle: 'Title', category: 'Category', amount: 'Per pupil', target: 'Target',
+    due: 'Due', state: 'State', allowBalance: 'Card balance allowed', open: 'Open', edit: 'Edit', noDue: 'none', readOnly: 'You see the bills of your class (read only).',
+    categories: { tuition: 'Tuition', books: 'Books', uniform: 'Uniform', meals: 'Meals', trip: 'Trips', insurance: 'Insurance', other: 'Other' },
+    states: { draft: 'Draft', published: 'Collecting', closed: 'Closed' },
+    targets: { school: 'Whole school', classes: 'Classes', grades: 'Grades', accounts: 'Chosen pupils' },
+    targetClasses: '{n} classes: {list}', targetAccounts: '{n} pupils',
+    status: { unpaid: 'Unpaid', partly_paid: 'Partly paid', paid: 'Paid', exempt: 'Exempt', closed: 'Closed' },
+  },
+  feeEdit: {
+    newTitle: 'New fee item', editTitle: 'Edit fee item (draft)', itemTitle: 'Title', titlePh: 'e.g. Autumn term 2026 tuition', category: 'Category',
+    amount: 'Per pupil (yuan)', amountPh: 'e.g. 1200 or 1200.50', target: 'Target', classes: 'Classes', grades: 'Grades', gradeN: 'Grade {n}',
+    gradesHint: 'A grade target picks every class of these grades now (classes created later are not added).', accounts: 'Pupil account ids', accountsPh: 'One per line, e.g. acc_35001_2024000101',
+    accountsHint: 'A pupil\'s account id is on the pupil\'s page.', due: 'Due date', allowBalance: 'Parents may pay from the card balance',
+    instalments: 'The API has no instalments yet: each pupil gets one bill, which can be paid in parts.', save: 'Save draft', saved: 'Draft saved',
+    problems: {
+      title: 'Enter a title (1–64 characters)', amount: 'Enter an amount above 0 with at most two decimals', classes: 'Pick at least one class', accounts: 'Enter at least one account id', due: 'Pick a due date',
+    },
+  },
+  fee: {
+    title: 'Fee item', back: 'Back to the list', publish: 'Publish', publishConfirm: 'Publishing makes one bill for every pupil of the target and tells the parents; the item cannot be changed afterwards. Publish now?',
+    published: 'Published: {bills} bills ({issued} made now)', close: 'Close', closeConfirm: 'Once closed, no bill takes payment (cash or online). Close "{title}"?', closed: 'Closed',
+    totals: 'Totals', due: 'Due', paid: 'Paid', exempted: 'Exempted', refunded: 'Refunded', outstanding: 'Outstanding', bills: 'Bills', settled: 'Settled', unsettled: 'Not settled',
+    refundedNA: 'no refund API yet', perClass: 'Per class', class: 'Class', rate: 'Settled', chart: 'Bar chart of paid, exempted and outstanding amounts per class', noBills: 'No bill yet (publishing makes them)',
+    classBills: 'Bills of a class', pickClass: 'Pick a class', filter: 'Show', all: 'All', unpaid: 'Not settled', paidOnly: 'Settled', studentNo: 'Student no.', name: 'Name', account: 'Account',
+    status: 'Status', actions: 'Actions', cash: 'Cash entry', exempt: 'Exempt', count: '{n} bills, {sum} outstanding', export: 'Export the unpaid list (CSV)',
+    exportHint: 'Exports the loaded unpaid bills of this class.', exported: '{n} rows exported', created: 'Created {at}', createdBy: 'Created by',
+  },
+  cash: {
+    title: 'Cash or transfer entry', pupil: 'Pupil', outstanding: 'Outstanding', amount: 'Amount taken (yuan)', voucher: 'Receipt or voucher no.', voucherPh: 'Paper receipt number or transfer reference',
+    hint: 'Sending the same entry again never records it twice.', submit: 'Record', done: 'Recorded: {name} {amount}', replayed: 'This entry was already recorded: nothing added',
+  },
+  exempt: {
+    title: 'Exemption', amount: 'Exempt amount (yuan)', reason: 'Reason', reasonPh: 'e.g. family hardship, approved by the school board', hint: 'You are recorded as the approver.', submit: 'Exempt',
+    done: 'Exempted: {name} {amount}', needReason: 'Enter a reason',
   },
   staff: {
     title: 'Staff accounts', hint: 'Create or change a staff account of your school. The same username changes that account; an empty password keeps it (a new account needs one).',

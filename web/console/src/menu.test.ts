@@ -6,7 +6,7 @@ describe('role menu', () => {
     ['STAFF_ROLE_SCHOOL_ADMIN', ['pupils', 'canteens', 'totals', 'staff', 'fees', 'limits'], 'pupils'],
     ['STAFF_ROLE_FINANCE', ['pupils', 'totals', 'fees'], 'pupils'],
     ['STAFF_ROLE_CANTEEN_MANAGER', ['canteens', 'totals'], 'canteens'],
-    ['STAFF_ROLE_TEACHER', ['pupils'], 'pupils'],
+    ['STAFF_ROLE_TEACHER', ['pupils', 'fees'], 'pupils'],
     ['', [], 'pupils'],
   ]
   for (const [role, want, home] of cases) {
@@ -20,5 +20,9 @@ describe('role menu', () => {
     expect(can.unbind('STAFF_ROLE_TEACHER')).toBe(false)
     expect(can.bindCode('STAFF_ROLE_TEACHER')).toBe(true)
     expect(can.manageCanteens('STAFF_ROLE_FINANCE')).toBe(false)
+    expect(can.writeFees('STAFF_ROLE_FINANCE')).toBe(true)
+    expect(can.writeFees('STAFF_ROLE_SCHOOL_ADMIN')).toBe(true)
+    expect(can.writeFees('STAFF_ROLE_TEACHER')).toBe(false)
+    expect(can.writeFees('STAFF_ROLE_CANTEEN_MANAGER')).toBe(false)
   })
 })

@@ -1,7 +1,7 @@
 // The console's sections and which staff roles see them (StaffRole in auth.proto,
 // mirroring the server's checks in gateway/staffsvc*.go): admin everything; finance
-// pupils, imports, totals (and fees); canteen manager canteens and totals; teacher the
-// pupils of their class.
+// pupils, imports, totals and fees; canteen manager canteens and totals; teacher the
+// pupils of their class and, read only, the fee bills of their class (gateway/feesvc.go).
 import type { StaffRole } from '@shared/types'
 
 export interface Section { name: string; path: string; roles: StaffRole[]; ready: boolean }
@@ -16,7 +16,7 @@ export const sections: Section[] = [
   { name: 'canteens', path: '/canteens', roles: [Admin, Canteen], ready: true },
   { name: 'totals', path: '/totals', roles: [Admin, Finance, Canteen], ready: true },
   { name: 'staff', path: '/staff', roles: [Admin], ready: true },
-  { name: 'fees', path: '/fees', roles: [Admin, Finance], ready: false },
+  { name: 'fees', path: '/fees', roles: [Admin, Finance, Teacher], ready: true },
   { name: 'limits', path: '/limits', roles: [Admin], ready: false },
 ]
 
@@ -37,4 +37,6 @@ export const can = {
   guardians: (r: StaffRole | '') => r === Admin || r === Teacher,
   unbind: (r: StaffRole | '') => r === Admin,
   manageCanteens: (r: StaffRole | '') => r === Admin || r === Canteen,
+  /** Define, publish, close fee items; take cash; grant exemptions. */
+  writeFees: (r: StaffRole | '') => r === Admin || r === Finance,
 }

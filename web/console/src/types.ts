@@ -42,3 +42,7 @@ export interface TotalsResponse { days?: DayTotal[] }
 
 export interface StaffUser { staffId: string; schoolId: string; username: string; role: StaffRole; classId?: string; enabled?: boolean }
 export interface PutStaffResponse { staff: StaffUser }
+
+export interface FeeClassTotal { classId: string; bills?: Int64; settled?: Int64; dueFen?: Int64; paidFen?: Int64; exemptedFen?: Int64; outstandingFen?: Int64 }
+export interface ListFeeBillsResponse { bills?: import('@shared/types').FeeBill[]; nextPageToken?: string }
+export interface PublishFeeItemResponse { item: import('@shared/types').FeeItem; bills?: number; issued?: number }

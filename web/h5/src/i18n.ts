@@ -44,6 +44,23 @@ const zh = {
     find: '查找', confirmTitle: '请确认是您的孩子', relation: '关系', confirm: '确认绑定', again: '重新查找', done: '绑定成功',
     relations: { mother: '妈妈', father: '爸爸', guardian: '其他监护人' },
   },
+  fees: {
+    title: '学杂费', entry: '学杂费', pendingN: '{n} 笔待缴', none: '暂无待缴', pending: '待缴费', paid: '已缴费', empty: '暂无账单', noPaid: '暂无已缴账单',
+    due: '截止 {day}', noDue: '无截止日期', outstanding: '待缴 {amount}', paidAmount: '已缴 {amount}',
+    categories: { tuition: '学费', books: '教材费', uniform: '校服费', meals: '伙食费', trip: '研学/活动费', insurance: '保险费', other: '其他' },
+    status: { unpaid: '未缴', partly_paid: '部分缴纳', paid: '已缴', exempt: '已减免', closed: '已关闭' },
+  },
+  bill: {
+    title: '账单详情', item: '收费项目', category: '类别', child: '学生', dueDay: '截止日期', state: '状态', dueAmount: '应缴金额', paidAmount: '已缴金额',
+    exempted: '减免金额', outstanding: '待缴金额', instalments: '分期', oneInstalment: '一次缴清（可分多次缴纳）', balance: '校园卡余额',
+    payBalance: '用校园卡余额缴纳 {amount}', payOnline: '在线支付', balanceHint: '从孩子的校园卡余额中扣除，不会产生欠费；学校不允许余额缴费的项目会提示。',
+    confirmTitle: '确认缴费', confirm: '将从 {name} 的校园卡余额（{balance}）中扣除 {amount}，用于缴纳“{title}”。确定缴纳吗？',
+    done: '缴费成功', receipt: '查看电子收据', notFound: '未找到该账单',
+  },
+  receipt: {
+    title: '电子收据', heading: '缴费收据', school: '学校', child: '学生', item: '收费项目', billNo: '账单号', paid: '实缴金额', exempted: '减免金额',
+    state: '状态', dueAmount: '应缴金额', notPaid: '该账单尚未缴费，暂无收据。', print: '保存/打印',
+  },
   common: { cancel: '取消', confirm: '确定', loading: '加载中…', back: '返回', error: '出错了' },
 }
 
@@ -90,6 +107,23 @@ const en: typeof zh = {
     proofHint: 'To protect pupils, binding needs a one-time bind code from the school (ask the class teacher), or the pupil\'s full ID number.',
     find: 'Find', confirmTitle: 'Is this your child?', relation: 'Relation', confirm: 'Bind', again: 'Search again', done: 'Bound',
     relations: { mother: 'Mother', father: 'Father', guardian: 'Guardian' },
+  },
+  fees: {
+    title: 'School fees', entry: 'School fees', pendingN: '{n} to pay', none: 'Nothing to pay', pending: 'To pay', paid: 'Paid', empty: 'No bill', noPaid: 'No paid bill yet',
+    due: 'Due {day}', noDue: 'No due date', outstanding: '{amount} to pay', paidAmount: '{amount} paid',
+    categories: { tuition: 'Tuition', books: 'Books', uniform: 'Uniform', meals: 'Meals', trip: 'Trips', insurance: 'Insurance', other: 'Other' },
+    status: { unpaid: 'Unpaid', partly_paid: 'Partly paid', paid: 'Paid', exempt: 'Exempt', closed: 'Closed' },
+  },
+  bill: {
+    title: 'Bill', item: 'Fee item', category: 'Category', child: 'Pupil', dueDay: 'Due date', state: 'State', dueAmount: 'Amount due', paidAmount: 'Paid',
+    exempted: 'Exempted', outstanding: 'To pay', instalments: 'Instalments', oneInstalment: 'One bill (may be paid in parts)', balance: 'Card balance',
+    payBalance: 'Pay {amount} from the card balance', payOnline: 'Pay online', balanceHint: 'Taken from the child\'s card balance, never into arrears; you are told if the school does not allow it for this item.',
+    confirmTitle: 'Confirm the payment', confirm: 'Take {amount} from {name}\'s card balance ({balance}) to pay "{title}"?',
+    done: 'Paid', receipt: 'See the receipt', notFound: 'No such bill',
+  },
+  receipt: {
+    title: 'Receipt', heading: 'Payment receipt', school: 'School', child: 'Pupil', item: 'Fee item', billNo: 'Bill no.', paid: 'Amount paid', exempted: 'Exempted',
+    state: 'State', dueAmount: 'Amount due', notPaid: 'This bill is not paid yet: no receipt.', print: 'Save or print',
   },
   common: { cancel: 'Cancel', confirm: 'OK', loading: 'Loading…', back: 'Back', error: 'Error' },
 }
