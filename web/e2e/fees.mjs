@@ -114,8 +114,9 @@ export async function feesCreate(browser, sw, artifacts) {
 /** feesParent: the parent's page (already logged in, child bound, balance ¥250.00) pays the bill from the balance. */
 export async function feesParent(page, sw, shot) {
   await step('H5 fees: the child\'s pending bill → detail → pay from the balance (confirm) → paid → receipt', async () => {
+    // The demo's own item (the autumn uniform, whole school) is pending too.
     await page.goto(`${sw.base}/h5/child/acc_35001_2024000101`)
-    await text(page.getByTestId('go-bills'), '1 笔待缴')
+    await text(page.getByTestId('go-bills'), '2 笔待缴')
     await page.getByTestId('go-bills').click()
     await text(page.getByTestId('pending-bills'), feeTitle)
     await text(page.getByTestId('pending-bills'), '¥120.50')
@@ -140,7 +141,7 @@ export async function feesParent(page, sw, shot) {
     await shot('17-receipt')
     await page.goto(`${sw.base}/h5/child/acc_35001_2024000101`)
     await text(page.getByTestId('balance'), '¥129.50')
-    await text(page.getByTestId('go-bills'), '暂无待缴')
+    await text(page.getByTestId('go-bills'), '1 笔待缴')
     await page.goto(`${sw.base}/h5/`)
   })
 }

@@ -1,1 +1,0 @@
-import{At as e,Ct as t,Q as n,U as r,Z as i,ft as a,ht as o,it as s,lt as c}from"./index-CuEwAmg6.js";var l=s({__name:`Soon`,setup(s){let{t:l}=r();return(r,s)=>{let u=a(`el-empty`);return c(),n(u,{description:t(l)(`soon.text`)},{image:o(()=>[i(`h2`,null,e(t(l)(`soon.title`)),1)]),_:1},8,[`description`])}}});export{l as default};
