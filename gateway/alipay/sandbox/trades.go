@@ -50,7 +50,11 @@ func (s *Server) openTrade(req request, now time.Time) (*trade, *failure) {
 	}
 	var expire time.Time
 	if b.TimeExpire != "" {
+		// "yyyy-MM-dd HH:mm:ss"; older wap.pay pages documented "yyyy-MM-dd HH:mm".
 		if expire, err = time.ParseInLocation(alipay.TimeLayout, b.TimeExpire, alipay.Shanghai); err != nil {
+			expire, err = time.ParseInLocation("2006-01-02 15:04", b.TimeExpire, alipay.Shanghai)
+		}
+		if err != nil {
 			return nil, business("ACQ.INVALID_PARAMETER", "time_expire")
 		}
 	}
