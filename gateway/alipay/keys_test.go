@@ -68,3 +68,25 @@ func TestKeysRefused(t *testing.T) {
 		t.Fatal("keys without a private key accepted")
 	}
 }
+
+// TestEnsureKeySet: the demo's first start writes keys, later starts keep them.
+func TestEnsureKeySet(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "alipay-keys")
+	if err := alipay.EnsureKeySet(dir, "2021000000000003", true); err != nil {
+		t.Fatal(err)
+	}
+	k1, err := alipay.LoadKeys(dir)
+	if err != nil || !k1.CertMode() {
+		t.Fatalf("%+v %v", k1, err)
+	}
+	if err := alipay.EnsureKeySet(dir, "2021000000000003", true); err != nil {
+		t.Fatal(err)
+	}
+	k2, err := alipay.LoadKeys(dir)
+	if err != nil || !k2.AppKey.Equal(k1.AppKey) {
+		t.Fatal("keys regenerated")
+	}
+	if _, err := sandbox.LoadConfig(dir); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -144,3 +144,19 @@ func pemPublic(k *rsa.PublicKey) []byte {
 func pemCert(c *x509.Certificate) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 }
+
+// EnsureKeySet writes a generated key set for appID into dir unless dir already
+// exists (the demo's first start); either way LoadKeys and sandbox.LoadConfig can
+// then read dir.
+func EnsureKeySet(dir, appID string, certMode bool) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("alipay: keys dir: %w", err)
+	}
+	s, err := GenerateKeySet(rand.Reader, appID)
+	if err != nil {
+		return err
+	}
+	return s.Write(dir, certMode)
+}
