@@ -10,7 +10,9 @@
 // *_response value, and asynchronous notifications verified the same way over their
 // sorted form fields. Both key modes are supported: public-key mode (the Alipay public
 // key) and certificate mode (app_cert_sn, alipay_root_cert_sn, answers verified with
-// the certificate named by alipay_cert_sn).
+// the certificate named by alipay_cert_sn; further Alipay certificates in the keys
+// directory are kept by SN, so a rotated-in one verifies beside the present one).
+// Keys and certificates are read from a directory (LoadKeys) and never logged.
 //
 // Service-provider mode: a school's merchant app authorises OneCode's application
 // (第三方应用授权); Config.AppAuthToken carries that token and every call is made for

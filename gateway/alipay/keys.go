@@ -28,7 +28,7 @@ const (
 	AlipayPublicKeyFile  = "alipay_public_key.pem"  // PEM or the bare base64 the console shows
 	AlipayPrivateKeyFile = "alipay_private_key.pem" // the sandbox's (never a real merchant's)
 	AppCertFile          = "app_cert.crt"           // appCertPublicKey_<app_id>.crt
-	AlipayCertFile       = "alipay_cert.crt"        // alipayCertPublicKey_RSA2.crt
+	AlipayCertFile       = "alipay_cert.crt"        // alipayCertPublicKey_RSA2.crt (the present one; alipay_cert_*.crt: others)
 	AlipayRootCertFile   = "alipay_root_cert.crt"   // alipayRootCert.crt
 	AppAuthTokenFile     = "app_auth_token"         // optional: 第三方应用授权 token
 	maxKeyFile           = 64 << 10
@@ -85,6 +85,21 @@ func (k Keys) verifier(sn string) (*rsa.PublicKey, error) {
 	return nil, fmt.Errorf("%w: no Alipay certificate with SN %q", ErrSignature, sn)
 }
 
+// verifiers are the keys a notification naming no certificate may be signed with:
+// the present one first, then the others (rotation).
+func (k Keys) verifiers() []*rsa.PublicKey {
+	if !k.CertMode() {
+		return []*rsa.PublicKey{k.AlipayKey}
+	}
+	out := []*rsa.PublicKey{k.AlipayCerts[k.AlipayCertSN]}
+	for sn, pub := range k.AlipayCerts {
+		if sn != k.AlipayCertSN {
+			out = append(out, pub)
+		}
+	}
+	return out
+}
+
 // LoadKeys reads a merchant's keys from dir (see the file constants).
 func LoadKeys(dir string) (Keys, error) {
 	var k Keys
@@ -125,13 +140,23 @@ func (k *Keys) loadCerts(dir string) error {
 	if k.RootCertSN, err = RootCertSN(root); err != nil {
 		return err
 	}
-	pub, ok := ali[0].PublicKey.(*rsa.PublicKey)
-	if !ok {
-		return fmt.Errorf("alipay: %s: not an RSA certificate", AlipayCertFile)
-	}
 	k.AppCertSN = CertSN(app[0])
 	k.AlipayCertSN = CertSN(ali[0])
-	k.AlipayCerts = map[string]*rsa.PublicKey{k.AlipayCertSN: pub}
+	k.AlipayCerts = map[string]*rsa.PublicKey{}
+	// Rotation: further Alipay certificates (alipay_cert_<anything>.crt, e.g. one
+	// downloaded with alipay.open.app.alipaycert.download) verify answers naming them.
+	more, _ := filepath.Glob(filepath.Join(dir, "alipay_cert_*.crt"))
+	for _, path := range append([]string{filepath.Join(dir, AlipayCertFile)}, more...) {
+		cs, err := ReadCerts(path)
+		if err != nil {
+			return err
+		}
+		pub, ok := cs[0].PublicKey.(*rsa.PublicKey)
+		if !ok {
+			return fmt.Errorf("alipay: %s: not an RSA certificate", filepath.Base(path))
+		}
+		k.AlipayCerts[CertSN(cs[0])] = pub
+	}
 	return nil
 }
 

@@ -55,15 +55,25 @@ func (c *Client) verifyForm(body []byte) (url.Values, error) {
 	if v.Get("sign_type") != "RSA2" {
 		return nil, fmt.Errorf("alipay: notification sign_type %q, want RSA2", v.Get("sign_type"))
 	}
-	pub, err := c.keys.verifier(v.Get("alipay_cert_sn"))
-	if err != nil {
-		return nil, err
+	sn := v.Get("alipay_cert_sn")
+	if sn != "" {
+		pub, err := c.keys.verifier(sn)
+		if err != nil {
+			return nil, err
+		}
+		err = Verify(pub, []byte(SigningString(v, "sign", "sign_type")), v.Get("sign"))
+		if err != nil {
+			err = Verify(pub, []byte(SigningString(v, "sign", "sign_type", "alipay_cert_sn")), v.Get("sign"))
+		}
+		return v, err
 	}
-	err = Verify(pub, []byte(SigningString(v, "sign", "sign_type")), v.Get("sign"))
-	if err != nil && v.Get("alipay_cert_sn") != "" {
-		err = Verify(pub, []byte(SigningString(v, "sign", "sign_type", "alipay_cert_sn")), v.Get("sign"))
+	content := []byte(SigningString(v, "sign", "sign_type"))
+	for _, pub := range c.keys.verifiers() {
+		if Verify(pub, content, v.Get("sign")) == nil {
+			return v, nil
+		}
 	}
-	return v, err
+	return nil, ErrSignature
 }
 
 func (c *Client) parseNotice(v url.Values, now time.Time) (recharge.Notice, error) {
