@@ -59,8 +59,8 @@ type Config struct {
 	// GatewayURL defaults to DefaultGatewayURL (the sandbox: its /gateway.do).
 	GatewayURL string
 	Keys       Keys
-	// AuthAppID, if set (service-provider mode), is the school merchant's app_id:
-	// a notification must carry it as auth_app_id.
+	// AuthAppID is the school merchant's app_id in service-provider mode (required
+	// with Keys.AppAuthToken): a notification must carry it as auth_app_id.
 	AuthAppID string
 	// CallTimeout is every call's deadline (a shorter caller deadline wins).
 	CallTimeout time.Duration
@@ -120,6 +120,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if err := cfg.Keys.Validate(); err != nil {
 		return nil, err
+	}
+	if cfg.Keys.AppAuthToken != "" && cfg.AuthAppID == "" {
+		return nil, errors.New("alipay: service-provider mode (app_auth_token) needs AuthAppID, the school merchant's app_id")
 	}
 	b := cfg.Breaker
 	if cfg.CallTimeout <= 0 || b.MaxRequests == 0 || b.Interval <= 0 || b.Timeout <= 0 || b.ConsecutiveFailures == 0 {

@@ -172,3 +172,20 @@ func TestServiceProvider(t *testing.T) {
 	_, err = other.Query(context.Background(), "S20261204001")
 	mustIs(t, err, recharge.ErrAggregatorRefused) // aop.invalid-app-auth-token, unsigned
 }
+
+func TestMerchantKey(t *testing.T) {
+	k := testKeys(t).Merchant(false)
+	cfg := alipay.Config{Keys: k, CallTimeout: 1, Breaker: alipay.DefaultBreakerSettings()}
+	c, err := alipay.New(cfg)
+	if err != nil || c.MerchantKey() != "alipay:2021000000000001" || c.Name() != "alipay" {
+		t.Fatalf("%v %v", c, err)
+	}
+	cfg.Keys.AppAuthToken = "tok"
+	if _, err := alipay.New(cfg); err == nil {
+		t.Fatal("service-provider mode without AuthAppID accepted")
+	}
+	cfg.AuthAppID = "2021000000000777"
+	if c, err = alipay.New(cfg); err != nil || c.MerchantKey() != "alipay:2021000000000001:2021000000000777" {
+		t.Fatalf("%v %v", c, err)
+	}
+}

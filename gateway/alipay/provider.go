@@ -16,6 +16,16 @@ var _ recharge.Provider = (*Client)(nil)
 // Name implements recharge.Provider.
 func (c *Client) Name() string { return "alipay" }
 
+// MerchantKey is a stable, non-secret key of this merchant for
+// recharge.Providers.MerchantKey: "alipay:<app_id>", or
+// "alipay:<app_id>:<auth_app_id>" when acting for a school's merchant app.
+func (c *Client) MerchantKey() string {
+	if c.authApp != "" {
+		return "alipay:" + c.keys.AppID + ":" + c.authApp
+	}
+	return "alipay:" + c.keys.AppID
+}
+
 // tradeBiz is the biz_content of wap.pay and precreate.
 type tradeBiz struct {
 	OutTradeNo  string `json:"out_trade_no"`
