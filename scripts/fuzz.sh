@@ -27,5 +27,7 @@ done <<'LIST'
 ./actors/codec FuzzDecodeEvent 50000
 ./gateway/aggregator FuzzVerify 3000
 ./gateway/aggregator FuzzParseAuthorization 100000
+./gateway/alipay FuzzVerifyNotification 3000
+./gateway/alipay FuzzParseYuan 100000
 ./app/enrolment FuzzParsePupilFile 10000
 LIST
