@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/onecode/onecode/app/recharge"
 )
@@ -59,8 +60,20 @@ type School struct {
 	// SubMchID and SubAppID: the school as a WeChat Pay sub-merchant (partner mode).
 	SubMchID string `yaml:"sub_mchid"`
 	SubAppID string `yaml:"sub_appid"`
-	// AppAuthTokenFile: the school's Alipay app_auth_token (partner mode), in a file.
+	// AppAuthTokenFile and AuthAppID: the school's Alipay app_auth_token (partner
+	// mode, in a file) and the school's own app_id, which its notifications carry
+	// as auth_app_id.
 	AppAuthTokenFile string `yaml:"app_auth_token_file"`
+	AuthAppID        string `yaml:"auth_app_id"`
+}
+
+// AdapterOptions are what every adapter is built with.
+type AdapterOptions struct {
+	// CallTimeout bounds every call to a provider.
+	CallTimeout time.Duration
+	// OnBreaker, if set, observes the adapters' breaker transitions (merchant key,
+	// operation, from, to): logs and metrics.
+	OnBreaker func(merchant, op, from, to string)
 }
 
 // Factory builds the adapter of merchant m for school s (nil for a merchant's own,
@@ -151,10 +164,10 @@ func (r *Registry) addSchool(s School, merchants map[string]Merchant, factories 
 		return fmt.Errorf("payments: school %q: merchant %q is not configured", s.School, s.Merchant)
 	case m.Mode == ModePartner && m.Provider == WeChatPay && s.SubMchID == "":
 		return fmt.Errorf("payments: school %q: merchant %q is a service provider: sub_mchid is required", s.School, m.Key)
-	case m.Mode == ModePartner && m.Provider == Alipay && s.AppAuthTokenFile == "":
-		return fmt.Errorf("payments: school %q: merchant %q is an ISV app: app_auth_token_file is required", s.School, m.Key)
-	case m.Mode == ModeDirect && (s.SubMchID != "" || s.AppAuthTokenFile != ""):
-		return fmt.Errorf("payments: school %q: merchant %q is direct: no sub_mchid or app_auth_token_file", s.School, m.Key)
+	case m.Mode == ModePartner && m.Provider == Alipay && (s.AppAuthTokenFile == "" || s.AuthAppID == ""):
+		return fmt.Errorf("payments: school %q: merchant %q is an ISV app: app_auth_token_file and auth_app_id are required", s.School, m.Key)
+	case m.Mode == ModeDirect && (s.SubMchID != "" || s.AppAuthTokenFile != "" || s.AuthAppID != ""):
+		return fmt.Errorf("payments: school %q: merchant %q is direct: no sub_mchid, app_auth_token_file or auth_app_id", s.School, m.Key)
 	case s.SubMchID != "" && !keyRE.MatchString(s.SubMchID):
 		return fmt.Errorf("payments: school %q: sub_mchid %q is malformed", s.School, s.SubMchID)
 	}

@@ -61,7 +61,7 @@ func goodConfig() Config {
 			{School: "S2", Merchant: "sp", SubMchID: "1900000110"},
 			{School: "S3", Merchant: "school-own"},
 			{School: "S4", Merchant: "school-own"},
-			{School: "S5", Merchant: "isv", AppAuthTokenFile: "/k/s5.token"},
+			{School: "S5", Merchant: "isv", AppAuthTokenFile: "/k/s5.token", AuthAppID: "2021000000000555"},
 		},
 		Default: "school-own",
 	}
@@ -132,7 +132,8 @@ func TestBuildRefusesBadConfig(t *testing.T) {
 		"school twice":           {func(c *Config) { c.Schools[1].School = "S1" }, `school "S1" is configured twice`},
 		"unknown merchant":       {func(c *Config) { c.Schools[0].Merchant = "nope" }, `merchant "nope" is not configured`},
 		"partner without sub":    {func(c *Config) { c.Schools[0].SubMchID = "" }, "sub_mchid is required"},
-		"isv without token":      {func(c *Config) { c.Schools[4].AppAuthTokenFile = "" }, "app_auth_token_file is required"},
+		"isv without token":      {func(c *Config) { c.Schools[4].AppAuthTokenFile = "" }, "app_auth_token_file and auth_app_id are required"},
+		"isv without app id":     {func(c *Config) { c.Schools[4].AuthAppID = "" }, "auth_app_id are required"},
 		"direct with sub":        {func(c *Config) { c.Schools[2].SubMchID = "1900000111" }, "is direct"},
 		"partner as default":     {func(c *Config) { c.Default = "sp" }, "service provider"},
 		"unknown default":        {func(c *Config) { c.Default = "nope" }, "default merchant"},
