@@ -1,6 +1,7 @@
 package aggregator_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -33,6 +34,7 @@ func newFake(t *testing.T, behave func(http.ResponseWriter, *http.Request)) (*fa
 		if err == nil {
 			var body []byte
 			body, err = io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
 			if err == nil {
 				err = aggregator.VerifyRequest(&s.MerchantKey.PublicKey, a, r.Method, r.RequestURI, body, time.Now())
 			}

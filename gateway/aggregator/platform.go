@@ -62,7 +62,10 @@ func (p *platform) key(serial string, now time.Time) (*rsa.PublicKey, error) {
 	}
 	p.mu.Lock()
 	c := p.certs[serial]
-	due := p.download != nil && (c == nil || now.Sub(p.refreshed) > RefreshEvery) && now.Sub(p.tried) > RefreshGap
+	// Due: an unknown serial, a download older than RefreshEvery, or a certificate
+	// close to its expiry (certificates configured at start count as fresh).
+	due := p.download != nil && now.Sub(p.tried) > RefreshGap && (c == nil ||
+		(!p.refreshed.IsZero() && now.Sub(p.refreshed) > RefreshEvery) || c.NotAfter.Sub(now) < 2*RefreshEvery)
 	if due {
 		p.tried = now
 	}
