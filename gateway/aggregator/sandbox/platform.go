@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"crypto/rsa"
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -66,7 +67,28 @@ func (s *Server) certificates(w http.ResponseWriter, _ *http.Request, _ []byte) 
 			EffectiveTime: aggregator.FormatTime(p.Cert.NotBefore), ExpireTime: aggregator.FormatTime(p.Cert.NotAfter),
 			EncryptCertificate: res})
 	}
-	s.writeSigned(w, http.StatusOK, list)
+	// Signed with the oldest valid certificate, one every merchant already holds: a
+	// merchant (the official SDK's downloader does this) verifies a new list with the
+	// certificates it has, so the one announcing a rotation must not need the new one.
+	b, _ := json.Marshal(list)
+	oldest := certs[0]
+	for _, p := range certs {
+		if !now.Before(p.Cert.NotBefore) && !now.After(p.Cert.NotAfter) {
+			oldest = p
+			break
+		}
+	}
+	key, serial := oldest.Key, aggregator.CertSerial(oldest.Cert)
+	if s.usingPublicKey() {
+		key, serial = s.signer()
+	}
+	s.writeSignedWith(w, http.StatusOK, b, key, serial)
+}
+
+func (s *Server) usingPublicKey() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pubKeyMode
 }
 
 func (s *Server) postRotate(w http.ResponseWriter, _ *http.Request) {
@@ -91,12 +113,16 @@ func (s *Server) postSigning(w http.ResponseWriter, r *http.Request) {
 
 // signHeaders signs body as WeChat Pay does (fresh timestamp and nonce).
 func (s *Server) signHeaders(body []byte) (http.Header, error) {
+	key, serial := s.signer()
+	return s.signHeadersWith(body, key, serial)
+}
+
+func (s *Server) signHeadersWith(body []byte, key *rsa.PrivateKey, serial string) (http.Header, error) {
 	nonce, err := aggregator.NewNonce(s.cfg.Random, 32)
 	if err != nil {
 		return nil, err
 	}
 	ts := strconv.FormatInt(s.cfg.Now().Unix(), 10)
-	key, serial := s.signer()
 	sig, err := aggregator.Sign(key, aggregator.ResponseMessage(ts, nonce, body))
 	if err != nil {
 		return nil, err

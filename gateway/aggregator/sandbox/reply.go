@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -32,7 +33,12 @@ func (s *Server) writeSigned(w http.ResponseWriter, status int, v any) {
 
 // writeSignedBytes signs the answer (Wechatpay-* headers).
 func (s *Server) writeSignedBytes(w http.ResponseWriter, status int, body []byte) {
-	h, err := s.signHeaders(body)
+	key, serial := s.signer()
+	s.writeSignedWith(w, status, body, key, serial)
+}
+
+func (s *Server) writeSignedWith(w http.ResponseWriter, status int, body []byte, key *rsa.PrivateKey, serial string) {
+	h, err := s.signHeadersWith(body, key, serial)
 	if err != nil {
 		http.Error(w, "sign", http.StatusInternalServerError)
 		return
