@@ -47,7 +47,7 @@ var (
 func swKeySet() aggregator.KeySet {
 	swKeysOnce.Do(func() {
 		var err error
-		if swKeys, err = aggregator.GenerateKeySet(rand.Reader, "1900000109"); err != nil {
+		if swKeys, err = aggregator.GenerateKeySet(rand.Reader, "1900000109", "wxd678efh567hg6787"); err != nil {
 			panic(err)
 		}
 	})
@@ -132,15 +132,15 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	verifier, err := aggregator.NewVerifier(keys.Merchant())
+	port, err := aggregator.NewRechargePort(aggClient, aggregator.Merchant{Mode: aggregator.ModeDirect, AppID: keys.AppID, MchID: keys.MchID}, "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var notify atomic.Pointer[http.Handler]
 	notifySrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*notify.Load()).ServeHTTP(w, r) }))
 	t.Cleanup(notifySrv.Close)
-	recharges, err := gateway.NewRecharges(recharge.Config{Accounts: e.accounts, Orders: store, Aggregator: aggregator.NewRechargePort(aggClient),
-		NotifyURL: notifySrv.URL + "/v1/aggregator/notify", Now: time.Now, Rand: rand.Reader, Logger: discardLogger()}, verifier)
+	recharges, err := gateway.NewRecharges(recharge.Config{Accounts: e.accounts, Orders: store, Aggregator: port,
+		NotifyURL: notifySrv.URL + "/v1/aggregator/notify", Now: time.Now, Rand: rand.Reader, Logger: discardLogger()}, aggClient.Verifier())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,7 +98,7 @@ func RechargeProto(rc recharge.Recharge) *apiv1.Recharge {
 }
 
 // NotifyHandler serves the aggregator's payment notifications (POST). It answers
-// 200 {"code":"SUCCESS"} only once the credit has committed (or had committed
+// 200 only once the credit has committed (or had committed
 // before: duplicates credit once); 400 to a forged, stale, tampered or malformed
 // notification and to an amount that is not the order's; 404 to an unknown order
 // (not acknowledged, so that the aggregator's bounded retries and our error log keep
@@ -118,13 +118,14 @@ func (r *Recharges) serveNotify(w http.ResponseWriter, req *http.Request) {
 		aggregator.WriteAck(w, err)
 		return
 	}
-	if n.EventType != aggregator.EventTransactionSuccess || n.TradeState != aggregator.StateSuccess {
-		r.log.Info("recharge notification ignored", "id", n.ID, "event", n.EventType, "state", n.TradeState, "order", n.OutTradeNo)
-		aggregator.WriteAck(w, nil) // nothing of ours to do
+	tx := n.Transaction
+	if n.EventType != aggregator.EventTransactionSuccess || tx == nil || tx.TradeState != aggregator.StateSuccess {
+		r.log.Info("recharge notification ignored", "id", n.ID, "event", n.EventType)
+		aggregator.WriteAck(w, nil) // nothing of ours to do (refunds are not handled here yet)
 		return
 	}
-	err = r.app.Paid(req.Context(), recharge.Payment{OrderID: n.OutTradeNo, TransactionID: n.TransactionID,
-		AmountFen: n.AmountFen, NotificationID: n.ID})
+	err = r.app.Paid(req.Context(), recharge.Payment{OrderID: tx.OutTradeNo, TransactionID: tx.TransactionID,
+		AmountFen: tx.Amount.Total, NotificationID: n.ID})
 	switch {
 	case errors.Is(err, recharge.ErrUnknownOrder):
 		writeNotifyFail(w, http.StatusNotFound, "unknown order")

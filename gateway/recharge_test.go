@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,7 +47,7 @@ func rechargeKeySet(t *testing.T) aggregator.KeySet {
 	t.Helper()
 	rechargeKeysOnce.Do(func() {
 		var err error
-		if rechargeKeys, err = aggregator.GenerateKeySet(rand.Reader, "1900000109"); err != nil {
+		if rechargeKeys, err = aggregator.GenerateKeySet(rand.Reader, "1900000109", "wxd678efh567hg6787"); err != nil {
 			panic(err)
 		}
 	})
@@ -79,6 +80,7 @@ type rechargeEnv struct {
 	sb       *sandbox.Server
 	sbURL    string
 	client   *aggregator.Client
+	merchant aggregator.Merchant
 	notify   string
 	creates  *createCounter
 	offset   atomic.Int64 // added to the recharges' clock
@@ -96,12 +98,12 @@ type createCounter struct {
 
 func (c *createCounter) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.URL.Path != "/v3/orders" {
+		if r.Method != http.MethodPost || r.URL.Path != "/v3/pay/transactions/h5" {
 			h.ServeHTTP(w, r)
 			return
 		}
 		body, _ := readAll(r)
-		var req aggregator.CreateOrderRequest
+		var req aggregator.PrepayRequest
 		_ = json.Unmarshal(body, &req)
 		c.mu.Lock()
 		c.byNo[req.OutTradeNo]++
@@ -161,7 +163,8 @@ func newRechargeEnv(t *testing.T, faults sandbox.Faults) *rechargeEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	verifier, err := aggregator.NewVerifier(keys.Merchant())
+	e.merchant = aggregator.Merchant{Mode: aggregator.ModeDirect, AppID: keys.AppID, MchID: keys.MchID}
+	port, err := aggregator.NewRechargePort(e.client, e.merchant, "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,10 +173,10 @@ func newRechargeEnv(t *testing.T, faults sandbox.Faults) *rechargeEnv {
 	t.Cleanup(notifySrv.Close)
 	e.notify = notifySrv.URL + "/v1/aggregator/notify"
 	e.rc, err = gateway.NewRecharges(recharge.Config{
-		Accounts: e.accounts, Orders: store, Aggregator: aggregator.NewRechargePort(e.client), NotifyURL: e.notify,
+		Accounts: e.accounts, Orders: store, Aggregator: port, NotifyURL: e.notify,
 		ResolveAfter: time.Millisecond, Step: 5 * time.Second, Rand: rand.Reader, Logger: rcLogger(),
 		Now: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) },
-	}, verifier)
+	}, e.client.Verifier())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,20 +353,21 @@ func TestRechargeDroppedNotificationResolvedByPoller(t *testing.T) {
 	}
 }
 
-// notification builds a notification the way the platform does; sign and seal say
-// with which keys, at is its timestamp.
-func notification(t *testing.T, tx aggregator.Transaction, at time.Time, signKey *aggregator.KeySet, apiV3 []byte) (http.Header, []byte) {
+// notification builds a real-format TRANSACTION.SUCCESS notification the way WeChat
+// Pay does: signed by key under serial (a platform certificate's, or PUB_KEY_ID_…),
+// sealed under apiV3, at its timestamp.
+func notification(t *testing.T, tx aggregator.Transaction, at time.Time, key *rsa.PrivateKey, serial string, apiV3 []byte) (http.Header, []byte) {
 	t.Helper()
 	plain, _ := json.Marshal(tx)
-	res, err := aggregator.SealResource(apiV3, aggregator.ResourceTransaction, plain, rand.Reader)
+	res, err := aggregator.SealResource(apiV3, aggregator.ResourceTransaction, aggregator.ResourceTransaction, plain, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := json.Marshal(aggregator.NotificationBody{ID: "n-" + tx.OutTradeNo, CreateTime: at.UTC().Truncate(time.Second),
-		EventType: aggregator.EventTransactionSuccess, ResourceType: "encrypt-resource", Resource: res})
+	body, _ := json.Marshal(aggregator.NotificationBody{ID: "EV-" + tx.OutTradeNo, CreateTime: aggregator.FormatTime(at),
+		EventType: aggregator.EventTransactionSuccess, ResourceType: aggregator.ResourceTypeEncrypted, Summary: "支付成功", Resource: res})
 	nonce, _ := aggregator.NewNonce(rand.Reader, 32)
 	ts := strconv.FormatInt(at.Unix(), 10)
-	sig, err := aggregator.Sign(signKey.PlatformKey, aggregator.ResponseMessage(ts, nonce, body))
+	sig, err := aggregator.Sign(key, aggregator.ResponseMessage(ts, nonce, body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +375,7 @@ func notification(t *testing.T, tx aggregator.Transaction, at time.Time, signKey
 	h.Set(aggregator.HeaderTimestamp, ts)
 	h.Set(aggregator.HeaderNonce, nonce)
 	h.Set(aggregator.HeaderSignature, sig)
-	h.Set(aggregator.HeaderSerial, aggregator.Serial(&rechargeKeySet(t).PlatformKey.PublicKey))
+	h.Set(aggregator.HeaderSerial, serial)
 	h.Set("Content-Type", "application/json")
 	return h, body
 }
@@ -391,33 +395,43 @@ func (e *rechargeEnv) post(t *testing.T, h http.Header, body []byte) int {
 func TestRechargeBadNotificationsChangeNothing(t *testing.T) {
 	e := newRechargeEnv(t, sandbox.Faults{DropNotify: 1000}) // only our hand-made notifications arrive
 	keys := rechargeKeySet(t)
-	forger := aggregator.KeySet{PlatformKey: keys.MerchantKey} // a key that is not the platform's
+	certKey, certSerial := keys.PlatformKey, aggregator.CertSerial(keys.PlatformCert)
 	otherAPIv3 := bytes.Repeat([]byte("k"), 32)
 	rc := e.create(t, "req-bad", 5000)
 	e.pay(t, rc.GetOrderId())
 	now := time.Now()
-	good := aggregator.Transaction{OutTradeNo: rc.GetOrderId(), TransactionID: "4200000000000001", AmountFen: 5000,
-		TradeState: aggregator.StateSuccess, SuccessTime: now.UTC().Truncate(time.Second)}
+	good := aggregator.Transaction{AppID: keys.AppID, MchID: keys.MchID, OutTradeNo: rc.GetOrderId(),
+		TransactionID: "4200000000202409010000000001", TradeType: aggregator.TradeH5, TradeState: aggregator.StateSuccess,
+		TradeStateDesc: "支付成功", BankType: "CMC", SuccessTime: aggregator.FormatTime(now),
+		Payer:  &aggregator.Payer{OpenID: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
+		Amount: aggregator.TransactionAmount{Total: 5000, PayerTotal: 5000, Currency: "CNY", PayerCurrency: "CNY"}}
 	tampered := func() (http.Header, []byte) {
-		h, b := notification(t, good, now, &keys, keys.APIv3Key)
-		return h, bytes.Replace(b, []byte(`"n-`), []byte(`"x-`), 1)
+		h, b := notification(t, good, now, certKey, certSerial, keys.APIv3Key)
+		return h, bytes.Replace(b, []byte(`"EV-`), []byte(`"XV-`), 1)
 	}
 	wrongAmount, unknown := good, good
-	wrongAmount.AmountFen = 1
+	wrongAmount.Amount.Total = 1
 	unknown.OutTradeNo = "RUNKNOWN0000000000000"
 	for _, tc := range []struct {
 		name       string
 		build      func() (http.Header, []byte)
 		wantStatus int
 	}{
-		{"forged", func() (http.Header, []byte) { return notification(t, good, now, &forger, keys.APIv3Key) }, 400},
+		{"forged", func() (http.Header, []byte) {
+			return notification(t, good, now, keys.MerchantKey, certSerial, keys.APIv3Key)
+		}, 400},
+		{"forged under PUB_KEY_ID", func() (http.Header, []byte) {
+			return notification(t, good, now, keys.MerchantKey, keys.PublicKeyID, keys.APIv3Key)
+		}, 400},
 		{"stale", func() (http.Header, []byte) {
-			return notification(t, good, now.Add(-10*time.Minute), &keys, keys.APIv3Key)
+			return notification(t, good, now.Add(-10*time.Minute), certKey, certSerial, keys.APIv3Key)
 		}, 400},
 		{"tampered", tampered, 400},
-		{"wrong APIv3 key", func() (http.Header, []byte) { return notification(t, good, now, &keys, otherAPIv3) }, 400},
-		{"amount mismatch", func() (http.Header, []byte) { return notification(t, wrongAmount, now, &keys, keys.APIv3Key) }, 400},
-		{"unknown order", func() (http.Header, []byte) { return notification(t, unknown, now, &keys, keys.APIv3Key) }, 404},
+		{"wrong APIv3 key", func() (http.Header, []byte) { return notification(t, good, now, certKey, certSerial, otherAPIv3) }, 400},
+		{"amount mismatch", func() (http.Header, []byte) {
+			return notification(t, wrongAmount, now, certKey, certSerial, keys.APIv3Key)
+		}, 400},
+		{"unknown order", func() (http.Header, []byte) { return notification(t, unknown, now, certKey, certSerial, keys.APIv3Key) }, 404},
 	} {
 		h, body := tc.build()
 		if got := e.post(t, h, body); got != tc.wantStatus {
@@ -430,22 +444,46 @@ func TestRechargeBadNotificationsChangeNothing(t *testing.T) {
 			t.Fatalf("%s: balance %d, want 0", tc.name, b)
 		}
 	}
-	// The same notification, genuine, credits: the refusals above were for their flaw.
-	h, body := notification(t, good, now, &keys, keys.APIv3Key)
+	// The same notification, genuine (real format, platform certificate serial),
+	// credits: the refusals above were for their flaw.
+	h, body := notification(t, good, now, certKey, certSerial, keys.APIv3Key)
 	if got := e.post(t, h, body); got != http.StatusOK {
 		t.Fatalf("genuine notification: HTTP %d", got)
 	}
 	if s := e.state(t, rc.GetOrderId()); s != apiv1.Recharge_STATE_CREDITED || e.balance(t) != 5000 {
 		t.Fatalf("after the genuine notification: %v, balance %d", s, e.balance(t))
 	}
-	// The amount check holds for a credited order too; a replay of the genuine one acks.
-	h, body = notification(t, wrongAmount, now, &keys, keys.APIv3Key)
+	// The amount check holds for a credited order too; a replay of the genuine one,
+	// signed in public-key mode (PUB_KEY_ID_…), acks and credits nothing more.
+	h, body = notification(t, wrongAmount, now, certKey, certSerial, keys.APIv3Key)
 	if got := e.post(t, h, body); got != http.StatusBadRequest {
 		t.Fatalf("mismatch after credit: HTTP %d", got)
 	}
-	h, body = notification(t, good, now, &keys, keys.APIv3Key)
+	h, body = notification(t, good, now, keys.PublicKeyPrivate, keys.PublicKeyID, keys.APIv3Key)
 	if got := e.post(t, h, body); got != http.StatusOK || e.balance(t) != 5000 {
-		t.Fatalf("duplicate after credit: HTTP %d, balance %d", got, e.balance(t))
+		t.Fatalf("duplicate after credit (PUB_KEY_ID): HTTP %d, balance %d", got, e.balance(t))
+	}
+}
+
+// TestRechargePublicKeyModeCreditsOnce: a real-format notification signed in
+// public-key mode credits an order once.
+func TestRechargePublicKeyModeCreditsOnce(t *testing.T) {
+	e := newRechargeEnv(t, sandbox.Faults{DupNotify: 2})
+	if !e.sb.SignWithPublicKey(true) {
+		t.Fatal("sandbox has no public key")
+	}
+	rc := e.create(t, "req-pubkey", 2500)
+	e.pay(t, rc.GetOrderId())
+	e.waitState(t, rc.GetOrderId(), apiv1.Recharge_STATE_CREDITED)
+	deadline := time.Now().Add(10 * time.Second)
+	for e.sb.Stats().Delivered < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("deliveries %+v, want 2 delivered", e.sb.Stats())
+		}
+		time.Sleep(10 * time.Millisecond) // polling with a deadline
+	}
+	if b := e.balance(t); b != 2500 {
+		t.Fatalf("balance %d, want 2500", b)
 	}
 }
 
@@ -594,8 +632,8 @@ func TestRechargeLostCreateFailsAndExpiredCloses(t *testing.T) {
 	if s := e.state(t, unpaid.GetOrderId()); s != apiv1.Recharge_STATE_CLOSED {
 		t.Fatalf("expired unpaid: %v, want closed", s)
 	}
-	q, err := e.client.QueryOrder(ctx, unpaid.GetOrderId())
-	if err != nil || q.State != aggregator.StateClosed {
+	q, err := e.client.QueryOrder(ctx, e.merchant, unpaid.GetOrderId())
+	if err != nil || q.TradeState != aggregator.StateClosed {
 		t.Fatalf("at the aggregator: %+v, %v; want closed", q, err)
 	}
 	if n, _ := e.store.PendingSum(ctx, rcAccount); n != 0 {

@@ -57,10 +57,10 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 	var keys aggregator.Keys
 	var err error
 	if agg.URL == "" {
-		// Demo: a sandbox aggregator in this process, with keys made on first start.
-		dir := filepath.Join(cfg.Server.DataDir, "aggregator-keys")
+		// Demo: a sandbox WeChat Pay in this process, with keys made on first start.
+		dir := filepath.Join(cfg.Server.DataDir, "wechatpay-keys")
 		if _, statErr := os.Stat(dir); errors.Is(statErr, fs.ErrNotExist) {
-			set, err := aggregator.GenerateKeySet(rand.Reader, "1900000001")
+			set, err := aggregator.GenerateKeySet(rand.Reader, "1900000001", "wx8888888888888888")
 			if err != nil {
 				return nil, err
 			}
@@ -101,7 +101,13 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 		return nil, err
 	}
 	rs.client = client
-	verifier, err := aggregator.NewVerifier(keys)
+	merchant, err := aggregator.LoadMerchant(agg.KeysDir)
+	if err != nil {
+		return nil, fmt.Errorf("aggregator merchant: %w", err)
+	}
+	// Today's recharges are H5 orders placed without the payer's IP: the loopback
+	// address stands in until app/recharge passes PlaceRequest.ClientIP.
+	port, err := aggregator.NewRechargePort(client, merchant, "127.0.0.1")
 	if err != nil {
 		return nil, err
 	}
@@ -119,10 +125,10 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 		public = "http://" + httpAddr
 	}
 	rs.recharges, err = gateway.NewRecharges(recharge.Config{
-		Accounts: deps.Accounts, Orders: rs.orders, Aggregator: aggregator.NewRechargePort(client),
+		Accounts: deps.Accounts, Orders: rs.orders, Aggregator: port,
 		NotifyURL: public + "/aggregator/notify",
 		Now:       deps.Now, Rand: deps.Rand, Logger: logger, OnCredited: deps.Business.NoteRechargeCredited,
-	}, verifier)
+	}, client.Verifier())
 	if err != nil {
 		rs.Close()
 		return nil, err

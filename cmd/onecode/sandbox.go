@@ -21,14 +21,19 @@ import (
 )
 
 const sandboxUsage = `Usage:
-  onecode aggregator-sandbox --init-keys DIR [--mchid ID]
-  onecode aggregator-sandbox --keys DIR [--addr 127.0.0.1:8090] [fault flags]
+  onecode aggregator-sandbox --init-keys DIR [--mchid ID] [--appid ID]
+  onecode aggregator-sandbox --keys DIR [--addr 127.0.0.1:8090] [--public-key-mode] [fault flags]
 
-A stand-in payment aggregator (聚合支付) for demos and tests. --init-keys writes a
-matching key set: the merchant side (merchant_key.pem, platform_pub.pem, apiv3_key,
-mchid) for "onecode serve", the aggregator side (merchant_pub.pem, platform_key.pem)
-for the sandbox. Play the parent at GET /sandbox/pay/{out_trade_no}; change faults at
-runtime with POST /sandbox/faults (JSON), see counters at GET /sandbox/stats.
+A stand-in WeChat Pay (微信支付 API v3, direct and service-provider modes) for demos
+and tests. --init-keys writes a matching key set: the merchant side (mchid, appid,
+apiclient_key.pem, apiclient_cert.pem, apiv3_key, pub_key_id, pub_key.pem) for
+"onecode serve", and the WeChat Pay side (platform_key.pem, platform_cert.pem,
+pub_key_private.pem) for the sandbox; add a sub_mchid file (and sub_appid) to make
+"onecode serve" a service provider placing orders for that sub-merchant. Play the
+parent at GET /sandbox/pay/{out_trade_no}; change faults at runtime with POST
+/sandbox/faults (JSON), see counters at GET /sandbox/stats; rotate the platform
+certificate with POST /sandbox/rotate; switch signing with POST
+/sandbox/signing?public_key=true|false.
 
 Flags:
 `
@@ -39,6 +44,7 @@ type sandboxOptions struct {
 	KeysDir  string
 	InitKeys string
 	MchID    string
+	AppID    string
 	Sandbox  sandbox.Config // everything but Keys, Logger
 }
 
@@ -73,6 +79,8 @@ func parseSandboxFlags(args []string, stderr io.Writer) (sandboxOptions, int, bo
 	fs.StringVar(&o.KeysDir, "keys", "", "key set directory (see --init-keys)")
 	fs.StringVar(&o.InitKeys, "init-keys", "", "write a new key set into `DIR` and exit")
 	fs.StringVar(&o.MchID, "mchid", "1900000001", "merchant id written by --init-keys")
+	fs.StringVar(&o.AppID, "appid", "wx8888888888888888", "appid written by --init-keys")
+	fs.BoolVar(&o.Sandbox.SignWithPublicKey, "public-key-mode", false, "sign answers and notifications with the platform public key (Wechatpay-Serial PUB_KEY_ID_…)")
 	fs.StringVar(&o.Sandbox.PublicURL, "public-url", "", "base of pay_url (default http://<request host>)")
 	fs.IntVar(&o.Sandbox.MaxOrders, "max-orders", 10_000, "orders kept in memory (oldest forgotten first)")
 	fs.DurationVar(&o.Sandbox.NotifyTimeout, "notify-timeout", 5*time.Second, "deadline of each notification attempt")
@@ -119,7 +127,7 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if o.InitKeys != "" {
-		if err := initSandboxKeys(o.InitKeys, o.MchID, stdout); err != nil {
+		if err := initSandboxKeys(o.InitKeys, o.MchID, o.AppID, stdout); err != nil {
 			fmt.Fprintf(stderr, "onecode aggregator-sandbox: %v\n", err)
 			return 1
 		}
@@ -139,17 +147,16 @@ func runSandbox(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func initSandboxKeys(dir, mchID string, stdout io.Writer) error {
-	set, err := aggregator.GenerateKeySet(rand.Reader, mchID)
+func initSandboxKeys(dir, mchID, appID string, stdout io.Writer) error {
+	set, err := aggregator.GenerateKeySet(rand.Reader, mchID, appID)
 	if err != nil {
 		return err
 	}
 	if err := set.Write(dir); err != nil {
 		return err
 	}
-	m := set.Merchant()
-	fmt.Fprintf(stdout, "wrote aggregator key set to %s (mchid %s, merchant serial %s, platform serial %s)\n",
-		dir, m.MchID, m.MerchantSerial, m.PlatformSerial)
+	fmt.Fprintf(stdout, "wrote WeChat Pay key set to %s (mchid %s, appid %s, merchant serial %s, platform serial %s, %s)\n",
+		dir, set.MchID, set.AppID, aggregator.CertSerial(set.MerchantCert), aggregator.CertSerial(set.PlatformCert), set.PublicKeyID)
 	return nil
 }
 
@@ -177,7 +184,7 @@ func serveSandbox(ctx context.Context, o sandboxOptions, ln net.Listener, stdout
 		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    16 << 10,
 	}
-	fmt.Fprintf(stdout, "aggregator sandbox on http://%s (mchid %s); pay at /sandbox/pay/{out_trade_no}\n", ln.Addr(), keys.MchID)
+	fmt.Fprintf(stdout, "aggregator sandbox on http://%s (WeChat Pay v3, mchid %s); pay at /sandbox/pay/{out_trade_no}\n", ln.Addr(), keys.MchID)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

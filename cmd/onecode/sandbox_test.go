@@ -22,7 +22,8 @@ func TestSandboxInitKeys(t *testing.T) {
 		t.Fatalf("init-keys = %d: %s", code, errb.String())
 	}
 	for name, want := range map[string]os.FileMode{aggregator.MerchantKeyFile: 0o600, aggregator.PlatformKeyFile: 0o600,
-		aggregator.APIv3KeyFile: 0o600, aggregator.MerchantPubFile: 0o644, aggregator.PlatformPubFile: 0o644} {
+		aggregator.APIv3KeyFile: 0o600, aggregator.PublicKeyPrivateFile: 0o600, aggregator.MerchantCertFile: 0o644,
+		aggregator.PlatformCertFile: 0o644, aggregator.PublicKeyFile: 0o644} {
 		fi, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
@@ -39,8 +40,8 @@ func TestSandboxInitKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.MchID != "1900000042" || m.MerchantSerial != s.MerchantSerial || m.PlatformSerial != s.PlatformSerial {
-		t.Fatalf("merchant %s/%s/%s vs sandbox %s/%s/%s", m.MchID, m.MerchantSerial, m.PlatformSerial, s.MchID, s.MerchantSerial, s.PlatformSerial)
+	if m.MchID != "1900000042" || m.MerchantSerial != s.MerchantSerial() || m.PublicKeyID != s.PublicKeyID {
+		t.Fatalf("merchant %s/%s/%s vs sandbox %s/%s/%s", m.MchID, m.MerchantSerial, m.PublicKeyID, s.MchID, s.MerchantSerial(), s.PublicKeyID)
 	}
 	if code := runSandbox([]string{"--init-keys", dir}, &out, &errb); code != 1 {
 		t.Fatalf("init-keys over an existing set = %d, want 1", code)
@@ -97,7 +98,12 @@ func TestSandboxServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, _ := aggregator.NewVerifier(keys)
+	cl, err := aggregator.NewClient(aggregator.Config{BaseURL: "http://" + ln.Addr().String(), Keys: keys,
+		CallTimeout: 2 * time.Second, Breaker: aggregator.DefaultBreakerSettings()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := cl.Verifier() // certificates downloaded from the sandbox
 	merchant := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, err := v.VerifyNotification(r, time.Now())
 		aggregator.WriteAck(w, err)
@@ -112,17 +118,17 @@ func TestSandboxServe(t *testing.T) {
 	go merchant.Serve(mln)
 	defer merchant.Close()
 
-	cl, err := aggregator.NewClient(aggregator.Config{BaseURL: "http://" + ln.Addr().String(), Keys: keys,
-		CallTimeout: 2 * time.Second, Breaker: aggregator.DefaultBreakerSettings()})
+	mer, err := aggregator.LoadMerchant(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := cl.CreateOrder(context.Background(), aggregator.CreateOrderRequest{OutTradeNo: "R20240901000100",
-		AmountFen: 2000, NotifyURL: "http://" + mln.Addr().String() + "/notify", ExpireAt: time.Now().Add(time.Hour)})
-	if err != nil {
-		t.Fatal(err)
+	resp, err := cl.Prepay(context.Background(), mer, aggregator.TradeNative, aggregator.PrepayRequest{OutTradeNo: "R20240901000100",
+		Description: "一码通充值", Amount: aggregator.Amount{Total: 2000, Currency: "CNY"},
+		NotifyURL: "http://" + mln.Addr().String() + "/notify", TimeExpire: aggregator.FormatTime(time.Now().Add(time.Hour))})
+	if err != nil || resp.CodeURL == "" {
+		t.Fatal(resp, err)
 	}
-	pr, err := http.Post(resp.PayURL, "application/json", nil)
+	pr, err := http.Post("http://"+ln.Addr().String()+"/sandbox/pay/R20240901000100", "application/json", nil)
 	if err != nil || pr.StatusCode != 200 {
 		t.Fatalf("pay: %v", err)
 	}
@@ -130,7 +136,8 @@ func TestSandboxServe(t *testing.T) {
 	for i := range 2 {
 		select {
 		case n := <-got:
-			if n.OutTradeNo != "R20240901000100" || n.AmountFen != 2000 {
+			if n.Transaction == nil || n.Transaction.OutTradeNo != "R20240901000100" || n.Transaction.Amount.Total != 2000 ||
+				n.Transaction.TradeType != aggregator.TradeNative {
 				t.Fatalf("notification %+v", n)
 			}
 		case <-time.After(5 * time.Second):

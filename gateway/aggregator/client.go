@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,9 +26,13 @@ const (
 	OpQuery  Operation = "query"
 	OpClose  Operation = "close"
 	OpRefund Operation = "refund"
+	// OpRefundQuery is GET /v3/refund/domestic/refunds/{out_refund_no}.
+	OpRefundQuery Operation = "refund_query"
+	// OpCertificates is GET /v3/certificates.
+	OpCertificates Operation = "certificates"
 )
 
-var operations = []Operation{OpCreate, OpQuery, OpClose, OpRefund}
+var operations = []Operation{OpCreate, OpQuery, OpClose, OpRefund, OpRefundQuery, OpCertificates}
 
 // BreakerSettings are passed explicitly to every gobreaker.CircuitBreaker.
 type BreakerSettings struct {
@@ -54,7 +59,7 @@ func DefaultBreakerSettings() BreakerSettings {
 
 func (b BreakerSettings) validate() error {
 	if b.MaxRequests == 0 || b.Interval <= 0 || b.Timeout <= 0 || b.ConsecutiveFailures == 0 || b.FailurePercent > 100 {
-		return fmt.Errorf("aggregator: breaker settings %+v: MaxRequests, Interval, Timeout and ConsecutiveFailures must be positive, FailurePercent ≤ 100", b)
+		return fmt.Errorf("wechatpay: breaker settings %+v: MaxRequests, Interval, Timeout and ConsecutiveFailures must be positive, FailurePercent ≤ 100", b)
 	}
 	return nil
 }
@@ -86,6 +91,7 @@ type Config struct {
 type Client struct {
 	base     *url.URL
 	keys     Keys
+	platform *platform
 	verifier *Verifier
 	timeout  time.Duration
 	http     *http.Client
@@ -114,23 +120,20 @@ type reply struct {
 func NewClient(cfg Config) (*Client, error) {
 	base, err := url.Parse(cfg.BaseURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("aggregator: base URL %q must be http(s)://host[:port]", cfg.BaseURL)
+		return nil, fmt.Errorf("wechatpay: base URL %q must be http(s)://host[:port]", cfg.BaseURL)
 	}
 	base.Path = strings.TrimSuffix(base.Path, "/")
 	if err := cfg.Keys.Validate(); err != nil {
 		return nil, err
 	}
 	if cfg.CallTimeout <= 0 {
-		return nil, errors.New("aggregator: CallTimeout must be positive")
+		return nil, errors.New("wechatpay: CallTimeout must be positive")
 	}
 	if err := cfg.Breaker.validate(); err != nil {
 		return nil, err
 	}
-	verifier, err := NewVerifier(cfg.Keys)
-	if err != nil {
-		return nil, err
-	}
-	c := &Client{base: base, keys: cfg.Keys, verifier: verifier, timeout: cfg.CallTimeout,
+	plat := newPlatform(cfg.Keys)
+	c := &Client{base: base, keys: cfg.Keys, platform: plat, verifier: &Verifier{platform: plat, apiV3Key: cfg.Keys.APIv3Key}, timeout: cfg.CallTimeout,
 		http: cfg.HTTPClient, now: cfg.Now, random: cfg.Random,
 		breakers: make(map[Operation]*gobreaker.CircuitBreaker[reply], len(operations))}
 	if c.http == nil {
@@ -145,12 +148,51 @@ func NewClient(cfg Config) (*Client, error) {
 	for _, op := range operations {
 		c.breakers[op] = gobreaker.NewCircuitBreaker[reply](breakerSettings(op, cfg))
 	}
+	plat.download, plat.timeout = c.downloadCertificates, cfg.CallTimeout
 	return c, nil
+}
+
+// Verifier verifies notifications with the client's platform keys (certificates
+// downloaded by the client, and the public key of public-key mode).
+func (c *Client) Verifier() *Verifier { return c.verifier }
+
+// RefreshCertificates downloads the platform certificates now (it also happens on its
+// own: every RefreshEvery, and when an answer names an unknown serial).
+func (c *Client) RefreshCertificates(ctx context.Context) error {
+	certs, err := c.downloadCertificates(ctx)
+	if err != nil {
+		return err
+	}
+	c.platform.add(certs, c.now())
+	return nil
+}
+
+// PlatformSerials are the platform certificate serials known now.
+func (c *Client) PlatformSerials() []string { return c.platform.serials() }
+
+// downloadCertificates fetches GET /v3/certificates, decrypts every certificate and
+// verifies the answer with one of them (or a key already known): the GCM seal under
+// the APIv3 key, shared only with WeChat Pay, is what makes them trusted.
+func (c *Client) downloadCertificates(ctx context.Context) ([]*x509.Certificate, error) {
+	rep, err := c.exchange(ctx, OpCertificates, http.MethodGet, "/v3/certificates", nil)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := OpenCertificates(c.keys.APIv3Key, rep.body)
+	if err != nil {
+		return nil, err
+	}
+	v := &Verifier{platform: newPlatform(Keys{APIv3Key: c.keys.APIv3Key, PublicKeyID: c.keys.PublicKeyID,
+		PublicKey: c.keys.PublicKey, Certificates: append(certs, c.keys.Certificates...)})}
+	if _, err := v.verifySigned(rep.header, rep.body, c.now()); err != nil {
+		return nil, fmt.Errorf("wechatpay: certificates answer: %w", err)
+	}
+	return certs, nil
 }
 
 func breakerSettings(op Operation, cfg Config) gobreaker.Settings {
 	s := gobreaker.Settings{
-		Name:         "aggregator." + string(op),
+		Name:         "wechatpay." + string(op),
 		MaxRequests:  cfg.Breaker.MaxRequests,
 		Interval:     cfg.Breaker.Interval,
 		Timeout:      cfg.Breaker.Timeout,
@@ -174,118 +216,61 @@ func callerCanceled(err error) bool { return errors.Is(err, context.Canceled) }
 // BreakerState reports the state of an operation's breaker.
 func (c *Client) BreakerState(op Operation) gobreaker.State { return c.breakers[op].State() }
 
-// CreateOrder creates a payment order. On ErrOutcomeUnknown, resolve with QueryOrder
-// (or repeat CreateOrder with identical fields, which the aggregator answers with the
-// same prepay_id); never create an order under another out_trade_no.
-func (c *Client) CreateOrder(ctx context.Context, req CreateOrderRequest) (CreateOrderResponse, error) {
-	var out CreateOrderResponse
-	if err := CheckTradeNo(req.OutTradeNo); err != nil {
-		return out, err
-	}
-	if req.AmountFen <= 0 || req.NotifyURL == "" || req.ExpireAt.IsZero() {
-		return out, fmt.Errorf("%w: amount_fen must be positive, notify_url and expire_at set", ErrInvalidRequest)
-	}
-	err := c.call(ctx, OpCreate, http.MethodPost, "/v3/orders", req, &out)
-	return out, mutationError(err)
-}
-
-// QueryOrder returns the order's state at the aggregator.
-func (c *Client) QueryOrder(ctx context.Context, outTradeNo string) (Order, error) {
-	var out Order
-	if err := CheckTradeNo(outTradeNo); err != nil {
-		return out, err
-	}
-	err := c.call(ctx, OpQuery, http.MethodGet, "/v3/orders/"+url.PathEscape(outTradeNo), nil, &out)
-	if err == nil && (out.OutTradeNo != outTradeNo || !out.State.Known()) {
-		return Order{}, fmt.Errorf("%w: query of %q answered %q in state %q", ErrRejected, outTradeNo, out.OutTradeNo, out.State)
-	}
-	return out, err
-}
-
-// CloseOrder closes an unpaid order (closing a closed one succeeds; a paid one is
-// ErrOrderPaid). Close before re-ordering.
-func (c *Client) CloseOrder(ctx context.Context, outTradeNo string) error {
-	if err := CheckTradeNo(outTradeNo); err != nil {
-		return err
-	}
-	return mutationError(c.call(ctx, OpClose, http.MethodPost, "/v3/orders/"+url.PathEscape(outTradeNo)+"/close", nil, nil))
-}
-
-// Refund refunds part or all of a paid order; idempotent by OutRefundNo.
-func (c *Client) Refund(ctx context.Context, req RefundRequest) (RefundResponse, error) {
-	var out RefundResponse
-	if err := CheckTradeNo(req.OutTradeNo); err != nil {
-		return out, err
-	}
-	if err := CheckTradeNo(req.OutRefundNo); err != nil {
-		return out, err
-	}
-	if req.AmountFen <= 0 {
-		return out, fmt.Errorf("%w: refund amount_fen must be positive", ErrInvalidRequest)
-	}
-	err := c.call(ctx, OpRefund, http.MethodPost, "/v3/refunds", req, &out)
-	return out, mutationError(err)
-}
-
-// mutationError marks temporary failures of state-changing calls as outcome-unknown.
-func mutationError(err error) error {
-	if errors.Is(err, ErrTemporary) {
-		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
-	}
-	return err
-}
-
-// CheckTradeNo accepts an out_trade_no or out_refund_no: 6–32 characters of
-// [A-Za-z0-9_-|*@]; anything else is ErrInvalidRequest.
-func CheckTradeNo(no string) error {
-	if len(no) < 6 || len(no) > 32 {
-		return fmt.Errorf("%w: order number %q must be 6–32 characters", ErrInvalidRequest, no)
-	}
-	for _, r := range no {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-|*@", r)) {
-			return fmt.Errorf("%w: order number %q has character %q", ErrInvalidRequest, no, r)
-		}
-	}
-	return nil
-}
-
 // call runs one signed request through the operation's breaker under the call
-// deadline, verifies the answer's signature and decodes it into out.
+// deadline, verifies a 2xx answer's signature and decodes it into out. Error answers
+// are not signed (WeChat Pay signs 2xx answers only): they come back as *APIError.
 func (c *Client) call(ctx context.Context, op Operation, method, uri string, in, out any) error {
 	var body []byte
 	if in != nil {
 		var err error
 		if body, err = json.Marshal(in); err != nil {
-			return fmt.Errorf("aggregator: encode %s: %w", op, err)
+			return fmt.Errorf("wechatpay: encode %s: %w", op, err)
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("aggregator: %s not sent: %w", op, err) // the caller's deadline, not the aggregator's fault
-	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	rep, err := c.breakers[op].Execute(func() (reply, error) { return c.send(ctx, method, uri, body) })
-	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
-		return fmt.Errorf("%w: %s: %v", ErrUnavailable, op, err)
-	}
+	rep, err := c.exchange(ctx, op, method, uri, body)
 	if err != nil {
 		return err
 	}
 	if _, err := c.verifier.verifySigned(rep.header, rep.body, c.now()); err != nil {
-		return fmt.Errorf("aggregator: %s answer (HTTP %d): %w", op, rep.status, err)
+		return fmt.Errorf("wechatpay: %s answer (HTTP %d): %w", op, rep.status, err)
 	}
-	if rep.status < 200 || rep.status > 299 {
-		var eb ErrorBody
-		_ = json.Unmarshal(rep.body, &eb) // a missing code still maps by status
-		return &APIError{Status: rep.status, Code: eb.Code, Message: eb.Message}
-	}
-	if out == nil {
+	if out == nil || rep.status == http.StatusNoContent {
 		return nil
 	}
 	if err := json.Unmarshal(rep.body, out); err != nil {
 		return fmt.Errorf("%w: %s answer is not JSON: %v", ErrRejected, op, err)
 	}
 	return nil
+}
+
+// exchange sends one request through op's breaker under the call deadline; a 2xx
+// answer comes back unverified, anything else as an error.
+func (c *Client) exchange(ctx context.Context, op Operation, method, uri string, body []byte) (reply, error) {
+	if err := ctx.Err(); err != nil {
+		return reply{}, fmt.Errorf("wechatpay: %s not sent: %w", op, err) // the caller's deadline, not WeChat Pay's fault
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	rep, err := c.breakers[op].Execute(func() (reply, error) { return c.send(ctx, method, uri, body) })
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+		return reply{}, fmt.Errorf("%w: %s: %v", ErrUnavailable, op, err)
+	}
+	if err != nil {
+		return reply{}, err
+	}
+	if rep.status < 200 || rep.status > 299 {
+		return reply{}, apiError(rep.status, rep.body)
+	}
+	return rep, nil
+}
+
+func apiError(status int, body []byte) *APIError {
+	var eb ErrorBody
+	_ = json.Unmarshal(body, &eb) // a missing code still maps by status
+	if len(eb.Message) > 256 {
+		eb.Message = eb.Message[:256]
+	}
+	return &APIError{Status: status, Code: eb.Code, Message: eb.Message}
 }
 
 // send signs and sends one request. Transport errors, timeouts, oversized bodies,
@@ -301,7 +286,7 @@ func (c *Client) send(ctx context.Context, method, uri string, body []byte) (rep
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+uri, bytes.NewReader(body))
 	if err != nil {
-		return reply{}, fmt.Errorf("aggregator: %w", err)
+		return reply{}, fmt.Errorf("wechatpay: %w", err)
 	}
 	req.Header.Set("Authorization", auth.String())
 	req.Header.Set("Accept", "application/json")
@@ -321,10 +306,8 @@ func (c *Client) send(ctx context.Context, method, uri string, body []byte) (rep
 		return reply{}, fmt.Errorf("%w: %s %s: answer larger than %d bytes", ErrTemporary, method, uri, MaxBody)
 	}
 	rep := reply{status: resp.StatusCode, header: resp.Header, body: b}
-	if resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests {
-		var eb ErrorBody
-		_ = json.Unmarshal(b, &eb)
-		return rep, &APIError{Status: resp.StatusCode, Code: eb.Code, Message: eb.Message}
+	if ae := apiError(resp.StatusCode, b); resp.StatusCode > 299 && ae.Temporary() {
+		return rep, ae
 	}
 	return rep, nil
 }

@@ -1,6 +1,7 @@
 package aggregator_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -24,7 +25,7 @@ type fake struct {
 
 func newFake(t *testing.T, behave func(http.ResponseWriter, *http.Request)) (*fake, *httptest.Server) {
 	t.Helper()
-	s := keySet(t)
+	s := keys(t).set
 	f := &fake{}
 	f.behave.Store(behave)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -33,13 +34,14 @@ func newFake(t *testing.T, behave func(http.ResponseWriter, *http.Request)) (*fa
 		if err == nil {
 			var body []byte
 			body, err = io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
 			if err == nil {
 				err = aggregator.VerifyRequest(&s.MerchantKey.PublicKey, a, r.Method, r.RequestURI, body, time.Now())
 			}
 		}
 		if err != nil {
 			t.Errorf("merchant signature: %v", err)
-			writeSigned(t, w, s.PlatformKey, http.StatusUnauthorized, aggregator.ErrorBody{Code: aggregator.CodeSignError})
+			writeError(w, http.StatusUnauthorized, aggregator.CodeSignError)
 			return
 		}
 		f.behave.Load().(func(http.ResponseWriter, *http.Request))(w, r)
@@ -51,7 +53,7 @@ func newFake(t *testing.T, behave func(http.ResponseWriter, *http.Request)) (*fa
 func newClient(t *testing.T, url string, timeout time.Duration, openFor time.Duration) *aggregator.Client {
 	t.Helper()
 	c, err := aggregator.NewClient(aggregator.Config{
-		BaseURL: url, Keys: keySet(t).Merchant(), CallTimeout: timeout,
+		BaseURL: url, Keys: keys(t).merchantKeys, CallTimeout: timeout,
 		Breaker: aggregator.BreakerSettings{MaxRequests: 1, Interval: time.Minute, Timeout: openFor,
 			ConsecutiveFailures: 3, FailurePercent: 0},
 	})
@@ -61,13 +63,15 @@ func newClient(t *testing.T, url string, timeout time.Duration, openFor time.Dur
 	return c
 }
 
-func status(code int, body aggregator.ErrorBody, t *testing.T) func(http.ResponseWriter, *http.Request) {
-	return func(w http.ResponseWriter, _ *http.Request) { writeSigned(t, w, keySet(t).PlatformKey, code, body) }
+// status answers an unsigned error, as WeChat Pay does.
+func status(code int, body aggregator.ErrorBody, _ *testing.T) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, _ *http.Request) { writeError(w, code, body.Code) }
 }
 
 func paidOrder(t *testing.T) func(http.ResponseWriter, *http.Request) {
 	return func(w http.ResponseWriter, _ *http.Request) {
-		writeSigned(t, w, keySet(t).PlatformKey, 200, aggregator.Order{OutTradeNo: "R000000001", State: aggregator.StateSuccess, AmountFen: 100})
+		writeSigned(t, w, keys(t).set.PlatformKey, 200, aggregator.Transaction{OutTradeNo: "R000000001", TradeState: aggregator.StateSuccess,
+			TransactionID: "4200000001", Amount: aggregator.TransactionAmount{Total: 100}})
 	}
 }
 
@@ -91,7 +95,7 @@ func TestBreakerCountsOnlyTemporaryFailures(t *testing.T) {
 			return func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) }
 		}, aggregator.ErrTemporary, true},
 		{"429", func(t *testing.T) func(http.ResponseWriter, *http.Request) {
-			return status(429, aggregator.ErrorBody{Code: aggregator.CodeRateLimited}, t)
+			return status(429, aggregator.ErrorBody{Code: aggregator.CodeFrequencyLimited}, t)
 		}, aggregator.ErrTemporary, true},
 		{"timeout", func(*testing.T) func(http.ResponseWriter, *http.Request) { return sleep }, context.DeadlineExceeded, true},
 		{"ORDER_PAID", func(t *testing.T) func(http.ResponseWriter, *http.Request) {
@@ -101,7 +105,7 @@ func TestBreakerCountsOnlyTemporaryFailures(t *testing.T) {
 			return status(400, aggregator.ErrorBody{Code: aggregator.CodeOrderClosed}, t)
 		}, aggregator.ErrOrderClosed, false},
 		{"ORDER_NOT_EXIST", func(t *testing.T) func(http.ResponseWriter, *http.Request) {
-			return status(404, aggregator.ErrorBody{Code: aggregator.CodeNotFound}, t)
+			return status(404, aggregator.ErrorBody{Code: aggregator.CodeOrderNotExist}, t)
 		}, aggregator.ErrNotFound, false},
 		{"INVALID_REQUEST", func(t *testing.T) func(http.ResponseWriter, *http.Request) {
 			return status(400, aggregator.ErrorBody{Code: aggregator.CodeInvalidRequest}, t)
@@ -119,7 +123,7 @@ func TestBreakerCountsOnlyTemporaryFailures(t *testing.T) {
 			cl := newClient(t, srv.URL, timeout, time.Minute)
 			const n = 6
 			for i := range n {
-				_, err := cl.QueryOrder(context.Background(), "R000000001")
+				_, err := cl.QueryOrder(context.Background(), keys(t).merchant, "R000000001")
 				if i < 3 || !c.wantOpen {
 					if !errors.Is(err, c.wantErr) {
 						t.Fatalf("call %d error = %v, want %v", i, err, c.wantErr)
@@ -153,11 +157,11 @@ func TestOpenBreakerFailsFast(t *testing.T) {
 	f, srv := newFake(t, status(503, aggregator.ErrorBody{Code: aggregator.CodeSystemError}, t))
 	cl := newClient(t, srv.URL, 5*time.Second, time.Minute)
 	for range 3 {
-		if _, err := cl.QueryOrder(context.Background(), "R000000001"); !errors.Is(err, aggregator.ErrTemporary) {
+		if _, err := cl.QueryOrder(context.Background(), keys(t).merchant, "R000000001"); !errors.Is(err, aggregator.ErrTemporary) {
 			t.Fatalf("query against a failing aggregator = %v, want ErrTemporary", err)
 		}
 	}
-	_, err := cl.QueryOrder(context.Background(), "R000000001")
+	_, err := cl.QueryOrder(context.Background(), keys(t).merchant, "R000000001")
 	if !errors.Is(err, aggregator.ErrUnavailable) {
 		t.Fatalf("error = %v, want ErrUnavailable", err)
 	}
@@ -172,7 +176,7 @@ func TestBreakerHalfOpenRecovery(t *testing.T) {
 	cl := newClient(t, srv.URL, time.Second, 100*time.Millisecond)
 	trip := func() {
 		for range 3 {
-			_, _ = cl.QueryOrder(context.Background(), "R000000001")
+			_, _ = cl.QueryOrder(context.Background(), keys(t).merchant, "R000000001")
 		}
 		if got := cl.BreakerState(aggregator.OpQuery); got != gobreaker.StateOpen {
 			t.Fatalf("breaker = %v, want open", got)
@@ -184,7 +188,7 @@ func TestBreakerHalfOpenRecovery(t *testing.T) {
 		t.Fatalf("after Timeout breaker = %v, want half-open", got)
 	}
 	// A failed probe opens it again.
-	if _, err := cl.QueryOrder(context.Background(), "R000000001"); !errors.Is(err, aggregator.ErrTemporary) {
+	if _, err := cl.QueryOrder(context.Background(), keys(t).merchant, "R000000001"); !errors.Is(err, aggregator.ErrTemporary) {
 		t.Fatalf("probe error = %v", err)
 	}
 	if got := cl.BreakerState(aggregator.OpQuery); got != gobreaker.StateOpen {
@@ -193,8 +197,8 @@ func TestBreakerHalfOpenRecovery(t *testing.T) {
 	// The aggregator recovers; the next probe closes it.
 	f.behave.Store(paidOrder(t))
 	time.Sleep(120 * time.Millisecond)
-	o, err := cl.QueryOrder(context.Background(), "R000000001")
-	if err != nil || o.State != aggregator.StateSuccess {
+	o, err := cl.QueryOrder(context.Background(), keys(t).merchant, "R000000001")
+	if err != nil || o.TradeState != aggregator.StateSuccess {
 		t.Fatalf("probe = %+v, %v", o, err)
 	}
 	if got := cl.BreakerState(aggregator.OpQuery); got != gobreaker.StateClosed {
@@ -202,9 +206,10 @@ func TestBreakerHalfOpenRecovery(t *testing.T) {
 	}
 }
 
-func createReq() aggregator.CreateOrderRequest {
-	return aggregator.CreateOrderRequest{OutTradeNo: "R000000001", AmountFen: 5000, Description: "recharge",
-		NotifyURL: "http://127.0.0.1:1/notify", ExpireAt: time.Now().Add(15 * time.Minute)}
+func createReq() aggregator.PrepayRequest {
+	return aggregator.PrepayRequest{OutTradeNo: "R000000001", Amount: aggregator.Amount{Total: 5000, Currency: "CNY"}, Description: "recharge",
+		NotifyURL: "http://127.0.0.1:1/notify", TimeExpire: aggregator.FormatTime(time.Now().Add(15 * time.Minute)),
+		SceneInfo: &aggregator.SceneInfo{PayerClientIP: "127.0.0.1", H5Info: &aggregator.H5Info{Type: "Wap"}}}
 }
 
 func TestCreateOutcomeUnknown(t *testing.T) {
@@ -224,7 +229,7 @@ func TestCreateOutcomeUnknown(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			_, srv := newFake(t, c.behave)
 			cl := newClient(t, srv.URL, 50*time.Millisecond, time.Minute)
-			_, err := cl.CreateOrder(context.Background(), createReq())
+			_, err := cl.Prepay(context.Background(), keys(t).merchant, aggregator.TradeH5, createReq())
 			if !errors.Is(err, aggregator.ErrOutcomeUnknown) || !errors.Is(err, aggregator.ErrTemporary) {
 				t.Fatalf("create error = %v, want ErrOutcomeUnknown and ErrTemporary", err)
 			}
@@ -232,7 +237,7 @@ func TestCreateOutcomeUnknown(t *testing.T) {
 				t.Errorf("create error = %v, want it to wrap context.DeadlineExceeded", err)
 			}
 			// A query failing the same way is temporary but not "outcome unknown".
-			_, err = cl.QueryOrder(context.Background(), "R000000001")
+			_, err = cl.QueryOrder(context.Background(), keys(t).merchant, "R000000001")
 			if errors.Is(err, aggregator.ErrOutcomeUnknown) || !errors.Is(err, aggregator.ErrTemporary) {
 				t.Fatalf("query error = %v, want ErrTemporary only", err)
 			}
@@ -256,7 +261,7 @@ func TestCallerDeadlineAndCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := cl.CreateOrder(ctx, createReq())
+	_, err := cl.Prepay(ctx, keys(t).merchant, aggregator.TradeH5, createReq())
 	if !errors.Is(err, aggregator.ErrOutcomeUnknown) || time.Since(start) > 5*time.Second { // far below CallTimeout (10 s)
 		t.Fatalf("create = %v after %v", err, time.Since(start))
 	}
@@ -272,7 +277,7 @@ func TestCallerDeadlineAndCancel(t *testing.T) {
 			}
 			cancel()
 		}()
-		if _, err := cl.QueryOrder(ctx, "R000000001"); !errors.Is(err, context.Canceled) {
+		if _, err := cl.QueryOrder(ctx, keys(t).merchant, "R000000001"); !errors.Is(err, context.Canceled) {
 			t.Fatalf("canceled query = %v", err)
 		}
 	}
@@ -283,10 +288,11 @@ func TestCallerDeadlineAndCancel(t *testing.T) {
 
 func TestForgedAnswerRejected(t *testing.T) {
 	_, srv := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
-		writeSigned(t, w, otherKey, 200, aggregator.Order{OutTradeNo: "R000000001", State: aggregator.StateSuccess, AmountFen: 100})
+		writeSigned(t, w, keys(t).otherKey, 200, aggregator.Transaction{OutTradeNo: "R000000001", TradeState: aggregator.StateSuccess,
+			TransactionID: "4200000001", Amount: aggregator.TransactionAmount{Total: 100}})
 	})
 	cl := newClient(t, srv.URL, time.Second, time.Minute)
-	if _, err := cl.QueryOrder(context.Background(), "R000000001"); !errors.Is(err, aggregator.ErrBadSignature) {
+	if _, err := cl.QueryOrder(context.Background(), keys(t).merchant, "R000000001"); !errors.Is(err, aggregator.ErrBadSignature) {
 		t.Fatalf("query of forged answer = %v, want ErrBadSignature", err)
 	}
 }
@@ -295,11 +301,11 @@ func TestClientRejectsBadInputLocally(t *testing.T) {
 	f, srv := newFake(t, paidOrder(t))
 	cl := newClient(t, srv.URL, time.Second, time.Minute)
 	bad := createReq()
-	bad.AmountFen = 0
-	if _, err := cl.CreateOrder(context.Background(), bad); !errors.Is(err, aggregator.ErrInvalidRequest) {
+	bad.Amount.Total = 0
+	if _, err := cl.Prepay(context.Background(), keys(t).merchant, aggregator.TradeH5, bad); !errors.Is(err, aggregator.ErrInvalidRequest) {
 		t.Errorf("zero amount = %v", err)
 	}
-	if _, err := cl.QueryOrder(context.Background(), "../../x"); !errors.Is(err, aggregator.ErrInvalidRequest) {
+	if _, err := cl.QueryOrder(context.Background(), keys(t).merchant, "../../x"); !errors.Is(err, aggregator.ErrInvalidRequest) {
 		t.Errorf("bad order number = %v", err)
 	}
 	if f.hits.Load() != 0 {

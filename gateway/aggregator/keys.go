@@ -13,76 +13,99 @@ import (
 	"strings"
 )
 
-// Files of a keys directory (see WriteKeySet). A merchant needs MerchantKeyFile,
-// PlatformPubFile, APIv3KeyFile and MchIDFile; the aggregator (the sandbox) needs
-// MerchantPubFile, PlatformKeyFile, APIv3KeyFile and MchIDFile.
+// Files of a keys directory (see KeySet.Write). The merchant (OneCode) reads MchIDFile,
+// AppIDFile, MerchantKeyFile, MerchantCertFile, APIv3KeyFile and, in public-key mode,
+// PublicKeyIDFile and PublicKeyFile; platform certificates are downloaded. The sandbox
+// also reads PlatformKeyFile, PlatformCertFile and PublicKeyPrivateFile.
 const (
-	MerchantKeyFile = "merchant_key.pem" // merchant RSA private key, PKCS #8
-	MerchantPubFile = "merchant_pub.pem" // merchant RSA public key, PKIX
-	PlatformKeyFile = "platform_key.pem" // aggregator platform RSA private key, PKCS #8
-	PlatformPubFile = "platform_pub.pem" // aggregator platform RSA public key, PKIX
-	APIv3KeyFile    = "apiv3_key"        // 32 characters, the AES-256-GCM key
-	MchIDFile       = "mchid"            // merchant id
-	maxKeyFile      = 16 << 10
+	MchIDFile            = "mchid"               // merchant (or service-provider) id
+	AppIDFile            = "appid"               // appid (or sp_appid)
+	MerchantKeyFile      = "apiclient_key.pem"   // merchant API private key, PKCS #8
+	MerchantCertFile     = "apiclient_cert.pem"  // merchant API certificate: its serial is serial_no
+	APIv3KeyFile         = "apiv3_key"           // 32 characters, the AES-256-GCM key
+	PublicKeyIDFile      = "pub_key_id"          // PUB_KEY_ID_… (public-key mode)
+	PublicKeyFile        = "pub_key.pem"         // the platform public key, PKIX (public-key mode)
+	PlatformKeyFile      = "platform_key.pem"    // sandbox only: platform certificate's private key
+	PlatformCertFile     = "platform_cert.pem"   // sandbox only: platform certificate
+	PublicKeyPrivateFile = "pub_key_private.pem" // sandbox only: private half of pub_key.pem
+	maxKeyFile           = 16 << 10
 )
 
 // Keys is what the merchant side holds.
 type Keys struct {
-	MchID          string
+	MchID          string // the mchid that signs requests (direct mchid or sp_mchid)
 	MerchantKey    *rsa.PrivateKey
-	MerchantSerial string // Serial(&MerchantKey.PublicKey)
-	PlatformKey    *rsa.PublicKey
-	PlatformSerial string // Serial(PlatformKey)
+	MerchantSerial string // CertSerial of apiclient_cert.pem
 	APIv3Key       []byte // 32 bytes
+	// PublicKeyID and PublicKey: public-key mode (both or neither). Answers signed
+	// with Wechatpay-Serial = PublicKeyID are verified with PublicKey; any other
+	// serial with a platform certificate (downloaded, or Certificates).
+	PublicKeyID string
+	PublicKey   *rsa.PublicKey
+	// Certificates are platform certificates known at start (optional; tests).
+	Certificates []*x509.Certificate
 }
 
 // Validate checks that every key is present and well-formed.
 func (k Keys) Validate() error {
 	switch {
 	case k.MchID == "":
-		return errors.New("aggregator: keys: empty mchid")
+		return errors.New("wechatpay: keys: empty mchid")
 	case k.MerchantKey == nil || k.MerchantKey.N.BitLen() < 2048:
-		return errors.New("aggregator: keys: merchant key missing or shorter than 2048 bits")
-	case k.PlatformKey == nil || k.PlatformKey.N.BitLen() < 2048:
-		return errors.New("aggregator: keys: platform key missing or shorter than 2048 bits")
+		return errors.New("wechatpay: keys: merchant key missing or shorter than 2048 bits")
 	case len(k.APIv3Key) != 32:
-		return errors.New("aggregator: keys: APIv3 key must be 32 bytes")
-	case k.MerchantSerial == "" || k.PlatformSerial == "":
-		return errors.New("aggregator: keys: empty serial")
+		return errors.New("wechatpay: keys: APIv3 key must be 32 bytes")
+	case k.MerchantSerial == "":
+		return errors.New("wechatpay: keys: empty merchant serial")
+	case (k.PublicKeyID == "") != (k.PublicKey == nil):
+		return errors.New("wechatpay: keys: public-key mode needs both the PUB_KEY_ID and the public key")
+	case k.PublicKeyID != "" && !strings.HasPrefix(k.PublicKeyID, PublicKeyIDPrefix):
+		return fmt.Errorf("wechatpay: keys: public key id must start with %s", PublicKeyIDPrefix)
 	}
 	return nil
 }
 
-// LoadKeys reads the merchant's keys from dir.
+// LoadKeys reads the merchant's keys from dir; the public-key pair is optional.
 func LoadKeys(dir string) (Keys, error) {
 	var k Keys
 	var err error
-	if k.MchID, err = ReadMchID(dir); err != nil {
+	if k.MchID, err = ReadID(dir, MchIDFile); err != nil {
 		return Keys{}, err
 	}
 	if k.MerchantKey, err = ReadPrivateKey(filepath.Join(dir, MerchantKeyFile)); err != nil {
 		return Keys{}, err
 	}
-	if k.PlatformKey, err = ReadPublicKey(filepath.Join(dir, PlatformPubFile)); err != nil {
+	cert, err := ReadCertificate(filepath.Join(dir, MerchantCertFile))
+	if err != nil {
 		return Keys{}, err
 	}
+	if pub, ok := cert.PublicKey.(*rsa.PublicKey); !ok || !pub.Equal(&k.MerchantKey.PublicKey) {
+		return Keys{}, fmt.Errorf("wechatpay: %s does not certify %s", MerchantCertFile, MerchantKeyFile)
+	}
+	k.MerchantSerial = CertSerial(cert)
 	if k.APIv3Key, err = ReadAPIv3Key(dir); err != nil {
 		return Keys{}, err
 	}
-	k.MerchantSerial = Serial(&k.MerchantKey.PublicKey)
-	k.PlatformSerial = Serial(k.PlatformKey)
+	if _, statErr := os.Stat(filepath.Join(dir, PublicKeyIDFile)); statErr == nil {
+		if k.PublicKeyID, err = ReadID(dir, PublicKeyIDFile); err != nil {
+			return Keys{}, err
+		}
+		if k.PublicKey, err = ReadPublicKey(filepath.Join(dir, PublicKeyFile)); err != nil {
+			return Keys{}, err
+		}
+	}
 	return k, k.Validate()
 }
 
-// ReadMchID reads DIR/mchid.
-func ReadMchID(dir string) (string, error) {
-	b, err := readSmall(filepath.Join(dir, MchIDFile))
+// ReadID reads a one-line identifier file (mchid, appid, pub_key_id) of dir.
+func ReadID(dir, name string) (string, error) {
+	b, err := readSmall(filepath.Join(dir, name))
 	if err != nil {
 		return "", err
 	}
 	id := strings.TrimSpace(string(b))
-	if id == "" || len(id) > 32 {
-		return "", fmt.Errorf("aggregator: %s: bad merchant id", MchIDFile)
+	if id == "" || len(id) > 64 || strings.ContainsAny(id, " \t\r\n\"") {
+		return "", fmt.Errorf("wechatpay: %s: bad identifier", name)
 	}
 	return id, nil
 }
@@ -95,7 +118,7 @@ func ReadAPIv3Key(dir string) ([]byte, error) {
 	}
 	b = bytes.TrimRight(b, "\r\n")
 	if len(b) != 32 {
-		return nil, fmt.Errorf("aggregator: %s: %d bytes, want 32", APIv3KeyFile, len(b))
+		return nil, fmt.Errorf("wechatpay: %s: %d bytes, want 32", APIv3KeyFile, len(b))
 	}
 	return b, nil
 }
@@ -111,11 +134,11 @@ func ReadPrivateKey(path string) (*rsa.PrivateKey, error) {
 	}
 	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("aggregator: %s: %w", path, err)
+		return nil, fmt.Errorf("wechatpay: %s: %w", path, err)
 	}
 	rk, ok := key.(*rsa.PrivateKey)
 	if !ok {
-		return nil, fmt.Errorf("aggregator: %s: not an RSA key", path)
+		return nil, fmt.Errorf("wechatpay: %s: not an RSA key", path)
 	}
 	return rk, nil
 }
@@ -128,95 +151,38 @@ func ReadPublicKey(path string) (*rsa.PublicKey, error) {
 	}
 	key, err := x509.ParsePKIXPublicKey(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("aggregator: %s: %w", path, err)
+		return nil, fmt.Errorf("wechatpay: %s: %w", path, err)
 	}
 	rk, ok := key.(*rsa.PublicKey)
 	if !ok {
-		return nil, fmt.Errorf("aggregator: %s: not an RSA key", path)
+		return nil, fmt.Errorf("wechatpay: %s: not an RSA key", path)
 	}
 	return rk, nil
 }
 
-// KeySet is both sides' keys, as WriteKeySet writes them.
-type KeySet struct {
-	MchID       string
-	MerchantKey *rsa.PrivateKey
-	PlatformKey *rsa.PrivateKey
-	APIv3Key    []byte
+// ReadCertificate reads an X.509 certificate with an RSA key (PEM).
+func ReadCertificate(path string) (*x509.Certificate, error) {
+	block, err := readPEM(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCertificatePEM(pem.EncodeToMemory(block))
 }
 
-// GenerateKeySet makes a fresh matching set: two RSA-2048 keys and an APIv3 key.
-func GenerateKeySet(random io.Reader, mchID string) (KeySet, error) {
-	mk, err := rsa.GenerateKey(random, 2048)
+// ParseCertificatePEM parses one PEM certificate with an RSA public key.
+func ParseCertificatePEM(b []byte) (*x509.Certificate, error) {
+	block, _ := pem.Decode(b)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, errors.New("wechatpay: no PEM certificate")
+	}
+	c, err := x509.ParseCertificate(block.Bytes)
 	if err != nil {
-		return KeySet{}, fmt.Errorf("aggregator: merchant key: %w", err)
+		return nil, fmt.Errorf("wechatpay: certificate: %w", err)
 	}
-	pk, err := rsa.GenerateKey(random, 2048)
-	if err != nil {
-		return KeySet{}, fmt.Errorf("aggregator: platform key: %w", err)
+	if _, ok := c.PublicKey.(*rsa.PublicKey); !ok {
+		return nil, errors.New("wechatpay: certificate key is not RSA")
 	}
-	apiV3, err := NewNonce(random, 32)
-	if err != nil {
-		return KeySet{}, err
-	}
-	return KeySet{MchID: mchID, MerchantKey: mk, PlatformKey: pk, APIv3Key: []byte(apiV3)}, nil
-}
-
-// Merchant returns the merchant's side of the set.
-func (s KeySet) Merchant() Keys {
-	return Keys{
-		MchID:          s.MchID,
-		MerchantKey:    s.MerchantKey,
-		MerchantSerial: Serial(&s.MerchantKey.PublicKey),
-		PlatformKey:    &s.PlatformKey.PublicKey,
-		PlatformSerial: Serial(&s.PlatformKey.PublicKey),
-		APIv3Key:       s.APIv3Key,
-	}
-}
-
-// Write writes the set into dir (created 0700; private files 0600). It refuses to
-// overwrite an existing set.
-func (s KeySet) Write(dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, MerchantKeyFile)); err == nil {
-		return fmt.Errorf("aggregator: %s already holds a key set", dir)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	mk, err := x509.MarshalPKCS8PrivateKey(s.MerchantKey)
-	if err != nil {
-		return err
-	}
-	pk, err := x509.MarshalPKCS8PrivateKey(s.PlatformKey)
-	if err != nil {
-		return err
-	}
-	mpub, err := x509.MarshalPKIXPublicKey(&s.MerchantKey.PublicKey)
-	if err != nil {
-		return err
-	}
-	ppub, err := x509.MarshalPKIXPublicKey(&s.PlatformKey.PublicKey)
-	if err != nil {
-		return err
-	}
-	files := []struct {
-		name string
-		data []byte
-		mode os.FileMode
-	}{
-		{MerchantKeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: mk}), 0o600},
-		{PlatformKeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk}), 0o600},
-		{MerchantPubFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: mpub}), 0o644},
-		{PlatformPubFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: ppub}), 0o644},
-		{APIv3KeyFile, append(append([]byte{}, s.APIv3Key...), '\n'), 0o600},
-		{MchIDFile, []byte(s.MchID + "\n"), 0o644},
-	}
-	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(dir, f.name), f.data, f.mode); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c, nil
 }
 
 func readPEM(path string) (*pem.Block, error) {
@@ -226,7 +192,7 @@ func readPEM(path string) (*pem.Block, error) {
 	}
 	block, _ := pem.Decode(b)
 	if block == nil {
-		return nil, fmt.Errorf("aggregator: %s: no PEM block", path)
+		return nil, fmt.Errorf("wechatpay: %s: no PEM block", path)
 	}
 	return block, nil
 }
@@ -234,15 +200,48 @@ func readPEM(path string) (*pem.Block, error) {
 func readSmall(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("aggregator: %w", err)
+		return nil, fmt.Errorf("wechatpay: %w", err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
 	if err != nil {
-		return nil, fmt.Errorf("aggregator: %s: %w", path, err)
+		return nil, fmt.Errorf("wechatpay: %s: %w", path, err)
 	}
 	if len(b) > maxKeyFile {
-		return nil, fmt.Errorf("aggregator: %s: larger than %d bytes", path, maxKeyFile)
+		return nil, fmt.Errorf("wechatpay: %s: larger than %d bytes", path, maxKeyFile)
 	}
 	return b, nil
+}
+
+// Optional files of a keys directory that make its merchant a school under a
+// service provider (partner mode): the school's sub_mchid and, if it has its own
+// official account, sub_appid.
+const (
+	SubMchIDFile = "sub_mchid"
+	SubAppIDFile = "sub_appid"
+)
+
+// LoadMerchant reads the merchant of a keys directory: mchid and appid, and partner
+// mode when sub_mchid is there (sp_mchid and sp_appid are then mchid and appid).
+func LoadMerchant(dir string) (Merchant, error) {
+	var m Merchant
+	var err error
+	if m.MchID, err = ReadID(dir, MchIDFile); err != nil {
+		return Merchant{}, err
+	}
+	if m.AppID, err = ReadID(dir, AppIDFile); err != nil {
+		return Merchant{}, err
+	}
+	if _, statErr := os.Stat(filepath.Join(dir, SubMchIDFile)); statErr == nil {
+		m.Mode = ModePartner
+		if m.SubMchID, err = ReadID(dir, SubMchIDFile); err != nil {
+			return Merchant{}, err
+		}
+		if _, statErr := os.Stat(filepath.Join(dir, SubAppIDFile)); statErr == nil {
+			if m.SubAppID, err = ReadID(dir, SubAppIDFile); err != nil {
+				return Merchant{}, err
+			}
+		}
+	}
+	return m, m.Validate()
 }

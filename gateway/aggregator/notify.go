@@ -1,7 +1,6 @@
 package aggregator
 
 import (
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,39 +10,42 @@ import (
 	"time"
 )
 
-// Notification is a verified, decrypted payment notification.
+// Notification is a verified, decrypted notification: a payment (Transaction, for
+// original_type "transaction") or a refund (Refund, for "refund").
 type Notification struct {
 	ID         string
 	EventType  string
-	CreateTime time.Time
+	CreateTime string
+	Summary    string
 	// Nonce, Timestamp and Serial are the signed headers. The nonce is exposed, not
 	// deduplicated here: a per-process set is no fence across cluster members; the
-	// caller dedupes by OutTradeNo (credits are idempotent by order id).
-	Nonce     string
-	Timestamp time.Time
-	Serial    string
-	Transaction
+	// caller dedupes by out_trade_no / out_refund_no (credits are idempotent).
+	Nonce       string
+	Timestamp   time.Time
+	Serial      string
+	Transaction *Transaction
+	Refund      *Refund
 }
 
-// Verifier checks what the aggregator signs: notifications and API answers.
+// Verifier checks what WeChat Pay signs: notifications and API answers. Build it
+// with NewVerifier (keys known at start) or take Client.Verifier (which also
+// downloads platform certificates).
 type Verifier struct {
-	platformKey    *rsa.PublicKey
-	platformSerial string
-	apiV3Key       []byte
+	platform *platform
+	apiV3Key []byte
 }
 
-// NewVerifier builds a Verifier from the merchant's keys.
+// NewVerifier builds a Verifier from the merchant's keys: its public key (public-key
+// mode) and the platform certificates in keys.Certificates; it downloads nothing.
 func NewVerifier(keys Keys) (*Verifier, error) {
-	if keys.PlatformKey == nil || keys.PlatformSerial == "" || len(keys.APIv3Key) != 32 {
-		return nil, errors.New("aggregator: verifier needs the platform key, its serial and a 32-byte APIv3 key")
+	if len(keys.APIv3Key) != 32 || (keys.PublicKey == nil && len(keys.Certificates) == 0) {
+		return nil, errors.New("wechatpay: verifier needs a 32-byte APIv3 key and a platform public key or certificate")
 	}
-	return &Verifier{platformKey: keys.PlatformKey, platformSerial: keys.PlatformSerial, apiV3Key: keys.APIv3Key}, nil
+	return &Verifier{platform: newPlatform(keys), apiV3Key: keys.APIv3Key}, nil
 }
 
 // VerifyNotification reads (at most MaxBody bytes of) a notification request and
-// verifies it at time now: ErrStale for a timestamp more than 5 minutes off,
-// ErrBadSignature for a forged or tampered one, ErrBadResource when the resource does
-// not decrypt (wrong APIv3 key) or is malformed.
+// verifies it at time now (see Verify).
 func (v *Verifier) VerifyNotification(r *http.Request, now time.Time) (Notification, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 	if err != nil {
@@ -55,7 +57,10 @@ func (v *Verifier) VerifyNotification(r *http.Request, now time.Time) (Notificat
 	return v.Verify(r.Header, body, now)
 }
 
-// Verify is VerifyNotification over headers and a body already read.
+// Verify checks a notification's headers and body at time now: ErrStale for a
+// timestamp more than 5 minutes off, ErrBadSignature for a forged or tampered one (or
+// an unknown serial), ErrBadResource when the resource does not decrypt (wrong APIv3
+// key) or is malformed.
 func (v *Verifier) Verify(h http.Header, body []byte, now time.Time) (Notification, error) {
 	sh, err := v.verifySigned(h, body, now)
 	if err != nil {
@@ -72,18 +77,50 @@ func (v *Verifier) Verify(h http.Header, body []byte, now time.Time) (Notificati
 	if err != nil {
 		return Notification{}, err
 	}
+	n := Notification{ID: nb.ID, EventType: nb.EventType, CreateTime: nb.CreateTime, Summary: nb.Summary,
+		Nonce: sh.nonce, Timestamp: sh.timestamp, Serial: sh.serial}
+	switch nb.Resource.OriginalType {
+	case ResourceTransaction:
+		n.Transaction, err = parseTransaction(pt)
+	case ResourceRefund:
+		n.Refund, err = parseRefund(pt)
+	default:
+		err = fmt.Errorf("%w: original_type %q", ErrBadResource, nb.Resource.OriginalType)
+	}
+	if err != nil {
+		return Notification{}, err
+	}
+	return n, nil
+}
+
+func parseTransaction(pt []byte) (*Transaction, error) {
 	var tx Transaction
 	if err := json.Unmarshal(pt, &tx); err != nil {
-		return Notification{}, fmt.Errorf("%w: resource is not JSON: %v", ErrBadResource, err)
+		return nil, fmt.Errorf("%w: resource is not JSON: %v", ErrBadResource, err)
 	}
 	if err := CheckTradeNo(tx.OutTradeNo); err != nil {
-		return Notification{}, fmt.Errorf("%w: %v", ErrBadResource, err)
+		return nil, fmt.Errorf("%w: %v", ErrBadResource, err)
 	}
-	if tx.AmountFen <= 0 || tx.TransactionID == "" || !tx.TradeState.Known() {
-		return Notification{}, fmt.Errorf("%w: amount_fen %d, transaction_id %q, trade_state %q", ErrBadResource, tx.AmountFen, tx.TransactionID, tx.TradeState)
+	if tx.Amount.Total <= 0 || tx.TransactionID == "" || !tx.TradeState.Known() {
+		return nil, fmt.Errorf("%w: amount.total %d, transaction_id %q, trade_state %q", ErrBadResource, tx.Amount.Total, tx.TransactionID, tx.TradeState)
 	}
-	return Notification{ID: nb.ID, EventType: nb.EventType, CreateTime: nb.CreateTime,
-		Nonce: sh.nonce, Timestamp: sh.timestamp, Serial: sh.serial, Transaction: tx}, nil
+	return &tx, nil
+}
+
+func parseRefund(pt []byte) (*Refund, error) {
+	var rf Refund
+	if err := json.Unmarshal(pt, &rf); err != nil {
+		return nil, fmt.Errorf("%w: resource is not JSON: %v", ErrBadResource, err)
+	}
+	if CheckTradeNo(rf.OutTradeNo) != nil || CheckTradeNo(rf.OutRefundNo) != nil || rf.RefundID == "" || rf.Amount.Refund <= 0 {
+		return nil, fmt.Errorf("%w: refund %q of %q", ErrBadResource, rf.OutRefundNo, rf.OutTradeNo)
+	}
+	switch rf.State() {
+	case RefundSuccess, RefundClosed, RefundAbnormal, RefundProcessing:
+	default:
+		return nil, fmt.Errorf("%w: refund_status %q", ErrBadResource, rf.State())
+	}
+	return &rf, nil
 }
 
 type signedHeaders struct {
@@ -95,11 +132,8 @@ type signedHeaders struct {
 // verifySigned checks the Wechatpay-* headers over body.
 func (v *Verifier) verifySigned(h http.Header, body []byte, now time.Time) (signedHeaders, error) {
 	ts, nonce, serial, sig := h.Get(HeaderTimestamp), h.Get(HeaderNonce), h.Get(HeaderSerial), h.Get(HeaderSignature)
-	if ts == "" || nonce == "" || sig == "" || len(nonce) > 64 {
+	if ts == "" || nonce == "" || sig == "" || serial == "" || len(nonce) > 64 {
 		return signedHeaders{}, fmt.Errorf("%w: signature headers missing", ErrBadSignature)
-	}
-	if serial != v.platformSerial {
-		return signedHeaders{}, fmt.Errorf("%w: unknown platform serial %q", ErrBadSignature, serial)
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
@@ -109,26 +143,30 @@ func (v *Verifier) verifySigned(h http.Header, body []byte, now time.Time) (sign
 	if err := checkSkew(at, now); err != nil {
 		return signedHeaders{}, err
 	}
-	if err := VerifySignature(v.platformKey, ResponseMessage(ts, nonce, body), sig); err != nil {
+	key, err := v.platform.key(serial, now)
+	if err != nil {
+		return signedHeaders{}, err
+	}
+	if err := VerifySignature(key, ResponseMessage(ts, nonce, body), sig); err != nil {
 		return signedHeaders{}, err
 	}
 	return signedHeaders{timestamp: at, nonce: nonce, serial: serial}, nil
 }
 
-// WriteAck answers a notification: 200 {"code":"SUCCESS"} when err is nil (call it
-// only once the notification is durably processed), 500 {"code":"FAIL"} otherwise so
-// that the aggregator retries. A bad notification should also get a non-2xx answer.
+// WriteAck answers a notification: 200 with no body when err is nil (call it only
+// once the notification is durably processed; WeChat Pay takes 200/204 as received),
+// else 500 {"code":"FAIL","message":"失败"} so that WeChat Pay notifies again. A bad
+// notification gets 400 with the same body.
 func WriteAck(w http.ResponseWriter, err error) {
-	w.Header().Set("Content-Type", "application/json")
 	if err == nil {
 		w.WriteHeader(http.StatusOK)
-		_ = json.NewEncoder(w).Encode(ErrorBody{Code: "SUCCESS"})
 		return
 	}
 	status := http.StatusInternalServerError
 	if errors.Is(err, ErrBadSignature) || errors.Is(err, ErrStale) || errors.Is(err, ErrBadResource) {
-		status = http.StatusBadRequest // the aggregator retries these too; nothing was recorded
+		status = http.StatusBadRequest // retried by WeChat Pay too; nothing was recorded
 	}
+	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(ErrorBody{Code: "FAIL", Message: "not processed"})
+	_ = json.NewEncoder(w).Encode(ErrorBody{Code: "FAIL", Message: "失败"})
 }

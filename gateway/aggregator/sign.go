@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -24,7 +23,7 @@ const nonceAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 func NewNonce(random io.Reader, n int) (string, error) {
 	b := make([]byte, n)
 	if _, err := io.ReadFull(random, b); err != nil {
-		return "", fmt.Errorf("aggregator: nonce: %w", err)
+		return "", fmt.Errorf("wechatpay: nonce: %w", err)
 	}
 	for i := range b {
 		// 256 = 4·62 + 8: the bias towards the first 8 characters is harmless for a nonce.
@@ -33,15 +32,14 @@ func NewNonce(random io.Reader, n int) (string, error) {
 	return string(b), nil
 }
 
-// Serial is the serial number of a public key: the upper-case hex of the first 20
-// bytes of SHA-256 over its PKIX encoding.
-func Serial(pub *rsa.PublicKey) string {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		panic(fmt.Sprintf("aggregator: marshal RSA public key: %v", err)) // cannot fail for RSA
-	}
-	sum := sha256.Sum256(der)
-	return strings.ToUpper(hex.EncodeToString(sum[:20]))
+// CertSerial is a certificate's serial as WeChat Pay writes it (serial_no,
+// Wechatpay-Serial): the upper-case hex of the X.509 serial number.
+func CertSerial(c *x509.Certificate) string { return fmt.Sprintf("%X", c.SerialNumber) }
+
+// JSAPIMessage is what a merchant signs for WeixinJSBridge's getBrandWCPayRequest:
+// "appId\ntimeStamp\nnonceStr\npackage\n".
+func JSAPIMessage(appID, timeStamp, nonceStr, pkg string) []byte {
+	return []byte(appID + "\n" + timeStamp + "\n" + nonceStr + "\n" + pkg + "\n")
 }
 
 // RequestMessage is what a merchant signs: "METHOD\nURL\ntimestamp\nnonce\nbody\n".
@@ -77,7 +75,7 @@ func Sign(key *rsa.PrivateKey, msg []byte) (string, error) {
 	sum := sha256.Sum256(msg)
 	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, sum[:])
 	if err != nil {
-		return "", fmt.Errorf("aggregator: sign: %w", err)
+		return "", fmt.Errorf("wechatpay: sign: %w", err)
 	}
 	return base64.StdEncoding.EncodeToString(sig), nil
 }
@@ -104,10 +102,10 @@ type Authorization struct {
 	Signature string
 }
 
-// String renders the header value.
+// String renders the header value in the documented field order.
 func (a Authorization) String() string {
-	return fmt.Sprintf(`%s mchid=%q,nonce_str=%q,timestamp="%d",serial_no=%q,signature=%q`,
-		AuthScheme, a.MchID, a.Nonce, a.Timestamp, a.SerialNo, a.Signature)
+	return fmt.Sprintf(`%s mchid="%s",nonce_str="%s",signature="%s",timestamp="%d",serial_no="%s"`,
+		AuthScheme, a.MchID, a.Nonce, a.Signature, a.Timestamp, a.SerialNo)
 }
 
 // SignRequest builds the Authorization of a merchant request.
@@ -168,7 +166,8 @@ func checkSkew(ts, now time.Time) error {
 
 // SealResource encrypts plaintext into a notification resource with AES-256-GCM under
 // the APIv3 key; the 12-character nonce string is read from random.
-func SealResource(apiV3Key []byte, associatedData string, plaintext []byte, random io.Reader) (Resource, error) {
+// originalType is the resource's original_type (empty for encrypt_certificate).
+func SealResource(apiV3Key []byte, originalType, associatedData string, plaintext []byte, random io.Reader) (Resource, error) {
 	aead, err := newGCM(apiV3Key)
 	if err != nil {
 		return Resource{}, err
@@ -183,7 +182,7 @@ func SealResource(apiV3Key []byte, associatedData string, plaintext []byte, rand
 		Ciphertext:     base64.StdEncoding.EncodeToString(ct),
 		Nonce:          nonce,
 		AssociatedData: associatedData,
-		OriginalType:   associatedData,
+		OriginalType:   originalType,
 	}, nil
 }
 
@@ -212,11 +211,11 @@ func OpenResource(apiV3Key []byte, r Resource) ([]byte, error) {
 
 func newGCM(key []byte) (cipher.AEAD, error) {
 	if len(key) != 32 {
-		return nil, errors.New("aggregator: APIv3 key must be 32 bytes")
+		return nil, errors.New("wechatpay: APIv3 key must be 32 bytes")
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
-		return nil, fmt.Errorf("aggregator: %w", err)
+		return nil, fmt.Errorf("wechatpay: %w", err)
 	}
 	return cipher.NewGCM(block)
 }

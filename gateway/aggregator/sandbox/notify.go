@@ -22,25 +22,25 @@ type delivery struct {
 }
 
 // notify builds the encrypted notification once and schedules its copies.
-func (s *Server) notify(tx aggregator.Transaction, notifyURL string) {
+func (s *Server) notify(eventType, summary, originalType string, resource any, notifyURL string) {
 	f := s.Faults()
 	if s.roll(f.DropNotify) {
 		s.stats.dropped.Add(1)
-		s.log.Info("sandbox notification dropped (fault)", "out_trade_no", tx.OutTradeNo)
+		s.log.Info("sandbox notification dropped (fault)", "event_type", eventType)
 		return
 	}
-	plain, err := json.Marshal(tx)
+	plain, err := json.Marshal(resource)
 	if err != nil {
-		panic(err) // our own type always marshals
+		panic(err) // our own types always marshal
 	}
-	res, err := aggregator.SealResource(s.cfg.Keys.APIv3Key, aggregator.ResourceTransaction, plain, s.cfg.Random)
+	res, err := aggregator.SealResource(s.cfg.Keys.APIv3Key, originalType, originalType, plain, s.cfg.Random)
 	if err != nil {
 		s.log.Error("sandbox notification not sealed", "err", err)
 		return
 	}
 	id := s.randomHex(16)
-	body, err := json.Marshal(aggregator.NotificationBody{ID: id, CreateTime: s.cfg.Now().UTC().Truncate(time.Second),
-		EventType: aggregator.EventTransactionSuccess, ResourceType: "encrypt-resource", Resource: res})
+	body, err := json.Marshal(aggregator.NotificationBody{ID: id, CreateTime: aggregator.FormatTime(s.cfg.Now()),
+		ResourceType: aggregator.ResourceTypeEncrypted, EventType: eventType, Summary: summary, Resource: res})
 	if err != nil {
 		panic(err)
 	}

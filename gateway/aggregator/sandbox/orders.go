@@ -11,91 +11,176 @@ import (
 )
 
 type order struct {
-	req           aggregator.CreateOrderRequest
+	merchant      aggregator.Merchant
+	tradeType     string
+	req           aggregator.PrepayRequest
+	canonical     []byte // the request as parsed, to tell a repeat from a conflict
+	expireAt      time.Time
 	prepayID      string
 	state         aggregator.TradeState
 	transactionID string
 	successTime   time.Time
+	payer         aggregator.Payer
 	refundedFen   int64
-	refunds       map[string]aggregator.RefundResponse // by out_refund_no
-	refundReqs    map[string]aggregator.RefundRequest
+	refunds       []string // out_refund_no
 }
 
+var tradeTypes = map[string]string{"jsapi": aggregator.TradeJSAPI, "h5": aggregator.TradeH5, "native": aggregator.TradeNative}
+
+// defaultExpiry is WeChat Pay's order lifetime when time_expire is absent.
+const defaultExpiry = 2 * time.Hour
+
 func (s *Server) createOrder(w http.ResponseWriter, r *http.Request, body []byte) {
-	var req aggregator.CreateOrderRequest
+	tradeType, ok := tradeTypes[r.PathValue("kind")]
+	if !ok {
+		s.fail(w, http.StatusNotFound, aggregator.CodeParamError, "no such trade type")
+		return
+	}
+	var req aggregator.PrepayRequest
 	if err := json.Unmarshal(body, &req); err != nil {
-		s.fail(w, http.StatusBadRequest, aggregator.CodeInvalidRequest, "body is not a create-order request")
+		s.fail(w, http.StatusBadRequest, aggregator.CodeParamError, "body is not a prepay request")
 		return
 	}
 	now := s.cfg.Now()
-	if msg := checkCreate(req, now); msg != "" {
-		s.fail(w, http.StatusBadRequest, aggregator.CodeInvalidRequest, msg)
+	m, expireAt, msg := s.checkPrepay(r, tradeType, req, now)
+	if msg != "" {
+		s.fail(w, http.StatusBadRequest, aggregator.CodeParamError, msg)
 		return
 	}
-	payURL := s.payURL(r, req.OutTradeNo)
+	canonical, _ := json.Marshal(req)
 	s.mu.Lock()
 	o := s.lookup(req.OutTradeNo, now)
-	if o != nil {
-		status, code, msg := existingOrder(o, req)
-		prepay := o.prepayID
-		s.mu.Unlock()
-		if status != http.StatusOK {
-			s.fail(w, status, code, msg)
+	if o == nil {
+		if !expireAt.After(now) || expireAt.After(now.Add(maxExpiry)) {
+			s.mu.Unlock()
+			s.fail(w, http.StatusBadRequest, aggregator.CodeParamError, "time_expire must be in the next 30 days")
 			return
 		}
-		s.writeSigned(w, http.StatusOK, aggregator.CreateOrderResponse{PrepayID: prepay, PayURL: payURL})
-		return
+		o = &order{merchant: m, tradeType: tradeType, req: req, canonical: canonical, expireAt: expireAt,
+			prepayID: "wx" + s.randomHex(16), state: aggregator.StateNotPay}
+		if req.Payer != nil {
+			o.payer = *req.Payer
+		}
+		s.insert(req.OutTradeNo, o)
 	}
-	if msg := checkExpiry(req, now); msg != "" {
-		s.mu.Unlock()
-		s.fail(w, http.StatusBadRequest, aggregator.CodeInvalidRequest, msg)
-		return
-	}
-	o = &order{req: req, prepayID: "wx" + s.randomHex(14), state: aggregator.StateNotPay}
-	s.insert(req.OutTradeNo, o)
+	status, code, msg := existingOrder(o, m, tradeType, canonical)
+	prepay := o.prepayID
 	s.mu.Unlock()
-	s.writeSigned(w, http.StatusOK, aggregator.CreateOrderResponse{PrepayID: o.prepayID, PayURL: payURL})
+	if status != http.StatusOK {
+		s.fail(w, status, code, msg)
+		return
+	}
+	resp := aggregator.PrepayResponse{}
+	switch tradeType {
+	case aggregator.TradeJSAPI:
+		resp.PrepayID = prepay
+	case aggregator.TradeH5:
+		resp.H5URL = s.payURL(r, req.OutTradeNo) + "?prepay_id=" + prepay
+	case aggregator.TradeNative:
+		resp.CodeURL = "weixin://wxpay/bizpayurl?pr=" + prepay[2:12]
+	}
+	s.writeSigned(w, http.StatusOK, resp)
 }
 
-func checkCreate(req aggregator.CreateOrderRequest, now time.Time) string {
+// checkPrepay validates a prepay for the path's mode and trade type.
+func (s *Server) checkPrepay(r *http.Request, tradeType string, req aggregator.PrepayRequest, now time.Time) (aggregator.Merchant, time.Time, string) {
+	m, msg := s.prepayMerchant(r, req)
+	if msg != "" {
+		return m, time.Time{}, msg
+	}
 	if err := aggregator.CheckTradeNo(req.OutTradeNo); err != nil {
-		return err.Error()
+		return m, time.Time{}, "out_trade_no: " + err.Error()
 	}
-	if req.AmountFen <= 0 || req.AmountFen > maxAmountFen {
-		return fmt.Sprintf("amount_fen must be within 1…%d", maxAmountFen)
-	}
-	if len(req.Description) > maxDescription {
-		return "description longer than 127 bytes"
+	switch {
+	case req.Amount.Total <= 0 || req.Amount.Total > maxAmountFen:
+		return m, time.Time{}, fmt.Sprintf("amount.total must be within 1…%d", maxAmountFen)
+	case req.Amount.Currency != "" && req.Amount.Currency != aggregator.CurrencyCNY:
+		return m, time.Time{}, "amount.currency must be CNY"
+	case req.Description == "" || len(req.Description) > maxDescription:
+		return m, time.Time{}, "description must be 1–127 bytes"
 	}
 	if u, err := url.Parse(req.NotifyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "notify_url must be an absolute http(s) URL"
+		return m, time.Time{}, "notify_url must be an absolute http(s) URL"
 	}
-	if req.ExpireAt.IsZero() {
-		return "expire_at missing"
+	if msg := checkScene(m, tradeType, req); msg != "" {
+		return m, time.Time{}, msg
+	}
+	expireAt := now.Add(defaultExpiry)
+	if req.TimeExpire != "" {
+		t, err := time.Parse(time.RFC3339, req.TimeExpire)
+		if err != nil {
+			return m, time.Time{}, "time_expire must be RFC 3339 (yyyy-MM-DDTHH:mm:ss+TIMEZONE)"
+		}
+		expireAt = t
+	}
+	return m, expireAt, ""
+}
+
+// prepayMerchant reads the merchant fields of the path's mode; the signing merchant
+// must be mchid (sp_mchid) and the appid (sp_appid) its own.
+func (s *Server) prepayMerchant(r *http.Request, req aggregator.PrepayRequest) (aggregator.Merchant, string) {
+	k := s.cfg.Keys
+	if partnerPath(r) {
+		m := aggregator.Merchant{Mode: aggregator.ModePartner, AppID: req.SpAppID, MchID: req.SpMchID, SubMchID: req.SubMchID, SubAppID: req.SubAppID}
+		switch {
+		case req.AppID != "" || req.MchID != "":
+			return m, "partner prepay takes sp_appid and sp_mchid, not appid and mchid"
+		case req.SpMchID != k.MchID || req.SpAppID != k.AppID:
+			return m, "sp_mchid and sp_appid must be the signing service provider's"
+		case req.SubMchID == "":
+			return m, "sub_mchid missing"
+		}
+		return m, ""
+	}
+	m := aggregator.Merchant{Mode: aggregator.ModeDirect, AppID: req.AppID, MchID: req.MchID}
+	switch {
+	case req.SpAppID != "" || req.SpMchID != "" || req.SubMchID != "" || req.SubAppID != "":
+		return m, "direct prepay takes appid and mchid only"
+	case req.MchID != k.MchID || req.AppID != k.AppID:
+		return m, "mchid and appid must be the signing merchant's"
+	}
+	return m, ""
+}
+
+func partnerPath(r *http.Request) bool {
+	const p = "/v3/pay/partner/"
+	return len(r.URL.Path) > len(p) && r.URL.Path[:len(p)] == p
+}
+
+// checkScene: JSAPI needs the payer (openid; sp_openid or sub_openid, the latter with
+// sub_appid), H5 the payer's IP and h5_info.
+func checkScene(m aggregator.Merchant, tradeType string, req aggregator.PrepayRequest) string {
+	switch tradeType {
+	case aggregator.TradeJSAPI:
+		p := req.Payer
+		switch {
+		case p == nil:
+			return "payer missing"
+		case m.Mode == aggregator.ModeDirect && (p.OpenID == "" || p.SpOpenID != "" || p.SubOpenID != ""):
+			return "payer.openid missing"
+		case m.Mode == aggregator.ModePartner && (p.OpenID != "" || (p.SpOpenID == "") == (p.SubOpenID == "")):
+			return "payer needs exactly one of sp_openid and sub_openid"
+		case p.SubOpenID != "" && m.SubAppID == "":
+			return "payer.sub_openid needs sub_appid"
+		}
+	case aggregator.TradeH5:
+		if req.SceneInfo == nil || req.SceneInfo.PayerClientIP == "" || req.SceneInfo.H5Info == nil || req.SceneInfo.H5Info.Type == "" {
+			return "scene_info.payer_client_ip and scene_info.h5_info.type required"
+		}
 	}
 	return ""
 }
 
-// checkExpiry applies to new orders only: an existing one is answered by its state.
-func checkExpiry(req aggregator.CreateOrderRequest, now time.Time) string {
-	if !req.ExpireAt.After(now) || req.ExpireAt.After(now.Add(maxExpiry)) {
-		return "expire_at must be in the next 30 days"
-	}
-	return ""
-}
-
-// existingOrder answers a create for an out_trade_no already known.
-func existingOrder(o *order, req aggregator.CreateOrderRequest) (int, string, string) {
+// existingOrder answers a prepay for an out_trade_no already known. Runs under s.mu.
+func existingOrder(o *order, m aggregator.Merchant, tradeType string, canonical []byte) (int, string, string) {
 	switch o.state {
 	case aggregator.StateSuccess, aggregator.StateRefund:
-		return http.StatusBadRequest, aggregator.CodeOrderPaid, "order already paid"
+		return http.StatusBadRequest, aggregator.CodeOrderPaid, "该订单已支付"
 	case aggregator.StateClosed:
-		return http.StatusBadRequest, aggregator.CodeOrderClosed, "order closed"
+		return http.StatusBadRequest, aggregator.CodeOrderClosed, "订单已关闭"
 	}
-	same := o.req.AmountFen == req.AmountFen && o.req.Description == req.Description &&
-		o.req.NotifyURL == req.NotifyURL && o.req.ExpireAt.Equal(req.ExpireAt)
-	if !same {
-		return http.StatusBadRequest, aggregator.CodeConflict, "out_trade_no used with other fields"
+	if o.merchant != m || o.tradeType != tradeType || string(o.canonical) != string(canonical) {
+		return http.StatusForbidden, aggregator.CodeOutTradeNoUsed, "商户订单号重复"
 	}
 	return http.StatusOK, "", ""
 }
@@ -108,101 +193,84 @@ func (s *Server) payURL(r *http.Request, no string) string {
 	return base + "/sandbox/pay/" + url.PathEscape(no)
 }
 
+// queryMerchant is the merchant a query or close names (query string or body).
+func queryMerchant(r *http.Request, mchID, spMchID, subMchID string) aggregator.Merchant {
+	if partnerPath(r) {
+		return aggregator.Merchant{Mode: aggregator.ModePartner, MchID: spMchID, SubMchID: subMchID}
+	}
+	return aggregator.Merchant{Mode: aggregator.ModeDirect, MchID: mchID}
+}
+
+// find is the order no of merchant m (nil when unknown or another merchant's). Runs under s.mu.
+func (s *Server) find(no string, m aggregator.Merchant) *order {
+	o := s.lookup(no, s.cfg.Now())
+	if o == nil || m.MchID != s.cfg.Keys.MchID || o.merchant.Mode != m.Mode || o.merchant.MchID != m.MchID || o.merchant.SubMchID != m.SubMchID {
+		return nil
+	}
+	return o
+}
+
 func (s *Server) queryOrder(w http.ResponseWriter, r *http.Request, _ []byte) {
+	q := r.URL.Query()
+	m := queryMerchant(r, q.Get("mchid"), q.Get("sp_mchid"), q.Get("sub_mchid"))
 	s.mu.Lock()
-	o := s.lookup(r.PathValue("no"), s.cfg.Now())
+	o := s.find(r.PathValue("no"), m)
+	var view aggregator.Transaction
+	if o != nil {
+		view = o.view()
+	}
+	s.mu.Unlock()
 	if o == nil {
-		s.mu.Unlock()
-		s.fail(w, http.StatusNotFound, aggregator.CodeNotFound, "no such order")
+		s.fail(w, http.StatusNotFound, aggregator.CodeOrderNotExist, "订单不存在")
 		return
 	}
-	view := o.view()
-	s.mu.Unlock()
 	s.writeSigned(w, http.StatusOK, view)
 }
 
-func (s *Server) closeOrder(w http.ResponseWriter, r *http.Request, _ []byte) {
+func (s *Server) closeOrder(w http.ResponseWriter, r *http.Request, body []byte) {
+	var req aggregator.CloseRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		s.fail(w, http.StatusBadRequest, aggregator.CodeParamError, "body is not a close request")
+		return
+	}
+	m := queryMerchant(r, req.MchID, req.SpMchID, req.SubMchID)
 	s.mu.Lock()
-	o := s.lookup(r.PathValue("no"), s.cfg.Now())
-	var status int
-	var code string
+	o := s.find(r.PathValue("no"), m)
+	status, code, msg := http.StatusNoContent, "", ""
 	switch {
 	case o == nil:
-		status, code = http.StatusNotFound, aggregator.CodeNotFound
+		status, code, msg = http.StatusNotFound, aggregator.CodeOrderNotExist, "订单不存在"
 	case o.state == aggregator.StateSuccess || o.state == aggregator.StateRefund:
-		status, code = http.StatusBadRequest, aggregator.CodeOrderPaid
+		status, code, msg = http.StatusBadRequest, aggregator.CodeOrderPaid, "该订单已支付"
 	default:
 		o.state = aggregator.StateClosed
-		status = http.StatusNoContent
 	}
 	s.mu.Unlock()
 	if status != http.StatusNoContent {
-		s.fail(w, status, code, "cannot close")
+		s.fail(w, status, code, msg)
 		return
 	}
 	s.writeSignedBytes(w, http.StatusNoContent, nil)
 }
 
-func (s *Server) refund(w http.ResponseWriter, r *http.Request, body []byte) {
-	var req aggregator.RefundRequest
-	if err := json.Unmarshal(body, &req); err != nil || aggregator.CheckTradeNo(req.OutTradeNo) != nil ||
-		aggregator.CheckTradeNo(req.OutRefundNo) != nil || req.AmountFen <= 0 {
-		s.fail(w, http.StatusBadRequest, aggregator.CodeInvalidRequest, "bad refund request")
-		return
-	}
-	s.mu.Lock()
-	resp, status, code := s.applyRefund(req)
-	s.mu.Unlock()
-	if status != http.StatusOK {
-		s.fail(w, status, code, "refund declined")
-		return
-	}
-	s.writeSigned(w, http.StatusOK, resp)
-}
-
-// applyRefund runs under s.mu.
-func (s *Server) applyRefund(req aggregator.RefundRequest) (aggregator.RefundResponse, int, string) {
-	o := s.lookup(req.OutTradeNo, s.cfg.Now())
-	if o == nil {
-		return aggregator.RefundResponse{}, http.StatusNotFound, aggregator.CodeNotFound
-	}
-	if prev, ok := o.refunds[req.OutRefundNo]; ok {
-		if o.refundReqs[req.OutRefundNo] != req {
-			return aggregator.RefundResponse{}, http.StatusBadRequest, aggregator.CodeConflict
-		}
-		return prev, http.StatusOK, ""
-	}
-	switch {
-	case o.state != aggregator.StateSuccess && o.state != aggregator.StateRefund:
-		return aggregator.RefundResponse{}, http.StatusBadRequest, aggregator.CodeNotPaid
-	case req.AmountFen > o.req.AmountFen-o.refundedFen || len(o.refunds) >= maxRefundsPerOrder:
-		return aggregator.RefundResponse{}, http.StatusBadRequest, aggregator.CodeRefundExceeded
-	}
-	resp := aggregator.RefundResponse{RefundID: "50" + s.randomHex(14), OutRefundNo: req.OutRefundNo,
-		OutTradeNo: req.OutTradeNo, AmountFen: req.AmountFen, Status: "SUCCESS"}
-	if o.refunds == nil {
-		o.refunds = make(map[string]aggregator.RefundResponse)
-		o.refundReqs = make(map[string]aggregator.RefundRequest)
-	}
-	o.refunds[req.OutRefundNo] = resp
-	o.refundReqs[req.OutRefundNo] = req
-	o.refundedFen += req.AmountFen
-	o.state = aggregator.StateRefund
-	return resp, http.StatusOK, ""
-}
-
 // lookup finds an order and closes it if it expired unpaid. Runs under s.mu.
 func (s *Server) lookup(no string, now time.Time) *order {
 	o := s.orders[no]
-	if o != nil && o.state == aggregator.StateNotPay && now.After(o.req.ExpireAt) {
+	if o != nil && o.state == aggregator.StateNotPay && now.After(o.expireAt) {
 		o.state = aggregator.StateClosed
 	}
 	return o
 }
 
-// insert adds an order, forgetting the oldest beyond MaxOrders. Runs under s.mu.
+// insert adds an order, forgetting the oldest (and its refunds) beyond MaxOrders.
+// Runs under s.mu.
 func (s *Server) insert(no string, o *order) {
 	for len(s.orders) >= s.cfg.MaxOrders && len(s.fifo) > 0 {
+		if old := s.orders[s.fifo[0]]; old != nil {
+			for _, rn := range old.refunds {
+				delete(s.refunds, rn)
+			}
+		}
 		delete(s.orders, s.fifo[0])
 		s.fifo = s.fifo[1:]
 	}
@@ -210,12 +278,27 @@ func (s *Server) insert(no string, o *order) {
 	s.fifo = append(s.fifo, no)
 }
 
-func (o *order) view() aggregator.Order {
-	v := aggregator.Order{OutTradeNo: o.req.OutTradeNo, State: o.state, AmountFen: o.req.AmountFen,
-		RefundedFen: o.refundedFen, TransactionID: o.transactionID}
-	if !o.successTime.IsZero() {
-		t := o.successTime
-		v.SuccessTime = &t
+var stateDesc = map[aggregator.TradeState]string{
+	aggregator.StateSuccess: "支付成功", aggregator.StateRefund: "转入退款", aggregator.StateNotPay: "未支付",
+	aggregator.StateClosed: "已关闭", aggregator.StatePayError: "支付失败",
+}
+
+// view is the transaction as a query answers it and a notification carries it.
+func (o *order) view() aggregator.Transaction {
+	m := o.merchant
+	tx := aggregator.Transaction{OutTradeNo: o.req.OutTradeNo, TradeType: o.tradeType, TradeState: o.state,
+		TradeStateDesc: stateDesc[o.state], Attach: o.req.Attach,
+		Amount: aggregator.TransactionAmount{Total: o.req.Amount.Total, Currency: aggregator.CurrencyCNY, PayerCurrency: aggregator.CurrencyCNY}}
+	if m.Mode == aggregator.ModePartner {
+		tx.SpAppID, tx.SpMchID, tx.SubAppID, tx.SubMchID = m.AppID, m.MchID, m.SubAppID, m.SubMchID
+	} else {
+		tx.AppID, tx.MchID = m.AppID, m.MchID
 	}
-	return v
+	if o.transactionID != "" {
+		p := o.payer
+		tx.TransactionID, tx.BankType, tx.Payer = o.transactionID, "OTHERS", &p
+		tx.SuccessTime = aggregator.FormatTime(o.successTime)
+		tx.Amount.PayerTotal = o.req.Amount.Total
+	}
+	return tx
 }

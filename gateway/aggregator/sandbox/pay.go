@@ -10,26 +10,27 @@ import (
 
 var payPage = template.Must(template.New("pay").Parse(`<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Sandbox payment {{.OutTradeNo}}</title></head>
+<title>WeChat Pay sandbox {{.OutTradeNo}}</title></head>
 <body style="font-family:sans-serif;max-width:28em;margin:2em auto">
-<h1>聚合支付 sandbox</h1>
-<p>Order <code>{{.OutTradeNo}}</code>: <b>¥{{.Yuan}}</b> — {{.State}}</p>
+<h1>微信支付 sandbox</h1>
+<p>Order <code>{{.OutTradeNo}}</code>: <b>¥{{.Yuan}}</b> — {{.TradeState}}</p>
 {{if .Payable}}<form method="post" action="/sandbox/pay/{{.OutTradeNo}}"><button type="submit">Pay ¥{{.Yuan}}</button></form>
 {{else if .TransactionID}}<p>Transaction <code>{{.TransactionID}}</code></p>{{end}}
 </body></html>
 `))
 
 type payView struct {
-	aggregator.Order
+	aggregator.Transaction
 	Yuan    string
 	Payable bool
 }
 
-// payPage shows the order and a "Pay" button that posts to /sandbox/pay/{no}.
+// payPage shows the order and a "Pay" button that posts to /sandbox/pay/{no} (the
+// h5_url of an H5 order points here).
 func (s *Server) payPage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	o := s.lookup(r.PathValue("no"), s.cfg.Now())
-	var v aggregator.Order
+	var v aggregator.Transaction
 	if o != nil {
 		v = o.view()
 	}
@@ -41,26 +42,28 @@ func (s *Server) payPage(w http.ResponseWriter, r *http.Request) {
 	s.renderPay(w, http.StatusOK, v)
 }
 
-func (s *Server) renderPay(w http.ResponseWriter, status int, v aggregator.Order) {
+func (s *Server) renderPay(w http.ResponseWriter, status int, v aggregator.Transaction) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_ = payPage.Execute(w, payView{Order: v, Yuan: yuan(v.AmountFen), Payable: v.State == aggregator.StateNotPay})
+	_ = payPage.Execute(w, payView{Transaction: v, Yuan: yuan(v.Amount.Total), Payable: v.TradeState == aggregator.StateNotPay})
 }
 
-// pay plays the parent who pays: a NOTPAY order becomes SUCCESS and its notification
-// is scheduled; paying a paid order again changes nothing and sends nothing.
+// pay plays the parent who pays: a NOTPAY order becomes SUCCESS and its
+// TRANSACTION.SUCCESS notification is scheduled; paying a paid order again changes
+// nothing and sends nothing.
 func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now()
 	s.mu.Lock()
 	o := s.lookup(r.PathValue("no"), now)
-	var v aggregator.Order
+	var v aggregator.Transaction
 	var notifyURL string
 	paid := false
 	if o != nil {
 		if o.state == aggregator.StateNotPay {
 			o.state = aggregator.StateSuccess
 			o.transactionID = "42" + s.randomHex(13)
-			o.successTime = now.UTC().Truncate(1e9)
+			o.successTime = now
+			o.payer = sandboxPayer(o, "o"+s.randomHex(13))
 			paid = true
 		}
 		v, notifyURL = o.view(), o.req.NotifyURL
@@ -69,9 +72,9 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 	html := strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
 	switch {
 	case o == nil:
-		writePlainJSON(w, http.StatusNotFound, aggregator.ErrorBody{Code: aggregator.CodeNotFound, Message: "no such order"})
+		writePlainJSON(w, http.StatusNotFound, aggregator.ErrorBody{Code: aggregator.CodeOrderNotExist, Message: "no such order"})
 		return
-	case v.State == aggregator.StateClosed:
+	case v.TradeState == aggregator.StateClosed:
 		if html {
 			s.renderPay(w, http.StatusBadRequest, v)
 			return
@@ -80,15 +83,28 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if paid {
-		s.log.Info("sandbox order paid", "out_trade_no", v.OutTradeNo, "amount_fen", v.AmountFen)
-		s.notify(aggregator.Transaction{OutTradeNo: v.OutTradeNo, TransactionID: v.TransactionID,
-			AmountFen: v.AmountFen, TradeState: v.State, SuccessTime: *v.SuccessTime}, notifyURL)
+		s.log.Info("sandbox order paid", "out_trade_no", v.OutTradeNo, "amount_fen", v.Amount.Total)
+		s.notify(aggregator.EventTransactionSuccess, "支付成功", aggregator.ResourceTransaction, v, notifyURL)
 	}
 	if html {
 		s.renderPay(w, http.StatusOK, v)
 		return
 	}
 	writePlainJSON(w, http.StatusOK, v)
+}
+
+// sandboxPayer is the payer of a paid order: the JSAPI payer as given, else a
+// made-up openid in the field of the merchant's mode.
+func sandboxPayer(o *order, openID string) aggregator.Payer {
+	switch {
+	case o.payer != (aggregator.Payer{}):
+		return o.payer
+	case o.merchant.Mode == aggregator.ModeDirect:
+		return aggregator.Payer{OpenID: openID}
+	case o.merchant.SubAppID != "":
+		return aggregator.Payer{SubOpenID: openID}
+	}
+	return aggregator.Payer{SpOpenID: openID}
 }
 
 // yuan renders fen as yuan with integer arithmetic.

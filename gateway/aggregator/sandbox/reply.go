@@ -2,20 +2,25 @@ package sandbox
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/onecode/onecode/gateway/aggregator"
 )
 
-// fail writes a signed error body.
+// fail writes an error answer: {"code","message"}, unsigned (WeChat Pay signs 2xx
+// answers only).
 func (s *Server) fail(w http.ResponseWriter, status int, code, msg string) {
-	s.writeSigned(w, status, aggregator.ErrorBody{Code: code, Message: msg})
+	b, _ := json.Marshal(aggregator.ErrorBody{Code: code, Message: msg})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Request-ID", s.randomHex(16))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 func (s *Server) writeSigned(w http.ResponseWriter, status int, v any) {
@@ -26,9 +31,14 @@ func (s *Server) writeSigned(w http.ResponseWriter, status int, v any) {
 	s.writeSignedBytes(w, status, b)
 }
 
-// writeSignedBytes signs the answer with the platform key (Wechatpay-* headers).
+// writeSignedBytes signs the answer (Wechatpay-* headers).
 func (s *Server) writeSignedBytes(w http.ResponseWriter, status int, body []byte) {
-	h, err := s.signHeaders(body)
+	key, serial := s.signer()
+	s.writeSignedWith(w, status, body, key, serial)
+}
+
+func (s *Server) writeSignedWith(w http.ResponseWriter, status int, body []byte, key *rsa.PrivateKey, serial string) {
+	h, err := s.signHeadersWith(body, key, serial)
 	if err != nil {
 		http.Error(w, "sign", http.StatusInternalServerError)
 		return
@@ -41,24 +51,6 @@ func (s *Server) writeSignedBytes(w http.ResponseWriter, status int, body []byte
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
-}
-
-func (s *Server) signHeaders(body []byte) (http.Header, error) {
-	nonce, err := aggregator.NewNonce(s.cfg.Random, 32)
-	if err != nil {
-		return nil, err
-	}
-	ts := strconv.FormatInt(s.cfg.Now().Unix(), 10)
-	sig, err := aggregator.Sign(s.cfg.Keys.PlatformKey, aggregator.ResponseMessage(ts, nonce, body))
-	if err != nil {
-		return nil, err
-	}
-	h := http.Header{}
-	h.Set(aggregator.HeaderTimestamp, ts)
-	h.Set(aggregator.HeaderNonce, nonce)
-	h.Set(aggregator.HeaderSignature, sig)
-	h.Set(aggregator.HeaderSerial, s.cfg.Keys.PlatformSerial)
-	return h, nil
 }
 
 func (s *Server) randomHex(n int) string {

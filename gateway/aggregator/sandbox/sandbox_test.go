@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"io"
 	"net/http"
@@ -28,7 +29,7 @@ func keySet(t *testing.T) aggregator.KeySet {
 	t.Helper()
 	setOnce.Do(func() {
 		var err error
-		if set, err = aggregator.GenerateKeySet(rand.Reader, "1900000109"); err != nil {
+		if set, err = aggregator.GenerateKeySet(rand.Reader, "1900000109", "wxd678efh567hg6787"); err != nil {
 			panic(err)
 		}
 	})
@@ -47,12 +48,8 @@ type merchant struct {
 	sb       *sandbox.Server // whose deliveries wait and settle watch
 }
 
-func newMerchant(t *testing.T) *merchant {
+func newMerchant(t *testing.T, v *aggregator.Verifier) *merchant {
 	t.Helper()
-	v, err := aggregator.NewVerifier(keySet(t).Merchant())
-	if err != nil {
-		t.Fatal(err)
-	}
 	m := &merchant{t: t, verifier: v, arrived: make(chan struct{}, 100)}
 	m.srv = httptest.NewServer(http.HandlerFunc(m.serve))
 	t.Cleanup(m.srv.Close)
@@ -124,6 +121,7 @@ type env struct {
 	srv    *httptest.Server
 	client *aggregator.Client
 	m      *merchant
+	mer    aggregator.Merchant // direct
 }
 
 func newEnv(t *testing.T, faults sandbox.Faults, tweak func(*sandbox.Config)) *env {
@@ -143,19 +141,30 @@ func newEnv(t *testing.T, faults sandbox.Faults, tweak func(*sandbox.Config)) *e
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := newMerchant(t)
+	m := newMerchant(t, cl.Verifier())
 	m.sb = sb
-	return &env{sb: sb, srv: srv, client: cl, m: m}
+	k := keySet(t)
+	return &env{sb: sb, srv: srv, client: cl, m: m, mer: aggregator.Merchant{Mode: aggregator.ModeDirect, AppID: k.AppID, MchID: k.MchID}}
 }
 
-func (e *env) create(t *testing.T, no string, fen int64) aggregator.CreateOrderResponse {
+// h5 is an H5 prepay of fen for order no.
+func (e *env) h5(no string, fen int64, expire time.Time) aggregator.PrepayRequest {
+	return aggregator.PrepayRequest{OutTradeNo: no, Amount: aggregator.Amount{Total: fen, Currency: "CNY"},
+		Description: "食堂充值", NotifyURL: e.m.srv.URL + "/notify", TimeExpire: aggregator.FormatTime(expire),
+		SceneInfo: &aggregator.SceneInfo{PayerClientIP: "203.0.113.7", H5Info: &aggregator.H5Info{Type: "Wap"}}}
+}
+
+func (e *env) create(t *testing.T, no string, fen int64) aggregator.PrepayResponse {
 	t.Helper()
-	resp, err := e.client.CreateOrder(context.Background(), aggregator.CreateOrderRequest{OutTradeNo: no, AmountFen: fen,
-		Description: "食堂充值", NotifyURL: e.m.srv.URL + "/notify", ExpireAt: time.Now().Add(15 * time.Minute)})
+	resp, err := e.client.Prepay(context.Background(), e.mer, aggregator.TradeH5, e.h5(no, fen, time.Now().Add(15*time.Minute)))
 	if err != nil {
 		t.Fatalf("create %s: %v", no, err)
 	}
 	return resp
+}
+
+func (e *env) query(no string) (aggregator.Transaction, error) {
+	return e.client.QueryOrder(context.Background(), e.mer, no)
 }
 
 func (e *env) pay(t *testing.T, no string) int {
@@ -184,11 +193,11 @@ func (e *env) setFaults(t *testing.T, js string) {
 func TestCreatePayNotify(t *testing.T) {
 	e := newEnv(t, sandbox.Faults{}, nil)
 	resp := e.create(t, "R20240901000001", 5000)
-	if !strings.HasPrefix(resp.PayURL, e.srv.URL+"/sandbox/pay/R20240901000001") || resp.PrepayID == "" {
+	if !strings.HasPrefix(resp.H5URL, e.srv.URL+"/sandbox/pay/R20240901000001?prepay_id=wx") || resp.PrepayID != "" {
 		t.Fatalf("create = %+v", resp)
 	}
-	o, err := e.client.QueryOrder(context.Background(), "R20240901000001")
-	if err != nil || o.State != aggregator.StateNotPay {
+	o, err := e.query("R20240901000001")
+	if err != nil || o.TradeState != aggregator.StateNotPay || o.MchID != e.mer.MchID || o.AppID != e.mer.AppID {
 		t.Fatalf("query before pay = %+v, %v", o, err)
 	}
 	if got := e.pay(t, "R20240901000001"); got != 200 {
@@ -198,13 +207,14 @@ func TestCreatePayNotify(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("notifications = %d, want 1", len(got))
 	}
-	n := got[0]
-	if n.OutTradeNo != "R20240901000001" || n.AmountFen != 5000 || n.TradeState != aggregator.StateSuccess ||
-		n.EventType != aggregator.EventTransactionSuccess || n.TransactionID == "" {
+	n := *got[0].Transaction
+	if n.OutTradeNo != "R20240901000001" || n.Amount.Total != 5000 || n.TradeState != aggregator.StateSuccess ||
+		got[0].EventType != aggregator.EventTransactionSuccess || n.TransactionID == "" || n.TradeType != aggregator.TradeH5 ||
+		n.Payer == nil || n.Payer.OpenID == "" || n.MchID != e.mer.MchID || n.Amount.PayerTotal != 5000 {
 		t.Fatalf("notification = %+v", n)
 	}
-	o, err = e.client.QueryOrder(context.Background(), "R20240901000001")
-	if err != nil || o.State != aggregator.StateSuccess || o.TransactionID != n.TransactionID || o.SuccessTime == nil {
+	o, err = e.query("R20240901000001")
+	if err != nil || o.TradeState != aggregator.StateSuccess || o.TransactionID != n.TransactionID || o.SuccessTime == "" {
 		t.Fatalf("query after pay = %+v, %v", o, err)
 	}
 	// Paying again changes nothing and sends nothing.
@@ -228,7 +238,7 @@ func TestDuplicatedNotifications(t *testing.T) {
 		t.Fatalf("deliveries = %d, want 5", len(got))
 	}
 	for _, n := range got {
-		if n.ID != got[0].ID || n.OutTradeNo != "R20240901000002" {
+		if n.ID != got[0].ID || n.Transaction.OutTradeNo != "R20240901000002" {
 			t.Fatalf("copy %+v differs from %+v", n, got[0])
 		}
 	}
@@ -248,8 +258,8 @@ func TestDroppedNotification(t *testing.T) {
 	if got := len(e.m.notifications()); got != 0 {
 		t.Fatalf("notifications = %d, want 0", got)
 	}
-	o, err := e.client.QueryOrder(context.Background(), "R20240901000003")
-	if err != nil || o.State != aggregator.StateSuccess {
+	o, err := e.query("R20240901000003")
+	if err != nil || o.TradeState != aggregator.StateSuccess {
 		t.Fatalf("query = %+v, %v", o, err)
 	}
 	if st := e.sb.Stats(); st.Dropped != 1 || st.Attempts != 0 {
@@ -287,7 +297,7 @@ func TestReorderedNotifications(t *testing.T) {
 	e.pay(t, "R20240901000006")
 	e.pay(t, "R20240901000007")
 	got := e.m.wait(2)
-	if len(got) != 2 || got[0].OutTradeNo != "R20240901000007" || got[1].OutTradeNo != "R20240901000006" {
+	if len(got) != 2 || got[0].Transaction.OutTradeNo != "R20240901000007" || got[1].Transaction.OutTradeNo != "R20240901000006" {
 		t.Fatalf("order of arrival: %v", got)
 	}
 }
@@ -297,18 +307,17 @@ func TestInjectedFailuresOpenClientBreaker(t *testing.T) {
 	e.create(t, "R20240901000008", 100)
 	e.setFaults(t, `{"fail_rate":1}`)
 	for i := range 3 {
-		if _, err := e.client.QueryOrder(context.Background(), "R20240901000008"); !errors.Is(err, aggregator.ErrTemporary) {
+		if _, err := e.query("R20240901000008"); !errors.Is(err, aggregator.ErrTemporary) {
 			t.Fatalf("query %d = %v, want ErrTemporary", i, err)
 		}
 	}
 	if got := e.client.BreakerState(aggregator.OpQuery); got != gobreaker.StateOpen {
 		t.Fatalf("breaker = %v, want open", got)
 	}
-	if _, err := e.client.QueryOrder(context.Background(), "R20240901000008"); !errors.Is(err, aggregator.ErrUnavailable) {
+	if _, err := e.query("R20240901000008"); !errors.Is(err, aggregator.ErrUnavailable) {
 		t.Fatalf("query with open breaker = %v, want ErrUnavailable", err)
 	}
-	_, err := e.client.CreateOrder(context.Background(), aggregator.CreateOrderRequest{OutTradeNo: "R20240901000009", AmountFen: 1,
-		NotifyURL: e.m.srv.URL, ExpireAt: time.Now().Add(time.Minute)})
+	_, err := e.client.Prepay(context.Background(), e.mer, aggregator.TradeH5, e.h5("R20240901000009", 1, time.Now().Add(time.Minute)))
 	if !errors.Is(err, aggregator.ErrOutcomeUnknown) {
 		t.Fatalf("create under injected 5xx = %v, want ErrOutcomeUnknown", err)
 	}
@@ -318,8 +327,7 @@ func TestInjectedLatencyTimesOut(t *testing.T) {
 	e := newEnv(t, sandbox.Faults{Latency: sandbox.Duration(300 * time.Millisecond)}, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err := e.client.CreateOrder(ctx, aggregator.CreateOrderRequest{OutTradeNo: "R20240901000010", AmountFen: 1,
-		NotifyURL: e.m.srv.URL, ExpireAt: time.Now().Add(time.Minute)})
+	_, err := e.client.Prepay(ctx, e.mer, aggregator.TradeH5, e.h5("R20240901000010", 1, time.Now().Add(time.Minute)))
 	if !errors.Is(err, aggregator.ErrOutcomeUnknown) {
 		t.Fatalf("slow create = %v, want ErrOutcomeUnknown", err)
 	}
@@ -331,93 +339,110 @@ func TestOrderLifecycle(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	e := newEnv(t, sandbox.Faults{}, func(c *sandbox.Config) { c.Now = clock })
 	ctx := context.Background()
-	req := aggregator.CreateOrderRequest{OutTradeNo: "R20240901000011", AmountFen: 1000, NotifyURL: e.m.srv.URL,
-		ExpireAt: now.Add(time.Minute).Truncate(time.Second)}
-	first, err := e.client.CreateOrder(ctx, req)
+	req := e.h5("R20240901000011", 1000, now.Add(time.Minute))
+	first, err := e.client.Prepay(ctx, e.mer, aggregator.TradeH5, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := e.client.CreateOrder(ctx, req)
-	if err != nil || again.PrepayID != first.PrepayID {
-		t.Fatalf("identical create = %+v, %v; want prepay %s", again, err, first.PrepayID)
+	again, err := e.client.Prepay(ctx, e.mer, aggregator.TradeH5, req)
+	if err != nil || again.H5URL != first.H5URL {
+		t.Fatalf("identical create = %+v, %v; want %s", again, err, first.H5URL)
 	}
 	other := req
-	other.AmountFen = 999
-	if _, err := e.client.CreateOrder(ctx, other); !errors.Is(err, aggregator.ErrConflict) {
-		t.Fatalf("create with other amount = %v, want ErrConflict", err)
+	other.Amount.Total = 999
+	if _, err := e.client.Prepay(ctx, e.mer, aggregator.TradeH5, other); !errors.Is(err, aggregator.ErrConflict) {
+		t.Fatalf("create with other amount = %v, want ErrConflict (OUT_TRADE_NO_USED)", err)
 	}
-	if _, err := e.client.Refund(ctx, aggregator.RefundRequest{OutTradeNo: req.OutTradeNo, OutRefundNo: "F000000001", AmountFen: 1}); !errors.Is(err, aggregator.ErrNotPaid) {
-		t.Fatalf("refund unpaid = %v, want ErrNotPaid", err)
+	refundReq := func(no, rno string, fen, total int64) aggregator.RefundRequest {
+		return aggregator.RefundRequest{OutTradeNo: no, OutRefundNo: rno, Reason: "退费",
+			Amount: aggregator.RefundAmount{Refund: fen, Total: total, Currency: "CNY"}}
+	}
+	if _, err := e.client.Refund(ctx, e.mer, refundReq(req.OutTradeNo, "F000000001", 1, 1000)); !errors.Is(err, aggregator.ErrInvalidRequest) {
+		t.Fatalf("refund unpaid = %v, want ErrInvalidRequest", err)
 	}
 
-	// Expiry: NOTPAY past expire_at is CLOSED; it cannot be paid or re-created.
+	// Expiry: NOTPAY past time_expire is CLOSED; it cannot be paid or re-created.
 	mu.Lock()
 	now = now.Add(2 * time.Minute)
 	mu.Unlock()
-	o, err := e.client.QueryOrder(ctx, req.OutTradeNo)
-	if err != nil || o.State != aggregator.StateClosed {
+	o, err := e.query(req.OutTradeNo)
+	if err != nil || o.TradeState != aggregator.StateClosed {
 		t.Fatalf("expired order = %+v, %v", o, err)
 	}
 	if got := e.pay(t, req.OutTradeNo); got != http.StatusBadRequest {
 		t.Fatalf("pay expired = %d", got)
 	}
-	if _, err := e.client.CreateOrder(ctx, req); !errors.Is(err, aggregator.ErrOrderClosed) {
+	if _, err := e.client.Prepay(ctx, e.mer, aggregator.TradeH5, req); !errors.Is(err, aggregator.ErrOrderClosed) {
 		t.Fatalf("re-create closed = %v, want ErrOrderClosed", err)
 	}
-	if _, err := e.client.QueryOrder(ctx, "R20249999999999"); !errors.Is(err, aggregator.ErrNotFound) {
+	// An unsigned 404 ORDER_NOT_EXIST is "no such order", not a bad signature.
+	if _, err := e.query("R20249999999999"); !errors.Is(err, aggregator.ErrNotFound) || errors.Is(err, aggregator.ErrBadSignature) {
 		t.Fatalf("query unknown = %v, want ErrNotFound", err)
 	}
 
 	// Close, pay, refund.
-	req2 := req
-	req2.OutTradeNo, req2.ExpireAt = "R20240901000012", now.Add(time.Hour).Truncate(time.Second)
+	req2 := e.h5("R20240901000012", 1000, now.Add(time.Hour))
 	e.create(t, "R20240901000013", 1000)
-	if _, err := e.client.CreateOrder(ctx, req2); err != nil {
+	if _, err := e.client.Prepay(ctx, e.mer, aggregator.TradeH5, req2); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.client.CloseOrder(ctx, req2.OutTradeNo); err != nil {
+	if err := e.client.CloseOrder(ctx, e.mer, req2.OutTradeNo); err != nil {
 		t.Fatalf("close = %v", err)
 	}
-	if err := e.client.CloseOrder(ctx, req2.OutTradeNo); err != nil {
+	if err := e.client.CloseOrder(ctx, e.mer, req2.OutTradeNo); err != nil {
 		t.Fatalf("close again = %v", err)
 	}
 	e.pay(t, "R20240901000013")
 	e.m.wait(1)
-	if err := e.client.CloseOrder(ctx, "R20240901000013"); !errors.Is(err, aggregator.ErrOrderPaid) {
+	if err := e.client.CloseOrder(ctx, e.mer, "R20240901000013"); !errors.Is(err, aggregator.ErrOrderPaid) {
 		t.Fatalf("close paid = %v, want ErrOrderPaid", err)
 	}
-	rr := aggregator.RefundRequest{OutTradeNo: "R20240901000013", OutRefundNo: "F000000002", AmountFen: 400}
-	r1, err := e.client.Refund(ctx, rr)
-	if err != nil || r1.Status != "SUCCESS" {
+	rr := refundReq("R20240901000013", "F000000002", 400, 1000)
+	rr.NotifyURL = e.m.srv.URL + "/refund"
+	r1, err := e.client.Refund(ctx, e.mer, rr)
+	if err != nil || r1.Status != aggregator.RefundProcessing || r1.Amount.Refund != 400 {
 		t.Fatalf("refund = %+v, %v", r1, err)
 	}
-	r2, err := e.client.Refund(ctx, rr)
+	all := e.m.wait(1)
+	rn := all[len(all)-1] // the REFUND.SUCCESS notification
+	if rn.EventType != aggregator.EventRefundSuccess || rn.Refund == nil || rn.Refund.State() != aggregator.RefundSuccess ||
+		rn.Refund.OutRefundNo != "F000000002" || rn.Refund.MchID != e.mer.MchID {
+		t.Fatalf("refund notification = %+v", rn)
+	}
+	r2, err := e.client.Refund(ctx, e.mer, rr)
 	if err != nil || r2.RefundID != r1.RefundID {
 		t.Fatalf("repeated refund = %+v, %v; want %s", r2, err, r1.RefundID)
 	}
-	if _, err := e.client.Refund(ctx, aggregator.RefundRequest{OutTradeNo: "R20240901000013", OutRefundNo: "F000000003", AmountFen: 601}); !errors.Is(err, aggregator.ErrRefundExceeded) {
-		t.Fatalf("over-refund = %v, want ErrRefundExceeded", err)
+	if _, err := e.client.Refund(ctx, e.mer, refundReq("R20240901000013", "F000000003", 601, 1000)); !errors.Is(err, aggregator.ErrInvalidRequest) {
+		t.Fatalf("over-refund = %v, want ErrInvalidRequest", err)
 	}
-	o, err = e.client.QueryOrder(ctx, "R20240901000013")
-	if err != nil || o.State != aggregator.StateRefund || o.RefundedFen != 400 {
+	q, err := e.client.QueryRefund(ctx, e.mer, "F000000002")
+	if err != nil || q.Status != aggregator.RefundSuccess || q.RefundID != r1.RefundID {
+		t.Fatalf("refund query = %+v, %v", q, err)
+	}
+	if _, err := e.client.QueryRefund(ctx, e.mer, "F000000099"); !errors.Is(err, aggregator.ErrNotFound) {
+		t.Fatalf("unknown refund = %v, want ErrNotFound (RESOURCE_NOT_EXISTS)", err)
+	}
+	o, err = e.query("R20240901000013")
+	if err != nil || o.TradeState != aggregator.StateRefund {
 		t.Fatalf("refunded order = %+v, %v", o, err)
 	}
 }
 
 func TestRejectsForeignMerchant(t *testing.T) {
 	e := newEnv(t, sandbox.Faults{}, nil)
-	other, err := aggregator.GenerateKeySet(rand.Reader, "1900000109")
+	otherKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
 	keys := keySet(t).Merchant()
-	keys.MerchantKey = other.MerchantKey // right serial claimed, wrong key
+	keys.MerchantKey = otherKey // right serial claimed, wrong key
 	cl, err := aggregator.NewClient(aggregator.Config{BaseURL: e.srv.URL, Keys: keys, CallTimeout: time.Second,
 		Breaker: aggregator.BreakerSettings{MaxRequests: 1, Interval: time.Minute, Timeout: time.Minute, ConsecutiveFailures: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = cl.QueryOrder(context.Background(), "R20240901000001")
+	_, err = cl.QueryOrder(context.Background(), e.mer, "R20240901000001")
 	var apiErr *aggregator.APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != aggregator.CodeSignError || apiErr.Status != 401 {
 		t.Fatalf("foreign merchant = %v, want 401 SIGN_ERROR", err)
@@ -430,7 +455,7 @@ func TestRejectsForeignMerchant(t *testing.T) {
 func TestPayPage(t *testing.T) {
 	e := newEnv(t, sandbox.Faults{}, nil)
 	resp := e.create(t, "R20240901000014", 12345)
-	r, err := http.Get(resp.PayURL)
+	r, err := http.Get(resp.H5URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -440,7 +465,7 @@ func TestPayPage(t *testing.T) {
 		!bytes.Contains(page, []byte("¥123.45")) {
 		t.Fatalf("pay page %d:\n%s", r.StatusCode, page)
 	}
-	r, err = http.Post(resp.PayURL, "application/x-www-form-urlencoded", nil)
+	r, err = http.Post(e.srv.URL+"/sandbox/pay/R20240901000014", "application/x-www-form-urlencoded", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +21,9 @@ import (
 type Config struct {
 	Keys   Keys
 	Faults Faults
+	// SignWithPublicKey starts in public-key mode (Wechatpay-Serial PUB_KEY_ID_…);
+	// otherwise answers are signed with the newest platform certificate.
+	SignWithPublicKey bool
 	// MaxOrders bounds the orders kept in memory (default 10,000); the oldest goes first.
 	MaxOrders int
 	// PublicURL is the base of pay_url; default http://<Host of the create request>.
@@ -65,6 +69,10 @@ type Server struct {
 	orders map[string]*order
 	fifo   []string // creation order, for eviction
 	nonces nonceSet
+	// refunds by out_refund_no (they go with their order when it is forgotten).
+	refunds    map[string]*refund
+	platform   []PlatformCert
+	pubKeyMode bool
 
 	queue   chan *delivery
 	pending atomic.Int64
@@ -104,7 +112,12 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, faults: faults,
 		dice:   mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		orders: make(map[string]*order), nonces: nonceSet{seen: make(map[string]time.Time)},
+		refunds: make(map[string]*refund), platform: append([]PlatformCert(nil), cfg.Keys.Platform...),
 		queue: make(chan *delivery, cfg.MaxPending)}
+	if cfg.SignWithPublicKey && !s.SignWithPublicKey(true) {
+		cancel()
+		return nil, fmt.Errorf("sandbox: public-key mode without a public key")
+	}
 	s.routes()
 	for range cfg.Workers {
 		s.workers.Add(1)
@@ -182,10 +195,16 @@ func (s *Server) Stats() Stats {
 
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
-	s.mux.HandleFunc("POST /v3/orders", s.merchant(s.createOrder))
-	s.mux.HandleFunc("GET /v3/orders/{no}", s.merchant(s.queryOrder))
-	s.mux.HandleFunc("POST /v3/orders/{no}/close", s.merchant(s.closeOrder))
-	s.mux.HandleFunc("POST /v3/refunds", s.merchant(s.refund))
+	for _, prefix := range []string{"/v3/pay/transactions", "/v3/pay/partner/transactions"} {
+		s.mux.HandleFunc("POST "+prefix+"/{kind}", s.merchant(s.createOrder))
+		s.mux.HandleFunc("GET "+prefix+"/out-trade-no/{no}", s.merchant(s.queryOrder))
+		s.mux.HandleFunc("POST "+prefix+"/out-trade-no/{no}/close", s.merchant(s.closeOrder))
+	}
+	s.mux.HandleFunc("POST /v3/refund/domestic/refunds", s.merchant(s.refund))
+	s.mux.HandleFunc("GET /v3/refund/domestic/refunds/{no}", s.merchant(s.queryRefund))
+	s.mux.HandleFunc("GET /v3/certificates", s.merchant(s.certificates))
+	s.mux.HandleFunc("POST /sandbox/rotate", s.postRotate)
+	s.mux.HandleFunc("POST /sandbox/signing", s.postSigning)
 	s.mux.HandleFunc("GET /sandbox/pay/{no}", s.payPage)
 	s.mux.HandleFunc("POST /sandbox/pay/{no}", s.pay)
 	s.mux.HandleFunc("GET /sandbox/faults", s.getFaults)
@@ -208,12 +227,12 @@ func (s *Server) merchant(h func(http.ResponseWriter, *http.Request, []byte)) ht
 			}
 		}
 		if s.roll(f.FailRate) {
-			writePlainJSON(w, http.StatusInternalServerError, aggregator.ErrorBody{Code: aggregator.CodeSystemError, Message: "injected failure"})
+			s.fail(w, http.StatusInternalServerError, aggregator.CodeSystemError, "injected failure")
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, aggregator.MaxBody))
 		if err != nil {
-			s.fail(w, http.StatusRequestEntityTooLarge, aggregator.CodeInvalidRequest, "body larger than 64 KiB")
+			s.fail(w, http.StatusRequestEntityTooLarge, aggregator.CodeParamError, "body larger than 64 KiB")
 			return
 		}
 		if msg := s.authenticate(r, body); msg != "" {
@@ -229,11 +248,11 @@ func (s *Server) authenticate(r *http.Request, body []byte) string {
 	if err != nil {
 		return err.Error()
 	}
-	if a.MchID != s.cfg.Keys.MchID || a.SerialNo != s.cfg.Keys.MerchantSerial {
+	if a.MchID != s.cfg.Keys.MchID || a.SerialNo != s.cfg.Keys.MerchantSerial() {
 		return "unknown mchid or serial_no"
 	}
 	now := s.cfg.Now()
-	if err := aggregator.VerifyRequest(s.cfg.Keys.MerchantPub, a, r.Method, r.RequestURI, body, now); err != nil {
+	if err := aggregator.VerifyRequest(s.cfg.Keys.MerchantCert.PublicKey.(*rsa.PublicKey), a, r.Method, r.RequestURI, body, now); err != nil {
 		return err.Error()
 	}
 	s.mu.Lock()
@@ -263,11 +282,11 @@ func (s *Server) postFaults(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
-		writePlainJSON(w, http.StatusBadRequest, aggregator.ErrorBody{Code: aggregator.CodeInvalidRequest, Message: err.Error()})
+		writePlainJSON(w, http.StatusBadRequest, aggregator.ErrorBody{Code: aggregator.CodeParamError, Message: err.Error()})
 		return
 	}
 	if err := s.SetFaults(f); err != nil {
-		writePlainJSON(w, http.StatusBadRequest, aggregator.ErrorBody{Code: aggregator.CodeInvalidRequest, Message: err.Error()})
+		writePlainJSON(w, http.StatusBadRequest, aggregator.ErrorBody{Code: aggregator.CodeParamError, Message: err.Error()})
 		return
 	}
 	s.log.Info("sandbox faults set", "faults", s.Faults())

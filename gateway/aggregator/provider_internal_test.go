@@ -1,7 +1,6 @@
 package aggregator
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -21,12 +20,12 @@ func TestPortErrorMarks(t *testing.T) {
 		{"breaker open", fmt.Errorf("%w: create: open", ErrUnavailable), []error{recharge.ErrAggregatorUnavailable}},
 		{"timeout", fmt.Errorf("%w: %w: deadline", ErrOutcomeUnknown, ErrTemporary), nil},
 		{"5xx", fmt.Errorf("%w: %w", ErrOutcomeUnknown, &APIError{Status: 500, Code: CodeSystemError}), nil},
-		{"429", &APIError{Status: 429, Code: CodeRateLimited}, nil},
+		{"429", &APIError{Status: 429, Code: CodeFrequencyLimited}, nil},
 		{"answer not verified", fmt.Errorf("aggregator: create answer: %w", ErrBadSignature), nil},
 		{"answer not JSON", fmt.Errorf("%w: not JSON", ErrRejected), nil},
 		{"paid", &APIError{Status: 400, Code: CodeOrderPaid}, []error{recharge.ErrOrderPaid}},
 		{"closed", &APIError{Status: 400, Code: CodeOrderClosed}, []error{recharge.ErrOrderClosed, recharge.ErrAggregatorRefused}},
-		{"conflict", &APIError{Status: 400, Code: CodeConflict}, []error{recharge.ErrOrderConflict, recharge.ErrAggregatorRefused}},
+		{"conflict", &APIError{Status: 403, Code: CodeOutTradeNoUsed}, []error{recharge.ErrOrderConflict, recharge.ErrAggregatorRefused}},
 		{"sign error", &APIError{Status: 401, Code: CodeSignError}, []error{recharge.ErrAggregatorRefused}},
 		{"invalid request", fmt.Errorf("%w: bad number", ErrInvalidRequest), []error{recharge.ErrAggregatorRefused}},
 	} {
@@ -49,32 +48,17 @@ func TestPortErrorMarks(t *testing.T) {
 	}
 }
 
-type stubOrders struct {
-	q   Order
-	err error
-}
-
-func (s stubOrders) CreateOrder(context.Context, CreateOrderRequest) (CreateOrderResponse, error) {
-	return CreateOrderResponse{PayURL: "https://pay/1"}, s.err
-}
-func (s stubOrders) QueryOrder(context.Context, string) (Order, error) { return s.q, s.err }
-func (s stubOrders) CloseOrder(context.Context, string) error          { return s.err }
-
-func TestRechargePortQuery(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		o    stubOrders
-		want order.Remote
-	}{
-		{"not found", stubOrders{err: &APIError{Status: 404, Code: CodeNotFound}}, order.RemoteUnknown},
-		{"not paid", stubOrders{q: Order{State: StateNotPay}}, order.RemoteNotPaid},
-		{"paid", stubOrders{q: Order{State: StateSuccess, AmountFen: 5, TransactionID: "42"}}, order.RemotePaid},
-		{"closed", stubOrders{q: Order{State: StateClosed}}, order.RemoteClosed},
-		{"refunded", stubOrders{q: Order{State: StateRefund}}, order.RemoteRefunded},
+func TestRemoteStateCoversEveryTradeState(t *testing.T) {
+	for s, want := range map[TradeState]order.Remote{
+		StateNotPay: order.RemoteNotPaid, StateUserPaying: order.RemoteNotPaid, StateSuccess: order.RemotePaid,
+		StateRefund: order.RemoteRefunded, StateClosed: order.RemoteClosed, StateRevoked: order.RemoteClosed,
+		StatePayError: order.RemoteClosed, "SOMETHING_NEW": 0,
 	} {
-		got, err := NewRechargePort(tc.o).Query(context.Background(), "R1234567")
-		if err != nil || got.State != tc.want {
-			t.Errorf("%s: Query = %+v, %v; want %d", tc.name, got, err, tc.want)
+		if got := RemoteState(s); got != want {
+			t.Errorf("RemoteState(%s) = %d, want %d", s, got, want)
+		}
+		if s.Known() != (want != 0) {
+			t.Errorf("%s.Known() = %v", s, s.Known())
 		}
 	}
 }
