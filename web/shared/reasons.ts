@@ -86,6 +86,9 @@ export const Reason = {
   RechargeNotFound: 'RECHARGE_NOT_FOUND',
   RechargeDisabled: 'RECHARGE_DISABLED',
   AggregatorUnavailable: 'AGGREGATOR_UNAVAILABLE',
+  // Fee bills paid online
+  BillOrderOpen: 'BILL_ORDER_OPEN',
+  BillNothingDue: 'BILL_NOTHING_DUE',
 } as const
 
 export type ReasonName = keyof typeof Reason
