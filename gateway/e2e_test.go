@@ -112,7 +112,7 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	}
 	t.Cleanup(func() { feeStore.Close() })
 	deps.FeeStore = feeStore
-	feeStaff, feeParent, err := gateway.NewFeeServices(deps)
+	feeStaff, feeParent, err := gateway.NewFeeServices(deps, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
