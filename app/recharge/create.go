@@ -173,5 +173,5 @@ func (s *Service) placeRequest(o orders.Order, payer Payer) PlaceRequest {
 		desc = "一码通学杂费"
 	}
 	return PlaceRequest{OrderID: o.OrderID, AmountFen: o.AmountFen, Description: desc,
-		NotifyURL: s.cfg.NotifyURL, ExpiresAt: o.ExpiresAt.UTC(), Channel: payer.Channel, ClientIP: payer.ClientIP, OpenID: payer.OpenID}
+		NotifyURL: s.notifyURL(o), ExpiresAt: o.ExpiresAt.UTC(), Channel: payer.Channel, ClientIP: payer.ClientIP, OpenID: payer.OpenID}
 }

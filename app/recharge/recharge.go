@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/onecode/onecode/domain/order"
@@ -77,6 +78,11 @@ type Config struct {
 	// NotifyURL is where the aggregator posts payment notifications: the absolute
 	// URL of the edge's notification handler as the aggregator reaches it.
 	NotifyURL string
+	// MerchantNotifyURL, if set, is the absolute base URL of the edge's per-merchant
+	// handler (…/pay/notify/): an order's notifications then go to this base and its
+	// merchant key, where that merchant's Provider verifies them. Unset, every order
+	// names NotifyURL (today's single aggregator, verified at the edge).
+	MerchantNotifyURL string
 	// Description is the order's description at the aggregator (default "一码通充值").
 	Description string
 	// OrderTTL is how long the parent has to pay (default 15 min, at most 2 h).
@@ -114,6 +120,12 @@ func New(cfg Config) (*Service, error) {
 	if u, err := url.Parse(cfg.NotifyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("recharges: notify URL %q must be an absolute http(s) URL", cfg.NotifyURL)
 	}
+	if cfg.MerchantNotifyURL != "" {
+		if u, err := url.Parse(cfg.MerchantNotifyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			!strings.HasSuffix(u.Path, "/") {
+			return nil, fmt.Errorf("recharges: merchant notify URL %q must be an absolute http(s) URL ending in /", cfg.MerchantNotifyURL)
+		}
+	}
 	cfg = withDefaults(cfg)
 	switch {
 	case cfg.OrderTTL < time.Minute || cfg.OrderTTL > MaxOrderTTL:
@@ -147,6 +159,22 @@ func withDefaults(cfg Config) Config {
 		cfg.Step = DefaultStep
 	}
 	return cfg
+}
+
+// Providers are the merchants the Service places orders with (the edge verifies
+// each merchant's notifications with its Provider).
+func (s *Service) Providers() Providers { return s.cfg.Providers }
+
+// notifyURL is where o's notifications go: its merchant's handler, or NotifyURL.
+func (s *Service) notifyURL(o orders.Order) string {
+	if s.cfg.MerchantNotifyURL == "" {
+		return s.cfg.NotifyURL
+	}
+	key := o.MerchantKey
+	if key == "" {
+		key = SingleKey
+	}
+	return s.cfg.MerchantNotifyURL + url.PathEscape(key)
 }
 
 // Get returns an order (ErrNotFound). The caller checks ownership first (Owner), or
