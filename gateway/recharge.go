@@ -24,8 +24,10 @@ type Recharges struct {
 	log      *slog.Logger
 }
 
-// NewRecharges builds the use cases of cfg (whose Aggregator is the aggregator's port,
-// aggregator.NewRechargePort) and the edge that verifies notifications with verifier.
+// NewRecharges builds the use cases of cfg (Providers per school, or the transitional
+// Aggregator, aggregator.NewRechargePort) and the edge: /aggregator/notify verifies
+// today's aggregator's notifications with verifier, /pay/notify/{merchant}
+// (PayNotifyHandler) each merchant's with its Provider.
 func NewRecharges(cfg recharge.Config, verifier *aggregator.Verifier) (*Recharges, error) {
 	if verifier == nil {
 		return nil, errors.New("recharges: a notification Verifier is required")
