@@ -112,10 +112,6 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	}
 	t.Cleanup(func() { feeStore.Close() })
 	deps.FeeStore = feeStore
-	feeStaff, feeParent, err := gateway.NewFeeServices(deps)
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	// The aggregator sandbox and the recharge component.
 	keys := swKeySet()
@@ -139,8 +135,17 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	var notify atomic.Pointer[http.Handler]
 	notifySrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*notify.Load()).ServeHTTP(w, r) }))
 	t.Cleanup(notifySrv.Close)
+	projection, err := deps.Fees()
+	if err != nil {
+		t.Fatal(err)
+	}
 	recharges, err := gateway.NewRecharges(recharge.Config{Accounts: e.accounts, Orders: store, Aggregator: port,
-		NotifyURL: notifySrv.URL + "/v1/aggregator/notify", Now: time.Now, Rand: rand.Reader, Logger: discardLogger()}, aggClient.Verifier())
+		NotifyURL: notifySrv.URL + "/v1/aggregator/notify", Now: time.Now, Rand: rand.Reader, Logger: discardLogger(),
+		OnBill: projection.ProjectBill}, aggClient.Verifier())
+	if err != nil {
+		t.Fatal(err)
+	}
+	feeStaff, feeParent, err := gateway.NewFeeServices(deps, recharges)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,8 @@ type FeeStaffService struct {
 // FeeParentService implements apiv1.FeeParentServiceServer over app/fees.
 type FeeParentService struct {
 	apiv1.UnimplementedFeeParentServiceServer
-	fees *fees.Service
+	fees   *fees.Service
+	online FeeOnlineDesk // nil: no online payment configured
 }
 
 var (
@@ -37,13 +38,14 @@ var (
 )
 
 // NewFeeServices returns the staff and parent fee services (deps.FeeStore, Accounts
-// and Directory are needed).
-func NewFeeServices(deps Deps) (*FeeStaffService, *FeeParentService, error) {
+// and Directory are needed); online (may be nil) places the online-payment orders of
+// bills (*Recharges).
+func NewFeeServices(deps Deps, online FeeOnlineDesk) (*FeeStaffService, *FeeParentService, error) {
 	svc, err := deps.Fees()
 	if err != nil {
 		return nil, nil, err
 	}
-	return &FeeStaffService{fees: svc}, &FeeParentService{fees: svc}, nil
+	return &FeeStaffService{fees: svc}, &FeeParentService{fees: svc, online: online}, nil
 }
 
 // feeStaff is the caller as app/fees sees staff: a teacher is limited to their class.

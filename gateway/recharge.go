@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -23,8 +24,10 @@ type Recharges struct {
 	log      *slog.Logger
 }
 
-// NewRecharges builds the use cases of cfg (whose Aggregator is the aggregator's port,
-// aggregator.NewRechargePort) and the edge that verifies notifications with verifier.
+// NewRecharges builds the use cases of cfg (Providers per school, or the transitional
+// Aggregator, aggregator.NewRechargePort) and the edge: /aggregator/notify verifies
+// today's aggregator's notifications with verifier, /pay/notify/{merchant}
+// (PayNotifyHandler) each merchant's with its Provider.
 func NewRecharges(cfg recharge.Config, verifier *aggregator.Verifier) (*Recharges, error) {
 	if verifier == nil {
 		return nil, errors.New("recharges: a notification Verifier is required")
@@ -43,13 +46,34 @@ func NewRecharges(cfg recharge.Config, verifier *aggregator.Verifier) (*Recharge
 // App is the use cases behind the edge.
 func (r *Recharges) App() *recharge.Service { return r.app }
 
-// Create is recharge.Service.Create, answered as a proto.
+// Create is recharge.Service.CreateFor, answered as a proto: the H5 pages run in a
+// browser, so the payer pays through the H5 channel from the IP the edge sees.
 func (r *Recharges) Create(ctx context.Context, parentID, accountID string, amountFen int64, requestID string) (*apiv1.Recharge, error) {
-	rc, err := r.app.Create(ctx, parentID, accountID, amountFen, requestID)
+	rc, err := r.app.CreateFor(ctx, parentID, accountID, amountFen, requestID, browserPayer(ctx))
 	if err != nil {
 		return nil, err
 	}
 	return RechargeProto(rc), nil
+}
+
+// CreateFee is recharge.Service.CreateFeeOrder for a browser payer, answered as a proto.
+func (r *Recharges) CreateFee(ctx context.Context, f recharge.FeeOrder) (*apiv1.Recharge, error) {
+	f.Payer = browserPayer(ctx)
+	rc, err := r.app.CreateFeeOrder(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return RechargeProto(rc), nil
+}
+
+// browserPayer is a payer in a mobile browser (ChannelH5) at the client IP the edge
+// sees (none when that is an IPv6 network rather than an address).
+func browserPayer(ctx context.Context) recharge.Payer {
+	ip := ClientAddr(ctx)
+	if net.ParseIP(ip) == nil {
+		ip = ""
+	}
+	return recharge.Payer{Channel: recharge.ChannelH5, ClientIP: ip}
 }
 
 // Get is recharge.Service.Get, answered as a proto.
@@ -94,7 +118,8 @@ var rechargeStates = map[order.State]apiv1.Recharge_State{
 // RechargeProto is the wire form of a recharge.
 func RechargeProto(rc recharge.Recharge) *apiv1.Recharge {
 	return &apiv1.Recharge{OrderId: rc.OrderID, AccountId: rc.AccountID, AmountFen: rc.AmountFen, State: rechargeStates[rc.State],
-		PayUrl: rc.PayURL, CreatedUnix: rc.CreatedAt.Unix(), ExpiresUnix: rc.ExpiresAt.Unix()}
+		PayUrl: rc.PayURL, CreatedUnix: rc.CreatedAt.Unix(), ExpiresUnix: rc.ExpiresAt.Unix(),
+		Purpose: string(rc.Purpose), ItemId: rc.ItemID}
 }
 
 // NotifyHandler serves the aggregator's payment notifications (POST). It answers

@@ -57,6 +57,10 @@ type Config struct {
 	// AggregatorNotify receives the aggregator's signed payment notifications at
 	// POST /aggregator/notify (outside /v1/: the signature is its authentication).
 	AggregatorNotify http.Handler
+	// PayNotify receives each payment provider merchant's notifications at
+	// POST /pay/notify/{merchant} (Recharges.PayNotifyHandler; the provider's
+	// signature is its authentication).
+	PayNotify http.Handler
 	// PushReceipts receives the SMS gateway's signed delivery receipts at POST
 	// /push/sms/receipts (sms.ReceiptPath); nil: none.
 	PushReceipts http.Handler
@@ -191,6 +195,9 @@ func (s *Server) httpMux(ctx context.Context, reg *prometheus.Registry) (*http.S
 	mux.Handle("/v1/", http.MaxBytesHandler(checkRESTInput(gw), maxRESTBody))
 	if s.cfg.AggregatorNotify != nil {
 		mux.Handle("POST /aggregator/notify", s.cfg.AggregatorNotify)
+	}
+	if s.cfg.PayNotify != nil {
+		mux.Handle("POST /pay/notify/{merchant}", s.cfg.PayNotify)
 	}
 	if s.cfg.PushReceipts != nil {
 		mux.Handle("POST "+sms.ReceiptPath, s.cfg.PushReceipts)

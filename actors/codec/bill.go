@@ -34,6 +34,10 @@ func billCommand(key string, req *grainv1.ExecuteRequest) (cmd account.Command, 
 		return account.PayBillFromBalance{IdemKey: key, ItemID: m.GetItemId(), Amount: money.Amount(m.GetAmountFen())}, true, nil
 	case *grainv1.ExecuteRequest_CloseBill:
 		return account.CloseBill{IdemKey: key, ItemID: c.CloseBill.GetItemId()}, true, nil
+	case *grainv1.ExecuteRequest_PayBillOnline:
+		m := c.PayBillOnline
+		return account.PayBillOnline{IdemKey: key, ItemID: m.GetItemId(), OrderID: m.GetOrderId(),
+			Amount: money.Amount(m.GetAmountFen())}, true, nil
 	}
 	return nil, false, nil
 }
@@ -70,4 +74,12 @@ func billPaidFromBalance(m *eventsv1.BillPaidFromBalance, at time.Time) account.
 
 func billClosed(m *eventsv1.BillClosed, at time.Time) account.Event {
 	return account.BillClosed{Key: m.GetKey(), ItemID: m.GetItemId(), At: at}
+}
+
+func billPaidOnline(m *eventsv1.BillPaidOnline, at time.Time) account.Event {
+	return account.BillPaidOnline{ItemID: m.GetItemId(), OrderID: m.GetOrderId(), Amount: money.Amount(m.GetAmountFen()), At: at}
+}
+
+func billPaymentCredited(m *eventsv1.BillPaymentCredited, at time.Time) account.Event {
+	return account.BillPaymentCredited{ItemID: m.GetItemId(), OrderID: m.GetOrderId(), Amount: money.Amount(m.GetAmountFen()), At: at}
 }

@@ -121,6 +121,12 @@ var commandCases = map[string]struct {
 		}},
 		account.CloseBill{IdemKey: "billclose:fee-2:acc-1", ItemID: "fee-2"},
 	},
+	"pay_bill_online": {
+		&grainv1.ExecuteRequest{IdemKey: "RFEE0001", Command: &grainv1.ExecuteRequest_PayBillOnline{
+			PayBillOnline: &grainv1.PayBillOnlineCommand{ItemId: "fee-2", OrderId: "RFEE0001", AmountFen: 12_000},
+		}},
+		account.PayBillOnline{IdemKey: "RFEE0001", ItemID: "fee-2", OrderID: "RFEE0001", Amount: 12_000},
+	},
 }
 
 // TestCommandCoversEveryOneofCase walks the oneof of ExecuteRequest as the

@@ -60,6 +60,10 @@ func DecodeEvent(typ string, data []byte) (account.Event, error) {
 		return decodeEvent(typ, data, &eventsv1.BillPaidFromBalance{}, billPaidFromBalance)
 	case account.BillClosed{}.EventType():
 		return decodeEvent(typ, data, &eventsv1.BillClosed{}, billClosed)
+	case account.BillPaidOnline{}.EventType():
+		return decodeEvent(typ, data, &eventsv1.BillPaidOnline{}, billPaidOnline)
+	case account.BillPaymentCredited{}.EventType():
+		return decodeEvent(typ, data, &eventsv1.BillPaymentCredited{}, billPaymentCredited)
 	default:
 		return nil, fmt.Errorf("%w: %q", ErrUnknownEventType, truncate(typ))
 	}
@@ -148,6 +152,10 @@ func eventMessage(e account.Event) (proto.Message, error) {
 		return &eventsv1.BillPaidFromBalance{Key: e.Key, ItemId: e.ItemID, AmountFen: int64(e.Amount), At: at}, nil
 	case account.BillClosed:
 		return &eventsv1.BillClosed{Key: e.Key, ItemId: e.ItemID, At: at}, nil
+	case account.BillPaidOnline:
+		return &eventsv1.BillPaidOnline{ItemId: e.ItemID, OrderId: e.OrderID, AmountFen: int64(e.Amount), At: at}, nil
+	case account.BillPaymentCredited:
+		return &eventsv1.BillPaymentCredited{ItemId: e.ItemID, OrderId: e.OrderID, AmountFen: int64(e.Amount), At: at}, nil
 	default:
 		return nil, fmt.Errorf("%w: %T", ErrUnknownEventType, e)
 	}

@@ -46,8 +46,10 @@ func allEvents() []account.Event {
 		account.BillIssued{Key: "bill:fee-2:acc-1", ItemID: "fee-2", Amount: 12_000, DueDay: 20260930, AllowBalance: true, At: t0.Add(8 * time.Hour)},
 		account.BillPaidCash{Key: "cash:r1", ItemID: "fee-2", Amount: 5_000, Voucher: "V001", StaffID: "fin-1", At: t0.Add(9 * time.Hour)},
 		account.BillExempted{Key: "exempt:r2", ItemID: "fee-2", Amount: 2_000, Reason: "低保家庭", ApprovedBy: "adm-1", At: t0.Add(10 * time.Hour)},
-		account.BillPaidFromBalance{Key: "bal:r3", ItemID: "fee-2", Amount: 5_000, At: t0.Add(11 * time.Hour)},
+		account.BillPaidFromBalance{Key: "bal:r3", ItemID: "fee-2", Amount: 3_000, At: t0.Add(11 * time.Hour)},
+		account.BillPaidOnline{ItemID: "fee-2", OrderID: "RFEE0001", Amount: 2_000, At: t0.Add(11*time.Hour + 30*time.Minute)},
 		account.BillClosed{Key: "billclose:fee-2:acc-1", ItemID: "fee-2", At: t0.Add(12 * time.Hour)},
+		account.BillPaymentCredited{ItemID: "fee-2", OrderID: "RFEE0002", Amount: 12_000, At: t0.Add(13 * time.Hour)},
 	}
 }
 

@@ -139,6 +139,14 @@ func genEvent() *rapid.Generator[account.Event] {
 			return account.BillClosed{Key: str.Draw(t, "key"), ItemID: str.Draw(t, "item"), At: genTime().Draw(t, "at")}
 		}),
 		rapid.Custom(func(t *rapid.T) account.Event {
+			return account.BillPaidOnline{ItemID: str.Draw(t, "item"), OrderID: str.Draw(t, "order"),
+				Amount: genAmount().Draw(t, "amount"), At: genTime().Draw(t, "at")}
+		}),
+		rapid.Custom(func(t *rapid.T) account.Event {
+			return account.BillPaymentCredited{ItemID: str.Draw(t, "item"), OrderID: str.Draw(t, "order"),
+				Amount: genAmount().Draw(t, "amount"), At: genTime().Draw(t, "at")}
+		}),
+		rapid.Custom(func(t *rapid.T) account.Event {
 			return account.SubsidyGranted{
 				Key: str.Draw(t, "key"), Amount: genAmount().Draw(t, "amount"),
 				Reason: str.Draw(t, "reason"), At: genTime().Draw(t, "at"),

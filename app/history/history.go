@@ -167,7 +167,7 @@ func (r renderer) line(ctx context.Context, e account.Event) (Line, bool, error)
 	case account.PurchaseVoided:
 		place, err := r.canteen(ctx, e.CanteenID)
 		return Line{Kind: KindVoid, Place: place}, err == nil, err
-	case account.RechargeCredited:
+	case account.RechargeCredited, account.BillPaymentCredited: // an online payment into the wallet
 		return Line{Kind: KindRecharge}, true, nil
 	case account.SubsidyGranted:
 		return Line{Kind: KindSubsidy}, true, nil

@@ -23,6 +23,20 @@ import (
 // was lost (the resolver settles it); when the aggregator cannot take the order it is
 // failed and the error is ErrUnavailable (AGGREGATOR_UNAVAILABLE).
 func (s *Service) Create(ctx context.Context, parentID, accountID string, amountFen int64, requestID string) (Recharge, error) {
+	return s.CreateFor(ctx, parentID, accountID, amountFen, requestID, Payer{})
+}
+
+// Payer is how and from where the payer pays: the channel, and the client IP (H5)
+// or openid (JSAPI) the provider asks for. The H5 pages run in a browser: ChannelH5
+// with the client IP the edge sees.
+type Payer struct {
+	Channel  Channel
+	ClientIP string
+	OpenID   string
+}
+
+// CreateFor is Create for a payer paying through a channel.
+func (s *Service) CreateFor(ctx context.Context, parentID, accountID string, amountFen int64, requestID string, payer Payer) (Recharge, error) {
 	switch {
 	case parentID == "" || len(parentID) > orders.MaxPartyIDLen || accountID == "" || len(accountID) > orders.MaxPartyIDLen:
 		return Recharge{}, reason.New(reason.KindInvalid, reason.InvalidArgument, "parent and account ids are required")
@@ -45,12 +59,17 @@ func (s *Service) Create(ctx context.Context, parentID, accountID string, amount
 	if !st.GetOpened() {
 		return Recharge{}, errNotOpened
 	}
+	p, key, err := s.providerFor(st.GetSchoolId())
+	if err != nil {
+		return Recharge{}, err
+	}
 	id, err := s.newOrderID()
 	if err != nil {
 		return Recharge{}, err
 	}
 	now := s.cfg.Now()
 	o := orders.Order{OrderID: id, RequestID: requestID, ParentID: parentID, AccountID: accountID, AmountFen: amountFen,
+		Purpose: orders.PurposeRecharge, SchoolID: st.GetSchoolId(), MerchantKey: key,
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.OrderTTL).Truncate(time.Second)}
 	var pending int64
 	got, created, err := s.cfg.Orders.Create(ctx, o, func(p int64) error {
@@ -63,7 +82,7 @@ func (s *Service) Create(ctx context.Context, parentID, accountID string, amount
 	if !created {
 		return replay(got, accountID, amountFen)
 	}
-	return s.place(ctx, got)
+	return s.place(ctx, p, got, payer)
 }
 
 var errNotOpened = reason.New(reason.KindNotFound, reason.AccountNotOpened, "the account is not opened")
@@ -100,15 +119,15 @@ func (s *Service) createError(err error, st *grainv1.GetStateResponse, amountFen
 
 // replay answers a repeated request with its order.
 func replay(o orders.Order, accountID string, amountFen int64) (Recharge, error) {
-	if o.AccountID != accountID || o.AmountFen != amountFen {
+	if o.AccountID != accountID || o.AmountFen != amountFen || o.Purpose != orders.PurposeRecharge {
 		return Recharge{}, reason.New(reason.KindAlreadyExists, reason.IdempotencyConflict, "the request id was used for another recharge")
 	}
 	return toRecharge(o), nil
 }
 
-// place sends a new (pending) order to the aggregator and records the answer.
-func (s *Service) place(ctx context.Context, o orders.Order) (Recharge, error) {
-	resp, err := s.cfg.Aggregator.Place(ctx, s.placeRequest(o))
+// place sends a new (pending) order to its merchant p and records the answer.
+func (s *Service) place(ctx context.Context, p Provider, o orders.Order, payer Payer) (Recharge, error) {
+	resp, err := p.Place(ctx, s.placeRequest(o, payer))
 	// What the aggregator said is recorded even if the caller gave up meanwhile.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Step)
 	defer cancel()
@@ -145,7 +164,14 @@ func (s *Service) place(ctx context.Context, o orders.Order) (Recharge, error) {
 
 // placeRequest is the order at the aggregator; the same order always gives the same
 // request, so asking again is answered with the same order.
-func (s *Service) placeRequest(o orders.Order) PlaceRequest {
-	return PlaceRequest{OrderID: o.OrderID, AmountFen: o.AmountFen, Description: s.cfg.Description,
-		NotifyURL: s.cfg.NotifyURL, ExpiresAt: o.ExpiresAt.UTC()}
+// (The payer's channel, IP and openid are not kept: a re-ask after a lost answer
+// sends the H5 channel without them; a provider that refuses it has the order closed
+// and the parent orders again.)
+func (s *Service) placeRequest(o orders.Order, payer Payer) PlaceRequest {
+	desc := s.cfg.Description
+	if o.Purpose == orders.PurposeFee {
+		desc = "一码通学杂费"
+	}
+	return PlaceRequest{OrderID: o.OrderID, AmountFen: o.AmountFen, Description: desc,
+		NotifyURL: s.notifyURL(o), ExpiresAt: o.ExpiresAt.UTC(), Channel: payer.Channel, ClientIP: payer.ClientIP, OpenID: payer.OpenID}
 }

@@ -30,9 +30,12 @@ var (
 	ErrCreditDeclined = errors.New("recharges: credit declined")
 )
 
-// Paid credits a verified payment to its order's account, once: it returns nil only
-// once the credit and the order's move to credited have committed (or had before:
-// duplicates credit once). Nothing changes when it returns an error.
+// Paid settles a verified payment of one of our orders, once, by the order's purpose:
+// a recharge is credited to the account's wallet; a fee order settles its bill
+// (PayBillOnline: the bill is paid, or, if it can no longer take the payment, the
+// wallet is credited instead) and never touches the wallet otherwise. It returns nil
+// only once the grain's command and the order's move to credited have committed (or
+// had before: duplicates settle once). Nothing changes when it returns an error.
 func (s *Service) Paid(ctx context.Context, p Payment) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Step)
 	defer cancel()
@@ -70,15 +73,22 @@ func (s *Service) credit(ctx context.Context, o orders.Order, transactionID stri
 	if !o.State.Open() {
 		s.log.Warn("crediting a paid recharge order we had given up on", "order", o.OrderID, "state", o.State)
 	}
-	resp, err := s.cfg.Accounts.Execute(ctx, o.AccountID, &grainv1.ExecuteRequest{IdemKey: o.OrderID,
-		Command: &grainv1.ExecuteRequest_RechargeCredit{RechargeCredit: &grainv1.RechargeCreditCommand{OrderId: o.OrderID, AmountFen: o.AmountFen}}})
+	resp, err := s.cfg.Accounts.Execute(ctx, o.AccountID, settleCommand(o))
 	if err != nil {
 		return fmt.Errorf("recharges: credit order %s: %w", o.OrderID, err)
 	}
 	if d := resp.GetDeclined(); d != nil {
-		s.log.Error("PAID RECHARGE NOT CREDITED: the account declined", "order", o.OrderID,
+		s.log.Error("PAID ORDER NOT SETTLED: the account declined", "order", o.OrderID, "purpose", o.Purpose,
 			"reason", d.GetReason(), "message", d.GetMessage())
 		return fmt.Errorf("%w: order %s: %s", ErrCreditDeclined, o.OrderID, d.GetReason())
+	}
+	if a := resp.GetAccepted(); o.Purpose == orders.PurposeFee {
+		if a.GetEventType() == "BillPaymentCredited" {
+			s.log.Warn("fee payment for a bill already settled or closed: credited to the wallet", "order", o.OrderID, "item", o.ItemID)
+		}
+		if s.cfg.OnBill != nil {
+			s.cfg.OnBill(ctx, o.AccountID, a)
+		}
 	}
 	_, err = s.cfg.Orders.Transition(ctx, o.OrderID, order.CreditableStates(), order.StateCredited,
 		orders.Fields{TransactionID: transactionID})
@@ -88,11 +98,22 @@ func (s *Service) credit(ctx context.Context, o orders.Order, transactionID stri
 		}
 	}
 	if err == nil {
-		s.log.Info("recharge credited", "order", o.OrderID, "amount_fen", o.AmountFen,
+		s.log.Info("paid order settled", "order", o.OrderID, "purpose", o.Purpose, "amount_fen", o.AmountFen,
 			"replayed", resp.GetAccepted().GetReplayed())
-		if s.cfg.OnCredited != nil { // this call moved the order to credited: once per order
+		if s.cfg.OnCredited != nil && o.Purpose != orders.PurposeFee { // this call moved the order to credited: once per order
 			s.cfg.OnCredited(o.AmountFen)
 		}
 	}
 	return err
+}
+
+// settleCommand is the grain command of a paid order, keyed by the order id: a
+// recharge credit, or an online payment of the order's bill.
+func settleCommand(o orders.Order) *grainv1.ExecuteRequest {
+	if o.Purpose == orders.PurposeFee {
+		return &grainv1.ExecuteRequest{IdemKey: o.OrderID, Command: &grainv1.ExecuteRequest_PayBillOnline{
+			PayBillOnline: &grainv1.PayBillOnlineCommand{ItemId: o.ItemID, OrderId: o.OrderID, AmountFen: o.AmountFen}}}
+	}
+	return &grainv1.ExecuteRequest{IdemKey: o.OrderID, Command: &grainv1.ExecuteRequest_RechargeCredit{
+		RechargeCredit: &grainv1.RechargeCreditCommand{OrderId: o.OrderID, AmountFen: o.AmountFen}}}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/onecode/onecode/domain/order"
@@ -36,10 +37,13 @@ type Accounts interface {
 	State(ctx context.Context, accountID string) (*grainv1.GetStateResponse, error)
 }
 
-// Recharge is an order as its parent sees it.
+// Recharge is an order as its parent sees it: a recharge, or the online payment of
+// a fee bill (Purpose fee, ItemID the bill's item).
 type Recharge struct {
 	OrderID   string
 	AccountID string
+	Purpose   orders.Purpose
+	ItemID    string
 	AmountFen int64
 	State     order.State
 	PayURL    string // only while the order awaits payment
@@ -59,12 +63,26 @@ var (
 
 // Config configures the Service; cmd/onecode builds it once.
 type Config struct {
-	Accounts   Accounts
-	Orders     Store
+	Accounts Accounts
+	Orders   Store
+	// Providers are the payment merchants per school: an order is placed with its
+	// school's merchant and queried, closed and refunded with the one it was placed
+	// with (Single for one merchant of every school).
+	Providers Providers
+	// Aggregator (transitional) is today's single merchant, used as
+	// Single(AggregatorProvider(Aggregator)) when Providers is nil.
 	Aggregator Aggregator
+	// OnBill, if set, hears each bill a verified fee payment settled (the fee read
+	// model's projection), after the grain committed it.
+	OnBill func(ctx context.Context, accountID string, a *grainv1.Accepted)
 	// NotifyURL is where the aggregator posts payment notifications: the absolute
 	// URL of the edge's notification handler as the aggregator reaches it.
 	NotifyURL string
+	// MerchantNotifyURL, if set, is the absolute base URL of the edge's per-merchant
+	// handler (…/pay/notify/): an order's notifications then go to this base and its
+	// merchant key, where that merchant's Provider verifies them. Unset, every order
+	// names NotifyURL (today's single aggregator, verified at the edge).
+	MerchantNotifyURL string
 	// Description is the order's description at the aggregator (default "一码通充值").
 	Description string
 	// OrderTTL is how long the parent has to pay (default 15 min, at most 2 h).
@@ -93,11 +111,20 @@ type Service struct {
 
 // New validates cfg and builds the Service.
 func New(cfg Config) (*Service, error) {
-	if cfg.Accounts == nil || cfg.Orders == nil || cfg.Aggregator == nil || cfg.Now == nil || cfg.Rand == nil {
-		return nil, errors.New("recharges: Accounts, Orders, Aggregator, Now and Rand are required")
+	if cfg.Providers == nil && cfg.Aggregator != nil {
+		cfg.Providers = Single(AggregatorProvider(cfg.Aggregator))
+	}
+	if cfg.Accounts == nil || cfg.Orders == nil || cfg.Providers == nil || cfg.Now == nil || cfg.Rand == nil {
+		return nil, errors.New("recharges: Accounts, Orders, Providers (or Aggregator), Now and Rand are required")
 	}
 	if u, err := url.Parse(cfg.NotifyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("recharges: notify URL %q must be an absolute http(s) URL", cfg.NotifyURL)
+	}
+	if cfg.MerchantNotifyURL != "" {
+		if u, err := url.Parse(cfg.MerchantNotifyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			!strings.HasSuffix(u.Path, "/") {
+			return nil, fmt.Errorf("recharges: merchant notify URL %q must be an absolute http(s) URL ending in /", cfg.MerchantNotifyURL)
+		}
 	}
 	cfg = withDefaults(cfg)
 	switch {
@@ -132,6 +159,22 @@ func withDefaults(cfg Config) Config {
 		cfg.Step = DefaultStep
 	}
 	return cfg
+}
+
+// Providers are the merchants the Service places orders with (the edge verifies
+// each merchant's notifications with its Provider).
+func (s *Service) Providers() Providers { return s.cfg.Providers }
+
+// notifyURL is where o's notifications go: its merchant's handler, or NotifyURL.
+func (s *Service) notifyURL(o orders.Order) string {
+	if s.cfg.MerchantNotifyURL == "" {
+		return s.cfg.NotifyURL
+	}
+	key := o.MerchantKey
+	if key == "" {
+		key = SingleKey
+	}
+	return s.cfg.MerchantNotifyURL + url.PathEscape(key)
 }
 
 // Get returns an order (ErrNotFound). The caller checks ownership first (Owner), or
@@ -211,7 +254,7 @@ func (s *Service) newOrderID() (string, error) {
 }
 
 func toRecharge(o orders.Order) Recharge {
-	rc := Recharge{OrderID: o.OrderID, AccountID: o.AccountID, AmountFen: o.AmountFen, State: o.State,
+	rc := Recharge{OrderID: o.OrderID, AccountID: o.AccountID, Purpose: o.Purpose, ItemID: o.ItemID, AmountFen: o.AmountFen, State: o.State,
 		CreatedAt: o.CreatedAt, ExpiresAt: o.ExpiresAt}
 	if o.State == order.StateAwaitingPayment {
 		rc.PayURL = o.PayURL // only while it can be paid

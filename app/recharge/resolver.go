@@ -61,7 +61,11 @@ func (s *Service) resolve(ctx context.Context, o orders.Order) (bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Step)
 	defer cancel()
 	expired := !s.cfg.Now().Before(o.ExpiresAt)
-	q, err := s.cfg.Aggregator.Query(ctx, o.OrderID)
+	p, err := s.providerOf(o)
+	if err != nil {
+		return false, err
+	}
+	q, err := p.Query(ctx, o.OrderID)
 	if err != nil {
 		return false, err
 	}
@@ -80,9 +84,9 @@ func (s *Service) resolve(ctx context.Context, o orders.Order) (bool, error) {
 		err := s.credit(ctx, o, q.TransactionID)
 		return err == nil, err
 	case order.ActionClose:
-		return s.close(ctx, o)
+		return s.close(ctx, p, o)
 	case order.ActionReplace:
-		return s.replace(ctx, o)
+		return s.replace(ctx, p, o)
 	case order.ActionMarkClosed:
 		return s.move(ctx, o, order.StateClosed, orders.Fields{})
 	case order.ActionMarkFailed:
@@ -92,8 +96,8 @@ func (s *Service) resolve(ctx context.Context, o orders.Order) (bool, error) {
 }
 
 // close closes an expired unpaid order at the aggregator, then here.
-func (s *Service) close(ctx context.Context, o orders.Order) (bool, error) {
-	err := s.cfg.Aggregator.Close(ctx, o.OrderID)
+func (s *Service) close(ctx context.Context, p Provider, o orders.Order) (bool, error) {
+	err := p.Close(ctx, o.OrderID)
 	switch {
 	case err == nil, errors.Is(err, ErrOrderClosed):
 		return s.move(ctx, o, order.StateClosed, orders.Fields{})
@@ -105,8 +109,8 @@ func (s *Service) close(ctx context.Context, o orders.Order) (bool, error) {
 
 // replace asks the aggregator again, with identical fields, for an order whose create
 // answer was lost: it answers with the same order and pay URL (no second order).
-func (s *Service) replace(ctx context.Context, o orders.Order) (bool, error) {
-	resp, err := s.cfg.Aggregator.Place(ctx, s.placeRequest(o))
+func (s *Service) replace(ctx context.Context, p Provider, o orders.Order) (bool, error) {
+	resp, err := p.Place(ctx, s.placeRequest(o, Payer{}))
 	switch {
 	case err == nil:
 		return s.move(ctx, o, order.StateAwaitingPayment, orders.Fields{PayURL: resp.PayURL})
@@ -115,7 +119,7 @@ func (s *Service) replace(ctx context.Context, o orders.Order) (bool, error) {
 	case errors.Is(err, ErrOrderClosed):
 		return s.move(ctx, o, order.StateClosed, orders.Fields{})
 	case errors.Is(err, ErrOrderConflict): // our fields changed (notify URL): close it, the parent orders again
-		return s.close(ctx, o)
+		return s.close(ctx, p, o)
 	}
 	return false, err
 }

@@ -124,11 +124,17 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 	if public == "" {
 		public = "http://" + httpAddr
 	}
-	rs.recharges, err = gateway.NewRecharges(recharge.Config{
-		Accounts: deps.Accounts, Orders: rs.orders, Aggregator: port,
+	rcfg := recharge.Config{
+		Accounts: deps.Accounts, Orders: rs.orders,
+		// Today's one merchant for every school (per-school merchants: Providers).
+		Providers: recharge.Single(port),
 		NotifyURL: public + "/aggregator/notify",
 		Now:       deps.Now, Rand: deps.Rand, Logger: logger, OnCredited: deps.Business.NoteRechargeCredited,
-	}, client.Verifier())
+	}
+	if fs, ferr := deps.Fees(); ferr == nil { // bills paid online reach the fee read model
+		rcfg.OnBill = fs.ProjectBill
+	}
+	rs.recharges, err = gateway.NewRecharges(rcfg, client.Verifier())
 	if err != nil {
 		rs.Close()
 		return nil, err

@@ -234,9 +234,9 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 		return err
 	}
 	defer push.Close()
-	var notify http.Handler
+	var notify, payNotify http.Handler
 	if rs.recharges != nil {
-		notify = rs.recharges.NotifyHandler()
+		notify, payNotify = rs.recharges.NotifyHandler(), rs.recharges.PayNotifyHandler()
 		resolverCtx, stopResolver := context.WithCancel(ctx)
 		defer stopResolver()
 		go rs.recharges.RunResolver(resolverCtx, 30*time.Second)
@@ -259,6 +259,7 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 		OperatorToken:    operatorToken,
 		Sessions:         deps.Sessions,
 		AggregatorNotify: notify,
+		PayNotify:        payNotify,
 		PushReceipts:     push.receipts,
 		Web:              web,
 	}, svcs.register)

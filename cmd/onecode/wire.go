@@ -171,7 +171,11 @@ func newServices(cfg Config, deps gateway.Deps, rs *rechargeSetup, m *actors.Mem
 		return nil, err
 	}
 	s.staff.SheetFont = loadSheetFont(cfg.Server.SheetFont, logger)
-	if s.feeStaff, s.feeParent, err = gateway.NewFeeServices(deps); err != nil {
+	var online gateway.FeeOnlineDesk
+	if rs.recharges != nil {
+		online = rs.recharges
+	}
+	if s.feeStaff, s.feeParent, err = gateway.NewFeeServices(deps, online); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -110,6 +110,10 @@ func Postings(accountID, schoolID string, e Event) []ledger.Posting {
 		return ledger.Transfer(ledger.FeeCash(schoolID), ledger.FeeIncome(schoolID), e.Amount)
 	case BillPaidFromBalance:
 		return ledger.Transfer(wallet, ledger.FeeIncome(schoolID), e.Amount)
+	case BillPaidOnline:
+		return ledger.Transfer(ledger.AggregatorClearing, ledger.FeeIncome(schoolID), e.Amount)
+	case BillPaymentCredited:
+		return ledger.Transfer(ledger.AggregatorClearing, wallet, e.Amount)
 	default:
 		return nil
 	}

@@ -232,6 +232,9 @@ func decideBill(s State, cmd Command, now time.Time) (e Event, amt money.Amount,
 	case CloseBill:
 		e, err = decideCloseBill(s, c, now)
 		return e, 0, true, err
+	case PayBillOnline:
+		e, err = decidePayBillOnline(s, c, now)
+		return e, c.Amount, true, err
 	}
 	return nil, 0, false, nil
 }
@@ -344,6 +347,11 @@ func applyBill(s State, e Event) (State, bool) {
 		item, move = e.ItemID, func(b Bill) (Bill, error) { return b.Exempt(e.Amount, e.Reason, e.ApprovedBy) }
 	case BillClosed:
 		item, move = e.ItemID, func(b Bill) (Bill, error) { return b.Close() }
+	case BillPaidOnline:
+		item, move = e.ItemID, func(b Bill) (Bill, error) { return b.Pay(e.Amount) }
+	case BillPaymentCredited:
+		s.Balance += e.Amount
+		return s, true
 	default:
 		return s, false
 	}

@@ -100,6 +100,10 @@ func Decide(s State, cmd Command, now time.Time) (Decision, error) {
 		out.Bill, _ = next.Bill(e.ItemID)
 	case BillClosed:
 		out.Bill, _ = next.Bill(e.ItemID)
+	case BillPaidOnline:
+		out.Bill, _ = next.Bill(e.ItemID)
+	case BillPaymentCredited:
+		out.Bill, _ = next.Bill(e.ItemID)
 	}
 	return Decision{Events: []Event{e}, Outcome: out, Next: next}, nil
 }

@@ -169,4 +169,9 @@ const (
 	ExemptionNeedsReason   Code = "EXEMPTION_NEEDS_REASON"
 	ExemptionNeedsApprover Code = "EXEMPTION_NEEDS_APPROVER"
 	TooManyBills           Code = "TOO_MANY_BILLS"
+	// BillOrderOpen: the bill has an online-payment order still open that cannot be
+	// closed yet (its outcome is being settled); pay it, or try again shortly.
+	BillOrderOpen Code = "BILL_ORDER_OPEN"
+	// BillNothingDue: the bill has nothing outstanding to pay online.
+	BillNothingDue Code = "BILL_NOTHING_DUE"
 )

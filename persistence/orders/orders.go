@@ -19,7 +19,23 @@ const (
 	MaxPayURLLen    = 2048
 	MaxTxIDLen      = 64
 	MaxBatch        = 1000 // orders in one ListToResolve
+	MaxItemIDLen    = 128  // bytes in a fee item id (the bill reference)
+	MaxMerchantLen  = 64   // bytes in a merchant key
 )
+
+// Purpose is what an online-payment order pays for.
+type Purpose string
+
+// Purposes. Orders written before purposes existed are recharges.
+const (
+	// PurposeRecharge credits the account's wallet.
+	PurposeRecharge Purpose = "recharge"
+	// PurposeFee pays the account's bill of one fee item (Order.ItemID); never the wallet.
+	PurposeFee Purpose = "fee"
+)
+
+// Valid reports whether p is one of the purposes.
+func (p Purpose) Valid() bool { return p == PurposeRecharge || p == PurposeFee }
 
 // Errors. Check them with errors.Is.
 var (
@@ -49,12 +65,22 @@ const (
 // (order.CanMove).
 func CanMove(from, to State) bool { return order.CanMove(from, to) }
 
-// Order is a recharge order. Times are kept to the microsecond.
+// Order is an online-payment order: a recharge or a fee bill's payment. Times are
+// kept to the microsecond.
 type Order struct {
-	OrderID       string // ours; also the aggregator's out_trade_no
-	RequestID     string // the client's idempotency key, unique per parent
-	ParentID      string
-	AccountID     string
+	OrderID   string // ours; also the aggregator's out_trade_no
+	RequestID string // the client's idempotency key, unique per parent
+	ParentID  string
+	AccountID string
+	Purpose   Purpose // "" in Create means PurposeRecharge
+	// ItemID is the bill reference of a fee order: the fee item whose bill of
+	// AccountID it pays (empty for a recharge).
+	ItemID string
+	// SchoolID is the account's school when the order was placed.
+	SchoolID string
+	// MerchantKey is the provider merchant the order was placed with
+	// (recharge.Providers.MerchantKey): it is queried, closed and refunded there.
+	MerchantKey   string
 	AmountFen     int64 // > 0
 	State         State
 	PayURL        string // set from awaiting payment on
@@ -76,8 +102,10 @@ type Store interface {
 	// Create writes a new pending order, unless the parent already has an order with
 	// that request id: then it returns that order and created = false, without
 	// calling check. check (optional) runs inside the write, serialised with every
-	// other Create on the account, with the account's PendingSum; an error from it is
-	// returned as is and nothing is written.
+	// other Create on the account, with the open amount of the order's purpose: for a
+	// recharge the account's PendingSum, for a fee order the sum of the open orders of
+	// the same bill (account and item). An error from check is returned as is and
+	// nothing is written.
 	Create(ctx context.Context, o Order, check func(pendingFen int64) error) (got Order, created bool, err error)
 	// Get returns the order (ErrNotFound).
 	Get(ctx context.Context, orderID string) (Order, error)
@@ -88,8 +116,12 @@ type Store interface {
 	// and returns the order as written. ErrConflict (wrapping the current state) if
 	// the state is not one of from; ErrNotFound if there is no such order.
 	Transition(ctx context.Context, orderID string, from []State, to State, f Fields) (Order, error)
-	// PendingSum is the sum of the amounts of the account's open orders.
+	// PendingSum is the sum of the amounts of the account's open recharge orders
+	// (fee orders never count towards the balance cap).
 	PendingSum(ctx context.Context, accountID string) (int64, error)
+	// OpenForBill returns the open fee orders of the account's bill of itemID, the
+	// most recently created first.
+	OpenForBill(ctx context.Context, accountID, itemID string) ([]Order, error)
 	// ListToResolve returns at most limit (1…MaxBatch) open orders last written
 	// before olderThan, least recently written first.
 	ListToResolve(ctx context.Context, olderThan time.Time, limit int) ([]Order, error)
@@ -108,6 +140,8 @@ func ValidateNew(o *Order) error {
 		return fmt.Errorf("%w: parent id must be 1–%d bytes", ErrInvalid, MaxPartyIDLen)
 	case o.AccountID == "" || len(o.AccountID) > MaxPartyIDLen:
 		return fmt.Errorf("%w: account id must be 1–%d bytes", ErrInvalid, MaxPartyIDLen)
+	case len(o.SchoolID) > MaxPartyIDLen || len(o.MerchantKey) > MaxMerchantLen:
+		return fmt.Errorf("%w: school id at most %d bytes, merchant key at most %d", ErrInvalid, MaxPartyIDLen, MaxMerchantLen)
 	case o.AmountFen <= 0:
 		return fmt.Errorf("%w: amount %d fen must be positive", ErrInvalid, o.AmountFen)
 	case o.State != "" && o.State != StatePending:
@@ -117,9 +151,36 @@ func ValidateNew(o *Order) error {
 	case o.CreatedAt.IsZero() || !o.ExpiresAt.After(o.CreatedAt):
 		return fmt.Errorf("%w: created_at must be set and before expires_at", ErrInvalid)
 	}
+	if err := validatePurpose(o); err != nil {
+		return err
+	}
 	o.State = StatePending
 	o.CreatedAt = Micro(o.CreatedAt)
 	o.ExpiresAt = Micro(o.ExpiresAt)
+	return nil
+}
+
+// validatePurpose checks the purpose and its bill reference ("" is a recharge).
+func validatePurpose(o *Order) error {
+	if o.Purpose == "" {
+		o.Purpose = PurposeRecharge
+	}
+	switch {
+	case !o.Purpose.Valid():
+		return fmt.Errorf("%w: unknown purpose %q", ErrInvalid, o.Purpose)
+	case o.Purpose == PurposeRecharge && o.ItemID != "":
+		return fmt.Errorf("%w: a recharge pays no bill", ErrInvalid)
+	case o.Purpose == PurposeFee && (o.ItemID == "" || len(o.ItemID) > MaxItemIDLen):
+		return fmt.Errorf("%w: a fee order needs its item id (1–%d bytes)", ErrInvalid, MaxItemIDLen)
+	}
+	return nil
+}
+
+// ValidateBill checks the arguments of OpenForBill.
+func ValidateBill(accountID, itemID string) error {
+	if accountID == "" || len(accountID) > MaxPartyIDLen || itemID == "" || len(itemID) > MaxItemIDLen {
+		return fmt.Errorf("%w: account id and item id are required", ErrInvalid)
+	}
 	return nil
 }
 

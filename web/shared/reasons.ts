@@ -101,6 +101,9 @@ export const Reason = {
   ExemptionNeedsReason: 'EXEMPTION_NEEDS_REASON',
   ExemptionNeedsApprover: 'EXEMPTION_NEEDS_APPROVER',
   TooManyBills: 'TOO_MANY_BILLS',
+  // Fee bills paid online
+  BillOrderOpen: 'BILL_ORDER_OPEN',
+  BillNothingDue: 'BILL_NOTHING_DUE',
 } as const
 
 export type ReasonName = keyof typeof Reason

@@ -45,6 +45,9 @@ func Run(t *testing.T, open Opener) {
 		{"TransitionRace", testTransitionRace},
 		{"PendingSum", testPendingSum},
 		{"ListToResolve", testListToResolve},
+		{"FeeOrder", testFeeOrder},
+		{"FeeOrderInvalid", testFeeOrderInvalid},
+		{"FeeCheckSeesBill", testFeeCheckSeesBill},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -91,7 +94,7 @@ func testCreateAndRead(t *testing.T, s orders.Store, c *Clock) {
 	o := newOrder(c, "p1", "acc-1", 5000)
 	got := create(t, s, o)
 	want := o
-	want.State = orders.StatePending
+	want.State, want.Purpose = orders.StatePending, orders.PurposeRecharge
 	want.CreatedAt, want.ExpiresAt, want.UpdatedAt = orders.Micro(o.CreatedAt), orders.Micro(o.ExpiresAt), orders.Micro(c.Now())
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Create got %+v, want %+v", got, want)
@@ -391,5 +394,107 @@ func testListToResolve(t *testing.T, s orders.Store, c *Clock) {
 		if _, err := s.ListToResolve(ctx, c.Now(), limit); !errors.Is(err, orders.ErrInvalid) {
 			t.Errorf("limit %d: %v, want ErrInvalid", limit, err)
 		}
+	}
+}
+
+// feeOrder is a valid new fee order paying the account's bill of item.
+func feeOrder(c *Clock, parent, account, item string, fen int64) orders.Order {
+	o := newOrder(c, parent, account, fen)
+	o.Purpose, o.ItemID, o.SchoolID, o.MerchantKey = orders.PurposeFee, item, "sch-1", "wechatpay:1900000001"
+	return o
+}
+
+func testFeeOrder(t *testing.T, s orders.Store, c *Clock) {
+	ctx := context.Background()
+	o := feeOrder(c, "p1", "acc-1", "fee-1", 12000)
+	got := create(t, s, o)
+	if got.Purpose != orders.PurposeFee || got.ItemID != "fee-1" || got.SchoolID != "sch-1" || got.MerchantKey != "wechatpay:1900000001" {
+		t.Fatalf("fee order read back %+v", got)
+	}
+	if g, err := s.Get(ctx, o.OrderID); err != nil || !reflect.DeepEqual(g, got) {
+		t.Fatalf("Get %+v, %v; want %+v", g, err, got)
+	}
+	r := newOrder(c, "p1", "acc-1", 500)
+	r.SchoolID, r.MerchantKey = "sch-1", "m1"
+	if got := create(t, s, r); got.Purpose != orders.PurposeRecharge || got.MerchantKey != "m1" || got.SchoolID != "sch-1" {
+		t.Fatalf("recharge read back %+v", got)
+	}
+	// Fee orders never count towards the balance cap's pending sum.
+	if sum, err := s.PendingSum(ctx, "acc-1"); err != nil || sum != 500 {
+		t.Fatalf("PendingSum %d, %v; want 500 (the recharge only)", sum, err)
+	}
+	second := create(t, s, feeOrder(c, "p1", "acc-1", "fee-1", 12000))
+	create(t, s, feeOrder(c, "p1", "acc-1", "fee-2", 300))
+	create(t, s, feeOrder(c, "p1", "acc-2", "fee-1", 300))
+	open, err := s.OpenForBill(ctx, "acc-1", "fee-1")
+	if err != nil || len(open) != 2 {
+		t.Fatalf("OpenForBill %v, %v; want the two orders of the bill", open, err)
+	}
+	move(t, s, second.OrderID, []orders.State{orders.StatePending}, orders.StateCredited, orders.Fields{TransactionID: "42"})
+	open, err = s.OpenForBill(ctx, "acc-1", "fee-1")
+	if err != nil || len(open) != 1 || open[0].OrderID != o.OrderID {
+		t.Fatalf("OpenForBill after a credit %v, %v; want %s only", open, err, o.OrderID)
+	}
+	if open, err := s.OpenForBill(ctx, "acc-1", "fee-9"); err != nil || len(open) != 0 {
+		t.Fatalf("OpenForBill of another bill %v, %v", open, err)
+	}
+	if _, err := s.OpenForBill(ctx, "", "fee-1"); !errors.Is(err, orders.ErrInvalid) {
+		t.Fatalf("OpenForBill without account: %v, want ErrInvalid", err)
+	}
+}
+
+func testFeeOrderInvalid(t *testing.T, s orders.Store, c *Clock) {
+	ctx := context.Background()
+	for name, mutate := range map[string]func(*orders.Order){
+		"fee without item":   func(o *orders.Order) { o.ItemID = "" },
+		"recharge with item": func(o *orders.Order) { o.Purpose = orders.PurposeRecharge },
+		"unknown purpose":    func(o *orders.Order) { o.Purpose = "gift" },
+		"item too long":      func(o *orders.Order) { o.ItemID = string(make([]byte, orders.MaxItemIDLen+1)) },
+		"merchant too long":  func(o *orders.Order) { o.MerchantKey = string(make([]byte, orders.MaxMerchantLen+1)) },
+		"school id too long": func(o *orders.Order) { o.SchoolID = string(make([]byte, orders.MaxPartyIDLen+1)) },
+	} {
+		o := feeOrder(c, "p1", "acc-1", "fee-1", 100)
+		mutate(&o)
+		if _, _, err := s.Create(ctx, o, nil); !errors.Is(err, orders.ErrInvalid) {
+			t.Errorf("%s: got %v, want ErrInvalid", name, err)
+		}
+	}
+}
+
+// testFeeCheckSeesBill: the check of a fee order sees the open orders of its bill,
+// serialised, so that concurrent orders of one bill admit one.
+func testFeeCheckSeesBill(t *testing.T, s orders.Store, c *Clock) {
+	ctx := context.Background()
+	create(t, s, newOrder(c, "p1", "acc-1", 9000)) // a recharge: not the bill's
+	create(t, s, feeOrder(c, "p1", "acc-1", "fee-2", 700))
+	var seen int64 = -1
+	if _, _, err := s.Create(ctx, feeOrder(c, "p1", "acc-1", "fee-1", 100), func(p int64) error { seen = p; return nil }); err != nil || seen != 0 {
+		t.Fatalf("first order of the bill: check saw %d, %v; want 0", seen, err)
+	}
+	const workers = 8
+	var wg sync.WaitGroup
+	var ok atomic.Int64
+	busy := errors.New("the bill has an open order")
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, created, err := s.Create(ctx, feeOrder(c, "p2", "acc-3", "fee-1", 100), func(p int64) error {
+				if p > 0 {
+					return busy
+				}
+				return nil
+			})
+			switch {
+			case err == nil && created:
+				ok.Add(1)
+			case !errors.Is(err, busy):
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != 1 {
+		t.Fatalf("%d concurrent orders of one bill written, want 1", ok.Load())
 	}
 }

@@ -80,14 +80,14 @@ func mapErr(what string, err error) error { return errs.Postgres(what, err) }
 func (s *Store) clock() time.Time { return orders.Micro(s.now()) }
 
 const columns = `order_id, request_id, parent_id, account_id, amount_fen, state, pay_url, transaction_id,
-	created_at, expires_at, updated_at`
+	created_at, expires_at, updated_at, purpose, item_id, school_id, merchant_key`
 
 func scan(row pgx.Row) (orders.Order, error) {
 	var o orders.Order
-	var state string
+	var state, purpose string
 	err := row.Scan(&o.OrderID, &o.RequestID, &o.ParentID, &o.AccountID, &o.AmountFen, &state, &o.PayURL,
-		&o.TransactionID, &o.CreatedAt, &o.ExpiresAt, &o.UpdatedAt)
-	o.State = orders.State(state)
+		&o.TransactionID, &o.CreatedAt, &o.ExpiresAt, &o.UpdatedAt, &purpose, &o.ItemID, &o.SchoolID, &o.MerchantKey)
+	o.State, o.Purpose = orders.State(state), orders.Purpose(purpose)
 	o.CreatedAt, o.ExpiresAt, o.UpdatedAt = o.CreatedAt.UTC(), o.ExpiresAt.UTC(), o.UpdatedAt.UTC()
 	return o, err
 }
@@ -114,7 +114,7 @@ func (s *Store) Create(ctx context.Context, o orders.Order, check func(int64) er
 			return err
 		}
 		if check != nil {
-			pending, err := pendingSum(ctx, tx, o.AccountID)
+			pending, err := openSum(ctx, tx, o)
 			if err != nil {
 				return err
 			}
@@ -123,9 +123,10 @@ func (s *Store) Create(ctx context.Context, o orders.Order, check func(int64) er
 			}
 		}
 		got, err = scan(tx.QueryRow(ctx, `INSERT INTO recharge_orders (`+columns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, $8, $9)
+			VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (parent_id, request_id) DO NOTHING RETURNING `+columns,
-			o.OrderID, o.RequestID, o.ParentID, o.AccountID, o.AmountFen, string(o.State), o.CreatedAt, o.ExpiresAt, o.UpdatedAt))
+			o.OrderID, o.RequestID, o.ParentID, o.AccountID, o.AmountFen, string(o.State), o.CreatedAt, o.ExpiresAt, o.UpdatedAt,
+			string(o.Purpose), o.ItemID, o.SchoolID, o.MerchantKey))
 		if errors.Is(err, pgx.ErrNoRows) { // the same request, for another account, won the race
 			got, err = byRequest(ctx, tx, o.ParentID, o.RequestID)
 			return err
@@ -195,10 +196,44 @@ func (s *Store) PendingSum(ctx context.Context, accountID string) (int64, error)
 }
 
 func pendingSum(ctx context.Context, q querier, accountID string) (int64, error) {
+	return openSum(ctx, q, orders.Order{AccountID: accountID, Purpose: orders.PurposeRecharge})
+}
+
+// openSum is the open amount of o's purpose: the account's open recharges, or the
+// open orders of o's bill.
+func openSum(ctx context.Context, q querier, o orders.Order) (int64, error) {
 	var sum int64
 	err := q.QueryRow(ctx, `SELECT COALESCE(sum(amount_fen), 0)::bigint FROM recharge_orders
-		WHERE account_id = $1 AND state IN ('pending', 'awaiting_payment')`, accountID).Scan(&sum)
-	return sum, mapErr("pending sum of "+accountID, err)
+		WHERE account_id = $1 AND purpose = $2 AND item_id = $3 AND state IN ('pending', 'awaiting_payment')`,
+		o.AccountID, string(o.Purpose), o.ItemID).Scan(&sum)
+	return sum, mapErr("pending sum of "+o.AccountID, err)
+}
+
+// OpenForBill implements orders.Store.
+func (s *Store) OpenForBill(ctx context.Context, accountID, itemID string) ([]orders.Order, error) {
+	if err := orders.ValidateBill(accountID, itemID); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, "SELECT "+columns+` FROM recharge_orders
+		WHERE account_id = $1 AND purpose = 'fee' AND item_id = $2 AND state IN ('pending', 'awaiting_payment')
+		ORDER BY created_at DESC, order_id LIMIT $3`, accountID, itemID, orders.MaxBatch)
+	if err != nil {
+		return nil, mapErr("open orders of a bill", err)
+	}
+	return collect(rows, "open orders of a bill")
+}
+
+func collect(rows pgx.Rows, what string) ([]orders.Order, error) {
+	defer rows.Close()
+	var out []orders.Order
+	for rows.Next() {
+		o, err := scan(rows)
+		if err != nil {
+			return nil, mapErr(what, err)
+		}
+		out = append(out, o)
+	}
+	return out, mapErr(what, rows.Err())
 }
 
 // ListToResolve implements orders.Store.
@@ -212,14 +247,5 @@ func (s *Store) ListToResolve(ctx context.Context, olderThan time.Time, limit in
 	if err != nil {
 		return nil, mapErr("orders to resolve", err)
 	}
-	defer rows.Close()
-	var out []orders.Order
-	for rows.Next() {
-		o, err := scan(rows)
-		if err != nil {
-			return nil, mapErr("orders to resolve", err)
-		}
-		out = append(out, o)
-	}
-	return out, mapErr("orders to resolve", rows.Err())
+	return collect(rows, "orders to resolve")
 }

@@ -62,6 +62,9 @@ func TestConstraints(t *testing.T) {
 		cols + `('R/0000008', 'q8', 'p', 'a', 100, 'pending', '', '', now(), now() + interval '1 minute', now())`,
 		cols + `('R00000009', 'q', 'p', 'a', 100, 'pending', '', '', now(), now() + interval '1 minute', now())`, // same (parent, request)
 		cols + `('R00000010', '', 'p', 'a', 100, 'pending', '', '', now(), now() + interval '1 minute', now())`,
+		`INSERT INTO recharge_orders (order_id, request_id, parent_id, account_id, amount_fen, state, created_at, expires_at, updated_at, purpose) VALUES ('R00000012', 'q12', 'p', 'a', 100, 'pending', now(), now() + interval '1 minute', now(), 'fee')`,
+		`INSERT INTO recharge_orders (order_id, request_id, parent_id, account_id, amount_fen, state, created_at, expires_at, updated_at, purpose, item_id) VALUES ('R00000013', 'q13', 'p', 'a', 100, 'pending', now(), now() + interval '1 minute', now(), 'recharge', 'fee-1')`,
+		`INSERT INTO recharge_orders (order_id, request_id, parent_id, account_id, amount_fen, state, created_at, expires_at, updated_at, purpose, item_id) VALUES ('R00000014', 'q14', 'p', 'a', 100, 'pending', now(), now() + interval '1 minute', now(), 'gift', 'fee-1')`,
 	} {
 		_, err := conn.Exec(ctx, sql)
 		var pe *pgconn.PgError

@@ -83,17 +83,17 @@ func (s *Store) clock() int64 { return s.now().UnixMicro() }
 func fromMicro(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 const columns = `order_id, request_id, parent_id, account_id, amount_fen, state, pay_url, transaction_id,
-	created_at, expires_at, updated_at`
+	created_at, expires_at, updated_at, purpose, item_id, school_id, merchant_key`
 
 type row interface{ Scan(dest ...any) error }
 
 func scan(r row) (orders.Order, error) {
 	var o orders.Order
-	var state string
+	var state, purpose string
 	var created, expires, updated int64
 	err := r.Scan(&o.OrderID, &o.RequestID, &o.ParentID, &o.AccountID, &o.AmountFen, &state, &o.PayURL,
-		&o.TransactionID, &created, &expires, &updated)
-	o.State = orders.State(state)
+		&o.TransactionID, &created, &expires, &updated, &purpose, &o.ItemID, &o.SchoolID, &o.MerchantKey)
+	o.State, o.Purpose = orders.State(state), orders.Purpose(purpose)
 	o.CreatedAt, o.ExpiresAt, o.UpdatedAt = fromMicro(created), fromMicro(expires), fromMicro(updated)
 	return o, err
 }
@@ -119,7 +119,7 @@ func (s *Store) Create(ctx context.Context, o orders.Order, check func(int64) er
 			return err
 		}
 		if check != nil {
-			pending, err := pendingSum(ctx, tx, o.AccountID)
+			pending, err := openSum(ctx, tx, o)
 			if err != nil {
 				return err
 			}
@@ -128,9 +128,10 @@ func (s *Store) Create(ctx context.Context, o orders.Order, check func(int64) er
 			}
 		}
 		got, err = scan(tx.QueryRowContext(ctx, `INSERT INTO recharge_orders (`+columns+`)
-			VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?) RETURNING `+columns,
+			VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?) RETURNING `+columns,
 			o.OrderID, o.RequestID, o.ParentID, o.AccountID, o.AmountFen, string(o.State),
-			o.CreatedAt.UnixMicro(), o.ExpiresAt.UnixMicro(), s.clock()))
+			o.CreatedAt.UnixMicro(), o.ExpiresAt.UnixMicro(), s.clock(),
+			string(o.Purpose), o.ItemID, o.SchoolID, o.MerchantKey))
 		if err != nil {
 			return mapErr("create order "+o.OrderID, err)
 		}
@@ -196,10 +197,44 @@ func (s *Store) PendingSum(ctx context.Context, accountID string) (int64, error)
 }
 
 func pendingSum(ctx context.Context, q querier, accountID string) (int64, error) {
+	return openSum(ctx, q, orders.Order{AccountID: accountID, Purpose: orders.PurposeRecharge})
+}
+
+// openSum is the open amount of o's purpose: the account's open recharges, or the
+// open orders of o's bill.
+func openSum(ctx context.Context, q querier, o orders.Order) (int64, error) {
 	var sum int64
 	err := q.QueryRowContext(ctx, `SELECT COALESCE(sum(amount_fen), 0) FROM recharge_orders
-		WHERE account_id = ? AND state IN ('pending', 'awaiting_payment')`, accountID).Scan(&sum)
-	return sum, mapErr("pending sum of "+accountID, err)
+		WHERE account_id = ? AND purpose = ? AND item_id = ? AND state IN ('pending', 'awaiting_payment')`,
+		o.AccountID, string(o.Purpose), o.ItemID).Scan(&sum)
+	return sum, mapErr("pending sum of "+o.AccountID, err)
+}
+
+// OpenForBill implements orders.Store.
+func (s *Store) OpenForBill(ctx context.Context, accountID, itemID string) ([]orders.Order, error) {
+	if err := orders.ValidateBill(accountID, itemID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+columns+` FROM recharge_orders
+		WHERE account_id = ? AND purpose = 'fee' AND item_id = ? AND state IN ('pending', 'awaiting_payment')
+		ORDER BY created_at DESC, order_id LIMIT ?`, accountID, itemID, orders.MaxBatch)
+	if err != nil {
+		return nil, mapErr("open orders of a bill", err)
+	}
+	return collect(rows, "open orders of a bill")
+}
+
+func collect(rows *sql.Rows, what string) ([]orders.Order, error) {
+	defer rows.Close()
+	var out []orders.Order
+	for rows.Next() {
+		o, err := scan(rows)
+		if err != nil {
+			return nil, mapErr(what, err)
+		}
+		out = append(out, o)
+	}
+	return out, mapErr(what, rows.Err())
 }
 
 // ListToResolve implements orders.Store.
@@ -213,14 +248,5 @@ func (s *Store) ListToResolve(ctx context.Context, olderThan time.Time, limit in
 	if err != nil {
 		return nil, mapErr("orders to resolve", err)
 	}
-	defer rows.Close()
-	var out []orders.Order
-	for rows.Next() {
-		o, err := scan(rows)
-		if err != nil {
-			return nil, mapErr("orders to resolve", err)
-		}
-		out = append(out, o)
-	}
-	return out, mapErr("orders to resolve", rows.Err())
+	return collect(rows, "orders to resolve")
 }

@@ -62,6 +62,9 @@ func TestConstraints(t *testing.T) {
 		cols + `('R00000009', 'q', 'p', 'a', 100, 'pending', '', '', 1, 2, 1)`,
 		cols + `('R00000010', '', 'p', 'a', 100, 'pending', '', '', 1, 2, 1)`,
 		cols + `('R00000011', 'q11', 'p', 'a', 'lots', 'pending', '', '', 1, 2, 1)`,
+		`INSERT INTO recharge_orders (order_id, request_id, parent_id, account_id, amount_fen, state, created_at, expires_at, updated_at, purpose) VALUES ('R00000012', 'q12', 'p', 'a', 100, 'pending', 1, 2, 1, 'fee')`,
+		`INSERT INTO recharge_orders (order_id, request_id, parent_id, account_id, amount_fen, state, created_at, expires_at, updated_at, purpose, item_id) VALUES ('R00000013', 'q13', 'p', 'a', 100, 'pending', 1, 2, 1, 'recharge', 'fee-1')`,
+		`INSERT INTO recharge_orders (order_id, request_id, parent_id, account_id, amount_fen, state, created_at, expires_at, updated_at, purpose, item_id) VALUES ('R00000014', 'q14', 'p', 'a', 100, 'pending', 1, 2, 1, 'gift', 'fee-1')`,
 	} {
 		if _, err := db.ExecContext(ctx, q); err == nil {
 			t.Errorf("%s: accepted, want a constraint violation", q)

@@ -1649,11 +1649,204 @@ func (x *PayBillFromBalanceRequest) GetRequestId() string {
 	return ""
 }
 
+type PayBillOnlineRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	ItemId        string                 `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	RequestId     string                 `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayBillOnlineRequest) Reset() {
+	*x = PayBillOnlineRequest{}
+	mi := &file_onecode_api_v1_fee_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayBillOnlineRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayBillOnlineRequest) ProtoMessage() {}
+
+func (x *PayBillOnlineRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_fee_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayBillOnlineRequest.ProtoReflect.Descriptor instead.
+func (*PayBillOnlineRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_fee_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *PayBillOnlineRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *PayBillOnlineRequest) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *PayBillOnlineRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type PayBillOnlineResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The order: pay_url while awaiting payment; credited once the bill is paid.
+	Order         *Recharge `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayBillOnlineResponse) Reset() {
+	*x = PayBillOnlineResponse{}
+	mi := &file_onecode_api_v1_fee_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayBillOnlineResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayBillOnlineResponse) ProtoMessage() {}
+
+func (x *PayBillOnlineResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_fee_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayBillOnlineResponse.ProtoReflect.Descriptor instead.
+func (*PayBillOnlineResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_fee_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *PayBillOnlineResponse) GetOrder() *Recharge {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+type GetBillOrderRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OrderId       string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBillOrderRequest) Reset() {
+	*x = GetBillOrderRequest{}
+	mi := &file_onecode_api_v1_fee_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBillOrderRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBillOrderRequest) ProtoMessage() {}
+
+func (x *GetBillOrderRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_fee_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBillOrderRequest.ProtoReflect.Descriptor instead.
+func (*GetBillOrderRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_fee_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *GetBillOrderRequest) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+type GetBillOrderResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Order         *Recharge              `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBillOrderResponse) Reset() {
+	*x = GetBillOrderResponse{}
+	mi := &file_onecode_api_v1_fee_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBillOrderResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBillOrderResponse) ProtoMessage() {}
+
+func (x *GetBillOrderResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_fee_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBillOrderResponse.ProtoReflect.Descriptor instead.
+func (*GetBillOrderResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_fee_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetBillOrderResponse) GetOrder() *Recharge {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
 var File_onecode_api_v1_fee_proto protoreflect.FileDescriptor
 
 const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\n" +
-	"\x18onecode/api/v1/fee.proto\x12\x0eonecode.api.v1\x1a\x1cgoogle/api/annotations.proto\"\x81\x02\n" +
+	"\x18onecode/api/v1/fee.proto\x12\x0eonecode.api.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1bonecode/api/v1/parent.proto\"\x81\x02\n" +
 	"\x11FeeItemDefinition\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12\x1a\n" +
 	"\bcategory\x18\x02 \x01(\tR\bcategory\x12\x1d\n" +
@@ -1781,7 +1974,19 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\n" +
 	"amount_fen\x18\x03 \x01(\x03R\tamountFen\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x04 \x01(\tR\trequestId2\xb4\v\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"m\n" +
+	"\x14PayBillOnlineRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\x12\x17\n" +
+	"\aitem_id\x18\x02 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"G\n" +
+	"\x15PayBillOnlineResponse\x12.\n" +
+	"\x05order\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\x05order\"0\n" +
+	"\x13GetBillOrderRequest\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\"F\n" +
+	"\x14GetBillOrderResponse\x12.\n" +
+	"\x05order\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\x05order2\xb4\v\n" +
 	"\x0fFeeStaffService\x12|\n" +
 	"\rCreateFeeItem\x12$.onecode.api.v1.CreateFeeItemRequest\x1a%.onecode.api.v1.CreateFeeItemResponse\"\x1e\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/staff/fee-items\x12\x8d\x01\n" +
 	"\rUpdateFeeItem\x12$.onecode.api.v1.UpdateFeeItemRequest\x1a%.onecode.api.v1.UpdateFeeItemResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/v1/staff/fee-items/{item_id}:update\x12z\n" +
@@ -1793,10 +1998,12 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\fListFeeBills\x12#.onecode.api.v1.ListFeeBillsRequest\x1a$.onecode.api.v1.ListFeeBillsResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/staff/fee-items/{item_id}/bills\x12\x96\x01\n" +
 	"\x11GetFeeClassTotals\x12(.onecode.api.v1.GetFeeClassTotalsRequest\x1a).onecode.api.v1.GetFeeClassTotalsResponse\",\x82\xd3\xe4\x93\x02&\x12$/v1/staff/fee-items/{item_id}/totals\x12\xad\x01\n" +
 	"\x11RecordCashPayment\x12(.onecode.api.v1.RecordCashPaymentRequest\x1a).onecode.api.v1.RecordCashPaymentResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/staff/fee-items/{item_id}/bills/{account_id}:payCash\x12\xac\x01\n" +
-	"\x11GrantFeeExemption\x12(.onecode.api.v1.GrantFeeExemptionRequest\x1a).onecode.api.v1.GrantFeeExemptionResponse\"B\x82\xd3\xe4\x93\x02<:\x01*\"7/v1/staff/fee-items/{item_id}/bills/{account_id}:exempt2\xde\x02\n" +
+	"\x11GrantFeeExemption\x12(.onecode.api.v1.GrantFeeExemptionRequest\x1a).onecode.api.v1.GrantFeeExemptionResponse\"B\x82\xd3\xe4\x93\x02<:\x01*\"7/v1/staff/fee-items/{item_id}/bills/{account_id}:exempt2\x8b\x05\n" +
 	"\x10FeeParentService\x12\x8f\x01\n" +
 	"\x0eListChildBills\x12%.onecode.api.v1.ListChildBillsRequest\x1a&.onecode.api.v1.ListChildBillsResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/parent/children/{account_id}/bills\x12\xb7\x01\n" +
-	"\x12PayBillFromBalance\x12).onecode.api.v1.PayBillFromBalanceRequest\x1a*.onecode.api.v1.PayBillFromBalanceResponse\"J\x82\xd3\xe4\x93\x02D:\x01*\"?/v1/parent/children/{account_id}/bills/{item_id}:payFromBalanceB8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
+	"\x12PayBillFromBalance\x12).onecode.api.v1.PayBillFromBalanceRequest\x1a*.onecode.api.v1.PayBillFromBalanceResponse\"J\x82\xd3\xe4\x93\x02D:\x01*\"?/v1/parent/children/{account_id}/bills/{item_id}:payFromBalance\x12\xa3\x01\n" +
+	"\rPayBillOnline\x12$.onecode.api.v1.PayBillOnlineRequest\x1a%.onecode.api.v1.PayBillOnlineResponse\"E\x82\xd3\xe4\x93\x02?:\x01*\":/v1/parent/children/{account_id}/bills/{item_id}:payOnline\x12\x84\x01\n" +
+	"\fGetBillOrder\x12#.onecode.api.v1.GetBillOrderRequest\x1a$.onecode.api.v1.GetBillOrderResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/parent/bill-orders/{order_id}B8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
 
 var (
 	file_onecode_api_v1_fee_proto_rawDescOnce sync.Once
@@ -1810,7 +2017,7 @@ func file_onecode_api_v1_fee_proto_rawDescGZIP() []byte {
 	return file_onecode_api_v1_fee_proto_rawDescData
 }
 
-var file_onecode_api_v1_fee_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_onecode_api_v1_fee_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_onecode_api_v1_fee_proto_goTypes = []any{
 	(*FeeItemDefinition)(nil),          // 0: onecode.api.v1.FeeItemDefinition
 	(*FeeItem)(nil),                    // 1: onecode.api.v1.FeeItem
@@ -1840,6 +2047,11 @@ var file_onecode_api_v1_fee_proto_goTypes = []any{
 	(*ListChildBillsRequest)(nil),      // 25: onecode.api.v1.ListChildBillsRequest
 	(*ListChildBillsResponse)(nil),     // 26: onecode.api.v1.ListChildBillsResponse
 	(*PayBillFromBalanceRequest)(nil),  // 27: onecode.api.v1.PayBillFromBalanceRequest
+	(*PayBillOnlineRequest)(nil),       // 28: onecode.api.v1.PayBillOnlineRequest
+	(*PayBillOnlineResponse)(nil),      // 29: onecode.api.v1.PayBillOnlineResponse
+	(*GetBillOrderRequest)(nil),        // 30: onecode.api.v1.GetBillOrderRequest
+	(*GetBillOrderResponse)(nil),       // 31: onecode.api.v1.GetBillOrderResponse
+	(*Recharge)(nil),                   // 32: onecode.api.v1.Recharge
 }
 var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	0,  // 0: onecode.api.v1.FeeItem.definition:type_name -> onecode.api.v1.FeeItemDefinition
@@ -1857,35 +2069,41 @@ var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	14, // 12: onecode.api.v1.GrantFeeExemptionResponse.bill:type_name -> onecode.api.v1.FeeBill
 	14, // 13: onecode.api.v1.PayBillFromBalanceResponse.bill:type_name -> onecode.api.v1.FeeBill
 	14, // 14: onecode.api.v1.ListChildBillsResponse.bills:type_name -> onecode.api.v1.FeeBill
-	2,  // 15: onecode.api.v1.FeeStaffService.CreateFeeItem:input_type -> onecode.api.v1.CreateFeeItemRequest
-	3,  // 16: onecode.api.v1.FeeStaffService.UpdateFeeItem:input_type -> onecode.api.v1.UpdateFeeItemRequest
-	4,  // 17: onecode.api.v1.FeeStaffService.GetFeeItem:input_type -> onecode.api.v1.GetFeeItemRequest
-	9,  // 18: onecode.api.v1.FeeStaffService.ListFeeItems:input_type -> onecode.api.v1.ListFeeItemsRequest
-	11, // 19: onecode.api.v1.FeeStaffService.PublishFeeItem:input_type -> onecode.api.v1.PublishFeeItemRequest
-	13, // 20: onecode.api.v1.FeeStaffService.CloseFeeItem:input_type -> onecode.api.v1.CloseFeeItemRequest
-	15, // 21: onecode.api.v1.FeeStaffService.ListFeeBills:input_type -> onecode.api.v1.ListFeeBillsRequest
-	17, // 22: onecode.api.v1.FeeStaffService.GetFeeClassTotals:input_type -> onecode.api.v1.GetFeeClassTotalsRequest
-	20, // 23: onecode.api.v1.FeeStaffService.RecordCashPayment:input_type -> onecode.api.v1.RecordCashPaymentRequest
-	21, // 24: onecode.api.v1.FeeStaffService.GrantFeeExemption:input_type -> onecode.api.v1.GrantFeeExemptionRequest
-	25, // 25: onecode.api.v1.FeeParentService.ListChildBills:input_type -> onecode.api.v1.ListChildBillsRequest
-	27, // 26: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
-	5,  // 27: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
-	6,  // 28: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
-	7,  // 29: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
-	10, // 30: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
-	12, // 31: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
-	8,  // 32: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
-	16, // 33: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
-	19, // 34: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
-	22, // 35: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
-	23, // 36: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
-	26, // 37: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
-	24, // 38: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
-	27, // [27:39] is the sub-list for method output_type
-	15, // [15:27] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	32, // 15: onecode.api.v1.PayBillOnlineResponse.order:type_name -> onecode.api.v1.Recharge
+	32, // 16: onecode.api.v1.GetBillOrderResponse.order:type_name -> onecode.api.v1.Recharge
+	2,  // 17: onecode.api.v1.FeeStaffService.CreateFeeItem:input_type -> onecode.api.v1.CreateFeeItemRequest
+	3,  // 18: onecode.api.v1.FeeStaffService.UpdateFeeItem:input_type -> onecode.api.v1.UpdateFeeItemRequest
+	4,  // 19: onecode.api.v1.FeeStaffService.GetFeeItem:input_type -> onecode.api.v1.GetFeeItemRequest
+	9,  // 20: onecode.api.v1.FeeStaffService.ListFeeItems:input_type -> onecode.api.v1.ListFeeItemsRequest
+	11, // 21: onecode.api.v1.FeeStaffService.PublishFeeItem:input_type -> onecode.api.v1.PublishFeeItemRequest
+	13, // 22: onecode.api.v1.FeeStaffService.CloseFeeItem:input_type -> onecode.api.v1.CloseFeeItemRequest
+	15, // 23: onecode.api.v1.FeeStaffService.ListFeeBills:input_type -> onecode.api.v1.ListFeeBillsRequest
+	17, // 24: onecode.api.v1.FeeStaffService.GetFeeClassTotals:input_type -> onecode.api.v1.GetFeeClassTotalsRequest
+	20, // 25: onecode.api.v1.FeeStaffService.RecordCashPayment:input_type -> onecode.api.v1.RecordCashPaymentRequest
+	21, // 26: onecode.api.v1.FeeStaffService.GrantFeeExemption:input_type -> onecode.api.v1.GrantFeeExemptionRequest
+	25, // 27: onecode.api.v1.FeeParentService.ListChildBills:input_type -> onecode.api.v1.ListChildBillsRequest
+	27, // 28: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
+	28, // 29: onecode.api.v1.FeeParentService.PayBillOnline:input_type -> onecode.api.v1.PayBillOnlineRequest
+	30, // 30: onecode.api.v1.FeeParentService.GetBillOrder:input_type -> onecode.api.v1.GetBillOrderRequest
+	5,  // 31: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
+	6,  // 32: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
+	7,  // 33: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
+	10, // 34: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
+	12, // 35: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
+	8,  // 36: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
+	16, // 37: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
+	19, // 38: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
+	22, // 39: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
+	23, // 40: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
+	26, // 41: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
+	24, // 42: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
+	29, // 43: onecode.api.v1.FeeParentService.PayBillOnline:output_type -> onecode.api.v1.PayBillOnlineResponse
+	31, // 44: onecode.api.v1.FeeParentService.GetBillOrder:output_type -> onecode.api.v1.GetBillOrderResponse
+	31, // [31:45] is the sub-list for method output_type
+	17, // [17:31] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_onecode_api_v1_fee_proto_init() }
@@ -1893,13 +2111,14 @@ func file_onecode_api_v1_fee_proto_init() {
 	if File_onecode_api_v1_fee_proto != nil {
 		return
 	}
+	file_onecode_api_v1_parent_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_fee_proto_rawDesc), len(file_onecode_api_v1_fee_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   28,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -501,6 +501,8 @@ var FeeStaffService_ServiceDesc = grpc.ServiceDesc{
 const (
 	FeeParentService_ListChildBills_FullMethodName     = "/onecode.api.v1.FeeParentService/ListChildBills"
 	FeeParentService_PayBillFromBalance_FullMethodName = "/onecode.api.v1.FeeParentService/PayBillFromBalance"
+	FeeParentService_PayBillOnline_FullMethodName      = "/onecode.api.v1.FeeParentService/PayBillOnline"
+	FeeParentService_GetBillOrder_FullMethodName       = "/onecode.api.v1.FeeParentService/GetBillOrder"
 )
 
 // FeeParentServiceClient is the client API for FeeParentService service.
@@ -515,6 +517,16 @@ type FeeParentServiceClient interface {
 	// PayBillFromBalance pays a bill from the child's card balance, if the item allows
 	// it and the balance covers the amount. The same request id answers its first outcome.
 	PayBillFromBalance(ctx context.Context, in *PayBillFromBalanceRequest, opts ...grpc.CallOption) (*PayBillFromBalanceResponse, error)
+	// PayBillOnline starts the online payment of what the bill has outstanding: an
+	// order (purpose fee) written before the provider is called, answered with its pay
+	// URL; poll GetBillOrder until it is credited (the bill paid). The same request id
+	// answers the same order; the bill's open order of the same amount is answered
+	// again while it can be paid. FailedPrecondition BILL_NOTHING_DUE, BILL_ORDER_OPEN,
+	// FEE_ITEM_CLOSED; Unavailable AGGREGATOR_UNAVAILABLE (nothing charged).
+	PayBillOnline(ctx context.Context, in *PayBillOnlineRequest, opts ...grpc.CallOption) (*PayBillOnlineResponse, error)
+	// GetBillOrder is the caller's own online-payment order of a bill (another
+	// parent's answers as an unknown one: RECHARGE_NOT_FOUND).
+	GetBillOrder(ctx context.Context, in *GetBillOrderRequest, opts ...grpc.CallOption) (*GetBillOrderResponse, error)
 }
 
 type feeParentServiceClient struct {
@@ -545,6 +557,26 @@ func (c *feeParentServiceClient) PayBillFromBalance(ctx context.Context, in *Pay
 	return out, nil
 }
 
+func (c *feeParentServiceClient) PayBillOnline(ctx context.Context, in *PayBillOnlineRequest, opts ...grpc.CallOption) (*PayBillOnlineResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PayBillOnlineResponse)
+	err := c.cc.Invoke(ctx, FeeParentService_PayBillOnline_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feeParentServiceClient) GetBillOrder(ctx context.Context, in *GetBillOrderRequest, opts ...grpc.CallOption) (*GetBillOrderResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetBillOrderResponse)
+	err := c.cc.Invoke(ctx, FeeParentService_GetBillOrder_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // FeeParentServiceServer is the server API for FeeParentService service.
 // All implementations must embed UnimplementedFeeParentServiceServer
 // for forward compatibility.
@@ -557,6 +589,16 @@ type FeeParentServiceServer interface {
 	// PayBillFromBalance pays a bill from the child's card balance, if the item allows
 	// it and the balance covers the amount. The same request id answers its first outcome.
 	PayBillFromBalance(context.Context, *PayBillFromBalanceRequest) (*PayBillFromBalanceResponse, error)
+	// PayBillOnline starts the online payment of what the bill has outstanding: an
+	// order (purpose fee) written before the provider is called, answered with its pay
+	// URL; poll GetBillOrder until it is credited (the bill paid). The same request id
+	// answers the same order; the bill's open order of the same amount is answered
+	// again while it can be paid. FailedPrecondition BILL_NOTHING_DUE, BILL_ORDER_OPEN,
+	// FEE_ITEM_CLOSED; Unavailable AGGREGATOR_UNAVAILABLE (nothing charged).
+	PayBillOnline(context.Context, *PayBillOnlineRequest) (*PayBillOnlineResponse, error)
+	// GetBillOrder is the caller's own online-payment order of a bill (another
+	// parent's answers as an unknown one: RECHARGE_NOT_FOUND).
+	GetBillOrder(context.Context, *GetBillOrderRequest) (*GetBillOrderResponse, error)
 	mustEmbedUnimplementedFeeParentServiceServer()
 }
 
@@ -572,6 +614,12 @@ func (UnimplementedFeeParentServiceServer) ListChildBills(context.Context, *List
 }
 func (UnimplementedFeeParentServiceServer) PayBillFromBalance(context.Context, *PayBillFromBalanceRequest) (*PayBillFromBalanceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method PayBillFromBalance not implemented")
+}
+func (UnimplementedFeeParentServiceServer) PayBillOnline(context.Context, *PayBillOnlineRequest) (*PayBillOnlineResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method PayBillOnline not implemented")
+}
+func (UnimplementedFeeParentServiceServer) GetBillOrder(context.Context, *GetBillOrderRequest) (*GetBillOrderResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetBillOrder not implemented")
 }
 func (UnimplementedFeeParentServiceServer) mustEmbedUnimplementedFeeParentServiceServer() {}
 func (UnimplementedFeeParentServiceServer) testEmbeddedByValue()                          {}
@@ -630,6 +678,42 @@ func _FeeParentService_PayBillFromBalance_Handler(srv interface{}, ctx context.C
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FeeParentService_PayBillOnline_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PayBillOnlineRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeeParentServiceServer).PayBillOnline(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeeParentService_PayBillOnline_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeeParentServiceServer).PayBillOnline(ctx, req.(*PayBillOnlineRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeeParentService_GetBillOrder_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetBillOrderRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeeParentServiceServer).GetBillOrder(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeeParentService_GetBillOrder_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeeParentServiceServer).GetBillOrder(ctx, req.(*GetBillOrderRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // FeeParentService_ServiceDesc is the grpc.ServiceDesc for FeeParentService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -644,6 +728,14 @@ var FeeParentService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "PayBillFromBalance",
 			Handler:    _FeeParentService_PayBillFromBalance_Handler,
+		},
+		{
+			MethodName: "PayBillOnline",
+			Handler:    _FeeParentService_PayBillOnline_Handler,
+		},
+		{
+			MethodName: "GetBillOrder",
+			Handler:    _FeeParentService_GetBillOrder_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1411,9 +1411,13 @@ type Recharge struct {
 	AmountFen int64                  `protobuf:"varint,3,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
 	State     Recharge_State         `protobuf:"varint,4,opt,name=state,proto3,enum=onecode.api.v1.Recharge_State" json:"state,omitempty"`
 	// Where the parent pays (the aggregator's page).
-	PayUrl        string `protobuf:"bytes,5,opt,name=pay_url,json=payUrl,proto3" json:"pay_url,omitempty"`
-	CreatedUnix   int64  `protobuf:"varint,6,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"`
-	ExpiresUnix   int64  `protobuf:"varint,7,opt,name=expires_unix,json=expiresUnix,proto3" json:"expires_unix,omitempty"`
+	PayUrl      string `protobuf:"bytes,5,opt,name=pay_url,json=payUrl,proto3" json:"pay_url,omitempty"`
+	CreatedUnix int64  `protobuf:"varint,6,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"`
+	ExpiresUnix int64  `protobuf:"varint,7,opt,name=expires_unix,json=expiresUnix,proto3" json:"expires_unix,omitempty"`
+	// "recharge", or "fee" for the online payment of a bill (then item_id is the
+	// bill's fee item).
+	Purpose       string `protobuf:"bytes,8,opt,name=purpose,proto3" json:"purpose,omitempty"`
+	ItemId        string `protobuf:"bytes,9,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1495,6 +1499,20 @@ func (x *Recharge) GetExpiresUnix() int64 {
 		return x.ExpiresUnix
 	}
 	return 0
+}
+
+func (x *Recharge) GetPurpose() string {
+	if x != nil {
+		return x.Purpose
+	}
+	return ""
+}
+
+func (x *Recharge) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
 }
 
 var File_onecode_api_v1_parent_proto protoreflect.FileDescriptor
@@ -1606,7 +1624,7 @@ const file_onecode_api_v1_parent_proto_rawDesc = "" +
 	"\x16CreateRechargeResponse\x124\n" +
 	"\brecharge\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\brecharge\"K\n" +
 	"\x13GetRechargeResponse\x124\n" +
-	"\brecharge\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\brecharge\"\x80\x03\n" +
+	"\brecharge\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\brecharge\"\xb3\x03\n" +
 	"\bRecharge\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1d\n" +
 	"\n" +
@@ -1616,7 +1634,9 @@ const file_onecode_api_v1_parent_proto_rawDesc = "" +
 	"\x05state\x18\x04 \x01(\x0e2\x1e.onecode.api.v1.Recharge.StateR\x05state\x12\x17\n" +
 	"\apay_url\x18\x05 \x01(\tR\x06payUrl\x12!\n" +
 	"\fcreated_unix\x18\x06 \x01(\x03R\vcreatedUnix\x12!\n" +
-	"\fexpires_unix\x18\a \x01(\x03R\vexpiresUnix\"\x85\x01\n" +
+	"\fexpires_unix\x18\a \x01(\x03R\vexpiresUnix\x12\x18\n" +
+	"\apurpose\x18\b \x01(\tR\apurpose\x12\x17\n" +
+	"\aitem_id\x18\t \x01(\tR\x06itemId\"\x85\x01\n" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rSTATE_PENDING\x10\x01\x12\x1a\n" +

@@ -92,7 +92,7 @@ func (x Card_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Card_State.Descriptor instead.
 func (Card_State) EnumDescriptor() ([]byte, []int) {
-	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{18, 0}
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{20, 0}
 }
 
 // Limits are an account's money limits, in fen.
@@ -1334,6 +1334,147 @@ func (x *BillPaidFromBalance) GetAt() *timestamppb.Timestamp {
 	return nil
 }
 
+// BillPaidOnline records a bill paid online (aggregator clearing → fee income);
+// the order id is the command's idempotency key.
+type BillPaidOnline struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	OrderId       string                 `protobuf:"bytes,2,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	AmountFen     int64                  `protobuf:"varint,3,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BillPaidOnline) Reset() {
+	*x = BillPaidOnline{}
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BillPaidOnline) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BillPaidOnline) ProtoMessage() {}
+
+func (x *BillPaidOnline) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BillPaidOnline.ProtoReflect.Descriptor instead.
+func (*BillPaidOnline) Descriptor() ([]byte, []int) {
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *BillPaidOnline) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *BillPaidOnline) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *BillPaidOnline) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+func (x *BillPaidOnline) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// BillPaymentCredited records an online payment for a bill that could no longer
+// take it (settled or closed meanwhile), credited to the wallet instead
+// (aggregator clearing → wallet).
+type BillPaymentCredited struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	OrderId       string                 `protobuf:"bytes,2,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	AmountFen     int64                  `protobuf:"varint,3,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BillPaymentCredited) Reset() {
+	*x = BillPaymentCredited{}
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BillPaymentCredited) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BillPaymentCredited) ProtoMessage() {}
+
+func (x *BillPaymentCredited) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BillPaymentCredited.ProtoReflect.Descriptor instead.
+func (*BillPaymentCredited) Descriptor() ([]byte, []int) {
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *BillPaymentCredited) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *BillPaymentCredited) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *BillPaymentCredited) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+func (x *BillPaymentCredited) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
 // BillClosed records the close of a bill: it takes no more payment.
 type BillClosed struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1346,7 +1487,7 @@ type BillClosed struct {
 
 func (x *BillClosed) Reset() {
 	*x = BillClosed{}
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[16]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1358,7 +1499,7 @@ func (x *BillClosed) String() string {
 func (*BillClosed) ProtoMessage() {}
 
 func (x *BillClosed) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[16]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1371,7 +1512,7 @@ func (x *BillClosed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BillClosed.ProtoReflect.Descriptor instead.
 func (*BillClosed) Descriptor() ([]byte, []int) {
-	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{16}
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *BillClosed) GetKey() string {
@@ -1412,7 +1553,7 @@ type Bill struct {
 
 func (x *Bill) Reset() {
 	*x = Bill{}
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[17]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1424,7 +1565,7 @@ func (x *Bill) String() string {
 func (*Bill) ProtoMessage() {}
 
 func (x *Bill) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[17]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1437,7 +1578,7 @@ func (x *Bill) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Bill.ProtoReflect.Descriptor instead.
 func (*Bill) Descriptor() ([]byte, []int) {
-	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{17}
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Bill) GetItemId() string {
@@ -1504,7 +1645,7 @@ type Card struct {
 
 func (x *Card) Reset() {
 	*x = Card{}
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[18]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1516,7 +1657,7 @@ func (x *Card) String() string {
 func (*Card) ProtoMessage() {}
 
 func (x *Card) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[18]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1529,7 +1670,7 @@ func (x *Card) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Card.ProtoReflect.Descriptor instead.
 func (*Card) Descriptor() ([]byte, []int) {
-	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{18}
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Card) GetState() Card_State {
@@ -1577,7 +1718,7 @@ type RecentPurchase struct {
 
 func (x *RecentPurchase) Reset() {
 	*x = RecentPurchase{}
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[19]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1589,7 +1730,7 @@ func (x *RecentPurchase) String() string {
 func (*RecentPurchase) ProtoMessage() {}
 
 func (x *RecentPurchase) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[19]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1602,7 +1743,7 @@ func (x *RecentPurchase) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecentPurchase.ProtoReflect.Descriptor instead.
 func (*RecentPurchase) Descriptor() ([]byte, []int) {
-	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{19}
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RecentPurchase) GetKey() string {
@@ -1681,7 +1822,7 @@ type AccountSnapshot struct {
 
 func (x *AccountSnapshot) Reset() {
 	*x = AccountSnapshot{}
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[20]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1693,7 +1834,7 @@ func (x *AccountSnapshot) String() string {
 func (*AccountSnapshot) ProtoMessage() {}
 
 func (x *AccountSnapshot) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[20]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1706,7 +1847,7 @@ func (x *AccountSnapshot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AccountSnapshot.ProtoReflect.Descriptor instead.
 func (*AccountSnapshot) Descriptor() ([]byte, []int) {
-	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{20}
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *AccountSnapshot) GetAccountId() string {
@@ -1817,7 +1958,7 @@ type CommandOutcome struct {
 
 func (x *CommandOutcome) Reset() {
 	*x = CommandOutcome{}
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[21]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1829,7 +1970,7 @@ func (x *CommandOutcome) String() string {
 func (*CommandOutcome) ProtoMessage() {}
 
 func (x *CommandOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[21]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1842,7 +1983,7 @@ func (x *CommandOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommandOutcome.ProtoReflect.Descriptor instead.
 func (*CommandOutcome) Descriptor() ([]byte, []int) {
-	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{21}
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CommandOutcome) GetEventType() string {
@@ -2013,6 +2154,18 @@ const file_onecode_events_v1_account_events_proto_rawDesc = "" +
 	"\aitem_id\x18\x02 \x01(\tR\x06itemId\x12\x1d\n" +
 	"\n" +
 	"amount_fen\x18\x03 \x01(\x03R\tamountFen\x12*\n" +
+	"\x02at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\x8f\x01\n" +
+	"\x0eBillPaidOnline\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x19\n" +
+	"\border_id\x18\x02 \x01(\tR\aorderId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x03 \x01(\x03R\tamountFen\x12*\n" +
+	"\x02at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\x94\x01\n" +
+	"\x13BillPaymentCredited\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x19\n" +
+	"\border_id\x18\x02 \x01(\tR\aorderId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x03 \x01(\x03R\tamountFen\x12*\n" +
 	"\x02at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"c\n" +
 	"\n" +
 	"BillClosed\x12\x10\n" +
@@ -2093,7 +2246,7 @@ func file_onecode_events_v1_account_events_proto_rawDescGZIP() []byte {
 }
 
 var file_onecode_events_v1_account_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_onecode_events_v1_account_events_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_onecode_events_v1_account_events_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_onecode_events_v1_account_events_proto_goTypes = []any{
 	(Card_State)(0),               // 0: onecode.events.v1.Card.State
 	(*Limits)(nil),                // 1: onecode.events.v1.Limits
@@ -2112,44 +2265,48 @@ var file_onecode_events_v1_account_events_proto_goTypes = []any{
 	(*BillPaidCash)(nil),          // 14: onecode.events.v1.BillPaidCash
 	(*BillExempted)(nil),          // 15: onecode.events.v1.BillExempted
 	(*BillPaidFromBalance)(nil),   // 16: onecode.events.v1.BillPaidFromBalance
-	(*BillClosed)(nil),            // 17: onecode.events.v1.BillClosed
-	(*Bill)(nil),                  // 18: onecode.events.v1.Bill
-	(*Card)(nil),                  // 19: onecode.events.v1.Card
-	(*RecentPurchase)(nil),        // 20: onecode.events.v1.RecentPurchase
-	(*AccountSnapshot)(nil),       // 21: onecode.events.v1.AccountSnapshot
-	(*CommandOutcome)(nil),        // 22: onecode.events.v1.CommandOutcome
-	(*timestamppb.Timestamp)(nil), // 23: google.protobuf.Timestamp
+	(*BillPaidOnline)(nil),        // 17: onecode.events.v1.BillPaidOnline
+	(*BillPaymentCredited)(nil),   // 18: onecode.events.v1.BillPaymentCredited
+	(*BillClosed)(nil),            // 19: onecode.events.v1.BillClosed
+	(*Bill)(nil),                  // 20: onecode.events.v1.Bill
+	(*Card)(nil),                  // 21: onecode.events.v1.Card
+	(*RecentPurchase)(nil),        // 22: onecode.events.v1.RecentPurchase
+	(*AccountSnapshot)(nil),       // 23: onecode.events.v1.AccountSnapshot
+	(*CommandOutcome)(nil),        // 24: onecode.events.v1.CommandOutcome
+	(*timestamppb.Timestamp)(nil), // 25: google.protobuf.Timestamp
 }
 var file_onecode_events_v1_account_events_proto_depIdxs = []int32{
 	1,  // 0: onecode.events.v1.AccountOpened.limits:type_name -> onecode.events.v1.Limits
-	23, // 1: onecode.events.v1.AccountOpened.at:type_name -> google.protobuf.Timestamp
+	25, // 1: onecode.events.v1.AccountOpened.at:type_name -> google.protobuf.Timestamp
 	2,  // 2: onecode.events.v1.Purchased.items:type_name -> onecode.events.v1.Item
-	23, // 3: onecode.events.v1.Purchased.at:type_name -> google.protobuf.Timestamp
-	23, // 4: onecode.events.v1.PurchaseVoided.at:type_name -> google.protobuf.Timestamp
-	23, // 5: onecode.events.v1.RechargeCredited.at:type_name -> google.protobuf.Timestamp
-	23, // 6: onecode.events.v1.CardReportedLost.at:type_name -> google.protobuf.Timestamp
-	23, // 7: onecode.events.v1.CardReissued.at:type_name -> google.protobuf.Timestamp
-	23, // 8: onecode.events.v1.DailyCapSet.at:type_name -> google.protobuf.Timestamp
-	23, // 9: onecode.events.v1.SchoolLimitsSet.at:type_name -> google.protobuf.Timestamp
-	23, // 10: onecode.events.v1.FeePaid.at:type_name -> google.protobuf.Timestamp
-	23, // 11: onecode.events.v1.SubsidyGranted.at:type_name -> google.protobuf.Timestamp
-	23, // 12: onecode.events.v1.BillIssued.at:type_name -> google.protobuf.Timestamp
-	23, // 13: onecode.events.v1.BillPaidCash.at:type_name -> google.protobuf.Timestamp
-	23, // 14: onecode.events.v1.BillExempted.at:type_name -> google.protobuf.Timestamp
-	23, // 15: onecode.events.v1.BillPaidFromBalance.at:type_name -> google.protobuf.Timestamp
-	23, // 16: onecode.events.v1.BillClosed.at:type_name -> google.protobuf.Timestamp
-	0,  // 17: onecode.events.v1.Card.state:type_name -> onecode.events.v1.Card.State
-	23, // 18: onecode.events.v1.RecentPurchase.at:type_name -> google.protobuf.Timestamp
-	19, // 19: onecode.events.v1.AccountSnapshot.card:type_name -> onecode.events.v1.Card
-	1,  // 20: onecode.events.v1.AccountSnapshot.limits:type_name -> onecode.events.v1.Limits
-	20, // 21: onecode.events.v1.AccountSnapshot.recent:type_name -> onecode.events.v1.RecentPurchase
-	18, // 22: onecode.events.v1.AccountSnapshot.bills:type_name -> onecode.events.v1.Bill
-	18, // 23: onecode.events.v1.CommandOutcome.bill:type_name -> onecode.events.v1.Bill
-	24, // [24:24] is the sub-list for method output_type
-	24, // [24:24] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	25, // 3: onecode.events.v1.Purchased.at:type_name -> google.protobuf.Timestamp
+	25, // 4: onecode.events.v1.PurchaseVoided.at:type_name -> google.protobuf.Timestamp
+	25, // 5: onecode.events.v1.RechargeCredited.at:type_name -> google.protobuf.Timestamp
+	25, // 6: onecode.events.v1.CardReportedLost.at:type_name -> google.protobuf.Timestamp
+	25, // 7: onecode.events.v1.CardReissued.at:type_name -> google.protobuf.Timestamp
+	25, // 8: onecode.events.v1.DailyCapSet.at:type_name -> google.protobuf.Timestamp
+	25, // 9: onecode.events.v1.SchoolLimitsSet.at:type_name -> google.protobuf.Timestamp
+	25, // 10: onecode.events.v1.FeePaid.at:type_name -> google.protobuf.Timestamp
+	25, // 11: onecode.events.v1.SubsidyGranted.at:type_name -> google.protobuf.Timestamp
+	25, // 12: onecode.events.v1.BillIssued.at:type_name -> google.protobuf.Timestamp
+	25, // 13: onecode.events.v1.BillPaidCash.at:type_name -> google.protobuf.Timestamp
+	25, // 14: onecode.events.v1.BillExempted.at:type_name -> google.protobuf.Timestamp
+	25, // 15: onecode.events.v1.BillPaidFromBalance.at:type_name -> google.protobuf.Timestamp
+	25, // 16: onecode.events.v1.BillPaidOnline.at:type_name -> google.protobuf.Timestamp
+	25, // 17: onecode.events.v1.BillPaymentCredited.at:type_name -> google.protobuf.Timestamp
+	25, // 18: onecode.events.v1.BillClosed.at:type_name -> google.protobuf.Timestamp
+	0,  // 19: onecode.events.v1.Card.state:type_name -> onecode.events.v1.Card.State
+	25, // 20: onecode.events.v1.RecentPurchase.at:type_name -> google.protobuf.Timestamp
+	21, // 21: onecode.events.v1.AccountSnapshot.card:type_name -> onecode.events.v1.Card
+	1,  // 22: onecode.events.v1.AccountSnapshot.limits:type_name -> onecode.events.v1.Limits
+	22, // 23: onecode.events.v1.AccountSnapshot.recent:type_name -> onecode.events.v1.RecentPurchase
+	20, // 24: onecode.events.v1.AccountSnapshot.bills:type_name -> onecode.events.v1.Bill
+	20, // 25: onecode.events.v1.CommandOutcome.bill:type_name -> onecode.events.v1.Bill
+	26, // [26:26] is the sub-list for method output_type
+	26, // [26:26] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_onecode_events_v1_account_events_proto_init() }
@@ -2163,7 +2320,7 @@ func file_onecode_events_v1_account_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_events_v1_account_events_proto_rawDesc), len(file_onecode_events_v1_account_events_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   22,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

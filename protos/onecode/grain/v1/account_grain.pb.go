@@ -1033,6 +1033,69 @@ func (x *PayBillFromBalanceCommand) GetAmountFen() int64 {
 	return 0
 }
 
+// PayBillOnlineCommand settles a bill with a verified online payment; the
+// idempotency key is the order id. A bill that cannot take the payment (settled or
+// closed meanwhile) has it credited to the wallet instead.
+type PayBillOnlineCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	OrderId       string                 `protobuf:"bytes,2,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	AmountFen     int64                  `protobuf:"varint,3,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PayBillOnlineCommand) Reset() {
+	*x = PayBillOnlineCommand{}
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PayBillOnlineCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PayBillOnlineCommand) ProtoMessage() {}
+
+func (x *PayBillOnlineCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PayBillOnlineCommand.ProtoReflect.Descriptor instead.
+func (*PayBillOnlineCommand) Descriptor() ([]byte, []int) {
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *PayBillOnlineCommand) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *PayBillOnlineCommand) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *PayBillOnlineCommand) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
 // CloseBillCommand closes the bill of a closed item.
 type CloseBillCommand struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1043,7 +1106,7 @@ type CloseBillCommand struct {
 
 func (x *CloseBillCommand) Reset() {
 	*x = CloseBillCommand{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[16]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1055,7 +1118,7 @@ func (x *CloseBillCommand) String() string {
 func (*CloseBillCommand) ProtoMessage() {}
 
 func (x *CloseBillCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[16]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1068,7 +1131,7 @@ func (x *CloseBillCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseBillCommand.ProtoReflect.Descriptor instead.
 func (*CloseBillCommand) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{16}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CloseBillCommand) GetItemId() string {
@@ -1097,7 +1160,7 @@ type Bill struct {
 
 func (x *Bill) Reset() {
 	*x = Bill{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[17]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1109,7 +1172,7 @@ func (x *Bill) String() string {
 func (*Bill) ProtoMessage() {}
 
 func (x *Bill) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[17]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1122,7 +1185,7 @@ func (x *Bill) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Bill.ProtoReflect.Descriptor instead.
 func (*Bill) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{17}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Bill) GetItemId() string {
@@ -1202,6 +1265,7 @@ type ExecuteRequest struct {
 	//	*ExecuteRequest_ExemptBill
 	//	*ExecuteRequest_PayBillFromBalance
 	//	*ExecuteRequest_CloseBill
+	//	*ExecuteRequest_PayBillOnline
 	Command       isExecuteRequest_Command `protobuf_oneof:"command"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1209,7 +1273,7 @@ type ExecuteRequest struct {
 
 func (x *ExecuteRequest) Reset() {
 	*x = ExecuteRequest{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[18]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1221,7 +1285,7 @@ func (x *ExecuteRequest) String() string {
 func (*ExecuteRequest) ProtoMessage() {}
 
 func (x *ExecuteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[18]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1234,7 +1298,7 @@ func (x *ExecuteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecuteRequest.ProtoReflect.Descriptor instead.
 func (*ExecuteRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{18}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ExecuteRequest) GetIdemKey() string {
@@ -1386,6 +1450,15 @@ func (x *ExecuteRequest) GetCloseBill() *CloseBillCommand {
 	return nil
 }
 
+func (x *ExecuteRequest) GetPayBillOnline() *PayBillOnlineCommand {
+	if x != nil {
+		if x, ok := x.Command.(*ExecuteRequest_PayBillOnline); ok {
+			return x.PayBillOnline
+		}
+	}
+	return nil
+}
+
 type isExecuteRequest_Command interface {
 	isExecuteRequest_Command()
 }
@@ -1450,6 +1523,10 @@ type ExecuteRequest_CloseBill struct {
 	CloseBill *CloseBillCommand `protobuf:"bytes,24,opt,name=close_bill,json=closeBill,proto3,oneof"`
 }
 
+type ExecuteRequest_PayBillOnline struct {
+	PayBillOnline *PayBillOnlineCommand `protobuf:"bytes,25,opt,name=pay_bill_online,json=payBillOnline,proto3,oneof"`
+}
+
 func (*ExecuteRequest_Open) isExecuteRequest_Command() {}
 
 func (*ExecuteRequest_Purchase) isExecuteRequest_Command() {}
@@ -1480,6 +1557,8 @@ func (*ExecuteRequest_PayBillFromBalance) isExecuteRequest_Command() {}
 
 func (*ExecuteRequest_CloseBill) isExecuteRequest_Command() {}
 
+func (*ExecuteRequest_PayBillOnline) isExecuteRequest_Command() {}
+
 // Accepted is the outcome of a committed command.
 type Accepted struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -1500,7 +1579,7 @@ type Accepted struct {
 
 func (x *Accepted) Reset() {
 	*x = Accepted{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[19]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1512,7 +1591,7 @@ func (x *Accepted) String() string {
 func (*Accepted) ProtoMessage() {}
 
 func (x *Accepted) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[19]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1525,7 +1604,7 @@ func (x *Accepted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Accepted.ProtoReflect.Descriptor instead.
 func (*Accepted) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{19}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Accepted) GetSeq() int64 {
@@ -1598,7 +1677,7 @@ type Declined struct {
 
 func (x *Declined) Reset() {
 	*x = Declined{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[20]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1610,7 +1689,7 @@ func (x *Declined) String() string {
 func (*Declined) ProtoMessage() {}
 
 func (x *Declined) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[20]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1623,7 +1702,7 @@ func (x *Declined) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Declined.ProtoReflect.Descriptor instead.
 func (*Declined) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{20}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Declined) GetReason() string {
@@ -1668,7 +1747,7 @@ type ExecuteResponse struct {
 
 func (x *ExecuteResponse) Reset() {
 	*x = ExecuteResponse{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[21]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1680,7 +1759,7 @@ func (x *ExecuteResponse) String() string {
 func (*ExecuteResponse) ProtoMessage() {}
 
 func (x *ExecuteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[21]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1693,7 +1772,7 @@ func (x *ExecuteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecuteResponse.ProtoReflect.Descriptor instead.
 func (*ExecuteResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{21}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ExecuteResponse) GetResult() isExecuteResponse_Result {
@@ -1746,7 +1825,7 @@ type GetStateRequest struct {
 
 func (x *GetStateRequest) Reset() {
 	*x = GetStateRequest{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[22]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1758,7 +1837,7 @@ func (x *GetStateRequest) String() string {
 func (*GetStateRequest) ProtoMessage() {}
 
 func (x *GetStateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[22]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1771,7 +1850,7 @@ func (x *GetStateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateRequest.ProtoReflect.Descriptor instead.
 func (*GetStateRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{22}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{23}
 }
 
 // GetStateResponse is the committed state of the account.
@@ -1797,7 +1876,7 @@ type GetStateResponse struct {
 
 func (x *GetStateResponse) Reset() {
 	*x = GetStateResponse{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[23]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1809,7 +1888,7 @@ func (x *GetStateResponse) String() string {
 func (*GetStateResponse) ProtoMessage() {}
 
 func (x *GetStateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[23]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1822,7 +1901,7 @@ func (x *GetStateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateResponse.ProtoReflect.Descriptor instead.
 func (*GetStateResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{23}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetStateResponse) GetAccountId() string {
@@ -2001,7 +2080,12 @@ const file_onecode_grain_v1_account_grain_proto_rawDesc = "" +
 	"\x19PayBillFromBalanceCommand\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1d\n" +
 	"\n" +
-	"amount_fen\x18\x02 \x01(\x03R\tamountFen\"+\n" +
+	"amount_fen\x18\x02 \x01(\x03R\tamountFen\"i\n" +
+	"\x14PayBillOnlineCommand\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x19\n" +
+	"\border_id\x18\x02 \x01(\tR\aorderId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x03 \x01(\x03R\tamountFen\"+\n" +
 	"\x10CloseBillCommand\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\"\xe4\x01\n" +
 	"\x04Bill\x12\x17\n" +
@@ -2012,7 +2096,7 @@ const file_onecode_grain_v1_account_grain_proto_rawDesc = "" +
 	"\adue_day\x18\x05 \x01(\tR\x06dueDay\x12#\n" +
 	"\rallow_balance\x18\x06 \x01(\bR\fallowBalance\x12\x16\n" +
 	"\x06closed\x18\a \x01(\bR\x06closed\x12\x16\n" +
-	"\x06status\x18\b \x01(\tR\x06status\"\xe9\b\n" +
+	"\x06status\x18\b \x01(\tR\x06status\"\xbb\t\n" +
 	"\x0eExecuteRequest\x12\x19\n" +
 	"\bidem_key\x18\x01 \x01(\tR\aidemKey\x123\n" +
 	"\x04open\x18\n" +
@@ -2034,7 +2118,8 @@ const file_onecode_grain_v1_account_grain_proto_rawDesc = "" +
 	"exemptBill\x12`\n" +
 	"\x15pay_bill_from_balance\x18\x17 \x01(\v2+.onecode.grain.v1.PayBillFromBalanceCommandH\x00R\x12payBillFromBalance\x12C\n" +
 	"\n" +
-	"close_bill\x18\x18 \x01(\v2\".onecode.grain.v1.CloseBillCommandH\x00R\tcloseBillB\t\n" +
+	"close_bill\x18\x18 \x01(\v2\".onecode.grain.v1.CloseBillCommandH\x00R\tcloseBill\x12P\n" +
+	"\x0fpay_bill_online\x18\x19 \x01(\v2&.onecode.grain.v1.PayBillOnlineCommandH\x00R\rpayBillOnlineB\t\n" +
 	"\acommand\"\x86\x02\n" +
 	"\bAccepted\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12\x1f\n" +
@@ -2094,7 +2179,7 @@ func file_onecode_grain_v1_account_grain_proto_rawDescGZIP() []byte {
 	return file_onecode_grain_v1_account_grain_proto_rawDescData
 }
 
-var file_onecode_grain_v1_account_grain_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_onecode_grain_v1_account_grain_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_onecode_grain_v1_account_grain_proto_goTypes = []any{
 	(*Limits)(nil),                    // 0: onecode.grain.v1.Limits
 	(*Item)(nil),                      // 1: onecode.grain.v1.Item
@@ -2112,14 +2197,15 @@ var file_onecode_grain_v1_account_grain_proto_goTypes = []any{
 	(*PayBillCashCommand)(nil),        // 13: onecode.grain.v1.PayBillCashCommand
 	(*ExemptBillCommand)(nil),         // 14: onecode.grain.v1.ExemptBillCommand
 	(*PayBillFromBalanceCommand)(nil), // 15: onecode.grain.v1.PayBillFromBalanceCommand
-	(*CloseBillCommand)(nil),          // 16: onecode.grain.v1.CloseBillCommand
-	(*Bill)(nil),                      // 17: onecode.grain.v1.Bill
-	(*ExecuteRequest)(nil),            // 18: onecode.grain.v1.ExecuteRequest
-	(*Accepted)(nil),                  // 19: onecode.grain.v1.Accepted
-	(*Declined)(nil),                  // 20: onecode.grain.v1.Declined
-	(*ExecuteResponse)(nil),           // 21: onecode.grain.v1.ExecuteResponse
-	(*GetStateRequest)(nil),           // 22: onecode.grain.v1.GetStateRequest
-	(*GetStateResponse)(nil),          // 23: onecode.grain.v1.GetStateResponse
+	(*PayBillOnlineCommand)(nil),      // 16: onecode.grain.v1.PayBillOnlineCommand
+	(*CloseBillCommand)(nil),          // 17: onecode.grain.v1.CloseBillCommand
+	(*Bill)(nil),                      // 18: onecode.grain.v1.Bill
+	(*ExecuteRequest)(nil),            // 19: onecode.grain.v1.ExecuteRequest
+	(*Accepted)(nil),                  // 20: onecode.grain.v1.Accepted
+	(*Declined)(nil),                  // 21: onecode.grain.v1.Declined
+	(*ExecuteResponse)(nil),           // 22: onecode.grain.v1.ExecuteResponse
+	(*GetStateRequest)(nil),           // 23: onecode.grain.v1.GetStateRequest
+	(*GetStateResponse)(nil),          // 24: onecode.grain.v1.GetStateResponse
 }
 var file_onecode_grain_v1_account_grain_proto_depIdxs = []int32{
 	0,  // 0: onecode.grain.v1.OpenCommand.limits:type_name -> onecode.grain.v1.Limits
@@ -2138,21 +2224,22 @@ var file_onecode_grain_v1_account_grain_proto_depIdxs = []int32{
 	13, // 13: onecode.grain.v1.ExecuteRequest.pay_bill_cash:type_name -> onecode.grain.v1.PayBillCashCommand
 	14, // 14: onecode.grain.v1.ExecuteRequest.exempt_bill:type_name -> onecode.grain.v1.ExemptBillCommand
 	15, // 15: onecode.grain.v1.ExecuteRequest.pay_bill_from_balance:type_name -> onecode.grain.v1.PayBillFromBalanceCommand
-	16, // 16: onecode.grain.v1.ExecuteRequest.close_bill:type_name -> onecode.grain.v1.CloseBillCommand
-	17, // 17: onecode.grain.v1.Accepted.bill:type_name -> onecode.grain.v1.Bill
-	19, // 18: onecode.grain.v1.ExecuteResponse.accepted:type_name -> onecode.grain.v1.Accepted
-	20, // 19: onecode.grain.v1.ExecuteResponse.declined:type_name -> onecode.grain.v1.Declined
-	0,  // 20: onecode.grain.v1.GetStateResponse.limits:type_name -> onecode.grain.v1.Limits
-	17, // 21: onecode.grain.v1.GetStateResponse.bills:type_name -> onecode.grain.v1.Bill
-	18, // 22: onecode.grain.v1.AccountGrainService.Execute:input_type -> onecode.grain.v1.ExecuteRequest
-	22, // 23: onecode.grain.v1.AccountGrainService.GetState:input_type -> onecode.grain.v1.GetStateRequest
-	21, // 24: onecode.grain.v1.AccountGrainService.Execute:output_type -> onecode.grain.v1.ExecuteResponse
-	23, // 25: onecode.grain.v1.AccountGrainService.GetState:output_type -> onecode.grain.v1.GetStateResponse
-	24, // [24:26] is the sub-list for method output_type
-	22, // [22:24] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	17, // 16: onecode.grain.v1.ExecuteRequest.close_bill:type_name -> onecode.grain.v1.CloseBillCommand
+	16, // 17: onecode.grain.v1.ExecuteRequest.pay_bill_online:type_name -> onecode.grain.v1.PayBillOnlineCommand
+	18, // 18: onecode.grain.v1.Accepted.bill:type_name -> onecode.grain.v1.Bill
+	20, // 19: onecode.grain.v1.ExecuteResponse.accepted:type_name -> onecode.grain.v1.Accepted
+	21, // 20: onecode.grain.v1.ExecuteResponse.declined:type_name -> onecode.grain.v1.Declined
+	0,  // 21: onecode.grain.v1.GetStateResponse.limits:type_name -> onecode.grain.v1.Limits
+	18, // 22: onecode.grain.v1.GetStateResponse.bills:type_name -> onecode.grain.v1.Bill
+	19, // 23: onecode.grain.v1.AccountGrainService.Execute:input_type -> onecode.grain.v1.ExecuteRequest
+	23, // 24: onecode.grain.v1.AccountGrainService.GetState:input_type -> onecode.grain.v1.GetStateRequest
+	22, // 25: onecode.grain.v1.AccountGrainService.Execute:output_type -> onecode.grain.v1.ExecuteResponse
+	24, // 26: onecode.grain.v1.AccountGrainService.GetState:output_type -> onecode.grain.v1.GetStateResponse
+	25, // [25:27] is the sub-list for method output_type
+	23, // [23:25] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_onecode_grain_v1_account_grain_proto_init() }
@@ -2160,7 +2247,7 @@ func file_onecode_grain_v1_account_grain_proto_init() {
 	if File_onecode_grain_v1_account_grain_proto != nil {
 		return
 	}
-	file_onecode_grain_v1_account_grain_proto_msgTypes[18].OneofWrappers = []any{
+	file_onecode_grain_v1_account_grain_proto_msgTypes[19].OneofWrappers = []any{
 		(*ExecuteRequest_Open)(nil),
 		(*ExecuteRequest_Purchase)(nil),
 		(*ExecuteRequest_Void)(nil),
@@ -2176,8 +2263,9 @@ func file_onecode_grain_v1_account_grain_proto_init() {
 		(*ExecuteRequest_ExemptBill)(nil),
 		(*ExecuteRequest_PayBillFromBalance)(nil),
 		(*ExecuteRequest_CloseBill)(nil),
+		(*ExecuteRequest_PayBillOnline)(nil),
 	}
-	file_onecode_grain_v1_account_grain_proto_msgTypes[21].OneofWrappers = []any{
+	file_onecode_grain_v1_account_grain_proto_msgTypes[22].OneofWrappers = []any{
 		(*ExecuteResponse_Accepted)(nil),
 		(*ExecuteResponse_Declined)(nil),
 	}
@@ -2187,7 +2275,7 @@ func file_onecode_grain_v1_account_grain_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_grain_v1_account_grain_proto_rawDesc), len(file_onecode_grain_v1_account_grain_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   24,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
