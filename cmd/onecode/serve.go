@@ -216,10 +216,17 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 		defer stopResolver()
 		go rs.recharges.RunResolver(resolverCtx, 30*time.Second)
 	}
+	// ops (issue 14): alarms, watcher, auditor, the ops API; gives deps the terminal board.
+	opsSet, err := setupOps(ctx, cfg, &deps, st, rs, push, n.member, stats)
+	if err != nil {
+		return err
+	}
+	defer opsSet.Close()
 	svcs, err := newServices(cfg, deps, rs, n.member, logger)
 	if err != nil {
 		return err
 	}
+	svcs.ops = opsSet.api
 	web, err := webui.New()
 	if err != nil {
 		return err
