@@ -156,4 +156,3 @@ func (b *Board) Terminals(schoolID string) []TerminalFigures {
 	slices.SortFunc(out, func(x, y TerminalFigures) int { return strings.Compare(x.TerminalID, y.TerminalID) })
 	return out
 }
-

@@ -57,8 +57,8 @@ type Stores struct {
 	Terminals      *ops.Board
 	TerminalAccess *ops.Access
 	Now            func() time.Time
-	Rand     io.Reader
-	Logger   *slog.Logger
+	Rand           io.Reader
+	Logger         *slog.Logger
 }
 
 // ErrMissing reports a use case asked of Stores that lack what it needs (a wiring
