@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { ensureChromium, launchArgs, inboxCount, otpFor, startSwitch } from './harness.mjs'
 import { T, check, current, field, setCurrent, step, steps, text, watch } from './steps.mjs'
 import { consoleFlows } from './console.mjs'
+import { opsFlow } from './ops.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
@@ -176,6 +177,7 @@ async function main() {
     browser = await chromium.launch({ executablePath: exe, headless: true, args: launchArgs, timeout: 60_000 })
     await parentFlow(browser, sw)
     await consoleFlows(browser, sw, artifacts)
+    await opsFlow(browser, sw, artifacts)
   } catch (e) {
     const page = current()
     await page?.screenshot({ path: join(artifacts, 'FAILED.png'), fullPage: true }).catch(() => undefined)
