@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/app/ops"
@@ -69,6 +71,7 @@ func (c OpsConfig) validate() error {
 // auditor loops, the ops API.
 type opsSetup struct {
 	store  alarms.Store
+	board  *ops.Board
 	api    *gateway.OpsService
 	cancel context.CancelFunc
 	done   sync.WaitGroup
@@ -101,6 +104,7 @@ func setupOps(ctx context.Context, cfg Config, deps *gateway.Deps, st *stores, r
 	}
 	al := ops.NewAlarms(store, notifier, time.Now, logger)
 	deps.Terminals, deps.TerminalAccess = ops.NewBoard(time.Now), ops.NewAccess(time.Now)
+	o.board = deps.Terminals
 	// Scopes this member's own alarms; the cluster address may change at a restart
 	// (a random port), the configured host and gRPC address do not.
 	member := cfg.Cluster.Host + "_" + cfg.Server.GRPCAddr
@@ -232,4 +236,50 @@ func backlogSource(rs *rechargeSetup, deadline time.Duration) func(ctx context.C
 		b.OpenOrders, b.OverdueOrders = int64(len(open)), int64(len(late))
 		return b, errors.Join(err)
 	}
+}
+
+// registerAlarmMetrics exports the open alarms by kind and level (read from the
+// alarm store at each scrape, within 2 s; at most alarms.MaxListLimit of them) and
+// the terminals this member serves online, for the alert rules of
+// ops/prometheus/onecode-rules.yml. Alarms are switch-wide: every member exports
+// the same counts (rules take max over instances).
+func registerAlarmMetrics(reg *prometheus.Registry, store alarms.Store, board *ops.Board) {
+	reg.MustRegister(&alarmCollector{store: store, board: board})
+}
+
+var (
+	descAlarmsOpen = prometheus.NewDesc("onecode_alarms_open", "Open (not cleared) operator alarms by kind and level.", []string{"kind", "level"}, nil)
+	descTermOnline = prometheus.NewDesc("onecode_terminals_online", "Terminals with a session open on this member.", nil, nil)
+)
+
+type alarmCollector struct {
+	store alarms.Store
+	board *ops.Board
+}
+
+func (c *alarmCollector) Describe(ch chan<- *prometheus.Desc) { ch <- descAlarmsOpen; ch <- descTermOnline }
+
+func (c *alarmCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	counts := map[[2]string]int{}
+	for _, kind := range []string{ops.KindTerminalOffline, ops.KindIllegalAccess, ops.KindWalletAnomaly, ops.KindLedgerImbalance,
+		ops.KindJournal, ops.KindBreakerOpen, ops.KindOrderOverdue} {
+		counts[[2]string{kind, string(ops.Warning)}], counts[[2]string{kind, string(ops.Critical)}] = 0, 0
+	}
+	if list, err := c.store.List(ctx, alarms.Filter{OpenOnly: true, Limit: alarms.MaxListLimit}); err == nil {
+		for _, a := range list {
+			counts[[2]string{a.Kind, string(a.Level)}]++
+		}
+	}
+	for k, n := range counts {
+		ch <- prometheus.MustNewConstMetric(descAlarmsOpen, prometheus.GaugeValue, float64(n), k[0], k[1])
+	}
+	online := 0
+	for _, t := range c.board.Terminals("") {
+		if t.Online {
+			online++
+		}
+	}
+	ch <- prometheus.MustNewConstMetric(descTermOnline, prometheus.GaugeValue, float64(online))
 }
