@@ -85,13 +85,34 @@ func TestOpsServiceOperatorOnly(t *testing.T) {
 	// gRPC: a school admin's session is PermissionDenied on every method, no or a
 	// wrong token Unauthenticated.
 	calls := map[string]func(ctx context.Context) error{
-		"GetMembers":       func(ctx context.Context) error { _, err := e.ops.GetMembers(ctx, &apiv1.GetMembersRequest{}); return err },
-		"GetJournal":       func(ctx context.Context) error { _, err := e.ops.GetJournal(ctx, &apiv1.GetJournalRequest{}); return err },
-		"GetBreakers":      func(ctx context.Context) error { _, err := e.ops.GetBreakers(ctx, &apiv1.GetBreakersRequest{}); return err },
-		"ListTerminals":    func(ctx context.Context) error { _, err := e.ops.ListTerminals(ctx, &apiv1.ListTerminalsRequest{}); return err },
-		"GetBacklogs":      func(ctx context.Context) error { _, err := e.ops.GetBacklogs(ctx, &apiv1.GetBacklogsRequest{}); return err },
-		"ListAlarms":       func(ctx context.Context) error { _, err := e.ops.ListAlarms(ctx, &apiv1.ListAlarmsRequest{}); return err },
-		"AcknowledgeAlarm": func(ctx context.Context) error { _, err := e.ops.AcknowledgeAlarm(ctx, &apiv1.AcknowledgeAlarmRequest{AlarmId: a.ID}); return err },
+		"GetMembers": func(ctx context.Context) error {
+			_, err := e.ops.GetMembers(ctx, &apiv1.GetMembersRequest{})
+			return err
+		},
+		"GetJournal": func(ctx context.Context) error {
+			_, err := e.ops.GetJournal(ctx, &apiv1.GetJournalRequest{})
+			return err
+		},
+		"GetBreakers": func(ctx context.Context) error {
+			_, err := e.ops.GetBreakers(ctx, &apiv1.GetBreakersRequest{})
+			return err
+		},
+		"ListTerminals": func(ctx context.Context) error {
+			_, err := e.ops.ListTerminals(ctx, &apiv1.ListTerminalsRequest{})
+			return err
+		},
+		"GetBacklogs": func(ctx context.Context) error {
+			_, err := e.ops.GetBacklogs(ctx, &apiv1.GetBacklogsRequest{})
+			return err
+		},
+		"ListAlarms": func(ctx context.Context) error {
+			_, err := e.ops.ListAlarms(ctx, &apiv1.ListAlarmsRequest{})
+			return err
+		},
+		"AcknowledgeAlarm": func(ctx context.Context) error {
+			_, err := e.ops.AcknowledgeAlarm(ctx, &apiv1.AcknowledgeAlarmRequest{AlarmId: a.ID})
+			return err
+		},
 	}
 	for name, call := range calls {
 		if got := status.Code(call(bearer(admin))); got != codes.PermissionDenied {
@@ -137,4 +158,3 @@ func TestOpsServiceOperatorOnly(t *testing.T) {
 func operatorCtx() context.Context {
 	return access.ContextWithPrincipal(context.Background(), access.Principal{Kind: access.KindOperator})
 }
-

@@ -257,7 +257,10 @@ type alarmCollector struct {
 	board *ops.Board
 }
 
-func (c *alarmCollector) Describe(ch chan<- *prometheus.Desc) { ch <- descAlarmsOpen; ch <- descTermOnline }
+func (c *alarmCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- descAlarmsOpen
+	ch <- descTermOnline
+}
 
 func (c *alarmCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
