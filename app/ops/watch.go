@@ -212,7 +212,7 @@ func (w *Watcher) journal() []Alarm {
 		out = append(out, Alarm{Key: Key(KindJournal, w.c.Member, "writer-errors"), Kind: KindJournal, Level: Critical, Subject: w.c.Member,
 			Message: fmt.Sprintf("journal transactions failing: %d failed batches, last: %s", st.FailedBatches, clipText(st.LastError))})
 	}
-	if st.QueueCapacity > 0 && float64(st.QueueDepth) >= w.c.JournalLagRatio*float64(st.QueueCapacity) || st.Rejected > 0 && failing {
+	if st.QueueCapacity > 0 && float64(st.QueueDepth) >= w.c.JournalLagRatio*float64(st.QueueCapacity) {
 		out = append(out, Alarm{Key: Key(KindJournal, w.c.Member, "lag"), Kind: KindJournal, Level: Warning, Subject: w.c.Member,
 			Message: fmt.Sprintf("journal queue at %d of %d", st.QueueDepth, st.QueueCapacity)})
 	}
