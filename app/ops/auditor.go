@@ -26,6 +26,9 @@ type AuditConfig struct {
 	// auditor never competes with the writers for long.
 	AccountsPerStep int
 	Every           time.Duration
+	// Rest is the pause after a complete pass (default 1 min), so that a small
+	// journal is not read over and over.
+	Rest time.Duration
 	// MaxEvents bounds the events read for one account (default 100,000); a
 	// longer account is skipped with a warning.
 	MaxEvents int
@@ -69,25 +72,33 @@ func NewAuditor(c AuditConfig) (*Auditor, error) {
 	if c.MaxEvents == 0 {
 		c.MaxEvents = 100_000
 	}
+	if c.Rest == 0 {
+		c.Rest = time.Minute
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.AccountsPerStep < 1 || c.AccountsPerStep > journal.MaxAuditPage || c.Every < 0 || c.MaxEvents < 1 {
+	if c.AccountsPerStep < 1 || c.AccountsPerStep > journal.MaxAuditPage || c.Every < 0 || c.Rest < 0 || c.MaxEvents < 1 {
 		return nil, fmt.Errorf("ops: audit bounds %+v out of range", c)
 	}
 	return &Auditor{c: c}, nil
 }
 
-// Run steps until ctx ends.
+// Run steps until ctx ends: Every between steps, Rest after each pass.
 func (a *Auditor) Run(ctx context.Context) {
-	t := time.NewTicker(a.c.Every)
-	defer t.Stop()
 	for {
-		if _, err := a.Step(ctx); err != nil && ctx.Err() == nil {
+		done, err := a.Step(ctx)
+		if err != nil && ctx.Err() == nil {
 			a.c.Logger.Warn("wallet auditor", slog.Any("error", err))
 		}
+		pause := a.c.Every
+		if done {
+			pause = a.c.Rest
+		}
+		t := time.NewTimer(pause)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
 		case <-t.C:
 		}
