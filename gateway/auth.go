@@ -22,10 +22,18 @@ var (
 	errOperatorToken = reason.New(reason.KindUnauthenticated, reason.Unauthenticated, "missing or wrong operator token")
 )
 
+// opsPrefix is the method prefix of the operators' ops API.
+const opsPrefix = "/onecode.api.v1.OpsService/"
+
 // operatorAuth requires "authorization: Bearer <token>" on the operator API. With no
-// token configured the operator API is closed.
+// token configured the operator API is closed. On the ops API the operator token
+// makes the caller the operator; any other bearer is left to sessionAuth (a staff
+// or parent session then gets PermissionDenied from app/ops, not Unauthenticated).
 func operatorAuth(token string) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+		if strings.HasPrefix(info.FullMethod, opsPrefix) && token != "" && bearerMatches(ctx, token) {
+			return h(access.ContextWithPrincipal(ctx, access.Principal{Kind: access.KindOperator}), req)
+		}
 		if !strings.HasPrefix(info.FullMethod, adminPrefix) {
 			return h(ctx, req)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/app/catalog"
+	"github.com/onecode/onecode/app/ops"
 	"github.com/onecode/onecode/domain/reason"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
@@ -117,9 +118,11 @@ func (s *terminalService) Session(stream apiv1.TerminalService_SessionServer) er
 	s.deps.Logger.Info("terminal session started", slog.String("terminal", id.TerminalID))
 	go s.watchStatus(ctx, id.TerminalID, cancel)
 	defer s.deps.Logger.Info("terminal session ended", slog.String("terminal", id.TerminalID))
+	defer s.deps.Terminals.Disconnected(id.TerminalID)
 
 	out := make(chan *apiv1.SessionResponse, terminalOutbox)
 	emit := func(r *apiv1.SessionResponse) {
+		notePay(s.deps.Terminals, id.TerminalID, r.GetPayResult())
 		select {
 		case out <- r:
 		case <-ctx.Done():
@@ -138,13 +141,24 @@ func (s *terminalService) Session(stream apiv1.TerminalService_SessionServer) er
 		})
 		defer cancelSub()
 	}
-	return s.relay(ctx, stream, in, out, pid)
+	return s.relay(ctx, stream, in, out, pid, id.TerminalID)
+}
+
+// notePay tells the operators' board of a first answer to a pay (not a replay).
+func notePay(b *ops.Board, terminalID string, r *apiv1.PayResult) {
+	switch {
+	case r == nil || r.GetReplayed():
+	case r.GetOutcome() == apiv1.PayResult_OUTCOME_APPROVED:
+		b.NotePay(terminalID, true, r.GetAmountFen(), "")
+	case r.GetOutcome() == apiv1.PayResult_OUTCOME_DECLINED:
+		b.NotePay(terminalID, false, 0, r.GetReason())
+	}
 }
 
 // relay hands requests to the actor (at most terminalInFlight unanswered) and sends its
 // responses, until the terminal closes its side and every answer is out.
 func (s *terminalService) relay(ctx context.Context, stream apiv1.TerminalService_SessionServer,
-	in <-chan received, out <-chan *apiv1.SessionResponse, pid *actor.PID) error {
+	in <-chan received, out <-chan *apiv1.SessionResponse, pid *actor.PID, terminalID string) error {
 	done := make(chan struct{}, terminalInFlight)
 	release := func() { done <- struct{}{} }
 	inflight, closed := 0, false
@@ -175,6 +189,7 @@ func (s *terminalService) relay(ctx context.Context, stream apiv1.TerminalServic
 				return r.err
 			}
 			inflight++
+			s.deps.Terminals.Seen(terminalID)
 			s.system.Root.Send(pid, &actors.SessionInput{Request: r.req, Done: release})
 		case <-done:
 			inflight--
@@ -265,7 +280,11 @@ func (s *terminalService) handshake(ctx context.Context, stream apiv1.TerminalSe
 	if err != nil {
 		return actors.TerminalIdentity{}, err
 	}
-	return s.welcome(ctx, stream, t)
+	id, err := s.welcome(ctx, stream, t)
+	if err == nil {
+		s.deps.Terminals.Connected(t.ID, t.SchoolID, t.CanteenID, hello.GetSoftware())
+	}
+	return id, err
 }
 
 // verify checks the MAC against the terminal's stored key. Every failure is
@@ -288,8 +307,10 @@ func (s *terminalService) verify(ctx context.Context, hello *apiv1.Hello, server
 		s.authFailed(hello.GetTerminalId(), "unknown terminal")
 	case t.Status != catalog.TerminalActive:
 		s.authFailed(t.ID, "terminal disabled")
+		s.deps.TerminalAccess.Failed(t.ID, t.SchoolID, ops.AccessDisabled)
 	case !macOK:
 		s.authFailed(t.ID, "bad MAC")
+		s.deps.TerminalAccess.Failed(t.ID, t.SchoolID, ops.AccessBadMAC)
 	default:
 		return t, nil
 	}
@@ -304,6 +325,9 @@ func (s *terminalService) authFailed(terminalID, reason string) {
 		kind = "protocol"
 	}
 	s.deps.Business.NoteTerminalAuthFailure(kind)
+	if kind != "disabled" && kind != "bad_mac" { // those are counted with their school by verify
+		s.deps.TerminalAccess.Failed(terminalID, "", kind)
+	}
 }
 
 // authFailureKinds name the reasons of authFailed for the metric's label (one of

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/onecode/onecode/actors"
+	"github.com/onecode/onecode/app/ops"
 	"github.com/onecode/onecode/domain/card"
 	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/persistence/directory"
@@ -73,6 +74,9 @@ type terminalEnv struct {
 	keyring  *card.Keyring
 	qr       string // the pupil's card
 	log      *lockedBuffer
+	// board and access are what the edge tells operators (app/ops).
+	board  *ops.Board
+	access *ops.Access
 }
 
 // tHub is the revocation hub of every terminal env (sessions subscribe per school).
@@ -121,10 +125,11 @@ func newTerminalEnv(t *testing.T) *terminalEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &terminalEnv{accounts: accts, dir: dir, keyring: kr, log: logs}
+	env := &terminalEnv{accounts: accts, dir: dir, keyring: kr, log: logs, board: ops.NewBoard(time.Now), access: ops.NewAccess(time.Now)}
 	env.seed(t)
 
-	deps := Deps{Accounts: accts, Directory: dir, Journal: js, Keyring: kr, Now: time.Now, Rand: rand.Reader, Logger: logger, Revocations: tHub}
+	deps := Deps{Accounts: accts, Directory: dir, Journal: js, Keyring: kr, Now: time.Now, Rand: rand.Reader, Logger: logger, Revocations: tHub,
+		Terminals: env.board, TerminalAccess: env.access}
 	srv, err := New(ctx, Config{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Logger: logger}, func(g *grpc.Server) {
 		apiv1.RegisterTerminalServiceServer(g, NewTerminalService(deps, m.Cluster.ActorSystem))
 	})

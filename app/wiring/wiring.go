@@ -14,6 +14,7 @@ import (
 	"github.com/onecode/onecode/app/fees"
 	"github.com/onecode/onecode/app/guardian"
 	"github.com/onecode/onecode/app/history"
+	"github.com/onecode/onecode/app/ops"
 	"github.com/onecode/onecode/app/schools"
 	"github.com/onecode/onecode/domain/binding"
 	"github.com/onecode/onecode/domain/card"
@@ -50,9 +51,14 @@ type Stores struct {
 	// Business counts sales, declines and failed terminal handshakes for metrics
 	// (optional).
 	Business *actors.BusinessStats
-	Now      func() time.Time
-	Rand     io.Reader
-	Logger   *slog.Logger
+	// Terminals and TerminalAccess are what operators are told of terminal
+	// sessions (app/ops): the board of connected terminals and the failed
+	// handshakes behind the illegal-access alarm (both optional).
+	Terminals      *ops.Board
+	TerminalAccess *ops.Access
+	Now            func() time.Time
+	Rand           io.Reader
+	Logger         *slog.Logger
 }
 
 // ErrMissing reports a use case asked of Stores that lack what it needs (a wiring

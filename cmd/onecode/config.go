@@ -22,6 +22,7 @@ type Config struct {
 	Account    AccountConfig    `yaml:"account"`
 	Aggregator AggregatorConfig `yaml:"aggregator"`
 	Push       PushConfig       `yaml:"push"`
+	Ops        OpsConfig        `yaml:"ops"` // cmd/onecode/ops.go
 }
 
 // PushConfig is message push (issue 12): the SMS gateway that carries login codes
@@ -140,6 +141,7 @@ func DefaultConfig() Config {
 		Aggregator: AggregatorConfig{CallTimeout: 5 * time.Second, SandboxAddr: "127.0.0.1:8090"},
 		Push: PushConfig{SMSSignName: "一码通", SMSTemplateOTP: "SMS_OTP", SMSTemplateArrears: "SMS_ARREARS",
 			SMSTemplateBinding: "SMS_BINDING", CallTimeout: 5 * time.Second, Rate: 50, SandboxAddr: "127.0.0.1:8091"},
+		Ops: defaultOpsConfig(),
 	}
 }
 
@@ -189,6 +191,9 @@ func (c Config) Validate() error {
 		"push.sms_url needs push.sms_key_id, push.sms_secret_file and push.sms_sign_name")
 	_, _, err = net.SplitHostPort(c.Push.SandboxAddr)
 	check(err == nil, "push.sandbox_addr %q is not host:port", c.Push.SandboxAddr)
+	if err := c.Ops.validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.Cluster.Provider != string(actors.ProviderSingle) {
 		check(c.Server.PostgresDSN != "" && c.Server.RedisAddr != "", "cluster provider %q needs --postgres-dsn and --redis-addr (several members share them)", c.Cluster.Provider)
 		check(c.Server.KeysDir != "", "cluster provider %q needs server.keys_dir, the same keys on every member (onecode keys init --out DIR, then copy DIR to each member)", c.Cluster.Provider)

@@ -335,6 +335,8 @@ OneCode demo: school %[1]s "%[2]s" (%[3]s).
              scan dishes D1001..D1006, then paste the QR text (last column) of a line of %[10]s
              (student 2024000204 has 3.00 CNY: try a short purchase and the override)
   files:     operator token %[6]s, terminal secret %[9]s, cards %[10]s
+  operator:  http://%[4]s/console/ → "Operator login" with the operator token: members,
+             journal, terminals, alarms (quit the pos above: a terminal-offline alarm follows)
 `, info.SchoolID, demoSchool.GetName(), state, a.HTTP, a.GRPC, tokenFile, info.SampleAccount,
 		info.TerminalID, info.SecretFile, info.CardsFile, a.Binary)
 	pay := "pay it at the configured payment aggregator"

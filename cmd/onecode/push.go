@@ -31,6 +31,9 @@ type pushSetup struct {
 	sandbox   *http.Server
 	sb        *sandbox.Sandbox
 	sandboxAt string // the push sandbox's base URL; empty when none runs
+	// sms is the guarded SMS channel (nil without one): operators' alarms go
+	// through it (cmd/onecode/ops.go).
+	sms *appnotify.Guarded
 }
 
 func (p *pushSetup) Close() {
@@ -95,6 +98,7 @@ func setupPush(cfg Config, demo bool, dir directory.Store, phoneKey []byte, logg
 		p.Close()
 		return nil, err
 	}
+	p.sms = guarded
 	ids := map[string]string{string(directory.TopicOTP): pc.SMSTemplateOTP, string(directory.TopicArrears): pc.SMSTemplateArrears,
 		string(directory.TopicBinding): pc.SMSTemplateBinding}
 	router, err := appnotify.NewRouter(appnotify.RouterConfig{

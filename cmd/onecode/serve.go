@@ -241,10 +241,17 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 		defer stopResolver()
 		go rs.recharges.RunResolver(resolverCtx, 30*time.Second)
 	}
+	// ops (issue 14): alarms, watcher, auditor, the ops API; gives deps the terminal board.
+	opsSet, err := setupOps(ctx, cfg, &deps, st, rs, push, n.member, stats)
+	if err != nil {
+		return err
+	}
+	defer opsSet.Close()
 	svcs, err := newServices(cfg, deps, rs, n.member, logger)
 	if err != nil {
 		return err
 	}
+	svcs.ops = opsSet.api
 	web, err := webui.New()
 	if err != nil {
 		return err
@@ -270,6 +277,7 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 	registerWriterMetrics(srv.Registry(), st.writer)
 	registerNotifyMetrics(srv.Registry(), push.stats)
 	registerOpsMetrics(srv.Registry(), opsSources{business: deps.Business, writer: st.writer, member: n.member, breakers: rs.client})
+	registerAlarmMetrics(srv.Registry(), opsSet.store, opsSet.board)
 	outboxCtx, stopOutbox := context.WithCancel(ctx)
 	defer stopOutbox()
 	go appnotify.RunOutbox(outboxCtx, st.directory, push.send, appnotify.Options{}, logger)

@@ -152,6 +152,7 @@ type services struct {
 
 	feeStaff  apiv1.FeeStaffServiceServer
 	feeParent apiv1.FeeParentServiceServer
+	ops       apiv1.OpsServiceServer // set by serveEdge (cmd/onecode/ops.go)
 }
 
 func newServices(cfg Config, deps gateway.Deps, rs *rechargeSetup, m *actors.Member, logger *slog.Logger) (*services, error) {
@@ -190,4 +191,7 @@ func (s *services) register(g *grpc.Server) {
 	apiv1.RegisterTerminalServiceServer(g, s.term)
 	apiv1.RegisterFeeStaffServiceServer(g, s.feeStaff)
 	apiv1.RegisterFeeParentServiceServer(g, s.feeParent)
+	if s.ops != nil {
+		apiv1.RegisterOpsServiceServer(g, s.ops)
+	}
 }

@@ -71,7 +71,8 @@ export async function startSwitch({ binary, artifacts }) {
   const dir = mkdtempSync(join(tmpdir(), 'onecode-browser-'))
   const [http, grpc, sandbox, push] = [await freePort(), await freePort(), await freePort(), await freePort()]
   const config = join(dir, 'config.yaml')
-  writeFileSync(config, `aggregator:\n  sandbox_addr: 127.0.0.1:${sandbox}\npush:\n  sandbox_addr: 127.0.0.1:${push}\n`)
+  // ops.offline_after 5 s: the ops flow sees a terminal-offline alarm soon after the POS quits.
+  writeFileSync(config, `aggregator:\n  sandbox_addr: 127.0.0.1:${sandbox}\npush:\n  sandbox_addr: 127.0.0.1:${push}\nops:\n  offline_after: 5s\n`)
   mkdirSync(artifacts, { recursive: true })
   const logFile = createWriteStream(join(artifacts, 'onecode-serve.log'))
   const child = spawn(binary, [

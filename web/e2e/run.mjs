@@ -21,6 +21,7 @@ import { ensureChromium, launchArgs, inboxCount, otpFor, startSwitch } from './h
 import { T, check, current, field, setCurrent, step, steps, text, watch } from './steps.mjs'
 import { consoleFlows } from './console.mjs'
 import { feesCreate, feesFinish, feesParent } from './fees.mjs'
+import { opsFlow } from './ops.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
@@ -183,6 +184,7 @@ async function main() {
     await parentFlow(browser, sw)
     await consoleFlows(browser, sw, artifacts)
     await feesFinish(browser, sw, artifacts, feeItem)
+    await opsFlow(browser, sw, artifacts)
   } catch (e) {
     const page = current()
     await page?.screenshot({ path: join(artifacts, 'FAILED.png'), fullPage: true }).catch(() => undefined)

@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) journal.Store) {
 		{"LedgerAndWallet", testLedger},
 		{"ConcurrentAppendersNoFork", testConcurrent},
 		{"BadInputWritesNothing", testBadInput},
+		{"AuditReader", testAudit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

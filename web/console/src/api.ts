@@ -2,7 +2,9 @@
 import { reactive } from 'vue'
 import { ApiClient, newRequestID } from '@shared/api'
 import type { FeeBill, FeeItem, FeeItemDefinition, ListPupilsResponse, StaffLoginResponse, StaffRole, WhoamiResponse } from '@shared/types'
+import type { ConsoleRole } from './menu'
 import type {
+  AlarmsResponse, BacklogsResponse, BreakersResponse, JournalResponse, MembersResponse, OpsAlarm, TerminalsResponse,
   BindCodeResponse, Dish, GetPupilResponse, GuardiansResponse, ImportMode, ImportResponse, ListCanteensResponse,
   ListClassesResponse, ListDishesResponse, LossResponse, PupilHistoryResponse, PutDishResponse, PutStaffResponse,
   RegisterTerminalResponse, ReissueResponse, SetTerminalEnabledResponse, TotalsResponse,
@@ -14,8 +16,28 @@ export const client = new ApiClient({
   onUnauthenticated: () => window.dispatchEvent(new Event('onecode:logged-out')),
 })
 
-/** The staff member logged in (from the login answer, or Whoami after a reload). */
-export const session = reactive({ role: '' as StaffRole | '', schoolId: '', classId: '', username: '' })
+/** The staff member logged in (from the login answer, or Whoami after a reload), or the operator. */
+export const session = reactive({ role: '' as ConsoleRole | '', schoolId: '', classId: '', username: '' })
+
+// The operator logs in with the operator token (<data-dir>/operator.token), which has
+// no session behind it: this flag (in the tab's sessionStorage, beside the token)
+// says the token is the operator's, so that a reload skips Whoami.
+const operatorFlag = 'onecode.console.operator'
+
+function operatorStorage(): Storage | null {
+  try {
+    return globalThis.sessionStorage ?? null
+  } catch {
+    return null
+  }
+}
+
+/** restoreOperator makes the session the operator's after a reload; false if it is not. */
+export function restoreOperator(): boolean {
+  if (operatorStorage()?.getItem(operatorFlag) !== '1') return false
+  Object.assign(session, { role: 'OPERATOR', schoolId: '', classId: '', username: 'operator' })
+  return true
+}
 
 const seg = encodeURIComponent
 
@@ -25,13 +47,27 @@ export const api = {
     client.setToken(r.token)
     Object.assign(session, { role: r.role, schoolId: r.schoolId, classId: r.classId ?? '', username })
   },
+  /** operatorLogin checks the operator token against the ops API and keeps it. */
+  async operatorLogin(token: string): Promise<void> {
+    client.setToken(token)
+    try {
+      await client.get<MembersResponse>('/v1/ops/members')
+    } catch (e) {
+      client.setToken(null)
+      throw e
+    }
+    operatorStorage()?.setItem(operatorFlag, '1')
+    Object.assign(session, { role: 'OPERATOR', schoolId: '', classId: '', username: 'operator' })
+  },
   async whoami(): Promise<void> {
     const r = await client.get<WhoamiResponse>('/v1/auth/whoami')
     Object.assign(session, { role: r.role, schoolId: r.schoolId, classId: r.classId ?? '', username: r.subjectId })
   },
   async logout(): Promise<void> {
+    const operator = session.role === 'OPERATOR'
+    operatorStorage()?.removeItem(operatorFlag)
     try {
-      await client.post('/v1/auth/logout')
+      if (!operator) await client.post('/v1/auth/logout')
     } finally {
       client.setToken(null)
       Object.assign(session, { role: '', schoolId: '', classId: '', username: '' })
@@ -91,6 +127,14 @@ export const api = {
     (await client.post<{ bill: FeeBill }>(`/v1/staff/fee-items/${seg(id)}/bills/${seg(accountId)}:exempt`, {
       amountFen: amountFen.toString(), reason, requestId,
     })).bill,
+  // Operations (operator only).
+  opsMembers: () => client.get<MembersResponse>('/v1/ops/members'),
+  opsJournal: () => client.get<JournalResponse>('/v1/ops/journal'),
+  opsBreakers: () => client.get<BreakersResponse>('/v1/ops/breakers'),
+  opsTerminals: () => client.get<TerminalsResponse>('/v1/ops/terminals'),
+  opsBacklogs: () => client.get<BacklogsResponse>('/v1/ops/backlogs'),
+  opsAlarms: (openOnly: boolean) => client.get<AlarmsResponse>('/v1/ops/alarms', { openOnly: openOnly ? 'true' : undefined, pageSize: 100 }),
+  ackAlarm: (id: string) => client.post<{ alarm: OpsAlarm }>(`/v1/ops/alarms/${seg(id)}:acknowledge`),
 
   // Staff accounts.
   putStaff: (username: string, role: StaffRole, classId: string, password: string, enabled: boolean) =>

@@ -4,12 +4,13 @@ const zh = {
   app: { title: '一码通 · 学校管理后台', lang: 'English', logout: '退出登录', menu: '菜单', close: '关闭', cancel: '取消', confirm: '确定', save: '保存', back: '返回', loading: '加载中…', reload: '刷新' },
   login: {
     title: '工作人员登录', school: '学校代码', username: '用户名', password: '密码', submit: '登录',
-    required: '请填写完整',
+    required: '请填写完整', asOperator: '运维人员登录', asStaff: '工作人员登录', token: '运维令牌',
+    tokenHint: '服务器数据目录下 operator.token 文件的内容',
   },
   role: {
-    STAFF_ROLE_SCHOOL_ADMIN: '学校管理员', STAFF_ROLE_FINANCE: '财务', STAFF_ROLE_CANTEEN_MANAGER: '食堂管理员', STAFF_ROLE_TEACHER: '班主任',
+    STAFF_ROLE_SCHOOL_ADMIN: '学校管理员', STAFF_ROLE_FINANCE: '财务', STAFF_ROLE_CANTEEN_MANAGER: '食堂管理员', STAFF_ROLE_TEACHER: '班主任', OPERATOR: '运维',
   },
-  menu: { pupils: '学生', canteens: '食堂', fees: '学杂费', totals: '营业统计', staff: '工作人员', limits: '学校限额' },
+  menu: { pupils: '学生', canteens: '食堂', fees: '学杂费', totals: '营业统计', staff: '工作人员', limits: '学校限额', ops: '运维监控' },
   soon: { title: '即将上线', text: '该功能将在后续版本中提供。' },
   pupils: {
     title: '学生', class: '班级', allClasses: '全校', pickClass: '请选择班级', search: '按姓名或学号查找（已加载的学生）',
@@ -92,6 +93,18 @@ const zh = {
   exempt: {
     title: '减免', amount: '减免金额（元）', reason: '减免原因', reasonPh: '如：家庭经济困难，经校务会批准', hint: '减免由您审批并记录在案。', submit: '确认减免',
     done: '已减免：{name} {amount}', needReason: '请填写减免原因',
+  ops: {
+    title: '运维监控', hint: '每 {s} 秒自动刷新。', members: '集群成员', address: '地址', memberId: '成员编号', state: '状态', self: '本机', since: '加入时间',
+    activeAccounts: '活跃账户', activations: '累计激活', journal: '日志写入', journalChart: '每秒提交与队列深度折线图', accountsChart: '账户激活折线图',
+    journalLine: '{member}：队列 {queue}/{cap}，批量 p50 {p50} / p99 {p99}，刷盘 p50 {f50} ms / p99 {f99} ms，每秒提交 {rate}，失败批次 {failed}',
+    lastError: '最近错误（{at}）：{err}', commitsPerSecond: '每秒提交', queueDepth: '队列深度',
+    terminals: '终端', terminal: '终端', school: '学校', online: '在线', yes: '在线', no: '离线', heartbeat: '最近心跳', version: '版本',
+    sales: '今日消费', declines: '今日拒绝（按原因）', salesChart: '各终端今日消费笔数柱状图', none: '暂无',
+    breakersAndBacklogs: '熔断器与积压', backlogLine: '未完成充值订单 {open}（超时 {overdue}），待发通知 {outbox}',
+    alarms: '告警', openOnly: '只看未解除', noAlarms: '没有告警', level: '级别', kind: '类型', message: '内容', raised: '产生时间', cleared: '解除时间',
+    open: '未解除', ack: '确认', acknowledge: '确认',
+    levels: { warning: '警告', critical: '严重' },
+    kinds: { terminal_offline: '终端离线', illegal_access: '非法接入', wallet_anomaly: '钱包异常', ledger_imbalance: '账务不平', journal: '日志写入', breaker_open: '熔断', order_overdue: '订单超时' },
   },
   staff: {
     title: '工作人员账号', hint: '新建或修改本校工作人员账号。用户名相同即修改该账号；密码留空则不修改（新建必须设置）。',
@@ -104,12 +117,13 @@ const en: typeof zh = {
   app: { title: 'OneCode · School console', lang: '中文', logout: 'Log out', menu: 'Menu', close: 'Close', cancel: 'Cancel', confirm: 'OK', save: 'Save', back: 'Back', loading: 'Loading…', reload: 'Reload' },
   login: {
     title: 'Staff login', school: 'School code', username: 'Username', password: 'Password', submit: 'Log in',
-    required: 'Fill in every field',
+    required: 'Fill in every field', asOperator: 'Operator login', asStaff: 'Staff login', token: 'Operator token',
+    tokenHint: 'The content of operator.token in the server\'s data directory',
   },
   role: {
-    STAFF_ROLE_SCHOOL_ADMIN: 'School admin', STAFF_ROLE_FINANCE: 'Finance', STAFF_ROLE_CANTEEN_MANAGER: 'Canteen manager', STAFF_ROLE_TEACHER: 'Teacher',
+    STAFF_ROLE_SCHOOL_ADMIN: 'School admin', STAFF_ROLE_FINANCE: 'Finance', STAFF_ROLE_CANTEEN_MANAGER: 'Canteen manager', STAFF_ROLE_TEACHER: 'Teacher', OPERATOR: 'Operator',
   },
-  menu: { pupils: 'Pupils', canteens: 'Canteens', fees: 'Fees', totals: 'Canteen totals', staff: 'Staff', limits: 'School limits' },
+  menu: { pupils: 'Pupils', canteens: 'Canteens', fees: 'Fees', totals: 'Canteen totals', staff: 'Staff', limits: 'School limits', ops: 'Operations' },
   soon: { title: 'Coming soon', text: 'This part arrives in a later version.' },
   pupils: {
     title: 'Pupils', class: 'Class', allClasses: 'Whole school', pickClass: 'Pick a class', search: 'Find by name or student no. (loaded pupils)',
@@ -192,6 +206,18 @@ const en: typeof zh = {
   exempt: {
     title: 'Exemption', amount: 'Exempt amount (yuan)', reason: 'Reason', reasonPh: 'e.g. family hardship, approved by the school board', hint: 'You are recorded as the approver.', submit: 'Exempt',
     done: 'Exempted: {name} {amount}', needReason: 'Enter a reason',
+  ops: {
+    title: 'Operations', hint: 'Refreshed every {s} s.', members: 'Cluster members', address: 'Address', memberId: 'Member id', state: 'State', self: 'this one', since: 'Since',
+    activeAccounts: 'Active accounts', activations: 'Activations', journal: 'Journal writer', journalChart: 'Line chart of commits per second and queue depth', accountsChart: 'Line chart of account activations',
+    journalLine: '{member}: queue {queue}/{cap}, batch p50 {p50} / p99 {p99}, flush p50 {f50} ms / p99 {f99} ms, {rate} commits/s, {failed} failed batches',
+    lastError: 'Last error ({at}): {err}', commitsPerSecond: 'Commits/s', queueDepth: 'Queue depth',
+    terminals: 'Terminals', terminal: 'Terminal', school: 'School', online: 'Online', yes: 'Online', no: 'Offline', heartbeat: 'Last heartbeat', version: 'Version',
+    sales: 'Sales today', declines: 'Declines today (by reason)', salesChart: 'Bar chart of today\'s sales per terminal', none: 'None',
+    breakersAndBacklogs: 'Breakers and backlogs', backlogLine: 'Open recharge orders {open} ({overdue} overdue), notices waiting {outbox}',
+    alarms: 'Alarms', openOnly: 'Open only', noAlarms: 'No alarm', level: 'Level', kind: 'Kind', message: 'Message', raised: 'Raised', cleared: 'Cleared',
+    open: 'Open', ack: 'Acknowledged', acknowledge: 'Acknowledge',
+    levels: { warning: 'Warning', critical: 'Critical' },
+    kinds: { terminal_offline: 'Terminal offline', illegal_access: 'Illegal access', wallet_anomaly: 'Wallet anomaly', ledger_imbalance: 'Ledger imbalance', journal: 'Journal', breaker_open: 'Breaker open', order_overdue: 'Order overdue' },
   },
   staff: {
     title: 'Staff accounts', hint: 'Create or change a staff account of your school. The same username changes that account; an empty password keeps it (a new account needs one).',

@@ -7,6 +7,7 @@ describe('role menu', () => {
     ['STAFF_ROLE_FINANCE', ['pupils', 'totals', 'fees'], 'pupils'],
     ['STAFF_ROLE_CANTEEN_MANAGER', ['canteens', 'totals'], 'canteens'],
     ['STAFF_ROLE_TEACHER', ['pupils', 'fees'], 'pupils'],
+    ['OPERATOR', ['ops'], 'ops'],
     ['', [], 'pupils'],
   ]
   for (const [role, want, home] of cases) {

@@ -4,12 +4,16 @@
 // pupils of their class and, read only, the fee bills of their class (gateway/feesvc.go).
 import type { StaffRole } from '@shared/types'
 
-export interface Section { name: string; path: string; roles: StaffRole[]; ready: boolean }
+/** Who uses the console: a staff role, or the operator (operator token). */
+export type ConsoleRole = StaffRole | 'OPERATOR'
+
+export interface Section { name: string; path: string; roles: ConsoleRole[]; ready: boolean }
 
 const Admin: StaffRole = 'STAFF_ROLE_SCHOOL_ADMIN'
 const Finance: StaffRole = 'STAFF_ROLE_FINANCE'
 const Canteen: StaffRole = 'STAFF_ROLE_CANTEEN_MANAGER'
 const Teacher: StaffRole = 'STAFF_ROLE_TEACHER'
+const Operator: ConsoleRole = 'OPERATOR'
 
 export const sections: Section[] = [
   { name: 'pupils', path: '/pupils', roles: [Admin, Finance, Teacher], ready: true },
@@ -18,25 +22,26 @@ export const sections: Section[] = [
   { name: 'staff', path: '/staff', roles: [Admin], ready: true },
   { name: 'fees', path: '/fees', roles: [Admin, Finance, Teacher], ready: true },
   { name: 'limits', path: '/limits', roles: [Admin], ready: false },
+  { name: 'ops', path: '/ops', roles: [Operator], ready: true },
 ]
 
-export function sectionsFor(role: StaffRole | ''): Section[] {
+export function sectionsFor(role: ConsoleRole | ''): Section[] {
   return role ? sections.filter((s) => s.roles.includes(role)) : []
 }
 
 /** The first section a role sees (its home). */
-export function homeFor(role: StaffRole | ''): string {
+export function homeFor(role: ConsoleRole | ''): string {
   return sectionsFor(role)[0]?.name ?? 'pupils'
 }
 
 /** What a role may do beyond seeing a section (the server checks again). */
 export const can = {
-  importPupils: (r: StaffRole | '') => r === Admin || r === Finance,
-  wholeSchool: (r: StaffRole | '') => r === Admin || r === Finance,
-  bindCode: (r: StaffRole | '') => r === Admin || r === Teacher,
-  guardians: (r: StaffRole | '') => r === Admin || r === Teacher,
-  unbind: (r: StaffRole | '') => r === Admin,
-  manageCanteens: (r: StaffRole | '') => r === Admin || r === Canteen,
+  importPupils: (r: ConsoleRole | '') => r === Admin || r === Finance,
+  wholeSchool: (r: ConsoleRole | '') => r === Admin || r === Finance,
+  bindCode: (r: ConsoleRole | '') => r === Admin || r === Teacher,
+  guardians: (r: ConsoleRole | '') => r === Admin || r === Teacher,
+  unbind: (r: ConsoleRole | '') => r === Admin,
+  manageCanteens: (r: ConsoleRole | '') => r === Admin || r === Canteen,
   /** Define, publish, close fee items; take cash; grant exemptions. */
-  writeFees: (r: StaffRole | '') => r === Admin || r === Finance,
+  writeFees: (r: ConsoleRole | '') => r === Admin || r === Finance,
 }

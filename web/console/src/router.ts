@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory } from 'vue-router'
-import { api, client, session } from './api'
+import { api, client, restoreOperator, session } from './api'
 import { homeFor, sections } from './menu'
 import Login from './views/Login.vue'
 import Layout from './views/Layout.vue'
@@ -22,6 +22,7 @@ export const router = createRouter({
         { path: 'fees/new', name: 'feeNew', component: () => import('./views/FeeEdit.vue') },
         { path: 'fees/:id/edit', name: 'feeEdit', component: () => import('./views/FeeEdit.vue'), props: true },
         { path: 'fees/:id', name: 'fee', component: () => import('./views/FeeDetail.vue'), props: true },
+        { path: 'ops', name: 'ops', component: () => import('./views/Ops.vue') },
         ...sections.filter((s) => !s.ready).map((s) => ({ path: s.path.slice(1), name: s.name, component: () => import('./views/Soon.vue') })),
       ],
     },
@@ -32,7 +33,7 @@ export const router = createRouter({
 router.beforeEach(async (to) => {
   if (to.meta.public) return client.loggedIn && to.name === 'login' ? { name: 'home' } : true
   if (!client.loggedIn) return { name: 'login' }
-  if (!session.role) {
+  if (!session.role && !restoreOperator()) {
     try {
       await api.whoami()
     } catch {

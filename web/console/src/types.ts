@@ -46,3 +46,26 @@ export interface PutStaffResponse { staff: StaffUser }
 export interface FeeClassTotal { classId: string; bills?: Int64; settled?: Int64; dueFen?: Int64; paidFen?: Int64; exemptedFen?: Int64; outstandingFen?: Int64 }
 export interface ListFeeBillsResponse { bills?: import('@shared/types').FeeBill[]; nextPageToken?: string }
 export interface PublishFeeItemResponse { item: import('@shared/types').FeeItem; bills?: number; issued?: number }
+// Operations (ops.proto). Int64 fields arrive as strings; absent when zero.
+export interface OpsMember {
+  id: string; address: string; state?: string; self?: boolean; since?: string
+  activeAccounts?: Int64; activations?: Int64; passivations?: Int64; mailboxes?: { actor: string; depth?: Int64 }[]
+}
+export interface MembersResponse { members?: OpsMember[] }
+export interface JournalResponse {
+  member?: string; queueDepth?: Int64; queueCapacity?: Int64; batchP50?: number; batchP99?: number
+  flushP50Ms?: number; flushP99Ms?: number; commitsPerSecond?: number; batches?: Int64; appends?: Int64
+  failedBatches?: Int64; rejected?: Int64; lastError?: string; lastErrorAt?: string
+}
+export interface BreakersResponse { breakers?: { name: string; state: string }[] }
+export interface OpsTerminal {
+  terminalId: string; schoolId?: string; canteenId?: string; online?: boolean; lastHeartbeat?: string; connectedAt?: string
+  version?: string; salesToday?: Int64; salesTodayFen?: Int64; declinesToday?: Record<string, Int64>
+}
+export interface TerminalsResponse { terminals?: OpsTerminal[] }
+export interface BacklogsResponse { openOrders?: Int64; overdueOrders?: Int64; outboxPending?: Int64 }
+export interface OpsAlarm {
+  id: string; dedupeKey?: string; kind: string; level: string; schoolId?: string; subject?: string; message?: string
+  raisedAt?: string; lastSeen?: string; count?: Int64; clearedAt?: string; acknowledgedBy?: string; acknowledgedAt?: string
+}
+export interface AlarmsResponse { alarms?: OpsAlarm[]; nextPageToken?: string }
