@@ -389,6 +389,10 @@ func TestBOLA(t *testing.T) {
 			_, err := S.ReissueCard(ctx, &apiv1.ReissueCardRequest{AccountId: acc, RequestId: "re-1", CardExpiry: nextYear()})
 			return err
 		}),
+		"StaffService/GetPupilCard": staffAccountCases(func(ctx context.Context, acc string) error {
+			_, err := S.GetPupilCard(ctx, &apiv1.GetPupilCardRequest{AccountId: acc})
+			return err
+		}),
 		"StaffService/GetClassSheet": {
 			{who: "admin1 on school 2's class", code: codes.NotFound, call: classSheet(S, st("admin1"), "2A"), like: classSheet(S, st("admin1"), "nope")},
 			{who: "teacherA on class 1B", code: codes.NotFound, call: classSheet(S, st("teacherA"), "1B"), like: classSheet(S, st("teacherA"), "nope")},

@@ -55,6 +55,7 @@ export const api = {
   guardians: (id: string) => client.get<GuardiansResponse>(`/v1/staff/pupils/${seg(id)}/guardians`),
   unbind: (id: string, parentId: string) => client.post(`/v1/staff/pupils/${seg(id)}/guardians/${seg(parentId)}:unbind`),
   classSheet: (classId: string) => client.blob(`/v1/staff/classes/${seg(classId)}/sheet.pdf`),
+  pupilCard: (id: string) => client.blob(`/v1/staff/pupils/${seg(id)}/card.pdf`),
 
   // Canteens, dishes, terminals, totals.
   canteens: () => client.get<ListCanteensResponse>('/v1/staff/canteens'),
