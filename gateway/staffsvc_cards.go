@@ -139,3 +139,28 @@ func (s *StaffService) printable(text, alt string) string {
 	}
 	return text
 }
+
+// GetDishLabels implements apiv1.StaffServiceServer: the A4 PDF of the barcode
+// labels of a canteen's dishes on sale (cardprint.DishLabelsPDF, as `onecode
+// labels` prints them), for canteen managers and school admins of its school.
+func (s *StaffService) GetDishLabels(ctx context.Context, req *apiv1.GetDishLabelsRequest) (*httpbody.HttpBody, error) {
+	p, err := access.RequireStaff(ctx, rolesCanteenAdmin...)
+	if err != nil {
+		return nil, err
+	}
+	cat, scope := s.staffCatalog(p)
+	c, dishes, err := cat.DishLabels(ctx, scope, req.GetCanteenId(), cardprint.MaxLabels)
+	if err != nil {
+		return nil, ErrorStatus(err)
+	}
+	sheet := cardprint.DishSheet{Canteen: s.printable(c.Name, c.ID), FontTTF: s.SheetFont, Created: s.d.Now()}
+	for _, d := range dishes {
+		sheet.Labels = append(sheet.Labels, cardprint.DishLabel{Barcode: d.Barcode, Name: s.printable(d.Name, d.Barcode), PriceFen: d.PriceFen, Kcal: d.Kcal})
+	}
+	pdf, err := cardprint.DishLabelsPDF(sheet)
+	if err != nil {
+		s.d.Logger.Error("dish labels not rendered", slog.String("canteen", c.ID), slog.Any("error", err))
+		return nil, reason.New(reason.KindInternal, reason.Internal, "internal error")
+	}
+	return &httpbody.HttpBody{ContentType: "application/pdf", Data: pdf}, nil
+}

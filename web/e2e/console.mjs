@@ -217,6 +217,13 @@ async function canteenFlow(page, sw, shot) {
     await shot('10-dishes')
   })
 
+  await step('Console: download the canteen\'s dish barcode labels (a PDF)', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: T }), page.getByTestId('dish-labels').click()])
+    const pdf = readFileSync(await download.path())
+    check(pdf.subarray(0, 5).toString() === '%PDF-', 'the dish labels are not a PDF')
+    check(download.suggestedFilename() === 'dish-labels-C1.pdf', `file name ${download.suggestedFilename()}`)
+  })
+
   await step('Console: canteen totals per day with a chart', async () => {
     await page.getByTestId('menu-totals').click()
     await page.waitForURL(/\/console\/totals/)

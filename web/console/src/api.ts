@@ -62,6 +62,7 @@ export const api = {
   putCanteen: (id: string, name: string) => client.put(`/v1/staff/canteens/${seg(id)}`, { name }),
   dishes: (canteenId: string, pageToken: string, pageSize = 100) =>
     client.get<ListDishesResponse>(`/v1/staff/canteens/${seg(canteenId)}/dishes`, { pageToken, pageSize }),
+  dishLabels: (canteenId: string) => client.blob(`/v1/staff/canteens/${seg(canteenId)}/labels.pdf`),
   putDish: (canteenId: string, d: Dish) =>
     client.put<PutDishResponse>(`/v1/staff/canteens/${seg(canteenId)}/dishes/${seg(d.barcode)}`, { dish: d }),
   registerTerminal: (canteenId: string, terminalId: string, name: string, canOverride: boolean) =>

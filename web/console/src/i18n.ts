@@ -49,7 +49,7 @@ const zh = {
   },
   dishes: {
     title: '{name} · 菜品', barcode: '条码', name: '名称', price: '价格', kcal: '热量(千卡)', protein: '蛋白质(克)', fat: '脂肪(克)', carb: '碳水(克)',
-    allergens: '过敏原', active: '在售', add: '新增菜品', edit: '编辑', saved: '已保存（菜单版本 {v}）', none: '还没有菜品', priceYuan: '价格（元）',
+    allergens: '过敏原', active: '在售', add: '新增菜品', labels: '下载条码标签', edit: '编辑', saved: '已保存（菜单版本 {v}）', none: '还没有菜品', priceYuan: '价格（元）',
     badPrice: '请输入正确的价格（元，最多两位小数）', badGrams: '请输入正确的克数（最多三位小数）', badKcal: '热量应为整数',
     allergenList: { egg: '鸡蛋', milk: '牛奶', soy: '大豆', wheat: '小麦', peanut: '花生', 'tree-nut': '坚果', fish: '鱼', shellfish: '贝类/虾蟹', sesame: '芝麻' },
   },
@@ -149,7 +149,7 @@ const en: typeof zh = {
   },
   dishes: {
     title: '{name} · dishes', barcode: 'Barcode', name: 'Name', price: 'Price', kcal: 'Energy (kcal)', protein: 'Protein (g)', fat: 'Fat (g)', carb: 'Carbs (g)',
-    allergens: 'Allergens', active: 'On sale', add: 'New dish', edit: 'Edit', saved: 'Saved (menu version {v})', none: 'No dish yet', priceYuan: 'Price (yuan)',
+    allergens: 'Allergens', active: 'On sale', add: 'New dish', labels: 'Download barcode labels', edit: 'Edit', saved: 'Saved (menu version {v})', none: 'No dish yet', priceYuan: 'Price (yuan)',
     badPrice: 'Enter a price in yuan with at most two decimals', badGrams: 'Enter grams with at most three decimals', badKcal: 'Energy is a whole number',
     allergenList: { egg: 'Egg', milk: 'Milk', soy: 'Soy', wheat: 'Wheat', peanut: 'Peanut', 'tree-nut': 'Tree nuts', fish: 'Fish', shellfish: 'Shellfish', sesame: 'Sesame' },
   },

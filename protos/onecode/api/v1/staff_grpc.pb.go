@@ -40,6 +40,7 @@ const (
 	StaffService_ListSchoolClasses_FullMethodName       = "/onecode.api.v1.StaffService/ListSchoolClasses"
 	StaffService_ListStaffCanteens_FullMethodName       = "/onecode.api.v1.StaffService/ListStaffCanteens"
 	StaffService_GetPupilCard_FullMethodName            = "/onecode.api.v1.StaffService/GetPupilCard"
+	StaffService_GetDishLabels_FullMethodName           = "/onecode.api.v1.StaffService/GetDishLabels"
 )
 
 // StaffServiceClient is the client API for StaffService service.
@@ -102,6 +103,10 @@ type StaffServiceClient interface {
 	// GetPupilCard renders one pupil's printable QR card label as an A4 PDF (the class
 	// sheet's roles and reach; NO_CARDS when the pupil's card is not active).
 	GetPupilCard(ctx context.Context, in *GetPupilCardRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// GetDishLabels renders the barcode labels of a canteen's dishes on sale as an A4
+	// PDF (canteen managers and school admins of the canteen's school; NO_DISHES when
+	// none is on sale).
+	GetDishLabels(ctx context.Context, in *GetDishLabelsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 }
 
 type staffServiceClient struct {
@@ -312,6 +317,16 @@ func (c *staffServiceClient) GetPupilCard(ctx context.Context, in *GetPupilCardR
 	return out, nil
 }
 
+func (c *staffServiceClient) GetDishLabels(ctx context.Context, in *GetDishLabelsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, StaffService_GetDishLabels_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // StaffServiceServer is the server API for StaffService service.
 // All implementations must embed UnimplementedStaffServiceServer
 // for forward compatibility.
@@ -372,6 +387,10 @@ type StaffServiceServer interface {
 	// GetPupilCard renders one pupil's printable QR card label as an A4 PDF (the class
 	// sheet's roles and reach; NO_CARDS when the pupil's card is not active).
 	GetPupilCard(context.Context, *GetPupilCardRequest) (*httpbody.HttpBody, error)
+	// GetDishLabels renders the barcode labels of a canteen's dishes on sale as an A4
+	// PDF (canteen managers and school admins of the canteen's school; NO_DISHES when
+	// none is on sale).
+	GetDishLabels(context.Context, *GetDishLabelsRequest) (*httpbody.HttpBody, error)
 	mustEmbedUnimplementedStaffServiceServer()
 }
 
@@ -441,6 +460,9 @@ func (UnimplementedStaffServiceServer) ListStaffCanteens(context.Context, *ListS
 }
 func (UnimplementedStaffServiceServer) GetPupilCard(context.Context, *GetPupilCardRequest) (*httpbody.HttpBody, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetPupilCard not implemented")
+}
+func (UnimplementedStaffServiceServer) GetDishLabels(context.Context, *GetDishLabelsRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetDishLabels not implemented")
 }
 func (UnimplementedStaffServiceServer) mustEmbedUnimplementedStaffServiceServer() {}
 func (UnimplementedStaffServiceServer) testEmbeddedByValue()                      {}
@@ -823,6 +845,24 @@ func _StaffService_GetPupilCard_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _StaffService_GetDishLabels_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetDishLabelsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffServiceServer).GetDishLabels(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffService_GetDishLabels_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffServiceServer).GetDishLabels(ctx, req.(*GetDishLabelsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // StaffService_ServiceDesc is the grpc.ServiceDesc for StaffService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -909,6 +949,10 @@ var StaffService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetPupilCard",
 			Handler:    _StaffService_GetPupilCard_Handler,
+		},
+		{
+			MethodName: "GetDishLabels",
+			Handler:    _StaffService_GetDishLabels_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
