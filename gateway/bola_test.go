@@ -389,6 +389,16 @@ func TestBOLA(t *testing.T) {
 			_, err := S.ReissueCard(ctx, &apiv1.ReissueCardRequest{AccountId: acc, RequestId: "re-1", CardExpiry: nextYear()})
 			return err
 		}),
+		"StaffService/GetPupilCard": staffAccountCases(func(ctx context.Context, acc string) error {
+			_, err := S.GetPupilCard(ctx, &apiv1.GetPupilCardRequest{AccountId: acc})
+			return err
+		}),
+		"StaffService/GetDishLabels": {
+			{who: "canteen1 on school 2's canteen", code: codes.NotFound, call: dishLabels(S, st("canteen1"), "C2"), like: dishLabels(S, st("canteen1"), "C404")},
+			{who: "admin2 on school 1's canteen", code: codes.NotFound, call: dishLabels(S, st("admin2"), "C1"), like: dishLabels(S, st("admin2"), "C404")},
+			{who: "finance1", code: codes.PermissionDenied, call: dishLabels(S, st("finance1"), "C1")},
+			{who: "teacherA", code: codes.PermissionDenied, call: dishLabels(S, st("teacherA"), "C1")},
+		},
 		"StaffService/GetClassSheet": {
 			{who: "admin1 on school 2's class", code: codes.NotFound, call: classSheet(S, st("admin1"), "2A"), like: classSheet(S, st("admin1"), "nope")},
 			{who: "teacherA on class 1B", code: codes.NotFound, call: classSheet(S, st("teacherA"), "1B"), like: classSheet(S, st("teacherA"), "nope")},
@@ -759,6 +769,13 @@ func putStaff(S apiv1.StaffServiceClient, ctx context.Context, username string, 
 func listDishes(S apiv1.StaffServiceClient, ctx context.Context, canteen string) func(context.Context) error {
 	return func(context.Context) error {
 		_, err := S.ListCanteenDishes(ctx, &apiv1.ListCanteenDishesRequest{CanteenId: canteen})
+		return err
+	}
+}
+
+func dishLabels(S apiv1.StaffServiceClient, ctx context.Context, canteen string) func(context.Context) error {
+	return func(context.Context) error {
+		_, err := S.GetDishLabels(ctx, &apiv1.GetDishLabelsRequest{CanteenId: canteen})
 		return err
 	}
 }

@@ -88,6 +88,25 @@ func (s *StaffService) GetClassSheet(ctx context.Context, req *apiv1.GetClassShe
 	if err != nil {
 		return nil, err
 	}
+	return s.renderSheet(data)
+}
+
+// GetPupilCard implements apiv1.StaffServiceServer: the A4 PDF of one pupil's card
+// label, by the class sheet's roles and reach (enrolment.Service.PupilCard).
+func (s *StaffService) GetPupilCard(ctx context.Context, req *apiv1.GetPupilCardRequest) (*httpbody.HttpBody, error) {
+	p, err := access.RequireStaff(ctx, rolesPupils...)
+	if err != nil {
+		return nil, err
+	}
+	data, err := s.enrol.PupilCard(ctx, staffReach(p), req.GetAccountId())
+	if err != nil {
+		return nil, err
+	}
+	return s.renderSheet(data)
+}
+
+// renderSheet renders a sheet's labels as the A4 PDF (cardprint.ClassSheetPDF).
+func (s *StaffService) renderSheet(data enrolment.ClassSheet) (*httpbody.HttpBody, error) {
 	school, class := data.School, data.Class
 	sheet := cardprint.Sheet{Title: s.printable(school.Name, "School "+school.ID), Class: s.printable(class.Name, class.ID),
 		FontTTF: s.SheetFont, Created: s.d.Now(), Expiry: "see card"}
@@ -99,7 +118,7 @@ func (s *StaffService) GetClassSheet(ctx context.Context, req *apiv1.GetClassShe
 	}
 	pdf, err := cardprint.ClassSheetPDF(sheet)
 	if err != nil {
-		s.d.Logger.Error("class sheet not rendered", slog.String("school", school.ID), slog.String("class", class.ID), slog.Any("error", err))
+		s.d.Logger.Error("card sheet not rendered", slog.String("school", school.ID), slog.String("class", class.ID), slog.Any("error", err))
 		return nil, reason.New(reason.KindInternal, reason.Internal, "internal error")
 	}
 	return &httpbody.HttpBody{ContentType: "application/pdf", Data: pdf}, nil
@@ -119,4 +138,29 @@ func (s *StaffService) printable(text, alt string) string {
 		}
 	}
 	return text
+}
+
+// GetDishLabels implements apiv1.StaffServiceServer: the A4 PDF of the barcode
+// labels of a canteen's dishes on sale (cardprint.DishLabelsPDF, as `onecode
+// labels` prints them), for canteen managers and school admins of its school.
+func (s *StaffService) GetDishLabels(ctx context.Context, req *apiv1.GetDishLabelsRequest) (*httpbody.HttpBody, error) {
+	p, err := access.RequireStaff(ctx, rolesCanteenAdmin...)
+	if err != nil {
+		return nil, err
+	}
+	cat, scope := s.staffCatalog(p)
+	c, dishes, err := cat.DishLabels(ctx, scope, req.GetCanteenId(), cardprint.MaxLabels)
+	if err != nil {
+		return nil, ErrorStatus(err)
+	}
+	sheet := cardprint.DishSheet{Canteen: s.printable(c.Name, c.ID), FontTTF: s.SheetFont, Created: s.d.Now()}
+	for _, d := range dishes {
+		sheet.Labels = append(sheet.Labels, cardprint.DishLabel{Barcode: d.Barcode, Name: s.printable(d.Name, d.Barcode), PriceFen: d.PriceFen, Kcal: d.Kcal})
+	}
+	pdf, err := cardprint.DishLabelsPDF(sheet)
+	if err != nil {
+		s.d.Logger.Error("dish labels not rendered", slog.String("canteen", c.ID), slog.Any("error", err))
+		return nil, reason.New(reason.KindInternal, reason.Internal, "internal error")
+	}
+	return &httpbody.HttpBody{ContentType: "application/pdf", Data: pdf}, nil
 }

@@ -100,3 +100,34 @@ func (s *Service) classPupils(ctx context.Context, c Class, max int) ([]Pupil, e
 	}
 	return nil, classTooLarge(max)
 }
+
+// PupilCard gathers the one label of a pupil the caller reaches (ReachPupil), on a
+// sheet of the pupil's school and class: NO_CARDS when the pupil's card is not
+// active (lost, or no account yet). The PDF is the edge's to render.
+func (s *Service) PupilCard(ctx context.Context, r Reach, accountID string) (ClassSheet, error) {
+	pu, err := s.ReachPupil(ctx, r, accountID)
+	if err != nil {
+		return ClassSheet{}, err
+	}
+	school, err := s.d.Directory.School(ctx, pu.SchoolID)
+	if err != nil {
+		return ClassSheet{}, err
+	}
+	class, err := s.d.Directory.Class(ctx, pu.SchoolID, pu.ClassID)
+	if err != nil {
+		return ClassSheet{}, err
+	}
+	st, err := s.d.Accounts.State(ctx, pu.AccountID)
+	if err != nil {
+		return ClassSheet{}, err
+	}
+	if !st.GetOpened() || st.GetCardState() != "active" {
+		return ClassSheet{}, reason.New(reason.KindFailedPrecondition, reason.NoCards, "this pupil has no active card to print")
+	}
+	qr, err := s.sealCard(pu.SchoolID, pu.StudentNo, cardToPrint{random: st.GetCardRandom(), expiry: st.GetCardExpiry(), print: true}, s.d.Rand)
+	if err != nil {
+		return ClassSheet{}, err
+	}
+	return ClassSheet{School: school, Class: class, Expiry: st.GetCardExpiry(),
+		Labels: []SheetLabel{{QR: qr, Name: pu.Name, StudentNo: pu.StudentNo}}}, nil
+}

@@ -80,6 +80,8 @@ const (
 	TerminalExists     Code = "TERMINAL_EXISTS"
 	AuthTimeout        Code = "AUTH_TIMEOUT"
 	NoCards            Code = "NO_CARDS"
+	NoDishes           Code = "NO_DISHES"
+	TooManyDishes      Code = "TOO_MANY_DISHES"
 	NoCardRandomLeft   Code = "NO_CARD_RANDOM_LEFT"
 	ReissueSuperseded  Code = "REISSUE_SUPERSEDED"
 )

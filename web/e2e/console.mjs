@@ -134,6 +134,10 @@ async function cardFlow(page, sw, shot) {
       await text(page.getByTestId('card-state'), '正常')
       await text(page.getByTestId('history'), '-¥1.00')
       await shot('05-pupil')
+      const [one] = await Promise.all([page.waitForEvent('download', { timeout: T }), page.getByTestId('print-card').click()])
+      const cardPdf = readFileSync(await one.path())
+      check(cardPdf.subarray(0, 5).toString() === '%PDF-', 'the pupil\'s card is not a PDF')
+      check(one.suggestedFilename() === 'card-2024000102.pdf', `file name ${one.suggestedFilename()}`)
       await page.getByTestId('report-loss').click()
       await text(page.getByRole('dialog'), '旧卡二维码立即失效')
       await shot('06-loss-confirm')
@@ -211,6 +215,13 @@ async function canteenFlow(page, sw, shot) {
     await text(page.getByTestId('dishes'), '¥5.50')
     await text(page.getByTestId('dishes'), '1.2')
     await shot('10-dishes')
+  })
+
+  await step('Console: download the canteen\'s dish barcode labels (a PDF)', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: T }), page.getByTestId('dish-labels').click()])
+    const pdf = readFileSync(await download.path())
+    check(pdf.subarray(0, 5).toString() === '%PDF-', 'the dish labels are not a PDF')
+    check(download.suggestedFilename() === 'dish-labels-C1.pdf', `file name ${download.suggestedFilename()}`)
   })
 
   await step('Console: canteen totals per day with a chart', async () => {

@@ -46,6 +46,8 @@ export const Reason = {
   TerminalExists: 'TERMINAL_EXISTS',
   ClassTooLarge: 'CLASS_TOO_LARGE',
   NoCards: 'NO_CARDS',
+  NoDishes: 'NO_DISHES',
+  TooManyDishes: 'TOO_MANY_DISHES',
   NoCardRandomLeft: 'NO_CARD_RANDOM_LEFT',
   ReissueSuperseded: 'REISSUE_SUPERSEDED',
   // Pupil import (file and row errors)

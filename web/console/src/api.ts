@@ -91,12 +91,14 @@ export const api = {
   guardians: (id: string) => client.get<GuardiansResponse>(`/v1/staff/pupils/${seg(id)}/guardians`),
   unbind: (id: string, parentId: string) => client.post(`/v1/staff/pupils/${seg(id)}/guardians/${seg(parentId)}:unbind`),
   classSheet: (classId: string) => client.blob(`/v1/staff/classes/${seg(classId)}/sheet.pdf`),
+  pupilCard: (id: string) => client.blob(`/v1/staff/pupils/${seg(id)}/card.pdf`),
 
   // Canteens, dishes, terminals, totals.
   canteens: () => client.get<ListCanteensResponse>('/v1/staff/canteens'),
   putCanteen: (id: string, name: string) => client.put(`/v1/staff/canteens/${seg(id)}`, { name }),
   dishes: (canteenId: string, pageToken: string, pageSize = 100) =>
     client.get<ListDishesResponse>(`/v1/staff/canteens/${seg(canteenId)}/dishes`, { pageToken, pageSize }),
+  dishLabels: (canteenId: string) => client.blob(`/v1/staff/canteens/${seg(canteenId)}/labels.pdf`),
   putDish: (canteenId: string, d: Dish) =>
     client.put<PutDishResponse>(`/v1/staff/canteens/${seg(canteenId)}/dishes/${seg(d.barcode)}`, { dish: d }),
   registerTerminal: (canteenId: string, terminalId: string, name: string, canOverride: boolean) =>

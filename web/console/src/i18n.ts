@@ -30,7 +30,7 @@ const zh = {
   pupil: {
     title: '学生详情', account: '账户', class: '班级', balance: '余额', card: '卡状态', generation: '卡版本',
     loss: '挂失', lossConfirm: '挂失后，{name} 的旧卡二维码立即失效，在食堂无法消费。余额不受影响，可稍后补卡。确定挂失吗？', lossDone: '已挂失',
-    reissue: '补卡', reissueTitle: '补办新卡', reissueExpiry: '新卡有效期至', reissueSubmit: '生成新卡',
+    reissue: '补卡', printCard: '打印此卡', reissueTitle: '补办新卡', reissueExpiry: '新卡有效期至', reissueSubmit: '生成新卡',
     reissueDone: '新卡已生成（第 {gen} 版）', qr: '新卡二维码内容', qrHint: '旧卡从此失效。请打印新卡：在“学生”页选择该班级下载班级卡片（PDF），或将此二维码内容交给制卡系统。此内容等同于卡片，请勿外传。',
     bindCode: '签发家长绑定码', bindTitle: '家长绑定码', bindHint: '此绑定码只显示这一次，请打印或抄写在给家长的通知单上。家长在手机页“绑定孩子”时填写。再次签发会使旧码失效。',
     bindExpires: '有效期至 {at}', print: '打印通知单', slipTitle: '一码通 · 家长绑定通知', slipText: '请在手机上打开学校一码通家长页面，登录后选择“绑定孩子”，填写学校代码、孩子姓名、学号和下面的绑定码。',
@@ -50,7 +50,7 @@ const zh = {
   },
   dishes: {
     title: '{name} · 菜品', barcode: '条码', name: '名称', price: '价格', kcal: '热量(千卡)', protein: '蛋白质(克)', fat: '脂肪(克)', carb: '碳水(克)',
-    allergens: '过敏原', active: '在售', add: '新增菜品', edit: '编辑', saved: '已保存（菜单版本 {v}）', none: '还没有菜品', priceYuan: '价格（元）',
+    allergens: '过敏原', active: '在售', add: '新增菜品', labels: '下载条码标签', edit: '编辑', saved: '已保存（菜单版本 {v}）', none: '还没有菜品', priceYuan: '价格（元）',
     badPrice: '请输入正确的价格（元，最多两位小数）', badGrams: '请输入正确的克数（最多三位小数）', badKcal: '热量应为整数',
     allergenList: { egg: '鸡蛋', milk: '牛奶', soy: '大豆', wheat: '小麦', peanut: '花生', 'tree-nut': '坚果', fish: '鱼', shellfish: '贝类/虾蟹', sesame: '芝麻' },
   },
@@ -143,7 +143,7 @@ const en: typeof zh = {
   pupil: {
     title: 'Pupil', account: 'Account', class: 'Class', balance: 'Balance', card: 'Card', generation: 'Card gen.',
     loss: 'Report lost', lossConfirm: 'Once reported, the QR code of {name}\'s card stops working at once: it cannot pay in the canteen. The balance stays; a new card can be issued later. Report the card lost?', lossDone: 'Reported lost',
-    reissue: 'Re-issue card', reissueTitle: 'Re-issue the card', reissueExpiry: 'New card valid until', reissueSubmit: 'Make the new card',
+    reissue: 'Re-issue card', printCard: 'Print this card', reissueTitle: 'Re-issue the card', reissueExpiry: 'New card valid until', reissueSubmit: 'Make the new card',
     reissueDone: 'New card made (generation {gen})', qr: 'The new card\'s QR text', qrHint: 'The old card stops working now. Print the new card: pick the class under Pupils and download its card sheet (PDF), or give this QR text to the card printer. It is as good as the card: do not share it.',
     bindCode: 'Issue a parent bind code', bindTitle: 'Parent bind code', bindHint: 'This code is shown only this once: print it or copy it onto the slip for the parents, who enter it under "Bind a child" on the phone page. Issuing again voids this code.',
     bindExpires: 'Valid until {at}', print: 'Print the slip', slipTitle: 'OneCode · binding slip for parents', slipText: 'Open the school\'s OneCode parent page on your phone, log in, choose "Bind a child" and enter the school code, the child\'s name and student number, and the bind code below.',
@@ -163,7 +163,7 @@ const en: typeof zh = {
   },
   dishes: {
     title: '{name} · dishes', barcode: 'Barcode', name: 'Name', price: 'Price', kcal: 'Energy (kcal)', protein: 'Protein (g)', fat: 'Fat (g)', carb: 'Carbs (g)',
-    allergens: 'Allergens', active: 'On sale', add: 'New dish', edit: 'Edit', saved: 'Saved (menu version {v})', none: 'No dish yet', priceYuan: 'Price (yuan)',
+    allergens: 'Allergens', active: 'On sale', add: 'New dish', labels: 'Download barcode labels', edit: 'Edit', saved: 'Saved (menu version {v})', none: 'No dish yet', priceYuan: 'Price (yuan)',
     badPrice: 'Enter a price in yuan with at most two decimals', badGrams: 'Enter grams with at most three decimals', badKcal: 'Energy is a whole number',
     allergenList: { egg: 'Egg', milk: 'Milk', soy: 'Soy', wheat: 'Wheat', peanut: 'Peanut', 'tree-nut': 'Tree nuts', fish: 'Fish', shellfish: 'Shellfish', sesame: 'Sesame' },
   },

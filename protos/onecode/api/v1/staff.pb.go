@@ -2428,6 +2428,96 @@ func (x *ListStaffCanteensResponse) GetCanteens() []*StaffCanteen {
 	return nil
 }
 
+// GetPupilCardRequest names the pupil.
+type GetPupilCardRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPupilCardRequest) Reset() {
+	*x = GetPupilCardRequest{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPupilCardRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPupilCardRequest) ProtoMessage() {}
+
+func (x *GetPupilCardRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPupilCardRequest.ProtoReflect.Descriptor instead.
+func (*GetPupilCardRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *GetPupilCardRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+// GetDishLabelsRequest names the canteen.
+type GetDishLabelsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CanteenId     string                 `protobuf:"bytes,1,opt,name=canteen_id,json=canteenId,proto3" json:"canteen_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDishLabelsRequest) Reset() {
+	*x = GetDishLabelsRequest{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDishLabelsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDishLabelsRequest) ProtoMessage() {}
+
+func (x *GetDishLabelsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDishLabelsRequest.ProtoReflect.Descriptor instead.
+func (*GetDishLabelsRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *GetDishLabelsRequest) GetCanteenId() string {
+	if x != nil {
+		return x.CanteenId
+	}
+	return ""
+}
+
 var File_onecode_api_v1_staff_proto protoreflect.FileDescriptor
 
 const file_onecode_api_v1_staff_proto_rawDesc = "" +
@@ -2606,7 +2696,13 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\acanteen\x18\x01 \x01(\v2\x17.onecode.api.v1.CanteenR\acanteen\x12=\n" +
 	"\tterminals\x18\x02 \x03(\v2\x1f.onecode.api.v1.CanteenTerminalR\tterminals\"U\n" +
 	"\x19ListStaffCanteensResponse\x128\n" +
-	"\bcanteens\x18\x01 \x03(\v2\x1c.onecode.api.v1.StaffCanteenR\bcanteens2\xf2\x15\n" +
+	"\bcanteens\x18\x01 \x03(\v2\x1c.onecode.api.v1.StaffCanteenR\bcanteens\"4\n" +
+	"\x13GetPupilCardRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\"5\n" +
+	"\x14GetDishLabelsRequest\x12\x1d\n" +
+	"\n" +
+	"canteen_id\x18\x01 \x01(\tR\tcanteenId2\xee\x17\n" +
 	"\fStaffService\x12\x8d\x01\n" +
 	"\x10ImportPupilsFile\x12'.onecode.api.v1.ImportPupilsFileRequest\x1a(.onecode.api.v1.ImportPupilsFileResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/staff/pupils:importFile\x12m\n" +
 	"\n" +
@@ -2627,7 +2723,9 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\x0ePutSchoolStaff\x12%.onecode.api.v1.PutSchoolStaffRequest\x1a&.onecode.api.v1.PutSchoolStaffResponse\"%\x82\xd3\xe4\x93\x02\x1f:\x01*\x1a\x1a/v1/staff/staff/{username}\x12\x95\x01\n" +
 	"\x10GetCanteenTotals\x12'.onecode.api.v1.GetCanteenTotalsRequest\x1a(.onecode.api.v1.GetCanteenTotalsResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/staff/canteens/{canteen_id}/totals\x12\x83\x01\n" +
 	"\x11ListSchoolClasses\x12(.onecode.api.v1.ListSchoolClassesRequest\x1a).onecode.api.v1.ListSchoolClassesResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/staff/classes\x12\x84\x01\n" +
-	"\x11ListStaffCanteens\x12(.onecode.api.v1.ListStaffCanteensRequest\x1a).onecode.api.v1.ListStaffCanteensResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/staff/canteensB8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
+	"\x11ListStaffCanteens\x12(.onecode.api.v1.ListStaffCanteensRequest\x1a).onecode.api.v1.ListStaffCanteensResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/staff/canteens\x12y\n" +
+	"\fGetPupilCard\x12#.onecode.api.v1.GetPupilCardRequest\x1a\x14.google.api.HttpBody\".\x82\xd3\xe4\x93\x02(\x12&/v1/staff/pupils/{account_id}/card.pdf\x12\x7f\n" +
+	"\rGetDishLabels\x12$.onecode.api.v1.GetDishLabelsRequest\x1a\x14.google.api.HttpBody\"2\x82\xd3\xe4\x93\x02,\x12*/v1/staff/canteens/{canteen_id}/labels.pdfB8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
 
 var (
 	file_onecode_api_v1_staff_proto_rawDescOnce sync.Once
@@ -2641,7 +2739,7 @@ func file_onecode_api_v1_staff_proto_rawDescGZIP() []byte {
 	return file_onecode_api_v1_staff_proto_rawDescData
 }
 
-var file_onecode_api_v1_staff_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
+var file_onecode_api_v1_staff_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_onecode_api_v1_staff_proto_goTypes = []any{
 	(*ImportPupilsFileRequest)(nil),         // 0: onecode.api.v1.ImportPupilsFileRequest
 	(*ImportPupilsFileResponse)(nil),        // 1: onecode.api.v1.ImportPupilsFileResponse
@@ -2686,35 +2784,37 @@ var file_onecode_api_v1_staff_proto_goTypes = []any{
 	(*CanteenTerminal)(nil),                 // 40: onecode.api.v1.CanteenTerminal
 	(*StaffCanteen)(nil),                    // 41: onecode.api.v1.StaffCanteen
 	(*ListStaffCanteensResponse)(nil),       // 42: onecode.api.v1.ListStaffCanteensResponse
-	(ImportMode)(0),                         // 43: onecode.api.v1.ImportMode
-	(*RowError)(nil),                        // 44: onecode.api.v1.RowError
-	(ImportOutcome)(0),                      // 45: onecode.api.v1.ImportOutcome
-	(*HistoryLine)(nil),                     // 46: onecode.api.v1.HistoryLine
-	(*Canteen)(nil),                         // 47: onecode.api.v1.Canteen
-	(*Dish)(nil),                            // 48: onecode.api.v1.Dish
-	(StaffRole)(0),                          // 49: onecode.api.v1.StaffRole
-	(*StaffUser)(nil),                       // 50: onecode.api.v1.StaffUser
-	(*Class)(nil),                           // 51: onecode.api.v1.Class
-	(*httpbody.HttpBody)(nil),               // 52: google.api.HttpBody
+	(*GetPupilCardRequest)(nil),             // 43: onecode.api.v1.GetPupilCardRequest
+	(*GetDishLabelsRequest)(nil),            // 44: onecode.api.v1.GetDishLabelsRequest
+	(ImportMode)(0),                         // 45: onecode.api.v1.ImportMode
+	(*RowError)(nil),                        // 46: onecode.api.v1.RowError
+	(ImportOutcome)(0),                      // 47: onecode.api.v1.ImportOutcome
+	(*HistoryLine)(nil),                     // 48: onecode.api.v1.HistoryLine
+	(*Canteen)(nil),                         // 49: onecode.api.v1.Canteen
+	(*Dish)(nil),                            // 50: onecode.api.v1.Dish
+	(StaffRole)(0),                          // 51: onecode.api.v1.StaffRole
+	(*StaffUser)(nil),                       // 52: onecode.api.v1.StaffUser
+	(*Class)(nil),                           // 53: onecode.api.v1.Class
+	(*httpbody.HttpBody)(nil),               // 54: google.api.HttpBody
 }
 var file_onecode_api_v1_staff_proto_depIdxs = []int32{
-	43, // 0: onecode.api.v1.ImportPupilsFileRequest.mode:type_name -> onecode.api.v1.ImportMode
-	44, // 1: onecode.api.v1.ImportPupilsFileResponse.errors:type_name -> onecode.api.v1.RowError
+	45, // 0: onecode.api.v1.ImportPupilsFileRequest.mode:type_name -> onecode.api.v1.ImportMode
+	46, // 1: onecode.api.v1.ImportPupilsFileResponse.errors:type_name -> onecode.api.v1.RowError
 	2,  // 2: onecode.api.v1.ImportPupilsFileResponse.rows:type_name -> onecode.api.v1.ImportedRow
-	45, // 3: onecode.api.v1.ImportedRow.outcome:type_name -> onecode.api.v1.ImportOutcome
+	47, // 3: onecode.api.v1.ImportedRow.outcome:type_name -> onecode.api.v1.ImportOutcome
 	4,  // 4: onecode.api.v1.ListPupilsResponse.pupils:type_name -> onecode.api.v1.Pupil
 	4,  // 5: onecode.api.v1.GetPupilResponse.pupil:type_name -> onecode.api.v1.Pupil
-	46, // 6: onecode.api.v1.ListPupilHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
+	48, // 6: onecode.api.v1.ListPupilHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
 	16, // 7: onecode.api.v1.GetCanteenTotalsResponse.days:type_name -> onecode.api.v1.DayTotal
-	47, // 8: onecode.api.v1.PutStaffCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
-	48, // 9: onecode.api.v1.PutCanteenDishRequest.dish:type_name -> onecode.api.v1.Dish
-	48, // 10: onecode.api.v1.PutCanteenDishResponse.dish:type_name -> onecode.api.v1.Dish
-	48, // 11: onecode.api.v1.ListCanteenDishesResponse.dishes:type_name -> onecode.api.v1.Dish
-	49, // 12: onecode.api.v1.PutSchoolStaffRequest.role:type_name -> onecode.api.v1.StaffRole
-	50, // 13: onecode.api.v1.PutSchoolStaffResponse.staff:type_name -> onecode.api.v1.StaffUser
+	49, // 8: onecode.api.v1.PutStaffCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
+	50, // 9: onecode.api.v1.PutCanteenDishRequest.dish:type_name -> onecode.api.v1.Dish
+	50, // 10: onecode.api.v1.PutCanteenDishResponse.dish:type_name -> onecode.api.v1.Dish
+	50, // 11: onecode.api.v1.ListCanteenDishesResponse.dishes:type_name -> onecode.api.v1.Dish
+	51, // 12: onecode.api.v1.PutSchoolStaffRequest.role:type_name -> onecode.api.v1.StaffRole
+	52, // 13: onecode.api.v1.PutSchoolStaffResponse.staff:type_name -> onecode.api.v1.StaffUser
 	33, // 14: onecode.api.v1.ListPupilGuardiansResponse.guardians:type_name -> onecode.api.v1.Guardian
-	51, // 15: onecode.api.v1.ListSchoolClassesResponse.classes:type_name -> onecode.api.v1.Class
-	47, // 16: onecode.api.v1.StaffCanteen.canteen:type_name -> onecode.api.v1.Canteen
+	53, // 15: onecode.api.v1.ListSchoolClassesResponse.classes:type_name -> onecode.api.v1.Class
+	49, // 16: onecode.api.v1.StaffCanteen.canteen:type_name -> onecode.api.v1.Canteen
 	40, // 17: onecode.api.v1.StaffCanteen.terminals:type_name -> onecode.api.v1.CanteenTerminal
 	41, // 18: onecode.api.v1.ListStaffCanteensResponse.canteens:type_name -> onecode.api.v1.StaffCanteen
 	0,  // 19: onecode.api.v1.StaffService.ImportPupilsFile:input_type -> onecode.api.v1.ImportPupilsFileRequest
@@ -2736,27 +2836,31 @@ var file_onecode_api_v1_staff_proto_depIdxs = []int32{
 	15, // 35: onecode.api.v1.StaffService.GetCanteenTotals:input_type -> onecode.api.v1.GetCanteenTotalsRequest
 	37, // 36: onecode.api.v1.StaffService.ListSchoolClasses:input_type -> onecode.api.v1.ListSchoolClassesRequest
 	39, // 37: onecode.api.v1.StaffService.ListStaffCanteens:input_type -> onecode.api.v1.ListStaffCanteensRequest
-	1,  // 38: onecode.api.v1.StaffService.ImportPupilsFile:output_type -> onecode.api.v1.ImportPupilsFileResponse
-	5,  // 39: onecode.api.v1.StaffService.ListPupils:output_type -> onecode.api.v1.ListPupilsResponse
-	7,  // 40: onecode.api.v1.StaffService.GetPupil:output_type -> onecode.api.v1.GetPupilResponse
-	9,  // 41: onecode.api.v1.StaffService.ListPupilHistory:output_type -> onecode.api.v1.ListPupilHistoryResponse
-	11, // 42: onecode.api.v1.StaffService.ReportPupilLoss:output_type -> onecode.api.v1.ReportPupilLossResponse
-	13, // 43: onecode.api.v1.StaffService.ReissueCard:output_type -> onecode.api.v1.ReissueCardResponse
-	31, // 44: onecode.api.v1.StaffService.IssueBindCode:output_type -> onecode.api.v1.IssueBindCodeResponse
-	34, // 45: onecode.api.v1.StaffService.ListPupilGuardians:output_type -> onecode.api.v1.ListPupilGuardiansResponse
-	36, // 46: onecode.api.v1.StaffService.UnbindGuardian:output_type -> onecode.api.v1.UnbindGuardianResponse
-	52, // 47: onecode.api.v1.StaffService.GetClassSheet:output_type -> google.api.HttpBody
-	19, // 48: onecode.api.v1.StaffService.PutStaffCanteen:output_type -> onecode.api.v1.PutStaffCanteenResponse
-	21, // 49: onecode.api.v1.StaffService.RegisterCanteenTerminal:output_type -> onecode.api.v1.RegisterCanteenTerminalResponse
-	23, // 50: onecode.api.v1.StaffService.SetTerminalEnabled:output_type -> onecode.api.v1.SetTerminalEnabledResponse
-	25, // 51: onecode.api.v1.StaffService.PutCanteenDish:output_type -> onecode.api.v1.PutCanteenDishResponse
-	27, // 52: onecode.api.v1.StaffService.ListCanteenDishes:output_type -> onecode.api.v1.ListCanteenDishesResponse
-	29, // 53: onecode.api.v1.StaffService.PutSchoolStaff:output_type -> onecode.api.v1.PutSchoolStaffResponse
-	17, // 54: onecode.api.v1.StaffService.GetCanteenTotals:output_type -> onecode.api.v1.GetCanteenTotalsResponse
-	38, // 55: onecode.api.v1.StaffService.ListSchoolClasses:output_type -> onecode.api.v1.ListSchoolClassesResponse
-	42, // 56: onecode.api.v1.StaffService.ListStaffCanteens:output_type -> onecode.api.v1.ListStaffCanteensResponse
-	38, // [38:57] is the sub-list for method output_type
-	19, // [19:38] is the sub-list for method input_type
+	43, // 38: onecode.api.v1.StaffService.GetPupilCard:input_type -> onecode.api.v1.GetPupilCardRequest
+	44, // 39: onecode.api.v1.StaffService.GetDishLabels:input_type -> onecode.api.v1.GetDishLabelsRequest
+	1,  // 40: onecode.api.v1.StaffService.ImportPupilsFile:output_type -> onecode.api.v1.ImportPupilsFileResponse
+	5,  // 41: onecode.api.v1.StaffService.ListPupils:output_type -> onecode.api.v1.ListPupilsResponse
+	7,  // 42: onecode.api.v1.StaffService.GetPupil:output_type -> onecode.api.v1.GetPupilResponse
+	9,  // 43: onecode.api.v1.StaffService.ListPupilHistory:output_type -> onecode.api.v1.ListPupilHistoryResponse
+	11, // 44: onecode.api.v1.StaffService.ReportPupilLoss:output_type -> onecode.api.v1.ReportPupilLossResponse
+	13, // 45: onecode.api.v1.StaffService.ReissueCard:output_type -> onecode.api.v1.ReissueCardResponse
+	31, // 46: onecode.api.v1.StaffService.IssueBindCode:output_type -> onecode.api.v1.IssueBindCodeResponse
+	34, // 47: onecode.api.v1.StaffService.ListPupilGuardians:output_type -> onecode.api.v1.ListPupilGuardiansResponse
+	36, // 48: onecode.api.v1.StaffService.UnbindGuardian:output_type -> onecode.api.v1.UnbindGuardianResponse
+	54, // 49: onecode.api.v1.StaffService.GetClassSheet:output_type -> google.api.HttpBody
+	19, // 50: onecode.api.v1.StaffService.PutStaffCanteen:output_type -> onecode.api.v1.PutStaffCanteenResponse
+	21, // 51: onecode.api.v1.StaffService.RegisterCanteenTerminal:output_type -> onecode.api.v1.RegisterCanteenTerminalResponse
+	23, // 52: onecode.api.v1.StaffService.SetTerminalEnabled:output_type -> onecode.api.v1.SetTerminalEnabledResponse
+	25, // 53: onecode.api.v1.StaffService.PutCanteenDish:output_type -> onecode.api.v1.PutCanteenDishResponse
+	27, // 54: onecode.api.v1.StaffService.ListCanteenDishes:output_type -> onecode.api.v1.ListCanteenDishesResponse
+	29, // 55: onecode.api.v1.StaffService.PutSchoolStaff:output_type -> onecode.api.v1.PutSchoolStaffResponse
+	17, // 56: onecode.api.v1.StaffService.GetCanteenTotals:output_type -> onecode.api.v1.GetCanteenTotalsResponse
+	38, // 57: onecode.api.v1.StaffService.ListSchoolClasses:output_type -> onecode.api.v1.ListSchoolClassesResponse
+	42, // 58: onecode.api.v1.StaffService.ListStaffCanteens:output_type -> onecode.api.v1.ListStaffCanteensResponse
+	54, // 59: onecode.api.v1.StaffService.GetPupilCard:output_type -> google.api.HttpBody
+	54, // 60: onecode.api.v1.StaffService.GetDishLabels:output_type -> google.api.HttpBody
+	40, // [40:61] is the sub-list for method output_type
+	19, // [19:40] is the sub-list for method input_type
 	19, // [19:19] is the sub-list for extension type_name
 	19, // [19:19] is the sub-list for extension extendee
 	0,  // [0:19] is the sub-list for field type_name
@@ -2776,7 +2880,7 @@ func file_onecode_api_v1_staff_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_staff_proto_rawDesc), len(file_onecode_api_v1_staff_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   43,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -39,6 +39,8 @@ const (
 	StaffService_GetCanteenTotals_FullMethodName        = "/onecode.api.v1.StaffService/GetCanteenTotals"
 	StaffService_ListSchoolClasses_FullMethodName       = "/onecode.api.v1.StaffService/ListSchoolClasses"
 	StaffService_ListStaffCanteens_FullMethodName       = "/onecode.api.v1.StaffService/ListStaffCanteens"
+	StaffService_GetPupilCard_FullMethodName            = "/onecode.api.v1.StaffService/GetPupilCard"
+	StaffService_GetDishLabels_FullMethodName           = "/onecode.api.v1.StaffService/GetDishLabels"
 )
 
 // StaffServiceClient is the client API for StaffService service.
@@ -98,6 +100,13 @@ type StaffServiceClient interface {
 	// canteen managers and finance), with their terminals (never their secrets) for
 	// school admins and canteen managers.
 	ListStaffCanteens(ctx context.Context, in *ListStaffCanteensRequest, opts ...grpc.CallOption) (*ListStaffCanteensResponse, error)
+	// GetPupilCard renders one pupil's printable QR card label as an A4 PDF (the class
+	// sheet's roles and reach; NO_CARDS when the pupil's card is not active).
+	GetPupilCard(ctx context.Context, in *GetPupilCardRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// GetDishLabels renders the barcode labels of a canteen's dishes on sale as an A4
+	// PDF (canteen managers and school admins of the canteen's school; NO_DISHES when
+	// none is on sale).
+	GetDishLabels(ctx context.Context, in *GetDishLabelsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 }
 
 type staffServiceClient struct {
@@ -298,6 +307,26 @@ func (c *staffServiceClient) ListStaffCanteens(ctx context.Context, in *ListStaf
 	return out, nil
 }
 
+func (c *staffServiceClient) GetPupilCard(ctx context.Context, in *GetPupilCardRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, StaffService_GetPupilCard_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffServiceClient) GetDishLabels(ctx context.Context, in *GetDishLabelsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, StaffService_GetDishLabels_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // StaffServiceServer is the server API for StaffService service.
 // All implementations must embed UnimplementedStaffServiceServer
 // for forward compatibility.
@@ -355,6 +384,13 @@ type StaffServiceServer interface {
 	// canteen managers and finance), with their terminals (never their secrets) for
 	// school admins and canteen managers.
 	ListStaffCanteens(context.Context, *ListStaffCanteensRequest) (*ListStaffCanteensResponse, error)
+	// GetPupilCard renders one pupil's printable QR card label as an A4 PDF (the class
+	// sheet's roles and reach; NO_CARDS when the pupil's card is not active).
+	GetPupilCard(context.Context, *GetPupilCardRequest) (*httpbody.HttpBody, error)
+	// GetDishLabels renders the barcode labels of a canteen's dishes on sale as an A4
+	// PDF (canteen managers and school admins of the canteen's school; NO_DISHES when
+	// none is on sale).
+	GetDishLabels(context.Context, *GetDishLabelsRequest) (*httpbody.HttpBody, error)
 	mustEmbedUnimplementedStaffServiceServer()
 }
 
@@ -421,6 +457,12 @@ func (UnimplementedStaffServiceServer) ListSchoolClasses(context.Context, *ListS
 }
 func (UnimplementedStaffServiceServer) ListStaffCanteens(context.Context, *ListStaffCanteensRequest) (*ListStaffCanteensResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListStaffCanteens not implemented")
+}
+func (UnimplementedStaffServiceServer) GetPupilCard(context.Context, *GetPupilCardRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetPupilCard not implemented")
+}
+func (UnimplementedStaffServiceServer) GetDishLabels(context.Context, *GetDishLabelsRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetDishLabels not implemented")
 }
 func (UnimplementedStaffServiceServer) mustEmbedUnimplementedStaffServiceServer() {}
 func (UnimplementedStaffServiceServer) testEmbeddedByValue()                      {}
@@ -785,6 +827,42 @@ func _StaffService_ListStaffCanteens_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _StaffService_GetPupilCard_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetPupilCardRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffServiceServer).GetPupilCard(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffService_GetPupilCard_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffServiceServer).GetPupilCard(ctx, req.(*GetPupilCardRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffService_GetDishLabels_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetDishLabelsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffServiceServer).GetDishLabels(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffService_GetDishLabels_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffServiceServer).GetDishLabels(ctx, req.(*GetDishLabelsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // StaffService_ServiceDesc is the grpc.ServiceDesc for StaffService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -867,6 +945,14 @@ var StaffService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListStaffCanteens",
 			Handler:    _StaffService_ListStaffCanteens_Handler,
+		},
+		{
+			MethodName: "GetPupilCard",
+			Handler:    _StaffService_GetPupilCard_Handler,
+		},
+		{
+			MethodName: "GetDishLabels",
+			Handler:    _StaffService_GetDishLabels_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
