@@ -15,9 +15,9 @@ type Parents interface {
 	ParentByID(ctx context.Context, id string) (directory.Parent, error)
 }
 
-// GuardianBook is the ContactBook of parents: an arrears notice reaches every
-// guardian of its account (the message's recipient), a binding notice the parent
-// it names. A parent's phone is opened from their record (sealed under SealKey,
+// GuardianBook is the ContactBook of parents: an arrears notice (and every
+// notice kind but KindGuardianBound) reaches every guardian of its account (the
+// message's recipient), a binding notice the parent it names. A parent's phone is opened from their record (sealed under SealKey,
 // the phone seal key); a parent without one (created before phones were kept,
 // not logged in since) has no contact, so a message none of whose guardians has
 // a phone goes to the router's fallback.
@@ -35,8 +35,11 @@ type GuardianBook struct {
 // skipped, as if none were kept (the key was replaced: the next login reseals it).
 func (b GuardianBook) Contacts(ctx context.Context, m Message) ([]Contact, error) {
 	var parentIDs []string
-	switch directory.Topic(m.Topic) {
-	case directory.TopicArrears:
+	_, isKind := kindTexts[Kind(m.Topic)]
+	switch {
+	case Kind(m.Topic).ToParent() || m.Topic == string(directory.TopicBinding) || m.Topic == string(directory.TopicReminder):
+		parentIDs = []string{m.Recipient}
+	case isKind: // arrears of both outboxes, and every kind to an account's guardians
 		gs, err := b.Directory.Guardians(ctx, m.Recipient)
 		if err != nil {
 			return nil, fmt.Errorf("notify: guardians of the message's account: %w", err)
@@ -44,8 +47,6 @@ func (b GuardianBook) Contacts(ctx context.Context, m Message) ([]Contact, error
 		for _, g := range gs {
 			parentIDs = append(parentIDs, g.ParentID)
 		}
-	case directory.TopicBinding, directory.TopicReminder:
-		parentIDs = []string{m.Recipient}
 	default:
 		return nil, nil
 	}
