@@ -37,7 +37,9 @@ type noticePayload struct {
 }
 
 // DedupeKey is the key a notice is queued under.
-func DedupeKey(k Kind, recipient, cause string) string { return string(k) + ":" + recipient + ":" + cause }
+func DedupeKey(k Kind, recipient, cause string) string {
+	return string(k) + ":" + recipient + ":" + cause
+}
 
 // Enqueue queues n, not before the end of quiet hours unless it is urgent. It
 // answers the notice's id and whether it was queued now (false: its dedupe key
