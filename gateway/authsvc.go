@@ -18,7 +18,7 @@ type AuthService struct {
 var _ apiv1.AuthServiceServer = (*AuthService)(nil)
 
 // NewAuthService returns the AuthService. It needs deps.Directory,
-// deps.Cache, deps.Sessions, deps.PhoneHashKey, deps.Now and deps.Rand.
+// deps.Cache, deps.Sessions, deps.PhoneHashKey, deps.PhoneSealKey, deps.Now and deps.Rand.
 func NewAuthService(deps Deps, opts access.AuthOptions) (*AuthService, error) {
 	a, err := deps.Auth(opts)
 	if err != nil {

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	policy "github.com/onecode/onecode/domain/access"
+
 	"github.com/onecode/onecode/app/access"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -38,6 +40,9 @@ import (
 var testPassword = access.PasswordParams{MemoryKiB: 8 << 10, Time: 1, Threads: 1}
 
 var testPhoneKey = bytes.Repeat([]byte{0xa5}, 32)
+
+// testPhoneSealKey seals parents' phones in the tests.
+var testPhoneSealKey = bytes.Repeat([]byte{0x5c}, 32)
 
 // syncBuffer is a log sink safe for concurrent writers.
 type syncBuffer struct {
@@ -118,7 +123,7 @@ func newAuthEnvHops(t *testing.T, c cache.Cache, opts access.AuthOptions, hops i
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := gateway.Deps{Directory: dir, Cache: c, Sessions: sessions, PhoneHashKey: testPhoneKey, IDHashKey: testIDHashKey,
+	deps := gateway.Deps{Directory: dir, Cache: c, Sessions: sessions, PhoneHashKey: testPhoneKey, PhoneSealKey: testPhoneSealKey, IDHashKey: testIDHashKey,
 		Now: time.Now, Rand: rand.Reader, Logger: logger}
 	if opts.Password == (access.PasswordParams{}) {
 		opts.Password = testPassword
@@ -409,6 +414,13 @@ func TestParentCodeFlow(t *testing.T) {
 		p, err := e.dir.ParentByPhoneHash(context.Background(), access.PhoneHash(testPhoneKey, phone))
 		if err != nil || p.ID != parentID || p.PhoneMasked != "138****5678" {
 			t.Errorf("parent created %+v (%v), want id %s", p, err, parentID)
+		}
+		// The phone is kept sealed under the seal key (notices reach the parent by SMS), never in clear.
+		if got, err := policy.OpenPhone(testPhoneSealKey, p.PhoneSealed); err != nil || got != phone || strings.Contains(p.PhoneSealed, phone) {
+			t.Errorf("sealed phone opens to %q (%v), want %s", got, err, phone)
+		}
+		if _, err := policy.OpenPhone(testPhoneKey, p.PhoneSealed); err == nil {
+			t.Error("the sealed phone opens under the phone hash key")
 		}
 		who, err := e.auth.Whoami(bearer(token), &apiv1.WhoamiRequest{})
 		if err != nil || who.GetKind() != "parent" || who.GetSubjectId() != parentID || who.GetMaskedPhone() != "138****5678" || who.GetSchoolId() != "" {

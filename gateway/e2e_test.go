@@ -105,7 +105,7 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	e := &switchEnv{dir: dir, js: js, accounts: sw.Accounts, keyring: sw.Keyring,
 		cache: c, sessions: sessions, codes: map[string]string{}}
 	deps := sw.Deps()
-	deps.IDHashKey, deps.Cache, deps.Sessions, deps.PhoneHashKey = testIDHashKey, c, sessions, testPhoneKey
+	deps.IDHashKey, deps.Cache, deps.Sessions, deps.PhoneHashKey, deps.PhoneSealKey = testIDHashKey, c, sessions, testPhoneKey, testPhoneSealKey
 	feeStore, err := pgfees.Open(ctx, sw.DSN, pgfees.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -88,6 +88,9 @@ type AuthDeps struct {
 	Sessions  *Sessions
 	// PhoneHashKey keys the hash of parents' phones (≥ MinPhoneHashKey bytes).
 	PhoneHashKey []byte
+	// PhoneSealKey seals parents' phones (≥ MinPhoneSealKey bytes): in the one-time
+	// code message and in the parent's record, so that notices reach them by SMS.
+	PhoneSealKey []byte
 	Now          func() time.Time
 	Rand         io.Reader
 }
@@ -108,6 +111,8 @@ func NewAuth(d AuthDeps, opts AuthOptions) (*Auth, error) {
 		return nil, errors.New("access: the auth service needs Directory, Cache and Sessions")
 	case len(d.PhoneHashKey) < MinPhoneHashKey:
 		return nil, fmt.Errorf("access: phone hash key of %d bytes, want at least %d", len(d.PhoneHashKey), MinPhoneHashKey)
+	case len(d.PhoneSealKey) < MinPhoneSealKey:
+		return nil, fmt.Errorf("access: phone seal key of %d bytes, want at least %d", len(d.PhoneSealKey), MinPhoneSealKey)
 	case d.Now == nil || d.Rand == nil:
 		return nil, errors.New("access: the auth service needs Now and Rand")
 	}

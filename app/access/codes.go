@@ -35,7 +35,7 @@ func codeHash(salt []byte, code string) []byte {
 }
 
 // otpPayload is the outbox message that delivers a code. PhoneSealed is the number
-// the SMS goes to (issue 12), sealed under the phone hash key (policy.SealPhone):
+// the SMS goes to (issue 12), sealed under the phone seal key (policy.SealPhone):
 // the directory keeps only its hash and the outbox never holds it in clear.
 type otpPayload struct {
 	Code        string `json:"code"`
@@ -75,7 +75,7 @@ func (a *Auth) RequestParentCode(ctx context.Context, rawPhone, addr string) (ti
 	if err := a.d.Cache.Set(ctx, "otp:code:"+ph, v, a.opts.CodeTTL); err != nil {
 		return 0, err
 	}
-	sealed, err := policy.SealPhone(a.d.PhoneHashKey, phone, a.d.Rand)
+	sealed, err := policy.SealPhone(a.d.PhoneSealKey, phone, a.d.Rand)
 	if err != nil {
 		_, _ = a.d.Cache.Delete(ctx, "otp:code:"+ph)
 		return 0, err
@@ -138,7 +138,11 @@ func (a *Auth) ParentLogin(ctx context.Context, rawPhone, code, addr string) (Lo
 	if err != nil {
 		return Login{}, err
 	}
-	parent, err := a.d.Directory.PutParent(ctx, directory.Parent{ID: id, PhoneHash: hash, PhoneMasked: policy.MaskPhone(phone)})
+	sealed, err := policy.SealPhone(a.d.PhoneSealKey, phone, a.d.Rand)
+	if err != nil {
+		return Login{}, err
+	}
+	parent, err := a.d.Directory.PutParent(ctx, directory.Parent{ID: id, PhoneHash: hash, PhoneMasked: policy.MaskPhone(phone), PhoneSealed: sealed})
 	if err != nil {
 		return Login{}, err
 	}

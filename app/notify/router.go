@@ -48,13 +48,17 @@ type RouterConfig struct {
 }
 
 // DefaultRoutes: the login code by SMS only (never e-mail, never the log),
-// arrears and binding notices by SMS for now.
+// arrears, binding notices and every notice kind by SMS for now.
 func DefaultRoutes() map[string][]ChannelName {
-	return map[string][]ChannelName{
+	routes := map[string][]ChannelName{
 		string(directory.TopicOTP):     {SMS},
 		string(directory.TopicArrears): {SMS},
 		string(directory.TopicBinding): {SMS},
 	}
+	for k := range kindTexts {
+		routes[string(k)] = []ChannelName{SMS} // TODO(issue 12): WeChat first once guardians have openids
+	}
+	return routes
 }
 
 // Router picks the channel of each message per topic and recipient and sends

@@ -69,6 +69,16 @@ func params(m Message, now time.Time, phoneKey []byte) (map[string]string, strin
 	bad := func(err error) (map[string]string, string, error) {
 		return nil, "", Permanent("bad_payload", fmt.Errorf("%w: %s message %d: %v", ErrBadPayload, m.Topic, m.ID, err))
 	}
+	if _, ok := kindTexts[Kind(m.Topic)]; ok && m.Topic != string(directory.TopicArrears) || isKindPayload(m) {
+		var p noticePayload
+		if err := json.Unmarshal(m.Payload, &p); err != nil {
+			return bad(err)
+		}
+		if err := checkParams(Kind(m.Topic), p.Params); err != nil {
+			return bad(err)
+		}
+		return p.Params, "", nil
+	}
 	switch directory.Topic(m.Topic) {
 	case directory.TopicOTP:
 		var p otpPayload
@@ -103,4 +113,17 @@ func params(m Message, now time.Time, phoneKey []byte) (map[string]string, strin
 		}
 		return map[string]string{"text": p.Text}, "", nil
 	}
+}
+
+// isKindPayload tells an arrears notice of the outbox store ({"params": …})
+// from one of the directory outbox ({"amount_fen", "balance_fen"}): the two
+// share the topic "arrears".
+func isKindPayload(m Message) bool {
+	if m.Topic != string(KindArrears) {
+		return false
+	}
+	var p struct {
+		Params map[string]string `json:"params"`
+	}
+	return json.Unmarshal(m.Payload, &p) == nil && p.Params != nil
 }

@@ -48,6 +48,9 @@ type Stores struct {
 	Sessions *access.Sessions
 	// PhoneHashKey keys the hash of parents' phones (≥ 16 bytes); never logged.
 	PhoneHashKey []byte
+	// PhoneSealKey seals parents' phones (AES-256-GCM, 32 bytes) so that notices
+	// reach them by SMS; never logged.
+	PhoneSealKey []byte
 	// Business counts sales, declines and failed terminal handshakes for metrics
 	// (optional).
 	Business *actors.BusinessStats
@@ -106,7 +109,7 @@ func (s Stores) StaffAccounts() access.StaffAccounts {
 func (s Stores) Auth(opts access.AuthOptions) (*access.Auth, error) {
 	s = s.defaulted()
 	return access.NewAuth(access.AuthDeps{Directory: s.Directory, Cache: s.Cache, Sessions: s.Sessions,
-		PhoneHashKey: s.PhoneHashKey, Now: s.Now, Rand: s.Rand}, opts)
+		PhoneHashKey: s.PhoneHashKey, PhoneSealKey: s.PhoneSealKey, Now: s.Now, Rand: s.Rand}, opts)
 }
 
 // History is history lines and canteen totals.

@@ -24,6 +24,9 @@ const (
 	// every member of a cluster must hold the same ones.
 	idHashKeyFile    = "idhash.key"
 	phoneHashKeyFile = "phonehash.key"
+	// phoneSealKeyFile seals parents' phones in the directory (AES-256-GCM), so
+	// that notices reach guardians by SMS (issue 12); shared like the hash keys.
+	phoneSealKeyFile = "phoneseal.key"
 	cardMaxFile      = 1 << 20 // bound on keyring, KEK and CSV files
 	cardQRPixels     = 410
 )

@@ -29,7 +29,7 @@ func TestCardCLIRoundTrip(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("keys init = %d: %s", r.code, r.stderr)
 	}
-	for _, name := range []string{"keyring.json", "kek.pem", "idhash.key", "phonehash.key"} {
+	for _, name := range []string{"keyring.json", "kek.pem", "idhash.key", "phonehash.key", "phoneseal.key"} {
 		fi, err := os.Stat(filepath.Join(keys, name))
 		if err != nil {
 			t.Fatal(err)

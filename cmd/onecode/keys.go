@@ -44,7 +44,8 @@ func keysInit(args []string, stdout, stderr io.Writer) int {
 	f := newCardFlags("onecode keys init", "--out DIR",
 		"Creates a switch's keys directory: DIR/keyring.json (KEK public key and wrapped data\n"+
 			"keys), DIR/kek.pem (the RSA key-encryption private key; keep it secret and backed up),\n"+
-			"and DIR/idhash.key and DIR/phonehash.key (keys of the ID-number and phone hashes).\n"+
+			"DIR/idhash.key and DIR/phonehash.key (keys of the ID-number and phone hashes) and\n"+
+			"DIR/phoneseal.key (the key that seals parents' phones for SMS notices).\n"+
 			"Every member of a cluster uses a copy of the same directory (server.keys_dir).\n"+
 			"Existing files are never overwritten.", stderr)
 	out := f.requiredString("out", "directory to create the files in")
@@ -63,8 +64,8 @@ func keysInit(args []string, stdout, stderr io.Writer) int {
 	if err := os.MkdirAll(*out, 0o700); err != nil {
 		return cardFail(stderr, f.name, err)
 	}
-	idHash, phoneHash := make([]byte, 32), make([]byte, 32)
-	for _, b := range [][]byte{idHash, phoneHash} {
+	idHash, phoneHash, phoneSeal := make([]byte, 32), make([]byte, 32), make([]byte, 32)
+	for _, b := range [][]byte{idHash, phoneHash, phoneSeal} {
 		if _, err := io.ReadFull(rand.Reader, b); err != nil {
 			return cardFail(stderr, f.name, err)
 		}
@@ -72,8 +73,8 @@ func keysInit(args []string, stdout, stderr io.Writer) int {
 	for _, file := range []struct {
 		name string
 		data []byte
-	}{{cardKEKFile, kek}, {cardKeyringFile, js}, {idHashKeyFile, idHash}, {phoneHashKeyFile, phoneHash}} {
-		if file.name == idHashKeyFile || file.name == phoneHashKeyFile {
+	}{{cardKEKFile, kek}, {cardKeyringFile, js}, {idHashKeyFile, idHash}, {phoneHashKeyFile, phoneHash}, {phoneSealKeyFile, phoneSeal}} {
+		if file.name == idHashKeyFile || file.name == phoneHashKeyFile || file.name == phoneSealKeyFile {
 			if _, err := os.Lstat(filepath.Join(*out, file.name)); err == nil {
 				continue // kept: a switch already hashed with it
 			}

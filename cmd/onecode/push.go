@@ -45,7 +45,8 @@ func (p *pushSetup) Close() {
 	}
 }
 
-// setupPush wires the outbox's delivery. The SMS secret is read from its file;
+// setupPush wires the outbox's delivery; phoneKey is the phone seal key (one-time
+// code messages and parents' records). The SMS secret is read from its file;
 // the demo's sandbox gets a fresh random one at each start.
 func setupPush(cfg Config, demo bool, dir directory.Store, phoneKey []byte, logger *slog.Logger) (*pushSetup, error) {
 	p := &pushSetup{stats: &appnotify.Stats{}}
@@ -104,8 +105,9 @@ func setupPush(cfg Config, demo bool, dir directory.Store, phoneKey []byte, logg
 	router, err := appnotify.NewRouter(appnotify.RouterConfig{
 		Channels:  []appnotify.Channel{guarded},
 		Templates: map[appnotify.ChannelName]map[string]appnotify.Template{appnotify.SMS: appnotify.Templates(ids)},
-		// The directory keeps guardians' phones only as hashes: notices other than a
-		// login code reach no channel yet and go to the mailbox.
+		// issue 12: guardians by the phone sealed in their record; a notice none of
+		// whose guardians has one (not logged in since phones were kept) goes to the mailbox.
+		Contacts: appnotify.GuardianBook{Directory: dir, SealKey: phoneKey},
 		Fallback: mailbox,
 		PhoneKey: phoneKey,
 		Logger:   logger,

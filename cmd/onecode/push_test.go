@@ -1,17 +1,24 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	policy "github.com/onecode/onecode/domain/access"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	appnotify "github.com/onecode/onecode/app/notify"
+	"github.com/onecode/onecode/persistence/directory"
+	"github.com/onecode/onecode/persistence/directory/sqlitedirectory"
 )
 
 // TestPushWithoutProviderWritesTheMailbox: no SMS gateway and no demo → the
@@ -54,5 +61,54 @@ onecode_notices_total{channel="mailbox",outcome="sent"} 1
 	defer demo.Close()
 	if !strings.HasPrefix(demo.sandboxAt, "http://127.0.0.1:") || demo.receipts == nil {
 		t.Errorf("demo push sandbox at %q, receipts %v", demo.sandboxAt, demo.receipts)
+	}
+}
+
+// TestPushReachesGuardiansBySMS (issue 12): an arrears notice goes through the
+// demo's push sandbox to the phone a guardian's record keeps sealed under the
+// phone seal key; a guardian without one gets nothing by SMS.
+func TestPushReachesGuardiansBySMS(t *testing.T) {
+	ctx := context.Background()
+	cfg := DefaultConfig()
+	cfg.Server.DataDir = t.TempDir()
+	cfg.Push.SandboxAddr = "127.0.0.1:0"
+	dir, err := sqlitedirectory.Open(ctx, filepath.Join(t.TempDir(), "d.db"), sqlitedirectory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dir.Close()
+	const school, acc = "35001", "acc_35001_0000000001"
+	idHash := sha256.Sum256([]byte("id number"))
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(dir.PutSchool(ctx, directory.School{ID: school, Name: "第一实验小学", SingleRechargeMax: 100_000, BalanceCap: 200_000,
+		DailySpendCap: 5_000, ArrearsCap: 2_000, VoidWindowSeconds: 300}))
+	must(dir.PutClass(ctx, directory.Class{SchoolID: school, ID: "3-1", Name: "3-1", Grade: 3}))
+	must(dir.BulkImportPupils(ctx, school, []directory.Pupil{{AccountID: acc, SchoolID: school, StudentNo: "0000000001",
+		Name: "张小明", ClassID: "3-1", IDNumberHash: idHash[:], CardRandom: "07", CardExpiry: 20300831, Status: directory.PupilActive}}))
+	sealKey := bytes.Repeat([]byte{7}, 32)
+	sealed, err := policy.SealPhone(sealKey, "13900000001", rand.Reader)
+	must(err)
+	for i, p := range []directory.Parent{
+		{ID: "par_mum", PhoneHash: bytes.Repeat([]byte{1}, 32), PhoneMasked: "139****0001", PhoneSealed: sealed},
+		{ID: "par_dad", PhoneHash: bytes.Repeat([]byte{2}, 32), PhoneMasked: "139****0002"},
+	} {
+		_, err := dir.PutParent(ctx, p)
+		must(err)
+		must(dir.Bind(ctx, directory.Guardianship{ParentID: p.ID, AccountID: acc, Relation: []string{"mother", "father"}[i]}))
+	}
+
+	p, err := setupPush(cfg, true, dir, sealKey, slog.New(slog.DiscardHandler))
+	must(err)
+	defer p.Close()
+	m := appnotify.Message{ID: 41, Topic: "arrears", Recipient: acc, Payload: []byte(`{"amount_fen":1200,"balance_fen":-300}`)}
+	must(p.send(ctx, m))
+	msgs := p.sb.Messages()
+	if len(msgs) != 1 || msgs[0].Channel != "sms" || msgs[0].To != "13900000001" || msgs[0].Params["amount"] != "12.00" || msgs[0].OutID != "41" {
+		t.Fatalf("sandbox inbox %+v, want the arrears notice once, to the mother's phone", msgs)
 	}
 }

@@ -229,7 +229,7 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 		return err
 	}
 	defer rs.Close()
-	push, err := setupPush(cfg, flags.demo, st.directory, deps.PhoneHashKey, logger)
+	push, err := setupPush(cfg, flags.demo, st.directory, deps.PhoneSealKey, logger)
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,7 @@ func openCache(ctx context.Context, cfg Config) (cacheSet, error) {
 type memberKeys struct {
 	keyring           *card.Keyring
 	idHash, phoneHash []byte
+	phoneSeal         []byte // seals parents' phones (issue 12)
 }
 
 // loadKeys reads the keys directory. A single node makes its hash keys on first start;
@@ -79,6 +80,11 @@ func loadKeys(cfg Config, logger *slog.Logger) (memberKeys, error) {
 	}
 	if k.phoneHash, err = loadSecret(filepath.Join(dir, phoneHashKeyFile), single); err != nil {
 		return k, fmt.Errorf("phone hash key: %w", err)
+	}
+	// issue 12: parents' phones kept sealed for SMS notices. A keys directory made
+	// before it lacks the file: add 32 random bytes as DIR/phoneseal.key on every member.
+	if k.phoneSeal, err = loadSecret(filepath.Join(dir, phoneSealKeyFile), single); err != nil {
+		return k, fmt.Errorf("phone seal key: %w", err)
 	}
 	return k, nil
 }
@@ -135,6 +141,7 @@ func storesOf(cfg Config, m *actors.Member, ad *actors.AccountDeps, st *stores, 
 		Cache:        c.kv,
 		Sessions:     sessions,
 		PhoneHashKey: k.phoneHash,
+		PhoneSealKey: k.phoneSeal,
 		Business:     &actors.BusinessStats{},
 		Now:          time.Now,
 		Rand:         rand.Reader,

@@ -66,7 +66,7 @@ type contacts []notify.Contact
 
 func (c contacts) Contacts(context.Context, notify.Message) ([]notify.Contact, error) { return c, nil }
 
-func newRig(t *testing.T, limits notify.Limits, book notify.ContactBook) *rig {
+func newRig(t testing.TB, limits notify.Limits, book notify.ContactBook) *rig {
 	t.Helper()
 	ctx := context.Background()
 	r := &rig{stats: &notify.Stats{}, logs: &syncBuffer{}, receipts: make(chan int64, 100)}

@@ -11,6 +11,7 @@ const (
 	MaxPasswordHash   = 256 // bytes in StaffUser.PasswordHash
 	MaxRelationLen    = 16  // characters in Guardianship.Relation
 	PhoneHashLen      = 32  // bytes in Parent.PhoneHash (HMAC-SHA-256)
+	MaxPhoneSealed    = 128 // bytes in Parent.PhoneSealed (nonce, phone and tag in base64url)
 	maskedPhonePrefix = 3   // digits shown before the stars
 )
 
@@ -48,9 +49,15 @@ type StaffUser struct {
 
 // Parent is a parent who logs in on the phone page with a one-time code.
 type Parent struct {
-	ID          string    // id charset; never changes
-	PhoneHash   []byte    // keyed hash of the normalised phone (PhoneHashLen bytes), never the phone
-	PhoneMasked string    // "138****5678"
+	ID          string // id charset; never changes
+	PhoneHash   []byte // keyed hash of the normalised phone (PhoneHashLen bytes), never the phone
+	PhoneMasked string // "138****5678"
+	// PhoneSealed is the phone sealed for the notices sent to this parent
+	// (AES-256-GCM under the phone seal key of the keys directory,
+	// domain/access.SealPhone; base64url, at most MaxPhoneSealed bytes). Empty for a
+	// parent created before it was kept, until their next login. A PutParent with
+	// a non-empty one replaces the stored one; an empty one keeps it.
+	PhoneSealed string
 	CreatedAt   time.Time // set by the Store when the parent is created (microseconds)
 }
 
@@ -139,7 +146,28 @@ func ValidateParent(p *Parent) error {
 	if err := ValidatePhoneHash(p.PhoneHash); err != nil {
 		return err
 	}
+	if err := validatePhoneSealed(p.PhoneSealed); err != nil {
+		return err
+	}
 	return ValidateMaskedPhone(p.PhoneMasked)
+}
+
+// validatePhoneSealed checks the shape of a sealed phone: empty, or base64url
+// without padding of at most MaxPhoneSealed bytes (never a phone in clear: 11
+// digits would pass the alphabet, so a sealed phone is longer than any phone).
+func validatePhoneSealed(s string) error {
+	if s == "" {
+		return nil
+	}
+	if len(s) < 32 || len(s) > MaxPhoneSealed {
+		return invalid("sealed phone of %d bytes, want 32..%d", len(s), MaxPhoneSealed)
+	}
+	for _, c := range []byte(s) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return invalid("sealed phone: want base64url without padding")
+		}
+	}
+	return nil
 }
 
 // ValidateGuardianship checks a binding (CreatedAt is ignored).

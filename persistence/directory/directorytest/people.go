@@ -1,9 +1,11 @@
 package directorytest
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -119,6 +121,12 @@ func phoneHash(phone string) []byte {
 	return h[:]
 }
 
+// Two sealed phones (shapes only: the store never opens them).
+var (
+	sealedA = strings.Repeat("A", 52)
+	sealedB = strings.Repeat("b_-", 18)
+)
+
 func parent(id, phone string) directory.Parent {
 	return directory.Parent{ID: id, PhoneHash: phoneHash(phone), PhoneMasked: phone[:3] + "****" + phone[7:]}
 }
@@ -147,6 +155,16 @@ func testParents(t *testing.T, s directory.Store) {
 	if !reflect.DeepEqual(byHash, got) || !reflect.DeepEqual(byID, got) {
 		t.Errorf("lookups got %+v and %+v, want %+v", byHash, byID, got)
 	}
+	// A login brings the sealed phone: it replaces the stored one; an empty one keeps it.
+	for _, sealed := range []string{sealedA, sealedB, ""} {
+		p := parent("par_3", "13812345678")
+		p.PhoneSealed = sealed
+		got, err := s.PutParent(ctx, p)
+		must(t, err)
+		if got.ID != "par_1" || got.PhoneSealed != cmp.Or(sealed, sealedB) {
+			t.Errorf("put with sealed %q: got %+v, want par_1 with %q", sealed, got, cmp.Or(sealed, sealedB))
+		}
+	}
 	_, err = s.PutParent(ctx, parent("par_1", "13900000000"))
 	wantErr(t, "id of another phone", err, directory.ErrConflict)
 	_, err = s.ParentByPhoneHash(ctx, phoneHash("13900000000"))
@@ -155,9 +173,12 @@ func testParents(t *testing.T, s directory.Store) {
 	wantErr(t, "unknown id", err, directory.ErrNotFound)
 
 	for name, p := range map[string]directory.Parent{
-		"short hash":     {ID: "par_9", PhoneHash: []byte{1, 2}, PhoneMasked: "138****5678"},
-		"phone in clear": {ID: "par_9", PhoneHash: phoneHash("1"), PhoneMasked: "13812345678"},
-		"bad id":         {ID: "", PhoneHash: phoneHash("1"), PhoneMasked: "138****5678"},
+		"short hash":      {ID: "par_9", PhoneHash: []byte{1, 2}, PhoneMasked: "138****5678"},
+		"phone in clear":  {ID: "par_9", PhoneHash: phoneHash("1"), PhoneMasked: "13812345678"},
+		"bad id":          {ID: "", PhoneHash: phoneHash("1"), PhoneMasked: "138****5678"},
+		"sealed in clear": {ID: "par_9", PhoneHash: phoneHash("1"), PhoneMasked: "138****5678", PhoneSealed: "13812345678"},
+		"sealed not b64":  {ID: "par_9", PhoneHash: phoneHash("1"), PhoneMasked: "138****5678", PhoneSealed: strings.Repeat("a+", 20)},
+		"sealed too long": {ID: "par_9", PhoneHash: phoneHash("1"), PhoneMasked: "138****5678", PhoneSealed: strings.Repeat("a", 129)},
 	} {
 		_, err := s.PutParent(ctx, p)
 		wantErr(t, name, err, directory.ErrInvalid)

@@ -63,11 +63,11 @@ func (s *Store) StaffByID(ctx context.Context, id string) (directory.StaffUser, 
 	return u, mapErr("staff "+id, err)
 }
 
-const parentCols = "id, phone_hash, phone_masked, created_at"
+const parentCols = "id, phone_hash, phone_masked, phone_sealed, created_at"
 
 func scanParent(row pgx.Row) (directory.Parent, error) {
 	var p directory.Parent
-	err := row.Scan(&p.ID, &p.PhoneHash, &p.PhoneMasked, &p.CreatedAt)
+	err := row.Scan(&p.ID, &p.PhoneHash, &p.PhoneMasked, &p.PhoneSealed, &p.CreatedAt)
 	p.CreatedAt = p.CreatedAt.UTC()
 	return p, err
 }
@@ -77,8 +77,9 @@ func (s *Store) PutParent(ctx context.Context, p directory.Parent) (directory.Pa
 	if err := directory.ValidateParent(&p); err != nil {
 		return directory.Parent{}, err
 	}
-	if _, err := s.exec(ctx, "put parent "+p.ID, `INSERT INTO parents (`+parentCols+`) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (phone_hash) DO NOTHING`, p.ID, p.PhoneHash, p.PhoneMasked, s.clock()); err != nil {
+	if _, err := s.exec(ctx, "put parent "+p.ID, `INSERT INTO parents (`+parentCols+`) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (phone_hash) DO UPDATE SET phone_sealed = EXCLUDED.phone_sealed WHERE EXCLUDED.phone_sealed <> ''`,
+		p.ID, p.PhoneHash, p.PhoneMasked, p.PhoneSealed, s.clock()); err != nil {
 		return directory.Parent{}, err
 	}
 	return s.ParentByPhoneHash(ctx, p.PhoneHash)

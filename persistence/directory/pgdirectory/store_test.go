@@ -77,6 +77,8 @@ func TestConstraints(t *testing.T) {
 		`INSERT INTO staff VALUES ('s1', '35001', 'u', '$argon2id$x', 'principal', NULL, 'active', now())`,
 		`INSERT INTO parents VALUES ('p1', '\x00', '138****5678', now())`,
 		`INSERT INTO parents VALUES ('p1', decode(repeat('ab', 32), 'hex'), '13812345678', now())`,
+		`INSERT INTO parents VALUES ('p1', decode(repeat('ab', 32), 'hex'), '138****5678', now(), '13812345678')`,
+		`INSERT INTO parents VALUES ('p1', decode(repeat('ab', 32), 'hex'), '138****5678', now(), repeat('a+', 20))`,
 	} {
 		_, err := conn.Exec(ctx, sql)
 		var pe *pgconn.PgError

@@ -63,12 +63,12 @@ func (s *Store) StaffByID(ctx context.Context, id string) (directory.StaffUser, 
 	return u, mapErr("staff "+id, err)
 }
 
-const parentCols = "id, phone_hash, phone_masked, created_at"
+const parentCols = "id, phone_hash, phone_masked, phone_sealed, created_at"
 
 func scanParent(row scanner) (directory.Parent, error) {
 	var p directory.Parent
 	var created int64
-	err := row.Scan(&p.ID, &p.PhoneHash, &p.PhoneMasked, &created)
+	err := row.Scan(&p.ID, &p.PhoneHash, &p.PhoneMasked, &p.PhoneSealed, &created)
 	p.CreatedAt = fromMicro(created)
 	return p, err
 }
@@ -78,8 +78,9 @@ func (s *Store) PutParent(ctx context.Context, p directory.Parent) (directory.Pa
 	if err := directory.ValidateParent(&p); err != nil {
 		return directory.Parent{}, err
 	}
-	if _, err := exec(ctx, s.db, "put parent "+p.ID, `INSERT INTO parents (`+parentCols+`) VALUES (?, ?, ?, ?)
-		ON CONFLICT (phone_hash) DO NOTHING`, p.ID, p.PhoneHash, p.PhoneMasked, s.clock()); err != nil {
+	if _, err := exec(ctx, s.db, "put parent "+p.ID, `INSERT INTO parents (`+parentCols+`) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (phone_hash) DO UPDATE SET phone_sealed = excluded.phone_sealed WHERE excluded.phone_sealed <> ''`,
+		p.ID, p.PhoneHash, p.PhoneMasked, p.PhoneSealed, s.clock()); err != nil {
 		return directory.Parent{}, err
 	}
 	return s.ParentByPhoneHash(ctx, p.PhoneHash)

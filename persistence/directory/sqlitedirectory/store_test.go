@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,8 +78,10 @@ func TestConstraints(t *testing.T) {
 		`INSERT INTO staff VALUES ('s1', '35001', 'u', 'hunter2', 'finance', NULL, 'active', 0)`,
 		`INSERT INTO staff VALUES ('s1', '35001', 'u', '$argon2id$x', 'teacher', NULL, 'active', 0)`,
 		`INSERT INTO staff VALUES ('s1', '35001', 'u', '$argon2id$x', 'finance', 'A_b.c-1', 'active', 0)`,
-		`INSERT INTO parents VALUES ('p1', x'00', '138****5678', 0)`,
-		`INSERT INTO parents VALUES ('p1', zeroblob(32), '13812345678', 0)`,
+		`INSERT INTO parents VALUES ('p1', x'00', '138****5678', 0, '')`,
+		`INSERT INTO parents VALUES ('p1', zeroblob(32), '13812345678', 0, '')`,
+		`INSERT INTO parents VALUES ('p1', zeroblob(32), '138****5678', 0, '13812345678')`,
+		`INSERT INTO parents VALUES ('p1', zeroblob(32), '138****5678', 0, '` + strings.Repeat("a+", 20) + `')`,
 	} {
 		if _, err := db.ExecContext(ctx, q); err == nil {
 			t.Errorf("%s: accepted, want a constraint violation", q)

@@ -1,0 +1,72 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	policy "github.com/onecode/onecode/domain/access"
+	"github.com/onecode/onecode/persistence/directory"
+)
+
+// Parents is what GuardianBook reads of the directory (directory.Store).
+type Parents interface {
+	Guardians(ctx context.Context, accountID string) ([]directory.Guardianship, error)
+	ParentByID(ctx context.Context, id string) (directory.Parent, error)
+}
+
+// GuardianBook is the ContactBook of parents: an arrears notice (and every
+// notice kind but KindGuardianBound) reaches every guardian of its account (the
+// message's recipient), a binding notice the parent it names. A parent's phone is opened from their record (sealed under SealKey,
+// the phone seal key); a parent without one (created before phones were kept,
+// not logged in since) has no contact, so a message none of whose guardians has
+// a phone goes to the router's fallback.
+//
+// TODO(issue 12): WeChat openids of guardians: the directory keeps none yet
+// (binding an official-account openid to a parent is not built); when it does,
+// Contact.OpenID is filled here and the routes may prefer WeChat.
+type GuardianBook struct {
+	Directory Parents
+	SealKey   []byte
+}
+
+// Contacts implements ContactBook. A directory failure is an error (the
+// message is retried); a sealed phone that does not open under the key is
+// skipped, as if none were kept (the key was replaced: the next login reseals it).
+func (b GuardianBook) Contacts(ctx context.Context, m Message) ([]Contact, error) {
+	var parentIDs []string
+	_, isKind := kindTexts[Kind(m.Topic)]
+	switch {
+	case Kind(m.Topic).ToParent() || m.Topic == string(directory.TopicBinding) || m.Topic == string(directory.TopicReminder):
+		parentIDs = []string{m.Recipient}
+	case isKind: // arrears of both outboxes, and every kind to an account's guardians
+		gs, err := b.Directory.Guardians(ctx, m.Recipient)
+		if err != nil {
+			return nil, fmt.Errorf("notify: guardians of the message's account: %w", err)
+		}
+		for _, g := range gs {
+			parentIDs = append(parentIDs, g.ParentID)
+		}
+	default:
+		return nil, nil
+	}
+	var out []Contact
+	for _, id := range parentIDs {
+		p, err := b.Directory.ParentByID(ctx, id)
+		if errors.Is(err, directory.ErrNotFound) || errors.Is(err, directory.ErrInvalid) {
+			continue // a recipient that is no parent (an opaque test recipient, a deleted one)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("notify: parent of the message: %w", err)
+		}
+		if p.PhoneSealed == "" {
+			continue
+		}
+		phone, err := policy.OpenPhone(b.SealKey, p.PhoneSealed)
+		if err != nil {
+			continue
+		}
+		out = append(out, Contact{Phone: phone})
+	}
+	return out, nil
+}

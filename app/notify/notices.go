@@ -1,0 +1,165 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/onecode/onecode/persistence/outbox"
+)
+
+// Notices queues the notices of issue 12 in the outbox store: the app-level
+// function the causes (recharges, card loss, fees, refunds, …) call.
+type Notices struct {
+	Store outbox.Store
+	Now   func() time.Time // default time.Now
+}
+
+// Notice is one notice to queue.
+type Notice struct {
+	Kind Kind
+	// Cause identifies what caused it (a purchase key, a recharge order, a fee
+	// bill and day): with Kind and Recipient it is the dedupe key, so a replayed
+	// cause queues nothing twice.
+	Cause     string
+	SchoolID  string // whose staff see its status
+	Recipient string // an account id (its guardians), or a parent id for KindGuardianBound
+	// Params fill the kind's template (Placeholders): masked names, no ID numbers.
+	Params map[string]string
+}
+
+// noticePayload is the stored payload of a notice of the outbox store.
+type noticePayload struct {
+	Params map[string]string `json:"params"`
+}
+
+// DedupeKey is the key a notice is queued under.
+func DedupeKey(k Kind, recipient, cause string) string {
+	return string(k) + ":" + recipient + ":" + cause
+}
+
+// Enqueue queues n, not before the end of quiet hours unless it is urgent. It
+// answers the notice's id and whether it was queued now (false: its dedupe key
+// was queued before). Parameters that do not fit the kind are ErrBadPayload.
+func (ns Notices) Enqueue(ctx context.Context, n Notice) (int64, bool, error) {
+	if err := checkParams(n.Kind, n.Params); err != nil {
+		return 0, false, err
+	}
+	if n.Cause == "" {
+		return 0, false, fmt.Errorf("%w: a notice needs its cause", ErrBadPayload)
+	}
+	payload, err := json.Marshal(noticePayload{Params: n.Params})
+	if err != nil {
+		return 0, false, err
+	}
+	now := ns.now()
+	return ns.Store.Enqueue(ctx, outbox.Notice{Key: DedupeKey(n.Kind, n.Recipient, n.Cause), Kind: string(n.Kind),
+		SchoolID: n.SchoolID, Recipient: n.Recipient, Payload: payload, NotBefore: SendAt(n.Kind, now)})
+}
+
+// Withdraw withdraws the unsent notice of a cause (an arrears sale voided before
+// its notice went out); false when it went out already or there is none.
+func (ns Notices) Withdraw(ctx context.Context, k Kind, recipient, cause, reason string) (bool, error) {
+	return ns.Store.Withdraw(ctx, DedupeKey(k, recipient, cause), reason)
+}
+
+func (ns Notices) now() time.Time {
+	if ns.Now == nil {
+		return time.Now()
+	}
+	return ns.Now()
+}
+
+// RunOptions bound RunNotices.
+type RunOptions struct {
+	Interval time.Duration    // pause when nothing is due (default 500ms)
+	Batch    int              // notices claimed at once (default 100)
+	Lease    time.Duration    // claim lease (default 1 minute): a dead member's claims come back after it
+	Now      func() time.Time // default time.Now
+}
+
+// RunNotices drains the outbox store until ctx ends: claim a batch under a
+// lease, put back until the morning a non-urgent notice that reached quiet
+// hours while it waited, send the others and mark each sent, failed (permanent
+// failure) or leave it for its lease to run out (transient). Delivery is at
+// least once: a crash between a provider's accept and the mark re-sends that
+// notice after its lease, under the same message id (the provider's out id).
+func RunNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOptions, logger *slog.Logger) {
+	if opts.Interval <= 0 {
+		opts.Interval = DefaultInterval
+	}
+	if opts.Batch <= 0 || opts.Batch > outbox.MaxPage {
+		opts.Batch = DefaultBatch
+	}
+	if opts.Lease <= 0 || opts.Lease > outbox.MaxLease {
+		opts.Lease = time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n := drainNotices(ctx, store, send, opts, logger)
+		wait := opts.Interval
+		if n == opts.Batch {
+			wait = 0
+		}
+		t.Reset(wait)
+	}
+}
+
+func drainNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOptions, logger *slog.Logger) int {
+	batch, err := store.Claim(ctx, opts.Batch, opts.Lease)
+	if err != nil {
+		if ctx.Err() == nil {
+			logger.Warn("notices: claim failed", slog.Any("error", err))
+		}
+		return 0
+	}
+	for _, n := range batch {
+		if ctx.Err() != nil {
+			break
+		}
+		if at := SendAt(Kind(n.Kind), opts.Now()); at.After(opts.Now()) {
+			if err := store.Defer(ctx, n.ID, at); err != nil {
+				logger.Warn("notices: defer failed", slog.Int64("id", n.ID), slog.Any("error", err))
+			}
+			continue
+		}
+		err := send(ctx, Message{ID: n.ID, Topic: n.Kind, Recipient: n.Recipient, Payload: n.Payload, Attempts: n.Attempts})
+		switch {
+		case err == nil:
+			err = store.MarkSent(ctx, n.ID)
+			if errors.Is(err, outbox.ErrNotQueued) {
+				err = nil // withdrawn while it went out: too late to stop it
+			}
+			if err != nil {
+				logger.Warn("notices: mark sent failed", slog.Int64("id", n.ID), slog.Any("error", err))
+			}
+		case IsPermanent(err):
+			reason := FailureCode(err)
+			if reason == "" {
+				reason = "permanent"
+			}
+			if err := store.MarkFailed(ctx, n.ID, reason); err != nil && !errors.Is(err, outbox.ErrNotQueued) {
+				logger.Warn("notices: mark failed failed", slog.Int64("id", n.ID), slog.Any("error", err))
+			}
+		default:
+			logger.Warn("notices: send failed, kept for a later attempt", slog.Int64("id", n.ID), slog.String("kind", n.Kind),
+				slog.String("failure", FailureCode(err)), slog.Int("attempt", int(n.Attempts)))
+		}
+	}
+	return len(batch)
+}

@@ -1,0 +1,316 @@
+package outboxtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/onecode/onecode/persistence/outbox"
+)
+
+// Clock is the store clock the suite drives.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Add moves the clock.
+func (c *Clock) Add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+
+// Opener returns a new, empty Store whose clock is now.
+type Opener func(t *testing.T, now func() time.Time) outbox.Store
+
+// Run runs the suite; each subtest gets a new Store (closed by the suite).
+func Run(t *testing.T, open Opener) {
+	for _, tc := range []struct {
+		name string
+		f    func(t *testing.T, s outbox.Store, c *Clock)
+	}{
+		{"EnqueueOncePerKey", testEnqueueOnce},
+		{"EnqueueInvalid", testEnqueueInvalid},
+		{"ClaimLeaseAndDue", testClaimLease},
+		{"ConcurrentClaimers", testConcurrentClaimers},
+		{"EndsOnce", testEndsOnce},
+		{"Withdraw", testWithdraw},
+		{"Defer", testDefer},
+		{"Receipts", testReceipts},
+		{"ListBySchool", testList},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Clock{t: time.Date(2026, 9, 1, 11, 30, 0, 123456789, time.UTC)}
+			s := open(t, c.Now)
+			t.Cleanup(func() { _ = s.Close() })
+			tc.f(t, s, c)
+		})
+	}
+}
+
+var ctx = context.Background()
+
+func notice(key string) outbox.Notice {
+	return outbox.Notice{Key: key, Kind: "arrears", SchoolID: "35001", Recipient: "acc_1", Payload: []byte(`{"amount_fen":1200}`)}
+}
+
+func enqueue(t *testing.T, s outbox.Store, n outbox.Notice) int64 {
+	t.Helper()
+	id, created, err := s.Enqueue(ctx, n)
+	if err != nil || !created {
+		t.Fatalf("enqueue %s: created %v, %v", n.Key, created, err)
+	}
+	return id
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantErr(t *testing.T, what string, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Errorf("%s: %v, want %v", what, err, want)
+	}
+}
+
+func claim(t *testing.T, s outbox.Store, limit int) []int64 {
+	t.Helper()
+	ns, err := s.Claim(ctx, limit, time.Minute)
+	must(t, err)
+	var ids []int64
+	for _, n := range ns {
+		ids = append(ids, n.ID)
+	}
+	return ids
+}
+
+func testEnqueueOnce(t *testing.T, s outbox.Store, c *Clock) {
+	id := enqueue(t, s, notice("arrears:pay-1"))
+	again, created, err := s.Enqueue(ctx, outbox.Notice{Key: "arrears:pay-1", Kind: "low_balance", Recipient: "x", Payload: []byte(`{}`)})
+	if err != nil || created || again != id {
+		t.Fatalf("second enqueue of the key: %d %v %v, want %d not created", again, created, err, id)
+	}
+	n, err := s.Get(ctx, id)
+	must(t, err)
+	if n.Kind != "arrears" || n.State != outbox.Queued || n.Recipient != "acc_1" || string(n.Payload) != `{"amount_fen":1200}` ||
+		!n.CreatedAt.Equal(outbox.Micro(c.Now())) || !n.NotBefore.Equal(n.CreatedAt) || n.DoneAt != nil || n.Attempts != 0 {
+		t.Errorf("notice %+v", n)
+	}
+	// Sent, the key still queues nothing: at most once per key.
+	must(t, s.MarkSent(ctx, id))
+	if again, created, err := s.Enqueue(ctx, notice("arrears:pay-1")); err != nil || created || again != id {
+		t.Errorf("enqueue after sent: %d %v %v", again, created, err)
+	}
+	_, err = s.Get(ctx, id+1000)
+	wantErr(t, "unknown id", err, outbox.ErrNotFound)
+}
+
+func testEnqueueInvalid(t *testing.T, s outbox.Store, _ *Clock) {
+	for name, edit := range map[string]func(*outbox.Notice){
+		"no key":         func(n *outbox.Notice) { n.Key = "" },
+		"long key":       func(n *outbox.Notice) { n.Key = string(make([]byte, outbox.MaxKeyLen+1)) },
+		"control in key": func(n *outbox.Notice) { n.Key = "a\nb" },
+		"bad kind":       func(n *outbox.Notice) { n.Kind = "Arrears!" },
+		"no recipient":   func(n *outbox.Notice) { n.Recipient = "" },
+		"not an object":  func(n *outbox.Notice) { n.Payload = []byte(`[1]`) },
+		"not JSON":       func(n *outbox.Notice) { n.Payload = []byte(`{`) },
+	} {
+		n := notice("k")
+		edit(&n)
+		_, _, err := s.Enqueue(ctx, n)
+		wantErr(t, name, err, outbox.ErrInvalid)
+	}
+	if ids := claim(t, s, 10); len(ids) != 0 {
+		t.Errorf("invalid notices were queued: %v", ids)
+	}
+}
+
+func testClaimLease(t *testing.T, s outbox.Store, c *Clock) {
+	a := enqueue(t, s, notice("a"))
+	later := notice("later")
+	later.NotBefore = c.Now().Add(10 * time.Hour) // quiet hours: not before the morning
+	l := enqueue(t, s, later)
+	b := enqueue(t, s, notice("b"))
+	if ids := claim(t, s, 10); fmt.Sprint(ids) != fmt.Sprint([]int64{a, b}) {
+		t.Fatalf("claimed %v, want %v (not the one due later)", ids, []int64{a, b})
+	}
+	if ids := claim(t, s, 10); len(ids) != 0 {
+		t.Fatalf("claimed %v again while leased", ids)
+	}
+	must(t, s.MarkSent(ctx, a))
+	c.Add(time.Minute) // b's lease runs out: its claimer died
+	ns, err := s.Claim(ctx, 10, time.Minute)
+	must(t, err)
+	if len(ns) != 1 || ns[0].ID != b || ns[0].Attempts != 2 {
+		t.Fatalf("after the lease: %+v, want %d on its second attempt", ns, b)
+	}
+	c.Add(10 * time.Hour)
+	if ids := claim(t, s, 10); len(ids) != 2 || ids[0] != b || ids[1] != l {
+		// b's lease ran out again; l fell due: ordered by due time
+		t.Errorf("in the morning: %v, want [%d %d]", ids, b, l)
+	}
+	for _, bad := range []struct {
+		limit int
+		lease time.Duration
+	}{{0, time.Minute}, {outbox.MaxPage + 1, time.Minute}, {1, 0}, {1, outbox.MaxLease + 1}} {
+		_, err := s.Claim(ctx, bad.limit, bad.lease)
+		wantErr(t, fmt.Sprint("claim ", bad), err, outbox.ErrInvalid)
+	}
+}
+
+func testConcurrentClaimers(t *testing.T, s outbox.Store, _ *Clock) {
+	const n, claimers = 200, 4
+	for i := range n {
+		enqueue(t, s, notice(fmt.Sprint("k", i)))
+	}
+	var mu sync.Mutex
+	seen := map[int64]int{}
+	var wg sync.WaitGroup
+	for range claimers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				ns, err := s.Claim(ctx, 7, time.Hour)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(ns) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, x := range ns {
+					seen[x.ID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != n {
+		t.Errorf("claimed %d notices, want %d", len(seen), n)
+	}
+	for id, k := range seen {
+		if k != 1 {
+			t.Errorf("notice %d claimed %d times under one lease", id, k)
+		}
+	}
+}
+
+func testEndsOnce(t *testing.T, s outbox.Store, c *Clock) {
+	sent, failed := enqueue(t, s, notice("s")), enqueue(t, s, notice("f"))
+	claim(t, s, 10)
+	must(t, s.MarkSent(ctx, sent))
+	must(t, s.MarkFailed(ctx, failed, "sms:invalid_phone"))
+	wantErr(t, "sent twice", s.MarkSent(ctx, sent), outbox.ErrNotQueued)
+	wantErr(t, "failed after sent", s.MarkFailed(ctx, sent, "x"), outbox.ErrNotQueued)
+	wantErr(t, "sent after failed", s.MarkSent(ctx, failed), outbox.ErrNotQueued)
+	wantErr(t, "unknown", s.MarkSent(ctx, failed+1000), outbox.ErrNotFound)
+	wantErr(t, "no reason", s.MarkFailed(ctx, failed, ""), outbox.ErrInvalid)
+	c.Add(2 * time.Minute)
+	if ids := claim(t, s, 10); len(ids) != 0 {
+		t.Errorf("ended notices claimed again: %v", ids)
+	}
+	n, err := s.Get(ctx, failed)
+	must(t, err)
+	if n.State != outbox.Failed || n.Reason != "sms:invalid_phone" || n.DoneAt == nil {
+		t.Errorf("failed notice %+v", n)
+	}
+	n, err = s.Get(ctx, sent)
+	must(t, err)
+	if n.State != outbox.Sent || n.Reason != "" || n.DoneAt == nil {
+		t.Errorf("sent notice %+v", n)
+	}
+}
+
+func testWithdraw(t *testing.T, s outbox.Store, c *Clock) {
+	id := enqueue(t, s, notice("arrears:pay-9"))
+	ok, err := s.Withdraw(ctx, "arrears:pay-9", "sale_voided")
+	if err != nil || !ok {
+		t.Fatalf("withdraw: %v %v", ok, err)
+	}
+	n, err := s.Get(ctx, id)
+	must(t, err)
+	if n.State != outbox.Withdrawn || n.Reason != "sale_voided" {
+		t.Errorf("withdrawn notice %+v", n)
+	}
+	if ids := claim(t, s, 10); len(ids) != 0 {
+		t.Errorf("a withdrawn notice was claimed: %v", ids)
+	}
+	wantErr(t, "send a withdrawn notice", s.MarkSent(ctx, id), outbox.ErrNotQueued)
+	// Already sent: too late to withdraw. No notice: nothing to withdraw.
+	sent := enqueue(t, s, notice("arrears:pay-10"))
+	must(t, s.MarkSent(ctx, sent))
+	for _, key := range []string{"arrears:pay-10", "arrears:none"} {
+		if ok, err := s.Withdraw(ctx, key, "sale_voided"); err != nil || ok {
+			t.Errorf("withdraw %s: %v %v, want false", key, ok, err)
+		}
+	}
+	_, err = s.Withdraw(ctx, "arrears:pay-9", "")
+	wantErr(t, "no reason", err, outbox.ErrInvalid)
+}
+
+func testDefer(t *testing.T, s outbox.Store, c *Clock) {
+	id := enqueue(t, s, notice("fee:1"))
+	claim(t, s, 10)
+	morning := c.Now().Add(8 * time.Hour)
+	must(t, s.Defer(ctx, id, morning))
+	c.Add(time.Hour) // the lease is over, but it is not due yet
+	if ids := claim(t, s, 10); len(ids) != 0 {
+		t.Errorf("a deferred notice was claimed early: %v", ids)
+	}
+	c.Add(7 * time.Hour)
+	if ids := claim(t, s, 10); len(ids) != 1 || ids[0] != id {
+		t.Errorf("in the morning: %v, want [%d]", ids, id)
+	}
+	must(t, s.MarkSent(ctx, id))
+	wantErr(t, "defer a sent notice", s.Defer(ctx, id, morning), outbox.ErrNotQueued)
+}
+
+func testReceipts(t *testing.T, s outbox.Store, _ *Clock) {
+	id := enqueue(t, s, notice("r"))
+	wantErr(t, "receipt before sent", s.RecordDelivery(ctx, id, true, ""), outbox.ErrConflict)
+	must(t, s.MarkSent(ctx, id))
+	must(t, s.RecordDelivery(ctx, id, false, "UNDELIV: phone off"))
+	n, err := s.Get(ctx, id)
+	must(t, err)
+	if n.Delivery != outbox.DeliveryUndelivered || n.Detail != "UNDELIV: phone off" || n.DeliveredAt == nil {
+		t.Errorf("after a receipt: %+v", n)
+	}
+	must(t, s.RecordDelivery(ctx, id, true, "DELIVRD"))
+	if n, _ := s.Get(ctx, id); n.Delivery != outbox.DeliveryDelivered {
+		t.Errorf("a later receipt: %+v", n)
+	}
+	wantErr(t, "unknown", s.RecordDelivery(ctx, id+1000, true, ""), outbox.ErrNotFound)
+	wantErr(t, "long detail", s.RecordDelivery(ctx, id, true, string(make([]byte, outbox.MaxReasonLen+1))), outbox.ErrInvalid)
+}
+
+func testList(t *testing.T, s outbox.Store, _ *Clock) {
+	var ids []int64
+	for i := range 5 {
+		ids = append(ids, enqueue(t, s, notice(fmt.Sprint("l", i))))
+	}
+	other := notice("other")
+	other.SchoolID = "35002"
+	enqueue(t, s, other)
+	page, err := s.List(ctx, "35001", 0, 3)
+	must(t, err)
+	if len(page) != 3 || page[0].ID != ids[4] || page[2].ID != ids[2] {
+		t.Fatalf("first page %+v", page)
+	}
+	page, err = s.List(ctx, "35001", page[2].ID, 3)
+	must(t, err)
+	if len(page) != 2 || page[0].ID != ids[1] || page[1].ID != ids[0] {
+		t.Fatalf("second page %+v", page)
+	}
+	_, err = s.List(ctx, "35001", 0, 0)
+	wantErr(t, "limit 0", err, outbox.ErrInvalid)
+}
