@@ -93,6 +93,7 @@ const zh = {
   exempt: {
     title: '减免', amount: '减免金额（元）', reason: '减免原因', reasonPh: '如：家庭经济困难，经校务会批准', hint: '减免由您审批并记录在案。', submit: '确认减免',
     done: '已减免：{name} {amount}', needReason: '请填写减免原因',
+  },
   ops: {
     title: '运维监控', hint: '每 {s} 秒自动刷新。', members: '集群成员', address: '地址', memberId: '成员编号', state: '状态', self: '本机', since: '加入时间',
     activeAccounts: '活跃账户', activations: '累计激活', journal: '日志写入', journalChart: '每秒提交与队列深度折线图', accountsChart: '账户激活折线图',
@@ -206,6 +207,7 @@ const en: typeof zh = {
   exempt: {
     title: 'Exemption', amount: 'Exempt amount (yuan)', reason: 'Reason', reasonPh: 'e.g. family hardship, approved by the school board', hint: 'You are recorded as the approver.', submit: 'Exempt',
     done: 'Exempted: {name} {amount}', needReason: 'Enter a reason',
+  },
   ops: {
     title: 'Operations', hint: 'Refreshed every {s} s.', members: 'Cluster members', address: 'Address', memberId: 'Member id', state: 'State', self: 'this one', since: 'Since',
     activeAccounts: 'Active accounts', activations: 'Activations', journal: 'Journal writer', journalChart: 'Line chart of commits per second and queue depth', accountsChart: 'Line chart of account activations',
