@@ -36,8 +36,13 @@ _apt_install() {
     return 1
   fi
   echo "services: installing $* with apt-get" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+  # Two test runs at once on a fresh machine both install: one waits for the other
+  # (flock), and apt itself waits for any other holder of its locks.
+  (
+    flock -w 900 9 || { echo "services: apt lock not free within 15 min" >&2; exit 1; }
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 &&
+      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >&2
+  ) 9>/var/lock/onecode-apt.lock
 }
 
 # ensure_print_tools installs what the printing tests read their PDFs back with:
