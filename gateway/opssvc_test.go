@@ -47,7 +47,7 @@ func newOpsEnv(t *testing.T) *opsEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := gateway.Deps{Directory: dir, Cache: c, Sessions: sessions, PhoneHashKey: testPhoneKey, IDHashKey: testIDHashKey,
+	deps := gateway.Deps{Directory: dir, Cache: c, Sessions: sessions, PhoneHashKey: testPhoneKey, PhoneSealKey: testPhoneSealKey, IDHashKey: testIDHashKey,
 		Now: time.Now, Rand: rand.Reader, Logger: logger}
 	authSvc, err := gateway.NewAuthService(deps, access.AuthOptions{Password: testPassword})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -154,7 +155,7 @@ type feeEnv struct {
 	acc       *grainAccounts
 	m         twoMerchants
 	now       time.Time
-	projected int
+	projected atomic.Int64 // OnBill runs on concurrent notifications
 }
 
 func newFeeEnv(t *testing.T) *feeEnv {
@@ -167,7 +168,7 @@ func newFeeEnv(t *testing.T) *feeEnv {
 	e := &feeEnv{store: store, acc: newGrainAccounts(t), m: twoMerchants{a: &fakeProvider{name: "a"}, old: &fakeProvider{name: "old"}}, now: time.Now()}
 	e.s, err = New(Config{Accounts: e.acc, Orders: store, Providers: e.m, NotifyURL: "https://onecode.example/notify",
 		ResolveAfter: time.Millisecond, Rand: rand.Reader, Now: func() time.Time { return e.now },
-		OnBill: func(context.Context, string, *grainv1.Accepted) { e.projected++ }})
+		OnBill: func(context.Context, string, *grainv1.Accepted) { e.projected.Add(1) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,8 +224,8 @@ func TestFeeOrderPaysTheBillNotTheWallet(t *testing.T) {
 	if b.Paid != feeDue || b.Status() != "paid" || e.acc.st.Balance != 0 {
 		t.Fatalf("bill %+v, balance %s; want paid once, the wallet untouched", b, e.acc.st.Balance)
 	}
-	if got, _ := e.s.Get(ctx, rc.OrderID); got.State != order.StateCredited || e.projected == 0 {
-		t.Fatalf("order %s, %d projections", got.State, e.projected)
+	if got, _ := e.s.Get(ctx, rc.OrderID); got.State != order.StateCredited || e.projected.Load() == 0 {
+		t.Fatalf("order %s, %d projections", got.State, e.projected.Load())
 	}
 	income := money.Amount(0)
 	for _, p := range e.acc.postings {
