@@ -47,6 +47,10 @@ type OpsConfig struct {
 	// channel; with --demo, the push sandbox); AlarmSMSTemplate its template id.
 	AlarmSMS         []string `yaml:"alarm_sms"`
 	AlarmSMSTemplate string   `yaml:"alarm_sms_template"`
+	// AlarmEmail are the operators' e-mail addresses new alarms are sent to,
+	// through SMTP (ops_email.go).
+	AlarmEmail []string `yaml:"alarm_email"`
+	SMTP       OpsSMTP  `yaml:"smtp"`
 }
 
 func defaultOpsConfig() OpsConfig {
@@ -64,7 +68,7 @@ func (c OpsConfig) validate() error {
 			"breaker_open_for ≥ 1s, order_deadline ≥ 1m, audit_every in [0, 1m], audit_accounts 1..%d, at most 16 alarm_sms",
 			journal.MaxAuditPage)
 	}
-	return nil
+	return c.validateEmail()
 }
 
 // opsSetup is the operators' side of a member: the alarm store, the watcher and
@@ -73,6 +77,7 @@ type opsSetup struct {
 	store  alarms.Store
 	board  *ops.Board
 	api    *gateway.OpsService
+	mail   *notify.Guarded // the alarm e-mail channel (nil without ops.alarm_email)
 	cancel context.CancelFunc
 	done   sync.WaitGroup
 }
@@ -94,12 +99,20 @@ func setupOps(ctx context.Context, cfg Config, deps *gateway.Deps, st *stores, r
 	}
 	o := &opsSetup{store: store}
 	var notifier ops.Notifier
-	if push.sms != nil && len(cfg.Ops.AlarmSMS) > 0 {
-		n := ops.ChannelNotifier{}
+	n := ops.ChannelNotifier{}
+	if push.sms != nil {
 		for _, phone := range cfg.Ops.AlarmSMS {
 			n.Targets = append(n.Targets, ops.Target{Channel: push.sms, To: phone,
 				Template: notify.Template{ID: cfg.Ops.AlarmSMSTemplate, Text: ops.TextAlarm}})
 		}
+	}
+	mails, mailCh, err := alarmEmailTargets(cfg.Ops, logger)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	o.mail = mailCh
+	if n.Targets = append(n.Targets, mails...); len(n.Targets) > 0 {
 		notifier = n
 	}
 	al := ops.NewAlarms(store, notifier, time.Now, logger)
@@ -108,7 +121,7 @@ func setupOps(ctx context.Context, cfg Config, deps *gateway.Deps, st *stores, r
 	// Scopes this member's own alarms; the cluster address may change at a restart
 	// (a random port), the configured host and gRPC address do not.
 	member := cfg.Cluster.Host + "_" + cfg.Server.GRPCAddr
-	breakers := breakerSource(rs, push)
+	breakers := breakerSource(rs, push, mailCh)
 	watcher, err := ops.NewWatcher(ops.WatchConfig{Alarms: al, Member: member, Board: deps.Terminals, Access: deps.TerminalAccess,
 		Journal: st.writer.Stats, Breakers: breakers, Overdue: overdueSource(rs),
 		OfflineAfter: cfg.Ops.OfflineAfter, Hours: ops.ServiceHours{From: cfg.Ops.ServiceFrom, To: cfg.Ops.ServiceTo},
@@ -188,8 +201,8 @@ func memberSource(m *actors.Member, stats *actors.AccountStats) func() []ops.Mem
 }
 
 // breakerSource names the aggregator's breakers aggregator/<operation> and the
-// SMS channel's notify/sms.
-func breakerSource(rs *rechargeSetup, push *pushSetup) func() []ops.BreakerFigure {
+// SMS channel's notify/sms, the alarm e-mail channel's ops/email.
+func breakerSource(rs *rechargeSetup, push *pushSetup, mail *notify.Guarded) func() []ops.BreakerFigure {
 	return func() []ops.BreakerFigure {
 		var out []ops.BreakerFigure
 		if rs.client != nil {
@@ -199,6 +212,9 @@ func breakerSource(rs *rechargeSetup, push *pushSetup) func() []ops.BreakerFigur
 		}
 		if push.sms != nil {
 			out = append(out, ops.BreakerFigure{Name: "notify/" + string(push.sms.Name()), State: push.sms.State().String()})
+		}
+		if mail != nil {
+			out = append(out, ops.BreakerFigure{Name: "ops/" + string(mail.Name()), State: mail.State().String()})
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 		return out
