@@ -123,6 +123,9 @@ func (s *terminalService) Session(stream apiv1.TerminalService_SessionServer) er
 	out := make(chan *apiv1.SessionResponse, terminalOutbox)
 	emit := func(r *apiv1.SessionResponse) {
 		notePay(s.deps.Terminals, id.TerminalID, r.GetPayResult())
+		if r.GetPayResult().GetOutcome() == apiv1.PayResult_OUTCOME_DECLINED && !r.GetPayResult().GetReplayed() {
+			s.deps.TerminalAccess.Declined(id.TerminalID, id.SchoolID, r.GetPayResult().GetReason())
+		}
 		select {
 		case out <- r:
 		case <-ctx.Done():

@@ -1,8 +1,11 @@
 package ops
 
 import (
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/onecode/onecode/domain/reason"
 )
 
 // Kinds of illegal terminal access (the edge's failed handshakes).
@@ -11,7 +14,13 @@ const (
 	AccessDisabled        = "disabled"
 	AccessBadMAC          = "bad_mac"
 	AccessProtocol        = "protocol"
+	// AccessWrongSchool is a card of another school presented at a terminal (a
+	// pay declined WRONG_SCHOOL): counted apart from the terminal's handshakes.
+	AccessWrongSchool = "wrong_school"
 )
+
+// wrongSchoolSuffix ends the subject of a terminal's wrong-school attempts.
+const wrongSchoolSuffix = "/wrong-school"
 
 // unknownSubject counts every handshake of an unknown terminal id under one
 // subject: the id is the caller's claim, and a storm of made-up ids is one storm.
@@ -55,8 +64,11 @@ func (a *Access) Failed(terminalID, schoolID, kind string) {
 		return
 	}
 	subject := clip(terminalID)
-	if kind == AccessUnknownTerminal || subject == "" {
+	switch {
+	case kind == AccessUnknownTerminal || subject == "":
 		subject, schoolID = unknownSubject, ""
+	case kind == AccessWrongSchool:
+		subject = clip(terminalID + wrongSchoolSuffix)
 	}
 	now := a.now()
 	a.mu.Lock()
@@ -75,6 +87,15 @@ func (a *Access) Failed(terminalID, schoolID, kind string) {
 	e.n++
 	e.windowPeakN = max(e.windowPeakN, e.n)
 	e.schoolID, e.last, e.lastKind = schoolID, now, kind
+}
+
+// Declined records a pay declined at terminalID (of schoolID) for reasonCode:
+// a card of another school (reason.WrongSchool) counts as an illegal access
+// attempt; other declines are the pupils' own business and count nothing.
+func (a *Access) Declined(terminalID, schoolID, reasonCode string) {
+	if reasonCode == string(reason.WrongSchool) {
+		a.Failed(terminalID, schoolID, AccessWrongSchool)
+	}
 }
 
 // storms returns the subjects in alarm: k or more failures within a window, and
@@ -98,9 +119,13 @@ func (a *Access) storms(scope string, k int, quiet time.Duration) []Alarm {
 		if !e.alarmed {
 			continue
 		}
+		msg := "terminal handshakes failing (" + e.lastKind + "): " + itoa(e.windowPeakN) + " in one minute"
+		if e.lastKind == AccessWrongSchool {
+			msg = "cards of another school presented at terminal " + strings.TrimSuffix(subject, wrongSchoolSuffix) +
+				": " + itoa(e.windowPeakN) + " in one minute"
+		}
 		out = append(out, Alarm{Key: Key(KindIllegalAccess, scope, subject), Kind: KindIllegalAccess, Level: Critical,
-			SchoolID: e.schoolID, Subject: subject,
-			Message: "terminal handshakes failing (" + e.lastKind + "): " + itoa(e.windowPeakN) + " in one minute"})
+			SchoolID: e.schoolID, Subject: subject, Message: msg})
 	}
 	return out
 }

@@ -232,3 +232,39 @@ func TestAcknowledgeByOperatorOnly(t *testing.T) {
 		t.Errorf("bad page token: %v, want Invalid", err)
 	}
 }
+
+// TestOtherSchoolsCardsRaiseIllegalAccess: cards of another school presented at a
+// terminal (pays declined WRONG_SCHOOL), k in a minute, are one illegal-access
+// alarm of that terminal's school, apart from its handshakes; other declines and
+// fewer than k attempts raise nothing; spread over minutes they raise nothing.
+func TestOtherSchoolsCardsRaiseIllegalAccess(t *testing.T) {
+	r := newWatchRig(t, nil)
+	for range 10 {
+		r.access.Declined("T7", "35001", string(reason.InsufficientFunds))
+	}
+	for range 4 {
+		r.access.Declined("T7", "35001", string(reason.WrongSchool))
+		r.clock.Add(20 * time.Second) // 4 attempts, each window under k
+	}
+	r.check(t)
+	if got := r.open(t, KindIllegalAccess); len(got) != 0 {
+		t.Fatalf("other declines and slow attempts: %+v", got)
+	}
+	r.clock.Add(2 * time.Minute)
+	for range 5 {
+		r.access.Declined("T7", "35001", string(reason.WrongSchool))
+	}
+	r.access.Failed("T7", "35001", AccessBadMAC) // one bad handshake: not a storm
+	for range 3 {
+		r.check(t)
+	}
+	got := r.open(t, KindIllegalAccess)
+	if len(got) != 1 {
+		t.Fatalf("alarms = %+v, want one for T7's wrong-school attempts", got)
+	}
+	a := got[0]
+	if a.Key != Key(KindIllegalAccess, "m1", "T7/wrong-school") || a.SchoolID != "35001" || a.Level != Critical ||
+		a.Message != "cards of another school presented at terminal T7: 5 in one minute" || r.sent.n[a.Key] != 1 {
+		t.Errorf("alarm %+v delivered %d times", a, r.sent.n[a.Key])
+	}
+}
