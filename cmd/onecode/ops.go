@@ -78,6 +78,9 @@ type opsSetup struct {
 	board  *ops.Board
 	api    *gateway.OpsService
 	mail   *notify.Guarded // the alarm e-mail channel (nil without ops.alarm_email)
+	// Outbox counts the notices' backlog once the notices' store
+	// (persistence/outbox) is wired: opsSet.Outbox.Set(thatStore); -1 until then.
+	Outbox ops.OutboxBacklog
 	cancel context.CancelFunc
 	done   sync.WaitGroup
 }
@@ -146,7 +149,7 @@ func setupOps(ctx context.Context, cfg Config, deps *gateway.Deps, st *stores, r
 		go func() { defer o.done.Done(); auditor.Run(runCtx) }()
 	}
 	o.api = gateway.NewOpsService(ops.NewService(ops.Sources{Member: member, Members: memberSource(m, stats),
-		Journal: st.writer.Stats, Breakers: breakers, Board: deps.Terminals, Backlogs: backlogSource(rs, cfg.Ops.OrderDeadline)}, al))
+		Journal: st.writer.Stats, Breakers: breakers, Board: deps.Terminals, Backlogs: backlogSource(rs, cfg.Ops.OrderDeadline, &o.Outbox)}, al))
 	return o, nil
 }
 
@@ -235,13 +238,14 @@ func overdueSource(rs *rechargeSetup) func(ctx context.Context, olderThan time.T
 	}
 }
 
-// backlogSource counts open and overdue orders (up to orders.MaxBatch each); the
-// outbox keeps no count this member can read cheaply (-1).
-func backlogSource(rs *rechargeSetup, deadline time.Duration) func(ctx context.Context) (ops.Backlogs, error) {
+// backlogSource counts open and overdue orders (up to orders.MaxBatch each) and
+// the queued notices (-1 while no notices' store is set on ob).
+func backlogSource(rs *rechargeSetup, deadline time.Duration, ob *ops.OutboxBacklog) func(ctx context.Context) (ops.Backlogs, error) {
 	return func(ctx context.Context) (ops.Backlogs, error) {
-		b := ops.Backlogs{OpenOrders: -1, OverdueOrders: -1, OutboxPending: -1}
-		if rs.orders == nil {
-			return b, nil
+		b := ops.Backlogs{OpenOrders: -1, OverdueOrders: -1}
+		var err error
+		if b.OutboxPending, err = ob.Count(ctx); err != nil || rs.orders == nil {
+			return b, err
 		}
 		now := time.Now()
 		open, err := rs.orders.ListToResolve(ctx, now, orders.MaxBatch)
