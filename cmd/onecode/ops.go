@@ -74,10 +74,10 @@ func (c OpsConfig) validate() error {
 // opsSetup is the operators' side of a member: the alarm store, the watcher and
 // auditor loops, the ops API.
 type opsSetup struct {
-	store  alarms.Store
-	board  *ops.Board
-	api    *gateway.OpsService
-	mail   *notify.Guarded // the alarm e-mail channel (nil without ops.alarm_email)
+	store alarms.Store
+	board *ops.Board
+	api   *gateway.OpsService
+	mail  *notify.Guarded // the alarm e-mail channel (nil without ops.alarm_email)
 	// Outbox counts the notices' backlog once the notices' store
 	// (persistence/outbox) is wired: opsSet.Outbox.Set(thatStore); -1 until then.
 	Outbox ops.OutboxBacklog
