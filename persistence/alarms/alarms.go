@@ -85,6 +85,9 @@ type Store interface {
 	// OpenKeys returns the keys of the open alarms whose key starts with prefix
 	// (at most MaxListLimit), so that a source can clear what healed.
 	OpenKeys(ctx context.Context, prefix string) ([]string, error)
+	// Presence and Leases (presence.go) let the members share what one sees.
+	Presence
+	Leases
 	Close() error
 }
 

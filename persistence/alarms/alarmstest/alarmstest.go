@@ -30,6 +30,8 @@ func Run(t *testing.T, open Opener) {
 		{"OpenKeysByPrefix", testOpenKeys},
 		{"Invalid", testInvalid},
 		{"ConcurrentRaiseOneAlarm", testConcurrentRaise},
+		{"BeatsNewestWins", testBeats},
+		{"LeasesOneHolder", testLeases},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
