@@ -107,7 +107,8 @@ func (c *WatchConfig) defaults() error {
 }
 
 // Watcher turns what the member sees into alarms, every Every: terminals
-// offline, illegal access storms, journal writer errors and lag, breakers open
+// offline (as every member sees them: the member writes its terminals' beats to
+// the alarm store and reads everyone's, presence.go), illegal access storms, journal writer errors and lag, breakers open
 // too long, orders past their deadline. Each kind is synchronised as a whole, so
 // what healed is cleared (and re-armed).
 type Watcher struct {
@@ -117,6 +118,7 @@ type Watcher struct {
 	openSince   map[string]time.Time // breaker name → when first seen open
 	lastFailed  int64                // the writer's FailedBatches at the last check
 	failedUntil time.Time            // a writer failure keeps its alarm until then
+	written     map[string]written   // terminal → its beat as last written (presence.go)
 }
 
 // NewWatcher validates c and returns the Watcher.
@@ -124,7 +126,7 @@ func NewWatcher(c WatchConfig) (*Watcher, error) {
 	if err := c.defaults(); err != nil {
 		return nil, err
 	}
-	return &Watcher{c: c, openSince: map[string]time.Time{}}, nil
+	return &Watcher{c: c, openSince: map[string]time.Time{}, written: map[string]written{}}, nil
 }
 
 // Run checks every Every until ctx ends.
@@ -146,13 +148,16 @@ func (w *Watcher) Run(ctx context.Context) {
 // Check runs every check once.
 func (w *Watcher) Check(ctx context.Context) error {
 	a, m := w.c.Alarms, w.c.Member
-	offline, known := w.offline()
-	errs := []error{
-		a.Sync(ctx, prefix(KindTerminalOffline, ""), offline, known),
+	errs := []error{w.beat(ctx)}
+	if offline, err := w.offline(ctx); err != nil {
+		errs = append(errs, err)
+	} else {
+		errs = append(errs, a.Sync(ctx, prefix(KindTerminalOffline, ""), offline, nil))
+	}
+	errs = append(errs,
 		a.Sync(ctx, prefix(KindIllegalAccess, m), w.c.Access.storms(m, w.c.IllegalPerMin, w.c.IllegalQuiet), nil),
 		a.Sync(ctx, prefix(KindJournal, m), w.journal(), nil),
-		a.Sync(ctx, prefix(KindBreakerOpen, m), w.breakers(), nil),
-	}
+		a.Sync(ctx, prefix(KindBreakerOpen, m), w.breakers(), nil))
 	if w.c.Overdue != nil {
 		orders, err := w.overdue(ctx)
 		if err == nil {
@@ -161,37 +166,6 @@ func (w *Watcher) Check(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
-}
-
-// offline returns the terminals of this member's Board silent for OfflineAfter
-// during service hours, and which offline keys this member may clear: those of
-// the terminals it knows (another member may serve the rest).
-func (w *Watcher) offline() ([]Alarm, func(string) bool) {
-	now := w.c.Now()
-	terminals := w.c.Board.Terminals("")
-	mine := make(map[string]bool, len(terminals))
-	for _, t := range terminals {
-		mine[Key(KindTerminalOffline, "", t.TerminalID)] = true
-	}
-	known := func(k string) bool { return mine[k] }
-	if !w.c.Hours.contains(now) {
-		return nil, known
-	}
-	var out []Alarm
-	for _, t := range terminals {
-		silent := now.Sub(t.LastSeen)
-		if silent < w.c.OfflineAfter {
-			continue
-		}
-		state := "no request"
-		if !t.Online {
-			state = "disconnected"
-		}
-		out = append(out, Alarm{Key: Key(KindTerminalOffline, "", t.TerminalID), Kind: KindTerminalOffline, Level: Warning,
-			SchoolID: t.SchoolID, Subject: t.TerminalID,
-			Message: fmt.Sprintf("terminal %s: %s for %d s during service hours", t.TerminalID, state, int(silent.Seconds()))})
-	}
-	return out, known
 }
 
 func (w *Watcher) journal() []Alarm {
