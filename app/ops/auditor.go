@@ -13,6 +13,7 @@ import (
 
 	"github.com/onecode/onecode/actors/codec"
 	"github.com/onecode/onecode/domain/account"
+	"github.com/onecode/onecode/persistence/alarms"
 	"github.com/onecode/onecode/persistence/journal"
 )
 
@@ -32,7 +33,14 @@ type AuditConfig struct {
 	// MaxEvents bounds the events read for one account (default 100,000); a
 	// longer account is skipped with a warning.
 	MaxEvents int
-	Logger    *slog.Logger
+	// Holder names this member for the auditor's lease in the alarm store: of the
+	// members configured to audit, one holds it and audits, another takes over
+	// within LeaseTTL (default 30 s) when it stops renewing (auditlease.go).
+	// Empty: no lease, this auditor always runs (one process).
+	Holder   string
+	LeaseTTL time.Duration
+	Now      func() time.Time // the lease clock, default time.Now
+	Logger   *slog.Logger
 }
 
 // Auditor walks the journal account by account, in bounded steps on read
@@ -46,6 +54,9 @@ type Auditor struct {
 	cursor  string
 	open    map[string]bool  // wallet alarms open at the start of the pass
 	schools map[string]int64 // posting sums of the pass per school
+
+	held    bool      // the lease is this auditor's
+	renewed time.Time // when it was last acquired or renewed
 }
 
 // AccountReport is what the auditor found on one account.
@@ -76,21 +87,35 @@ func NewAuditor(c AuditConfig) (*Auditor, error) {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.AccountsPerStep < 1 || c.AccountsPerStep > journal.MaxAuditPage || c.Every < 0 || c.Rest < 0 || c.MaxEvents < 1 {
+	if c.LeaseTTL == 0 {
+		c.LeaseTTL = 30 * time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.AccountsPerStep < 1 || c.AccountsPerStep > journal.MaxAuditPage || c.Every < 0 || c.Rest < 0 || c.MaxEvents < 1 ||
+		c.LeaseTTL < time.Second || c.LeaseTTL > alarms.MaxLeaseTTL {
 		return nil, fmt.Errorf("ops: audit bounds %+v out of range", c)
 	}
 	return &Auditor{c: c}, nil
 }
 
-// Run steps until ctx ends: Every between steps, Rest after each pass.
+// Run steps while it holds the lease, until ctx ends: Every between steps, Rest
+// after each pass, a third of LeaseTTL between tries when another member holds
+// the lease. At the end it releases the lease, so another member takes over at
+// once.
 func (a *Auditor) Run(ctx context.Context) {
+	defer a.release()
 	for {
-		done, err := a.Step(ctx)
+		held, done, err := a.Turn(ctx)
 		if err != nil && ctx.Err() == nil {
 			a.c.Logger.Warn("wallet auditor", slog.Any("error", err))
 		}
 		pause := a.c.Every
-		if done {
+		switch {
+		case !held:
+			pause = a.c.LeaseTTL / 3
+		case done:
 			pause = a.c.Rest
 		}
 		t := time.NewTimer(pause)

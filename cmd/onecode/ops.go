@@ -38,8 +38,9 @@ type OpsConfig struct {
 	BreakerOpenFor time.Duration `yaml:"breaker_open_for"`
 	// OrderDeadline: a recharge order unresolved this long raises an alarm.
 	OrderDeadline time.Duration `yaml:"order_deadline"`
-	// Audit runs the wallet auditor on this member (one member of a cluster is
-	// enough); AuditEvery is its pause between steps of AuditAccounts accounts.
+	// Audit runs the wallet auditor on this member; of the members that do, one
+	// audits at a time (a lease in the alarm store), another takes over within
+	// 30 s when it dies. AuditEvery is its pause between steps of AuditAccounts accounts.
 	Audit         bool          `yaml:"audit"`
 	AuditEvery    time.Duration `yaml:"audit_every"`
 	AuditAccounts int           `yaml:"audit_accounts"`
@@ -140,7 +141,7 @@ func setupOps(ctx context.Context, cfg Config, deps *gateway.Deps, st *stores, r
 	go func() { defer o.done.Done(); watcher.Run(runCtx) }()
 	if reader, ok := st.journal.(journal.AuditReader); ok && cfg.Ops.Audit {
 		auditor, err := ops.NewAuditor(ops.AuditConfig{Reader: reader, Alarms: al, AccountsPerStep: cfg.Ops.AuditAccounts,
-			Every: cfg.Ops.AuditEvery, Logger: logger})
+			Every: cfg.Ops.AuditEvery, Holder: member, Logger: logger})
 		if err != nil {
 			o.Close()
 			return nil, err
