@@ -22,8 +22,13 @@ func (a *Auditor) Turn(ctx context.Context) (held, done bool, err error) {
 	return true, done, err
 }
 
+// Holding reports whether this auditor audits now (it holds the lease, or needs
+// none). Safe for concurrent use.
+func (a *Auditor) Holding() bool { return a != nil && a.holding.Load() }
+
 func (a *Auditor) hold(ctx context.Context) (bool, error) {
 	if a.c.Holder == "" {
+		a.holding.Store(true)
 		return true, nil
 	}
 	now := a.c.Now()
@@ -46,11 +51,13 @@ func (a *Auditor) hold(ctx context.Context) (bool, error) {
 		a.renewed = now
 	}
 	a.held = ok
+	a.holding.Store(ok)
 	return ok, err
 }
 
 // release gives the lease back (when held), within 2 s.
 func (a *Auditor) release() {
+	a.holding.Store(false)
 	if a.c.Holder == "" || !a.held {
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/onecode/onecode/actors/codec"
@@ -55,8 +56,9 @@ type Auditor struct {
 	open    map[string]bool  // wallet alarms open at the start of the pass
 	schools map[string]int64 // posting sums of the pass per school
 
-	held    bool      // the lease is this auditor's
-	renewed time.Time // when it was last acquired or renewed
+	held    bool        // the lease is this auditor's
+	renewed time.Time   // when it was last acquired or renewed
+	holding atomic.Bool // held, for Holding (read by the metrics)
 }
 
 // AccountReport is what the auditor found on one account.

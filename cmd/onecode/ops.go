@@ -79,6 +79,8 @@ type opsSetup struct {
 	board *ops.Board
 	api   *gateway.OpsService
 	mail  *notify.Guarded // the alarm e-mail channel (nil without ops.alarm_email)
+	// auditor is nil when this member does not audit.
+	auditor *ops.Auditor
 	// Outbox counts the notices' backlog once the notices' store
 	// (persistence/outbox) is wired: opsSet.Outbox.Set(thatStore); -1 until then.
 	Outbox ops.OutboxBacklog
@@ -146,6 +148,7 @@ func setupOps(ctx context.Context, cfg Config, deps *gateway.Deps, st *stores, r
 			o.Close()
 			return nil, err
 		}
+		o.auditor = auditor
 		o.done.Add(1)
 		go func() { defer o.done.Done(); auditor.Run(runCtx) }()
 	}
@@ -263,24 +266,29 @@ func backlogSource(rs *rechargeSetup, deadline time.Duration, ob *ops.OutboxBack
 // alarm store at each scrape, within 2 s; at most alarms.MaxListLimit of them) and
 // the terminals this member serves online, for the alert rules of
 // ops/prometheus/onecode-rules.yml. Alarms are switch-wide: every member exports
-// the same counts (rules take max over instances).
-func registerAlarmMetrics(reg *prometheus.Registry, store alarms.Store, board *ops.Board) {
-	reg.MustRegister(&alarmCollector{store: store, board: board})
+// the same counts (rules take max over instances). It also exports whether this
+// member's wallet auditor holds the audit lease (one member does at a time).
+func registerAlarmMetrics(reg *prometheus.Registry, o *opsSetup) {
+	reg.MustRegister(&alarmCollector{store: o.store, board: o.board, auditor: o.auditor})
 }
 
 var (
 	descAlarmsOpen = prometheus.NewDesc("onecode_alarms_open", "Open (not cleared) operator alarms by kind and level.", []string{"kind", "level"}, nil)
 	descTermOnline = prometheus.NewDesc("onecode_terminals_online", "Terminals with a session open on this member.", nil, nil)
+	descAuditing   = prometheus.NewDesc("onecode_ops_auditor_lease_held",
+		"1 when this member's wallet auditor holds the audit lease and audits (one member at a time), else 0.", nil, nil)
 )
 
 type alarmCollector struct {
-	store alarms.Store
-	board *ops.Board
+	store   alarms.Store
+	board   *ops.Board
+	auditor *ops.Auditor
 }
 
 func (c *alarmCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- descAlarmsOpen
 	ch <- descTermOnline
+	ch <- descAuditing
 }
 
 func (c *alarmCollector) Collect(ch chan<- prometheus.Metric) {
@@ -306,4 +314,9 @@ func (c *alarmCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	ch <- prometheus.MustNewConstMetric(descTermOnline, prometheus.GaugeValue, float64(online))
+	auditing := 0.0
+	if c.auditor.Holding() {
+		auditing = 1
+	}
+	ch <- prometheus.MustNewConstMetric(descAuditing, prometheus.GaugeValue, auditing)
 }

@@ -277,7 +277,7 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 	registerWriterMetrics(srv.Registry(), st.writer)
 	registerNotifyMetrics(srv.Registry(), push.stats)
 	registerOpsMetrics(srv.Registry(), opsSources{business: deps.Business, writer: st.writer, member: n.member, breakers: rs.client})
-	registerAlarmMetrics(srv.Registry(), opsSet.store, opsSet.board)
+	registerAlarmMetrics(srv.Registry(), opsSet)
 	outboxCtx, stopOutbox := context.WithCancel(ctx)
 	defer stopOutbox()
 	go appnotify.RunOutbox(outboxCtx, st.directory, push.send, appnotify.Options{}, logger)
