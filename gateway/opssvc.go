@@ -73,7 +73,7 @@ func (s *OpsService) ListTerminals(ctx context.Context, req *apiv1.ListTerminals
 	for i, t := range list {
 		out.Terminals[i] = &apiv1.TerminalStatus{TerminalId: t.TerminalID, SchoolId: t.SchoolID, CanteenId: t.CanteenID,
 			Online: t.Online, LastHeartbeat: ts(t.LastSeen), ConnectedAt: ts(t.ConnectedAt), Version: t.Software,
-			SalesToday: t.SalesToday, SalesTodayFen: t.SalesFenToday, DeclinesToday: t.DeclinesToday}
+			SalesToday: t.SalesToday, SalesTodayFen: t.SalesFenToday, DeclinesToday: t.DeclinesToday, Member: t.Member}
 	}
 	return out, nil
 }

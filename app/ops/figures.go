@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/onecode/onecode/persistence/alarms"
 	"github.com/onecode/onecode/persistence/journal"
 )
 
@@ -139,12 +140,26 @@ func (s *Service) Breakers(ctx context.Context) ([]BreakerFigure, error) {
 	return s.src.Breakers(), nil
 }
 
-// Terminals returns the terminals this member serves, of schoolID ("": all).
+// Terminals returns the terminals of schoolID ("": all): those this member
+// serves, with their figures, and those another member saw since (the shared
+// beats, presence.go), with its view of their session.
 func (s *Service) Terminals(ctx context.Context, schoolID string) ([]TerminalFigures, error) {
 	if _, err := RequireOperator(ctx); err != nil {
 		return nil, err
 	}
-	return s.src.Board.Terminals(schoolID), nil
+	local := s.src.Board.Terminals(schoolID)
+	for i := range local {
+		local[i].Member = s.src.Member
+	}
+	if s.alarms == nil {
+		return local, nil
+	}
+	now := s.src.Now()
+	beats, err := s.alarms.store.Silent(ctx, now.Add(-beatMemory), now.Add(time.Second), alarms.MaxBeats)
+	if err != nil {
+		return nil, fmt.Errorf("ops: terminals' beats: %w", err)
+	}
+	return mergeBeats(local, beats, schoolID), nil
 }
 
 // Backlogs returns the waiting work.

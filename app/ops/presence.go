@@ -3,6 +3,8 @@ package ops
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/onecode/onecode/persistence/alarms"
@@ -75,4 +77,31 @@ func (w *Watcher) offline(ctx context.Context) ([]Alarm, error) {
 				int(now.Sub(t.LastSeen).Seconds()), t.Member)})
 	}
 	return out, nil
+}
+
+// mergeBeats adds to this member's terminals (local) the beats of schoolID ("":
+// all) that are newer: a terminal another member saw last takes that member's
+// view of its session (online, last seen) and keeps this member's figures.
+func mergeBeats(local []TerminalFigures, beats []alarms.Beat, schoolID string) []TerminalFigures {
+	at := make(map[string]int, len(local))
+	for i, t := range local {
+		at[t.TerminalID] = i
+	}
+	for _, b := range beats {
+		if schoolID != "" && b.SchoolID != schoolID {
+			continue
+		}
+		i, ok := at[b.TerminalID]
+		if !ok {
+			local = append(local, TerminalFigures{TerminalID: b.TerminalID, SchoolID: b.SchoolID, Member: b.Member,
+				DeclinesToday: map[string]int64{}})
+			i = len(local) - 1
+			at[b.TerminalID] = i
+		} else if !b.LastSeen.After(local[i].LastSeen) {
+			continue
+		}
+		local[i].Online, local[i].LastSeen, local[i].Member = b.Online, b.LastSeen, b.Member
+	}
+	slices.SortFunc(local, func(x, y TerminalFigures) int { return strings.Compare(x.TerminalID, y.TerminalID) })
+	return local
 }

@@ -75,6 +75,19 @@ func TestOfflineSharedAcrossMembers(t *testing.T) {
 	if got := openOffline(); len(got) != 0 {
 		t.Fatalf("T1 alive on A: alarms %+v (B must not call it offline)", got)
 	}
+	// B's ops API shows T1 as A sees it (online there), with B's own figures.
+	b.board.NotePay("T1", true, 1250, "")
+	svcB := NewService(Sources{Member: "m-b", Board: b.board, Now: c.Now}, b.al)
+	list, err := svcB.Terminals(operator(), "35001")
+	if err != nil || len(list) != 1 {
+		t.Fatalf("terminals on B = %+v, %v", list, err)
+	}
+	if f := list[0]; f.Member != "m-a" || !f.Online || !f.LastSeen.Equal(c.Now()) || f.SalesToday != 1 {
+		t.Errorf("T1 on B's ops API = %+v, want online on m-a, seen now, B's sale", f)
+	}
+	if list, err := svcB.Terminals(operator(), "35002"); err != nil || len(list) != 0 {
+		t.Errorf("another school's terminals = %+v, %v", list, err)
+	}
 
 	a.board.Disconnected("T1") // the POS is killed
 	for range 3 {

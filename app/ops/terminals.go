@@ -16,8 +16,10 @@ const maxTerminals = 100_000
 type TerminalFigures struct {
 	TerminalID, SchoolID, CanteenID string
 	Software                        string // the version the terminal reported in Hello
-	Online                          bool   // a session is open on this member
+	Online                          bool   // a session is open on this member (on Member for another's)
 	ConnectedAt, LastSeen           time.Time
+	// Member is the member that last saw the terminal (Service.Terminals).
+	Member string
 	// Day is the service day (Asia/Shanghai) of SalesToday and DeclinesToday.
 	Day           schoolday.Date
 	SalesToday    int64

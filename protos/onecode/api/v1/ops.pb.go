@@ -695,6 +695,9 @@ type TerminalStatus struct {
 	SalesTodayFen int64  `protobuf:"varint,9,opt,name=sales_today_fen,json=salesTodayFen,proto3" json:"sales_today_fen,omitempty"`
 	// Declines today by reason code.
 	DeclinesToday map[string]int64 `protobuf:"bytes,10,rep,name=declines_today,json=declinesToday,proto3" json:"declines_today,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// The member that last saw the terminal (the members share the terminals'
+	// last signs of life); the sales and declines are this member's own.
+	Member        string `protobuf:"bytes,11,opt,name=member,proto3" json:"member,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -797,6 +800,13 @@ func (x *TerminalStatus) GetDeclinesToday() map[string]int64 {
 		return x.DeclinesToday
 	}
 	return nil
+}
+
+func (x *TerminalStatus) GetMember() string {
+	if x != nil {
+		return x.Member
+	}
+	return ""
 }
 
 type GetBacklogsRequest struct {
@@ -1295,7 +1305,7 @@ const file_onecode_api_v1_ops_proto_rawDesc = "" +
 	"\x14ListTerminalsRequest\x12\x1b\n" +
 	"\tschool_id\x18\x01 \x01(\tR\bschoolId\"U\n" +
 	"\x15ListTerminalsResponse\x12<\n" +
-	"\tterminals\x18\x01 \x03(\v2\x1e.onecode.api.v1.TerminalStatusR\tterminals\"\x86\x04\n" +
+	"\tterminals\x18\x01 \x03(\v2\x1e.onecode.api.v1.TerminalStatusR\tterminals\"\x9e\x04\n" +
 	"\x0eTerminalStatus\x12\x1f\n" +
 	"\vterminal_id\x18\x01 \x01(\tR\n" +
 	"terminalId\x12\x1b\n" +
@@ -1310,7 +1320,8 @@ const file_onecode_api_v1_ops_proto_rawDesc = "" +
 	"salesToday\x12&\n" +
 	"\x0fsales_today_fen\x18\t \x01(\x03R\rsalesTodayFen\x12X\n" +
 	"\x0edeclines_today\x18\n" +
-	" \x03(\v21.onecode.api.v1.TerminalStatus.DeclinesTodayEntryR\rdeclinesToday\x1a@\n" +
+	" \x03(\v21.onecode.api.v1.TerminalStatus.DeclinesTodayEntryR\rdeclinesToday\x12\x16\n" +
+	"\x06member\x18\v \x01(\tR\x06member\x1a@\n" +
 	"\x12DeclinesTodayEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\x14\n" +

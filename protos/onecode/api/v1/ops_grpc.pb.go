@@ -45,7 +45,8 @@ type OpsServiceClient interface {
 	GetJournal(ctx context.Context, in *GetJournalRequest, opts ...grpc.CallOption) (*GetJournalResponse, error)
 	// GetBreakers answers every circuit breaker (aggregator operations, push channels).
 	GetBreakers(ctx context.Context, in *GetBreakersRequest, opts ...grpc.CallOption) (*GetBreakersResponse, error)
-	// ListTerminals lists the terminals this member serves, of one school or all.
+	// ListTerminals lists the terminals of one school or all: those this member
+	// serves with their sales, and those the other members saw (last sign of life).
 	ListTerminals(ctx context.Context, in *ListTerminalsRequest, opts ...grpc.CallOption) (*ListTerminalsResponse, error)
 	// GetBacklogs answers the waiting work: open orders and unsent notices.
 	GetBacklogs(ctx context.Context, in *GetBacklogsRequest, opts ...grpc.CallOption) (*GetBacklogsResponse, error)
@@ -151,7 +152,8 @@ type OpsServiceServer interface {
 	GetJournal(context.Context, *GetJournalRequest) (*GetJournalResponse, error)
 	// GetBreakers answers every circuit breaker (aggregator operations, push channels).
 	GetBreakers(context.Context, *GetBreakersRequest) (*GetBreakersResponse, error)
-	// ListTerminals lists the terminals this member serves, of one school or all.
+	// ListTerminals lists the terminals of one school or all: those this member
+	// serves with their sales, and those the other members saw (last sign of life).
 	ListTerminals(context.Context, *ListTerminalsRequest) (*ListTerminalsResponse, error)
 	// GetBacklogs answers the waiting work: open orders and unsent notices.
 	GetBacklogs(context.Context, *GetBacklogsRequest) (*GetBacklogsResponse, error)
