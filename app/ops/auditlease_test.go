@@ -74,3 +74,43 @@ func TestAuditorOnOneMemberAtATime(t *testing.T) {
 	b.release() // B stops cleanly: A takes over at once
 	turn(a, true)
 }
+
+// TestAuditorRunReleasesLease: a running auditor takes the lease (Holding) and,
+// stopped, gives it back, so another member takes over at once.
+func TestAuditorRunReleasesLease(t *testing.T) {
+	ctx := context.Background()
+	j := journals(t)["sqlite"](t)
+	writeAccount(t, j.store, "acc_35001_20240001")
+	store := openAlarms(t)
+	c := &clock{t: watchT0}
+	mk := func(holder string) *Auditor {
+		a, err := NewAuditor(AuditConfig{Reader: j.store.(journal.AuditReader), Alarms: NewAlarms(store, nil, c.Now, nil),
+			Holder: holder, Every: time.Millisecond, Rest: time.Millisecond, Now: c.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	a, b := mk("member-a"), mk("member-b")
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); a.Run(runCtx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !a.Holding() {
+		if time.Now().After(deadline) {
+			t.Fatal("the running auditor never took the lease")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if held, _, err := b.Turn(ctx); held || err != nil {
+		t.Fatalf("B beside a running A: held %v, %v", held, err)
+	}
+	stop()
+	<-done
+	if a.Holding() {
+		t.Error("a stopped auditor still says it holds the lease")
+	}
+	if held, _, err := b.Turn(ctx); !held || err != nil {
+		t.Fatalf("B after A stopped: held %v, %v; want the lease at once", held, err)
+	}
+}

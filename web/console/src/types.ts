@@ -61,6 +61,7 @@ export interface BreakersResponse { breakers?: { name: string; state: string }[]
 export interface OpsTerminal {
   terminalId: string; schoolId?: string; canteenId?: string; online?: boolean; lastHeartbeat?: string; connectedAt?: string
   version?: string; salesToday?: Int64; salesTodayFen?: Int64; declinesToday?: Record<string, Int64>
+  member?: string
 }
 export interface TerminalsResponse { terminals?: OpsTerminal[] }
 export interface BacklogsResponse { openOrders?: Int64; overdueOrders?: Int64; outboxPending?: Int64 }
