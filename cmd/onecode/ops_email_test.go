@@ -29,6 +29,7 @@ import (
 
 	"github.com/onecode/onecode/app/ops"
 	"github.com/onecode/onecode/persistence/alarms/sqlitealarms"
+	"github.com/onecode/onecode/terminalclient"
 )
 
 // opsMailServer is a real SMTP server in this process (go-smtp), as in
@@ -220,3 +221,89 @@ func TestAlarmEmailConfig(t *testing.T) {
 		t.Error("a missing password file was accepted")
 	}
 }
+
+// TestServeMailsAlarm: "onecode serve --demo" with ops.alarm_email set mails the
+// operators an alarm provoked from outside: handshakes of an unknown terminal,
+// k in a minute (the watcher's first checks come within its 5 s period).
+func TestServeMailsAlarm(t *testing.T) {
+	ms := startOpsMailServer(t)
+	pwFile := filepath.Join(t.TempDir(), "smtp-password")
+	if err := os.WriteFile(pwFile, []byte("pw-Zq81"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Server.DataDir = t.TempDir()
+	cfg.Server.GRPCAddr, cfg.Server.HTTPAddr = freeAddr(t), freeAddr(t)
+	cfg.Aggregator.SandboxAddr, cfg.Push.SandboxAddr = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Ops.IllegalPerMinute = 3
+	cfg.Ops.AlarmEmail = []string{"duty@school.test"}
+	cfg.Ops.SMTP = OpsSMTP{Addr: ms.addr, From: "alarms@onecode.test", Username: "alarms", PasswordFile: pwFile,
+		CAFile: ms.caFile, ServerName: "mail.test"}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	go func() { done <- serve(ctx, cfg, serveFlags{demo: true}, logger, io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("serve did not stop")
+		}
+		if strings.Contains(logs.String(), "pw-Zq81") || strings.Contains(logs.String(), "duty@school.test") {
+			t.Error("the log shows the SMTP password or the operator's address")
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	attempts := 0
+	for attempts < 4 { // until the switch answers, then 4 refused handshakes
+		dctx, dcancel := context.WithTimeout(ctx, 5*time.Second)
+		s, err := terminalclient.Dial(dctx, cfg.Server.GRPCAddr, "T-NOT-REGISTERED", []byte("made-up-secret-0123456789"))
+		dcancel()
+		switch {
+		case err == nil:
+			s.Close()
+			t.Fatal("an unknown terminal was accepted")
+		case !strings.Contains(err.Error(), "connection refused"):
+			attempts++
+		default:
+			time.Sleep(50 * time.Millisecond) // the switch is still starting
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the switch did not answer: %v", err)
+		}
+	}
+	for len(ms.mails()) == 0 {
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no alarm mail within the deadline")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	m := ms.mails()[0]
+	msg, err := mail.ReadMessage(bytes.NewReader(m.data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(base64.NewDecoder(base64.StdEncoding, msg.Body))
+	if m.to != "duty@school.test" || !m.tls || !strings.Contains(string(body), ops.KindIllegalAccess) {
+		t.Errorf("mail to %s (tls %v): %q", m.to, m.tls, body)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the switch's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
