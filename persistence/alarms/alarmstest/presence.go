@@ -3,6 +3,7 @@ package alarmstest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -52,6 +53,19 @@ func testBeats(t *testing.T, s alarms.Store) {
 	}
 	if got := silent(t, s, t0.Add(2*time.Minute), t0.Add(time.Hour)); len(got) != 0 {
 		t.Errorf("empty window = %+v", got)
+	}
+	// One call of many beats (several statements), a terminal twice: its later beat.
+	many := make([]alarms.Beat, 0, alarms.MaxBeats)
+	for i := range alarms.MaxBeats - 1 {
+		many = append(many, alarms.Beat{TerminalID: fmt.Sprintf("M-%04d", i), SchoolID: "35002", Member: "m3", LastSeen: t0.Add(2 * time.Hour)})
+	}
+	many = append(many, alarms.Beat{TerminalID: "M-0000", SchoolID: "35002", Member: "m3", Online: true, LastSeen: t0.Add(3 * time.Hour)})
+	if err := s.Beat(ctx, many); err != nil {
+		t.Fatal(err)
+	}
+	got = silent(t, s, t0.Add(2*time.Hour), t0.Add(4*time.Hour))
+	if len(got) != alarms.MaxBeats-1 || got[len(got)-1].TerminalID != "M-0000" || !got[len(got)-1].Online {
+		t.Errorf("after one call of %d beats: %d silent, last %+v", len(many), len(got), got[len(got)-1])
 	}
 	for _, bad := range [][]alarms.Beat{{{TerminalID: "", LastSeen: t0}}, {{TerminalID: "T-3"}}, make([]alarms.Beat, alarms.MaxBeats+1)} {
 		if err := s.Beat(ctx, bad); !errors.Is(err, alarms.ErrInvalid) {

@@ -3,23 +3,38 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/onecode/onecode/persistence/alarms"
 )
 
-// Beat implements alarms.Presence: one transaction of upserts, each keeping the
-// newer of the stored and the given beat.
+// beatRows is the rows of one upsert statement (5 parameters each).
+const beatRows = 250
+
+// Beat implements alarms.Presence: multi-row upserts in one transaction, each
+// row keeping the newer of the stored and the given beat (a terminal given twice:
+// its later beat).
 func (s *Store) Beat(ctx context.Context, beats []alarms.Beat) error {
 	if len(beats) > alarms.MaxBeats {
 		return fmt.Errorf("%w: %d beats, at most %d", alarms.ErrInvalid, len(beats), alarms.MaxBeats)
 	}
+	latest := make(map[string]int, len(beats))
+	uniq := make([]alarms.Beat, 0, len(beats))
 	for _, b := range beats {
 		if err := alarms.ValidateBeat(b); err != nil {
 			return err
 		}
+		if i, ok := latest[b.TerminalID]; ok {
+			if b.LastSeen.After(uniq[i].LastSeen) {
+				uniq[i] = b
+			}
+			continue
+		}
+		latest[b.TerminalID] = len(uniq)
+		uniq = append(uniq, b)
 	}
-	if len(beats) == 0 {
+	if len(uniq) == 0 {
 		return nil
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -27,19 +42,25 @@ func (s *Store) Beat(ctx context.Context, beats []alarms.Beat) error {
 		return s.mapErr("beat", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit, a no-op
-	stmt, err := tx.PrepareContext(ctx, s.q(`INSERT INTO terminal_beats (terminal_id, school_id, member, online, last_seen)
-		VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (terminal_id) DO UPDATE SET school_id = excluded.school_id, member = excluded.member,
-			online = excluded.online, last_seen = excluded.last_seen
-		WHERE excluded.last_seen >= terminal_beats.last_seen`))
-	if err != nil {
-		return s.mapErr("beat", err)
-	}
-	defer stmt.Close()
-	for _, b := range beats {
-		if _, err := stmt.ExecContext(ctx, b.TerminalID, b.SchoolID, b.Member, s.bool(b.Online), micro(b.LastSeen)); err != nil {
-			return s.mapErr("beat "+b.TerminalID, err)
+	for len(uniq) > 0 {
+		n := min(len(uniq), beatRows)
+		var q strings.Builder
+		q.WriteString("INSERT INTO terminal_beats (terminal_id, school_id, member, online, last_seen) VALUES ")
+		args := make([]any, 0, 5*n)
+		for i, b := range uniq[:n] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?)")
+			args = append(args, b.TerminalID, b.SchoolID, b.Member, s.bool(b.Online), micro(b.LastSeen))
 		}
+		q.WriteString(` ON CONFLICT (terminal_id) DO UPDATE SET school_id = excluded.school_id, member = excluded.member,
+			online = excluded.online, last_seen = excluded.last_seen
+		WHERE excluded.last_seen >= terminal_beats.last_seen`)
+		if _, err := tx.ExecContext(ctx, s.q(q.String()), args...); err != nil {
+			return s.mapErr("beat", err)
+		}
+		uniq = uniq[n:]
 	}
 	return s.mapErr("beat", tx.Commit())
 }
