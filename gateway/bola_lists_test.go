@@ -51,7 +51,58 @@ func bolaListCases(w *bolaWorld, S apiv1.StaffServiceClient) map[string][]bolaCa
 	denied := func(who string, call func(ctx context.Context) error) bolaCase {
 		return bolaCase{who: who, code: codes.PermissionDenied, call: call}
 	}
+	staffOf := func(who, school string) bolaCase {
+		return bolaCase{who: who + " lists the staff of " + school, code: codes.OK, call: func(context.Context) error {
+			r, err := S.ListSchoolStaff(bearer(w.staff[who]), &apiv1.ListSchoolStaffRequest{})
+			if err != nil {
+				return err
+			}
+			for _, u := range r.GetStaff() {
+				if u.GetSchoolId() != school {
+					return fmt.Errorf("%s lists %s of school %s", who, u.GetUsername(), u.GetSchoolId())
+				}
+			}
+			if len(r.GetStaff()) == 0 {
+				return fmt.Errorf("%s lists no staff", who)
+			}
+			return nil
+		}}
+	}
+	limits := S.GetSchoolLimits
+	setLimits := func(who string) bolaCase {
+		return denied(who+" sets the limits", func(context.Context) error {
+			_, err := S.SetSchoolLimits(bearer(w.staff[who]), &apiv1.SetSchoolLimitsRequest{Limits: &apiv1.SchoolLimits{
+				SingleRechargeMaxFen: 1, BalanceCapFen: 1, DailySpendCapFen: 1}})
+			return err
+		})
+	}
 	return map[string][]bolaCase{
+		"StaffService/ListSchoolStaff": {
+			staffOf("admin1", "35001"), staffOf("admin2", "35002"),
+			denied("finance1", func(context.Context) error {
+				_, err := S.ListSchoolStaff(bearer(w.staff["finance1"]), &apiv1.ListSchoolStaffRequest{})
+				return err
+			}),
+			denied("teacherA", func(context.Context) error {
+				_, err := S.ListSchoolStaff(bearer(w.staff["teacherA"]), &apiv1.ListSchoolStaffRequest{})
+				return err
+			}),
+		},
+		"StaffService/GetSchoolLimits": {
+			{who: "finance2 reads school 2's limits", code: codes.OK, call: func(context.Context) error {
+				_, err := limits(bearer(w.staff["finance2"]), &apiv1.GetSchoolLimitsRequest{})
+				return err
+			}},
+			denied("teacherA", func(context.Context) error {
+				_, err := limits(bearer(w.staff["teacherA"]), &apiv1.GetSchoolLimitsRequest{})
+				return err
+			}),
+			denied("canteen1", func(context.Context) error {
+				_, err := limits(bearer(w.staff["canteen1"]), &apiv1.GetSchoolLimitsRequest{})
+				return err
+			}),
+		},
+		"StaffService/SetSchoolLimits": {setLimits("finance1"), setLimits("teacherA"), setLimits("canteen1")},
 		"StaffService/ListSchoolClasses": {
 			classes("admin1", "35001/1A,35001/1B"), classes("admin2", "35002/2A"), classes("teacherA", "35001/1A"),
 			denied("canteen1", func(context.Context) error {

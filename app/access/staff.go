@@ -274,3 +274,43 @@ func staffAccount(u directory.StaffUser) StaffAccount {
 	return StaffAccount{ID: u.ID, SchoolID: u.SchoolID, Username: u.Username, Role: RoleFromStored(u.Role),
 		ClassID: u.ClassID, Enabled: u.Status == directory.StaffActive}
 }
+
+// Pages of ListBySchoolAdmin.
+const (
+	DefaultStaffPage = 50
+	MaxStaffPage     = directory.MaxPage
+)
+
+// StaffPage is a page of staff accounts; Next is "" on the last page.
+type StaffPage struct {
+	Staff []StaffAccount
+	Next  string
+}
+
+// ListBySchoolAdmin lists the staff accounts of the caller's school by
+// username (size 0 means DefaultStaffPage; 1..MaxStaffPage), never a password
+// hash. School admins only.
+func (r StaffAccounts) ListBySchoolAdmin(ctx context.Context, size int, after string) (StaffPage, error) {
+	p, err := RequireStaff(ctx, RoleSchoolAdmin)
+	if err != nil {
+		return StaffPage{}, err
+	}
+	if size == 0 {
+		size = DefaultStaffPage
+	}
+	if size < 0 || size > MaxStaffPage {
+		return StaffPage{}, reason.Invalid(reason.InvalidArgument, "page_size %d: want 0..%d", size, MaxStaffPage)
+	}
+	us, err := r.Directory.ListStaff(ctx, p.SchoolID, after, size)
+	if err != nil {
+		return StaffPage{}, invalidFromStore(err)
+	}
+	out := StaffPage{Staff: make([]StaffAccount, len(us))}
+	for i, u := range us {
+		out.Staff[i] = staffAccount(u)
+	}
+	if len(us) == size {
+		out.Next = us[len(us)-1].Username
+	}
+	return out, nil
+}

@@ -258,6 +258,10 @@ type Store interface {
 	PutStaff(ctx context.Context, u StaffUser) error
 	StaffByUsername(ctx context.Context, schoolID, username string) (StaffUser, error)
 	StaffByID(ctx context.Context, id string) (StaffUser, error)
+	// ListStaff returns up to limit (1..MaxPage) staff members of a school
+	// with Username > after (byte-wise), in Username order, password hashes
+	// included (none for an unknown school). A short page is the last.
+	ListStaff(ctx context.Context, schoolID, after string, limit int) ([]StaffUser, error)
 
 	// PutParent creates the parent if no parent has its phone hash, and
 	// returns the parent of that phone hash, existing or new. An ID taken

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { demoCard, demoStaffPassword, startPOS } from './harness.mjs'
 import { T, check, field, setCurrent, step, text, watch } from './steps.mjs'
 import { xlsx } from './xlsx.mjs'
+import { facesFlow } from './faces.mjs'
 
 const require = createRequire(import.meta.url)
 const axePath = require.resolve('axe-core/axe.min.js')
@@ -288,6 +289,8 @@ const scanned = [
   ['dishes', '/console/canteens/C1/dishes', 'dishes'],
   ['totals', '/console/totals', 'days'],
   ['staff', '/console/staff', 'staff-save'],
+  ['staff list', '/console/staff', 'staff-table'],
+  ['limits', '/console/limits', 'limits-save'],
   ['fees', '/console/fees', 'fee-items'],
   ['fee (new)', '/console/fees/new', 'fee-form'],
 ]
@@ -348,6 +351,7 @@ export async function consoleFlows(browser, sw, artifacts) {
   await canteenFlow(page, sw, shot)
   await ctx.close()
   await phoneFlow(browser, sw, artifacts, problems)
+  await facesFlow(browser, sw, artifacts)
   check(problems.length === 0, `browser problems on the console:\n${problems.join('\n')}`)
   await axeScan(browser, sw, artifacts)
 }

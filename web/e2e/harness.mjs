@@ -34,6 +34,39 @@ export function ensureChromium() {
   return null
 }
 
+/** hasCjkFont reports whether fontconfig knows a font with Chinese glyphs. */
+function hasCjkFont() {
+  const r = spawnSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' })
+  return r.status === 0 && r.stdout.trim() !== ''
+}
+
+/**
+ * ensureCjkFont makes Chinese readable in the screenshots: without a CJK font Chromium
+ * draws every Chinese character as a box. When none is installed and this is root it
+ * installs Debian's fonts-noto-cjk (fonts-wqy-zenhei when that fails) with apt-get,
+ * under scripts/services.sh's apt lock. Without one: a failure under CI=true, a
+ * warning elsewhere (the flows do not depend on glyphs, only the screenshots do).
+ */
+export function ensureCjkFont() {
+  if (hasCjkFont()) return true
+  const root = typeof process.getuid === 'function' && process.getuid() === 0
+  if (root) {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+    const apt = (...args) => spawnSync('flock', ['-w', '900', '/var/lock/onecode-apt.lock', 'apt-get', '-o', 'DPkg::Lock::Timeout=600', ...args],
+      { stdio: 'inherit', env }).status === 0
+    for (const pkg of ['fonts-noto-cjk', 'fonts-wqy-zenhei']) {
+      console.log(`== browser tests: installing ${pkg} with apt-get`)
+      if (!apt('install', '-y', '--no-install-recommends', pkg)) apt('update') && apt('install', '-y', '--no-install-recommends', pkg)
+      spawnSync('fc-cache', ['-f'], { stdio: 'ignore' })
+      if (hasCjkFont()) return true
+    }
+  }
+  const msg = `no CJK font (fc-list :lang=zh is empty)${root ? ': apt-get install fonts-noto-cjk failed' : ': apt-get install fonts-noto-cjk as root'}`
+  if (process.env.CI === 'true') throw new Error(msg)
+  console.log(`== browser tests: WARNING ${msg}; Chinese in the screenshots will be boxes`)
+  return false
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer()

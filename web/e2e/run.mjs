@@ -11,13 +11,13 @@
 // errors, nothing imported) → fix → import → class sheet PDF → a card pays at the
 // terminal → report it lost → refused at the terminal → re-issue → the new card pays;
 // canteens, terminals, dishes, totals, staff; the phone layout; an axe-core scan of
-// every console page. Every page must load without a Content-Security-Policy violation
+// every console page; the school limits form and the staff list (faces.mjs). Every page must load without a Content-Security-Policy violation
 // or an uncaught error.
 import { chromium, selectors } from 'playwright-core'
 import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ensureChromium, launchArgs, inboxCount, otpFor, startSwitch } from './harness.mjs'
+import { ensureChromium, ensureCjkFont, launchArgs, inboxCount, otpFor, startSwitch } from './harness.mjs'
 import { T, check, current, field, setCurrent, step, steps, text, watch } from './steps.mjs'
 import { consoleFlows } from './console.mjs'
 import { feesCreate, feesFinish, feesParent } from './fees.mjs'
@@ -173,6 +173,7 @@ async function parentFlow(browser, sw) {
 async function main() {
   const exe = ensureChromium()
   if (!exe) return
+  ensureCjkFont()
   selectors.setTestIdAttribute('data-test')
   rmSync(artifacts, { recursive: true, force: true })
   const t0 = Date.now()

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"CanteenAndTerminal", testTerminal},
 		{"DishesAndCatalogVersion", testDishes},
 		{"ListClassesCanteensTerminals", testLists},
+		{"ListStaff", testListStaff},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrentClaimers", testConcurrentClaimers},
 		{"OutboxOutcomes", testOutboxOutcomes},

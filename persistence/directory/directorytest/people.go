@@ -301,3 +301,44 @@ func testGuardianshipConcurrent(t *testing.T, s directory.Store) {
 		t.Errorf("got %d children, want the bound reached", len(cs))
 	}
 }
+
+func testListStaff(t *testing.T, s directory.Store) {
+	setup(t, s)
+	must(t, s.PutSchool(ctx, school("35002")))
+	for _, u := range []directory.StaffUser{
+		staff("st_1", "wang.admin", directory.RoleSchoolAdmin, ""),
+		staff("st_2", "li-teacher", directory.RoleTeacher, "3-2"),
+		staff("st_3", "Zhou", directory.RoleFinance, ""),
+	} {
+		must(t, s.PutStaff(ctx, u))
+	}
+	other := staff("st_9", "aaa", directory.RoleFinance, "")
+	other.SchoolID = "35002"
+	must(t, s.PutStaff(ctx, other))
+	names := func(us []directory.StaffUser) (out []string) {
+		for _, u := range us {
+			out = append(out, u.Username)
+		}
+		return out
+	}
+	got, err := s.ListStaff(ctx, schoolID, "", 2)
+	must(t, err)
+	if g := names(got); !reflect.DeepEqual(g, []string{"Zhou", "li-teacher"}) {
+		t.Errorf("first page: got %v, want [Zhou li-teacher] (byte order, this school only)", g)
+	}
+	if got[1].PasswordHash != phc || got[1].ClassID != "3-2" || got[1].Role != directory.RoleTeacher {
+		t.Errorf("row: got %+v", got[1])
+	}
+	got, err = s.ListStaff(ctx, schoolID, "li-teacher", 2)
+	must(t, err)
+	if g := names(got); !reflect.DeepEqual(g, []string{"wang.admin"}) {
+		t.Errorf("second page: got %v, want [wang.admin]", g)
+	}
+	if got, err := s.ListStaff(ctx, "99999", "", 10); err != nil || len(got) != 0 {
+		t.Errorf("unknown school: got %v, %v", got, err)
+	}
+	_, err = s.ListStaff(ctx, "3500", "", 10)
+	wantErr(t, "bad school", err, directory.ErrInvalid)
+	_, err = s.ListStaff(ctx, schoolID, "", 0)
+	wantErr(t, "zero limit", err, directory.ErrInvalid)
+}

@@ -149,3 +149,17 @@ func (s *Store) IsGuardian(ctx context.Context, parentID, accountID string) (boo
 	err := s.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM guardianships WHERE parent_id = $1 AND account_id = $2)", parentID, accountID).Scan(&ok)
 	return ok, mapErr("is guardian", err)
 }
+
+// ListStaff implements directory.Store (byte-wise order, as SQLite).
+func (s *Store) ListStaff(ctx context.Context, schoolID, after string, limit int) ([]directory.StaffUser, error) {
+	if err := directory.ValidateIDPage("school", schoolID, after, limit); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, "SELECT "+staffCols+` FROM staff
+		WHERE school_id = $1 AND username COLLATE "C" > $2 ORDER BY username COLLATE "C" LIMIT $3`, schoolID, after, limit)
+	if err != nil {
+		return nil, mapErr("list staff", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (directory.StaffUser, error) { return scanStaff(r) })
+	return out, mapErr("list staff", err)
+}

@@ -153,3 +153,22 @@ func (s *Store) IsGuardian(ctx context.Context, parentID, accountID string) (boo
 	err := s.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM guardianships WHERE parent_id = ? AND account_id = ?)", parentID, accountID).Scan(&ok)
 	return ok, mapErr("is guardian", err)
 }
+
+// ListStaff implements directory.Store.
+func (s *Store) ListStaff(ctx context.Context, schoolID, after string, limit int) ([]directory.StaffUser, error) {
+	if err := directory.ValidateIDPage("school", schoolID, after, limit); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+staffCols+` FROM staff
+		WHERE school_id = ? AND username > ? ORDER BY username LIMIT ?`, schoolID, after, limit)
+	if err != nil {
+		return nil, mapErr("list staff", err)
+	}
+	var out []directory.StaffUser
+	err = eachRow(rows, func() error {
+		u, err := scanStaff(rows)
+		out = append(out, u)
+		return err
+	})
+	return out, mapErr("list staff", err)
+}

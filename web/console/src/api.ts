@@ -10,6 +10,7 @@ import type {
   RegisterTerminalResponse, ReissueResponse, SetTerminalEnabledResponse, TotalsResponse,
 } from './types'
 import type { FeeClassTotal, ListFeeBillsResponse, PublishFeeItemResponse } from './types'
+import type { ListStaffResponse, SchoolLimits } from './types'
 
 export const client = new ApiClient({
   tokenKey: 'onecode.console.token',
@@ -139,6 +140,10 @@ export const api = {
   ackAlarm: (id: string) => client.post<{ alarm: OpsAlarm }>(`/v1/ops/alarms/${seg(id)}:acknowledge`),
 
   // Staff accounts.
+  listStaff: (pageToken = '') => client.get<ListStaffResponse>('/v1/staff/staff', { pageSize: 200, pageToken: pageToken || undefined }),
+  // School limits (fen as int64 strings).
+  limits: () => client.get<{ limits?: SchoolLimits }>('/v1/staff/limits'),
+  setLimits: (limits: SchoolLimits) => client.put<{ limits?: SchoolLimits }>('/v1/staff/limits', { limits }),
   putStaff: (username: string, role: StaffRole, classId: string, password: string, enabled: boolean) =>
     client.put<PutStaffResponse>(`/v1/staff/staff/${seg(username)}`, { role, classId, password, enabled }),
 }

@@ -1,6 +1,6 @@
 // The console's sections and which staff roles see them (StaffRole in auth.proto,
 // mirroring the server's checks in gateway/staffsvc*.go): admin everything; finance
-// pupils, imports, totals and fees; canteen manager canteens and totals; teacher the
+// pupils, imports, totals, fees and (read only) limits; canteen manager canteens and totals; teacher the
 // pupils of their class and, read only, the fee bills of their class (gateway/feesvc.go).
 import type { StaffRole } from '@shared/types'
 
@@ -21,7 +21,7 @@ export const sections: Section[] = [
   { name: 'totals', path: '/totals', roles: [Admin, Finance, Canteen], ready: true },
   { name: 'staff', path: '/staff', roles: [Admin], ready: true },
   { name: 'fees', path: '/fees', roles: [Admin, Finance, Teacher], ready: true },
-  { name: 'limits', path: '/limits', roles: [Admin], ready: false },
+  { name: 'limits', path: '/limits', roles: [Admin, Finance], ready: true },
   { name: 'ops', path: '/ops', roles: [Operator], ready: true },
 ]
 
@@ -44,4 +44,6 @@ export const can = {
   manageCanteens: (r: ConsoleRole | '') => r === Admin || r === Canteen,
   /** Define, publish, close fee items; take cash; grant exemptions. */
   writeFees: (r: ConsoleRole | '') => r === Admin || r === Finance,
+  /** Change the school's default limits (finance reads them). */
+  writeLimits: (r: ConsoleRole | '') => r === Admin,
 }

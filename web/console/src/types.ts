@@ -42,6 +42,9 @@ export interface TotalsResponse { days?: DayTotal[] }
 
 export interface StaffUser { staffId: string; schoolId: string; username: string; role: StaffRole; classId?: string; enabled?: boolean }
 export interface PutStaffResponse { staff: StaffUser }
+export interface ListStaffResponse { staff?: StaffUser[]; nextPageToken?: string }
+/** A school's default limits (staff.proto SchoolLimits), int64 fen as strings; absent when zero. */
+export interface SchoolLimits { singleRechargeMaxFen?: Int64; balanceCapFen?: Int64; dailySpendCapFen?: Int64; arrearsCapFen?: Int64 }
 
 export interface FeeClassTotal { classId: string; bills?: Int64; settled?: Int64; dueFen?: Int64; paidFen?: Int64; exemptedFen?: Int64; outstandingFen?: Int64 }
 export interface ListFeeBillsResponse { bills?: import('@shared/types').FeeBill[]; nextPageToken?: string }

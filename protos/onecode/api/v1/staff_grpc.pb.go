@@ -36,6 +36,9 @@ const (
 	StaffService_PutCanteenDish_FullMethodName          = "/onecode.api.v1.StaffService/PutCanteenDish"
 	StaffService_ListCanteenDishes_FullMethodName       = "/onecode.api.v1.StaffService/ListCanteenDishes"
 	StaffService_PutSchoolStaff_FullMethodName          = "/onecode.api.v1.StaffService/PutSchoolStaff"
+	StaffService_ListSchoolStaff_FullMethodName         = "/onecode.api.v1.StaffService/ListSchoolStaff"
+	StaffService_GetSchoolLimits_FullMethodName         = "/onecode.api.v1.StaffService/GetSchoolLimits"
+	StaffService_SetSchoolLimits_FullMethodName         = "/onecode.api.v1.StaffService/SetSchoolLimits"
 	StaffService_GetCanteenTotals_FullMethodName        = "/onecode.api.v1.StaffService/GetCanteenTotals"
 	StaffService_ListSchoolClasses_FullMethodName       = "/onecode.api.v1.StaffService/ListSchoolClasses"
 	StaffService_ListStaffCanteens_FullMethodName       = "/onecode.api.v1.StaffService/ListStaffCanteens"
@@ -91,6 +94,15 @@ type StaffServiceClient interface {
 	// PutSchoolStaff creates or updates a staff account of the caller's school (school
 	// admins only; an admin cannot demote or disable themselves).
 	PutSchoolStaff(ctx context.Context, in *PutSchoolStaffRequest, opts ...grpc.CallOption) (*PutSchoolStaffResponse, error)
+	// ListSchoolStaff lists the staff accounts of the caller's school by username, with
+	// their roles, never a password hash (school admins only).
+	ListSchoolStaff(ctx context.Context, in *ListSchoolStaffRequest, opts ...grpc.CallOption) (*ListSchoolStaffResponse, error)
+	// GetSchoolLimits returns the caller's school's default account limits (school
+	// admins and finance).
+	GetSchoolLimits(ctx context.Context, in *GetSchoolLimitsRequest, opts ...grpc.CallOption) (*GetSchoolLimitsResponse, error)
+	// SetSchoolLimits sets the caller's school's default account limits, those of the
+	// accounts opened from then on (school admins only).
+	SetSchoolLimits(ctx context.Context, in *SetSchoolLimitsRequest, opts ...grpc.CallOption) (*SetSchoolLimitsResponse, error)
 	// GetCanteenTotals returns a canteen's net turnover per day.
 	GetCanteenTotals(ctx context.Context, in *GetCanteenTotalsRequest, opts ...grpc.CallOption) (*GetCanteenTotalsResponse, error)
 	// ListSchoolClasses lists the classes the caller reaches, by id: the school's for
@@ -277,6 +289,36 @@ func (c *staffServiceClient) PutSchoolStaff(ctx context.Context, in *PutSchoolSt
 	return out, nil
 }
 
+func (c *staffServiceClient) ListSchoolStaff(ctx context.Context, in *ListSchoolStaffRequest, opts ...grpc.CallOption) (*ListSchoolStaffResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListSchoolStaffResponse)
+	err := c.cc.Invoke(ctx, StaffService_ListSchoolStaff_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffServiceClient) GetSchoolLimits(ctx context.Context, in *GetSchoolLimitsRequest, opts ...grpc.CallOption) (*GetSchoolLimitsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetSchoolLimitsResponse)
+	err := c.cc.Invoke(ctx, StaffService_GetSchoolLimits_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffServiceClient) SetSchoolLimits(ctx context.Context, in *SetSchoolLimitsRequest, opts ...grpc.CallOption) (*SetSchoolLimitsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetSchoolLimitsResponse)
+	err := c.cc.Invoke(ctx, StaffService_SetSchoolLimits_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *staffServiceClient) GetCanteenTotals(ctx context.Context, in *GetCanteenTotalsRequest, opts ...grpc.CallOption) (*GetCanteenTotalsResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetCanteenTotalsResponse)
@@ -375,6 +417,15 @@ type StaffServiceServer interface {
 	// PutSchoolStaff creates or updates a staff account of the caller's school (school
 	// admins only; an admin cannot demote or disable themselves).
 	PutSchoolStaff(context.Context, *PutSchoolStaffRequest) (*PutSchoolStaffResponse, error)
+	// ListSchoolStaff lists the staff accounts of the caller's school by username, with
+	// their roles, never a password hash (school admins only).
+	ListSchoolStaff(context.Context, *ListSchoolStaffRequest) (*ListSchoolStaffResponse, error)
+	// GetSchoolLimits returns the caller's school's default account limits (school
+	// admins and finance).
+	GetSchoolLimits(context.Context, *GetSchoolLimitsRequest) (*GetSchoolLimitsResponse, error)
+	// SetSchoolLimits sets the caller's school's default account limits, those of the
+	// accounts opened from then on (school admins only).
+	SetSchoolLimits(context.Context, *SetSchoolLimitsRequest) (*SetSchoolLimitsResponse, error)
 	// GetCanteenTotals returns a canteen's net turnover per day.
 	GetCanteenTotals(context.Context, *GetCanteenTotalsRequest) (*GetCanteenTotalsResponse, error)
 	// ListSchoolClasses lists the classes the caller reaches, by id: the school's for
@@ -448,6 +499,15 @@ func (UnimplementedStaffServiceServer) ListCanteenDishes(context.Context, *ListC
 }
 func (UnimplementedStaffServiceServer) PutSchoolStaff(context.Context, *PutSchoolStaffRequest) (*PutSchoolStaffResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method PutSchoolStaff not implemented")
+}
+func (UnimplementedStaffServiceServer) ListSchoolStaff(context.Context, *ListSchoolStaffRequest) (*ListSchoolStaffResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListSchoolStaff not implemented")
+}
+func (UnimplementedStaffServiceServer) GetSchoolLimits(context.Context, *GetSchoolLimitsRequest) (*GetSchoolLimitsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetSchoolLimits not implemented")
+}
+func (UnimplementedStaffServiceServer) SetSchoolLimits(context.Context, *SetSchoolLimitsRequest) (*SetSchoolLimitsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetSchoolLimits not implemented")
 }
 func (UnimplementedStaffServiceServer) GetCanteenTotals(context.Context, *GetCanteenTotalsRequest) (*GetCanteenTotalsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetCanteenTotals not implemented")
@@ -773,6 +833,60 @@ func _StaffService_PutSchoolStaff_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _StaffService_ListSchoolStaff_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSchoolStaffRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffServiceServer).ListSchoolStaff(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffService_ListSchoolStaff_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffServiceServer).ListSchoolStaff(ctx, req.(*ListSchoolStaffRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffService_GetSchoolLimits_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSchoolLimitsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffServiceServer).GetSchoolLimits(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffService_GetSchoolLimits_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffServiceServer).GetSchoolLimits(ctx, req.(*GetSchoolLimitsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffService_SetSchoolLimits_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetSchoolLimitsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffServiceServer).SetSchoolLimits(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffService_SetSchoolLimits_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffServiceServer).SetSchoolLimits(ctx, req.(*SetSchoolLimitsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _StaffService_GetCanteenTotals_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetCanteenTotalsRequest)
 	if err := dec(in); err != nil {
@@ -933,6 +1047,18 @@ var StaffService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "PutSchoolStaff",
 			Handler:    _StaffService_PutSchoolStaff_Handler,
+		},
+		{
+			MethodName: "ListSchoolStaff",
+			Handler:    _StaffService_ListSchoolStaff_Handler,
+		},
+		{
+			MethodName: "GetSchoolLimits",
+			Handler:    _StaffService_GetSchoolLimits_Handler,
+		},
+		{
+			MethodName: "SetSchoolLimits",
+			Handler:    _StaffService_SetSchoolLimits_Handler,
 		},
 		{
 			MethodName: "GetCanteenTotals",
