@@ -29,7 +29,7 @@ func TestPushWithoutProviderWritesTheMailbox(t *testing.T) {
 	cfg.Server.DataDir = t.TempDir()
 	cfg.Push.SandboxAddr = "127.0.0.1:0"
 	logger := slog.New(slog.DiscardHandler)
-	p, err := setupPush(cfg, false, nil, nil, logger)
+	p, err := setupPush(cfg, false, nil, nil, nil, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ onecode_notices_total{channel="mailbox",outcome="sent"} 1
 		t.Error(err)
 	}
 
-	demo, err := setupPush(cfg, true, nil, []byte("0123456789abcdef"), logger)
+	demo, err := setupPush(cfg, true, nil, nil, []byte("0123456789abcdef"), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestPushReachesGuardiansBySMS(t *testing.T) {
 		must(dir.Bind(ctx, directory.Guardianship{ParentID: p.ID, AccountID: acc, Relation: []string{"mother", "father"}[i]}))
 	}
 
-	p, err := setupPush(cfg, true, dir, sealKey, slog.New(slog.DiscardHandler))
+	p, err := setupPush(cfg, true, dir, nil, sealKey, slog.New(slog.DiscardHandler))
 	must(err)
 	defer p.Close()
 	m := appnotify.Message{ID: 41, Topic: "arrears", Recipient: acc, Payload: []byte(`{"amount_fen":1200,"balance_fen":-300}`)}
