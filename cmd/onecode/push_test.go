@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	appnotify "github.com/onecode/onecode/app/notify"
+	"github.com/onecode/onecode/gateway/push/sms"
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/directory/sqlitedirectory"
 )
@@ -108,7 +109,7 @@ func TestPushReachesGuardiansBySMS(t *testing.T) {
 	m := appnotify.Message{ID: 41, Topic: "arrears", Recipient: acc, Payload: []byte(`{"amount_fen":1200,"balance_fen":-300}`)}
 	must(p.send(ctx, m))
 	msgs := p.sb.Messages()
-	if len(msgs) != 1 || msgs[0].Channel != "sms" || msgs[0].To != "13900000001" || msgs[0].Params["amount"] != "12.00" || msgs[0].OutID != "41" {
+	if len(msgs) != 1 || msgs[0].Channel != "sms" || msgs[0].To != "13900000001" || msgs[0].Params["amount"] != "12.00" || msgs[0].OutID != sms.OutID(41, "13900000001") {
 		t.Fatalf("sandbox inbox %+v, want the arrears notice once, to the mother's phone", msgs)
 	}
 }
