@@ -2518,6 +2518,217 @@ func (x *GetDishLabelsRequest) GetCanteenId() string {
 	return ""
 }
 
+type ListNoticesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Notices with ids below this one (0: from the newest).
+	BeforeId int64 `protobuf:"varint,1,opt,name=before_id,json=beforeId,proto3" json:"before_id,omitempty"`
+	// Page size, 1..500 (0: 50).
+	Limit         int32 `protobuf:"varint,2,opt,name=limit,proto3" json:"limit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListNoticesRequest) Reset() {
+	*x = ListNoticesRequest{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListNoticesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNoticesRequest) ProtoMessage() {}
+
+func (x *ListNoticesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNoticesRequest.ProtoReflect.Descriptor instead.
+func (*ListNoticesRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ListNoticesRequest) GetBeforeId() int64 {
+	if x != nil {
+		return x.BeforeId
+	}
+	return 0
+}
+
+func (x *ListNoticesRequest) GetLimit() int32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+// NoticeStatus is one notice as staff see it: no payload, the recipient masked.
+type NoticeStatus struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Id              int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Kind            string                 `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	MaskedRecipient string                 `protobuf:"bytes,3,opt,name=masked_recipient,json=maskedRecipient,proto3" json:"masked_recipient,omitempty"`
+	// queued, sent, delivered, failed or withdrawn.
+	State string `protobuf:"bytes,4,opt,name=state,proto3" json:"state,omitempty"`
+	// Why failed or withdrawn, or the provider's delivery detail.
+	Reason      string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	CreatedUnix int64  `protobuf:"varint,6,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"`
+	// When it was sent, failed or withdrawn (0: queued).
+	DoneUnix      int64 `protobuf:"varint,7,opt,name=done_unix,json=doneUnix,proto3" json:"done_unix,omitempty"`
+	Attempts      int32 `protobuf:"varint,8,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NoticeStatus) Reset() {
+	*x = NoticeStatus{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NoticeStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NoticeStatus) ProtoMessage() {}
+
+func (x *NoticeStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NoticeStatus.ProtoReflect.Descriptor instead.
+func (*NoticeStatus) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *NoticeStatus) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *NoticeStatus) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *NoticeStatus) GetMaskedRecipient() string {
+	if x != nil {
+		return x.MaskedRecipient
+	}
+	return ""
+}
+
+func (x *NoticeStatus) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *NoticeStatus) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *NoticeStatus) GetCreatedUnix() int64 {
+	if x != nil {
+		return x.CreatedUnix
+	}
+	return 0
+}
+
+func (x *NoticeStatus) GetDoneUnix() int64 {
+	if x != nil {
+		return x.DoneUnix
+	}
+	return 0
+}
+
+func (x *NoticeStatus) GetAttempts() int32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+type ListNoticesResponse struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Notices []*NoticeStatus        `protobuf:"bytes,1,rep,name=notices,proto3" json:"notices,omitempty"`
+	// before_id of the next page (0: none).
+	NextBeforeId  int64 `protobuf:"varint,2,opt,name=next_before_id,json=nextBeforeId,proto3" json:"next_before_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListNoticesResponse) Reset() {
+	*x = ListNoticesResponse{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListNoticesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListNoticesResponse) ProtoMessage() {}
+
+func (x *ListNoticesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListNoticesResponse.ProtoReflect.Descriptor instead.
+func (*ListNoticesResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ListNoticesResponse) GetNotices() []*NoticeStatus {
+	if x != nil {
+		return x.Notices
+	}
+	return nil
+}
+
+func (x *ListNoticesResponse) GetNextBeforeId() int64 {
+	if x != nil {
+		return x.NextBeforeId
+	}
+	return 0
+}
+
 var File_onecode_api_v1_staff_proto protoreflect.FileDescriptor
 
 const file_onecode_api_v1_staff_proto_rawDesc = "" +
@@ -2702,7 +2913,22 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"account_id\x18\x01 \x01(\tR\taccountId\"5\n" +
 	"\x14GetDishLabelsRequest\x12\x1d\n" +
 	"\n" +
-	"canteen_id\x18\x01 \x01(\tR\tcanteenId2\xee\x17\n" +
+	"canteen_id\x18\x01 \x01(\tR\tcanteenId\"G\n" +
+	"\x12ListNoticesRequest\x12\x1b\n" +
+	"\tbefore_id\x18\x01 \x01(\x03R\bbeforeId\x12\x14\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\"\xe7\x01\n" +
+	"\fNoticeStatus\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12)\n" +
+	"\x10masked_recipient\x18\x03 \x01(\tR\x0fmaskedRecipient\x12\x14\n" +
+	"\x05state\x18\x04 \x01(\tR\x05state\x12\x16\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\x12!\n" +
+	"\fcreated_unix\x18\x06 \x01(\x03R\vcreatedUnix\x12\x1b\n" +
+	"\tdone_unix\x18\a \x01(\x03R\bdoneUnix\x12\x1a\n" +
+	"\battempts\x18\b \x01(\x05R\battempts\"s\n" +
+	"\x13ListNoticesResponse\x126\n" +
+	"\anotices\x18\x01 \x03(\v2\x1c.onecode.api.v1.NoticeStatusR\anotices\x12$\n" +
+	"\x0enext_before_id\x18\x02 \x01(\x03R\fnextBeforeId2\xe1\x18\n" +
 	"\fStaffService\x12\x8d\x01\n" +
 	"\x10ImportPupilsFile\x12'.onecode.api.v1.ImportPupilsFileRequest\x1a(.onecode.api.v1.ImportPupilsFileResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/staff/pupils:importFile\x12m\n" +
 	"\n" +
@@ -2713,7 +2939,8 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\vReissueCard\x12\".onecode.api.v1.ReissueCardRequest\x1a#.onecode.api.v1.ReissueCardResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/v1/staff/pupils/{account_id}:reissueCard\x12\x94\x01\n" +
 	"\rIssueBindCode\x12$.onecode.api.v1.IssueBindCodeRequest\x1a%.onecode.api.v1.IssueBindCodeResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/v1/staff/pupils/{account_id}:issueBindCode\x12\x9c\x01\n" +
 	"\x12ListPupilGuardians\x12).onecode.api.v1.ListPupilGuardiansRequest\x1a*.onecode.api.v1.ListPupilGuardiansResponse\"/\x82\xd3\xe4\x93\x02)\x12'/v1/staff/pupils/{account_id}/guardians\x12\xa6\x01\n" +
-	"\x0eUnbindGuardian\x12%.onecode.api.v1.UnbindGuardianRequest\x1a&.onecode.api.v1.UnbindGuardianResponse\"E\x82\xd3\xe4\x93\x02?:\x01*\":/v1/staff/pupils/{account_id}/guardians/{parent_id}:unbind\x12{\n" +
+	"\x0eUnbindGuardian\x12%.onecode.api.v1.UnbindGuardianRequest\x1a&.onecode.api.v1.UnbindGuardianResponse\"E\x82\xd3\xe4\x93\x02?:\x01*\":/v1/staff/pupils/{account_id}/guardians/{parent_id}:unbind\x12q\n" +
+	"\vListNotices\x12\".onecode.api.v1.ListNoticesRequest\x1a#.onecode.api.v1.ListNoticesResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/staff/notices\x12{\n" +
 	"\rGetClassSheet\x12$.onecode.api.v1.GetClassSheetRequest\x1a\x14.google.api.HttpBody\".\x82\xd3\xe4\x93\x02(\x12&/v1/staff/classes/{class_id}/sheet.pdf\x12\x8e\x01\n" +
 	"\x0fPutStaffCanteen\x12&.onecode.api.v1.PutStaffCanteenRequest\x1a'.onecode.api.v1.PutStaffCanteenResponse\"*\x82\xd3\xe4\x93\x02$:\x01*\x1a\x1f/v1/staff/canteens/{canteen_id}\x12\xb0\x01\n" +
 	"\x17RegisterCanteenTerminal\x12..onecode.api.v1.RegisterCanteenTerminalRequest\x1a/.onecode.api.v1.RegisterCanteenTerminalResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/v1/staff/canteens/{canteen_id}/terminals\x12\xa4\x01\n" +
@@ -2739,7 +2966,7 @@ func file_onecode_api_v1_staff_proto_rawDescGZIP() []byte {
 	return file_onecode_api_v1_staff_proto_rawDescData
 }
 
-var file_onecode_api_v1_staff_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_onecode_api_v1_staff_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
 var file_onecode_api_v1_staff_proto_goTypes = []any{
 	(*ImportPupilsFileRequest)(nil),         // 0: onecode.api.v1.ImportPupilsFileRequest
 	(*ImportPupilsFileResponse)(nil),        // 1: onecode.api.v1.ImportPupilsFileResponse
@@ -2786,84 +3013,90 @@ var file_onecode_api_v1_staff_proto_goTypes = []any{
 	(*ListStaffCanteensResponse)(nil),       // 42: onecode.api.v1.ListStaffCanteensResponse
 	(*GetPupilCardRequest)(nil),             // 43: onecode.api.v1.GetPupilCardRequest
 	(*GetDishLabelsRequest)(nil),            // 44: onecode.api.v1.GetDishLabelsRequest
-	(ImportMode)(0),                         // 45: onecode.api.v1.ImportMode
-	(*RowError)(nil),                        // 46: onecode.api.v1.RowError
-	(ImportOutcome)(0),                      // 47: onecode.api.v1.ImportOutcome
-	(*HistoryLine)(nil),                     // 48: onecode.api.v1.HistoryLine
-	(*Canteen)(nil),                         // 49: onecode.api.v1.Canteen
-	(*Dish)(nil),                            // 50: onecode.api.v1.Dish
-	(StaffRole)(0),                          // 51: onecode.api.v1.StaffRole
-	(*StaffUser)(nil),                       // 52: onecode.api.v1.StaffUser
-	(*Class)(nil),                           // 53: onecode.api.v1.Class
-	(*httpbody.HttpBody)(nil),               // 54: google.api.HttpBody
+	(*ListNoticesRequest)(nil),              // 45: onecode.api.v1.ListNoticesRequest
+	(*NoticeStatus)(nil),                    // 46: onecode.api.v1.NoticeStatus
+	(*ListNoticesResponse)(nil),             // 47: onecode.api.v1.ListNoticesResponse
+	(ImportMode)(0),                         // 48: onecode.api.v1.ImportMode
+	(*RowError)(nil),                        // 49: onecode.api.v1.RowError
+	(ImportOutcome)(0),                      // 50: onecode.api.v1.ImportOutcome
+	(*HistoryLine)(nil),                     // 51: onecode.api.v1.HistoryLine
+	(*Canteen)(nil),                         // 52: onecode.api.v1.Canteen
+	(*Dish)(nil),                            // 53: onecode.api.v1.Dish
+	(StaffRole)(0),                          // 54: onecode.api.v1.StaffRole
+	(*StaffUser)(nil),                       // 55: onecode.api.v1.StaffUser
+	(*Class)(nil),                           // 56: onecode.api.v1.Class
+	(*httpbody.HttpBody)(nil),               // 57: google.api.HttpBody
 }
 var file_onecode_api_v1_staff_proto_depIdxs = []int32{
-	45, // 0: onecode.api.v1.ImportPupilsFileRequest.mode:type_name -> onecode.api.v1.ImportMode
-	46, // 1: onecode.api.v1.ImportPupilsFileResponse.errors:type_name -> onecode.api.v1.RowError
+	48, // 0: onecode.api.v1.ImportPupilsFileRequest.mode:type_name -> onecode.api.v1.ImportMode
+	49, // 1: onecode.api.v1.ImportPupilsFileResponse.errors:type_name -> onecode.api.v1.RowError
 	2,  // 2: onecode.api.v1.ImportPupilsFileResponse.rows:type_name -> onecode.api.v1.ImportedRow
-	47, // 3: onecode.api.v1.ImportedRow.outcome:type_name -> onecode.api.v1.ImportOutcome
+	50, // 3: onecode.api.v1.ImportedRow.outcome:type_name -> onecode.api.v1.ImportOutcome
 	4,  // 4: onecode.api.v1.ListPupilsResponse.pupils:type_name -> onecode.api.v1.Pupil
 	4,  // 5: onecode.api.v1.GetPupilResponse.pupil:type_name -> onecode.api.v1.Pupil
-	48, // 6: onecode.api.v1.ListPupilHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
+	51, // 6: onecode.api.v1.ListPupilHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
 	16, // 7: onecode.api.v1.GetCanteenTotalsResponse.days:type_name -> onecode.api.v1.DayTotal
-	49, // 8: onecode.api.v1.PutStaffCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
-	50, // 9: onecode.api.v1.PutCanteenDishRequest.dish:type_name -> onecode.api.v1.Dish
-	50, // 10: onecode.api.v1.PutCanteenDishResponse.dish:type_name -> onecode.api.v1.Dish
-	50, // 11: onecode.api.v1.ListCanteenDishesResponse.dishes:type_name -> onecode.api.v1.Dish
-	51, // 12: onecode.api.v1.PutSchoolStaffRequest.role:type_name -> onecode.api.v1.StaffRole
-	52, // 13: onecode.api.v1.PutSchoolStaffResponse.staff:type_name -> onecode.api.v1.StaffUser
+	52, // 8: onecode.api.v1.PutStaffCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
+	53, // 9: onecode.api.v1.PutCanteenDishRequest.dish:type_name -> onecode.api.v1.Dish
+	53, // 10: onecode.api.v1.PutCanteenDishResponse.dish:type_name -> onecode.api.v1.Dish
+	53, // 11: onecode.api.v1.ListCanteenDishesResponse.dishes:type_name -> onecode.api.v1.Dish
+	54, // 12: onecode.api.v1.PutSchoolStaffRequest.role:type_name -> onecode.api.v1.StaffRole
+	55, // 13: onecode.api.v1.PutSchoolStaffResponse.staff:type_name -> onecode.api.v1.StaffUser
 	33, // 14: onecode.api.v1.ListPupilGuardiansResponse.guardians:type_name -> onecode.api.v1.Guardian
-	53, // 15: onecode.api.v1.ListSchoolClassesResponse.classes:type_name -> onecode.api.v1.Class
-	49, // 16: onecode.api.v1.StaffCanteen.canteen:type_name -> onecode.api.v1.Canteen
+	56, // 15: onecode.api.v1.ListSchoolClassesResponse.classes:type_name -> onecode.api.v1.Class
+	52, // 16: onecode.api.v1.StaffCanteen.canteen:type_name -> onecode.api.v1.Canteen
 	40, // 17: onecode.api.v1.StaffCanteen.terminals:type_name -> onecode.api.v1.CanteenTerminal
 	41, // 18: onecode.api.v1.ListStaffCanteensResponse.canteens:type_name -> onecode.api.v1.StaffCanteen
-	0,  // 19: onecode.api.v1.StaffService.ImportPupilsFile:input_type -> onecode.api.v1.ImportPupilsFileRequest
-	3,  // 20: onecode.api.v1.StaffService.ListPupils:input_type -> onecode.api.v1.ListPupilsRequest
-	6,  // 21: onecode.api.v1.StaffService.GetPupil:input_type -> onecode.api.v1.GetPupilRequest
-	8,  // 22: onecode.api.v1.StaffService.ListPupilHistory:input_type -> onecode.api.v1.ListPupilHistoryRequest
-	10, // 23: onecode.api.v1.StaffService.ReportPupilLoss:input_type -> onecode.api.v1.ReportPupilLossRequest
-	12, // 24: onecode.api.v1.StaffService.ReissueCard:input_type -> onecode.api.v1.ReissueCardRequest
-	30, // 25: onecode.api.v1.StaffService.IssueBindCode:input_type -> onecode.api.v1.IssueBindCodeRequest
-	32, // 26: onecode.api.v1.StaffService.ListPupilGuardians:input_type -> onecode.api.v1.ListPupilGuardiansRequest
-	35, // 27: onecode.api.v1.StaffService.UnbindGuardian:input_type -> onecode.api.v1.UnbindGuardianRequest
-	14, // 28: onecode.api.v1.StaffService.GetClassSheet:input_type -> onecode.api.v1.GetClassSheetRequest
-	18, // 29: onecode.api.v1.StaffService.PutStaffCanteen:input_type -> onecode.api.v1.PutStaffCanteenRequest
-	20, // 30: onecode.api.v1.StaffService.RegisterCanteenTerminal:input_type -> onecode.api.v1.RegisterCanteenTerminalRequest
-	22, // 31: onecode.api.v1.StaffService.SetTerminalEnabled:input_type -> onecode.api.v1.SetTerminalEnabledRequest
-	24, // 32: onecode.api.v1.StaffService.PutCanteenDish:input_type -> onecode.api.v1.PutCanteenDishRequest
-	26, // 33: onecode.api.v1.StaffService.ListCanteenDishes:input_type -> onecode.api.v1.ListCanteenDishesRequest
-	28, // 34: onecode.api.v1.StaffService.PutSchoolStaff:input_type -> onecode.api.v1.PutSchoolStaffRequest
-	15, // 35: onecode.api.v1.StaffService.GetCanteenTotals:input_type -> onecode.api.v1.GetCanteenTotalsRequest
-	37, // 36: onecode.api.v1.StaffService.ListSchoolClasses:input_type -> onecode.api.v1.ListSchoolClassesRequest
-	39, // 37: onecode.api.v1.StaffService.ListStaffCanteens:input_type -> onecode.api.v1.ListStaffCanteensRequest
-	43, // 38: onecode.api.v1.StaffService.GetPupilCard:input_type -> onecode.api.v1.GetPupilCardRequest
-	44, // 39: onecode.api.v1.StaffService.GetDishLabels:input_type -> onecode.api.v1.GetDishLabelsRequest
-	1,  // 40: onecode.api.v1.StaffService.ImportPupilsFile:output_type -> onecode.api.v1.ImportPupilsFileResponse
-	5,  // 41: onecode.api.v1.StaffService.ListPupils:output_type -> onecode.api.v1.ListPupilsResponse
-	7,  // 42: onecode.api.v1.StaffService.GetPupil:output_type -> onecode.api.v1.GetPupilResponse
-	9,  // 43: onecode.api.v1.StaffService.ListPupilHistory:output_type -> onecode.api.v1.ListPupilHistoryResponse
-	11, // 44: onecode.api.v1.StaffService.ReportPupilLoss:output_type -> onecode.api.v1.ReportPupilLossResponse
-	13, // 45: onecode.api.v1.StaffService.ReissueCard:output_type -> onecode.api.v1.ReissueCardResponse
-	31, // 46: onecode.api.v1.StaffService.IssueBindCode:output_type -> onecode.api.v1.IssueBindCodeResponse
-	34, // 47: onecode.api.v1.StaffService.ListPupilGuardians:output_type -> onecode.api.v1.ListPupilGuardiansResponse
-	36, // 48: onecode.api.v1.StaffService.UnbindGuardian:output_type -> onecode.api.v1.UnbindGuardianResponse
-	54, // 49: onecode.api.v1.StaffService.GetClassSheet:output_type -> google.api.HttpBody
-	19, // 50: onecode.api.v1.StaffService.PutStaffCanteen:output_type -> onecode.api.v1.PutStaffCanteenResponse
-	21, // 51: onecode.api.v1.StaffService.RegisterCanteenTerminal:output_type -> onecode.api.v1.RegisterCanteenTerminalResponse
-	23, // 52: onecode.api.v1.StaffService.SetTerminalEnabled:output_type -> onecode.api.v1.SetTerminalEnabledResponse
-	25, // 53: onecode.api.v1.StaffService.PutCanteenDish:output_type -> onecode.api.v1.PutCanteenDishResponse
-	27, // 54: onecode.api.v1.StaffService.ListCanteenDishes:output_type -> onecode.api.v1.ListCanteenDishesResponse
-	29, // 55: onecode.api.v1.StaffService.PutSchoolStaff:output_type -> onecode.api.v1.PutSchoolStaffResponse
-	17, // 56: onecode.api.v1.StaffService.GetCanteenTotals:output_type -> onecode.api.v1.GetCanteenTotalsResponse
-	38, // 57: onecode.api.v1.StaffService.ListSchoolClasses:output_type -> onecode.api.v1.ListSchoolClassesResponse
-	42, // 58: onecode.api.v1.StaffService.ListStaffCanteens:output_type -> onecode.api.v1.ListStaffCanteensResponse
-	54, // 59: onecode.api.v1.StaffService.GetPupilCard:output_type -> google.api.HttpBody
-	54, // 60: onecode.api.v1.StaffService.GetDishLabels:output_type -> google.api.HttpBody
-	40, // [40:61] is the sub-list for method output_type
-	19, // [19:40] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	46, // 19: onecode.api.v1.ListNoticesResponse.notices:type_name -> onecode.api.v1.NoticeStatus
+	0,  // 20: onecode.api.v1.StaffService.ImportPupilsFile:input_type -> onecode.api.v1.ImportPupilsFileRequest
+	3,  // 21: onecode.api.v1.StaffService.ListPupils:input_type -> onecode.api.v1.ListPupilsRequest
+	6,  // 22: onecode.api.v1.StaffService.GetPupil:input_type -> onecode.api.v1.GetPupilRequest
+	8,  // 23: onecode.api.v1.StaffService.ListPupilHistory:input_type -> onecode.api.v1.ListPupilHistoryRequest
+	10, // 24: onecode.api.v1.StaffService.ReportPupilLoss:input_type -> onecode.api.v1.ReportPupilLossRequest
+	12, // 25: onecode.api.v1.StaffService.ReissueCard:input_type -> onecode.api.v1.ReissueCardRequest
+	30, // 26: onecode.api.v1.StaffService.IssueBindCode:input_type -> onecode.api.v1.IssueBindCodeRequest
+	32, // 27: onecode.api.v1.StaffService.ListPupilGuardians:input_type -> onecode.api.v1.ListPupilGuardiansRequest
+	35, // 28: onecode.api.v1.StaffService.UnbindGuardian:input_type -> onecode.api.v1.UnbindGuardianRequest
+	45, // 29: onecode.api.v1.StaffService.ListNotices:input_type -> onecode.api.v1.ListNoticesRequest
+	14, // 30: onecode.api.v1.StaffService.GetClassSheet:input_type -> onecode.api.v1.GetClassSheetRequest
+	18, // 31: onecode.api.v1.StaffService.PutStaffCanteen:input_type -> onecode.api.v1.PutStaffCanteenRequest
+	20, // 32: onecode.api.v1.StaffService.RegisterCanteenTerminal:input_type -> onecode.api.v1.RegisterCanteenTerminalRequest
+	22, // 33: onecode.api.v1.StaffService.SetTerminalEnabled:input_type -> onecode.api.v1.SetTerminalEnabledRequest
+	24, // 34: onecode.api.v1.StaffService.PutCanteenDish:input_type -> onecode.api.v1.PutCanteenDishRequest
+	26, // 35: onecode.api.v1.StaffService.ListCanteenDishes:input_type -> onecode.api.v1.ListCanteenDishesRequest
+	28, // 36: onecode.api.v1.StaffService.PutSchoolStaff:input_type -> onecode.api.v1.PutSchoolStaffRequest
+	15, // 37: onecode.api.v1.StaffService.GetCanteenTotals:input_type -> onecode.api.v1.GetCanteenTotalsRequest
+	37, // 38: onecode.api.v1.StaffService.ListSchoolClasses:input_type -> onecode.api.v1.ListSchoolClassesRequest
+	39, // 39: onecode.api.v1.StaffService.ListStaffCanteens:input_type -> onecode.api.v1.ListStaffCanteensRequest
+	43, // 40: onecode.api.v1.StaffService.GetPupilCard:input_type -> onecode.api.v1.GetPupilCardRequest
+	44, // 41: onecode.api.v1.StaffService.GetDishLabels:input_type -> onecode.api.v1.GetDishLabelsRequest
+	1,  // 42: onecode.api.v1.StaffService.ImportPupilsFile:output_type -> onecode.api.v1.ImportPupilsFileResponse
+	5,  // 43: onecode.api.v1.StaffService.ListPupils:output_type -> onecode.api.v1.ListPupilsResponse
+	7,  // 44: onecode.api.v1.StaffService.GetPupil:output_type -> onecode.api.v1.GetPupilResponse
+	9,  // 45: onecode.api.v1.StaffService.ListPupilHistory:output_type -> onecode.api.v1.ListPupilHistoryResponse
+	11, // 46: onecode.api.v1.StaffService.ReportPupilLoss:output_type -> onecode.api.v1.ReportPupilLossResponse
+	13, // 47: onecode.api.v1.StaffService.ReissueCard:output_type -> onecode.api.v1.ReissueCardResponse
+	31, // 48: onecode.api.v1.StaffService.IssueBindCode:output_type -> onecode.api.v1.IssueBindCodeResponse
+	34, // 49: onecode.api.v1.StaffService.ListPupilGuardians:output_type -> onecode.api.v1.ListPupilGuardiansResponse
+	36, // 50: onecode.api.v1.StaffService.UnbindGuardian:output_type -> onecode.api.v1.UnbindGuardianResponse
+	47, // 51: onecode.api.v1.StaffService.ListNotices:output_type -> onecode.api.v1.ListNoticesResponse
+	57, // 52: onecode.api.v1.StaffService.GetClassSheet:output_type -> google.api.HttpBody
+	19, // 53: onecode.api.v1.StaffService.PutStaffCanteen:output_type -> onecode.api.v1.PutStaffCanteenResponse
+	21, // 54: onecode.api.v1.StaffService.RegisterCanteenTerminal:output_type -> onecode.api.v1.RegisterCanteenTerminalResponse
+	23, // 55: onecode.api.v1.StaffService.SetTerminalEnabled:output_type -> onecode.api.v1.SetTerminalEnabledResponse
+	25, // 56: onecode.api.v1.StaffService.PutCanteenDish:output_type -> onecode.api.v1.PutCanteenDishResponse
+	27, // 57: onecode.api.v1.StaffService.ListCanteenDishes:output_type -> onecode.api.v1.ListCanteenDishesResponse
+	29, // 58: onecode.api.v1.StaffService.PutSchoolStaff:output_type -> onecode.api.v1.PutSchoolStaffResponse
+	17, // 59: onecode.api.v1.StaffService.GetCanteenTotals:output_type -> onecode.api.v1.GetCanteenTotalsResponse
+	38, // 60: onecode.api.v1.StaffService.ListSchoolClasses:output_type -> onecode.api.v1.ListSchoolClassesResponse
+	42, // 61: onecode.api.v1.StaffService.ListStaffCanteens:output_type -> onecode.api.v1.ListStaffCanteensResponse
+	57, // 62: onecode.api.v1.StaffService.GetPupilCard:output_type -> google.api.HttpBody
+	57, // 63: onecode.api.v1.StaffService.GetDishLabels:output_type -> google.api.HttpBody
+	42, // [42:64] is the sub-list for method output_type
+	20, // [20:42] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_onecode_api_v1_staff_proto_init() }
@@ -2880,7 +3113,7 @@ func file_onecode_api_v1_staff_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_staff_proto_rawDesc), len(file_onecode_api_v1_staff_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   45,
+			NumMessages:   48,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
