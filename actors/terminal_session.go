@@ -48,6 +48,16 @@ type TerminalSessionDeps struct {
 	Seqs *TerminalSeqs
 	// Stats counts sales and declines (optional).
 	Stats *BusinessStats
+	// Arrears queues arrears notices in the notices' outbox (issue 12) and
+	// withdraws them when their sale is voided; nil: the directory's old outbox.
+	Arrears ArrearsNotifier
+}
+
+// ArrearsNotifier queues and withdraws arrears notices (app/notify.Notices
+// through app/wiring).
+type ArrearsNotifier interface {
+	NotifyArrears(ctx context.Context, n ArrearsNotice) error
+	WithdrawArrears(ctx context.Context, accountID, purchaseKey string) error
 }
 
 // TerminalIdentity is the authenticated device a session serves.

@@ -103,7 +103,7 @@ func (s *terminalSession) pay(ctx context.Context, p *apiv1.Pay) *apiv1.SessionR
 	s.rememberPay(seq, pupil.AccountID)
 	s.cart.Clear()
 	if a.GetArrears() {
-		s.notifyArrears(ctx, pupil.AccountID, s.key(seq), a)
+		s.notifyArrears(ctx, pupil, s.key(seq), a)
 	}
 	return &apiv1.SessionResponse{Msg: &apiv1.SessionResponse_PayResult{PayResult: &apiv1.PayResult{
 		Seq: seq, Outcome: apiv1.PayResult_OUTCOME_APPROVED, AmountFen: a.GetAmountFen(),
@@ -189,14 +189,26 @@ type ArrearsNotice struct {
 	PurchaseKey string `json:"purchase_key"`
 	AmountFen   int64  `json:"amount_fen"`
 	BalanceFen  int64  `json:"balance_fen"`
+	// For the notices' outbox (ArrearsNotifier): not in the old payload.
+	SchoolID   string `json:"-"`
+	CanteenID  string `json:"-"`
+	MaskedName string `json:"-"`
 }
 
-func (s *terminalSession) notifyArrears(ctx context.Context, accountID, key string, a *grainv1.Accepted) {
-	payload, err := json.Marshal(ArrearsNotice{AccountID: accountID, PurchaseKey: key, AmountFen: a.GetAmountFen(), BalanceFen: a.GetBalanceFen()})
-	if err == nil {
-		cctx, cancel := s.callCtx(ctx)
-		defer cancel()
-		_, err = s.deps.Directory.Enqueue(cctx, directory.Message{Topic: directory.TopicArrears, Recipient: accountID, Payload: payload})
+func (s *terminalSession) notifyArrears(ctx context.Context, pupil directory.Pupil, key string, a *grainv1.Accepted) {
+	accountID := pupil.AccountID
+	n := ArrearsNotice{AccountID: accountID, PurchaseKey: key, AmountFen: a.GetAmountFen(), BalanceFen: a.GetBalanceFen(),
+		SchoolID: s.id.SchoolID, CanteenID: s.id.CanteenID, MaskedName: MaskName(pupil.Name)}
+	cctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	var err error
+	if s.deps.Arrears != nil {
+		err = s.deps.Arrears.NotifyArrears(cctx, n)
+	} else {
+		var payload []byte
+		if payload, err = json.Marshal(n); err == nil {
+			_, err = s.deps.Directory.Enqueue(cctx, directory.Message{Topic: directory.TopicArrears, Recipient: accountID, Payload: payload})
+		}
 	}
 	if err != nil {
 		s.deps.Logger.Error("terminal session: arrears notice not enqueued",
@@ -229,5 +241,20 @@ func (s *terminalSession) void(ctx context.Context, v *apiv1.VoidSale) *apiv1.Se
 	}
 	a := out.GetAccepted()
 	s.deps.Seqs.Note(s.id.TerminalID, seq)
+	s.withdrawArrears(ctx, accountID, s.key(paySeq))
 	return result(&apiv1.VoidResult{Voided: true, AmountFen: a.GetAmountFen(), BalanceAfterFen: a.GetBalanceFen()})
+}
+
+// withdrawArrears withdraws the arrears notice of a voided sale if it has not
+// gone out yet (a sale that was not on credit has none: nothing changes).
+func (s *terminalSession) withdrawArrears(ctx context.Context, accountID, purchaseKey string) {
+	if s.deps.Arrears == nil {
+		return
+	}
+	cctx, cancel := s.callCtx(ctx)
+	defer cancel()
+	if err := s.deps.Arrears.WithdrawArrears(cctx, accountID, purchaseKey); err != nil {
+		s.deps.Logger.Warn("terminal session: arrears notice not withdrawn",
+			slog.String("terminal", s.id.TerminalID), slog.String("key", purchaseKey), slog.Any("error", err))
+	}
 }

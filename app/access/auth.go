@@ -93,6 +93,15 @@ type AuthDeps struct {
 	PhoneSealKey []byte
 	Now          func() time.Time
 	Rand         io.Reader
+	// LoginCodes queues login codes in the notices' outbox (issue 12); nil: the
+	// directory's old outbox.
+	LoginCodes LoginCodeQueue
+}
+
+// LoginCodeQueue queues one login code message (app/notify.Notices): codeID
+// names the issuance (its dedupe key), payload holds the code (never logged).
+type LoginCodeQueue interface {
+	EnqueueLoginCode(ctx context.Context, phoneHash, codeID string, payload []byte) error
 }
 
 // Auth are the login use cases: staff by password, parents by one-time code,

@@ -84,7 +84,7 @@ func (a *Auth) RequestParentCode(ctx context.Context, rawPhone, addr string) (ti
 	if err != nil {
 		return 0, err
 	}
-	if _, err := a.d.Directory.Enqueue(ctx, directory.Message{Topic: directory.TopicOTP, Recipient: ph, Payload: payload}); err != nil {
+	if err := a.queueCode(ctx, ph, rec.ID, payload); err != nil {
 		_, _ = a.d.Cache.Delete(ctx, "otp:code:"+ph)
 		return 0, err
 	}
@@ -92,6 +92,15 @@ func (a *Auth) RequestParentCode(ctx context.Context, rawPhone, addr string) (ti
 		a.opts.OnCodeIssued(phone, code)
 	}
 	return a.opts.CodePerPhone.Period / time.Duration(a.opts.CodePerPhone.Rate), nil
+}
+
+// queueCode queues the code message in the notices' outbox, once per code.
+func (a *Auth) queueCode(ctx context.Context, ph, codeID string, payload []byte) error {
+	if a.d.LoginCodes != nil {
+		return a.d.LoginCodes.EnqueueLoginCode(ctx, ph, codeID, payload)
+	}
+	_, err := a.d.Directory.Enqueue(ctx, directory.Message{Topic: directory.TopicOTP, Recipient: ph, Payload: payload})
+	return err
 }
 
 // newCode draws a uniform 6-digit code and its record.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/app/input"
+	"github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/domain/binding"
 	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/persistence/directory"
@@ -94,8 +95,10 @@ func (s *Service) bind(ctx context.Context, g directory.Guardianship, pupil dire
 	}
 	n := binding.NewNotice(binding.EventBound, actors.MaskName(pupil.Name), binding.MaskStudentNo(pupil.StudentNo),
 		par.PhoneMasked, g.Relation, s.c.Now())
-	opts := directory.BindOptions{CodeHash: p.codeHash, Now: s.c.Now(),
-		Notice: &directory.Message{Topic: directory.TopicBinding, Payload: n.Payload()}}
+	opts := directory.BindOptions{CodeHash: p.codeHash, Now: s.c.Now()}
+	if s.c.Notices == nil {
+		opts.Notice = &directory.Message{Topic: directory.TopicBinding, Payload: n.Payload()}
+	}
 	created, err := s.c.Directory.BindGuardian(ctx, g, opts)
 	switch {
 	case errors.Is(err, directory.ErrNoBindCode):
@@ -107,6 +110,9 @@ func (s *Service) bind(ctx context.Context, g directory.Guardianship, pupil dire
 	}
 	s.c.Logger.Info("child bound", slog.String("parent", g.ParentID), slog.String("account", g.AccountID),
 		slog.String("proof", p.kind.String()), slog.Bool("created", created))
+	if created {
+		s.tellGuardians(ctx, pupil, g.ParentID, n, notify.GuardianChange{Bound: true, Relation: g.Relation})
+	}
 	return false, nil
 }
 

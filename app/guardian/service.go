@@ -10,6 +10,7 @@ import (
 	"github.com/onecode/onecode/app/access"
 
 	"github.com/onecode/onecode/actors"
+	"github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/app/workers"
 	"github.com/onecode/onecode/domain/binding"
 	"github.com/onecode/onecode/domain/reason"
@@ -60,6 +61,15 @@ type Config struct {
 
 	FindPerParent, FindPerAddr    Limit
 	ProofPerPupil, ProofPerParent Limit
+
+	// Notices queues the other guardians' notices of a binding change in the
+	// notices' outbox (issue 12); nil: the directory's old outbox.
+	Notices ChangeNotices
+}
+
+// ChangeNotices queues guardian-change notices (app/notify.Notices).
+type ChangeNotices interface {
+	EnqueueGuardianChange(ctx context.Context, c notify.GuardianChange) error
 }
 
 // Service runs the use cases.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/onecode/onecode/actors"
+	"github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/domain/binding"
 	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/persistence/directory"
@@ -115,9 +116,16 @@ func (s *Service) unbind(ctx context.Context, pupil directory.Pupil, parentID, e
 	}
 	n := binding.NewNotice(event, actors.MaskName(pupil.Name), binding.MaskStudentNo(pupil.StudentNo),
 		par.PhoneMasked, "", s.c.Now())
-	err = s.c.Directory.Unbind(ctx, parentID, pupil.AccountID, &directory.Message{Topic: directory.TopicBinding, Payload: n.Payload()})
+	var legacy *directory.Message
+	if s.c.Notices == nil {
+		legacy = &directory.Message{Topic: directory.TopicBinding, Payload: n.Payload()}
+	}
+	err = s.c.Directory.Unbind(ctx, parentID, pupil.AccountID, legacy)
 	if errors.Is(err, directory.ErrNotFound) {
 		return errNotBound
+	}
+	if err == nil {
+		s.tellGuardians(ctx, pupil, parentID, n, notify.GuardianChange{MaskedPhone: par.PhoneMasked})
 	}
 	return err
 }

@@ -37,7 +37,7 @@ func (b GuardianBook) Contacts(ctx context.Context, m Message) ([]Contact, error
 	var parentIDs []string
 	_, isKind := kindTexts[Kind(m.Topic)]
 	switch {
-	case Kind(m.Topic).ToParent() || m.Topic == string(directory.TopicBinding) || m.Topic == string(directory.TopicReminder):
+	case toParent(m.Topic) || m.Topic == string(directory.TopicBinding) || m.Topic == string(directory.TopicReminder):
 		parentIDs = []string{m.Recipient}
 	case isKind: // arrears of both outboxes, and every kind to an account's guardians
 		gs, err := b.Directory.Guardians(ctx, m.Recipient)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/onecode/onecode/persistence/outbox"
@@ -128,38 +129,67 @@ func drainNotices(ctx context.Context, store outbox.Store, send Sender, opts Run
 		}
 		return 0
 	}
+	claimed := len(batch)
+	// The first notice goes alone (the probe of a half-open breaker), the rest
+	// on sendWorkers at once: a send waits on the provider and its mark on the
+	// database, so one at a time leaves both idle.
+	if len(batch) > 0 {
+		sendNotice(ctx, store, send, opts, logger, batch[0])
+		batch = batch[1:]
+	}
+	work := make(chan outbox.Notice)
+	var wg sync.WaitGroup
+	for range min(sendWorkers, len(batch)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range work {
+				sendNotice(ctx, store, send, opts, logger, n)
+			}
+		}()
+	}
 	for _, n := range batch {
 		if ctx.Err() != nil {
 			break
 		}
-		if at := SendAt(Kind(n.Kind), opts.Now()); at.After(opts.Now()) {
-			if err := store.Defer(ctx, n.ID, at); err != nil {
-				logger.Warn("notices: defer failed", slog.Int64("id", n.ID), slog.Any("error", err))
-			}
-			continue
-		}
-		err := send(ctx, Message{ID: n.ID, Topic: n.Kind, Recipient: n.Recipient, Payload: n.Payload, Attempts: n.Attempts})
-		switch {
-		case err == nil:
-			err = store.MarkSent(ctx, n.ID)
-			if errors.Is(err, outbox.ErrNotQueued) {
-				err = nil // withdrawn while it went out: too late to stop it
-			}
-			if err != nil {
-				logger.Warn("notices: mark sent failed", slog.Int64("id", n.ID), slog.Any("error", err))
-			}
-		case IsPermanent(err):
-			reason := FailureCode(err)
-			if reason == "" {
-				reason = "permanent"
-			}
-			if err := store.MarkFailed(ctx, n.ID, reason); err != nil && !errors.Is(err, outbox.ErrNotQueued) {
-				logger.Warn("notices: mark failed failed", slog.Int64("id", n.ID), slog.Any("error", err))
-			}
-		default:
-			logger.Warn("notices: send failed, kept for a later attempt", slog.Int64("id", n.ID), slog.String("kind", n.Kind),
-				slog.String("failure", FailureCode(err)), slog.Int("attempt", int(n.Attempts)))
-		}
+		work <- n
 	}
-	return len(batch)
+	close(work)
+	wg.Wait()
+	return claimed
+}
+
+// sendWorkers bound the notices of a batch sent at once.
+const sendWorkers = 16
+
+// sendNotice sends one claimed notice and marks it.
+func sendNotice(ctx context.Context, store outbox.Store, send Sender, opts RunOptions, logger *slog.Logger, n outbox.Notice) {
+	if at := SendAt(Kind(n.Kind), opts.Now()); at.After(opts.Now()) {
+		if err := store.Defer(ctx, n.ID, at); err != nil {
+			logger.Warn("notices: defer failed", slog.Int64("id", n.ID), slog.Any("error", err))
+		}
+		return
+	}
+	err := send(ctx, Message{ID: n.ID, Topic: n.Kind, Recipient: n.Recipient, Payload: n.Payload, Attempts: n.Attempts})
+	switch {
+	case err == nil:
+		err = store.MarkSent(ctx, n.ID)
+		if errors.Is(err, outbox.ErrNotQueued) {
+			err = nil // withdrawn while it went out: too late to stop it
+		}
+		if err != nil {
+			logger.Warn("notices: mark sent failed", slog.Int64("id", n.ID), slog.Any("error", err))
+		}
+	case IsPermanent(err):
+		reason := FailureCode(err)
+		if reason == "" {
+			reason = "permanent"
+		}
+		if err := store.MarkFailed(ctx, n.ID, reason); err != nil && !errors.Is(err, outbox.ErrNotQueued) {
+			logger.Warn("notices: mark failed failed", slog.Int64("id", n.ID), slog.Any("error", err))
+		}
+	default:
+		logger.Warn("notices: send failed, kept for a later attempt", slog.Int64("id", n.ID), slog.String("kind", n.Kind),
+			slog.String("failure", FailureCode(err)), slog.Int("attempt", int(n.Attempts)))
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/onecode/onecode/persistence/directory"
+	"github.com/onecode/onecode/persistence/outbox"
 )
 
 // Contact is how one guardian (or staff member) of a message is reached; an
@@ -52,6 +53,7 @@ type RouterConfig struct {
 func DefaultRoutes() map[string][]ChannelName {
 	routes := map[string][]ChannelName{
 		string(directory.TopicOTP):     {SMS},
+		string(KindLoginCode):          {SMS},
 		string(directory.TopicArrears): {SMS},
 		string(directory.TopicBinding): {SMS},
 	}
@@ -94,7 +96,7 @@ func NewRouter(cfg RouterConfig) (*Router, error) {
 		}
 		r.channels[ch.Name()] = ch
 	}
-	for _, name := range r.routes[string(directory.TopicOTP)] {
+	for _, name := range append(r.routes[string(directory.TopicOTP)], r.routes[string(KindLoginCode)]...) {
 		if name != SMS {
 			return nil, fmt.Errorf("notify: one-time codes go by SMS only, not %s", name)
 		}
@@ -118,7 +120,7 @@ func (r *Router) Send(ctx context.Context, m Message) error {
 		return err
 	}
 	var contacts []Contact
-	if m.Topic == string(directory.TopicOTP) {
+	if isLoginCode(m.Topic) {
 		contacts = []Contact{{Phone: phone}}
 	} else if r.contacts != nil {
 		if contacts, err = r.contacts.Contacts(ctx, m); err != nil {
@@ -127,7 +129,7 @@ func (r *Router) Send(ctx context.Context, m Message) error {
 	}
 	targets := r.targets(m, ps, contacts)
 	if len(targets) == 0 {
-		if r.fallback != nil && m.Topic != string(directory.TopicOTP) {
+		if r.fallback != nil && !isLoginCode(m.Topic) {
 			if err := r.fallback(ctx, m); err != nil {
 				return withChannel(Mailbox, err)
 			}
@@ -195,7 +197,7 @@ func (c Contact) address(ch ChannelName) string {
 	return ""
 }
 
-// ReceiptStore records providers' delivery receipts (directory.Store).
+// ReceiptStore records providers' delivery receipts (outbox.Store).
 type ReceiptStore interface {
 	RecordDelivery(ctx context.Context, id int64, delivered bool, detail string) error
 }
@@ -209,11 +211,12 @@ type Receipts struct {
 // Record records one receipt. A receipt of an unknown message is dropped (the
 // provider must not retry it forever): it answers nil and logs.
 func (rs Receipts) Record(ctx context.Context, messageID int64, delivered bool, detail string) error {
-	if len(detail) > directory.MaxReasonLen {
-		detail = strings.ToValidUTF8(detail[:directory.MaxReasonLen], "")
+	if len(detail) > outbox.MaxReasonLen {
+		detail = strings.ToValidUTF8(detail[:outbox.MaxReasonLen], "")
 	}
 	err := rs.Store.RecordDelivery(ctx, messageID, delivered, detail)
-	if errors.Is(err, directory.ErrNotFound) || errors.Is(err, directory.ErrInvalid) {
+	if errors.Is(err, outbox.ErrNotFound) || errors.Is(err, outbox.ErrInvalid) ||
+		errors.Is(err, directory.ErrNotFound) || errors.Is(err, directory.ErrInvalid) {
 		if rs.Logger != nil {
 			rs.Logger.Warn("delivery receipt of an unknown message dropped", slog.Int64("id", messageID))
 		}

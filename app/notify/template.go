@@ -43,7 +43,7 @@ const (
 // topic (a topic without an id has no template on that channel).
 func Templates(ids map[string]string) map[string]Template {
 	texts := map[string]string{
-		string(directory.TopicOTP): TextOTP, string(directory.TopicArrears): TextArrears,
+		string(directory.TopicOTP): TextOTP, string(KindLoginCode): TextOTP, string(directory.TopicArrears): TextArrears,
 		string(directory.TopicBinding): TextBinding, string(directory.TopicReminder): TextNotice,
 	}
 	out := map[string]Template{}
@@ -79,7 +79,11 @@ func params(m Message, now time.Time, phoneKey []byte) (map[string]string, strin
 		}
 		return p.Params, "", nil
 	}
-	switch directory.Topic(m.Topic) {
+	topic := directory.Topic(m.Topic)
+	if isLoginCode(m.Topic) {
+		topic = directory.TopicOTP
+	}
+	switch topic {
 	case directory.TopicOTP:
 		var p otpPayload
 		if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Code) != 6 || p.PhoneSealed == "" {

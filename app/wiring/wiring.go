@@ -23,6 +23,7 @@ import (
 	"github.com/onecode/onecode/persistence/directory"
 	feestore "github.com/onecode/onecode/persistence/fees"
 	"github.com/onecode/onecode/persistence/journal"
+	"github.com/onecode/onecode/persistence/outbox"
 )
 
 // Stores is what the use cases are built on; cmd/onecode builds it once.
@@ -36,7 +37,10 @@ type Stores struct {
 	// FeeStore keeps fee items and the bill read model (optional: without it the fee
 	// services answer Unavailable).
 	FeeStore feestore.Store
-	Keyring  *card.Keyring
+	// Outbox is the notices' durable outbox (issue 12; optional: without it the
+	// producers queue in the directory's old outbox). Notices() queues in it.
+	Outbox  outbox.Store
+	Keyring *card.Keyring
 	// IDHashKey keys the hash of ID numbers (binding match) and, derived, of bind
 	// codes (≥ 16 bytes); never logged.
 	IDHashKey []byte
@@ -109,7 +113,7 @@ func (s Stores) StaffAccounts() access.StaffAccounts {
 func (s Stores) Auth(opts access.AuthOptions) (*access.Auth, error) {
 	s = s.defaulted()
 	return access.NewAuth(access.AuthDeps{Directory: s.Directory, Cache: s.Cache, Sessions: s.Sessions,
-		PhoneHashKey: s.PhoneHashKey, PhoneSealKey: s.PhoneSealKey, Now: s.Now, Rand: s.Rand}, opts)
+		PhoneHashKey: s.PhoneHashKey, PhoneSealKey: s.PhoneSealKey, Now: s.Now, Rand: s.Rand, LoginCodes: s.loginCodes()}, opts)
 }
 
 // History is history lines and canteen totals.
@@ -130,7 +134,7 @@ func (s Stores) Guardians() (*guardian.Service, error) {
 	key := s.IDHashKey
 	return guardian.New(guardian.Config{Accounts: s.Accounts, Directory: s.Directory, Cache: s.Cache,
 		HashIDNumber: func(n string) ([]byte, error) { return idnumber.Hash(key, n) },
-		CodeKey:      binding.DeriveKey(key, "bind-code"), Now: s.Now, Rand: s.Rand, Logger: s.Logger})
+		CodeKey:      binding.DeriveKey(key, "bind-code"), Now: s.Now, Rand: s.Rand, Logger: s.Logger, Notices: s.changeNotices()})
 }
 
 // TerminalSessions are the dependencies of the terminal session actors: the grains,
@@ -138,7 +142,7 @@ func (s Stores) Guardians() (*guardian.Service, error) {
 func (s Stores) TerminalSessions() *actors.TerminalSessionDeps {
 	s = s.defaulted()
 	return &actors.TerminalSessionDeps{Accounts: s.Accounts, Directory: s.Directory, Keyring: s.Keyring,
-		Journal: s.Journal, Now: s.Now, Logger: s.Logger, Stats: s.Business,
+		Journal: s.Journal, Now: s.Now, Logger: s.Logger, Stats: s.Business, Arrears: s.arrearsNotices(),
 		Cache: actors.NewDirectoryCache(s.Directory, actors.DirectoryCacheOptions{Now: s.Now})}
 }
 

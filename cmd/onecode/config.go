@@ -42,6 +42,10 @@ type PushConfig struct {
 	// SandboxAddr is where --demo serves its push sandbox (flag --push-sandbox-addr,
 	// env ONECODE_PUSH_SANDBOX_ADDR; port 0 picks a free one).
 	SandboxAddr string `yaml:"sandbox_addr"`
+	// NoticeLease is how long a claimed notice stays with the member that
+	// claimed it before another may send it (default 1m): a crashed member's
+	// notices go out after it, under the same provider out id.
+	NoticeLease time.Duration `yaml:"notice_lease"`
 }
 
 // AggregatorConfig is the payment aggregator for online recharges.
@@ -187,6 +191,7 @@ func (c Config) Validate() error {
 	check(err == nil, "aggregator.sandbox_addr %q is not host:port", c.Aggregator.SandboxAddr)
 	check(c.Push.CallTimeout > 0 && c.Push.CallTimeout <= time.Minute, "push.call_timeout %s out of (0, 1m]", c.Push.CallTimeout)
 	check(c.Push.Rate > 0 && c.Push.Rate <= 10_000, "push.rate %v out of (0, 10000]", c.Push.Rate)
+	check(c.Push.NoticeLease >= 0 && c.Push.NoticeLease <= time.Hour, "push.notice_lease %s out of [0, 1h]", c.Push.NoticeLease)
 	check(c.Push.SMSURL == "" || (c.Push.SMSKeyID != "" && c.Push.SMSSecretFile != "" && c.Push.SMSSignName != ""),
 		"push.sms_url needs push.sms_key_id, push.sms_secret_file and push.sms_sign_name")
 	_, _, err = net.SplitHostPort(c.Push.SandboxAddr)

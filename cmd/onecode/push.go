@@ -19,6 +19,7 @@ import (
 	"github.com/onecode/onecode/gateway/push/sandbox"
 	"github.com/onecode/onecode/gateway/push/sms"
 	"github.com/onecode/onecode/persistence/directory"
+	"github.com/onecode/onecode/persistence/outbox"
 )
 
 // pushSetup is how the outbox is delivered: the mailbox file alone (no provider),
@@ -48,7 +49,7 @@ func (p *pushSetup) Close() {
 // setupPush wires the outbox's delivery; phoneKey is the phone seal key (one-time
 // code messages and parents' records). The SMS secret is read from its file;
 // the demo's sandbox gets a fresh random one at each start.
-func setupPush(cfg Config, demo bool, dir directory.Store, phoneKey []byte, logger *slog.Logger) (*pushSetup, error) {
+func setupPush(cfg Config, demo bool, dir directory.Store, box outbox.Store, phoneKey []byte, logger *slog.Logger) (*pushSetup, error) {
 	p := &pushSetup{stats: &appnotify.Stats{}}
 	fileSend := appnotify.FileSender(filepath.Join(cfg.Server.DataDir, "outbox.jsonl"), time.Now, logger)
 	mailbox := func(ctx context.Context, m appnotify.Message) error {
@@ -100,11 +101,9 @@ func setupPush(cfg Config, demo bool, dir directory.Store, phoneKey []byte, logg
 		return nil, err
 	}
 	p.sms = guarded
-	ids := map[string]string{string(directory.TopicOTP): pc.SMSTemplateOTP, string(directory.TopicArrears): pc.SMSTemplateArrears,
-		string(directory.TopicBinding): pc.SMSTemplateBinding}
 	router, err := appnotify.NewRouter(appnotify.RouterConfig{
 		Channels:  []appnotify.Channel{guarded},
-		Templates: map[appnotify.ChannelName]map[string]appnotify.Template{appnotify.SMS: appnotify.Templates(ids)},
+		Templates: map[appnotify.ChannelName]map[string]appnotify.Template{appnotify.SMS: smsTemplates(pc)},
 		// issue 12: guardians by the phone sealed in their record; a notice none of
 		// whose guardians has one (not logged in since phones were kept) goes to the mailbox.
 		Contacts: appnotify.GuardianBook{Directory: dir, SealKey: phoneKey},
@@ -117,8 +116,27 @@ func setupPush(cfg Config, demo bool, dir directory.Store, phoneKey []byte, logg
 		return nil, err
 	}
 	p.send = router.Send
-	p.receipts = sms.ReceiptHandler(creds, appnotify.Receipts{Store: dir, Logger: logger}, nil, logger)
+	p.receipts = sms.ReceiptHandler(creds, appnotify.Receipts{Store: box, Logger: logger}, nil, logger)
 	return p, nil
+}
+
+// smsTemplates are the SMS templates of the login code and of every notice
+// kind: the configured ids of the login code, arrears and binding notices,
+// SMS_<KIND> for the other kinds (register the same copy with the provider).
+func smsTemplates(pc PushConfig) map[string]appnotify.Template {
+	ids := map[appnotify.Kind]string{}
+	for _, k := range appnotify.AllKinds() {
+		ids[k] = "SMS_" + strings.ToUpper(string(k))
+	}
+	ids[appnotify.KindArrears], ids[appnotify.KindGuardianBound] = pc.SMSTemplateArrears, pc.SMSTemplateBinding
+	out := appnotify.KindTemplates(ids)
+	out[string(appnotify.KindLoginCode)] = appnotify.Template{ID: pc.SMSTemplateOTP, Text: appnotify.TextOTP}
+	return out
+}
+
+// runNotices drains the notices' outbox through the push setup until ctx ends.
+func runNotices(ctx context.Context, cfg Config, box outbox.Store, p *pushSetup, logger *slog.Logger) {
+	appnotify.RunNotices(ctx, box, p.send, appnotify.RunOptions{Lease: cfg.Push.NoticeLease}, logger)
 }
 
 // startSandbox serves the push sandbox on push.sandbox_addr; its SMS receipts

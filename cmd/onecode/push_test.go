@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	appnotify "github.com/onecode/onecode/app/notify"
+	"github.com/onecode/onecode/gateway/push/sms"
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/directory/sqlitedirectory"
 )
@@ -29,7 +30,7 @@ func TestPushWithoutProviderWritesTheMailbox(t *testing.T) {
 	cfg.Server.DataDir = t.TempDir()
 	cfg.Push.SandboxAddr = "127.0.0.1:0"
 	logger := slog.New(slog.DiscardHandler)
-	p, err := setupPush(cfg, false, nil, nil, logger)
+	p, err := setupPush(cfg, false, nil, nil, nil, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ onecode_notices_total{channel="mailbox",outcome="sent"} 1
 		t.Error(err)
 	}
 
-	demo, err := setupPush(cfg, true, nil, []byte("0123456789abcdef"), logger)
+	demo, err := setupPush(cfg, true, nil, nil, []byte("0123456789abcdef"), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,13 +103,13 @@ func TestPushReachesGuardiansBySMS(t *testing.T) {
 		must(dir.Bind(ctx, directory.Guardianship{ParentID: p.ID, AccountID: acc, Relation: []string{"mother", "father"}[i]}))
 	}
 
-	p, err := setupPush(cfg, true, dir, sealKey, slog.New(slog.DiscardHandler))
+	p, err := setupPush(cfg, true, dir, nil, sealKey, slog.New(slog.DiscardHandler))
 	must(err)
 	defer p.Close()
 	m := appnotify.Message{ID: 41, Topic: "arrears", Recipient: acc, Payload: []byte(`{"amount_fen":1200,"balance_fen":-300}`)}
 	must(p.send(ctx, m))
 	msgs := p.sb.Messages()
-	if len(msgs) != 1 || msgs[0].Channel != "sms" || msgs[0].To != "13900000001" || msgs[0].Params["amount"] != "12.00" || msgs[0].OutID != "41" {
+	if len(msgs) != 1 || msgs[0].Channel != "sms" || msgs[0].To != "13900000001" || msgs[0].Params["amount"] != "12.00" || msgs[0].OutID != sms.OutID(41, "13900000001") {
 		t.Fatalf("sandbox inbox %+v, want the arrears notice once, to the mother's phone", msgs)
 	}
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/onecode/onecode/actors"
-	appnotify "github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/gateway/webui"
 	"github.com/onecode/onecode/persistence/journal"
@@ -229,7 +228,7 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 		return err
 	}
 	defer rs.Close()
-	push, err := setupPush(cfg, flags.demo, st.directory, deps.PhoneSealKey, logger)
+	push, err := setupPush(cfg, flags.demo, st.directory, st.outbox, deps.PhoneSealKey, logger)
 	if err != nil {
 		return err
 	}
@@ -280,7 +279,9 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 	registerAlarmMetrics(srv.Registry(), opsSet)
 	outboxCtx, stopOutbox := context.WithCancel(ctx)
 	defer stopOutbox()
-	go appnotify.RunOutbox(outboxCtx, st.directory, push.send, appnotify.Options{}, logger)
+	// issue 12: the notices' outbox; the directory's old outbox table is left
+	// in place, unused (nothing queues in it any more).
+	go runNotices(outboxCtx, cfg, st.outbox, push, logger)
 	return serveUntilDone(ctx, srv, func() {
 		logger.Info("onecode serving",
 			slog.String("version", version), slog.String("grpc", srv.GRPCAddr()), slog.String("http", srv.HTTPAddr()),

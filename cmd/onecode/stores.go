@@ -22,6 +22,9 @@ import (
 	"github.com/onecode/onecode/persistence/journal"
 	"github.com/onecode/onecode/persistence/journal/pgjournal"
 	"github.com/onecode/onecode/persistence/journal/sqlitejournal"
+	"github.com/onecode/onecode/persistence/outbox"
+	"github.com/onecode/onecode/persistence/outbox/pgoutbox"
+	"github.com/onecode/onecode/persistence/outbox/sqliteoutbox"
 )
 
 // stores are the member's durable stores: the account journal (money truth) and the
@@ -32,6 +35,9 @@ type stores struct {
 	writer    *journal.Writer
 	directory directory.Store
 	fees      fees.Store
+	// outbox is the notices' durable outbox (issue 12); the directory's old
+	// outbox table stays in place but nothing writes it any more.
+	outbox outbox.Store
 }
 
 func (s *stores) Ping(ctx context.Context) error {
@@ -51,6 +57,9 @@ func (s *stores) Close() {
 	}
 	if s.fees != nil {
 		s.fees.Close()
+	}
+	if s.outbox != nil {
+		s.outbox.Close()
 	}
 }
 
@@ -73,6 +82,10 @@ func openStores(ctx context.Context, cfg Config, logger *slog.Logger) (*stores, 
 			st.Close()
 			return nil, fmt.Errorf("fees on postgres: %w", err)
 		}
+		if st.outbox, err = pgoutbox.Open(ctx, dsn, pgoutbox.Options{MaxConns: 8}); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("outbox on postgres: %w", err)
+		}
 	} else {
 		st.kind = "sqlite"
 		if err := os.MkdirAll(cfg.Server.DataDir, 0o700); err != nil {
@@ -89,6 +102,10 @@ func openStores(ctx context.Context, cfg Config, logger *slog.Logger) (*stores, 
 		if st.fees, err = sqlitefees.Open(ctx, path, sqlitefees.Options{}); err != nil {
 			st.Close()
 			return nil, fmt.Errorf("fees %s: %w", path, err)
+		}
+		if st.outbox, err = sqliteoutbox.Open(ctx, path, sqliteoutbox.Options{}); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("outbox %s: %w", path, err)
 		}
 		logger.Info("embedded store", slog.String("path", path))
 	}

@@ -172,7 +172,7 @@ func TestLoginCodeReachesTheSandboxOnce(t *testing.T) {
 		t.Fatal("no delivery receipt")
 	}
 	msgs := r.sb.Messages()
-	if len(msgs) != 1 || msgs[0].To != "13900001111" || msgs[0].Params["code"] != "482916" || msgs[0].TemplateID != "SMS_OTP" || msgs[0].OutID != itoa(id) {
+	if len(msgs) != 1 || msgs[0].To != "13900001111" || msgs[0].Params["code"] != "482916" || msgs[0].TemplateID != "SMS_OTP" || msgs[0].OutID != sms.OutID(id, "13900001111") {
 		t.Fatalf("sandbox inbox %+v, want the code once", msgs)
 	}
 	m, err := r.dir.OutboxMessage(context.Background(), id)
@@ -217,7 +217,8 @@ func TestBreakerOpensAndTheOutboxKeeps(t *testing.T) {
 	r.run(t, func() bool { return len(r.sb.Messages()) == n })
 	seen := map[string]int{}
 	for _, m := range r.sb.Messages() {
-		seen[m.OutID]++
+		id, _ := sms.MessageIDOf(m.OutID)
+		seen[itoa(id)]++
 	}
 	for _, id := range ids {
 		if seen[itoa(id)] != 1 {

@@ -64,8 +64,15 @@ func (s *Sandbox) smsSend(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, sms.SendResponse{Code: sms.CodeTemplateRejected, Message: "template id and sign name are required"})
 		return
 	}
-	m := s.record(Message{Channel: "sms", To: req.Phone, TemplateID: req.TemplateID, Params: req.TemplateParams,
+	m, dup := s.recordOnce(Message{Channel: "sms", To: req.Phone, TemplateID: req.TemplateID, Params: req.TemplateParams,
 		MessageID: "sb-" + randomHex(8), OutID: req.OutID})
+	if dup {
+		// The same out id again (a client that did not hear the first answer):
+		// accepted, not sent twice, the first message id answered.
+		writeJSON(w, http.StatusOK, sms.SendResponse{Code: sms.CodeOK, MessageID: m.MessageID})
+		return
+	}
+	s.holdAnswer(r)
 	s.mu.Lock()
 	s.stats.SMSAccepted++
 	drop := rand.Float64() < s.faults.DropReceipts

@@ -20,11 +20,16 @@ type Faults struct {
 	FailRate        float64 `json:"fail_rate"`         // fraction of API requests answered 500 (0..1)
 	DropReceipts    float64 `json:"drop_receipts"`     // fraction of SMS receipts never posted (0..1)
 	TokenTTLSeconds int64   `json:"token_ttl_seconds"` // lifetime of a WeChat access token (default 7200)
+	// HoldAnswerMS delays the answer to an SMS the sandbox accepted (kept,
+	// counted as sent): the window where a client crashes after the provider
+	// took its message and before it heard so.
+	HoldAnswerMS int64 `json:"hold_answer_ms"`
 }
 
 func (f Faults) valid() bool {
 	return f.LatencyMS >= 0 && f.LatencyMS <= 60_000 && f.FailRate >= 0 && f.FailRate <= 1 &&
-		f.DropReceipts >= 0 && f.DropReceipts <= 1 && f.TokenTTLSeconds >= 0 && f.TokenTTLSeconds <= 86_400
+		f.DropReceipts >= 0 && f.DropReceipts <= 1 && f.TokenTTLSeconds >= 0 && f.TokenTTLSeconds <= 86_400 &&
+		f.HoldAnswerMS >= 0 && f.HoldAnswerMS <= 60_000
 }
 
 // Config configures a Sandbox.
@@ -62,6 +67,9 @@ type Stats struct {
 	TokenFetches   int `json:"token_fetches"`
 	WeChatAccepted int `json:"wechat_accepted"`
 	ReceiptsPosted int `json:"receipts_posted"`
+	// SMSDuplicates are SMS requests whose out id was accepted before: answered
+	// with the first message id, not sent again.
+	SMSDuplicates int `json:"sms_duplicates"`
 }
 
 // Sandbox serves the APIs. Close stops its receipt poster.
@@ -80,6 +88,7 @@ type Sandbox struct {
 	seq    int64
 	tokens map[string]time.Time
 	stats  Stats
+	outIDs map[string]string // SMS out id → message id (every one accepted: a sandbox is short-lived)
 }
 
 // New validates cfg and starts the receipt poster.
@@ -99,7 +108,7 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Sandbox{cfg: cfg, log: cfg.Logger, now: cfg.Now, faults: cfg.Faults, tokens: map[string]time.Time{},
+	s := &Sandbox{cfg: cfg, log: cfg.Logger, now: cfg.Now, faults: cfg.Faults, tokens: map[string]time.Time{}, outIDs: map[string]string{},
 		receipts: make(chan receiptJob, 1024), done: make(chan struct{}), client: &http.Client{Timeout: 5 * time.Second}}
 	s.wg.Add(1)
 	go s.postReceipts()
@@ -163,6 +172,38 @@ func (s *Sandbox) record(m Message) Message {
 		s.msgs = append(s.msgs[:0:0], s.msgs[len(s.msgs)-s.cfg.MaxMessages:]...)
 	}
 	return m
+}
+
+// recordOnce records m unless its out id was accepted before: then it answers
+// the first message (its id) and true.
+func (s *Sandbox) recordOnce(m Message) (Message, bool) {
+	if m.OutID != "" {
+		s.mu.Lock()
+		if id, ok := s.outIDs[m.OutID]; ok {
+			s.stats.SMSDuplicates++
+			s.mu.Unlock()
+			return Message{MessageID: id, OutID: m.OutID}, true
+		}
+		s.outIDs[m.OutID] = m.MessageID
+		s.mu.Unlock()
+	}
+	return s.record(m), false
+}
+
+// holdAnswer waits out the HoldAnswerMS fault (or the client going away).
+func (s *Sandbox) holdAnswer(r *http.Request) {
+	s.mu.Lock()
+	hold := s.faults.HoldAnswerMS
+	s.mu.Unlock()
+	if hold <= 0 {
+		return
+	}
+	t := time.NewTimer(time.Duration(hold) * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
 }
 
 func (s *Sandbox) setReceipt(seq int64, state string) {

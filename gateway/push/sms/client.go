@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/onecode/onecode/app/notify"
@@ -64,6 +66,25 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// OutID is the provider's client message id of the notice id to a phone: the
+// same on every attempt, so that a gateway that de-duplicates on it (as the
+// push sandbox and the common Chinese gateways do) sends a notice re-sent after
+// a crash (accepted, not yet marked sent) once. One notice to two guardians
+// has two out ids. The suffix is a hash of the id and the phone, not the phone.
+func OutID(messageID int64, phone string) string {
+	sum := sha256.Sum256([]byte(strconv.FormatInt(messageID, 10) + ":" + phone))
+	return strconv.FormatInt(messageID, 10) + "-" + hex.EncodeToString(sum[:6])
+}
+
+// MessageIDOf is the notice id of an out id (OutID, or a bare id).
+func MessageIDOf(outID string) (int64, bool) {
+	if i := strings.IndexByte(outID, '-'); i >= 0 {
+		outID = outID[:i]
+	}
+	id, err := strconv.ParseInt(outID, 10, 64)
+	return id, err == nil && id > 0
+}
+
 // Name implements notify.Channel.
 func (c *Client) Name() notify.ChannelName { return notify.SMS }
 
@@ -71,7 +92,7 @@ func (c *Client) Name() notify.ChannelName { return notify.SMS }
 // the parameters.
 func (c *Client) Send(ctx context.Context, d notify.Delivery) (notify.Receipt, error) {
 	body, err := json.Marshal(SendRequest{Phone: d.To, SignName: c.sign, TemplateID: d.Template.ID,
-		TemplateParams: d.Params, OutID: strconv.FormatInt(d.MessageID, 10)})
+		TemplateParams: d.Params, OutID: OutID(d.MessageID, d.To)})
 	if err != nil {
 		return notify.Receipt{}, notify.Permanent("encode", err)
 	}

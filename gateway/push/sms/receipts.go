@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -48,8 +47,8 @@ func ReceiptHandler(creds Credentials, rec ReceiptRecorder, now func() time.Time
 			return
 		}
 		for _, rc := range b.Receipts {
-			id, err := strconv.ParseInt(rc.OutID, 10, 64)
-			if err != nil || id <= 0 || (rc.Status != StatusDelivered && rc.Status != StatusUndelivered) {
+			id, ok := MessageIDOf(rc.OutID)
+			if !ok || (rc.Status != StatusDelivered && rc.Status != StatusUndelivered) {
 				logger.Warn("SMS receipt skipped: no outbox id or status", slog.String("message_id", rc.MessageID))
 				continue
 			}

@@ -29,6 +29,7 @@ const (
 	StaffService_IssueBindCode_FullMethodName           = "/onecode.api.v1.StaffService/IssueBindCode"
 	StaffService_ListPupilGuardians_FullMethodName      = "/onecode.api.v1.StaffService/ListPupilGuardians"
 	StaffService_UnbindGuardian_FullMethodName          = "/onecode.api.v1.StaffService/UnbindGuardian"
+	StaffService_ListNotices_FullMethodName             = "/onecode.api.v1.StaffService/ListNotices"
 	StaffService_GetClassSheet_FullMethodName           = "/onecode.api.v1.StaffService/GetClassSheet"
 	StaffService_PutStaffCanteen_FullMethodName         = "/onecode.api.v1.StaffService/PutStaffCanteen"
 	StaffService_RegisterCanteenTerminal_FullMethodName = "/onecode.api.v1.StaffService/RegisterCanteenTerminal"
@@ -78,6 +79,9 @@ type StaffServiceClient interface {
 	// UnbindGuardian removes a parent's binding to a pupil (school admin); the remaining
 	// guardians are notified.
 	UnbindGuardian(ctx context.Context, in *UnbindGuardianRequest, opts ...grpc.CallOption) (*UnbindGuardianResponse, error)
+	// ListNotices lists the school's recent notices (issue 12), newest first:
+	// kind, masked recipient, state and reason (school admin or finance).
+	ListNotices(ctx context.Context, in *ListNoticesRequest, opts ...grpc.CallOption) (*ListNoticesResponse, error)
 	// GetClassSheet renders the printable QR card sheet of a class as PDF.
 	GetClassSheet(ctx context.Context, in *GetClassSheetRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// PutCanteen creates or updates a canteen of the caller's school.
@@ -213,6 +217,16 @@ func (c *staffServiceClient) UnbindGuardian(ctx context.Context, in *UnbindGuard
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(UnbindGuardianResponse)
 	err := c.cc.Invoke(ctx, StaffService_UnbindGuardian_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *staffServiceClient) ListNotices(ctx context.Context, in *ListNoticesRequest, opts ...grpc.CallOption) (*ListNoticesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListNoticesResponse)
+	err := c.cc.Invoke(ctx, StaffService_ListNotices_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -401,6 +415,9 @@ type StaffServiceServer interface {
 	// UnbindGuardian removes a parent's binding to a pupil (school admin); the remaining
 	// guardians are notified.
 	UnbindGuardian(context.Context, *UnbindGuardianRequest) (*UnbindGuardianResponse, error)
+	// ListNotices lists the school's recent notices (issue 12), newest first:
+	// kind, masked recipient, state and reason (school admin or finance).
+	ListNotices(context.Context, *ListNoticesRequest) (*ListNoticesResponse, error)
 	// GetClassSheet renders the printable QR card sheet of a class as PDF.
 	GetClassSheet(context.Context, *GetClassSheetRequest) (*httpbody.HttpBody, error)
 	// PutCanteen creates or updates a canteen of the caller's school.
@@ -478,6 +495,9 @@ func (UnimplementedStaffServiceServer) ListPupilGuardians(context.Context, *List
 }
 func (UnimplementedStaffServiceServer) UnbindGuardian(context.Context, *UnbindGuardianRequest) (*UnbindGuardianResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UnbindGuardian not implemented")
+}
+func (UnimplementedStaffServiceServer) ListNotices(context.Context, *ListNoticesRequest) (*ListNoticesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListNotices not implemented")
 }
 func (UnimplementedStaffServiceServer) GetClassSheet(context.Context, *GetClassSheetRequest) (*httpbody.HttpBody, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetClassSheet not implemented")
@@ -703,6 +723,24 @@ func _StaffService_UnbindGuardian_Handler(srv interface{}, ctx context.Context, 
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(StaffServiceServer).UnbindGuardian(ctx, req.(*UnbindGuardianRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _StaffService_ListNotices_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListNoticesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(StaffServiceServer).ListNotices(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: StaffService_ListNotices_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(StaffServiceServer).ListNotices(ctx, req.(*ListNoticesRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1019,6 +1057,10 @@ var StaffService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UnbindGuardian",
 			Handler:    _StaffService_UnbindGuardian_Handler,
+		},
+		{
+			MethodName: "ListNotices",
+			Handler:    _StaffService_ListNotices_Handler,
 		},
 		{
 			MethodName: "GetClassSheet",

@@ -1,0 +1,61 @@
+package notify
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/onecode/onecode/persistence/outbox"
+)
+
+// NoticeStatus is one notice as a school's staff see it: its kind, its
+// recipient masked, where it is and why; never its payload.
+type NoticeStatus struct {
+	ID              int64
+	Kind            string
+	MaskedRecipient string
+	State           string // queued, sent, delivered, failed, withdrawn
+	Reason          string
+	Attempts        int32
+	CreatedAt       time.Time
+	DoneAt          *time.Time
+}
+
+// Status lists the notices of one school (the caller's: the edge passes the
+// staff member's school, never one from the request).
+type Status struct{ Store outbox.Store }
+
+// List returns the school's notices with ids below before (0: the newest),
+// newest first, at most limit (1..outbox.MaxPage).
+func (s Status) List(ctx context.Context, schoolID string, before int64, limit int) ([]NoticeStatus, error) {
+	ns, err := s.Store.List(ctx, schoolID, before, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]NoticeStatus, len(ns))
+	for i, n := range ns {
+		st := NoticeStatus{ID: n.ID, Kind: n.Kind, MaskedRecipient: MaskRecipient(n.Recipient), State: string(n.State),
+			Reason: n.Reason, Attempts: n.Attempts, CreatedAt: n.CreatedAt, DoneAt: n.DoneAt}
+		switch {
+		case n.State == outbox.Sent && n.Delivery == outbox.DeliveryDelivered:
+			st.State = "delivered"
+		case n.State == outbox.Sent && n.Delivery == outbox.DeliveryUndelivered:
+			st.State, st.Reason = string(outbox.Failed), n.Detail
+		}
+		out[i] = st
+	}
+	return out, nil
+}
+
+// MaskRecipient shows an account or parent id as its prefix and last two
+// characters (acc_****01): an account id embeds the student number.
+func MaskRecipient(r string) string {
+	prefix := ""
+	if i := strings.IndexByte(r, '_'); i >= 0 && i < 8 {
+		prefix, r = r[:i+1], r[i+1:]
+	}
+	if len(r) <= 2 {
+		return prefix + "****"
+	}
+	return prefix + "****" + r[len(r)-2:]
+}
