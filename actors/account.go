@@ -32,6 +32,8 @@ type AccountDeps struct {
 	Stats *AccountStats
 	// Revocations hears of every committed loss report and re-issue (may be nil).
 	Revocations *RevocationHub
+	// Observer hears of the committed events that cause a notice (may be nil).
+	Observer AccountObserver
 }
 
 // AccountStats counts what the Account grains of a member do.
@@ -61,6 +63,8 @@ type accountCore struct {
 	id    string
 	deps  *AccountDeps
 	state account.State
+	// pending are committed notice events the observer failed to take.
+	pending []CommittedEvent
 }
 
 func newAccountCore(id string, deps *AccountDeps) *accountCore {
@@ -76,6 +80,7 @@ func (c *accountCore) load(ctx context.Context) error {
 		return fmt.Errorf("%w: load %s: %v", ErrUnavailable, c.id, err)
 	}
 	var s account.State
+	var recent []CommittedEvent
 	if snap != nil {
 		if s, err = codec.DecodeState(snap.Data); err != nil {
 			return fmt.Errorf("%w: snapshot of %s: %v", ErrUnavailable, c.id, err)
@@ -92,9 +97,14 @@ func (c *accountCore) load(ctx context.Context) error {
 		if uint64(e.Seq) != s.Seq+1 {
 			return fmt.Errorf("%w: event %d of %s follows seq %d", ErrUnavailable, e.Seq, c.id, s.Seq)
 		}
-		s = account.Apply(s, ev)
+		next := account.Apply(s, ev)
+		if c.deps.Observer != nil && NoticeEvent(s, ev) && c.deps.Now().Sub(ev.OccurredAt()) < ObserverRecoverWindow {
+			recent = append(recent, CommittedEvent{Seq: next.Seq, Event: ev, Before: s, After: next})
+		}
+		s = next
 	}
 	c.state = s
+	c.observe(ctx, recent)
 	return nil
 }
 
@@ -129,8 +139,10 @@ func (c *accountCore) execute(ctx context.Context, req *grainv1.ExecuteRequest) 
 	var dup *journal.DuplicateError
 	switch {
 	case err == nil:
+		evs := noticeEvents(c.state, dec.Events)
 		c.state = next
 		c.announceRevocation(dec.Events)
+		c.observe(ctx, evs)
 		return accepted(dec.Outcome, false), nil
 	case errors.As(err, &dup):
 		return c.replayStored(cmd, dup.Fingerprint, dup.Outcome)

@@ -304,6 +304,44 @@ func TestBOLA(t *testing.T) {
 			_, err := P.CreateRecharge(p1(), &apiv1.CreateRechargeRequest{AccountId: acc, AmountFen: 100, RequestId: "rc-1"})
 			return err
 		}),
+		"ParentService/GetNotificationPreferences": {
+			{who: "P1 reads only their own", code: codes.OK, call: func(ctx context.Context) error {
+				if _, err := P.UpdateNotificationPreferences(p2(), &apiv1.UpdateNotificationPreferencesRequest{ChannelsOn: []string{"sms"}, KindsOff: []string{"refund_done"}}); err != nil {
+					return err
+				}
+				r, err := P.GetNotificationPreferences(p1(), &apiv1.GetNotificationPreferencesRequest{})
+				if err != nil {
+					return err
+				}
+				for _, k := range r.GetPreferences().GetKinds() {
+					if !k.GetOn() {
+						return fmt.Errorf("P1 sees P2's preference: %v", k)
+					}
+				}
+				return nil
+			}},
+		},
+		"ParentService/UpdateNotificationPreferences": {
+			{who: "P1 changes only their own", code: codes.OK, call: func(ctx context.Context) error {
+				if _, err := P.UpdateNotificationPreferences(p1(), &apiv1.UpdateNotificationPreferencesRequest{ChannelsOn: []string{"wechat"}, KindsOff: []string{"low_balance"}}); err != nil {
+					return err
+				}
+				r, err := P.GetNotificationPreferences(p2(), &apiv1.GetNotificationPreferencesRequest{})
+				if err != nil {
+					return err
+				}
+				for _, k := range r.GetPreferences().GetKinds() {
+					if k.GetKind() == "low_balance" && !k.GetOn() {
+						return fmt.Errorf("P1 changed P2's preferences")
+					}
+				}
+				return nil
+			}},
+			{who: "P1 turning arrears off", code: codes.InvalidArgument, call: func(ctx context.Context) error {
+				_, err := P.UpdateNotificationPreferences(p1(), &apiv1.UpdateNotificationPreferencesRequest{KindsOff: []string{"arrears"}})
+				return err
+			}},
+		},
 		"ParentService/GetRecharge": {
 			{who: "P1 on P2's order", code: codes.NotFound,
 				call: func(ctx context.Context) error {

@@ -13,11 +13,13 @@ import (
 	"testing"
 	"time"
 
+	appnotify "github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/app/recharge"
 
 	"github.com/onecode/onecode/internal/testfiles"
 
 	"github.com/onecode/onecode/app/access"
+	"github.com/onecode/onecode/persistence/outbox/sqliteoutbox"
 
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
@@ -164,6 +166,12 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	prefStore, err := sqliteoutbox.Open(context.Background(), t.TempDir()+"/outbox.db", sqliteoutbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = prefStore.Close() })
+	parentSvc.WithNoticePrefs(&appnotify.Prefs{Store: prefStore})
 	if e.staffSvc, err = gateway.NewStaffService(deps); err != nil {
 		t.Fatal(err)
 	}

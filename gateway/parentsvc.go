@@ -9,6 +9,7 @@ import (
 
 	"github.com/onecode/onecode/app/guardian"
 	"github.com/onecode/onecode/app/history"
+	"github.com/onecode/onecode/app/notify"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
 
@@ -23,6 +24,7 @@ type ParentService struct {
 	g         *guardian.Service
 	history   *history.Service
 	recharges RechargeDesk
+	prefs     *notify.Prefs // may be nil (WithNoticePrefs)
 }
 
 var _ apiv1.ParentServiceServer = (*ParentService)(nil)

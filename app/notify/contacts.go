@@ -7,6 +7,7 @@ import (
 
 	policy "github.com/onecode/onecode/domain/access"
 	"github.com/onecode/onecode/persistence/directory"
+	"github.com/onecode/onecode/persistence/outbox"
 )
 
 // Parents is what GuardianBook reads of the directory (directory.Store).
@@ -28,6 +29,8 @@ type Parents interface {
 type GuardianBook struct {
 	Directory Parents
 	SealKey   []byte
+	// Prefs are the guardians' notice preferences (nil: every channel and kind).
+	Prefs outbox.PreferenceStore
 }
 
 // Contacts implements ContactBook. A directory failure is an error (the
@@ -66,7 +69,18 @@ func (b GuardianBook) Contacts(ctx context.Context, m Message) ([]Contact, error
 		if err != nil {
 			continue
 		}
-		out = append(out, Contact{Phone: phone})
+		c := Contact{Phone: phone}
+		if b.Prefs != nil {
+			prefs, err := b.Prefs.Preferences(ctx, id)
+			if err != nil {
+				return nil, fmt.Errorf("notify: preferences of the message's parent: %w", err)
+			}
+			var ok bool
+			if c, ok = applyPrefs(c, prefs, m.Topic); !ok || c == (Contact{}) {
+				continue
+			}
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }

@@ -13,6 +13,7 @@ import (
 // on write). It panics only for a nil event or an event type of another
 // package, which are programming errors.
 func Apply(s State, e Event) State {
+	balance, notified := s.Balance, s.LowBalanceNotified
 	switch e := e.(type) {
 	case AccountOpened:
 		s = State{
@@ -66,6 +67,7 @@ func Apply(s State, e Event) State {
 			panic(fmt.Sprintf("account: Apply of unknown event %T", e))
 		}
 	}
+	s.LowBalanceNotified = lowBalanceNotified(notified, balance, s.Balance, e)
 	s.Seq++
 	return s
 }

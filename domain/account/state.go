@@ -152,6 +152,9 @@ type State struct {
 	// Bills are the account's fee bills in the order they were issued, at most
 	// MaxBills (copied on write, like Recent).
 	Bills []Bill
+	// LowBalanceNotified: the low-balance notice of the last crossing went out
+	// and no credit has re-armed it yet (lowbalance.go).
+	LowBalanceNotified bool
 }
 
 // Opened reports whether the account has been opened.

@@ -177,3 +177,9 @@ const (
 	// BillNothingDue: the bill has nothing outstanding to pay online.
 	BillNothingDue Code = "BILL_NOTHING_DUE"
 )
+
+// Notice preferences (app/notify).
+const (
+	// NoticeAlwaysOn: login codes and arrears notices cannot be turned off.
+	NoticeAlwaysOn Code = "NOTICE_ALWAYS_ON"
+)

@@ -106,6 +106,8 @@ export const Reason = {
   // Fee bills paid online
   BillOrderOpen: 'BILL_ORDER_OPEN',
   BillNothingDue: 'BILL_NOTHING_DUE',
+  // Notice preferences
+  NoticeAlwaysOn: 'NOTICE_ALWAYS_ON',
 } as const
 
 export type ReasonName = keyof typeof Reason

@@ -31,3 +31,14 @@ func TestMigrationsIdempotent(t *testing.T) {
 		_ = s.Close()
 	}
 }
+
+func TestPreferences(t *testing.T) {
+	outboxtest.RunPreferences(t, func(t *testing.T, now func() time.Time) outbox.PreferenceStore {
+		s, err := pgoutbox.Open(context.Background(), pgtest.DSN(t), pgoutbox.Options{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+}

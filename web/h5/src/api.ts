@@ -1,6 +1,7 @@
 // The parent's calls (protos/onecode/api/v1/auth.proto and parent.proto).
 import { ApiClient, newRequestID } from '@shared/api'
 import { proofField } from './proof'
+import type { NotificationPreferences, PrefUpdate } from './prefs'
 import type { Child, FeeBill, FindChildResponse, ListHistoryResponse, ParentLoginResponse, Recharge } from '@shared/types'
 
 export const client = new ApiClient({
@@ -26,6 +27,10 @@ export const api = {
       client.setToken(null)
     }
   },
+  notificationPreferences: async () =>
+    (await client.get<{ preferences?: NotificationPreferences }>('/v1/parent/notification-preferences')).preferences,
+  updateNotificationPreferences: async (u: PrefUpdate) =>
+    (await client.put<{ preferences?: NotificationPreferences }>('/v1/parent/notification-preferences', u)).preferences,
   children: async () => (await client.get<{ children: Child[] }>('/v1/parent/children')).children ?? [],
   child: async (id: string) => (await client.get<{ child: Child }>(`/v1/parent/children/${enc(id)}`)).child,
   history: (id: string, pageToken: string, pageSize = 20) =>

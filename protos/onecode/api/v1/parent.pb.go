@@ -1515,6 +1515,354 @@ func (x *Recharge) GetItemId() string {
 	return ""
 }
 
+// NotificationPreferences are a parent's notice preferences, in page order.
+type NotificationPreferences struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Channels      []*NotificationChannel `protobuf:"bytes,1,rep,name=channels,proto3" json:"channels,omitempty"`
+	Kinds         []*NotificationKind    `protobuf:"bytes,2,rep,name=kinds,proto3" json:"kinds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NotificationPreferences) Reset() {
+	*x = NotificationPreferences{}
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NotificationPreferences) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NotificationPreferences) ProtoMessage() {}
+
+func (x *NotificationPreferences) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NotificationPreferences.ProtoReflect.Descriptor instead.
+func (*NotificationPreferences) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *NotificationPreferences) GetChannels() []*NotificationChannel {
+	if x != nil {
+		return x.Channels
+	}
+	return nil
+}
+
+func (x *NotificationPreferences) GetKinds() []*NotificationKind {
+	if x != nil {
+		return x.Kinds
+	}
+	return nil
+}
+
+// NotificationChannel is one channel: "sms" or "wechat".
+type NotificationChannel struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Channel       string                 `protobuf:"bytes,1,opt,name=channel,proto3" json:"channel,omitempty"`
+	On            bool                   `protobuf:"varint,2,opt,name=on,proto3" json:"on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NotificationChannel) Reset() {
+	*x = NotificationChannel{}
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NotificationChannel) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NotificationChannel) ProtoMessage() {}
+
+func (x *NotificationChannel) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NotificationChannel.ProtoReflect.Descriptor instead.
+func (*NotificationChannel) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *NotificationChannel) GetChannel() string {
+	if x != nil {
+		return x.Channel
+	}
+	return ""
+}
+
+func (x *NotificationChannel) GetOn() bool {
+	if x != nil {
+		return x.On
+	}
+	return false
+}
+
+// NotificationKind is one notice kind, e.g. "low_balance".
+type NotificationKind struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Kind  string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	On    bool                   `protobuf:"varint,2,opt,name=on,proto3" json:"on,omitempty"`
+	// Login codes and arrears: always on.
+	AlwaysOn      bool `protobuf:"varint,3,opt,name=always_on,json=alwaysOn,proto3" json:"always_on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NotificationKind) Reset() {
+	*x = NotificationKind{}
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NotificationKind) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NotificationKind) ProtoMessage() {}
+
+func (x *NotificationKind) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NotificationKind.ProtoReflect.Descriptor instead.
+func (*NotificationKind) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *NotificationKind) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *NotificationKind) GetOn() bool {
+	if x != nil {
+		return x.On
+	}
+	return false
+}
+
+func (x *NotificationKind) GetAlwaysOn() bool {
+	if x != nil {
+		return x.AlwaysOn
+	}
+	return false
+}
+
+// GetNotificationPreferencesRequest takes no parameters: the caller's own.
+type GetNotificationPreferencesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetNotificationPreferencesRequest) Reset() {
+	*x = GetNotificationPreferencesRequest{}
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetNotificationPreferencesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetNotificationPreferencesRequest) ProtoMessage() {}
+
+func (x *GetNotificationPreferencesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetNotificationPreferencesRequest.ProtoReflect.Descriptor instead.
+func (*GetNotificationPreferencesRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{27}
+}
+
+// GetNotificationPreferencesResponse carries the preferences.
+type GetNotificationPreferencesResponse struct {
+	state         protoimpl.MessageState   `protogen:"open.v1"`
+	Preferences   *NotificationPreferences `protobuf:"bytes,1,opt,name=preferences,proto3" json:"preferences,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetNotificationPreferencesResponse) Reset() {
+	*x = GetNotificationPreferencesResponse{}
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetNotificationPreferencesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetNotificationPreferencesResponse) ProtoMessage() {}
+
+func (x *GetNotificationPreferencesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetNotificationPreferencesResponse.ProtoReflect.Descriptor instead.
+func (*GetNotificationPreferencesResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *GetNotificationPreferencesResponse) GetPreferences() *NotificationPreferences {
+	if x != nil {
+		return x.Preferences
+	}
+	return nil
+}
+
+// UpdateNotificationPreferencesRequest lists the channels on and the kinds off.
+type UpdateNotificationPreferencesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ChannelsOn    []string               `protobuf:"bytes,1,rep,name=channels_on,json=channelsOn,proto3" json:"channels_on,omitempty"`
+	KindsOff      []string               `protobuf:"bytes,2,rep,name=kinds_off,json=kindsOff,proto3" json:"kinds_off,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateNotificationPreferencesRequest) Reset() {
+	*x = UpdateNotificationPreferencesRequest{}
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateNotificationPreferencesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateNotificationPreferencesRequest) ProtoMessage() {}
+
+func (x *UpdateNotificationPreferencesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateNotificationPreferencesRequest.ProtoReflect.Descriptor instead.
+func (*UpdateNotificationPreferencesRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *UpdateNotificationPreferencesRequest) GetChannelsOn() []string {
+	if x != nil {
+		return x.ChannelsOn
+	}
+	return nil
+}
+
+func (x *UpdateNotificationPreferencesRequest) GetKindsOff() []string {
+	if x != nil {
+		return x.KindsOff
+	}
+	return nil
+}
+
+// UpdateNotificationPreferencesResponse carries the preferences now kept.
+type UpdateNotificationPreferencesResponse struct {
+	state         protoimpl.MessageState   `protogen:"open.v1"`
+	Preferences   *NotificationPreferences `protobuf:"bytes,1,opt,name=preferences,proto3" json:"preferences,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateNotificationPreferencesResponse) Reset() {
+	*x = UpdateNotificationPreferencesResponse{}
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateNotificationPreferencesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateNotificationPreferencesResponse) ProtoMessage() {}
+
+func (x *UpdateNotificationPreferencesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateNotificationPreferencesResponse.ProtoReflect.Descriptor instead.
+func (*UpdateNotificationPreferencesResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *UpdateNotificationPreferencesResponse) GetPreferences() *NotificationPreferences {
+	if x != nil {
+		return x.Preferences
+	}
+	return nil
+}
+
 var File_onecode_api_v1_parent_proto protoreflect.FileDescriptor
 
 const file_onecode_api_v1_parent_proto_rawDesc = "" +
@@ -1643,8 +1991,26 @@ const file_onecode_api_v1_parent_proto_rawDesc = "" +
 	"\x16STATE_AWAITING_PAYMENT\x10\x02\x12\x12\n" +
 	"\x0eSTATE_CREDITED\x10\x03\x12\x10\n" +
 	"\fSTATE_CLOSED\x10\x04\x12\x10\n" +
-	"\fSTATE_FAILED\x10\x052\xc0\n" +
-	"\n" +
+	"\fSTATE_FAILED\x10\x05\"\x92\x01\n" +
+	"\x17NotificationPreferences\x12?\n" +
+	"\bchannels\x18\x01 \x03(\v2#.onecode.api.v1.NotificationChannelR\bchannels\x126\n" +
+	"\x05kinds\x18\x02 \x03(\v2 .onecode.api.v1.NotificationKindR\x05kinds\"?\n" +
+	"\x13NotificationChannel\x12\x18\n" +
+	"\achannel\x18\x01 \x01(\tR\achannel\x12\x0e\n" +
+	"\x02on\x18\x02 \x01(\bR\x02on\"S\n" +
+	"\x10NotificationKind\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x0e\n" +
+	"\x02on\x18\x02 \x01(\bR\x02on\x12\x1b\n" +
+	"\talways_on\x18\x03 \x01(\bR\balwaysOn\"#\n" +
+	"!GetNotificationPreferencesRequest\"o\n" +
+	"\"GetNotificationPreferencesResponse\x12I\n" +
+	"\vpreferences\x18\x01 \x01(\v2'.onecode.api.v1.NotificationPreferencesR\vpreferences\"d\n" +
+	"$UpdateNotificationPreferencesRequest\x12\x1f\n" +
+	"\vchannels_on\x18\x01 \x03(\tR\n" +
+	"channelsOn\x12\x1b\n" +
+	"\tkinds_off\x18\x02 \x03(\tR\bkindsOff\"r\n" +
+	"%UpdateNotificationPreferencesResponse\x12I\n" +
+	"\vpreferences\x18\x01 \x01(\v2'.onecode.api.v1.NotificationPreferencesR\vpreferences2\xb2\r\n" +
 	"\rParentService\x12u\n" +
 	"\tFindChild\x12 .onecode.api.v1.FindChildRequest\x1a!.onecode.api.v1.FindChildResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/parent/children:find\x12u\n" +
 	"\tBindChild\x12 .onecode.api.v1.BindChildRequest\x1a!.onecode.api.v1.BindChildResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/parent/children:bind\x12\x8a\x01\n" +
@@ -1656,7 +2022,9 @@ const file_onecode_api_v1_parent_proto_rawDesc = "" +
 	"ReportLoss\x12!.onecode.api.v1.ReportLossRequest\x1a\".onecode.api.v1.ReportLossResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/v1/parent/children/{account_id}:reportLoss\x12\x8f\x01\n" +
 	"\vSetDailyCap\x12\".onecode.api.v1.SetDailyCapRequest\x1a#.onecode.api.v1.SetDailyCapResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/v1/parent/children/{account_id}:setDailyCap\x12\x96\x01\n" +
 	"\x0eCreateRecharge\x12%.onecode.api.v1.CreateRechargeRequest\x1a&.onecode.api.v1.CreateRechargeResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/v1/parent/children/{account_id}/recharges\x12\x7f\n" +
-	"\vGetRecharge\x12\".onecode.api.v1.GetRechargeRequest\x1a#.onecode.api.v1.GetRechargeResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/parent/recharges/{order_id}B8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
+	"\vGetRecharge\x12\".onecode.api.v1.GetRechargeRequest\x1a#.onecode.api.v1.GetRechargeResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/parent/recharges/{order_id}\x12\xb0\x01\n" +
+	"\x1aGetNotificationPreferences\x121.onecode.api.v1.GetNotificationPreferencesRequest\x1a2.onecode.api.v1.GetNotificationPreferencesResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/parent/notification-preferences\x12\xbc\x01\n" +
+	"\x1dUpdateNotificationPreferences\x124.onecode.api.v1.UpdateNotificationPreferencesRequest\x1a5.onecode.api.v1.UpdateNotificationPreferencesResponse\".\x82\xd3\xe4\x93\x02(:\x01*\x1a#/v1/parent/notification-preferencesB8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
 
 var (
 	file_onecode_api_v1_parent_proto_rawDescOnce sync.Once
@@ -1671,33 +2039,40 @@ func file_onecode_api_v1_parent_proto_rawDescGZIP() []byte {
 }
 
 var file_onecode_api_v1_parent_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_onecode_api_v1_parent_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_onecode_api_v1_parent_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_onecode_api_v1_parent_proto_goTypes = []any{
-	(Recharge_State)(0),            // 0: onecode.api.v1.Recharge.State
-	(*FindChildRequest)(nil),       // 1: onecode.api.v1.FindChildRequest
-	(*FindChildResponse)(nil),      // 2: onecode.api.v1.FindChildResponse
-	(*BindChildRequest)(nil),       // 3: onecode.api.v1.BindChildRequest
-	(*UnbindChildRequest)(nil),     // 4: onecode.api.v1.UnbindChildRequest
-	(*UnbindChildResponse)(nil),    // 5: onecode.api.v1.UnbindChildResponse
-	(*BindChildResponse)(nil),      // 6: onecode.api.v1.BindChildResponse
-	(*ListChildrenRequest)(nil),    // 7: onecode.api.v1.ListChildrenRequest
-	(*ListChildrenResponse)(nil),   // 8: onecode.api.v1.ListChildrenResponse
-	(*GetChildRequest)(nil),        // 9: onecode.api.v1.GetChildRequest
-	(*GetChildResponse)(nil),       // 10: onecode.api.v1.GetChildResponse
-	(*Child)(nil),                  // 11: onecode.api.v1.Child
-	(*ListHistoryRequest)(nil),     // 12: onecode.api.v1.ListHistoryRequest
-	(*HistoryLine)(nil),            // 13: onecode.api.v1.HistoryLine
-	(*HistoryItem)(nil),            // 14: onecode.api.v1.HistoryItem
-	(*ListHistoryResponse)(nil),    // 15: onecode.api.v1.ListHistoryResponse
-	(*ReportLossRequest)(nil),      // 16: onecode.api.v1.ReportLossRequest
-	(*ReportLossResponse)(nil),     // 17: onecode.api.v1.ReportLossResponse
-	(*SetDailyCapRequest)(nil),     // 18: onecode.api.v1.SetDailyCapRequest
-	(*SetDailyCapResponse)(nil),    // 19: onecode.api.v1.SetDailyCapResponse
-	(*CreateRechargeRequest)(nil),  // 20: onecode.api.v1.CreateRechargeRequest
-	(*GetRechargeRequest)(nil),     // 21: onecode.api.v1.GetRechargeRequest
-	(*CreateRechargeResponse)(nil), // 22: onecode.api.v1.CreateRechargeResponse
-	(*GetRechargeResponse)(nil),    // 23: onecode.api.v1.GetRechargeResponse
-	(*Recharge)(nil),               // 24: onecode.api.v1.Recharge
+	(Recharge_State)(0),                           // 0: onecode.api.v1.Recharge.State
+	(*FindChildRequest)(nil),                      // 1: onecode.api.v1.FindChildRequest
+	(*FindChildResponse)(nil),                     // 2: onecode.api.v1.FindChildResponse
+	(*BindChildRequest)(nil),                      // 3: onecode.api.v1.BindChildRequest
+	(*UnbindChildRequest)(nil),                    // 4: onecode.api.v1.UnbindChildRequest
+	(*UnbindChildResponse)(nil),                   // 5: onecode.api.v1.UnbindChildResponse
+	(*BindChildResponse)(nil),                     // 6: onecode.api.v1.BindChildResponse
+	(*ListChildrenRequest)(nil),                   // 7: onecode.api.v1.ListChildrenRequest
+	(*ListChildrenResponse)(nil),                  // 8: onecode.api.v1.ListChildrenResponse
+	(*GetChildRequest)(nil),                       // 9: onecode.api.v1.GetChildRequest
+	(*GetChildResponse)(nil),                      // 10: onecode.api.v1.GetChildResponse
+	(*Child)(nil),                                 // 11: onecode.api.v1.Child
+	(*ListHistoryRequest)(nil),                    // 12: onecode.api.v1.ListHistoryRequest
+	(*HistoryLine)(nil),                           // 13: onecode.api.v1.HistoryLine
+	(*HistoryItem)(nil),                           // 14: onecode.api.v1.HistoryItem
+	(*ListHistoryResponse)(nil),                   // 15: onecode.api.v1.ListHistoryResponse
+	(*ReportLossRequest)(nil),                     // 16: onecode.api.v1.ReportLossRequest
+	(*ReportLossResponse)(nil),                    // 17: onecode.api.v1.ReportLossResponse
+	(*SetDailyCapRequest)(nil),                    // 18: onecode.api.v1.SetDailyCapRequest
+	(*SetDailyCapResponse)(nil),                   // 19: onecode.api.v1.SetDailyCapResponse
+	(*CreateRechargeRequest)(nil),                 // 20: onecode.api.v1.CreateRechargeRequest
+	(*GetRechargeRequest)(nil),                    // 21: onecode.api.v1.GetRechargeRequest
+	(*CreateRechargeResponse)(nil),                // 22: onecode.api.v1.CreateRechargeResponse
+	(*GetRechargeResponse)(nil),                   // 23: onecode.api.v1.GetRechargeResponse
+	(*Recharge)(nil),                              // 24: onecode.api.v1.Recharge
+	(*NotificationPreferences)(nil),               // 25: onecode.api.v1.NotificationPreferences
+	(*NotificationChannel)(nil),                   // 26: onecode.api.v1.NotificationChannel
+	(*NotificationKind)(nil),                      // 27: onecode.api.v1.NotificationKind
+	(*GetNotificationPreferencesRequest)(nil),     // 28: onecode.api.v1.GetNotificationPreferencesRequest
+	(*GetNotificationPreferencesResponse)(nil),    // 29: onecode.api.v1.GetNotificationPreferencesResponse
+	(*UpdateNotificationPreferencesRequest)(nil),  // 30: onecode.api.v1.UpdateNotificationPreferencesRequest
+	(*UpdateNotificationPreferencesResponse)(nil), // 31: onecode.api.v1.UpdateNotificationPreferencesResponse
 }
 var file_onecode_api_v1_parent_proto_depIdxs = []int32{
 	11, // 0: onecode.api.v1.BindChildResponse.child:type_name -> onecode.api.v1.Child
@@ -1708,31 +2083,39 @@ var file_onecode_api_v1_parent_proto_depIdxs = []int32{
 	24, // 5: onecode.api.v1.CreateRechargeResponse.recharge:type_name -> onecode.api.v1.Recharge
 	24, // 6: onecode.api.v1.GetRechargeResponse.recharge:type_name -> onecode.api.v1.Recharge
 	0,  // 7: onecode.api.v1.Recharge.state:type_name -> onecode.api.v1.Recharge.State
-	1,  // 8: onecode.api.v1.ParentService.FindChild:input_type -> onecode.api.v1.FindChildRequest
-	3,  // 9: onecode.api.v1.ParentService.BindChild:input_type -> onecode.api.v1.BindChildRequest
-	4,  // 10: onecode.api.v1.ParentService.UnbindChild:input_type -> onecode.api.v1.UnbindChildRequest
-	7,  // 11: onecode.api.v1.ParentService.ListChildren:input_type -> onecode.api.v1.ListChildrenRequest
-	9,  // 12: onecode.api.v1.ParentService.GetChild:input_type -> onecode.api.v1.GetChildRequest
-	12, // 13: onecode.api.v1.ParentService.ListHistory:input_type -> onecode.api.v1.ListHistoryRequest
-	16, // 14: onecode.api.v1.ParentService.ReportLoss:input_type -> onecode.api.v1.ReportLossRequest
-	18, // 15: onecode.api.v1.ParentService.SetDailyCap:input_type -> onecode.api.v1.SetDailyCapRequest
-	20, // 16: onecode.api.v1.ParentService.CreateRecharge:input_type -> onecode.api.v1.CreateRechargeRequest
-	21, // 17: onecode.api.v1.ParentService.GetRecharge:input_type -> onecode.api.v1.GetRechargeRequest
-	2,  // 18: onecode.api.v1.ParentService.FindChild:output_type -> onecode.api.v1.FindChildResponse
-	6,  // 19: onecode.api.v1.ParentService.BindChild:output_type -> onecode.api.v1.BindChildResponse
-	5,  // 20: onecode.api.v1.ParentService.UnbindChild:output_type -> onecode.api.v1.UnbindChildResponse
-	8,  // 21: onecode.api.v1.ParentService.ListChildren:output_type -> onecode.api.v1.ListChildrenResponse
-	10, // 22: onecode.api.v1.ParentService.GetChild:output_type -> onecode.api.v1.GetChildResponse
-	15, // 23: onecode.api.v1.ParentService.ListHistory:output_type -> onecode.api.v1.ListHistoryResponse
-	17, // 24: onecode.api.v1.ParentService.ReportLoss:output_type -> onecode.api.v1.ReportLossResponse
-	19, // 25: onecode.api.v1.ParentService.SetDailyCap:output_type -> onecode.api.v1.SetDailyCapResponse
-	22, // 26: onecode.api.v1.ParentService.CreateRecharge:output_type -> onecode.api.v1.CreateRechargeResponse
-	23, // 27: onecode.api.v1.ParentService.GetRecharge:output_type -> onecode.api.v1.GetRechargeResponse
-	18, // [18:28] is the sub-list for method output_type
-	8,  // [8:18] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	26, // 8: onecode.api.v1.NotificationPreferences.channels:type_name -> onecode.api.v1.NotificationChannel
+	27, // 9: onecode.api.v1.NotificationPreferences.kinds:type_name -> onecode.api.v1.NotificationKind
+	25, // 10: onecode.api.v1.GetNotificationPreferencesResponse.preferences:type_name -> onecode.api.v1.NotificationPreferences
+	25, // 11: onecode.api.v1.UpdateNotificationPreferencesResponse.preferences:type_name -> onecode.api.v1.NotificationPreferences
+	1,  // 12: onecode.api.v1.ParentService.FindChild:input_type -> onecode.api.v1.FindChildRequest
+	3,  // 13: onecode.api.v1.ParentService.BindChild:input_type -> onecode.api.v1.BindChildRequest
+	4,  // 14: onecode.api.v1.ParentService.UnbindChild:input_type -> onecode.api.v1.UnbindChildRequest
+	7,  // 15: onecode.api.v1.ParentService.ListChildren:input_type -> onecode.api.v1.ListChildrenRequest
+	9,  // 16: onecode.api.v1.ParentService.GetChild:input_type -> onecode.api.v1.GetChildRequest
+	12, // 17: onecode.api.v1.ParentService.ListHistory:input_type -> onecode.api.v1.ListHistoryRequest
+	16, // 18: onecode.api.v1.ParentService.ReportLoss:input_type -> onecode.api.v1.ReportLossRequest
+	18, // 19: onecode.api.v1.ParentService.SetDailyCap:input_type -> onecode.api.v1.SetDailyCapRequest
+	20, // 20: onecode.api.v1.ParentService.CreateRecharge:input_type -> onecode.api.v1.CreateRechargeRequest
+	21, // 21: onecode.api.v1.ParentService.GetRecharge:input_type -> onecode.api.v1.GetRechargeRequest
+	28, // 22: onecode.api.v1.ParentService.GetNotificationPreferences:input_type -> onecode.api.v1.GetNotificationPreferencesRequest
+	30, // 23: onecode.api.v1.ParentService.UpdateNotificationPreferences:input_type -> onecode.api.v1.UpdateNotificationPreferencesRequest
+	2,  // 24: onecode.api.v1.ParentService.FindChild:output_type -> onecode.api.v1.FindChildResponse
+	6,  // 25: onecode.api.v1.ParentService.BindChild:output_type -> onecode.api.v1.BindChildResponse
+	5,  // 26: onecode.api.v1.ParentService.UnbindChild:output_type -> onecode.api.v1.UnbindChildResponse
+	8,  // 27: onecode.api.v1.ParentService.ListChildren:output_type -> onecode.api.v1.ListChildrenResponse
+	10, // 28: onecode.api.v1.ParentService.GetChild:output_type -> onecode.api.v1.GetChildResponse
+	15, // 29: onecode.api.v1.ParentService.ListHistory:output_type -> onecode.api.v1.ListHistoryResponse
+	17, // 30: onecode.api.v1.ParentService.ReportLoss:output_type -> onecode.api.v1.ReportLossResponse
+	19, // 31: onecode.api.v1.ParentService.SetDailyCap:output_type -> onecode.api.v1.SetDailyCapResponse
+	22, // 32: onecode.api.v1.ParentService.CreateRecharge:output_type -> onecode.api.v1.CreateRechargeResponse
+	23, // 33: onecode.api.v1.ParentService.GetRecharge:output_type -> onecode.api.v1.GetRechargeResponse
+	29, // 34: onecode.api.v1.ParentService.GetNotificationPreferences:output_type -> onecode.api.v1.GetNotificationPreferencesResponse
+	31, // 35: onecode.api.v1.ParentService.UpdateNotificationPreferences:output_type -> onecode.api.v1.UpdateNotificationPreferencesResponse
+	24, // [24:36] is the sub-list for method output_type
+	12, // [12:24] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_onecode_api_v1_parent_proto_init() }
@@ -1746,7 +2129,7 @@ func file_onecode_api_v1_parent_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_parent_proto_rawDesc), len(file_onecode_api_v1_parent_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   24,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -421,6 +421,54 @@ func local_request_ParentService_GetRecharge_0(ctx context.Context, marshaler ru
 	return msg, metadata, err
 }
 
+func request_ParentService_GetNotificationPreferences_0(ctx context.Context, marshaler runtime.Marshaler, client ParentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GetNotificationPreferencesRequest
+		metadata runtime.ServerMetadata
+	)
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.GetNotificationPreferences(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ParentService_GetNotificationPreferences_0(ctx context.Context, marshaler runtime.Marshaler, server ParentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq GetNotificationPreferencesRequest
+		metadata runtime.ServerMetadata
+	)
+	msg, err := server.GetNotificationPreferences(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_ParentService_UpdateNotificationPreferences_0(ctx context.Context, marshaler runtime.Marshaler, client ParentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq UpdateNotificationPreferencesRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.UpdateNotificationPreferences(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ParentService_UpdateNotificationPreferences_0(ctx context.Context, marshaler runtime.Marshaler, server ParentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq UpdateNotificationPreferencesRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.UpdateNotificationPreferences(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 // RegisterParentServiceHandlerServer registers the http handlers for service ParentService to "mux".
 // UnaryRPC     :call ParentServiceServer directly.
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
@@ -626,6 +674,46 @@ func RegisterParentServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 			return
 		}
 		forward_ParentService_GetRecharge_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodGet, pattern_ParentService_GetNotificationPreferences_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/onecode.api.v1.ParentService/GetNotificationPreferences", runtime.WithHTTPPathPattern("/v1/parent/notification-preferences"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ParentService_GetNotificationPreferences_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ParentService_GetNotificationPreferences_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPut, pattern_ParentService_UpdateNotificationPreferences_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/onecode.api.v1.ParentService/UpdateNotificationPreferences", runtime.WithHTTPPathPattern("/v1/parent/notification-preferences"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ParentService_UpdateNotificationPreferences_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ParentService_UpdateNotificationPreferences_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 
 	return nil
@@ -837,31 +925,69 @@ func RegisterParentServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		}
 		forward_ParentService_GetRecharge_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_ParentService_GetNotificationPreferences_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/onecode.api.v1.ParentService/GetNotificationPreferences", runtime.WithHTTPPathPattern("/v1/parent/notification-preferences"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ParentService_GetNotificationPreferences_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ParentService_GetNotificationPreferences_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPut, pattern_ParentService_UpdateNotificationPreferences_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/onecode.api.v1.ParentService/UpdateNotificationPreferences", runtime.WithHTTPPathPattern("/v1/parent/notification-preferences"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ParentService_UpdateNotificationPreferences_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ParentService_UpdateNotificationPreferences_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	return nil
 }
 
 var (
-	pattern_ParentService_FindChild_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"v1", "parent", "children"}, "find"))
-	pattern_ParentService_BindChild_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"v1", "parent", "children"}, "bind"))
-	pattern_ParentService_UnbindChild_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"v1", "parent", "children", "account_id"}, "unbind"))
-	pattern_ParentService_ListChildren_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"v1", "parent", "children"}, ""))
-	pattern_ParentService_GetChild_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"v1", "parent", "children", "account_id"}, ""))
-	pattern_ParentService_ListHistory_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "parent", "children", "account_id", "history"}, ""))
-	pattern_ParentService_ReportLoss_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"v1", "parent", "children", "account_id"}, "reportLoss"))
-	pattern_ParentService_SetDailyCap_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"v1", "parent", "children", "account_id"}, "setDailyCap"))
-	pattern_ParentService_CreateRecharge_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "parent", "children", "account_id", "recharges"}, ""))
-	pattern_ParentService_GetRecharge_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"v1", "parent", "recharges", "order_id"}, ""))
+	pattern_ParentService_FindChild_0                     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"v1", "parent", "children"}, "find"))
+	pattern_ParentService_BindChild_0                     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"v1", "parent", "children"}, "bind"))
+	pattern_ParentService_UnbindChild_0                   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"v1", "parent", "children", "account_id"}, "unbind"))
+	pattern_ParentService_ListChildren_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"v1", "parent", "children"}, ""))
+	pattern_ParentService_GetChild_0                      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"v1", "parent", "children", "account_id"}, ""))
+	pattern_ParentService_ListHistory_0                   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "parent", "children", "account_id", "history"}, ""))
+	pattern_ParentService_ReportLoss_0                    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"v1", "parent", "children", "account_id"}, "reportLoss"))
+	pattern_ParentService_SetDailyCap_0                   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"v1", "parent", "children", "account_id"}, "setDailyCap"))
+	pattern_ParentService_CreateRecharge_0                = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "parent", "children", "account_id", "recharges"}, ""))
+	pattern_ParentService_GetRecharge_0                   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"v1", "parent", "recharges", "order_id"}, ""))
+	pattern_ParentService_GetNotificationPreferences_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"v1", "parent", "notification-preferences"}, ""))
+	pattern_ParentService_UpdateNotificationPreferences_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"v1", "parent", "notification-preferences"}, ""))
 )
 
 var (
-	forward_ParentService_FindChild_0      = runtime.ForwardResponseMessage
-	forward_ParentService_BindChild_0      = runtime.ForwardResponseMessage
-	forward_ParentService_UnbindChild_0    = runtime.ForwardResponseMessage
-	forward_ParentService_ListChildren_0   = runtime.ForwardResponseMessage
-	forward_ParentService_GetChild_0       = runtime.ForwardResponseMessage
-	forward_ParentService_ListHistory_0    = runtime.ForwardResponseMessage
-	forward_ParentService_ReportLoss_0     = runtime.ForwardResponseMessage
-	forward_ParentService_SetDailyCap_0    = runtime.ForwardResponseMessage
-	forward_ParentService_CreateRecharge_0 = runtime.ForwardResponseMessage
-	forward_ParentService_GetRecharge_0    = runtime.ForwardResponseMessage
+	forward_ParentService_FindChild_0                     = runtime.ForwardResponseMessage
+	forward_ParentService_BindChild_0                     = runtime.ForwardResponseMessage
+	forward_ParentService_UnbindChild_0                   = runtime.ForwardResponseMessage
+	forward_ParentService_ListChildren_0                  = runtime.ForwardResponseMessage
+	forward_ParentService_GetChild_0                      = runtime.ForwardResponseMessage
+	forward_ParentService_ListHistory_0                   = runtime.ForwardResponseMessage
+	forward_ParentService_ReportLoss_0                    = runtime.ForwardResponseMessage
+	forward_ParentService_SetDailyCap_0                   = runtime.ForwardResponseMessage
+	forward_ParentService_CreateRecharge_0                = runtime.ForwardResponseMessage
+	forward_ParentService_GetRecharge_0                   = runtime.ForwardResponseMessage
+	forward_ParentService_GetNotificationPreferences_0    = runtime.ForwardResponseMessage
+	forward_ParentService_UpdateNotificationPreferences_0 = runtime.ForwardResponseMessage
 )

@@ -19,16 +19,18 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ParentService_FindChild_FullMethodName      = "/onecode.api.v1.ParentService/FindChild"
-	ParentService_BindChild_FullMethodName      = "/onecode.api.v1.ParentService/BindChild"
-	ParentService_UnbindChild_FullMethodName    = "/onecode.api.v1.ParentService/UnbindChild"
-	ParentService_ListChildren_FullMethodName   = "/onecode.api.v1.ParentService/ListChildren"
-	ParentService_GetChild_FullMethodName       = "/onecode.api.v1.ParentService/GetChild"
-	ParentService_ListHistory_FullMethodName    = "/onecode.api.v1.ParentService/ListHistory"
-	ParentService_ReportLoss_FullMethodName     = "/onecode.api.v1.ParentService/ReportLoss"
-	ParentService_SetDailyCap_FullMethodName    = "/onecode.api.v1.ParentService/SetDailyCap"
-	ParentService_CreateRecharge_FullMethodName = "/onecode.api.v1.ParentService/CreateRecharge"
-	ParentService_GetRecharge_FullMethodName    = "/onecode.api.v1.ParentService/GetRecharge"
+	ParentService_FindChild_FullMethodName                     = "/onecode.api.v1.ParentService/FindChild"
+	ParentService_BindChild_FullMethodName                     = "/onecode.api.v1.ParentService/BindChild"
+	ParentService_UnbindChild_FullMethodName                   = "/onecode.api.v1.ParentService/UnbindChild"
+	ParentService_ListChildren_FullMethodName                  = "/onecode.api.v1.ParentService/ListChildren"
+	ParentService_GetChild_FullMethodName                      = "/onecode.api.v1.ParentService/GetChild"
+	ParentService_ListHistory_FullMethodName                   = "/onecode.api.v1.ParentService/ListHistory"
+	ParentService_ReportLoss_FullMethodName                    = "/onecode.api.v1.ParentService/ReportLoss"
+	ParentService_SetDailyCap_FullMethodName                   = "/onecode.api.v1.ParentService/SetDailyCap"
+	ParentService_CreateRecharge_FullMethodName                = "/onecode.api.v1.ParentService/CreateRecharge"
+	ParentService_GetRecharge_FullMethodName                   = "/onecode.api.v1.ParentService/GetRecharge"
+	ParentService_GetNotificationPreferences_FullMethodName    = "/onecode.api.v1.ParentService/GetNotificationPreferences"
+	ParentService_UpdateNotificationPreferences_FullMethodName = "/onecode.api.v1.ParentService/UpdateNotificationPreferences"
 )
 
 // ParentServiceClient is the client API for ParentService service.
@@ -62,6 +64,12 @@ type ParentServiceClient interface {
 	CreateRecharge(ctx context.Context, in *CreateRechargeRequest, opts ...grpc.CallOption) (*CreateRechargeResponse, error)
 	// GetRecharge returns a recharge order's state.
 	GetRecharge(ctx context.Context, in *GetRechargeRequest, opts ...grpc.CallOption) (*GetRechargeResponse, error)
+	// GetNotificationPreferences answers the caller's notice preferences (channels,
+	// notice kinds); every channel and kind is on until changed.
+	GetNotificationPreferences(ctx context.Context, in *GetNotificationPreferencesRequest, opts ...grpc.CallOption) (*GetNotificationPreferencesResponse, error)
+	// UpdateNotificationPreferences replaces the caller's notice preferences. Login
+	// codes and arrears notices cannot be turned off (NOTICE_ALWAYS_ON).
+	UpdateNotificationPreferences(ctx context.Context, in *UpdateNotificationPreferencesRequest, opts ...grpc.CallOption) (*UpdateNotificationPreferencesResponse, error)
 }
 
 type parentServiceClient struct {
@@ -172,6 +180,26 @@ func (c *parentServiceClient) GetRecharge(ctx context.Context, in *GetRechargeRe
 	return out, nil
 }
 
+func (c *parentServiceClient) GetNotificationPreferences(ctx context.Context, in *GetNotificationPreferencesRequest, opts ...grpc.CallOption) (*GetNotificationPreferencesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetNotificationPreferencesResponse)
+	err := c.cc.Invoke(ctx, ParentService_GetNotificationPreferences_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *parentServiceClient) UpdateNotificationPreferences(ctx context.Context, in *UpdateNotificationPreferencesRequest, opts ...grpc.CallOption) (*UpdateNotificationPreferencesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateNotificationPreferencesResponse)
+	err := c.cc.Invoke(ctx, ParentService_UpdateNotificationPreferences_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ParentServiceServer is the server API for ParentService service.
 // All implementations must embed UnimplementedParentServiceServer
 // for forward compatibility.
@@ -203,6 +231,12 @@ type ParentServiceServer interface {
 	CreateRecharge(context.Context, *CreateRechargeRequest) (*CreateRechargeResponse, error)
 	// GetRecharge returns a recharge order's state.
 	GetRecharge(context.Context, *GetRechargeRequest) (*GetRechargeResponse, error)
+	// GetNotificationPreferences answers the caller's notice preferences (channels,
+	// notice kinds); every channel and kind is on until changed.
+	GetNotificationPreferences(context.Context, *GetNotificationPreferencesRequest) (*GetNotificationPreferencesResponse, error)
+	// UpdateNotificationPreferences replaces the caller's notice preferences. Login
+	// codes and arrears notices cannot be turned off (NOTICE_ALWAYS_ON).
+	UpdateNotificationPreferences(context.Context, *UpdateNotificationPreferencesRequest) (*UpdateNotificationPreferencesResponse, error)
 	mustEmbedUnimplementedParentServiceServer()
 }
 
@@ -242,6 +276,12 @@ func (UnimplementedParentServiceServer) CreateRecharge(context.Context, *CreateR
 }
 func (UnimplementedParentServiceServer) GetRecharge(context.Context, *GetRechargeRequest) (*GetRechargeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetRecharge not implemented")
+}
+func (UnimplementedParentServiceServer) GetNotificationPreferences(context.Context, *GetNotificationPreferencesRequest) (*GetNotificationPreferencesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetNotificationPreferences not implemented")
+}
+func (UnimplementedParentServiceServer) UpdateNotificationPreferences(context.Context, *UpdateNotificationPreferencesRequest) (*UpdateNotificationPreferencesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateNotificationPreferences not implemented")
 }
 func (UnimplementedParentServiceServer) mustEmbedUnimplementedParentServiceServer() {}
 func (UnimplementedParentServiceServer) testEmbeddedByValue()                       {}
@@ -444,6 +484,42 @@ func _ParentService_GetRecharge_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ParentService_GetNotificationPreferences_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetNotificationPreferencesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ParentServiceServer).GetNotificationPreferences(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ParentService_GetNotificationPreferences_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ParentServiceServer).GetNotificationPreferences(ctx, req.(*GetNotificationPreferencesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ParentService_UpdateNotificationPreferences_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateNotificationPreferencesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ParentServiceServer).UpdateNotificationPreferences(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ParentService_UpdateNotificationPreferences_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ParentServiceServer).UpdateNotificationPreferences(ctx, req.(*UpdateNotificationPreferencesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ParentService_ServiceDesc is the grpc.ServiceDesc for ParentService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -490,6 +566,14 @@ var ParentService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetRecharge",
 			Handler:    _ParentService_GetRecharge_Handler,
+		},
+		{
+			MethodName: "GetNotificationPreferences",
+			Handler:    _ParentService_GetNotificationPreferences_Handler,
+		},
+		{
+			MethodName: "UpdateNotificationPreferences",
+			Handler:    _ParentService_UpdateNotificationPreferences_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

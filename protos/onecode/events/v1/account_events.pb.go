@@ -1815,9 +1815,12 @@ type AccountSnapshot struct {
 	// The last purchases, oldest first.
 	Recent []*RecentPurchase `protobuf:"bytes,11,rep,name=recent,proto3" json:"recent,omitempty"`
 	// The fee bills, in the order they were issued.
-	Bills         []*Bill `protobuf:"bytes,12,rep,name=bills,proto3" json:"bills,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Bills []*Bill `protobuf:"bytes,12,rep,name=bills,proto3" json:"bills,omitempty"`
+	// The low-balance notice of the last crossing went out and no credit re-armed
+	// it yet (domain/account/lowbalance.go). Field 20: clear of other additions.
+	LowBalanceNotified bool `protobuf:"varint,20,opt,name=low_balance_notified,json=lowBalanceNotified,proto3" json:"low_balance_notified,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *AccountSnapshot) Reset() {
@@ -1932,6 +1935,13 @@ func (x *AccountSnapshot) GetBills() []*Bill {
 		return x.Bills
 	}
 	return nil
+}
+
+func (x *AccountSnapshot) GetLowBalanceNotified() bool {
+	if x != nil {
+		return x.LowBalanceNotified
+	}
+	return false
 }
 
 // CommandOutcome is the answer to an accepted command (account.Outcome), stored with its
@@ -2203,7 +2213,7 @@ const file_onecode_events_v1_account_events_proto_rawDesc = "" +
 	"amount_fen\x18\x04 \x01(\x03R\tamountFen\x12*\n" +
 	"\x02at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x17\n" +
 	"\acap_day\x18\x06 \x01(\x05R\x06capDay\x12\x16\n" +
-	"\x06voided\x18\a \x01(\bR\x06voided\"\xd1\x03\n" +
+	"\x06voided\x18\a \x01(\bR\x06voided\"\x83\x04\n" +
 	"\x0fAccountSnapshot\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1b\n" +
@@ -2220,7 +2230,8 @@ const file_onecode_events_v1_account_events_proto_rawDesc = "" +
 	"\x0fspent_today_fen\x18\n" +
 	" \x01(\x03R\rspentTodayFen\x129\n" +
 	"\x06recent\x18\v \x03(\v2!.onecode.events.v1.RecentPurchaseR\x06recent\x12-\n" +
-	"\x05bills\x18\f \x03(\v2\x17.onecode.events.v1.BillR\x05bills\"\xf1\x01\n" +
+	"\x05bills\x18\f \x03(\v2\x17.onecode.events.v1.BillR\x05bills\x120\n" +
+	"\x14low_balance_notified\x18\x14 \x01(\bR\x12lowBalanceNotified\"\xf1\x01\n" +
 	"\x0eCommandOutcome\x12\x1d\n" +
 	"\n" +
 	"event_type\x18\x01 \x01(\tR\teventType\x12\x10\n" +

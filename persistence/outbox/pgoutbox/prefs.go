@@ -1,0 +1,40 @@
+package pgoutbox
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/onecode/onecode/persistence/outbox"
+)
+
+var _ outbox.PreferenceStore = (*Store)(nil)
+
+// Preferences implements outbox.PreferenceStore.
+func (s *Store) Preferences(ctx context.Context, parentID string) (outbox.Preferences, error) {
+	p := outbox.Preferences{ParentID: parentID}
+	var at time.Time
+	err := s.pool.QueryRow(ctx, "SELECT channels, muted, updated_at FROM notice_preferences WHERE parent_id = $1", parentID).
+		Scan(&p.Channels, &p.Muted, &at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return outbox.Preferences{ParentID: parentID}, nil
+	}
+	if err != nil {
+		return p, mapErr("preferences", err)
+	}
+	p.UpdatedAt, p.Stored = at.UTC(), true
+	return p, nil
+}
+
+// PutPreferences implements outbox.PreferenceStore.
+func (s *Store) PutPreferences(ctx context.Context, p outbox.Preferences) error {
+	if err := outbox.ValidatePreferences(&p); err != nil {
+		return err
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO notice_preferences (parent_id, channels, muted, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (parent_id) DO UPDATE SET channels = excluded.channels, muted = excluded.muted, updated_at = excluded.updated_at`,
+		p.ParentID, p.Channels, p.Muted, outbox.Micro(s.now()))
+	return mapErr("put preferences", err)
+}
