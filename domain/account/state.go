@@ -152,6 +152,9 @@ type State struct {
 	// Bills are the account's fee bills in the order they were issued, at most
 	// MaxBills (copied on write, like Recent).
 	Bills []Bill
+	// OpenRefunds are the refunds reserved and not yet settled or released, at most
+	// MaxOpenRefunds, oldest first (copied on write).
+	OpenRefunds []OpenRefund
 }
 
 // Opened reports whether the account has been opened.

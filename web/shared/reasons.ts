@@ -106,6 +106,13 @@ export const Reason = {
   // Fee bills paid online
   BillOrderOpen: 'BILL_ORDER_OPEN',
   BillNothingDue: 'BILL_NOTHING_DUE',
+  // Refunds
+  RefundExceeded: 'REFUND_EXCEEDED',
+  RefundBalanceShort: 'REFUND_BALANCE_SHORT',
+  RefundNotOpen: 'REFUND_NOT_OPEN',
+  RefundTooManyOpen: 'REFUND_TOO_MANY_OPEN',
+  RefundNotFound: 'REFUND_NOT_FOUND',
+  RefundNoPayment: 'REFUND_NO_ONLINE_PAYMENT',
 } as const
 
 export type ReasonName = keyof typeof Reason
