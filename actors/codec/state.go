@@ -67,6 +67,7 @@ func stateMessage(s account.State) (*eventsv1.AccountSnapshot, error) {
 		AccountId: s.AccountID, SchoolId: s.SchoolID, StudentNo: s.StudentNo, Seq: s.Seq,
 		BalanceFen: int64(s.Balance), Card: card, UsedRandoms: used, Limits: encodeLimits(s.Limits),
 		SpentDay: int32(s.SpentDay), SpentTodayFen: int64(s.SpentToday), Recent: recent, Bills: bills,
+		OpenRefunds: encodeOpenRefunds(s.OpenRefunds),
 	}, nil
 }
 
@@ -98,7 +99,7 @@ func decodeState(m *eventsv1.AccountSnapshot) (account.State, error) {
 		AccountID: m.GetAccountId(), SchoolID: m.GetSchoolId(), StudentNo: m.GetStudentNo(), Seq: m.GetSeq(),
 		Balance: money.Amount(m.GetBalanceFen()), Card: card, UsedRandoms: used, Limits: decodeLimits(m.GetLimits()),
 		SpentDay: account.Date(m.GetSpentDay()), SpentToday: money.Amount(m.GetSpentTodayFen()), Recent: recent,
-		Bills: bills,
+		Bills: bills, OpenRefunds: decodeOpenRefunds(m.GetOpenRefunds()),
 	}, nil
 }
 
