@@ -256,4 +256,3 @@ func (s *Service) ListRefunds(ctx context.Context, schoolID string, limit int) (
 	}
 	return list, nil
 }
-
