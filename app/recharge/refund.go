@@ -10,6 +10,10 @@ import (
 	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
 )
 
+// Refund is a refund as the refund store keeps it (persistence/orders), named here so
+// that the edge need not import persistence.
+type Refund = orders.Refund
+
 // RefundOrder is a refund staff ask for: of the bill (AccountID, ItemID) when
 // ItemID is set, else of the recharge order OrderID. The caller (the edge) has checked
 // the staff's role; SchoolID is the staff's school, which must be the account's.
