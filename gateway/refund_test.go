@@ -10,14 +10,19 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/onecode/onecode/app/recharge"
 	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/gateway/aggregator"
 	"github.com/onecode/onecode/gateway/aggregator/sandbox"
 	"github.com/onecode/onecode/internal/switchtest"
+	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/orders"
 	"github.com/onecode/onecode/persistence/orders/pgorders"
+	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
 )
 
@@ -229,5 +234,37 @@ func TestRefundsThroughSandbox(t *testing.T) {
 	}
 	if sum, err := e.sw.Store.LedgerSum(ctx); err != nil || sum != 0 {
 		t.Fatalf("ledger sums to %d (%v), want 0", sum, err)
+	}
+}
+
+// TestRefundRPCScope: the refund RPCs on the real edge (gRPC and REST): finance of the
+// school only (a teacher and a parent are refused), another school's finance reaches
+// nothing, a bill not paid online has nothing to refund, bad input is a typed error
+// and writes nothing.
+func TestRefundRPCScope(t *testing.T) {
+	e, fin, fin2 := feeWorld(t)
+	teacher := e.staffToken(t, "35001", "tch_1", directory.RoleTeacher, "3-1")
+	item := createItem(t, e, fin, feeDef("accounts", nil, []string{pupil1}, 5000, false))
+	if _, err := e.fee.PublishFeeItem(bearer(fin), &apiv1.PublishFeeItemRequest{ItemId: item}); err != nil {
+		t.Fatal(err)
+	}
+	req := &apiv1.RefundBillRequest{ItemId: item, AccountId: pupil1, AmountFen: 100, Reason: "退学", RequestId: "r1"}
+	_, err := e.refunds.RefundBill(bearer(teacher), req)
+	wantCode(t, err, codes.PermissionDenied, "")
+	_, err = e.refunds.RefundBill(bearer(e.parentToken(t, "par_1", 1)), req)
+	if status.Code(err) != codes.Unauthenticated && status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("parent: %v", err)
+	}
+	_, err = e.refunds.RefundBill(bearer(fin2), req)
+	wantCode(t, err, codes.NotFound, "REFUND_NOT_FOUND")
+	_, err = e.refunds.RefundBill(bearer(fin), req)
+	wantCode(t, err, codes.FailedPrecondition, "REFUND_NO_ONLINE_PAYMENT")
+	_, err = e.refunds.RefundBill(bearer(fin), &apiv1.RefundBillRequest{ItemId: item, AccountId: pupil1, AmountFen: -1, Reason: "x", RequestId: "r2"})
+	wantCode(t, err, codes.InvalidArgument, "INVALID_AMOUNT")
+	_, err = e.refunds.RefundRecharge(bearer(fin), &apiv1.RefundRechargeRequest{OrderId: "RNOSUCHORDER0000001", AmountFen: 1, Reason: "x", RequestId: "r3"})
+	wantCode(t, err, codes.NotFound, "REFUND_NOT_FOUND")
+	code, body := restCall(t, http.MethodGet, e.httpBase+"/v1/staff/refunds", fin, nil)
+	if list, _ := body["refunds"].([]any); code != http.StatusOK || len(list) != 0 {
+		t.Fatalf("REST list: %d %v", code, body)
 	}
 }
