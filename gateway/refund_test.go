@@ -31,6 +31,7 @@ type refundEnv struct {
 	store *pgorders.Store
 	app   *recharge.Service
 	sbURL string
+	sb    *sandbox.Server
 	srv   *httptest.Server
 }
 
@@ -68,7 +69,7 @@ func newRefundEnv(t *testing.T) *refundEnv {
 	t.Cleanup(srv.Close)
 	cfg := recharge.Config{Accounts: sw.Accounts, Orders: store, Providers: recharge.Single(port),
 		NotifyURL: srv.URL + "/aggregator/notify", MerchantNotifyURL: srv.URL + "/pay/notify/",
-		Step: 5 * time.Second, Rand: rand.Reader, Now: time.Now, Logger: rcLogger()}
+		Step: 5 * time.Second, ResolveAfter: time.Millisecond, Rand: rand.Reader, Now: time.Now, Logger: rcLogger()}
 	app, err := recharge.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +79,7 @@ func newRefundEnv(t *testing.T) *refundEnv {
 		t.Fatal(err)
 	}
 	mux.Handle("POST /pay/notify/{merchant}", rc.PayNotifyHandler())
-	e := &refundEnv{sw: sw, store: store, app: app, sbURL: sbSrv.URL, srv: srv}
+	e := &refundEnv{sw: sw, store: store, app: app, sbURL: sbSrv.URL, sb: sb, srv: srv}
 	e.exec(t, &grainv1.ExecuteRequest{IdemKey: "open", Command: &grainv1.ExecuteRequest_Open{Open: &grainv1.OpenCommand{SchoolId: "35001", StudentNo: "2024000001",
 		CardRandom: "07", CardExpiry: rcNextYear(), Limits: &grainv1.Limits{SingleRechargeMaxFen: rcSingleMax, BalanceCapFen: rcCap}}}})
 	return e
@@ -266,5 +267,50 @@ func TestRefundRPCScope(t *testing.T) {
 	code, body := restCall(t, http.MethodGet, e.httpBase+"/v1/staff/refunds", fin, nil)
 	if list, _ := body["refunds"].([]any); code != http.StatusOK || len(list) != 0 {
 		t.Fatalf("REST list: %d %v", code, body)
+	}
+}
+
+// TestRefundResolvedByQuery: the provider's answer to a refund is lost (the call
+// times out) and no notification arrives: the refund stays processing with its money
+// reserved, and the resolver's query settles it once; the ledger sums to zero.
+func TestRefundResolvedByQuery(t *testing.T) {
+	ctx := context.Background()
+	e := newRefundEnv(t)
+	const item = "FIREFUND0000000003"
+	e.exec(t, &grainv1.ExecuteRequest{IdemKey: "bill", Command: &grainv1.ExecuteRequest_IssueBill{IssueBill: &grainv1.IssueBillCommand{
+		SchoolId: "35001", ItemId: item, AmountFen: 3_000, DueDay: "20300101"}}})
+	o, err := e.app.CreateFeeOrder(ctx, recharge.FeeOrder{ParentID: rcParent, AccountID: rcAccount, ItemID: item, AmountFen: 3_000, RequestID: "pay-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.paid(t, o.OrderID)
+	if err := e.sb.SetFaults(sandbox.Faults{DropNotify: 1000, Latency: sandbox.Duration(2 * rcCallTimeout)}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.app.Refund(ctx, recharge.RefundOrder{SchoolID: "35001", StaffID: "fin-1", Reason: "退学", AccountID: rcAccount,
+		ItemID: item, AmountFen: 1_000, RequestID: "rf-1"})
+	if err != nil || r.State != orders.RefundProcessing {
+		t.Fatalf("refund with its answer lost: %+v, %v; want processing", r, err)
+	}
+	if err := e.sb.SetFaults(sandbox.Faults{DropNotify: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the resolver settling the refund", func() bool {
+		if _, err := e.app.ResolveRefundsOnce(ctx); err != nil {
+			t.Logf("resolver: %v", err)
+		}
+		got, err := e.store.GetRefund(ctx, r.RefundNo)
+		return err == nil && got.State == orders.RefundSucceeded
+	})
+	if n, err := e.app.ResolveRefundsOnce(ctx); err != nil || n != 0 {
+		t.Fatalf("a second round settled %d (%v), want 0", n, err)
+	}
+	for _, b := range e.state(t).GetBills() {
+		if b.GetItemId() == item && b.GetRefundedFen() != 1_000 {
+			t.Fatalf("bill refunded %d, want 1000", b.GetRefundedFen())
+		}
+	}
+	if sum, err := e.sw.Store.LedgerSum(ctx); err != nil || sum != 0 {
+		t.Fatalf("ledger sums to %d (%v), want 0", sum, err)
 	}
 }
