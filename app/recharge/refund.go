@@ -244,7 +244,30 @@ func (s *Service) RefundNotified(ctx context.Context, n RemoteRefund) error {
 		s.log.Error("REFUND NOTIFICATION OF ANOTHER ORDER: refused", "refund", r.RefundNo, "order", r.OrderID, "notified", n.OrderID)
 		return fmt.Errorf("%w: refund %s", ErrAmountMismatch, r.RefundNo)
 	}
+	if n.AmountFen != r.AmountFen {
+		// Alipay's refund_fee is the trade's refunded total, not this refund's: ask
+		// the provider about this refund and follow its answer.
+		return s.queryRefund(ctx, rs, r)
+	}
 	_, err = s.refundAnswer(ctx, rs, r, n)
+	return err
+}
+
+// queryRefund settles r by what its provider says of it now.
+func (s *Service) queryRefund(ctx context.Context, rs orders.RefundStore, r orders.Refund) error {
+	o, err := s.cfg.Orders.Get(ctx, r.OrderID)
+	if err != nil {
+		return err
+	}
+	p, err := s.providerOf(o)
+	if err != nil {
+		return err
+	}
+	rr, err := p.QueryRefund(ctx, r.OrderID, r.RefundNo)
+	if err != nil {
+		return err
+	}
+	_, err = s.refundAnswer(ctx, rs, r, rr)
 	return err
 }
 
