@@ -266,7 +266,8 @@ func billProto(b account.Bill) *grainv1.Bill {
 		return nil
 	}
 	return &grainv1.Bill{ItemId: b.ItemID, DueFen: int64(b.Due), PaidFen: int64(b.Paid), ExemptedFen: int64(b.Exempted),
-		DueDay: b.DueDay.String(), AllowBalance: b.AllowBalance, Closed: b.Closed, Status: string(b.Status())}
+		DueDay: b.DueDay.String(), AllowBalance: b.AllowBalance, Closed: b.Closed, Status: string(b.Status()),
+		RefundedFen: int64(b.Refunded)}
 }
 
 func declined(err error, s account.State) *grainv1.ExecuteResponse {

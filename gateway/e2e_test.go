@@ -79,6 +79,7 @@ type switchEnv struct {
 	staff    apiv1.StaffServiceClient
 	fee      apiv1.FeeStaffServiceClient
 	feeP     apiv1.FeeParentServiceClient
+	refunds  apiv1.RefundStaffServiceClient
 	sbURL    string
 
 	mu    sync.Mutex
@@ -183,6 +184,7 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 		apiv1.RegisterStaffServiceServer(s, e.staffSvc)
 		apiv1.RegisterFeeStaffServiceServer(s, feeStaff)
 		apiv1.RegisterFeeParentServiceServer(s, feeParent)
+		apiv1.RegisterRefundStaffServiceServer(s, gateway.NewRefundService(recharges))
 		apiv1.RegisterTerminalServiceServer(s, gateway.NewTerminalService(deps, m.Cluster.ActorSystem))
 	})
 	e.conn = switchtest.Dial(t, srv)
@@ -193,6 +195,7 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	e.staff = apiv1.NewStaffServiceClient(e.conn)
 	e.fee = apiv1.NewFeeStaffServiceClient(e.conn)
 	e.feeP = apiv1.NewFeeParentServiceClient(e.conn)
+	e.refunds = apiv1.NewRefundStaffServiceClient(e.conn)
 	return e
 }
 

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,10 +14,6 @@ const MaxNotifyBody = 64 << 10
 
 // PayNotifyPath is the per-merchant notification route: POST /pay/notify/{merchant}.
 const PayNotifyPath = "/pay/notify/"
-
-// errRefundNotice: refund notifications are not settled here yet; they are not
-// acknowledged, so the provider notifies again once they are.
-var errRefundNotice = errors.New("recharges: refund notifications are not handled yet")
 
 // PayNotifyHandler serves the providers' notifications at POST
 // /pay/notify/{merchant}: the merchant key in the path chooses the Provider that
@@ -59,9 +54,7 @@ func (r *Recharges) servePayNotify(w http.ResponseWriter, req *http.Request) {
 		pay.NotificationID = n.ID
 		p.Ack(w, r.app.Paid(req.Context(), pay))
 	case n.Refund != nil:
-		r.log.Error("REFUND NOTIFICATION NOT SETTLED: refunds are not handled yet", "merchant", key, "id", n.ID,
-			"order", n.Refund.OrderID, "refund", n.Refund.RefundID)
-		p.Ack(w, errRefundNotice)
+		p.Ack(w, r.app.RefundNotified(req.Context(), *n.Refund))
 	default:
 		r.log.Info("notification with nothing of ours to do", "merchant", key, "id", n.ID)
 		p.Ack(w, nil)

@@ -44,6 +44,7 @@ const (
 	// name alone decides the session a method needs.
 	feeParentPrefix = "/onecode.api.v1.FeeParentService/"
 	feeStaffPrefix  = "/onecode.api.v1.FeeStaffService/"
+	refundPrefix    = "/onecode.api.v1.RefundStaffService/"
 	authLogout      = "/onecode.api.v1.AuthService/Logout"
 	authWhoami      = "/onecode.api.v1.AuthService/Whoami"
 )
@@ -53,7 +54,7 @@ func sessionNeed(method string) access.Kind {
 	switch {
 	case strings.HasPrefix(method, parentPrefix), strings.HasPrefix(method, feeParentPrefix):
 		return access.KindParent
-	case strings.HasPrefix(method, staffPrefix), strings.HasPrefix(method, feeStaffPrefix):
+	case strings.HasPrefix(method, staffPrefix), strings.HasPrefix(method, feeStaffPrefix), strings.HasPrefix(method, refundPrefix):
 		return access.KindStaff
 	case method == authLogout, method == authWhoami, strings.HasPrefix(method, opsPrefix):
 		return "*"

@@ -44,13 +44,13 @@ func billCommand(key string, req *grainv1.ExecuteRequest) (cmd account.Command, 
 
 func encodeBill(b account.Bill) *eventsv1.Bill {
 	return &eventsv1.Bill{ItemId: b.ItemID, DueFen: int64(b.Due), PaidFen: int64(b.Paid), ExemptedFen: int64(b.Exempted),
-		DueDay: int32(b.DueDay), AllowBalance: b.AllowBalance, Closed: b.Closed}
+		DueDay: int32(b.DueDay), AllowBalance: b.AllowBalance, Closed: b.Closed, RefundedFen: int64(b.Refunded)}
 }
 
 func decodeBill(m *eventsv1.Bill) account.Bill {
 	return fee.Bill{ItemID: m.GetItemId(), Due: money.Amount(m.GetDueFen()), Paid: money.Amount(m.GetPaidFen()),
 		Exempted: money.Amount(m.GetExemptedFen()), DueDay: account.Date(m.GetDueDay()),
-		AllowBalance: m.GetAllowBalance(), Closed: m.GetClosed()}
+		AllowBalance: m.GetAllowBalance(), Closed: m.GetClosed(), Refunded: money.Amount(m.GetRefundedFen())}
 }
 
 func billIssued(m *eventsv1.BillIssued, at time.Time) account.Event {

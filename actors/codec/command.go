@@ -52,6 +52,9 @@ func Command(accountID string, req *grainv1.ExecuteRequest) (account.Command, er
 		if cmd, ok, err := billCommand(key, req); ok {
 			return cmd, err
 		}
+		if cmd, ok := refundCommand(key, req); ok {
+			return cmd, nil
+		}
 		return nil, ErrNoCommand
 	}
 }

@@ -127,6 +127,24 @@ var commandCases = map[string]struct {
 		}},
 		account.PayBillOnline{IdemKey: "RFEE0001", ItemID: "fee-2", OrderID: "RFEE0001", Amount: 12_000},
 	},
+	"reserve_refund": {
+		&grainv1.ExecuteRequest{IdemKey: "F0001", Command: &grainv1.ExecuteRequest_ReserveRefund{
+			ReserveRefund: &grainv1.ReserveRefundCommand{RefundId: "F0001", OrderId: "RFEE0001", ItemId: "fee-2", AmountFen: 1_500},
+		}},
+		account.ReserveRefund{IdemKey: "F0001", RefundID: "F0001", OrderID: "RFEE0001", ItemID: "fee-2", Amount: 1_500},
+	},
+	"settle_refund": {
+		&grainv1.ExecuteRequest{IdemKey: "F0001:settle", Command: &grainv1.ExecuteRequest_SettleRefund{
+			SettleRefund: &grainv1.SettleRefundCommand{RefundId: "F0001"},
+		}},
+		account.SettleRefund{IdemKey: "F0001:settle", RefundID: "F0001"},
+	},
+	"release_refund": {
+		&grainv1.ExecuteRequest{IdemKey: "F0001:release", Command: &grainv1.ExecuteRequest_ReleaseRefund{
+			ReleaseRefund: &grainv1.ReleaseRefundCommand{RefundId: "F0001"},
+		}},
+		account.ReleaseRefund{IdemKey: "F0001:release", RefundID: "F0001"},
+	},
 }
 
 // TestCommandCoversEveryOneofCase walks the oneof of ExecuteRequest as the

@@ -64,6 +64,12 @@ func DecodeEvent(typ string, data []byte) (account.Event, error) {
 		return decodeEvent(typ, data, &eventsv1.BillPaidOnline{}, billPaidOnline)
 	case account.BillPaymentCredited{}.EventType():
 		return decodeEvent(typ, data, &eventsv1.BillPaymentCredited{}, billPaymentCredited)
+	case account.RefundReserved{}.EventType():
+		return decodeEvent(typ, data, &eventsv1.RefundReserved{}, refundReserved)
+	case account.RefundSettled{}.EventType():
+		return decodeEvent(typ, data, &eventsv1.RefundSettled{}, refundSettled)
+	case account.RefundReleased{}.EventType():
+		return decodeEvent(typ, data, &eventsv1.RefundReleased{}, refundReleased)
 	default:
 		return nil, fmt.Errorf("%w: %q", ErrUnknownEventType, truncate(typ))
 	}
@@ -156,6 +162,12 @@ func eventMessage(e account.Event) (proto.Message, error) {
 		return &eventsv1.BillPaidOnline{ItemId: e.ItemID, OrderId: e.OrderID, AmountFen: int64(e.Amount), At: at}, nil
 	case account.BillPaymentCredited:
 		return &eventsv1.BillPaymentCredited{ItemId: e.ItemID, OrderId: e.OrderID, AmountFen: int64(e.Amount), At: at}, nil
+	case account.RefundReserved:
+		return &eventsv1.RefundReserved{RefundId: e.RefundID, OrderId: e.OrderID, ItemId: e.ItemID, AmountFen: int64(e.Amount), At: at}, nil
+	case account.RefundSettled:
+		return &eventsv1.RefundSettled{RefundId: e.RefundID, OrderId: e.OrderID, ItemId: e.ItemID, AmountFen: int64(e.Amount), At: at}, nil
+	case account.RefundReleased:
+		return &eventsv1.RefundReleased{RefundId: e.RefundID, OrderId: e.OrderID, ItemId: e.ItemID, AmountFen: int64(e.Amount), At: at}, nil
 	default:
 		return nil, fmt.Errorf("%w: %T", ErrUnknownEventType, e)
 	}

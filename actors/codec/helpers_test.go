@@ -50,6 +50,9 @@ func allEvents() []account.Event {
 		account.BillPaidOnline{ItemID: "fee-2", OrderID: "RFEE0001", Amount: 2_000, At: t0.Add(11*time.Hour + 30*time.Minute)},
 		account.BillClosed{Key: "billclose:fee-2:acc-1", ItemID: "fee-2", At: t0.Add(12 * time.Hour)},
 		account.BillPaymentCredited{ItemID: "fee-2", OrderID: "RFEE0002", Amount: 12_000, At: t0.Add(13 * time.Hour)},
+		account.RefundReserved{RefundID: "F0001", OrderID: "RFEE0001", ItemID: "fee-2", Amount: 1_500, At: t0.Add(14 * time.Hour)},
+		account.RefundSettled{RefundID: "F0001", OrderID: "RFEE0001", ItemID: "fee-2", Amount: 1_500, At: t0.Add(15 * time.Hour)},
+		account.RefundReleased{RefundID: "F0002", OrderID: "ord-9", Amount: 1_000, At: t0.Add(16 * time.Hour)},
 	}
 }
 
@@ -69,8 +72,10 @@ func richState() account.State {
 			{Key: "term-2/3", TerminalID: "term-2", CanteenID: "can-2", Amount: 1_400, At: t0.Add(time.Minute), CapDay: 20260101},
 		},
 		Bills: []account.Bill{
-			{ItemID: "fee-1", Due: 12_000, Paid: 5_000, Exempted: 2_000, DueDay: 20260930, AllowBalance: true},
+			{ItemID: "fee-1", Due: 12_000, Paid: 5_000, Exempted: 2_000, DueDay: 20260930, AllowBalance: true, Refunded: 1_000},
 			{ItemID: "fee-2", Due: 800, DueDay: 20261031, Closed: true},
 		},
+		OpenRefunds: []account.OpenRefund{{RefundID: "F0001", OrderID: "RFEE0001", ItemID: "fee-1", Amount: 1_000},
+			{RefundID: "F0002", OrderID: "ord-9", Amount: 300}},
 	}
 }

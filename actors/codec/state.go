@@ -68,6 +68,7 @@ func stateMessage(s account.State) (*eventsv1.AccountSnapshot, error) {
 		BalanceFen: int64(s.Balance), Card: card, UsedRandoms: used, Limits: encodeLimits(s.Limits),
 		SpentDay: int32(s.SpentDay), SpentTodayFen: int64(s.SpentToday), Recent: recent, Bills: bills,
 		LowBalanceNotified: s.LowBalanceNotified,
+		OpenRefunds:        encodeOpenRefunds(s.OpenRefunds),
 	}, nil
 }
 
@@ -99,7 +100,7 @@ func decodeState(m *eventsv1.AccountSnapshot) (account.State, error) {
 		AccountID: m.GetAccountId(), SchoolID: m.GetSchoolId(), StudentNo: m.GetStudentNo(), Seq: m.GetSeq(),
 		Balance: money.Amount(m.GetBalanceFen()), Card: card, UsedRandoms: used, Limits: decodeLimits(m.GetLimits()),
 		SpentDay: account.Date(m.GetSpentDay()), SpentToday: money.Amount(m.GetSpentTodayFen()), Recent: recent,
-		Bills: bills, LowBalanceNotified: m.GetLowBalanceNotified(),
+		Bills: bills, LowBalanceNotified: m.GetLowBalanceNotified(), OpenRefunds: decodeOpenRefunds(m.GetOpenRefunds()),
 	}, nil
 }
 

@@ -54,6 +54,10 @@ func TestStateRoundTrip(t *testing.T) {
 func TestStateOfEveryEventRoundTrips(t *testing.T) {
 	var s account.State
 	for _, e := range allEvents() {
+		if r, ok := e.(account.RefundReleased); ok { // its reservation is not in the table (one event per type)
+			s.OpenRefunds = append(s.OpenRefunds, account.OpenRefund{RefundID: r.RefundID, OrderID: r.OrderID, ItemID: r.ItemID, Amount: r.Amount})
+			s.Balance -= r.Amount
+		}
 		s = account.Apply(s, e)
 		data, err := EncodeState(s)
 		if err != nil {

@@ -21,6 +21,9 @@ func (s *Service) RunResolver(ctx context.Context, interval time.Duration) error
 		if _, err := s.ResolveOnce(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("recharge resolver round stopped early", "err", err)
 		}
+		if _, err := s.ResolveRefundsOnce(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("refund resolver round stopped early", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -160,6 +160,7 @@ type services struct {
 
 	feeStaff  apiv1.FeeStaffServiceServer
 	feeParent apiv1.FeeParentServiceServer
+	refunds   apiv1.RefundStaffServiceServer
 	ops       apiv1.OpsServiceServer // set by serveEdge (cmd/onecode/ops.go)
 }
 
@@ -187,6 +188,7 @@ func newServices(cfg Config, deps gateway.Deps, rs *rechargeSetup, m *actors.Mem
 	if s.feeStaff, s.feeParent, err = gateway.NewFeeServices(deps, online); err != nil {
 		return nil, err
 	}
+	s.refunds = gateway.NewRefundService(rs.recharges)
 	return s, nil
 }
 
@@ -199,6 +201,7 @@ func (s *services) register(g *grpc.Server) {
 	apiv1.RegisterTerminalServiceServer(g, s.term)
 	apiv1.RegisterFeeStaffServiceServer(g, s.feeStaff)
 	apiv1.RegisterFeeParentServiceServer(g, s.feeParent)
+	apiv1.RegisterRefundStaffServiceServer(g, s.refunds)
 	if s.ops != nil {
 		apiv1.RegisterOpsServiceServer(g, s.ops)
 	}

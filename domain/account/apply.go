@@ -64,6 +64,9 @@ func Apply(s State, e Event) State {
 	default:
 		var ok bool
 		if s, ok = applyBill(s, e); !ok {
+			s, ok = applyRefund(s, e)
+		}
+		if !ok {
 			panic(fmt.Sprintf("account: Apply of unknown event %T", e))
 		}
 	}
@@ -117,6 +120,6 @@ func Postings(accountID, schoolID string, e Event) []ledger.Posting {
 	case BillPaymentCredited:
 		return ledger.Transfer(ledger.AggregatorClearing, wallet, e.Amount)
 	default:
-		return nil
+		return refundPostings(accountID, schoolID, e)
 	}
 }

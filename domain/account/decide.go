@@ -74,6 +74,9 @@ func Decide(s State, cmd Command, now time.Time) (Decision, error) {
 	default:
 		var ok bool
 		if e, amt, ok, err = decideBill(s, cmd, now); !ok {
+			e, amt, ok, err = decideRefund(s, cmd, now)
+		}
+		if !ok {
 			panic(fmt.Sprintf("account: Decide of unknown command %T", cmd))
 		}
 	}
@@ -104,6 +107,10 @@ func Decide(s State, cmd Command, now time.Time) (Decision, error) {
 		out.Bill, _ = next.Bill(e.ItemID)
 	case BillPaymentCredited:
 		out.Bill, _ = next.Bill(e.ItemID)
+	default:
+		if item := refundItem(e); item != "" {
+			out.Bill, _ = next.Bill(item)
+		}
 	}
 	return Decision{Events: []Event{e}, Outcome: out, Next: next}, nil
 }

@@ -151,6 +151,10 @@ var reasons = []struct {
 	{fee.ErrBillClosed, reason.BillClosed},
 	{fee.ErrNeedsReason, reason.ExemptionNeedsReason},
 	{fee.ErrNeedsApprover, reason.ExemptionNeedsApprover},
+	{ErrRefundExceeded, reason.RefundExceeded},
+	{ErrRefundBalanceShort, reason.RefundBalanceShort},
+	{ErrRefundNotOpen, reason.RefundNotOpen},
+	{ErrTooManyOpenRefunds, reason.RefundTooManyOpen},
 	{ErrIdempotencyConflict, reason.IdempotencyConflict},
 	{money.ErrOverflow, reason.AmountOverflow},
 }

@@ -155,6 +155,9 @@ type State struct {
 	// LowBalanceNotified: the low-balance notice of the last crossing went out
 	// and no credit has re-armed it yet (lowbalance.go).
 	LowBalanceNotified bool
+	// OpenRefunds are the refunds reserved and not yet settled or released, at most
+	// MaxOpenRefunds, oldest first (copied on write).
+	OpenRefunds []OpenRefund
 }
 
 // Opened reports whether the account has been opened.

@@ -18,6 +18,8 @@ type Bill struct {
 	DueDay       schoolday.Date
 	AllowBalance bool
 	Closed       bool
+	// Refunded is what was paid and then refunded, or is being refunded (≤ Paid).
+	Refunded money.Amount
 }
 
 // Status is a bill's state as staff and parents see it.

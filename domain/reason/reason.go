@@ -183,3 +183,19 @@ const (
 	// NoticeAlwaysOn: login codes and arrears notices cannot be turned off.
 	NoticeAlwaysOn Code = "NOTICE_ALWAYS_ON"
 )
+
+// Refunds of fee payments and recharges (domain/account, app/recharge). A refund
+// above what was paid is RefundExceeded (above).
+const (
+	// RefundBalanceShort: a recharge refund above the wallet's balance (spent money
+	// is not refunded).
+	RefundBalanceShort Code = "REFUND_BALANCE_SHORT"
+	// RefundNotOpen: the refund is not being paid back (already settled or released).
+	RefundNotOpen Code = "REFUND_NOT_OPEN"
+	// RefundTooManyOpen: the account has too many refunds being paid back at once.
+	RefundTooManyOpen Code = "REFUND_TOO_MANY_OPEN"
+	// RefundNotFound: no such refund (or not the staff's school).
+	RefundNotFound Code = "REFUND_NOT_FOUND"
+	// RefundNoPayment: nothing refundable was paid online for the bill or order.
+	RefundNoPayment Code = "REFUND_NO_ONLINE_PAYMENT"
+)

@@ -108,6 +108,13 @@ export const Reason = {
   BillNothingDue: 'BILL_NOTHING_DUE',
   // Notice preferences
   NoticeAlwaysOn: 'NOTICE_ALWAYS_ON',
+  // Refunds
+  RefundExceeded: 'REFUND_EXCEEDED',
+  RefundBalanceShort: 'REFUND_BALANCE_SHORT',
+  RefundNotOpen: 'REFUND_NOT_OPEN',
+  RefundTooManyOpen: 'REFUND_TOO_MANY_OPEN',
+  RefundNotFound: 'REFUND_NOT_FOUND',
+  RefundNoPayment: 'REFUND_NO_ONLINE_PAYMENT',
 } as const
 
 export type ReasonName = keyof typeof Reason

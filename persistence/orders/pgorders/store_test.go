@@ -73,3 +73,9 @@ func TestConstraints(t *testing.T) {
 		}
 	}
 }
+
+func TestRefundsConformance(t *testing.T) {
+	orderstest.RunRefunds(t, func(t *testing.T, now func() time.Time) orderstest.RefundStore {
+		return open(t, pgtest.DSN(t), pgorders.Options{Now: now})
+	})
+}

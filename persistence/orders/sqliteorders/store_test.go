@@ -71,3 +71,9 @@ func TestConstraints(t *testing.T) {
 		}
 	}
 }
+
+func TestRefundsConformance(t *testing.T) {
+	orderstest.RunRefunds(t, func(t *testing.T, now func() time.Time) orderstest.RefundStore {
+		return open(t, tempPath(t), sqliteorders.Options{Now: now})
+	})
+}

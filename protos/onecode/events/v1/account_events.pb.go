@@ -1544,9 +1544,11 @@ type Bill struct {
 	PaidFen     int64                  `protobuf:"varint,3,opt,name=paid_fen,json=paidFen,proto3" json:"paid_fen,omitempty"`
 	ExemptedFen int64                  `protobuf:"varint,4,opt,name=exempted_fen,json=exemptedFen,proto3" json:"exempted_fen,omitempty"`
 	// YYYYMMDD.
-	DueDay        int32 `protobuf:"varint,5,opt,name=due_day,json=dueDay,proto3" json:"due_day,omitempty"`
-	AllowBalance  bool  `protobuf:"varint,6,opt,name=allow_balance,json=allowBalance,proto3" json:"allow_balance,omitempty"`
-	Closed        bool  `protobuf:"varint,7,opt,name=closed,proto3" json:"closed,omitempty"`
+	DueDay       int32 `protobuf:"varint,5,opt,name=due_day,json=dueDay,proto3" json:"due_day,omitempty"`
+	AllowBalance bool  `protobuf:"varint,6,opt,name=allow_balance,json=allowBalance,proto3" json:"allow_balance,omitempty"`
+	Closed       bool  `protobuf:"varint,7,opt,name=closed,proto3" json:"closed,omitempty"`
+	// Paid and then refunded, or being refunded (≤ paid_fen).
+	RefundedFen   int64 `protobuf:"varint,8,opt,name=refunded_fen,json=refundedFen,proto3" json:"refunded_fen,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1628,6 +1630,13 @@ func (x *Bill) GetClosed() bool {
 		return x.Closed
 	}
 	return false
+}
+
+func (x *Bill) GetRefundedFen() int64 {
+	if x != nil {
+		return x.RefundedFen
+	}
+	return 0
 }
 
 // Card is the pupil's current card.
@@ -1816,11 +1825,10 @@ type AccountSnapshot struct {
 	Recent []*RecentPurchase `protobuf:"bytes,11,rep,name=recent,proto3" json:"recent,omitempty"`
 	// The fee bills, in the order they were issued.
 	Bills []*Bill `protobuf:"bytes,12,rep,name=bills,proto3" json:"bills,omitempty"`
-	// The low-balance notice of the last crossing went out and no credit re-armed
-	// it yet (domain/account/lowbalance.go). Field 20: clear of other additions.
-	LowBalanceNotified bool `protobuf:"varint,20,opt,name=low_balance_notified,json=lowBalanceNotified,proto3" json:"low_balance_notified,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Refunds reserved and not yet settled or released, oldest first.
+	OpenRefunds   []*OpenRefund `protobuf:"bytes,20,rep,name=open_refunds,json=openRefunds,proto3" json:"open_refunds,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AccountSnapshot) Reset() {
@@ -1937,11 +1945,314 @@ func (x *AccountSnapshot) GetBills() []*Bill {
 	return nil
 }
 
-func (x *AccountSnapshot) GetLowBalanceNotified() bool {
+func (x *AccountSnapshot) GetOpenRefunds() []*OpenRefund {
 	if x != nil {
-		return x.LowBalanceNotified
+		return x.OpenRefunds
 	}
-	return false
+	return nil
+}
+
+// OpenRefund is a refund reserved and not yet settled or released.
+type OpenRefund struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	RefundId string                 `protobuf:"bytes,1,opt,name=refund_id,json=refundId,proto3" json:"refund_id,omitempty"`
+	OrderId  string                 `protobuf:"bytes,2,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// The bill refunded; empty for a recharge refund.
+	ItemId        string `protobuf:"bytes,3,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	AmountFen     int64  `protobuf:"varint,4,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OpenRefund) Reset() {
+	*x = OpenRefund{}
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OpenRefund) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OpenRefund) ProtoMessage() {}
+
+func (x *OpenRefund) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OpenRefund.ProtoReflect.Descriptor instead.
+func (*OpenRefund) Descriptor() ([]byte, []int) {
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *OpenRefund) GetRefundId() string {
+	if x != nil {
+		return x.RefundId
+	}
+	return ""
+}
+
+func (x *OpenRefund) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *OpenRefund) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *OpenRefund) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+// RefundReserved records a refund reserved before the provider pays it back: fee
+// income (item_id set) or the wallet → aggregator clearing.
+type RefundReserved struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RefundId      string                 `protobuf:"bytes,1,opt,name=refund_id,json=refundId,proto3" json:"refund_id,omitempty"`
+	OrderId       string                 `protobuf:"bytes,2,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	ItemId        string                 `protobuf:"bytes,3,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	AmountFen     int64                  `protobuf:"varint,4,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefundReserved) Reset() {
+	*x = RefundReserved{}
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefundReserved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefundReserved) ProtoMessage() {}
+
+func (x *RefundReserved) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefundReserved.ProtoReflect.Descriptor instead.
+func (*RefundReserved) Descriptor() ([]byte, []int) {
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *RefundReserved) GetRefundId() string {
+	if x != nil {
+		return x.RefundId
+	}
+	return ""
+}
+
+func (x *RefundReserved) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *RefundReserved) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *RefundReserved) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+func (x *RefundReserved) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// RefundSettled records a refund the provider paid back; no money moves.
+type RefundSettled struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RefundId      string                 `protobuf:"bytes,1,opt,name=refund_id,json=refundId,proto3" json:"refund_id,omitempty"`
+	OrderId       string                 `protobuf:"bytes,2,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	ItemId        string                 `protobuf:"bytes,3,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	AmountFen     int64                  `protobuf:"varint,4,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefundSettled) Reset() {
+	*x = RefundSettled{}
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefundSettled) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefundSettled) ProtoMessage() {}
+
+func (x *RefundSettled) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefundSettled.ProtoReflect.Descriptor instead.
+func (*RefundSettled) Descriptor() ([]byte, []int) {
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *RefundSettled) GetRefundId() string {
+	if x != nil {
+		return x.RefundId
+	}
+	return ""
+}
+
+func (x *RefundSettled) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *RefundSettled) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *RefundSettled) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+func (x *RefundSettled) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// RefundReleased records a refund given up (refused or closed by the provider): the
+// reservation is reversed.
+type RefundReleased struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RefundId      string                 `protobuf:"bytes,1,opt,name=refund_id,json=refundId,proto3" json:"refund_id,omitempty"`
+	OrderId       string                 `protobuf:"bytes,2,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	ItemId        string                 `protobuf:"bytes,3,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	AmountFen     int64                  `protobuf:"varint,4,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RefundReleased) Reset() {
+	*x = RefundReleased{}
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RefundReleased) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RefundReleased) ProtoMessage() {}
+
+func (x *RefundReleased) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RefundReleased.ProtoReflect.Descriptor instead.
+func (*RefundReleased) Descriptor() ([]byte, []int) {
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *RefundReleased) GetRefundId() string {
+	if x != nil {
+		return x.RefundId
+	}
+	return ""
+}
+
+func (x *RefundReleased) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *RefundReleased) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *RefundReleased) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+func (x *RefundReleased) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
 }
 
 // CommandOutcome is the answer to an accepted command (account.Outcome), stored with its
@@ -1968,7 +2279,7 @@ type CommandOutcome struct {
 
 func (x *CommandOutcome) Reset() {
 	*x = CommandOutcome{}
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[23]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1980,7 +2291,7 @@ func (x *CommandOutcome) String() string {
 func (*CommandOutcome) ProtoMessage() {}
 
 func (x *CommandOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_events_v1_account_events_proto_msgTypes[23]
+	mi := &file_onecode_events_v1_account_events_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1993,7 +2304,7 @@ func (x *CommandOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommandOutcome.ProtoReflect.Descriptor instead.
 func (*CommandOutcome) Descriptor() ([]byte, []int) {
-	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{23}
+	return file_onecode_events_v1_account_events_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CommandOutcome) GetEventType() string {
@@ -2181,7 +2492,7 @@ const file_onecode_events_v1_account_events_proto_rawDesc = "" +
 	"BillClosed\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x17\n" +
 	"\aitem_id\x18\x02 \x01(\tR\x06itemId\x12*\n" +
-	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xcc\x01\n" +
+	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xef\x01\n" +
 	"\x04Bill\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x17\n" +
 	"\adue_fen\x18\x02 \x01(\x03R\x06dueFen\x12\x19\n" +
@@ -2189,7 +2500,8 @@ const file_onecode_events_v1_account_events_proto_rawDesc = "" +
 	"\fexempted_fen\x18\x04 \x01(\x03R\vexemptedFen\x12\x17\n" +
 	"\adue_day\x18\x05 \x01(\x05R\x06dueDay\x12#\n" +
 	"\rallow_balance\x18\x06 \x01(\bR\fallowBalance\x12\x16\n" +
-	"\x06closed\x18\a \x01(\bR\x06closed\"\xe0\x01\n" +
+	"\x06closed\x18\a \x01(\bR\x06closed\x12!\n" +
+	"\frefunded_fen\x18\b \x01(\x03R\vrefundedFen\"\xe0\x01\n" +
 	"\x04Card\x123\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x1d.onecode.events.v1.Card.StateR\x05state\x12\x1e\n" +
 	"\n" +
@@ -2213,7 +2525,7 @@ const file_onecode_events_v1_account_events_proto_rawDesc = "" +
 	"amount_fen\x18\x04 \x01(\x03R\tamountFen\x12*\n" +
 	"\x02at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x17\n" +
 	"\acap_day\x18\x06 \x01(\x05R\x06capDay\x12\x16\n" +
-	"\x06voided\x18\a \x01(\bR\x06voided\"\x83\x04\n" +
+	"\x06voided\x18\a \x01(\bR\x06voided\"\x93\x04\n" +
 	"\x0fAccountSnapshot\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1b\n" +
@@ -2230,8 +2542,36 @@ const file_onecode_events_v1_account_events_proto_rawDesc = "" +
 	"\x0fspent_today_fen\x18\n" +
 	" \x01(\x03R\rspentTodayFen\x129\n" +
 	"\x06recent\x18\v \x03(\v2!.onecode.events.v1.RecentPurchaseR\x06recent\x12-\n" +
-	"\x05bills\x18\f \x03(\v2\x17.onecode.events.v1.BillR\x05bills\x120\n" +
-	"\x14low_balance_notified\x18\x14 \x01(\bR\x12lowBalanceNotified\"\xf1\x01\n" +
+	"\x05bills\x18\f \x03(\v2\x17.onecode.events.v1.BillR\x05bills\x12@\n" +
+	"\fopen_refunds\x18\x14 \x03(\v2\x1d.onecode.events.v1.OpenRefundR\vopenRefunds\"|\n" +
+	"\n" +
+	"OpenRefund\x12\x1b\n" +
+	"\trefund_id\x18\x01 \x01(\tR\brefundId\x12\x19\n" +
+	"\border_id\x18\x02 \x01(\tR\aorderId\x12\x17\n" +
+	"\aitem_id\x18\x03 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x04 \x01(\x03R\tamountFen\"\xac\x01\n" +
+	"\x0eRefundReserved\x12\x1b\n" +
+	"\trefund_id\x18\x01 \x01(\tR\brefundId\x12\x19\n" +
+	"\border_id\x18\x02 \x01(\tR\aorderId\x12\x17\n" +
+	"\aitem_id\x18\x03 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x04 \x01(\x03R\tamountFen\x12*\n" +
+	"\x02at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xab\x01\n" +
+	"\rRefundSettled\x12\x1b\n" +
+	"\trefund_id\x18\x01 \x01(\tR\brefundId\x12\x19\n" +
+	"\border_id\x18\x02 \x01(\tR\aorderId\x12\x17\n" +
+	"\aitem_id\x18\x03 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x04 \x01(\x03R\tamountFen\x12*\n" +
+	"\x02at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xac\x01\n" +
+	"\x0eRefundReleased\x12\x1b\n" +
+	"\trefund_id\x18\x01 \x01(\tR\brefundId\x12\x19\n" +
+	"\border_id\x18\x02 \x01(\tR\aorderId\x12\x17\n" +
+	"\aitem_id\x18\x03 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x04 \x01(\x03R\tamountFen\x12*\n" +
+	"\x02at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xf1\x01\n" +
 	"\x0eCommandOutcome\x12\x1d\n" +
 	"\n" +
 	"event_type\x18\x01 \x01(\tR\teventType\x12\x10\n" +
@@ -2257,7 +2597,7 @@ func file_onecode_events_v1_account_events_proto_rawDescGZIP() []byte {
 }
 
 var file_onecode_events_v1_account_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_onecode_events_v1_account_events_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_onecode_events_v1_account_events_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_onecode_events_v1_account_events_proto_goTypes = []any{
 	(Card_State)(0),               // 0: onecode.events.v1.Card.State
 	(*Limits)(nil),                // 1: onecode.events.v1.Limits
@@ -2283,41 +2623,49 @@ var file_onecode_events_v1_account_events_proto_goTypes = []any{
 	(*Card)(nil),                  // 21: onecode.events.v1.Card
 	(*RecentPurchase)(nil),        // 22: onecode.events.v1.RecentPurchase
 	(*AccountSnapshot)(nil),       // 23: onecode.events.v1.AccountSnapshot
-	(*CommandOutcome)(nil),        // 24: onecode.events.v1.CommandOutcome
-	(*timestamppb.Timestamp)(nil), // 25: google.protobuf.Timestamp
+	(*OpenRefund)(nil),            // 24: onecode.events.v1.OpenRefund
+	(*RefundReserved)(nil),        // 25: onecode.events.v1.RefundReserved
+	(*RefundSettled)(nil),         // 26: onecode.events.v1.RefundSettled
+	(*RefundReleased)(nil),        // 27: onecode.events.v1.RefundReleased
+	(*CommandOutcome)(nil),        // 28: onecode.events.v1.CommandOutcome
+	(*timestamppb.Timestamp)(nil), // 29: google.protobuf.Timestamp
 }
 var file_onecode_events_v1_account_events_proto_depIdxs = []int32{
 	1,  // 0: onecode.events.v1.AccountOpened.limits:type_name -> onecode.events.v1.Limits
-	25, // 1: onecode.events.v1.AccountOpened.at:type_name -> google.protobuf.Timestamp
+	29, // 1: onecode.events.v1.AccountOpened.at:type_name -> google.protobuf.Timestamp
 	2,  // 2: onecode.events.v1.Purchased.items:type_name -> onecode.events.v1.Item
-	25, // 3: onecode.events.v1.Purchased.at:type_name -> google.protobuf.Timestamp
-	25, // 4: onecode.events.v1.PurchaseVoided.at:type_name -> google.protobuf.Timestamp
-	25, // 5: onecode.events.v1.RechargeCredited.at:type_name -> google.protobuf.Timestamp
-	25, // 6: onecode.events.v1.CardReportedLost.at:type_name -> google.protobuf.Timestamp
-	25, // 7: onecode.events.v1.CardReissued.at:type_name -> google.protobuf.Timestamp
-	25, // 8: onecode.events.v1.DailyCapSet.at:type_name -> google.protobuf.Timestamp
-	25, // 9: onecode.events.v1.SchoolLimitsSet.at:type_name -> google.protobuf.Timestamp
-	25, // 10: onecode.events.v1.FeePaid.at:type_name -> google.protobuf.Timestamp
-	25, // 11: onecode.events.v1.SubsidyGranted.at:type_name -> google.protobuf.Timestamp
-	25, // 12: onecode.events.v1.BillIssued.at:type_name -> google.protobuf.Timestamp
-	25, // 13: onecode.events.v1.BillPaidCash.at:type_name -> google.protobuf.Timestamp
-	25, // 14: onecode.events.v1.BillExempted.at:type_name -> google.protobuf.Timestamp
-	25, // 15: onecode.events.v1.BillPaidFromBalance.at:type_name -> google.protobuf.Timestamp
-	25, // 16: onecode.events.v1.BillPaidOnline.at:type_name -> google.protobuf.Timestamp
-	25, // 17: onecode.events.v1.BillPaymentCredited.at:type_name -> google.protobuf.Timestamp
-	25, // 18: onecode.events.v1.BillClosed.at:type_name -> google.protobuf.Timestamp
+	29, // 3: onecode.events.v1.Purchased.at:type_name -> google.protobuf.Timestamp
+	29, // 4: onecode.events.v1.PurchaseVoided.at:type_name -> google.protobuf.Timestamp
+	29, // 5: onecode.events.v1.RechargeCredited.at:type_name -> google.protobuf.Timestamp
+	29, // 6: onecode.events.v1.CardReportedLost.at:type_name -> google.protobuf.Timestamp
+	29, // 7: onecode.events.v1.CardReissued.at:type_name -> google.protobuf.Timestamp
+	29, // 8: onecode.events.v1.DailyCapSet.at:type_name -> google.protobuf.Timestamp
+	29, // 9: onecode.events.v1.SchoolLimitsSet.at:type_name -> google.protobuf.Timestamp
+	29, // 10: onecode.events.v1.FeePaid.at:type_name -> google.protobuf.Timestamp
+	29, // 11: onecode.events.v1.SubsidyGranted.at:type_name -> google.protobuf.Timestamp
+	29, // 12: onecode.events.v1.BillIssued.at:type_name -> google.protobuf.Timestamp
+	29, // 13: onecode.events.v1.BillPaidCash.at:type_name -> google.protobuf.Timestamp
+	29, // 14: onecode.events.v1.BillExempted.at:type_name -> google.protobuf.Timestamp
+	29, // 15: onecode.events.v1.BillPaidFromBalance.at:type_name -> google.protobuf.Timestamp
+	29, // 16: onecode.events.v1.BillPaidOnline.at:type_name -> google.protobuf.Timestamp
+	29, // 17: onecode.events.v1.BillPaymentCredited.at:type_name -> google.protobuf.Timestamp
+	29, // 18: onecode.events.v1.BillClosed.at:type_name -> google.protobuf.Timestamp
 	0,  // 19: onecode.events.v1.Card.state:type_name -> onecode.events.v1.Card.State
-	25, // 20: onecode.events.v1.RecentPurchase.at:type_name -> google.protobuf.Timestamp
+	29, // 20: onecode.events.v1.RecentPurchase.at:type_name -> google.protobuf.Timestamp
 	21, // 21: onecode.events.v1.AccountSnapshot.card:type_name -> onecode.events.v1.Card
 	1,  // 22: onecode.events.v1.AccountSnapshot.limits:type_name -> onecode.events.v1.Limits
 	22, // 23: onecode.events.v1.AccountSnapshot.recent:type_name -> onecode.events.v1.RecentPurchase
 	20, // 24: onecode.events.v1.AccountSnapshot.bills:type_name -> onecode.events.v1.Bill
-	20, // 25: onecode.events.v1.CommandOutcome.bill:type_name -> onecode.events.v1.Bill
-	26, // [26:26] is the sub-list for method output_type
-	26, // [26:26] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	24, // 25: onecode.events.v1.AccountSnapshot.open_refunds:type_name -> onecode.events.v1.OpenRefund
+	29, // 26: onecode.events.v1.RefundReserved.at:type_name -> google.protobuf.Timestamp
+	29, // 27: onecode.events.v1.RefundSettled.at:type_name -> google.protobuf.Timestamp
+	29, // 28: onecode.events.v1.RefundReleased.at:type_name -> google.protobuf.Timestamp
+	20, // 29: onecode.events.v1.CommandOutcome.bill:type_name -> onecode.events.v1.Bill
+	30, // [30:30] is the sub-list for method output_type
+	30, // [30:30] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_onecode_events_v1_account_events_proto_init() }
@@ -2331,7 +2679,7 @@ func file_onecode_events_v1_account_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_events_v1_account_events_proto_rawDesc), len(file_onecode_events_v1_account_events_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   24,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

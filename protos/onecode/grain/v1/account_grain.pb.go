@@ -1153,7 +1153,9 @@ type Bill struct {
 	AllowBalance bool   `protobuf:"varint,6,opt,name=allow_balance,json=allowBalance,proto3" json:"allow_balance,omitempty"`
 	Closed       bool   `protobuf:"varint,7,opt,name=closed,proto3" json:"closed,omitempty"`
 	// "unpaid", "partly_paid", "paid", "exempt" or "closed".
-	Status        string `protobuf:"bytes,8,opt,name=status,proto3" json:"status,omitempty"`
+	Status string `protobuf:"bytes,8,opt,name=status,proto3" json:"status,omitempty"`
+	// Paid and then refunded, or being refunded (≤ paid_fen).
+	RefundedFen   int64 `protobuf:"varint,20,opt,name=refunded_fen,json=refundedFen,proto3" json:"refunded_fen,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1244,6 +1246,174 @@ func (x *Bill) GetStatus() string {
 	return ""
 }
 
+func (x *Bill) GetRefundedFen() int64 {
+	if x != nil {
+		return x.RefundedFen
+	}
+	return 0
+}
+
+// ReserveRefundCommand reserves a refund of a paid online order before the provider
+// is asked; the idempotency key is the refund number. With item_id it refunds that
+// bill (refunded ≤ paid); without, a recharge (only while the balance covers it).
+type ReserveRefundCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RefundId      string                 `protobuf:"bytes,1,opt,name=refund_id,json=refundId,proto3" json:"refund_id,omitempty"`
+	OrderId       string                 `protobuf:"bytes,2,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	ItemId        string                 `protobuf:"bytes,3,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	AmountFen     int64                  `protobuf:"varint,4,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReserveRefundCommand) Reset() {
+	*x = ReserveRefundCommand{}
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReserveRefundCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReserveRefundCommand) ProtoMessage() {}
+
+func (x *ReserveRefundCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReserveRefundCommand.ProtoReflect.Descriptor instead.
+func (*ReserveRefundCommand) Descriptor() ([]byte, []int) {
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ReserveRefundCommand) GetRefundId() string {
+	if x != nil {
+		return x.RefundId
+	}
+	return ""
+}
+
+func (x *ReserveRefundCommand) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *ReserveRefundCommand) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *ReserveRefundCommand) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+// SettleRefundCommand records that the provider paid an open refund back.
+type SettleRefundCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RefundId      string                 `protobuf:"bytes,1,opt,name=refund_id,json=refundId,proto3" json:"refund_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SettleRefundCommand) Reset() {
+	*x = SettleRefundCommand{}
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SettleRefundCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SettleRefundCommand) ProtoMessage() {}
+
+func (x *SettleRefundCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SettleRefundCommand.ProtoReflect.Descriptor instead.
+func (*SettleRefundCommand) Descriptor() ([]byte, []int) {
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *SettleRefundCommand) GetRefundId() string {
+	if x != nil {
+		return x.RefundId
+	}
+	return ""
+}
+
+// ReleaseRefundCommand gives up an open refund (refused or closed by the provider).
+type ReleaseRefundCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RefundId      string                 `protobuf:"bytes,1,opt,name=refund_id,json=refundId,proto3" json:"refund_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseRefundCommand) Reset() {
+	*x = ReleaseRefundCommand{}
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseRefundCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseRefundCommand) ProtoMessage() {}
+
+func (x *ReleaseRefundCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseRefundCommand.ProtoReflect.Descriptor instead.
+func (*ReleaseRefundCommand) Descriptor() ([]byte, []int) {
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ReleaseRefundCommand) GetRefundId() string {
+	if x != nil {
+		return x.RefundId
+	}
+	return ""
+}
+
 // ExecuteRequest carries one command and its idempotency key.
 type ExecuteRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
@@ -1266,6 +1436,9 @@ type ExecuteRequest struct {
 	//	*ExecuteRequest_PayBillFromBalance
 	//	*ExecuteRequest_CloseBill
 	//	*ExecuteRequest_PayBillOnline
+	//	*ExecuteRequest_ReserveRefund
+	//	*ExecuteRequest_SettleRefund
+	//	*ExecuteRequest_ReleaseRefund
 	Command       isExecuteRequest_Command `protobuf_oneof:"command"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1273,7 +1446,7 @@ type ExecuteRequest struct {
 
 func (x *ExecuteRequest) Reset() {
 	*x = ExecuteRequest{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[19]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1285,7 +1458,7 @@ func (x *ExecuteRequest) String() string {
 func (*ExecuteRequest) ProtoMessage() {}
 
 func (x *ExecuteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[19]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1298,7 +1471,7 @@ func (x *ExecuteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecuteRequest.ProtoReflect.Descriptor instead.
 func (*ExecuteRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{19}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ExecuteRequest) GetIdemKey() string {
@@ -1459,6 +1632,33 @@ func (x *ExecuteRequest) GetPayBillOnline() *PayBillOnlineCommand {
 	return nil
 }
 
+func (x *ExecuteRequest) GetReserveRefund() *ReserveRefundCommand {
+	if x != nil {
+		if x, ok := x.Command.(*ExecuteRequest_ReserveRefund); ok {
+			return x.ReserveRefund
+		}
+	}
+	return nil
+}
+
+func (x *ExecuteRequest) GetSettleRefund() *SettleRefundCommand {
+	if x != nil {
+		if x, ok := x.Command.(*ExecuteRequest_SettleRefund); ok {
+			return x.SettleRefund
+		}
+	}
+	return nil
+}
+
+func (x *ExecuteRequest) GetReleaseRefund() *ReleaseRefundCommand {
+	if x != nil {
+		if x, ok := x.Command.(*ExecuteRequest_ReleaseRefund); ok {
+			return x.ReleaseRefund
+		}
+	}
+	return nil
+}
+
 type isExecuteRequest_Command interface {
 	isExecuteRequest_Command()
 }
@@ -1527,6 +1727,18 @@ type ExecuteRequest_PayBillOnline struct {
 	PayBillOnline *PayBillOnlineCommand `protobuf:"bytes,25,opt,name=pay_bill_online,json=payBillOnline,proto3,oneof"`
 }
 
+type ExecuteRequest_ReserveRefund struct {
+	ReserveRefund *ReserveRefundCommand `protobuf:"bytes,40,opt,name=reserve_refund,json=reserveRefund,proto3,oneof"`
+}
+
+type ExecuteRequest_SettleRefund struct {
+	SettleRefund *SettleRefundCommand `protobuf:"bytes,41,opt,name=settle_refund,json=settleRefund,proto3,oneof"`
+}
+
+type ExecuteRequest_ReleaseRefund struct {
+	ReleaseRefund *ReleaseRefundCommand `protobuf:"bytes,42,opt,name=release_refund,json=releaseRefund,proto3,oneof"`
+}
+
 func (*ExecuteRequest_Open) isExecuteRequest_Command() {}
 
 func (*ExecuteRequest_Purchase) isExecuteRequest_Command() {}
@@ -1559,6 +1771,12 @@ func (*ExecuteRequest_CloseBill) isExecuteRequest_Command() {}
 
 func (*ExecuteRequest_PayBillOnline) isExecuteRequest_Command() {}
 
+func (*ExecuteRequest_ReserveRefund) isExecuteRequest_Command() {}
+
+func (*ExecuteRequest_SettleRefund) isExecuteRequest_Command() {}
+
+func (*ExecuteRequest_ReleaseRefund) isExecuteRequest_Command() {}
+
 // Accepted is the outcome of a committed command.
 type Accepted struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -1579,7 +1797,7 @@ type Accepted struct {
 
 func (x *Accepted) Reset() {
 	*x = Accepted{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[20]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1591,7 +1809,7 @@ func (x *Accepted) String() string {
 func (*Accepted) ProtoMessage() {}
 
 func (x *Accepted) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[20]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1604,7 +1822,7 @@ func (x *Accepted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Accepted.ProtoReflect.Descriptor instead.
 func (*Accepted) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{20}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Accepted) GetSeq() int64 {
@@ -1677,7 +1895,7 @@ type Declined struct {
 
 func (x *Declined) Reset() {
 	*x = Declined{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[21]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1689,7 +1907,7 @@ func (x *Declined) String() string {
 func (*Declined) ProtoMessage() {}
 
 func (x *Declined) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[21]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1702,7 +1920,7 @@ func (x *Declined) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Declined.ProtoReflect.Descriptor instead.
 func (*Declined) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{21}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Declined) GetReason() string {
@@ -1747,7 +1965,7 @@ type ExecuteResponse struct {
 
 func (x *ExecuteResponse) Reset() {
 	*x = ExecuteResponse{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[22]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1759,7 +1977,7 @@ func (x *ExecuteResponse) String() string {
 func (*ExecuteResponse) ProtoMessage() {}
 
 func (x *ExecuteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[22]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1772,7 +1990,7 @@ func (x *ExecuteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecuteResponse.ProtoReflect.Descriptor instead.
 func (*ExecuteResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{22}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ExecuteResponse) GetResult() isExecuteResponse_Result {
@@ -1825,7 +2043,7 @@ type GetStateRequest struct {
 
 func (x *GetStateRequest) Reset() {
 	*x = GetStateRequest{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[23]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1837,7 +2055,7 @@ func (x *GetStateRequest) String() string {
 func (*GetStateRequest) ProtoMessage() {}
 
 func (x *GetStateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[23]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1850,7 +2068,7 @@ func (x *GetStateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateRequest.ProtoReflect.Descriptor instead.
 func (*GetStateRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{23}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{26}
 }
 
 // GetStateResponse is the committed state of the account.
@@ -1876,7 +2094,7 @@ type GetStateResponse struct {
 
 func (x *GetStateResponse) Reset() {
 	*x = GetStateResponse{}
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[24]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1888,7 +2106,7 @@ func (x *GetStateResponse) String() string {
 func (*GetStateResponse) ProtoMessage() {}
 
 func (x *GetStateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[24]
+	mi := &file_onecode_grain_v1_account_grain_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1901,7 +2119,7 @@ func (x *GetStateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStateResponse.ProtoReflect.Descriptor instead.
 func (*GetStateResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{24}
+	return file_onecode_grain_v1_account_grain_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetStateResponse) GetAccountId() string {
@@ -2087,7 +2305,7 @@ const file_onecode_grain_v1_account_grain_proto_rawDesc = "" +
 	"\n" +
 	"amount_fen\x18\x03 \x01(\x03R\tamountFen\"+\n" +
 	"\x10CloseBillCommand\x12\x17\n" +
-	"\aitem_id\x18\x01 \x01(\tR\x06itemId\"\xe4\x01\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\"\x87\x02\n" +
 	"\x04Bill\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x17\n" +
 	"\adue_fen\x18\x02 \x01(\x03R\x06dueFen\x12\x19\n" +
@@ -2096,7 +2314,18 @@ const file_onecode_grain_v1_account_grain_proto_rawDesc = "" +
 	"\adue_day\x18\x05 \x01(\tR\x06dueDay\x12#\n" +
 	"\rallow_balance\x18\x06 \x01(\bR\fallowBalance\x12\x16\n" +
 	"\x06closed\x18\a \x01(\bR\x06closed\x12\x16\n" +
-	"\x06status\x18\b \x01(\tR\x06status\"\xbb\t\n" +
+	"\x06status\x18\b \x01(\tR\x06status\x12!\n" +
+	"\frefunded_fen\x18\x14 \x01(\x03R\vrefundedFen\"\x86\x01\n" +
+	"\x14ReserveRefundCommand\x12\x1b\n" +
+	"\trefund_id\x18\x01 \x01(\tR\brefundId\x12\x19\n" +
+	"\border_id\x18\x02 \x01(\tR\aorderId\x12\x17\n" +
+	"\aitem_id\x18\x03 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x04 \x01(\x03R\tamountFen\"2\n" +
+	"\x13SettleRefundCommand\x12\x1b\n" +
+	"\trefund_id\x18\x01 \x01(\tR\brefundId\"3\n" +
+	"\x14ReleaseRefundCommand\x12\x1b\n" +
+	"\trefund_id\x18\x01 \x01(\tR\brefundId\"\xab\v\n" +
 	"\x0eExecuteRequest\x12\x19\n" +
 	"\bidem_key\x18\x01 \x01(\tR\aidemKey\x123\n" +
 	"\x04open\x18\n" +
@@ -2119,7 +2348,10 @@ const file_onecode_grain_v1_account_grain_proto_rawDesc = "" +
 	"\x15pay_bill_from_balance\x18\x17 \x01(\v2+.onecode.grain.v1.PayBillFromBalanceCommandH\x00R\x12payBillFromBalance\x12C\n" +
 	"\n" +
 	"close_bill\x18\x18 \x01(\v2\".onecode.grain.v1.CloseBillCommandH\x00R\tcloseBill\x12P\n" +
-	"\x0fpay_bill_online\x18\x19 \x01(\v2&.onecode.grain.v1.PayBillOnlineCommandH\x00R\rpayBillOnlineB\t\n" +
+	"\x0fpay_bill_online\x18\x19 \x01(\v2&.onecode.grain.v1.PayBillOnlineCommandH\x00R\rpayBillOnline\x12O\n" +
+	"\x0ereserve_refund\x18( \x01(\v2&.onecode.grain.v1.ReserveRefundCommandH\x00R\rreserveRefund\x12L\n" +
+	"\rsettle_refund\x18) \x01(\v2%.onecode.grain.v1.SettleRefundCommandH\x00R\fsettleRefund\x12O\n" +
+	"\x0erelease_refund\x18* \x01(\v2&.onecode.grain.v1.ReleaseRefundCommandH\x00R\rreleaseRefundB\t\n" +
 	"\acommand\"\x86\x02\n" +
 	"\bAccepted\x12\x10\n" +
 	"\x03seq\x18\x01 \x01(\x03R\x03seq\x12\x1f\n" +
@@ -2179,7 +2411,7 @@ func file_onecode_grain_v1_account_grain_proto_rawDescGZIP() []byte {
 	return file_onecode_grain_v1_account_grain_proto_rawDescData
 }
 
-var file_onecode_grain_v1_account_grain_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_onecode_grain_v1_account_grain_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_onecode_grain_v1_account_grain_proto_goTypes = []any{
 	(*Limits)(nil),                    // 0: onecode.grain.v1.Limits
 	(*Item)(nil),                      // 1: onecode.grain.v1.Item
@@ -2200,12 +2432,15 @@ var file_onecode_grain_v1_account_grain_proto_goTypes = []any{
 	(*PayBillOnlineCommand)(nil),      // 16: onecode.grain.v1.PayBillOnlineCommand
 	(*CloseBillCommand)(nil),          // 17: onecode.grain.v1.CloseBillCommand
 	(*Bill)(nil),                      // 18: onecode.grain.v1.Bill
-	(*ExecuteRequest)(nil),            // 19: onecode.grain.v1.ExecuteRequest
-	(*Accepted)(nil),                  // 20: onecode.grain.v1.Accepted
-	(*Declined)(nil),                  // 21: onecode.grain.v1.Declined
-	(*ExecuteResponse)(nil),           // 22: onecode.grain.v1.ExecuteResponse
-	(*GetStateRequest)(nil),           // 23: onecode.grain.v1.GetStateRequest
-	(*GetStateResponse)(nil),          // 24: onecode.grain.v1.GetStateResponse
+	(*ReserveRefundCommand)(nil),      // 19: onecode.grain.v1.ReserveRefundCommand
+	(*SettleRefundCommand)(nil),       // 20: onecode.grain.v1.SettleRefundCommand
+	(*ReleaseRefundCommand)(nil),      // 21: onecode.grain.v1.ReleaseRefundCommand
+	(*ExecuteRequest)(nil),            // 22: onecode.grain.v1.ExecuteRequest
+	(*Accepted)(nil),                  // 23: onecode.grain.v1.Accepted
+	(*Declined)(nil),                  // 24: onecode.grain.v1.Declined
+	(*ExecuteResponse)(nil),           // 25: onecode.grain.v1.ExecuteResponse
+	(*GetStateRequest)(nil),           // 26: onecode.grain.v1.GetStateRequest
+	(*GetStateResponse)(nil),          // 27: onecode.grain.v1.GetStateResponse
 }
 var file_onecode_grain_v1_account_grain_proto_depIdxs = []int32{
 	0,  // 0: onecode.grain.v1.OpenCommand.limits:type_name -> onecode.grain.v1.Limits
@@ -2226,20 +2461,23 @@ var file_onecode_grain_v1_account_grain_proto_depIdxs = []int32{
 	15, // 15: onecode.grain.v1.ExecuteRequest.pay_bill_from_balance:type_name -> onecode.grain.v1.PayBillFromBalanceCommand
 	17, // 16: onecode.grain.v1.ExecuteRequest.close_bill:type_name -> onecode.grain.v1.CloseBillCommand
 	16, // 17: onecode.grain.v1.ExecuteRequest.pay_bill_online:type_name -> onecode.grain.v1.PayBillOnlineCommand
-	18, // 18: onecode.grain.v1.Accepted.bill:type_name -> onecode.grain.v1.Bill
-	20, // 19: onecode.grain.v1.ExecuteResponse.accepted:type_name -> onecode.grain.v1.Accepted
-	21, // 20: onecode.grain.v1.ExecuteResponse.declined:type_name -> onecode.grain.v1.Declined
-	0,  // 21: onecode.grain.v1.GetStateResponse.limits:type_name -> onecode.grain.v1.Limits
-	18, // 22: onecode.grain.v1.GetStateResponse.bills:type_name -> onecode.grain.v1.Bill
-	19, // 23: onecode.grain.v1.AccountGrainService.Execute:input_type -> onecode.grain.v1.ExecuteRequest
-	23, // 24: onecode.grain.v1.AccountGrainService.GetState:input_type -> onecode.grain.v1.GetStateRequest
-	22, // 25: onecode.grain.v1.AccountGrainService.Execute:output_type -> onecode.grain.v1.ExecuteResponse
-	24, // 26: onecode.grain.v1.AccountGrainService.GetState:output_type -> onecode.grain.v1.GetStateResponse
-	25, // [25:27] is the sub-list for method output_type
-	23, // [23:25] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	19, // 18: onecode.grain.v1.ExecuteRequest.reserve_refund:type_name -> onecode.grain.v1.ReserveRefundCommand
+	20, // 19: onecode.grain.v1.ExecuteRequest.settle_refund:type_name -> onecode.grain.v1.SettleRefundCommand
+	21, // 20: onecode.grain.v1.ExecuteRequest.release_refund:type_name -> onecode.grain.v1.ReleaseRefundCommand
+	18, // 21: onecode.grain.v1.Accepted.bill:type_name -> onecode.grain.v1.Bill
+	23, // 22: onecode.grain.v1.ExecuteResponse.accepted:type_name -> onecode.grain.v1.Accepted
+	24, // 23: onecode.grain.v1.ExecuteResponse.declined:type_name -> onecode.grain.v1.Declined
+	0,  // 24: onecode.grain.v1.GetStateResponse.limits:type_name -> onecode.grain.v1.Limits
+	18, // 25: onecode.grain.v1.GetStateResponse.bills:type_name -> onecode.grain.v1.Bill
+	22, // 26: onecode.grain.v1.AccountGrainService.Execute:input_type -> onecode.grain.v1.ExecuteRequest
+	26, // 27: onecode.grain.v1.AccountGrainService.GetState:input_type -> onecode.grain.v1.GetStateRequest
+	25, // 28: onecode.grain.v1.AccountGrainService.Execute:output_type -> onecode.grain.v1.ExecuteResponse
+	27, // 29: onecode.grain.v1.AccountGrainService.GetState:output_type -> onecode.grain.v1.GetStateResponse
+	28, // [28:30] is the sub-list for method output_type
+	26, // [26:28] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_onecode_grain_v1_account_grain_proto_init() }
@@ -2247,7 +2485,7 @@ func file_onecode_grain_v1_account_grain_proto_init() {
 	if File_onecode_grain_v1_account_grain_proto != nil {
 		return
 	}
-	file_onecode_grain_v1_account_grain_proto_msgTypes[19].OneofWrappers = []any{
+	file_onecode_grain_v1_account_grain_proto_msgTypes[22].OneofWrappers = []any{
 		(*ExecuteRequest_Open)(nil),
 		(*ExecuteRequest_Purchase)(nil),
 		(*ExecuteRequest_Void)(nil),
@@ -2264,8 +2502,11 @@ func file_onecode_grain_v1_account_grain_proto_init() {
 		(*ExecuteRequest_PayBillFromBalance)(nil),
 		(*ExecuteRequest_CloseBill)(nil),
 		(*ExecuteRequest_PayBillOnline)(nil),
+		(*ExecuteRequest_ReserveRefund)(nil),
+		(*ExecuteRequest_SettleRefund)(nil),
+		(*ExecuteRequest_ReleaseRefund)(nil),
 	}
-	file_onecode_grain_v1_account_grain_proto_msgTypes[22].OneofWrappers = []any{
+	file_onecode_grain_v1_account_grain_proto_msgTypes[25].OneofWrappers = []any{
 		(*ExecuteResponse_Accepted)(nil),
 		(*ExecuteResponse_Declined)(nil),
 	}
@@ -2275,7 +2516,7 @@ func file_onecode_grain_v1_account_grain_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_grain_v1_account_grain_proto_rawDesc), len(file_onecode_grain_v1_account_grain_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   25,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
