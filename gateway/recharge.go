@@ -27,11 +27,9 @@ type Recharges struct {
 // NewRecharges builds the use cases of cfg (Providers per school, or the transitional
 // Aggregator, aggregator.NewRechargePort) and the edge: /aggregator/notify verifies
 // today's aggregator's notifications with verifier, /pay/notify/{merchant}
-// (PayNotifyHandler) each merchant's with its Provider.
+// (PayNotifyHandler) each merchant's with its Provider. verifier may be nil when
+// every merchant's notifications go to /pay/notify (/aggregator/notify is then 404).
 func NewRecharges(cfg recharge.Config, verifier *aggregator.Verifier) (*Recharges, error) {
-	if verifier == nil {
-		return nil, errors.New("recharges: a notification Verifier is required")
-	}
 	app, err := recharge.New(cfg)
 	if err != nil {
 		return nil, err
@@ -135,6 +133,10 @@ func (r *Recharges) serveNotify(w http.ResponseWriter, req *http.Request) {
 	if req.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeNotifyFail(w, http.StatusMethodNotAllowed, "POST only")
+		return
+	}
+	if r.verifier == nil {
+		writeNotifyFail(w, http.StatusNotFound, "notifications go to /pay/notify/{merchant}")
 		return
 	}
 	n, err := r.verifier.VerifyNotification(req, r.now())

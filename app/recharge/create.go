@@ -70,6 +70,7 @@ func (s *Service) CreateFor(ctx context.Context, parentID, accountID string, amo
 	now := s.cfg.Now()
 	o := orders.Order{OrderID: id, RequestID: requestID, ParentID: parentID, AccountID: accountID, AmountFen: amountFen,
 		Purpose: orders.PurposeRecharge, SchoolID: st.GetSchoolId(), MerchantKey: key,
+		Channel: payer.Channel.stored(), ClientIP: payer.ClientIP, OpenID: payer.OpenID,
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.OrderTTL).Truncate(time.Second)}
 	var pending int64
 	got, created, err := s.cfg.Orders.Create(ctx, o, func(p int64) error {
@@ -82,7 +83,7 @@ func (s *Service) CreateFor(ctx context.Context, parentID, accountID string, amo
 	if !created {
 		return replay(got, accountID, amountFen)
 	}
-	return s.place(ctx, p, got, payer)
+	return s.place(ctx, p, got)
 }
 
 var errNotOpened = reason.New(reason.KindNotFound, reason.AccountNotOpened, "the account is not opened")
@@ -126,8 +127,8 @@ func replay(o orders.Order, accountID string, amountFen int64) (Recharge, error)
 }
 
 // place sends a new (pending) order to its merchant p and records the answer.
-func (s *Service) place(ctx context.Context, p Provider, o orders.Order, payer Payer) (Recharge, error) {
-	resp, err := p.Place(ctx, s.placeRequest(o, payer))
+func (s *Service) place(ctx context.Context, p Provider, o orders.Order) (Recharge, error) {
+	resp, err := p.Place(ctx, s.placeRequest(o))
 	// What the aggregator said is recorded even if the caller gave up meanwhile.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Step)
 	defer cancel()
@@ -163,15 +164,33 @@ func (s *Service) place(ctx context.Context, p Provider, o orders.Order, payer P
 }
 
 // placeRequest is the order at the aggregator; the same order always gives the same
-// request, so asking again is answered with the same order.
-// (The payer's channel, IP and openid are not kept: a re-ask after a lost answer
-// sends the H5 channel without them; a provider that refuses it has the order closed
-// and the parent orders again.)
-func (s *Service) placeRequest(o orders.Order, payer Payer) PlaceRequest {
+// request (the payer's channel, IP and openid are kept on the order), so asking
+// again is answered with the same order.
+func (s *Service) placeRequest(o orders.Order) PlaceRequest {
 	desc := s.cfg.Description
 	if o.Purpose == orders.PurposeFee {
 		desc = "一码通学杂费"
 	}
 	return PlaceRequest{OrderID: o.OrderID, AmountFen: o.AmountFen, Description: desc,
-		NotifyURL: s.notifyURL(o), ExpiresAt: o.ExpiresAt.UTC(), Channel: payer.Channel, ClientIP: payer.ClientIP, OpenID: payer.OpenID}
+		NotifyURL: s.notifyURL(o), ExpiresAt: o.ExpiresAt.UTC(), Channel: channelOf(o.Channel), ClientIP: o.ClientIP, OpenID: o.OpenID}
+}
+
+var storedChannels = map[Channel]orders.Channel{ChannelH5: orders.ChannelH5, ChannelJSAPI: orders.ChannelJSAPI, ChannelNative: orders.ChannelNative}
+
+// stored is c as the orders store keeps it ("" for an unknown channel: refused there).
+func (c Channel) stored() orders.Channel {
+	if v, ok := storedChannels[c]; ok {
+		return v
+	}
+	return orders.Channel("unknown")
+}
+
+// channelOf is the stored channel as the port's ("" and orders before channels: H5).
+func channelOf(c orders.Channel) Channel {
+	for k, v := range storedChannels {
+		if v == c {
+			return k
+		}
+	}
+	return ChannelH5
 }

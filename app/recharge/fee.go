@@ -79,6 +79,7 @@ func (s *Service) CreateFeeOrder(ctx context.Context, f FeeOrder) (Recharge, err
 	now := s.cfg.Now()
 	o := orders.Order{OrderID: id, RequestID: f.RequestID, ParentID: f.ParentID, AccountID: f.AccountID, AmountFen: f.AmountFen,
 		Purpose: orders.PurposeFee, ItemID: f.ItemID, SchoolID: st.GetSchoolId(), MerchantKey: key,
+		Channel: f.Payer.Channel.stored(), ClientIP: f.Payer.ClientIP, OpenID: f.Payer.OpenID,
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.OrderTTL).Truncate(time.Second)}
 	got, created, err := s.cfg.Orders.Create(ctx, o, func(open int64) error {
 		if open > 0 {
@@ -94,7 +95,7 @@ func (s *Service) CreateFeeOrder(ctx context.Context, f FeeOrder) (Recharge, err
 	case !created:
 		return replayFee(got, f)
 	}
-	return s.place(ctx, p, got, f.Payer)
+	return s.place(ctx, p, got)
 }
 
 func replayFee(o orders.Order, f FeeOrder) (Recharge, error) {

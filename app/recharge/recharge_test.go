@@ -64,12 +64,14 @@ type fakeAggregator struct {
 	closeErr error
 	places   int
 	closes   int
+	requests []PlaceRequest // every Place, in order
 }
 
 func (f *fakeAggregator) Place(_ context.Context, req PlaceRequest) (Placed, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.places++
+	f.requests = append(f.requests, req)
 	if f.placeErr != nil {
 		return Placed{}, f.placeErr
 	}

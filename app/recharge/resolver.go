@@ -113,7 +113,7 @@ func (s *Service) close(ctx context.Context, p Provider, o orders.Order) (bool, 
 // replace asks the aggregator again, with identical fields, for an order whose create
 // answer was lost: it answers with the same order and pay URL (no second order).
 func (s *Service) replace(ctx context.Context, p Provider, o orders.Order) (bool, error) {
-	resp, err := p.Place(ctx, s.placeRequest(o, Payer{}))
+	resp, err := p.Place(ctx, s.placeRequest(o))
 	switch {
 	case err == nil:
 		return s.move(ctx, o, order.StateAwaitingPayment, orders.Fields{PayURL: resp.PayURL})

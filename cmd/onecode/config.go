@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/onecode/onecode/actors"
+	"github.com/onecode/onecode/gateway/payments"
 )
 
 // Config is the whole configuration of a member, read once at start (defaults, then the
@@ -23,6 +24,9 @@ type Config struct {
 	Aggregator AggregatorConfig `yaml:"aggregator"`
 	Push       PushConfig       `yaml:"push"`
 	Ops        OpsConfig        `yaml:"ops"` // cmd/onecode/ops.go
+	// Payments are the payment merchants per school (cmd/onecode/payments.go);
+	// without merchants, the one aggregator above serves every school.
+	Payments payments.Config `yaml:"payments"`
 }
 
 // PushConfig is message push (issue 12): the SMS gateway that carries login codes
@@ -81,6 +85,10 @@ type ServerConfig struct {
 	GCPercent int `yaml:"gc_percent"`
 	// SheetFont is a TrueType font with Chinese glyphs for class card sheets.
 	SheetFont string `yaml:"sheet_font"`
+	// ForwardedHops is the number of trusted reverse proxies in front of the HTTP
+	// port (each appends to X-Forwarded-For); 0 believes only the TCP peer. The
+	// payer's IP sent to the payment provider is read this way.
+	ForwardedHops int `yaml:"forwarded_hops"`
 	// MaxRequestTime bounds every unary call.
 	MaxRequestTime time.Duration `yaml:"max_request_time"`
 }
@@ -187,6 +195,9 @@ func (c Config) Validate() error {
 	check(c.Account.CallRetries >= 1 && c.Account.CallRetries <= 10, "account.call_retries %d out of [1, 10]", c.Account.CallRetries)
 	check(c.Aggregator.CallTimeout > 0 && c.Aggregator.CallTimeout <= time.Minute, "aggregator.call_timeout %s out of (0, 1m]", c.Aggregator.CallTimeout)
 	check(c.Aggregator.URL == "" || c.Aggregator.KeysDir != "", "aggregator.url needs aggregator.keys_dir")
+	check(c.Aggregator.URL == "" || len(c.Payments.Merchants) == 0, "aggregator.url and payments.merchants are exclusive: put the aggregator in payments")
+	check(len(c.Payments.Merchants) > 0 || (len(c.Payments.Schools) == 0 && c.Payments.Default == ""), "payments.schools and payments.default need payments.merchants")
+	check(c.Server.ForwardedHops >= 0 && c.Server.ForwardedHops <= 8, "server.forwarded_hops %d out of [0, 8]", c.Server.ForwardedHops)
 	_, _, err := net.SplitHostPort(c.Aggregator.SandboxAddr)
 	check(err == nil, "aggregator.sandbox_addr %q is not host:port", c.Aggregator.SandboxAddr)
 	check(c.Push.CallTimeout > 0 && c.Push.CallTimeout <= time.Minute, "push.call_timeout %s out of (0, 1m]", c.Push.CallTimeout)

@@ -50,6 +50,9 @@ func (r *rechargeSetup) Close() {
 // Without either, recharges answer "temporarily unavailable" and nothing else changes.
 func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Deps, httpAddr string, logger *slog.Logger) (*rechargeSetup, error) {
 	rs := &rechargeSetup{}
+	if len(cfg.Payments.Merchants) > 0 {
+		return setupPayments(ctx, rs, cfg, nil, deps, httpAddr, logger)
+	}
 	agg := cfg.Aggregator
 	if agg.URL == "" && !demo {
 		return rs, nil
@@ -105,12 +108,33 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 	if err != nil {
 		return nil, fmt.Errorf("aggregator merchant: %w", err)
 	}
-	// Today's recharges are H5 orders placed without the payer's IP: the loopback
-	// address stands in until app/recharge passes PlaceRequest.ClientIP.
+	// Orders carry the payer's IP (kept on the order, migration 0003); the loopback
+	// address stands in only for an order without one (written before 0003, or an
+	// IPv6 payer, whose address the edge keeps only as a /64).
 	port, err := aggregator.NewRechargePort(client, merchant, "127.0.0.1")
 	if err != nil {
 		return nil, err
 	}
+	public := agg.PublicURL
+	if public == "" {
+		public = "http://" + httpAddr
+	}
+	rcfg := recharge.Config{
+		// Today's one merchant for every school (per-school merchants: the payments section).
+		Providers: recharge.Single(port),
+		NotifyURL: public + "/aggregator/notify",
+	}
+	if err := finishRecharges(ctx, rs, cfg, rcfg, client.Verifier(), deps, logger); err != nil {
+		return nil, err
+	}
+	return rs, nil
+}
+
+// finishRecharges opens the orders store and builds the recharge component over
+// rcfg's merchants (Providers, NotifyURL, MerchantNotifyURL set by the caller).
+func finishRecharges(ctx context.Context, rs *rechargeSetup, cfg Config, rcfg recharge.Config, verifier *aggregator.Verifier,
+	deps gateway.Deps, logger *slog.Logger) error {
+	var err error
 	if dsn := cfg.Server.PostgresDSN; dsn != "" {
 		rs.orders, err = pgorders.Open(ctx, dsn, pgorders.Options{})
 	} else {
@@ -118,26 +142,17 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 	}
 	if err != nil {
 		rs.Close()
-		return nil, fmt.Errorf("orders store: %w", err)
+		return fmt.Errorf("orders store: %w", err)
 	}
-	public := agg.PublicURL
-	if public == "" {
-		public = "http://" + httpAddr
-	}
-	rcfg := recharge.Config{
-		Accounts: deps.Accounts, Orders: rs.orders,
-		// Today's one merchant for every school (per-school merchants: Providers).
-		Providers: recharge.Single(port),
-		NotifyURL: public + "/aggregator/notify",
-		Now:       deps.Now, Rand: deps.Rand, Logger: logger, OnCredited: deps.Business.NoteRechargeCredited,
-	}
+	rcfg.Accounts, rcfg.Orders = deps.Accounts, rs.orders
+	rcfg.Now, rcfg.Rand, rcfg.Logger, rcfg.OnCredited = deps.Now, deps.Rand, logger, deps.Business.NoteRechargeCredited
 	if fs, ferr := deps.Fees(); ferr == nil { // bills paid online reach the fee read model
 		rcfg.OnBill = fs.ProjectBill
 	}
-	rs.recharges, err = gateway.NewRecharges(rcfg, client.Verifier())
+	rs.recharges, err = gateway.NewRecharges(rcfg, verifier)
 	if err != nil {
 		rs.Close()
-		return nil, err
+		return err
 	}
-	return rs, nil
+	return nil
 }

@@ -259,6 +259,7 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 		GRPCAddr:         cfg.Server.GRPCAddr,
 		HTTPAddr:         cfg.Server.HTTPAddr,
 		MaxRequestTime:   cfg.Server.MaxRequestTime,
+		ForwardedHops:    cfg.Server.ForwardedHops,
 		Logger:           logger,
 		Readiness:        readiness,
 		Info:             n,

@@ -21,6 +21,8 @@ const (
 	MaxBatch        = 1000 // orders in one ListToResolve
 	MaxItemIDLen    = 128  // bytes in a fee item id (the bill reference)
 	MaxMerchantLen  = 64   // bytes in a merchant key
+	MaxClientIPLen  = 45   // bytes in a client IP (IPv6 with an IPv4 tail)
+	MaxOpenIDLen    = 128  // bytes in an openid
 )
 
 // Purpose is what an online-payment order pays for.
@@ -33,6 +35,19 @@ const (
 	// PurposeFee pays the account's bill of one fee item (Order.ItemID); never the wallet.
 	PurposeFee Purpose = "fee"
 )
+
+// Channel is how the payer pays (app/recharge's Channel, stored).
+type Channel string
+
+// Channels.
+const (
+	ChannelH5     Channel = "h5"
+	ChannelJSAPI  Channel = "jsapi"
+	ChannelNative Channel = "native"
+)
+
+// Valid reports whether c is one of the channels.
+func (c Channel) Valid() bool { return c == ChannelH5 || c == ChannelJSAPI || c == ChannelNative }
 
 // Valid reports whether p is one of the purposes.
 func (p Purpose) Valid() bool { return p == PurposeRecharge || p == PurposeFee }
@@ -80,8 +95,14 @@ type Order struct {
 	SchoolID string
 	// MerchantKey is the provider merchant the order was placed with
 	// (recharge.Providers.MerchantKey): it is queried, closed and refunded there.
-	MerchantKey   string
-	AmountFen     int64 // > 0
+	MerchantKey string
+	// Channel, ClientIP and OpenID are the payer as the provider was told at the
+	// first placement (Channel "" in Create means ChannelH5): asked again, the
+	// provider gets the same order.
+	Channel       Channel
+	ClientIP      string // the payer's IP (H5), at most MaxClientIPLen bytes
+	OpenID        string // the payer's openid (JSAPI), at most MaxOpenIDLen bytes
+	AmountFen     int64  // > 0
 	State         State
 	PayURL        string // set from awaiting payment on
 	TransactionID string // the aggregator's, set when credited
@@ -144,6 +165,10 @@ func ValidateNew(o *Order) error {
 		return fmt.Errorf("%w: school id at most %d bytes, merchant key at most %d", ErrInvalid, MaxPartyIDLen, MaxMerchantLen)
 	case o.AmountFen <= 0:
 		return fmt.Errorf("%w: amount %d fen must be positive", ErrInvalid, o.AmountFen)
+	case o.Channel != "" && !o.Channel.Valid():
+		return fmt.Errorf("%w: channel %q", ErrInvalid, o.Channel)
+	case len(o.ClientIP) > MaxClientIPLen || len(o.OpenID) > MaxOpenIDLen:
+		return fmt.Errorf("%w: client IP at most %d bytes, openid at most %d", ErrInvalid, MaxClientIPLen, MaxOpenIDLen)
 	case o.State != "" && o.State != StatePending:
 		return fmt.Errorf("%w: a new order is pending, not %s", ErrInvalid, o.State)
 	case o.PayURL != "" || o.TransactionID != "":
@@ -164,6 +189,9 @@ func ValidateNew(o *Order) error {
 func validatePurpose(o *Order) error {
 	if o.Purpose == "" {
 		o.Purpose = PurposeRecharge
+	}
+	if o.Channel == "" {
+		o.Channel = ChannelH5
 	}
 	switch {
 	case !o.Purpose.Valid():

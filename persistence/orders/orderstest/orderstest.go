@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"FeeOrder", testFeeOrder},
 		{"FeeOrderInvalid", testFeeOrderInvalid},
 		{"FeeCheckSeesBill", testFeeCheckSeesBill},
+		{"PayerKept", testPayerKept},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,7 +95,7 @@ func testCreateAndRead(t *testing.T, s orders.Store, c *Clock) {
 	o := newOrder(c, "p1", "acc-1", 5000)
 	got := create(t, s, o)
 	want := o
-	want.State, want.Purpose = orders.StatePending, orders.PurposeRecharge
+	want.State, want.Purpose, want.Channel = orders.StatePending, orders.PurposeRecharge, orders.ChannelH5
 	want.CreatedAt, want.ExpiresAt, want.UpdatedAt = orders.Micro(o.CreatedAt), orders.Micro(o.ExpiresAt), orders.Micro(c.Now())
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Create got %+v, want %+v", got, want)

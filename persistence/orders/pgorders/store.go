@@ -80,14 +80,14 @@ func mapErr(what string, err error) error { return errs.Postgres(what, err) }
 func (s *Store) clock() time.Time { return orders.Micro(s.now()) }
 
 const columns = `order_id, request_id, parent_id, account_id, amount_fen, state, pay_url, transaction_id,
-	created_at, expires_at, updated_at, purpose, item_id, school_id, merchant_key`
+	created_at, expires_at, updated_at, purpose, item_id, school_id, merchant_key, pay_channel, client_ip, open_id`
 
 func scan(row pgx.Row) (orders.Order, error) {
 	var o orders.Order
-	var state, purpose string
+	var state, purpose, channel string
 	err := row.Scan(&o.OrderID, &o.RequestID, &o.ParentID, &o.AccountID, &o.AmountFen, &state, &o.PayURL,
-		&o.TransactionID, &o.CreatedAt, &o.ExpiresAt, &o.UpdatedAt, &purpose, &o.ItemID, &o.SchoolID, &o.MerchantKey)
-	o.State, o.Purpose = orders.State(state), orders.Purpose(purpose)
+		&o.TransactionID, &o.CreatedAt, &o.ExpiresAt, &o.UpdatedAt, &purpose, &o.ItemID, &o.SchoolID, &o.MerchantKey, &channel, &o.ClientIP, &o.OpenID)
+	o.State, o.Purpose, o.Channel = orders.State(state), orders.Purpose(purpose), orders.Channel(channel)
 	o.CreatedAt, o.ExpiresAt, o.UpdatedAt = o.CreatedAt.UTC(), o.ExpiresAt.UTC(), o.UpdatedAt.UTC()
 	return o, err
 }
@@ -123,10 +123,10 @@ func (s *Store) Create(ctx context.Context, o orders.Order, check func(int64) er
 			}
 		}
 		got, err = scan(tx.QueryRow(ctx, `INSERT INTO recharge_orders (`+columns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, $8, $9, $10, $11, $12, $13)
+			VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 			ON CONFLICT (parent_id, request_id) DO NOTHING RETURNING `+columns,
 			o.OrderID, o.RequestID, o.ParentID, o.AccountID, o.AmountFen, string(o.State), o.CreatedAt, o.ExpiresAt, o.UpdatedAt,
-			string(o.Purpose), o.ItemID, o.SchoolID, o.MerchantKey))
+			string(o.Purpose), o.ItemID, o.SchoolID, o.MerchantKey, string(o.Channel), o.ClientIP, o.OpenID))
 		if errors.Is(err, pgx.ErrNoRows) { // the same request, for another account, won the race
 			got, err = byRequest(ctx, tx, o.ParentID, o.RequestID)
 			return err

@@ -83,17 +83,17 @@ func (s *Store) clock() int64 { return s.now().UnixMicro() }
 func fromMicro(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 const columns = `order_id, request_id, parent_id, account_id, amount_fen, state, pay_url, transaction_id,
-	created_at, expires_at, updated_at, purpose, item_id, school_id, merchant_key`
+	created_at, expires_at, updated_at, purpose, item_id, school_id, merchant_key, pay_channel, client_ip, open_id`
 
 type row interface{ Scan(dest ...any) error }
 
 func scan(r row) (orders.Order, error) {
 	var o orders.Order
-	var state, purpose string
+	var state, purpose, channel string
 	var created, expires, updated int64
 	err := r.Scan(&o.OrderID, &o.RequestID, &o.ParentID, &o.AccountID, &o.AmountFen, &state, &o.PayURL,
-		&o.TransactionID, &created, &expires, &updated, &purpose, &o.ItemID, &o.SchoolID, &o.MerchantKey)
-	o.State, o.Purpose = orders.State(state), orders.Purpose(purpose)
+		&o.TransactionID, &created, &expires, &updated, &purpose, &o.ItemID, &o.SchoolID, &o.MerchantKey, &channel, &o.ClientIP, &o.OpenID)
+	o.State, o.Purpose, o.Channel = orders.State(state), orders.Purpose(purpose), orders.Channel(channel)
 	o.CreatedAt, o.ExpiresAt, o.UpdatedAt = fromMicro(created), fromMicro(expires), fromMicro(updated)
 	return o, err
 }
@@ -128,10 +128,10 @@ func (s *Store) Create(ctx context.Context, o orders.Order, check func(int64) er
 			}
 		}
 		got, err = scan(tx.QueryRowContext(ctx, `INSERT INTO recharge_orders (`+columns+`)
-			VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?) RETURNING `+columns,
+			VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+columns,
 			o.OrderID, o.RequestID, o.ParentID, o.AccountID, o.AmountFen, string(o.State),
 			o.CreatedAt.UnixMicro(), o.ExpiresAt.UnixMicro(), s.clock(),
-			string(o.Purpose), o.ItemID, o.SchoolID, o.MerchantKey))
+			string(o.Purpose), o.ItemID, o.SchoolID, o.MerchantKey, string(o.Channel), o.ClientIP, o.OpenID))
 		if err != nil {
 			return mapErr("create order "+o.OrderID, err)
 		}
