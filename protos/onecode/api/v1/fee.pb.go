@@ -34,7 +34,8 @@ type FeeItemDefinition struct {
 	TargetKind string   `protobuf:"bytes,4,opt,name=target_kind,json=targetKind,proto3" json:"target_kind,omitempty"`
 	ClassIds   []string `protobuf:"bytes,5,rep,name=class_ids,json=classIds,proto3" json:"class_ids,omitempty"`
 	AccountIds []string `protobuf:"bytes,6,rep,name=account_ids,json=accountIds,proto3" json:"account_ids,omitempty"`
-	// Last day to pay, YYYYMMDD.
+	// Last day to pay, YYYYMMDD: required (a bill is due by a day; reminders and the
+	// unpaid list are about it). Missing or malformed: InvalidArgument INVALID_FEE_ITEM.
 	DueDay string `protobuf:"bytes,7,opt,name=due_day,json=dueDay,proto3" json:"due_day,omitempty"`
 	// Whether the card balance may pay it.
 	AllowBalance  bool `protobuf:"varint,8,opt,name=allow_balance,json=allowBalance,proto3" json:"allow_balance,omitempty"`
@@ -787,7 +788,9 @@ type FeeBill struct {
 	Title    string `protobuf:"bytes,10,opt,name=title,proto3" json:"title,omitempty"`
 	Category string `protobuf:"bytes,11,opt,name=category,proto3" json:"category,omitempty"`
 	// True when the request id was seen before and this is its first outcome.
-	Replayed      bool `protobuf:"varint,12,opt,name=replayed,proto3" json:"replayed,omitempty"`
+	Replayed bool `protobuf:"varint,12,opt,name=replayed,proto3" json:"replayed,omitempty"`
+	// Whether the card balance may pay it (the item's allow_balance).
+	AllowBalance  bool `protobuf:"varint,20,opt,name=allow_balance,json=allowBalance,proto3" json:"allow_balance,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -902,6 +905,13 @@ func (x *FeeBill) GetCategory() string {
 func (x *FeeBill) GetReplayed() bool {
 	if x != nil {
 		return x.Replayed
+	}
+	return false
+}
+
+func (x *FeeBill) GetAllowBalance() bool {
+	if x != nil {
+		return x.AllowBalance
 	}
 	return false
 }
@@ -1901,7 +1911,7 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\x05bills\x18\x02 \x01(\x05R\x05bills\x12\x16\n" +
 	"\x06issued\x18\x03 \x01(\x05R\x06issued\".\n" +
 	"\x13CloseFeeItemRequest\x12\x17\n" +
-	"\aitem_id\x18\x01 \x01(\tR\x06itemId\"\xdb\x02\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\"\x80\x03\n" +
 	"\aFeeBill\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1d\n" +
 	"\n" +
@@ -1916,7 +1926,8 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\x05title\x18\n" +
 	" \x01(\tR\x05title\x12\x1a\n" +
 	"\bcategory\x18\v \x01(\tR\bcategory\x12\x1a\n" +
-	"\breplayed\x18\f \x01(\bR\breplayed\"\x85\x01\n" +
+	"\breplayed\x18\f \x01(\bR\breplayed\x12#\n" +
+	"\rallow_balance\x18\x14 \x01(\bR\fallowBalance\"\x85\x01\n" +
 	"\x13ListFeeBillsRequest\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x19\n" +
 	"\bclass_id\x18\x02 \x01(\tR\aclassId\x12\x1b\n" +
