@@ -1,9 +1,16 @@
 package gateway_test
 
 import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
 	"google.golang.org/grpc/codes"
+
+	"github.com/onecode/onecode/persistence/directory"
 
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
@@ -33,4 +40,76 @@ func TestFeeDueDayRequiredAndAllowBalance(t *testing.T) {
 	if err != nil || len(bills.GetBills()) != 1 || !bills.GetBills()[0].GetAllowBalance() {
 		t.Fatalf("parent bills %v %v", bills, err)
 	}
+}
+
+// unpaidRows reads the unpaid workbook: header first, then class, student number,
+// name, due, paid, exempted, outstanding, status.
+func unpaidRows(t *testing.T, data []byte) [][]string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("not an XLSX workbook: %v", err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil || len(rows) == 0 || rows[0][0] != "班级" {
+		t.Fatalf("rows %v %v", rows, err)
+	}
+	return rows[1:]
+}
+
+// TestFeeExportUnpaid: the unpaid list holds every bill with something outstanding
+// and none paid in full; a teacher gets only their class even when asking for
+// another; REST answers the workbook with its media type; another school's finance
+// gets NOT_FOUND.
+func TestFeeExportUnpaid(t *testing.T) {
+	e, fin, fin2 := feeWorld(t)
+	ctx := bearer(fin)
+	item := createItem(t, e, fin, feeDef("school", nil, nil, 5000, false))
+	if _, err := e.fee.PublishFeeItem(ctx, &apiv1.PublishFeeItemRequest{ItemId: item}); err != nil {
+		t.Fatal(err)
+	}
+	for acc, fen := range map[string]int64{pupil1: 5000, pupil2: 1234} {
+		if _, err := e.fee.RecordCashPayment(ctx, &apiv1.RecordCashPaymentRequest{ItemId: item, AccountId: acc, AmountFen: fen,
+			RequestId: "cash-" + acc}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := e.fee.ExportUnpaidBills(ctx, &apiv1.ExportUnpaidBillsRequest{ItemId: item})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := unpaidRows(t, all.GetData())
+	got := map[string][]string{}
+	for _, r := range rows {
+		got[r[1]] = r
+	}
+	if len(rows) != 3 || got["2024000101"] != nil || got["2024000102"][6] != "37.66" || got["2024000102"][2] != "李华" ||
+		got["2024000201"][0] != "3-2" || got["2024000103"][7] != "未缴" {
+		t.Fatalf("unpaid rows %v", rows)
+	}
+	teacher := e.staffToken(t, "35001", "st_teacher", directory.RoleTeacher, "3-1")
+	mine, err := e.fee.ExportUnpaidBills(bearer(teacher), &apiv1.ExportUnpaidBillsRequest{ItemId: item, ClassId: "3-2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := unpaidRows(t, mine.GetData()); len(rows) != 2 || rows[0][0] != "3-1" || rows[1][0] != "3-1" {
+		t.Fatalf("teacher's rows %v", rows)
+	}
+	req, _ := http.NewRequest(http.MethodGet, e.httpBase+"/v1/staff/fee-items/"+item+"/unpaid.xlsx?classId=3-2", nil)
+	req.Header.Set("Authorization", "Bearer "+fin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/vnd.openxmlformats") {
+		t.Fatalf("REST export: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if rows := unpaidRows(t, body); len(rows) != 1 || rows[0][1] != "2024000201" {
+		t.Fatalf("REST rows %v", rows)
+	}
+	_, err = e.fee.ExportUnpaidBills(bearer(fin2), &apiv1.ExportUnpaidBillsRequest{ItemId: item})
+	wantCode(t, err, codes.NotFound, "FEE_ITEM_NOT_FOUND")
 }

@@ -8,6 +8,7 @@ package apiv1
 
 import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -1856,7 +1857,7 @@ var File_onecode_api_v1_fee_proto protoreflect.FileDescriptor
 
 const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\n" +
-	"\x18onecode/api/v1/fee.proto\x12\x0eonecode.api.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1bonecode/api/v1/parent.proto\"\x81\x02\n" +
+	"\x18onecode/api/v1/fee.proto\x12\x0eonecode.api.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1fonecode/api/v1/fee_extras.proto\x1a\x1bonecode/api/v1/parent.proto\"\x81\x02\n" +
 	"\x11FeeItemDefinition\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12\x1a\n" +
 	"\bcategory\x18\x02 \x01(\tR\bcategory\x12\x1d\n" +
@@ -1997,7 +1998,7 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\x13GetBillOrderRequest\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\"F\n" +
 	"\x14GetBillOrderResponse\x12.\n" +
-	"\x05order\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\x05order2\xb4\v\n" +
+	"\x05order\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\x05order2\xbd\f\n" +
 	"\x0fFeeStaffService\x12|\n" +
 	"\rCreateFeeItem\x12$.onecode.api.v1.CreateFeeItemRequest\x1a%.onecode.api.v1.CreateFeeItemResponse\"\x1e\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/staff/fee-items\x12\x8d\x01\n" +
 	"\rUpdateFeeItem\x12$.onecode.api.v1.UpdateFeeItemRequest\x1a%.onecode.api.v1.UpdateFeeItemResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/v1/staff/fee-items/{item_id}:update\x12z\n" +
@@ -2007,7 +2008,8 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\x0ePublishFeeItem\x12%.onecode.api.v1.PublishFeeItemRequest\x1a&.onecode.api.v1.PublishFeeItemResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/v1/staff/fee-items/{item_id}:publish\x12\x89\x01\n" +
 	"\fCloseFeeItem\x12#.onecode.api.v1.CloseFeeItemRequest\x1a$.onecode.api.v1.CloseFeeItemResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/staff/fee-items/{item_id}:close\x12\x86\x01\n" +
 	"\fListFeeBills\x12#.onecode.api.v1.ListFeeBillsRequest\x1a$.onecode.api.v1.ListFeeBillsResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/staff/fee-items/{item_id}/bills\x12\x96\x01\n" +
-	"\x11GetFeeClassTotals\x12(.onecode.api.v1.GetFeeClassTotalsRequest\x1a).onecode.api.v1.GetFeeClassTotalsResponse\",\x82\xd3\xe4\x93\x02&\x12$/v1/staff/fee-items/{item_id}/totals\x12\xad\x01\n" +
+	"\x11GetFeeClassTotals\x12(.onecode.api.v1.GetFeeClassTotalsRequest\x1a).onecode.api.v1.GetFeeClassTotalsResponse\",\x82\xd3\xe4\x93\x02&\x12$/v1/staff/fee-items/{item_id}/totals\x12\x86\x01\n" +
+	"\x11ExportUnpaidBills\x12(.onecode.api.v1.ExportUnpaidBillsRequest\x1a\x14.google.api.HttpBody\"1\x82\xd3\xe4\x93\x02+\x12)/v1/staff/fee-items/{item_id}/unpaid.xlsx\x12\xad\x01\n" +
 	"\x11RecordCashPayment\x12(.onecode.api.v1.RecordCashPaymentRequest\x1a).onecode.api.v1.RecordCashPaymentResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/staff/fee-items/{item_id}/bills/{account_id}:payCash\x12\xac\x01\n" +
 	"\x11GrantFeeExemption\x12(.onecode.api.v1.GrantFeeExemptionRequest\x1a).onecode.api.v1.GrantFeeExemptionResponse\"B\x82\xd3\xe4\x93\x02<:\x01*\"7/v1/staff/fee-items/{item_id}/bills/{account_id}:exempt2\x8b\x05\n" +
 	"\x10FeeParentService\x12\x8f\x01\n" +
@@ -2063,6 +2065,8 @@ var file_onecode_api_v1_fee_proto_goTypes = []any{
 	(*GetBillOrderRequest)(nil),        // 30: onecode.api.v1.GetBillOrderRequest
 	(*GetBillOrderResponse)(nil),       // 31: onecode.api.v1.GetBillOrderResponse
 	(*Recharge)(nil),                   // 32: onecode.api.v1.Recharge
+	(*ExportUnpaidBillsRequest)(nil),   // 33: onecode.api.v1.ExportUnpaidBillsRequest
+	(*httpbody.HttpBody)(nil),          // 34: google.api.HttpBody
 }
 var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	0,  // 0: onecode.api.v1.FeeItem.definition:type_name -> onecode.api.v1.FeeItemDefinition
@@ -2090,28 +2094,30 @@ var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	13, // 22: onecode.api.v1.FeeStaffService.CloseFeeItem:input_type -> onecode.api.v1.CloseFeeItemRequest
 	15, // 23: onecode.api.v1.FeeStaffService.ListFeeBills:input_type -> onecode.api.v1.ListFeeBillsRequest
 	17, // 24: onecode.api.v1.FeeStaffService.GetFeeClassTotals:input_type -> onecode.api.v1.GetFeeClassTotalsRequest
-	20, // 25: onecode.api.v1.FeeStaffService.RecordCashPayment:input_type -> onecode.api.v1.RecordCashPaymentRequest
-	21, // 26: onecode.api.v1.FeeStaffService.GrantFeeExemption:input_type -> onecode.api.v1.GrantFeeExemptionRequest
-	25, // 27: onecode.api.v1.FeeParentService.ListChildBills:input_type -> onecode.api.v1.ListChildBillsRequest
-	27, // 28: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
-	28, // 29: onecode.api.v1.FeeParentService.PayBillOnline:input_type -> onecode.api.v1.PayBillOnlineRequest
-	30, // 30: onecode.api.v1.FeeParentService.GetBillOrder:input_type -> onecode.api.v1.GetBillOrderRequest
-	5,  // 31: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
-	6,  // 32: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
-	7,  // 33: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
-	10, // 34: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
-	12, // 35: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
-	8,  // 36: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
-	16, // 37: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
-	19, // 38: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
-	22, // 39: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
-	23, // 40: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
-	26, // 41: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
-	24, // 42: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
-	29, // 43: onecode.api.v1.FeeParentService.PayBillOnline:output_type -> onecode.api.v1.PayBillOnlineResponse
-	31, // 44: onecode.api.v1.FeeParentService.GetBillOrder:output_type -> onecode.api.v1.GetBillOrderResponse
-	31, // [31:45] is the sub-list for method output_type
-	17, // [17:31] is the sub-list for method input_type
+	33, // 25: onecode.api.v1.FeeStaffService.ExportUnpaidBills:input_type -> onecode.api.v1.ExportUnpaidBillsRequest
+	20, // 26: onecode.api.v1.FeeStaffService.RecordCashPayment:input_type -> onecode.api.v1.RecordCashPaymentRequest
+	21, // 27: onecode.api.v1.FeeStaffService.GrantFeeExemption:input_type -> onecode.api.v1.GrantFeeExemptionRequest
+	25, // 28: onecode.api.v1.FeeParentService.ListChildBills:input_type -> onecode.api.v1.ListChildBillsRequest
+	27, // 29: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
+	28, // 30: onecode.api.v1.FeeParentService.PayBillOnline:input_type -> onecode.api.v1.PayBillOnlineRequest
+	30, // 31: onecode.api.v1.FeeParentService.GetBillOrder:input_type -> onecode.api.v1.GetBillOrderRequest
+	5,  // 32: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
+	6,  // 33: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
+	7,  // 34: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
+	10, // 35: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
+	12, // 36: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
+	8,  // 37: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
+	16, // 38: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
+	19, // 39: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
+	34, // 40: onecode.api.v1.FeeStaffService.ExportUnpaidBills:output_type -> google.api.HttpBody
+	22, // 41: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
+	23, // 42: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
+	26, // 43: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
+	24, // 44: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
+	29, // 45: onecode.api.v1.FeeParentService.PayBillOnline:output_type -> onecode.api.v1.PayBillOnlineResponse
+	31, // 46: onecode.api.v1.FeeParentService.GetBillOrder:output_type -> onecode.api.v1.GetBillOrderResponse
+	32, // [32:47] is the sub-list for method output_type
+	17, // [17:32] is the sub-list for method input_type
 	17, // [17:17] is the sub-list for extension type_name
 	17, // [17:17] is the sub-list for extension extendee
 	0,  // [0:17] is the sub-list for field type_name
@@ -2122,6 +2128,7 @@ func file_onecode_api_v1_fee_proto_init() {
 	if File_onecode_api_v1_fee_proto != nil {
 		return
 	}
+	file_onecode_api_v1_fee_extras_proto_init()
 	file_onecode_api_v1_parent_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -363,6 +363,59 @@ func local_request_FeeStaffService_GetFeeClassTotals_0(ctx context.Context, mars
 	return msg, metadata, err
 }
 
+var filter_FeeStaffService_ExportUnpaidBills_0 = &utilities.DoubleArray{Encoding: map[string]int{"item_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+
+func request_FeeStaffService_ExportUnpaidBills_0(ctx context.Context, marshaler runtime.Marshaler, client FeeStaffServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ExportUnpaidBillsRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["item_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "item_id")
+	}
+	protoReq.ItemId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "item_id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_FeeStaffService_ExportUnpaidBills_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ExportUnpaidBills(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_FeeStaffService_ExportUnpaidBills_0(ctx context.Context, marshaler runtime.Marshaler, server FeeStaffServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq ExportUnpaidBillsRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	val, ok := pathParams["item_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "item_id")
+	}
+	protoReq.ItemId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "item_id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_FeeStaffService_ExportUnpaidBills_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.ExportUnpaidBills(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_FeeStaffService_RecordCashPayment_0(ctx context.Context, marshaler runtime.Marshaler, client FeeStaffServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq RecordCashPaymentRequest
@@ -851,6 +904,26 @@ func RegisterFeeStaffServiceHandlerServer(ctx context.Context, mux *runtime.Serv
 		}
 		forward_FeeStaffService_GetFeeClassTotals_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_FeeStaffService_ExportUnpaidBills_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/onecode.api.v1.FeeStaffService/ExportUnpaidBills", runtime.WithHTTPPathPattern("/v1/staff/fee-items/{item_id}/unpaid.xlsx"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_FeeStaffService_ExportUnpaidBills_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeeStaffService_ExportUnpaidBills_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_FeeStaffService_RecordCashPayment_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1157,6 +1230,23 @@ func RegisterFeeStaffServiceHandlerClient(ctx context.Context, mux *runtime.Serv
 		}
 		forward_FeeStaffService_GetFeeClassTotals_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_FeeStaffService_ExportUnpaidBills_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/onecode.api.v1.FeeStaffService/ExportUnpaidBills", runtime.WithHTTPPathPattern("/v1/staff/fee-items/{item_id}/unpaid.xlsx"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_FeeStaffService_ExportUnpaidBills_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeeStaffService_ExportUnpaidBills_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_FeeStaffService_RecordCashPayment_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1203,6 +1293,7 @@ var (
 	pattern_FeeStaffService_CloseFeeItem_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"v1", "staff", "fee-items", "item_id"}, "close"))
 	pattern_FeeStaffService_ListFeeBills_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "staff", "fee-items", "item_id", "bills"}, ""))
 	pattern_FeeStaffService_GetFeeClassTotals_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "staff", "fee-items", "item_id", "totals"}, ""))
+	pattern_FeeStaffService_ExportUnpaidBills_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "staff", "fee-items", "item_id", "unpaid.xlsx"}, ""))
 	pattern_FeeStaffService_RecordCashPayment_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4, 1, 0, 4, 1, 5, 5}, []string{"v1", "staff", "fee-items", "item_id", "bills", "account_id"}, "payCash"))
 	pattern_FeeStaffService_GrantFeeExemption_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4, 1, 0, 4, 1, 5, 5}, []string{"v1", "staff", "fee-items", "item_id", "bills", "account_id"}, "exempt"))
 )
@@ -1216,6 +1307,7 @@ var (
 	forward_FeeStaffService_CloseFeeItem_0      = runtime.ForwardResponseMessage
 	forward_FeeStaffService_ListFeeBills_0      = runtime.ForwardResponseMessage
 	forward_FeeStaffService_GetFeeClassTotals_0 = runtime.ForwardResponseMessage
+	forward_FeeStaffService_ExportUnpaidBills_0 = runtime.ForwardResponseMessage
 	forward_FeeStaffService_RecordCashPayment_0 = runtime.ForwardResponseMessage
 	forward_FeeStaffService_GrantFeeExemption_0 = runtime.ForwardResponseMessage
 )

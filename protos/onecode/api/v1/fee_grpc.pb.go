@@ -8,6 +8,7 @@ package apiv1
 
 import (
 	context "context"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -27,6 +28,7 @@ const (
 	FeeStaffService_CloseFeeItem_FullMethodName      = "/onecode.api.v1.FeeStaffService/CloseFeeItem"
 	FeeStaffService_ListFeeBills_FullMethodName      = "/onecode.api.v1.FeeStaffService/ListFeeBills"
 	FeeStaffService_GetFeeClassTotals_FullMethodName = "/onecode.api.v1.FeeStaffService/GetFeeClassTotals"
+	FeeStaffService_ExportUnpaidBills_FullMethodName = "/onecode.api.v1.FeeStaffService/ExportUnpaidBills"
 	FeeStaffService_RecordCashPayment_FullMethodName = "/onecode.api.v1.FeeStaffService/RecordCashPayment"
 	FeeStaffService_GrantFeeExemption_FullMethodName = "/onecode.api.v1.FeeStaffService/GrantFeeExemption"
 )
@@ -57,6 +59,9 @@ type FeeStaffServiceClient interface {
 	ListFeeBills(ctx context.Context, in *ListFeeBillsRequest, opts ...grpc.CallOption) (*ListFeeBillsResponse, error)
 	// GetFeeClassTotals sums an item's bills per class: counts, paid, exempted, outstanding.
 	GetFeeClassTotals(ctx context.Context, in *GetFeeClassTotalsRequest, opts ...grpc.CallOption) (*GetFeeClassTotalsResponse, error)
+	// ExportUnpaidBills is the item's unpaid bills (of one class; a teacher's class)
+	// as an XLSX workbook: class, student number, name, amounts in yuan, status.
+	ExportUnpaidBills(ctx context.Context, in *ExportUnpaidBillsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// RecordCashPayment records cash or a bank transfer taken for a bill (线下登记). The
 	// same request id answers its first outcome.
 	RecordCashPayment(ctx context.Context, in *RecordCashPaymentRequest, opts ...grpc.CallOption) (*RecordCashPaymentResponse, error)
@@ -153,6 +158,16 @@ func (c *feeStaffServiceClient) GetFeeClassTotals(ctx context.Context, in *GetFe
 	return out, nil
 }
 
+func (c *feeStaffServiceClient) ExportUnpaidBills(ctx context.Context, in *ExportUnpaidBillsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, FeeStaffService_ExportUnpaidBills_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *feeStaffServiceClient) RecordCashPayment(ctx context.Context, in *RecordCashPaymentRequest, opts ...grpc.CallOption) (*RecordCashPaymentResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RecordCashPaymentResponse)
@@ -199,6 +214,9 @@ type FeeStaffServiceServer interface {
 	ListFeeBills(context.Context, *ListFeeBillsRequest) (*ListFeeBillsResponse, error)
 	// GetFeeClassTotals sums an item's bills per class: counts, paid, exempted, outstanding.
 	GetFeeClassTotals(context.Context, *GetFeeClassTotalsRequest) (*GetFeeClassTotalsResponse, error)
+	// ExportUnpaidBills is the item's unpaid bills (of one class; a teacher's class)
+	// as an XLSX workbook: class, student number, name, amounts in yuan, status.
+	ExportUnpaidBills(context.Context, *ExportUnpaidBillsRequest) (*httpbody.HttpBody, error)
 	// RecordCashPayment records cash or a bank transfer taken for a bill (线下登记). The
 	// same request id answers its first outcome.
 	RecordCashPayment(context.Context, *RecordCashPaymentRequest) (*RecordCashPaymentResponse, error)
@@ -238,6 +256,9 @@ func (UnimplementedFeeStaffServiceServer) ListFeeBills(context.Context, *ListFee
 }
 func (UnimplementedFeeStaffServiceServer) GetFeeClassTotals(context.Context, *GetFeeClassTotalsRequest) (*GetFeeClassTotalsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetFeeClassTotals not implemented")
+}
+func (UnimplementedFeeStaffServiceServer) ExportUnpaidBills(context.Context, *ExportUnpaidBillsRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExportUnpaidBills not implemented")
 }
 func (UnimplementedFeeStaffServiceServer) RecordCashPayment(context.Context, *RecordCashPaymentRequest) (*RecordCashPaymentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordCashPayment not implemented")
@@ -410,6 +431,24 @@ func _FeeStaffService_GetFeeClassTotals_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FeeStaffService_ExportUnpaidBills_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExportUnpaidBillsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeeStaffServiceServer).ExportUnpaidBills(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeeStaffService_ExportUnpaidBills_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeeStaffServiceServer).ExportUnpaidBills(ctx, req.(*ExportUnpaidBillsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _FeeStaffService_RecordCashPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RecordCashPaymentRequest)
 	if err := dec(in); err != nil {
@@ -484,6 +523,10 @@ var FeeStaffService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetFeeClassTotals",
 			Handler:    _FeeStaffService_GetFeeClassTotals_Handler,
+		},
+		{
+			MethodName: "ExportUnpaidBills",
+			Handler:    _FeeStaffService_ExportUnpaidBills_Handler,
 		},
 		{
 			MethodName: "RecordCashPayment",
