@@ -30,6 +30,17 @@ type FeeParentService struct {
 	apiv1.UnimplementedFeeParentServiceServer
 	fees   *fees.Service
 	online FeeOnlineDesk // nil: no online payment configured
+	// ReceiptFont is a TrueType font with Chinese glyphs for receipts (optional).
+	ReceiptFont []byte
+	// Now stamps receipts (default time.Now).
+	Now func() time.Time
+}
+
+func (s *FeeParentService) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
 }
 
 var (

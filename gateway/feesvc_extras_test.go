@@ -113,3 +113,42 @@ func TestFeeExportUnpaid(t *testing.T) {
 	_, err = e.fee.ExportUnpaidBills(bearer(fin2), &apiv1.ExportUnpaidBillsRequest{ItemId: item})
 	wantCode(t, err, codes.NotFound, "FEE_ITEM_NOT_FOUND")
 }
+
+// TestFeeReceiptPDF: a guardian gets the PDF receipt of their child's paid bill (gRPC
+// and REST); a bill with nothing paid, another parent's child and another school's
+// item answer NOT_FOUND.
+func TestFeeReceiptPDF(t *testing.T) {
+	e, fin, _ := feeWorld(t)
+	item := createItem(t, e, fin, feeDef("accounts", nil, []string{pupil1, pupil2}, 5000, false))
+	if _, err := e.fee.PublishFeeItem(bearer(fin), &apiv1.PublishFeeItemRequest{ItemId: item}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.fee.RecordCashPayment(bearer(fin), &apiv1.RecordCashPaymentRequest{ItemId: item, AccountId: pupil1,
+		AmountFen: 5000, Voucher: "NO.1", RequestId: "cash-r1"}); err != nil {
+		t.Fatal(err)
+	}
+	parentTok := e.parentToken(t, "par_1", 1)
+	bindDirect(t, e, "par_1", pupil1)
+	bindDirect(t, e, "par_1", pupil2)
+	r, err := e.feeP.GetBillReceipt(bearer(parentTok), &apiv1.GetBillReceiptRequest{AccountId: pupil1, ItemId: item})
+	if err != nil || r.GetContentType() != "application/pdf" || !bytes.HasPrefix(r.GetData(), []byte("%PDF-")) {
+		t.Fatalf("receipt: %v", err)
+	}
+	_, err = e.feeP.GetBillReceipt(bearer(parentTok), &apiv1.GetBillReceiptRequest{AccountId: pupil2, ItemId: item})
+	wantCode(t, err, codes.NotFound, "BILL_NOT_FOUND")
+	other := e.parentToken(t, "par_2", 2)
+	_, err = e.feeP.GetBillReceipt(bearer(other), &apiv1.GetBillReceiptRequest{AccountId: pupil1, ItemId: item})
+	wantCode(t, err, codes.NotFound, "NOT_FOUND")
+
+	req, _ := http.NewRequest(http.MethodGet, e.httpBase+"/v1/parent/children/"+pupil1+"/bills/"+item+"/receipt.pdf", nil)
+	req.Header.Set("Authorization", "Bearer "+parentTok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(body, []byte("%PDF-")) {
+		t.Fatalf("REST receipt: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}

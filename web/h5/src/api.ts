@@ -70,3 +70,7 @@ export const payBillOnline: null | ((accountId: string, itemId: string, requestI
 /** billOrder is the parent's own online-payment order of a bill. */
 export const billOrder = async (orderId: string) =>
   (await client.get<{ order: Recharge }>(`/v1/parent/bill-orders/${enc(orderId)}`)).order
+
+/** receiptPDF is the electronic receipt (PDF) of a child's paid bill (GetBillReceipt). */
+export const receiptPDF = (accountId: string, itemId: string) =>
+  client.blob(`/v1/parent/children/${enc(accountId)}/bills/${enc(itemId)}/receipt.pdf`)

@@ -2011,9 +2011,10 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\x11GetFeeClassTotals\x12(.onecode.api.v1.GetFeeClassTotalsRequest\x1a).onecode.api.v1.GetFeeClassTotalsResponse\",\x82\xd3\xe4\x93\x02&\x12$/v1/staff/fee-items/{item_id}/totals\x12\x86\x01\n" +
 	"\x11ExportUnpaidBills\x12(.onecode.api.v1.ExportUnpaidBillsRequest\x1a\x14.google.api.HttpBody\"1\x82\xd3\xe4\x93\x02+\x12)/v1/staff/fee-items/{item_id}/unpaid.xlsx\x12\xad\x01\n" +
 	"\x11RecordCashPayment\x12(.onecode.api.v1.RecordCashPaymentRequest\x1a).onecode.api.v1.RecordCashPaymentResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/staff/fee-items/{item_id}/bills/{account_id}:payCash\x12\xac\x01\n" +
-	"\x11GrantFeeExemption\x12(.onecode.api.v1.GrantFeeExemptionRequest\x1a).onecode.api.v1.GrantFeeExemptionResponse\"B\x82\xd3\xe4\x93\x02<:\x01*\"7/v1/staff/fee-items/{item_id}/bills/{account_id}:exempt2\x8b\x05\n" +
+	"\x11GrantFeeExemption\x12(.onecode.api.v1.GrantFeeExemptionRequest\x1a).onecode.api.v1.GrantFeeExemptionResponse\"B\x82\xd3\xe4\x93\x02<:\x01*\"7/v1/staff/fee-items/{item_id}/bills/{account_id}:exempt2\xa1\x06\n" +
 	"\x10FeeParentService\x12\x8f\x01\n" +
-	"\x0eListChildBills\x12%.onecode.api.v1.ListChildBillsRequest\x1a&.onecode.api.v1.ListChildBillsResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/parent/children/{account_id}/bills\x12\xb7\x01\n" +
+	"\x0eListChildBills\x12%.onecode.api.v1.ListChildBillsRequest\x1a&.onecode.api.v1.ListChildBillsResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/parent/children/{account_id}/bills\x12\x93\x01\n" +
+	"\x0eGetBillReceipt\x12%.onecode.api.v1.GetBillReceiptRequest\x1a\x14.google.api.HttpBody\"D\x82\xd3\xe4\x93\x02>\x12</v1/parent/children/{account_id}/bills/{item_id}/receipt.pdf\x12\xb7\x01\n" +
 	"\x12PayBillFromBalance\x12).onecode.api.v1.PayBillFromBalanceRequest\x1a*.onecode.api.v1.PayBillFromBalanceResponse\"J\x82\xd3\xe4\x93\x02D:\x01*\"?/v1/parent/children/{account_id}/bills/{item_id}:payFromBalance\x12\xa3\x01\n" +
 	"\rPayBillOnline\x12$.onecode.api.v1.PayBillOnlineRequest\x1a%.onecode.api.v1.PayBillOnlineResponse\"E\x82\xd3\xe4\x93\x02?:\x01*\":/v1/parent/children/{account_id}/bills/{item_id}:payOnline\x12\x84\x01\n" +
 	"\fGetBillOrder\x12#.onecode.api.v1.GetBillOrderRequest\x1a$.onecode.api.v1.GetBillOrderResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/parent/bill-orders/{order_id}B8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
@@ -2066,7 +2067,8 @@ var file_onecode_api_v1_fee_proto_goTypes = []any{
 	(*GetBillOrderResponse)(nil),       // 31: onecode.api.v1.GetBillOrderResponse
 	(*Recharge)(nil),                   // 32: onecode.api.v1.Recharge
 	(*ExportUnpaidBillsRequest)(nil),   // 33: onecode.api.v1.ExportUnpaidBillsRequest
-	(*httpbody.HttpBody)(nil),          // 34: google.api.HttpBody
+	(*GetBillReceiptRequest)(nil),      // 34: onecode.api.v1.GetBillReceiptRequest
+	(*httpbody.HttpBody)(nil),          // 35: google.api.HttpBody
 }
 var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	0,  // 0: onecode.api.v1.FeeItem.definition:type_name -> onecode.api.v1.FeeItemDefinition
@@ -2098,26 +2100,28 @@ var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	20, // 26: onecode.api.v1.FeeStaffService.RecordCashPayment:input_type -> onecode.api.v1.RecordCashPaymentRequest
 	21, // 27: onecode.api.v1.FeeStaffService.GrantFeeExemption:input_type -> onecode.api.v1.GrantFeeExemptionRequest
 	25, // 28: onecode.api.v1.FeeParentService.ListChildBills:input_type -> onecode.api.v1.ListChildBillsRequest
-	27, // 29: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
-	28, // 30: onecode.api.v1.FeeParentService.PayBillOnline:input_type -> onecode.api.v1.PayBillOnlineRequest
-	30, // 31: onecode.api.v1.FeeParentService.GetBillOrder:input_type -> onecode.api.v1.GetBillOrderRequest
-	5,  // 32: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
-	6,  // 33: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
-	7,  // 34: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
-	10, // 35: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
-	12, // 36: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
-	8,  // 37: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
-	16, // 38: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
-	19, // 39: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
-	34, // 40: onecode.api.v1.FeeStaffService.ExportUnpaidBills:output_type -> google.api.HttpBody
-	22, // 41: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
-	23, // 42: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
-	26, // 43: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
-	24, // 44: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
-	29, // 45: onecode.api.v1.FeeParentService.PayBillOnline:output_type -> onecode.api.v1.PayBillOnlineResponse
-	31, // 46: onecode.api.v1.FeeParentService.GetBillOrder:output_type -> onecode.api.v1.GetBillOrderResponse
-	32, // [32:47] is the sub-list for method output_type
-	17, // [17:32] is the sub-list for method input_type
+	34, // 29: onecode.api.v1.FeeParentService.GetBillReceipt:input_type -> onecode.api.v1.GetBillReceiptRequest
+	27, // 30: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
+	28, // 31: onecode.api.v1.FeeParentService.PayBillOnline:input_type -> onecode.api.v1.PayBillOnlineRequest
+	30, // 32: onecode.api.v1.FeeParentService.GetBillOrder:input_type -> onecode.api.v1.GetBillOrderRequest
+	5,  // 33: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
+	6,  // 34: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
+	7,  // 35: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
+	10, // 36: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
+	12, // 37: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
+	8,  // 38: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
+	16, // 39: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
+	19, // 40: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
+	35, // 41: onecode.api.v1.FeeStaffService.ExportUnpaidBills:output_type -> google.api.HttpBody
+	22, // 42: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
+	23, // 43: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
+	26, // 44: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
+	35, // 45: onecode.api.v1.FeeParentService.GetBillReceipt:output_type -> google.api.HttpBody
+	24, // 46: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
+	29, // 47: onecode.api.v1.FeeParentService.PayBillOnline:output_type -> onecode.api.v1.PayBillOnlineResponse
+	31, // 48: onecode.api.v1.FeeParentService.GetBillOrder:output_type -> onecode.api.v1.GetBillOrderResponse
+	33, // [33:49] is the sub-list for method output_type
+	17, // [17:33] is the sub-list for method input_type
 	17, // [17:17] is the sub-list for extension type_name
 	17, // [17:17] is the sub-list for extension extendee
 	0,  // [0:17] is the sub-list for field type_name

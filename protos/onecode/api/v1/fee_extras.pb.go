@@ -74,6 +74,58 @@ func (x *ExportUnpaidBillsRequest) GetClassId() string {
 	return ""
 }
 
+type GetBillReceiptRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	ItemId        string                 `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBillReceiptRequest) Reset() {
+	*x = GetBillReceiptRequest{}
+	mi := &file_onecode_api_v1_fee_extras_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBillReceiptRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBillReceiptRequest) ProtoMessage() {}
+
+func (x *GetBillReceiptRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_fee_extras_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBillReceiptRequest.ProtoReflect.Descriptor instead.
+func (*GetBillReceiptRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_fee_extras_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetBillReceiptRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *GetBillReceiptRequest) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
 var File_onecode_api_v1_fee_extras_proto protoreflect.FileDescriptor
 
 const file_onecode_api_v1_fee_extras_proto_rawDesc = "" +
@@ -81,7 +133,11 @@ const file_onecode_api_v1_fee_extras_proto_rawDesc = "" +
 	"\x1fonecode/api/v1/fee_extras.proto\x12\x0eonecode.api.v1\"N\n" +
 	"\x18ExportUnpaidBillsRequest\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x19\n" +
-	"\bclass_id\x18\x02 \x01(\tR\aclassIdB8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
+	"\bclass_id\x18\x02 \x01(\tR\aclassId\"O\n" +
+	"\x15GetBillReceiptRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\x12\x17\n" +
+	"\aitem_id\x18\x02 \x01(\tR\x06itemIdB8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
 
 var (
 	file_onecode_api_v1_fee_extras_proto_rawDescOnce sync.Once
@@ -95,9 +151,10 @@ func file_onecode_api_v1_fee_extras_proto_rawDescGZIP() []byte {
 	return file_onecode_api_v1_fee_extras_proto_rawDescData
 }
 
-var file_onecode_api_v1_fee_extras_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_onecode_api_v1_fee_extras_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_onecode_api_v1_fee_extras_proto_goTypes = []any{
 	(*ExportUnpaidBillsRequest)(nil), // 0: onecode.api.v1.ExportUnpaidBillsRequest
+	(*GetBillReceiptRequest)(nil),    // 1: onecode.api.v1.GetBillReceiptRequest
 }
 var file_onecode_api_v1_fee_extras_proto_depIdxs = []int32{
 	0, // [0:0] is the sub-list for method output_type
@@ -118,7 +175,7 @@ func file_onecode_api_v1_fee_extras_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_fee_extras_proto_rawDesc), len(file_onecode_api_v1_fee_extras_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

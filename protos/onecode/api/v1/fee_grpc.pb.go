@@ -543,6 +543,7 @@ var FeeStaffService_ServiceDesc = grpc.ServiceDesc{
 
 const (
 	FeeParentService_ListChildBills_FullMethodName     = "/onecode.api.v1.FeeParentService/ListChildBills"
+	FeeParentService_GetBillReceipt_FullMethodName     = "/onecode.api.v1.FeeParentService/GetBillReceipt"
 	FeeParentService_PayBillFromBalance_FullMethodName = "/onecode.api.v1.FeeParentService/PayBillFromBalance"
 	FeeParentService_PayBillOnline_FullMethodName      = "/onecode.api.v1.FeeParentService/PayBillOnline"
 	FeeParentService_GetBillOrder_FullMethodName       = "/onecode.api.v1.FeeParentService/GetBillOrder"
@@ -557,6 +558,10 @@ const (
 type FeeParentServiceClient interface {
 	// ListChildBills lists a child's bills with their items.
 	ListChildBills(ctx context.Context, in *ListChildBillsRequest, opts ...grpc.CallOption) (*ListChildBillsResponse, error)
+	// GetBillReceipt is the electronic receipt (PDF) of a child's bill with something
+	// paid: school, item, masked name, amount, reference and time (Asia/Shanghai).
+	// Another parent's child or a bill with nothing paid: NotFound.
+	GetBillReceipt(ctx context.Context, in *GetBillReceiptRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// PayBillFromBalance pays a bill from the child's card balance, if the item allows
 	// it and the balance covers the amount. The same request id answers its first outcome.
 	PayBillFromBalance(ctx context.Context, in *PayBillFromBalanceRequest, opts ...grpc.CallOption) (*PayBillFromBalanceResponse, error)
@@ -584,6 +589,16 @@ func (c *feeParentServiceClient) ListChildBills(ctx context.Context, in *ListChi
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListChildBillsResponse)
 	err := c.cc.Invoke(ctx, FeeParentService_ListChildBills_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feeParentServiceClient) GetBillReceipt(ctx context.Context, in *GetBillReceiptRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, FeeParentService_GetBillReceipt_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -629,6 +644,10 @@ func (c *feeParentServiceClient) GetBillOrder(ctx context.Context, in *GetBillOr
 type FeeParentServiceServer interface {
 	// ListChildBills lists a child's bills with their items.
 	ListChildBills(context.Context, *ListChildBillsRequest) (*ListChildBillsResponse, error)
+	// GetBillReceipt is the electronic receipt (PDF) of a child's bill with something
+	// paid: school, item, masked name, amount, reference and time (Asia/Shanghai).
+	// Another parent's child or a bill with nothing paid: NotFound.
+	GetBillReceipt(context.Context, *GetBillReceiptRequest) (*httpbody.HttpBody, error)
 	// PayBillFromBalance pays a bill from the child's card balance, if the item allows
 	// it and the balance covers the amount. The same request id answers its first outcome.
 	PayBillFromBalance(context.Context, *PayBillFromBalanceRequest) (*PayBillFromBalanceResponse, error)
@@ -654,6 +673,9 @@ type UnimplementedFeeParentServiceServer struct{}
 
 func (UnimplementedFeeParentServiceServer) ListChildBills(context.Context, *ListChildBillsRequest) (*ListChildBillsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListChildBills not implemented")
+}
+func (UnimplementedFeeParentServiceServer) GetBillReceipt(context.Context, *GetBillReceiptRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetBillReceipt not implemented")
 }
 func (UnimplementedFeeParentServiceServer) PayBillFromBalance(context.Context, *PayBillFromBalanceRequest) (*PayBillFromBalanceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method PayBillFromBalance not implemented")
@@ -699,6 +721,24 @@ func _FeeParentService_ListChildBills_Handler(srv interface{}, ctx context.Conte
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(FeeParentServiceServer).ListChildBills(ctx, req.(*ListChildBillsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeeParentService_GetBillReceipt_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetBillReceiptRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeeParentServiceServer).GetBillReceipt(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeeParentService_GetBillReceipt_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeeParentServiceServer).GetBillReceipt(ctx, req.(*GetBillReceiptRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -767,6 +807,10 @@ var FeeParentService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListChildBills",
 			Handler:    _FeeParentService_ListChildBills_Handler,
+		},
+		{
+			MethodName: "GetBillReceipt",
+			Handler:    _FeeParentService_GetBillReceipt_Handler,
 		},
 		{
 			MethodName: "PayBillFromBalance",
