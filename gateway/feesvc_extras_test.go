@@ -152,3 +152,17 @@ func TestFeeReceiptPDF(t *testing.T) {
 		t.Fatalf("REST receipt: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
+
+// TestFeeRemindUnwired: until the notice outbox is wired into the fee service, a
+// reminder answers Unavailable (nothing queued); another school's item NOT_FOUND.
+func TestFeeRemindUnwired(t *testing.T) {
+	e, fin, fin2 := feeWorld(t)
+	item := createItem(t, e, fin, feeDef("school", nil, nil, 5000, false))
+	if _, err := e.fee.PublishFeeItem(bearer(fin), &apiv1.PublishFeeItemRequest{ItemId: item}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.fee.RemindUnpaidBills(bearer(fin2), &apiv1.RemindUnpaidBillsRequest{ItemId: item})
+	wantCode(t, err, codes.NotFound, "FEE_ITEM_NOT_FOUND")
+	_, err = e.fee.RemindUnpaidBills(bearer(fin), &apiv1.RemindUnpaidBillsRequest{ItemId: item})
+	wantCode(t, err, codes.Unavailable, "UNAVAILABLE")
+}

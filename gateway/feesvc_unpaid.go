@@ -24,3 +24,16 @@ func (s *FeeStaffService) ExportUnpaidBills(ctx context.Context, req *apiv1.Expo
 	}
 	return &httpbody.HttpBody{ContentType: xlsxType, Data: b}, nil
 }
+
+// RemindUnpaidBills implements apiv1.FeeStaffServiceServer (fees.Service.RemindUnpaid).
+func (s *FeeStaffService) RemindUnpaidBills(ctx context.Context, req *apiv1.RemindUnpaidBillsRequest) (*apiv1.RemindUnpaidBillsResponse, error) {
+	st, err := feeStaff(ctx, rolesFeeRead...)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.fees.RemindUnpaid(ctx, st, req.GetItemId(), req.GetClassId())
+	if err != nil {
+		return nil, err
+	}
+	return &apiv1.RemindUnpaidBillsResponse{Queued: int32(r.Queued), Skipped: int32(r.Skipped)}, nil
+}

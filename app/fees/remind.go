@@ -25,12 +25,12 @@ type Reminded struct {
 // outbox's dedupe key refuses a second one; a reminder made in quiet hours
 // (21:00–07:00) waits in the outbox until 07:00 (notify.SendAt).
 func (s *Service) RemindUnpaid(ctx context.Context, st Staff, itemID, classID string) (Reminded, error) {
-	if s.d.Notices == nil {
-		return Reminded{}, ErrNoNotices
-	}
 	it, bills, err := s.UnpaidBills(ctx, st, itemID, classID)
 	if err != nil {
 		return Reminded{}, err
+	}
+	if s.d.Notices == nil {
+		return Reminded{}, ErrNoNotices
 	}
 	day := s.d.Now().In(shanghai).Format("20060102")
 	var out Reminded

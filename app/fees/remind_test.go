@@ -37,12 +37,12 @@ func TestRemindUnpaid(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { box.Close() })
-	if _, err := svc.RemindUnpaid(ctx, fin, "FIX", ""); !errors.Is(err, ErrNoNotices) {
+	it := classItem(t, svc, 3000, false)
+	if _, err := svc.RemindUnpaid(ctx, fin, it.ID, ""); !errors.Is(err, ErrNoNotices) {
 		t.Fatalf("without notices: %v", err)
 	}
 	svc.d.Notices, svc.d.Now = &notify.Notices{Store: box, Now: now}, now
 
-	it := classItem(t, svc, 3000, false)
 	if _, err := svc.Publish(ctx, fin, it.ID); err != nil {
 		t.Fatal(err)
 	}

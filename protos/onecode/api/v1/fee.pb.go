@@ -1998,7 +1998,7 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\x13GetBillOrderRequest\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\"F\n" +
 	"\x14GetBillOrderResponse\x12.\n" +
-	"\x05order\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\x05order2\xbd\f\n" +
+	"\x05order\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\x05order2\xdf\r\n" +
 	"\x0fFeeStaffService\x12|\n" +
 	"\rCreateFeeItem\x12$.onecode.api.v1.CreateFeeItemRequest\x1a%.onecode.api.v1.CreateFeeItemResponse\"\x1e\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/staff/fee-items\x12\x8d\x01\n" +
 	"\rUpdateFeeItem\x12$.onecode.api.v1.UpdateFeeItemRequest\x1a%.onecode.api.v1.UpdateFeeItemResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/v1/staff/fee-items/{item_id}:update\x12z\n" +
@@ -2009,7 +2009,8 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\fCloseFeeItem\x12#.onecode.api.v1.CloseFeeItemRequest\x1a$.onecode.api.v1.CloseFeeItemResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/staff/fee-items/{item_id}:close\x12\x86\x01\n" +
 	"\fListFeeBills\x12#.onecode.api.v1.ListFeeBillsRequest\x1a$.onecode.api.v1.ListFeeBillsResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/staff/fee-items/{item_id}/bills\x12\x96\x01\n" +
 	"\x11GetFeeClassTotals\x12(.onecode.api.v1.GetFeeClassTotalsRequest\x1a).onecode.api.v1.GetFeeClassTotalsResponse\",\x82\xd3\xe4\x93\x02&\x12$/v1/staff/fee-items/{item_id}/totals\x12\x86\x01\n" +
-	"\x11ExportUnpaidBills\x12(.onecode.api.v1.ExportUnpaidBillsRequest\x1a\x14.google.api.HttpBody\"1\x82\xd3\xe4\x93\x02+\x12)/v1/staff/fee-items/{item_id}/unpaid.xlsx\x12\xad\x01\n" +
+	"\x11ExportUnpaidBills\x12(.onecode.api.v1.ExportUnpaidBillsRequest\x1a\x14.google.api.HttpBody\"1\x82\xd3\xe4\x93\x02+\x12)/v1/staff/fee-items/{item_id}/unpaid.xlsx\x12\x9f\x01\n" +
+	"\x11RemindUnpaidBills\x12(.onecode.api.v1.RemindUnpaidBillsRequest\x1a).onecode.api.v1.RemindUnpaidBillsResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/v1/staff/fee-items/{item_id}:remindUnpaid\x12\xad\x01\n" +
 	"\x11RecordCashPayment\x12(.onecode.api.v1.RecordCashPaymentRequest\x1a).onecode.api.v1.RecordCashPaymentResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/staff/fee-items/{item_id}/bills/{account_id}:payCash\x12\xac\x01\n" +
 	"\x11GrantFeeExemption\x12(.onecode.api.v1.GrantFeeExemptionRequest\x1a).onecode.api.v1.GrantFeeExemptionResponse\"B\x82\xd3\xe4\x93\x02<:\x01*\"7/v1/staff/fee-items/{item_id}/bills/{account_id}:exempt2\xa1\x06\n" +
 	"\x10FeeParentService\x12\x8f\x01\n" +
@@ -2067,8 +2068,10 @@ var file_onecode_api_v1_fee_proto_goTypes = []any{
 	(*GetBillOrderResponse)(nil),       // 31: onecode.api.v1.GetBillOrderResponse
 	(*Recharge)(nil),                   // 32: onecode.api.v1.Recharge
 	(*ExportUnpaidBillsRequest)(nil),   // 33: onecode.api.v1.ExportUnpaidBillsRequest
-	(*GetBillReceiptRequest)(nil),      // 34: onecode.api.v1.GetBillReceiptRequest
-	(*httpbody.HttpBody)(nil),          // 35: google.api.HttpBody
+	(*RemindUnpaidBillsRequest)(nil),   // 34: onecode.api.v1.RemindUnpaidBillsRequest
+	(*GetBillReceiptRequest)(nil),      // 35: onecode.api.v1.GetBillReceiptRequest
+	(*httpbody.HttpBody)(nil),          // 36: google.api.HttpBody
+	(*RemindUnpaidBillsResponse)(nil),  // 37: onecode.api.v1.RemindUnpaidBillsResponse
 }
 var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	0,  // 0: onecode.api.v1.FeeItem.definition:type_name -> onecode.api.v1.FeeItemDefinition
@@ -2097,31 +2100,33 @@ var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	15, // 23: onecode.api.v1.FeeStaffService.ListFeeBills:input_type -> onecode.api.v1.ListFeeBillsRequest
 	17, // 24: onecode.api.v1.FeeStaffService.GetFeeClassTotals:input_type -> onecode.api.v1.GetFeeClassTotalsRequest
 	33, // 25: onecode.api.v1.FeeStaffService.ExportUnpaidBills:input_type -> onecode.api.v1.ExportUnpaidBillsRequest
-	20, // 26: onecode.api.v1.FeeStaffService.RecordCashPayment:input_type -> onecode.api.v1.RecordCashPaymentRequest
-	21, // 27: onecode.api.v1.FeeStaffService.GrantFeeExemption:input_type -> onecode.api.v1.GrantFeeExemptionRequest
-	25, // 28: onecode.api.v1.FeeParentService.ListChildBills:input_type -> onecode.api.v1.ListChildBillsRequest
-	34, // 29: onecode.api.v1.FeeParentService.GetBillReceipt:input_type -> onecode.api.v1.GetBillReceiptRequest
-	27, // 30: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
-	28, // 31: onecode.api.v1.FeeParentService.PayBillOnline:input_type -> onecode.api.v1.PayBillOnlineRequest
-	30, // 32: onecode.api.v1.FeeParentService.GetBillOrder:input_type -> onecode.api.v1.GetBillOrderRequest
-	5,  // 33: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
-	6,  // 34: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
-	7,  // 35: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
-	10, // 36: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
-	12, // 37: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
-	8,  // 38: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
-	16, // 39: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
-	19, // 40: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
-	35, // 41: onecode.api.v1.FeeStaffService.ExportUnpaidBills:output_type -> google.api.HttpBody
-	22, // 42: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
-	23, // 43: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
-	26, // 44: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
-	35, // 45: onecode.api.v1.FeeParentService.GetBillReceipt:output_type -> google.api.HttpBody
-	24, // 46: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
-	29, // 47: onecode.api.v1.FeeParentService.PayBillOnline:output_type -> onecode.api.v1.PayBillOnlineResponse
-	31, // 48: onecode.api.v1.FeeParentService.GetBillOrder:output_type -> onecode.api.v1.GetBillOrderResponse
-	33, // [33:49] is the sub-list for method output_type
-	17, // [17:33] is the sub-list for method input_type
+	34, // 26: onecode.api.v1.FeeStaffService.RemindUnpaidBills:input_type -> onecode.api.v1.RemindUnpaidBillsRequest
+	20, // 27: onecode.api.v1.FeeStaffService.RecordCashPayment:input_type -> onecode.api.v1.RecordCashPaymentRequest
+	21, // 28: onecode.api.v1.FeeStaffService.GrantFeeExemption:input_type -> onecode.api.v1.GrantFeeExemptionRequest
+	25, // 29: onecode.api.v1.FeeParentService.ListChildBills:input_type -> onecode.api.v1.ListChildBillsRequest
+	35, // 30: onecode.api.v1.FeeParentService.GetBillReceipt:input_type -> onecode.api.v1.GetBillReceiptRequest
+	27, // 31: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
+	28, // 32: onecode.api.v1.FeeParentService.PayBillOnline:input_type -> onecode.api.v1.PayBillOnlineRequest
+	30, // 33: onecode.api.v1.FeeParentService.GetBillOrder:input_type -> onecode.api.v1.GetBillOrderRequest
+	5,  // 34: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
+	6,  // 35: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
+	7,  // 36: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
+	10, // 37: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
+	12, // 38: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
+	8,  // 39: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
+	16, // 40: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
+	19, // 41: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
+	36, // 42: onecode.api.v1.FeeStaffService.ExportUnpaidBills:output_type -> google.api.HttpBody
+	37, // 43: onecode.api.v1.FeeStaffService.RemindUnpaidBills:output_type -> onecode.api.v1.RemindUnpaidBillsResponse
+	22, // 44: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
+	23, // 45: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
+	26, // 46: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
+	36, // 47: onecode.api.v1.FeeParentService.GetBillReceipt:output_type -> google.api.HttpBody
+	24, // 48: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
+	29, // 49: onecode.api.v1.FeeParentService.PayBillOnline:output_type -> onecode.api.v1.PayBillOnlineResponse
+	31, // 50: onecode.api.v1.FeeParentService.GetBillOrder:output_type -> onecode.api.v1.GetBillOrderResponse
+	34, // [34:51] is the sub-list for method output_type
+	17, // [17:34] is the sub-list for method input_type
 	17, // [17:17] is the sub-list for extension type_name
 	17, // [17:17] is the sub-list for extension extendee
 	0,  // [0:17] is the sub-list for field type_name

@@ -416,6 +416,51 @@ func local_request_FeeStaffService_ExportUnpaidBills_0(ctx context.Context, mars
 	return msg, metadata, err
 }
 
+func request_FeeStaffService_RemindUnpaidBills_0(ctx context.Context, marshaler runtime.Marshaler, client FeeStaffServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq RemindUnpaidBillsRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["item_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "item_id")
+	}
+	protoReq.ItemId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "item_id", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.RemindUnpaidBills(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_FeeStaffService_RemindUnpaidBills_0(ctx context.Context, marshaler runtime.Marshaler, server FeeStaffServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq RemindUnpaidBillsRequest
+		metadata runtime.ServerMetadata
+		err      error
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	val, ok := pathParams["item_id"]
+	if !ok {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "missing parameter %s", "item_id")
+	}
+	protoReq.ItemId, err = runtime.String(val)
+	if err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "item_id", err)
+	}
+	msg, err := server.RemindUnpaidBills(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_FeeStaffService_RecordCashPayment_0(ctx context.Context, marshaler runtime.Marshaler, client FeeStaffServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq RecordCashPaymentRequest
@@ -979,6 +1024,26 @@ func RegisterFeeStaffServiceHandlerServer(ctx context.Context, mux *runtime.Serv
 		}
 		forward_FeeStaffService_ExportUnpaidBills_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_FeeStaffService_RemindUnpaidBills_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/onecode.api.v1.FeeStaffService/RemindUnpaidBills", runtime.WithHTTPPathPattern("/v1/staff/fee-items/{item_id}:remindUnpaid"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_FeeStaffService_RemindUnpaidBills_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeeStaffService_RemindUnpaidBills_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_FeeStaffService_RecordCashPayment_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1322,6 +1387,23 @@ func RegisterFeeStaffServiceHandlerClient(ctx context.Context, mux *runtime.Serv
 		}
 		forward_FeeStaffService_ExportUnpaidBills_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_FeeStaffService_RemindUnpaidBills_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/onecode.api.v1.FeeStaffService/RemindUnpaidBills", runtime.WithHTTPPathPattern("/v1/staff/fee-items/{item_id}:remindUnpaid"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_FeeStaffService_RemindUnpaidBills_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_FeeStaffService_RemindUnpaidBills_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_FeeStaffService_RecordCashPayment_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1369,6 +1451,7 @@ var (
 	pattern_FeeStaffService_ListFeeBills_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "staff", "fee-items", "item_id", "bills"}, ""))
 	pattern_FeeStaffService_GetFeeClassTotals_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "staff", "fee-items", "item_id", "totals"}, ""))
 	pattern_FeeStaffService_ExportUnpaidBills_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4}, []string{"v1", "staff", "fee-items", "item_id", "unpaid.xlsx"}, ""))
+	pattern_FeeStaffService_RemindUnpaidBills_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"v1", "staff", "fee-items", "item_id"}, "remindUnpaid"))
 	pattern_FeeStaffService_RecordCashPayment_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4, 1, 0, 4, 1, 5, 5}, []string{"v1", "staff", "fee-items", "item_id", "bills", "account_id"}, "payCash"))
 	pattern_FeeStaffService_GrantFeeExemption_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3, 2, 4, 1, 0, 4, 1, 5, 5}, []string{"v1", "staff", "fee-items", "item_id", "bills", "account_id"}, "exempt"))
 )
@@ -1383,6 +1466,7 @@ var (
 	forward_FeeStaffService_ListFeeBills_0      = runtime.ForwardResponseMessage
 	forward_FeeStaffService_GetFeeClassTotals_0 = runtime.ForwardResponseMessage
 	forward_FeeStaffService_ExportUnpaidBills_0 = runtime.ForwardResponseMessage
+	forward_FeeStaffService_RemindUnpaidBills_0 = runtime.ForwardResponseMessage
 	forward_FeeStaffService_RecordCashPayment_0 = runtime.ForwardResponseMessage
 	forward_FeeStaffService_GrantFeeExemption_0 = runtime.ForwardResponseMessage
 )

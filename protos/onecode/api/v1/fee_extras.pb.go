@@ -126,6 +126,113 @@ func (x *GetBillReceiptRequest) GetItemId() string {
 	return ""
 }
 
+type RemindUnpaidBillsRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	ItemId string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	// One class ("" every class; a teacher always reminds their own class).
+	ClassId       string `protobuf:"bytes,2,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemindUnpaidBillsRequest) Reset() {
+	*x = RemindUnpaidBillsRequest{}
+	mi := &file_onecode_api_v1_fee_extras_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemindUnpaidBillsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemindUnpaidBillsRequest) ProtoMessage() {}
+
+func (x *RemindUnpaidBillsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_fee_extras_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemindUnpaidBillsRequest.ProtoReflect.Descriptor instead.
+func (*RemindUnpaidBillsRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_fee_extras_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *RemindUnpaidBillsRequest) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *RemindUnpaidBillsRequest) GetClassId() string {
+	if x != nil {
+		return x.ClassId
+	}
+	return ""
+}
+
+type RemindUnpaidBillsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Reminders queued now (sent from 07:00 China time when made in quiet hours).
+	Queued int32 `protobuf:"varint,1,opt,name=queued,proto3" json:"queued,omitempty"`
+	// Bills already reminded on this China day (at most one reminder a day per bill).
+	Skipped       int32 `protobuf:"varint,2,opt,name=skipped,proto3" json:"skipped,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemindUnpaidBillsResponse) Reset() {
+	*x = RemindUnpaidBillsResponse{}
+	mi := &file_onecode_api_v1_fee_extras_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemindUnpaidBillsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemindUnpaidBillsResponse) ProtoMessage() {}
+
+func (x *RemindUnpaidBillsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_fee_extras_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemindUnpaidBillsResponse.ProtoReflect.Descriptor instead.
+func (*RemindUnpaidBillsResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_fee_extras_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RemindUnpaidBillsResponse) GetQueued() int32 {
+	if x != nil {
+		return x.Queued
+	}
+	return 0
+}
+
+func (x *RemindUnpaidBillsResponse) GetSkipped() int32 {
+	if x != nil {
+		return x.Skipped
+	}
+	return 0
+}
+
 var File_onecode_api_v1_fee_extras_proto protoreflect.FileDescriptor
 
 const file_onecode_api_v1_fee_extras_proto_rawDesc = "" +
@@ -137,7 +244,13 @@ const file_onecode_api_v1_fee_extras_proto_rawDesc = "" +
 	"\x15GetBillReceiptRequest\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x17\n" +
-	"\aitem_id\x18\x02 \x01(\tR\x06itemIdB8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
+	"\aitem_id\x18\x02 \x01(\tR\x06itemId\"N\n" +
+	"\x18RemindUnpaidBillsRequest\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x19\n" +
+	"\bclass_id\x18\x02 \x01(\tR\aclassId\"M\n" +
+	"\x19RemindUnpaidBillsResponse\x12\x16\n" +
+	"\x06queued\x18\x01 \x01(\x05R\x06queued\x12\x18\n" +
+	"\askipped\x18\x02 \x01(\x05R\askippedB8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
 
 var (
 	file_onecode_api_v1_fee_extras_proto_rawDescOnce sync.Once
@@ -151,10 +264,12 @@ func file_onecode_api_v1_fee_extras_proto_rawDescGZIP() []byte {
 	return file_onecode_api_v1_fee_extras_proto_rawDescData
 }
 
-var file_onecode_api_v1_fee_extras_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_onecode_api_v1_fee_extras_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_onecode_api_v1_fee_extras_proto_goTypes = []any{
-	(*ExportUnpaidBillsRequest)(nil), // 0: onecode.api.v1.ExportUnpaidBillsRequest
-	(*GetBillReceiptRequest)(nil),    // 1: onecode.api.v1.GetBillReceiptRequest
+	(*ExportUnpaidBillsRequest)(nil),  // 0: onecode.api.v1.ExportUnpaidBillsRequest
+	(*GetBillReceiptRequest)(nil),     // 1: onecode.api.v1.GetBillReceiptRequest
+	(*RemindUnpaidBillsRequest)(nil),  // 2: onecode.api.v1.RemindUnpaidBillsRequest
+	(*RemindUnpaidBillsResponse)(nil), // 3: onecode.api.v1.RemindUnpaidBillsResponse
 }
 var file_onecode_api_v1_fee_extras_proto_depIdxs = []int32{
 	0, // [0:0] is the sub-list for method output_type
@@ -175,7 +290,7 @@ func file_onecode_api_v1_fee_extras_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_fee_extras_proto_rawDesc), len(file_onecode_api_v1_fee_extras_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -29,6 +29,7 @@ const (
 	FeeStaffService_ListFeeBills_FullMethodName      = "/onecode.api.v1.FeeStaffService/ListFeeBills"
 	FeeStaffService_GetFeeClassTotals_FullMethodName = "/onecode.api.v1.FeeStaffService/GetFeeClassTotals"
 	FeeStaffService_ExportUnpaidBills_FullMethodName = "/onecode.api.v1.FeeStaffService/ExportUnpaidBills"
+	FeeStaffService_RemindUnpaidBills_FullMethodName = "/onecode.api.v1.FeeStaffService/RemindUnpaidBills"
 	FeeStaffService_RecordCashPayment_FullMethodName = "/onecode.api.v1.FeeStaffService/RecordCashPayment"
 	FeeStaffService_GrantFeeExemption_FullMethodName = "/onecode.api.v1.FeeStaffService/GrantFeeExemption"
 )
@@ -62,6 +63,9 @@ type FeeStaffServiceClient interface {
 	// ExportUnpaidBills is the item's unpaid bills (of one class; a teacher's class)
 	// as an XLSX workbook: class, student number, name, amounts in yuan, status.
 	ExportUnpaidBills(ctx context.Context, in *ExportUnpaidBillsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// RemindUnpaidBills queues a reminder to the guardians of each unpaid bill of the
+	// item (of a class; a teacher's class), at most one per bill and China day.
+	RemindUnpaidBills(ctx context.Context, in *RemindUnpaidBillsRequest, opts ...grpc.CallOption) (*RemindUnpaidBillsResponse, error)
 	// RecordCashPayment records cash or a bank transfer taken for a bill (线下登记). The
 	// same request id answers its first outcome.
 	RecordCashPayment(ctx context.Context, in *RecordCashPaymentRequest, opts ...grpc.CallOption) (*RecordCashPaymentResponse, error)
@@ -168,6 +172,16 @@ func (c *feeStaffServiceClient) ExportUnpaidBills(ctx context.Context, in *Expor
 	return out, nil
 }
 
+func (c *feeStaffServiceClient) RemindUnpaidBills(ctx context.Context, in *RemindUnpaidBillsRequest, opts ...grpc.CallOption) (*RemindUnpaidBillsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RemindUnpaidBillsResponse)
+	err := c.cc.Invoke(ctx, FeeStaffService_RemindUnpaidBills_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *feeStaffServiceClient) RecordCashPayment(ctx context.Context, in *RecordCashPaymentRequest, opts ...grpc.CallOption) (*RecordCashPaymentResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RecordCashPaymentResponse)
@@ -217,6 +231,9 @@ type FeeStaffServiceServer interface {
 	// ExportUnpaidBills is the item's unpaid bills (of one class; a teacher's class)
 	// as an XLSX workbook: class, student number, name, amounts in yuan, status.
 	ExportUnpaidBills(context.Context, *ExportUnpaidBillsRequest) (*httpbody.HttpBody, error)
+	// RemindUnpaidBills queues a reminder to the guardians of each unpaid bill of the
+	// item (of a class; a teacher's class), at most one per bill and China day.
+	RemindUnpaidBills(context.Context, *RemindUnpaidBillsRequest) (*RemindUnpaidBillsResponse, error)
 	// RecordCashPayment records cash or a bank transfer taken for a bill (线下登记). The
 	// same request id answers its first outcome.
 	RecordCashPayment(context.Context, *RecordCashPaymentRequest) (*RecordCashPaymentResponse, error)
@@ -259,6 +276,9 @@ func (UnimplementedFeeStaffServiceServer) GetFeeClassTotals(context.Context, *Ge
 }
 func (UnimplementedFeeStaffServiceServer) ExportUnpaidBills(context.Context, *ExportUnpaidBillsRequest) (*httpbody.HttpBody, error) {
 	return nil, status.Error(codes.Unimplemented, "method ExportUnpaidBills not implemented")
+}
+func (UnimplementedFeeStaffServiceServer) RemindUnpaidBills(context.Context, *RemindUnpaidBillsRequest) (*RemindUnpaidBillsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RemindUnpaidBills not implemented")
 }
 func (UnimplementedFeeStaffServiceServer) RecordCashPayment(context.Context, *RecordCashPaymentRequest) (*RecordCashPaymentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordCashPayment not implemented")
@@ -449,6 +469,24 @@ func _FeeStaffService_ExportUnpaidBills_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FeeStaffService_RemindUnpaidBills_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RemindUnpaidBillsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeeStaffServiceServer).RemindUnpaidBills(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeeStaffService_RemindUnpaidBills_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeeStaffServiceServer).RemindUnpaidBills(ctx, req.(*RemindUnpaidBillsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _FeeStaffService_RecordCashPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RecordCashPaymentRequest)
 	if err := dec(in); err != nil {
@@ -527,6 +565,10 @@ var FeeStaffService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ExportUnpaidBills",
 			Handler:    _FeeStaffService_ExportUnpaidBills_Handler,
+		},
+		{
+			MethodName: "RemindUnpaidBills",
+			Handler:    _FeeStaffService_RemindUnpaidBills_Handler,
 		},
 		{
 			MethodName: "RecordCashPayment",
