@@ -30,6 +30,17 @@ type FeeParentService struct {
 	apiv1.UnimplementedFeeParentServiceServer
 	fees   *fees.Service
 	online FeeOnlineDesk // nil: no online payment configured
+	// ReceiptFont is a TrueType font with Chinese glyphs for receipts (optional).
+	ReceiptFont []byte
+	// Now stamps receipts (default time.Now).
+	Now func() time.Time
+}
+
+func (s *FeeParentService) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
 }
 
 var (
@@ -62,20 +73,20 @@ func feeStaff(ctx context.Context, roles ...access.Role) (fees.Staff, error) {
 }
 
 func definition(d *apiv1.FeeItemDefinition) (fees.Definition, error) {
-	due := int32(0)
-	if s := d.GetDueDay(); s != "" {
-		t, err := parseDueDay(s)
-		if err != nil {
-			return fees.Definition{}, err
-		}
-		due = t
+	due, err := parseDueDay(d.GetDueDay())
+	if err != nil {
+		return fees.Definition{}, err
 	}
 	return fees.Definition{Title: d.GetTitle(), Category: fee.Category(d.GetCategory()), AmountFen: d.GetAmountFen(),
 		Target: fee.Target{Kind: fee.TargetKind(d.GetTargetKind()), ClassIDs: d.GetClassIds(), AccountIDs: d.GetAccountIds()},
 		DueDay: due, AllowBalance: d.GetAllowBalance()}, nil
 }
 
+// parseDueDay reads the required due day (fee.proto: due_day is required).
 func parseDueDay(s string) (int32, error) {
+	if s == "" {
+		return 0, reason.Invalid(reason.InvalidFeeItem, "due_day is required (YYYYMMDD)")
+	}
 	if len(s) != 8 {
 		return 0, reason.Invalid(reason.InvalidFeeItem, "due_day %q, want YYYYMMDD", s)
 	}
@@ -100,7 +111,7 @@ func feeItemProto(it fees.Item) *apiv1.FeeItem {
 func billProto(b fees.Bill) *apiv1.FeeBill {
 	return &apiv1.FeeBill{ItemId: b.ItemID, AccountId: b.AccountID, DueFen: b.DueFen, PaidFen: b.PaidFen,
 		ExemptedFen: b.ExemptedFen, OutstandingFen: b.DueFen - b.PaidFen - b.ExemptedFen, Status: string(b.Status),
-		DueDay: b.DueDay.String(), Replayed: b.Replayed}
+		DueDay: b.DueDay.String(), Replayed: b.Replayed, AllowBalance: b.AllowBalance}
 }
 
 // CreateFeeItem implements apiv1.FeeStaffServiceServer.

@@ -18,11 +18,15 @@ func (s *FeeStaffService) ListFeeBills(ctx context.Context, req *apiv1.ListFeeBi
 	if err != nil {
 		return nil, err
 	}
+	it, err := s.fees.GetItem(ctx, st, req.GetItemId())
+	if err != nil {
+		return nil, err
+	}
 	out := &apiv1.ListFeeBillsResponse{Bills: make([]*apiv1.FeeBill, len(rows)), NextPageToken: next}
 	for i, b := range rows {
 		out.Bills[i] = &apiv1.FeeBill{ItemId: b.ItemID, AccountId: b.AccountID, ClassId: b.ClassID, DueFen: b.DueFen,
 			PaidFen: b.PaidFen, ExemptedFen: b.ExemptedFen, OutstandingFen: b.DueFen - b.PaidFen - b.ExemptedFen,
-			Status: string(b.Status)}
+			Status: string(b.Status), DueDay: it.Due.String(), AllowBalance: it.AllowBalance}
 	}
 	return out, nil
 }

@@ -22,6 +22,8 @@ type Bill struct {
 	ExemptedFen int64
 	DueDay      schoolday.Date
 	Status      fee.Status
+	// AllowBalance: the card balance may pay it (the item's rule, kept on the bill).
+	AllowBalance bool
 	// Replayed: the request id was seen before and this is its first outcome.
 	Replayed bool
 }
@@ -29,7 +31,8 @@ type Bill struct {
 func billOf(accountID string, a *grainv1.Accepted) Bill {
 	b := a.GetBill()
 	return Bill{ItemID: b.GetItemId(), AccountID: accountID, DueFen: b.GetDueFen(), PaidFen: b.GetPaidFen(),
-		ExemptedFen: b.GetExemptedFen(), DueDay: parseDay(b.GetDueDay()), Status: fee.Status(b.GetStatus()), Replayed: a.GetReplayed()}
+		ExemptedFen: b.GetExemptedFen(), DueDay: parseDay(b.GetDueDay()), Status: fee.Status(b.GetStatus()), AllowBalance: b.GetAllowBalance(),
+		Replayed: a.GetReplayed()}
 }
 
 // openItem returns a published item of the staff's school; a closed item is

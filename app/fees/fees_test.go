@@ -120,6 +120,10 @@ func (p *pupils) Class(_ context.Context, school, id string) (directory.Class, e
 	return directory.Class{}, directory.ErrNotFound
 }
 
+func (p *pupils) School(_ context.Context, id string) (directory.School, error) {
+	return directory.School{ID: id, Name: "School " + id}, nil
+}
+
 func (p *pupils) IsGuardian(_ context.Context, parent, acc string) (bool, error) {
 	return parent == "par_1" && acc == "acc_0000", nil
 }

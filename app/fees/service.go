@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/onecode/onecode/app/failure"
+	"github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/domain/fee"
 	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/persistence/directory"
@@ -58,6 +59,7 @@ type Directory interface {
 	ListPupils(ctx context.Context, schoolID, classID, after string, limit int) ([]directory.Pupil, error)
 	Class(ctx context.Context, schoolID, id string) (directory.Class, error)
 	IsGuardian(ctx context.Context, parentID, accountID string) (bool, error)
+	School(ctx context.Context, id string) (directory.School, error)
 }
 
 // Errors of the fee use cases.
@@ -88,6 +90,8 @@ type Deps struct {
 	Directory Directory
 	// Workers bounds the grain commands of one publish or close (default 16).
 	Workers int
+	// Notices queues fee reminders (optional: without it RemindUnpaid is ErrNoNotices).
+	Notices *notify.Notices
 	Now     func() time.Time
 	Rand    io.Reader
 	Logger  *slog.Logger
@@ -116,6 +120,9 @@ func New(d Deps) (*Service, error) {
 	}
 	return &Service{d: d, log: log}, nil
 }
+
+// shanghai is China Standard Time (UTC+8, no daylight saving) without the tz database.
+var shanghai = time.FixedZone("Asia/Shanghai", 8*60*60)
 
 var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 

@@ -185,9 +185,12 @@ func newServices(cfg Config, deps gateway.Deps, rs *rechargeSetup, m *actors.Mem
 	if rs.recharges != nil {
 		online = rs.recharges
 	}
-	if s.feeStaff, s.feeParent, err = gateway.NewFeeServices(deps, online); err != nil {
+	feeStaff, feeParent, err := gateway.NewFeeServices(deps, online)
+	if err != nil {
 		return nil, err
 	}
+	feeParent.ReceiptFont = s.staff.SheetFont // receipts print Chinese with the sheet's font
+	s.feeStaff, s.feeParent = feeStaff, feeParent
 	s.refunds = gateway.NewRefundService(rs.recharges)
 	return s, nil
 }

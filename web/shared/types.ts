@@ -87,4 +87,5 @@ export interface FeeBill {
   itemId: string; accountId: string; classId?: string
   dueFen?: Int64; paidFen?: Int64; exemptedFen?: Int64; outstandingFen?: Int64
   status: BillStatus; dueDay?: string; title?: string; category?: FeeCategory; replayed?: boolean
+  allowBalance?: boolean
 }

@@ -120,6 +120,10 @@ export const api = {
   publishFeeItem: (id: string) => client.post<PublishFeeItemResponse>(`/v1/staff/fee-items/${seg(id)}:publish`, {}),
   closeFeeItem: async (id: string) => (await client.post<{ item: FeeItem }>(`/v1/staff/fee-items/${seg(id)}:close`, {})).item,
   feeTotals: async (id: string) => (await client.get<{ classes?: FeeClassTotal[] }>(`/v1/staff/fee-items/${seg(id)}/totals`)).classes ?? [],
+  remindUnpaid: (id: string, classId: string) =>
+    client.post<{ queued?: number; skipped?: number }>(`/v1/staff/fee-items/${seg(id)}:remindUnpaid`, { classId }),
+  unpaidXlsx: (id: string, classId: string) =>
+    client.blob(`/v1/staff/fee-items/${seg(id)}/unpaid.xlsx` + (classId ? `?classId=${encodeURIComponent(classId)}` : '')),
   feeBills: (id: string, classId: string, pageToken: string, pageSize = 200) =>
     client.get<ListFeeBillsResponse>(`/v1/staff/fee-items/${seg(id)}/bills`, { classId, pageToken, pageSize }),
   payCash: async (id: string, accountId: string, amountFen: bigint, voucher: string, requestId: string) =>

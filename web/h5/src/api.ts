@@ -64,11 +64,18 @@ export const api = {
 }
 
 /**
- * HOOK payBillOnline: paying a bill through the aggregator (PayBillOnline, being added
- * to fee.proto by another change). Until the API has that route this stays null and
- * the bill page hides its "pay online" button. To wire it: call the route with a
- * request id, answer the order (like createRecharge: its payUrl), and let the page
- * send the parent there and poll the bill when they come back.
+ * payBillOnline starts paying what the bill has outstanding through the aggregator
+ * (PayBillOnline): the order comes back with its payUrl; the same request id answers
+ * the same order. billOrder polls it (GetBillOrder) until it is credited.
  */
-export const payBillOnline: null | ((accountId: string, itemId: string, requestId: string) => Promise<{ payUrl: string }>) = null
+export const payBillOnline: null | ((accountId: string, itemId: string, requestId: string) => Promise<Recharge>) =
+  async (accountId, itemId, requestId) =>
+    (await client.post<{ order: Recharge }>(`/v1/parent/children/${enc(accountId)}/bills/${enc(itemId)}:payOnline`, { requestId })).order
 
+/** billOrder is the parent's own online-payment order of a bill. */
+export const billOrder = async (orderId: string) =>
+  (await client.get<{ order: Recharge }>(`/v1/parent/bill-orders/${enc(orderId)}`)).order
+
+/** receiptPDF is the electronic receipt (PDF) of a child's paid bill (GetBillReceipt). */
+export const receiptPDF = (accountId: string, itemId: string) =>
+  client.blob(`/v1/parent/children/${enc(accountId)}/bills/${enc(itemId)}/receipt.pdf`)

@@ -1,8 +1,10 @@
 import { makeI18n } from '@shared/i18n'
 import * as notifykinds from './messages/notifykinds'
+import * as feeextras from './i18n/feeextras'
 
 const zh = {
   ...notifykinds.zh,
+  ...feeextras.zh,
   app: { title: '一码通', lang: 'English' },
   login: {
     title: '家长登录', phone: '手机号', phonePh: '请输入11位手机号', code: '验证码', codePh: '6位数字',
@@ -68,6 +70,7 @@ const zh = {
 
 const en: typeof zh = {
   ...notifykinds.en,
+  ...feeextras.en,
   app: { title: 'OneCode', lang: '中文' },
   login: {
     title: 'Parent login', phone: 'Mobile', phonePh: '11-digit mobile number', code: 'Code', codePh: '6 digits',

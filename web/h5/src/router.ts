@@ -16,6 +16,7 @@ export const router = createRouter({
     { path: '/child/:id/cap', name: 'cap', component: () => import('./views/DailyCap.vue'), props: true },
     { path: '/child/:id/bills', name: 'bills', component: () => import('./views/Bills.vue'), props: true },
     { path: '/child/:id/bills/:itemId', name: 'bill', component: () => import('./views/BillDetail.vue'), props: true },
+    { path: '/child/:id/bills/:itemId/orders/:orderId', name: 'billPayResult', component: () => import('./views/BillPayResult.vue'), props: true },
     { path: '/child/:id/bills/:itemId/receipt', name: 'receipt', component: () => import('./views/Receipt.vue'), props: true },
     { path: '/recharges/:orderId', name: 'rechargeResult', component: () => import('./views/RechargeResult.vue'), props: true },
     { path: '/:rest(.*)*', redirect: '/' },

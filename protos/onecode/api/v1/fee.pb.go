@@ -8,6 +8,7 @@ package apiv1
 
 import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -34,7 +35,8 @@ type FeeItemDefinition struct {
 	TargetKind string   `protobuf:"bytes,4,opt,name=target_kind,json=targetKind,proto3" json:"target_kind,omitempty"`
 	ClassIds   []string `protobuf:"bytes,5,rep,name=class_ids,json=classIds,proto3" json:"class_ids,omitempty"`
 	AccountIds []string `protobuf:"bytes,6,rep,name=account_ids,json=accountIds,proto3" json:"account_ids,omitempty"`
-	// Last day to pay, YYYYMMDD.
+	// Last day to pay, YYYYMMDD: required (a bill is due by a day; reminders and the
+	// unpaid list are about it). Missing or malformed: InvalidArgument INVALID_FEE_ITEM.
 	DueDay string `protobuf:"bytes,7,opt,name=due_day,json=dueDay,proto3" json:"due_day,omitempty"`
 	// Whether the card balance may pay it.
 	AllowBalance  bool `protobuf:"varint,8,opt,name=allow_balance,json=allowBalance,proto3" json:"allow_balance,omitempty"`
@@ -787,7 +789,9 @@ type FeeBill struct {
 	Title    string `protobuf:"bytes,10,opt,name=title,proto3" json:"title,omitempty"`
 	Category string `protobuf:"bytes,11,opt,name=category,proto3" json:"category,omitempty"`
 	// True when the request id was seen before and this is its first outcome.
-	Replayed      bool `protobuf:"varint,12,opt,name=replayed,proto3" json:"replayed,omitempty"`
+	Replayed bool `protobuf:"varint,12,opt,name=replayed,proto3" json:"replayed,omitempty"`
+	// Whether the card balance may pay it (the item's allow_balance).
+	AllowBalance  bool `protobuf:"varint,20,opt,name=allow_balance,json=allowBalance,proto3" json:"allow_balance,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -902,6 +906,13 @@ func (x *FeeBill) GetCategory() string {
 func (x *FeeBill) GetReplayed() bool {
 	if x != nil {
 		return x.Replayed
+	}
+	return false
+}
+
+func (x *FeeBill) GetAllowBalance() bool {
+	if x != nil {
+		return x.AllowBalance
 	}
 	return false
 }
@@ -1846,7 +1857,7 @@ var File_onecode_api_v1_fee_proto protoreflect.FileDescriptor
 
 const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\n" +
-	"\x18onecode/api/v1/fee.proto\x12\x0eonecode.api.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1bonecode/api/v1/parent.proto\"\x81\x02\n" +
+	"\x18onecode/api/v1/fee.proto\x12\x0eonecode.api.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19google/api/httpbody.proto\x1a\x1fonecode/api/v1/fee_extras.proto\x1a\x1bonecode/api/v1/parent.proto\"\x81\x02\n" +
 	"\x11FeeItemDefinition\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12\x1a\n" +
 	"\bcategory\x18\x02 \x01(\tR\bcategory\x12\x1d\n" +
@@ -1901,7 +1912,7 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\x05bills\x18\x02 \x01(\x05R\x05bills\x12\x16\n" +
 	"\x06issued\x18\x03 \x01(\x05R\x06issued\".\n" +
 	"\x13CloseFeeItemRequest\x12\x17\n" +
-	"\aitem_id\x18\x01 \x01(\tR\x06itemId\"\xdb\x02\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\"\x80\x03\n" +
 	"\aFeeBill\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1d\n" +
 	"\n" +
@@ -1916,7 +1927,8 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\x05title\x18\n" +
 	" \x01(\tR\x05title\x12\x1a\n" +
 	"\bcategory\x18\v \x01(\tR\bcategory\x12\x1a\n" +
-	"\breplayed\x18\f \x01(\bR\breplayed\"\x85\x01\n" +
+	"\breplayed\x18\f \x01(\bR\breplayed\x12#\n" +
+	"\rallow_balance\x18\x14 \x01(\bR\fallowBalance\"\x85\x01\n" +
 	"\x13ListFeeBillsRequest\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x19\n" +
 	"\bclass_id\x18\x02 \x01(\tR\aclassId\x12\x1b\n" +
@@ -1986,7 +1998,7 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\x13GetBillOrderRequest\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\"F\n" +
 	"\x14GetBillOrderResponse\x12.\n" +
-	"\x05order\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\x05order2\xb4\v\n" +
+	"\x05order\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\x05order2\xdf\r\n" +
 	"\x0fFeeStaffService\x12|\n" +
 	"\rCreateFeeItem\x12$.onecode.api.v1.CreateFeeItemRequest\x1a%.onecode.api.v1.CreateFeeItemResponse\"\x1e\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/staff/fee-items\x12\x8d\x01\n" +
 	"\rUpdateFeeItem\x12$.onecode.api.v1.UpdateFeeItemRequest\x1a%.onecode.api.v1.UpdateFeeItemResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/v1/staff/fee-items/{item_id}:update\x12z\n" +
@@ -1996,11 +2008,14 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\x0ePublishFeeItem\x12%.onecode.api.v1.PublishFeeItemRequest\x1a&.onecode.api.v1.PublishFeeItemResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/v1/staff/fee-items/{item_id}:publish\x12\x89\x01\n" +
 	"\fCloseFeeItem\x12#.onecode.api.v1.CloseFeeItemRequest\x1a$.onecode.api.v1.CloseFeeItemResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/v1/staff/fee-items/{item_id}:close\x12\x86\x01\n" +
 	"\fListFeeBills\x12#.onecode.api.v1.ListFeeBillsRequest\x1a$.onecode.api.v1.ListFeeBillsResponse\"+\x82\xd3\xe4\x93\x02%\x12#/v1/staff/fee-items/{item_id}/bills\x12\x96\x01\n" +
-	"\x11GetFeeClassTotals\x12(.onecode.api.v1.GetFeeClassTotalsRequest\x1a).onecode.api.v1.GetFeeClassTotalsResponse\",\x82\xd3\xe4\x93\x02&\x12$/v1/staff/fee-items/{item_id}/totals\x12\xad\x01\n" +
+	"\x11GetFeeClassTotals\x12(.onecode.api.v1.GetFeeClassTotalsRequest\x1a).onecode.api.v1.GetFeeClassTotalsResponse\",\x82\xd3\xe4\x93\x02&\x12$/v1/staff/fee-items/{item_id}/totals\x12\x86\x01\n" +
+	"\x11ExportUnpaidBills\x12(.onecode.api.v1.ExportUnpaidBillsRequest\x1a\x14.google.api.HttpBody\"1\x82\xd3\xe4\x93\x02+\x12)/v1/staff/fee-items/{item_id}/unpaid.xlsx\x12\x9f\x01\n" +
+	"\x11RemindUnpaidBills\x12(.onecode.api.v1.RemindUnpaidBillsRequest\x1a).onecode.api.v1.RemindUnpaidBillsResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/v1/staff/fee-items/{item_id}:remindUnpaid\x12\xad\x01\n" +
 	"\x11RecordCashPayment\x12(.onecode.api.v1.RecordCashPaymentRequest\x1a).onecode.api.v1.RecordCashPaymentResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/staff/fee-items/{item_id}/bills/{account_id}:payCash\x12\xac\x01\n" +
-	"\x11GrantFeeExemption\x12(.onecode.api.v1.GrantFeeExemptionRequest\x1a).onecode.api.v1.GrantFeeExemptionResponse\"B\x82\xd3\xe4\x93\x02<:\x01*\"7/v1/staff/fee-items/{item_id}/bills/{account_id}:exempt2\x8b\x05\n" +
+	"\x11GrantFeeExemption\x12(.onecode.api.v1.GrantFeeExemptionRequest\x1a).onecode.api.v1.GrantFeeExemptionResponse\"B\x82\xd3\xe4\x93\x02<:\x01*\"7/v1/staff/fee-items/{item_id}/bills/{account_id}:exempt2\xa1\x06\n" +
 	"\x10FeeParentService\x12\x8f\x01\n" +
-	"\x0eListChildBills\x12%.onecode.api.v1.ListChildBillsRequest\x1a&.onecode.api.v1.ListChildBillsResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/parent/children/{account_id}/bills\x12\xb7\x01\n" +
+	"\x0eListChildBills\x12%.onecode.api.v1.ListChildBillsRequest\x1a&.onecode.api.v1.ListChildBillsResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/parent/children/{account_id}/bills\x12\x93\x01\n" +
+	"\x0eGetBillReceipt\x12%.onecode.api.v1.GetBillReceiptRequest\x1a\x14.google.api.HttpBody\"D\x82\xd3\xe4\x93\x02>\x12</v1/parent/children/{account_id}/bills/{item_id}/receipt.pdf\x12\xb7\x01\n" +
 	"\x12PayBillFromBalance\x12).onecode.api.v1.PayBillFromBalanceRequest\x1a*.onecode.api.v1.PayBillFromBalanceResponse\"J\x82\xd3\xe4\x93\x02D:\x01*\"?/v1/parent/children/{account_id}/bills/{item_id}:payFromBalance\x12\xa3\x01\n" +
 	"\rPayBillOnline\x12$.onecode.api.v1.PayBillOnlineRequest\x1a%.onecode.api.v1.PayBillOnlineResponse\"E\x82\xd3\xe4\x93\x02?:\x01*\":/v1/parent/children/{account_id}/bills/{item_id}:payOnline\x12\x84\x01\n" +
 	"\fGetBillOrder\x12#.onecode.api.v1.GetBillOrderRequest\x1a$.onecode.api.v1.GetBillOrderResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/parent/bill-orders/{order_id}B8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
@@ -2052,6 +2067,11 @@ var file_onecode_api_v1_fee_proto_goTypes = []any{
 	(*GetBillOrderRequest)(nil),        // 30: onecode.api.v1.GetBillOrderRequest
 	(*GetBillOrderResponse)(nil),       // 31: onecode.api.v1.GetBillOrderResponse
 	(*Recharge)(nil),                   // 32: onecode.api.v1.Recharge
+	(*ExportUnpaidBillsRequest)(nil),   // 33: onecode.api.v1.ExportUnpaidBillsRequest
+	(*RemindUnpaidBillsRequest)(nil),   // 34: onecode.api.v1.RemindUnpaidBillsRequest
+	(*GetBillReceiptRequest)(nil),      // 35: onecode.api.v1.GetBillReceiptRequest
+	(*httpbody.HttpBody)(nil),          // 36: google.api.HttpBody
+	(*RemindUnpaidBillsResponse)(nil),  // 37: onecode.api.v1.RemindUnpaidBillsResponse
 }
 var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	0,  // 0: onecode.api.v1.FeeItem.definition:type_name -> onecode.api.v1.FeeItemDefinition
@@ -2079,28 +2099,34 @@ var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	13, // 22: onecode.api.v1.FeeStaffService.CloseFeeItem:input_type -> onecode.api.v1.CloseFeeItemRequest
 	15, // 23: onecode.api.v1.FeeStaffService.ListFeeBills:input_type -> onecode.api.v1.ListFeeBillsRequest
 	17, // 24: onecode.api.v1.FeeStaffService.GetFeeClassTotals:input_type -> onecode.api.v1.GetFeeClassTotalsRequest
-	20, // 25: onecode.api.v1.FeeStaffService.RecordCashPayment:input_type -> onecode.api.v1.RecordCashPaymentRequest
-	21, // 26: onecode.api.v1.FeeStaffService.GrantFeeExemption:input_type -> onecode.api.v1.GrantFeeExemptionRequest
-	25, // 27: onecode.api.v1.FeeParentService.ListChildBills:input_type -> onecode.api.v1.ListChildBillsRequest
-	27, // 28: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
-	28, // 29: onecode.api.v1.FeeParentService.PayBillOnline:input_type -> onecode.api.v1.PayBillOnlineRequest
-	30, // 30: onecode.api.v1.FeeParentService.GetBillOrder:input_type -> onecode.api.v1.GetBillOrderRequest
-	5,  // 31: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
-	6,  // 32: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
-	7,  // 33: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
-	10, // 34: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
-	12, // 35: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
-	8,  // 36: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
-	16, // 37: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
-	19, // 38: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
-	22, // 39: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
-	23, // 40: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
-	26, // 41: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
-	24, // 42: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
-	29, // 43: onecode.api.v1.FeeParentService.PayBillOnline:output_type -> onecode.api.v1.PayBillOnlineResponse
-	31, // 44: onecode.api.v1.FeeParentService.GetBillOrder:output_type -> onecode.api.v1.GetBillOrderResponse
-	31, // [31:45] is the sub-list for method output_type
-	17, // [17:31] is the sub-list for method input_type
+	33, // 25: onecode.api.v1.FeeStaffService.ExportUnpaidBills:input_type -> onecode.api.v1.ExportUnpaidBillsRequest
+	34, // 26: onecode.api.v1.FeeStaffService.RemindUnpaidBills:input_type -> onecode.api.v1.RemindUnpaidBillsRequest
+	20, // 27: onecode.api.v1.FeeStaffService.RecordCashPayment:input_type -> onecode.api.v1.RecordCashPaymentRequest
+	21, // 28: onecode.api.v1.FeeStaffService.GrantFeeExemption:input_type -> onecode.api.v1.GrantFeeExemptionRequest
+	25, // 29: onecode.api.v1.FeeParentService.ListChildBills:input_type -> onecode.api.v1.ListChildBillsRequest
+	35, // 30: onecode.api.v1.FeeParentService.GetBillReceipt:input_type -> onecode.api.v1.GetBillReceiptRequest
+	27, // 31: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
+	28, // 32: onecode.api.v1.FeeParentService.PayBillOnline:input_type -> onecode.api.v1.PayBillOnlineRequest
+	30, // 33: onecode.api.v1.FeeParentService.GetBillOrder:input_type -> onecode.api.v1.GetBillOrderRequest
+	5,  // 34: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
+	6,  // 35: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
+	7,  // 36: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
+	10, // 37: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
+	12, // 38: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
+	8,  // 39: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
+	16, // 40: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
+	19, // 41: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
+	36, // 42: onecode.api.v1.FeeStaffService.ExportUnpaidBills:output_type -> google.api.HttpBody
+	37, // 43: onecode.api.v1.FeeStaffService.RemindUnpaidBills:output_type -> onecode.api.v1.RemindUnpaidBillsResponse
+	22, // 44: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
+	23, // 45: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
+	26, // 46: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
+	36, // 47: onecode.api.v1.FeeParentService.GetBillReceipt:output_type -> google.api.HttpBody
+	24, // 48: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
+	29, // 49: onecode.api.v1.FeeParentService.PayBillOnline:output_type -> onecode.api.v1.PayBillOnlineResponse
+	31, // 50: onecode.api.v1.FeeParentService.GetBillOrder:output_type -> onecode.api.v1.GetBillOrderResponse
+	34, // [34:51] is the sub-list for method output_type
+	17, // [17:34] is the sub-list for method input_type
 	17, // [17:17] is the sub-list for extension type_name
 	17, // [17:17] is the sub-list for extension extendee
 	0,  // [0:17] is the sub-list for field type_name
@@ -2111,6 +2137,7 @@ func file_onecode_api_v1_fee_proto_init() {
 	if File_onecode_api_v1_fee_proto != nil {
 		return
 	}
+	file_onecode_api_v1_fee_extras_proto_init()
 	file_onecode_api_v1_parent_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{

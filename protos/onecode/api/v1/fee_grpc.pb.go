@@ -8,6 +8,7 @@ package apiv1
 
 import (
 	context "context"
+	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -27,6 +28,8 @@ const (
 	FeeStaffService_CloseFeeItem_FullMethodName      = "/onecode.api.v1.FeeStaffService/CloseFeeItem"
 	FeeStaffService_ListFeeBills_FullMethodName      = "/onecode.api.v1.FeeStaffService/ListFeeBills"
 	FeeStaffService_GetFeeClassTotals_FullMethodName = "/onecode.api.v1.FeeStaffService/GetFeeClassTotals"
+	FeeStaffService_ExportUnpaidBills_FullMethodName = "/onecode.api.v1.FeeStaffService/ExportUnpaidBills"
+	FeeStaffService_RemindUnpaidBills_FullMethodName = "/onecode.api.v1.FeeStaffService/RemindUnpaidBills"
 	FeeStaffService_RecordCashPayment_FullMethodName = "/onecode.api.v1.FeeStaffService/RecordCashPayment"
 	FeeStaffService_GrantFeeExemption_FullMethodName = "/onecode.api.v1.FeeStaffService/GrantFeeExemption"
 )
@@ -57,6 +60,12 @@ type FeeStaffServiceClient interface {
 	ListFeeBills(ctx context.Context, in *ListFeeBillsRequest, opts ...grpc.CallOption) (*ListFeeBillsResponse, error)
 	// GetFeeClassTotals sums an item's bills per class: counts, paid, exempted, outstanding.
 	GetFeeClassTotals(ctx context.Context, in *GetFeeClassTotalsRequest, opts ...grpc.CallOption) (*GetFeeClassTotalsResponse, error)
+	// ExportUnpaidBills is the item's unpaid bills (of one class; a teacher's class)
+	// as an XLSX workbook: class, student number, name, amounts in yuan, status.
+	ExportUnpaidBills(ctx context.Context, in *ExportUnpaidBillsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// RemindUnpaidBills queues a reminder to the guardians of each unpaid bill of the
+	// item (of a class; a teacher's class), at most one per bill and China day.
+	RemindUnpaidBills(ctx context.Context, in *RemindUnpaidBillsRequest, opts ...grpc.CallOption) (*RemindUnpaidBillsResponse, error)
 	// RecordCashPayment records cash or a bank transfer taken for a bill (线下登记). The
 	// same request id answers its first outcome.
 	RecordCashPayment(ctx context.Context, in *RecordCashPaymentRequest, opts ...grpc.CallOption) (*RecordCashPaymentResponse, error)
@@ -153,6 +162,26 @@ func (c *feeStaffServiceClient) GetFeeClassTotals(ctx context.Context, in *GetFe
 	return out, nil
 }
 
+func (c *feeStaffServiceClient) ExportUnpaidBills(ctx context.Context, in *ExportUnpaidBillsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, FeeStaffService_ExportUnpaidBills_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feeStaffServiceClient) RemindUnpaidBills(ctx context.Context, in *RemindUnpaidBillsRequest, opts ...grpc.CallOption) (*RemindUnpaidBillsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RemindUnpaidBillsResponse)
+	err := c.cc.Invoke(ctx, FeeStaffService_RemindUnpaidBills_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *feeStaffServiceClient) RecordCashPayment(ctx context.Context, in *RecordCashPaymentRequest, opts ...grpc.CallOption) (*RecordCashPaymentResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RecordCashPaymentResponse)
@@ -199,6 +228,12 @@ type FeeStaffServiceServer interface {
 	ListFeeBills(context.Context, *ListFeeBillsRequest) (*ListFeeBillsResponse, error)
 	// GetFeeClassTotals sums an item's bills per class: counts, paid, exempted, outstanding.
 	GetFeeClassTotals(context.Context, *GetFeeClassTotalsRequest) (*GetFeeClassTotalsResponse, error)
+	// ExportUnpaidBills is the item's unpaid bills (of one class; a teacher's class)
+	// as an XLSX workbook: class, student number, name, amounts in yuan, status.
+	ExportUnpaidBills(context.Context, *ExportUnpaidBillsRequest) (*httpbody.HttpBody, error)
+	// RemindUnpaidBills queues a reminder to the guardians of each unpaid bill of the
+	// item (of a class; a teacher's class), at most one per bill and China day.
+	RemindUnpaidBills(context.Context, *RemindUnpaidBillsRequest) (*RemindUnpaidBillsResponse, error)
 	// RecordCashPayment records cash or a bank transfer taken for a bill (线下登记). The
 	// same request id answers its first outcome.
 	RecordCashPayment(context.Context, *RecordCashPaymentRequest) (*RecordCashPaymentResponse, error)
@@ -238,6 +273,12 @@ func (UnimplementedFeeStaffServiceServer) ListFeeBills(context.Context, *ListFee
 }
 func (UnimplementedFeeStaffServiceServer) GetFeeClassTotals(context.Context, *GetFeeClassTotalsRequest) (*GetFeeClassTotalsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetFeeClassTotals not implemented")
+}
+func (UnimplementedFeeStaffServiceServer) ExportUnpaidBills(context.Context, *ExportUnpaidBillsRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExportUnpaidBills not implemented")
+}
+func (UnimplementedFeeStaffServiceServer) RemindUnpaidBills(context.Context, *RemindUnpaidBillsRequest) (*RemindUnpaidBillsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RemindUnpaidBills not implemented")
 }
 func (UnimplementedFeeStaffServiceServer) RecordCashPayment(context.Context, *RecordCashPaymentRequest) (*RecordCashPaymentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordCashPayment not implemented")
@@ -410,6 +451,42 @@ func _FeeStaffService_GetFeeClassTotals_Handler(srv interface{}, ctx context.Con
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FeeStaffService_ExportUnpaidBills_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExportUnpaidBillsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeeStaffServiceServer).ExportUnpaidBills(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeeStaffService_ExportUnpaidBills_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeeStaffServiceServer).ExportUnpaidBills(ctx, req.(*ExportUnpaidBillsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeeStaffService_RemindUnpaidBills_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RemindUnpaidBillsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeeStaffServiceServer).RemindUnpaidBills(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeeStaffService_RemindUnpaidBills_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeeStaffServiceServer).RemindUnpaidBills(ctx, req.(*RemindUnpaidBillsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _FeeStaffService_RecordCashPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(RecordCashPaymentRequest)
 	if err := dec(in); err != nil {
@@ -486,6 +563,14 @@ var FeeStaffService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _FeeStaffService_GetFeeClassTotals_Handler,
 		},
 		{
+			MethodName: "ExportUnpaidBills",
+			Handler:    _FeeStaffService_ExportUnpaidBills_Handler,
+		},
+		{
+			MethodName: "RemindUnpaidBills",
+			Handler:    _FeeStaffService_RemindUnpaidBills_Handler,
+		},
+		{
 			MethodName: "RecordCashPayment",
 			Handler:    _FeeStaffService_RecordCashPayment_Handler,
 		},
@@ -500,6 +585,7 @@ var FeeStaffService_ServiceDesc = grpc.ServiceDesc{
 
 const (
 	FeeParentService_ListChildBills_FullMethodName     = "/onecode.api.v1.FeeParentService/ListChildBills"
+	FeeParentService_GetBillReceipt_FullMethodName     = "/onecode.api.v1.FeeParentService/GetBillReceipt"
 	FeeParentService_PayBillFromBalance_FullMethodName = "/onecode.api.v1.FeeParentService/PayBillFromBalance"
 	FeeParentService_PayBillOnline_FullMethodName      = "/onecode.api.v1.FeeParentService/PayBillOnline"
 	FeeParentService_GetBillOrder_FullMethodName       = "/onecode.api.v1.FeeParentService/GetBillOrder"
@@ -514,6 +600,10 @@ const (
 type FeeParentServiceClient interface {
 	// ListChildBills lists a child's bills with their items.
 	ListChildBills(ctx context.Context, in *ListChildBillsRequest, opts ...grpc.CallOption) (*ListChildBillsResponse, error)
+	// GetBillReceipt is the electronic receipt (PDF) of a child's bill with something
+	// paid: school, item, masked name, amount, reference and time (Asia/Shanghai).
+	// Another parent's child or a bill with nothing paid: NotFound.
+	GetBillReceipt(ctx context.Context, in *GetBillReceiptRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// PayBillFromBalance pays a bill from the child's card balance, if the item allows
 	// it and the balance covers the amount. The same request id answers its first outcome.
 	PayBillFromBalance(ctx context.Context, in *PayBillFromBalanceRequest, opts ...grpc.CallOption) (*PayBillFromBalanceResponse, error)
@@ -541,6 +631,16 @@ func (c *feeParentServiceClient) ListChildBills(ctx context.Context, in *ListChi
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListChildBillsResponse)
 	err := c.cc.Invoke(ctx, FeeParentService_ListChildBills_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feeParentServiceClient) GetBillReceipt(ctx context.Context, in *GetBillReceiptRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, FeeParentService_GetBillReceipt_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -586,6 +686,10 @@ func (c *feeParentServiceClient) GetBillOrder(ctx context.Context, in *GetBillOr
 type FeeParentServiceServer interface {
 	// ListChildBills lists a child's bills with their items.
 	ListChildBills(context.Context, *ListChildBillsRequest) (*ListChildBillsResponse, error)
+	// GetBillReceipt is the electronic receipt (PDF) of a child's bill with something
+	// paid: school, item, masked name, amount, reference and time (Asia/Shanghai).
+	// Another parent's child or a bill with nothing paid: NotFound.
+	GetBillReceipt(context.Context, *GetBillReceiptRequest) (*httpbody.HttpBody, error)
 	// PayBillFromBalance pays a bill from the child's card balance, if the item allows
 	// it and the balance covers the amount. The same request id answers its first outcome.
 	PayBillFromBalance(context.Context, *PayBillFromBalanceRequest) (*PayBillFromBalanceResponse, error)
@@ -611,6 +715,9 @@ type UnimplementedFeeParentServiceServer struct{}
 
 func (UnimplementedFeeParentServiceServer) ListChildBills(context.Context, *ListChildBillsRequest) (*ListChildBillsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListChildBills not implemented")
+}
+func (UnimplementedFeeParentServiceServer) GetBillReceipt(context.Context, *GetBillReceiptRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetBillReceipt not implemented")
 }
 func (UnimplementedFeeParentServiceServer) PayBillFromBalance(context.Context, *PayBillFromBalanceRequest) (*PayBillFromBalanceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method PayBillFromBalance not implemented")
@@ -656,6 +763,24 @@ func _FeeParentService_ListChildBills_Handler(srv interface{}, ctx context.Conte
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(FeeParentServiceServer).ListChildBills(ctx, req.(*ListChildBillsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeeParentService_GetBillReceipt_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetBillReceiptRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeeParentServiceServer).GetBillReceipt(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeeParentService_GetBillReceipt_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeeParentServiceServer).GetBillReceipt(ctx, req.(*GetBillReceiptRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -724,6 +849,10 @@ var FeeParentService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListChildBills",
 			Handler:    _FeeParentService_ListChildBills_Handler,
+		},
+		{
+			MethodName: "GetBillReceipt",
+			Handler:    _FeeParentService_GetBillReceipt_Handler,
 		},
 		{
 			MethodName: "PayBillFromBalance",

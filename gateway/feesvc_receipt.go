@@ -1,0 +1,51 @@
+package gateway
+
+import (
+	"context"
+
+	"google.golang.org/genproto/googleapis/api/httpbody"
+
+	"github.com/onecode/onecode/app/access"
+	"github.com/onecode/onecode/app/cardprint"
+	"github.com/onecode/onecode/domain/reason"
+	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
+)
+
+// GetBillReceipt implements apiv1.FeeParentServiceServer: the receipt PDF of the
+// caller's child's bill (fees.Service.Receipt checks the guardianship). Without a
+// CJK font (ReceiptFont) Chinese fields print as their ids.
+func (s *FeeParentService) GetBillReceipt(ctx context.Context, req *apiv1.GetBillReceiptRequest) (*httpbody.HttpBody, error) {
+	p, err := access.RequireParent(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.fees.Receipt(ctx, p.SubjectID, req.GetAccountId(), req.GetItemId())
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	pdf, err := cardprint.ReceiptPDF(cardprint.Receipt{
+		School: s.printable(r.SchoolName, "School "+r.SchoolID), Item: s.printable(r.ItemTitle, r.ItemID),
+		Pupil: s.printable(r.MaskedName, r.AccountID), PaidFen: r.PaidFen, Reference: r.ItemID + "/" + r.AccountID,
+		Paid: now, FontTTF: s.ReceiptFont})
+	if err != nil {
+		return nil, reason.Wrap(reason.KindInternal, reason.Internal, "internal error", err)
+	}
+	return &httpbody.HttpBody{ContentType: "application/pdf", Data: pdf}, nil
+}
+
+// printable is text when the receipt's font can draw it, else alt.
+func (s *FeeParentService) printable(text, alt string) string {
+	if text == "" || len(text) > cardprint.MaxFieldLen {
+		return alt
+	}
+	if s.ReceiptFont != nil {
+		return text
+	}
+	for i := 0; i < len(text); i++ {
+		if text[i] < 0x20 || text[i] > 0x7E {
+			return alt
+		}
+	}
+	return text
+}

@@ -1,0 +1,16 @@
+// Messages of the fee extras (issue 11): paying a bill online.
+export const zh = {
+  billpay: {
+    title: '缴费结果', paid: '缴费成功', awaiting: '等待支付', checking: '正在确认支付结果…', closed: '订单已关闭',
+    failed: '支付失败', pending: '处理中', slow: '支付结果确认较慢，请稍后刷新。', retry: '刷新', payNow: '去支付',
+    back: '返回账单', amount: '金额', order: '订单号', receiptPdf: '下载电子收据（PDF）',
+  },
+}
+
+export const en: typeof zh = {
+  billpay: {
+    title: 'Payment result', paid: 'Paid', awaiting: 'Awaiting payment', checking: 'Checking the payment…', closed: 'Order closed',
+    failed: 'Payment failed', pending: 'Processing', slow: 'The payment is taking long to confirm; refresh later.', retry: 'Refresh',
+    payNow: 'Pay now', back: 'Back to the bill', amount: 'Amount', order: 'Order', receiptPdf: 'Download the receipt (PDF)',
+  },
+}
