@@ -153,6 +153,10 @@ func (s Stores) Fees() (*fees.Service, error) {
 	if s.Accounts == nil || s.Directory == nil || s.FeeStore == nil {
 		return nil, errors.Join(ErrMissing, errors.New("fees need Accounts, Directory and FeeStore"))
 	}
-	return fees.New(fees.Deps{Accounts: s.Accounts, Store: s.FeeStore, Directory: s.Directory,
-		Now: s.Now, Rand: s.Rand, Logger: s.Logger})
+	d := fees.Deps{Accounts: s.Accounts, Store: s.FeeStore, Directory: s.Directory,
+		Now: s.Now, Rand: s.Rand, Logger: s.Logger}
+	if ns, ok := s.Notices(); ok {
+		d.Notices = &ns // fee reminders (issue 11)
+	}
+	return fees.New(d)
 }

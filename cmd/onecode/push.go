@@ -106,7 +106,7 @@ func setupPush(cfg Config, demo bool, dir directory.Store, box outbox.Store, pho
 		Templates: map[appnotify.ChannelName]map[string]appnotify.Template{appnotify.SMS: smsTemplates(pc)},
 		// issue 12: guardians by the phone sealed in their record; a notice none of
 		// whose guardians has one (not logged in since phones were kept) goes to the mailbox.
-		Contacts: appnotify.GuardianBook{Directory: dir, SealKey: phoneKey},
+		Contacts: appnotify.GuardianBook{Directory: dir, SealKey: phoneKey, Prefs: preferencesOf(box)},
 		Fallback: mailbox,
 		PhoneKey: phoneKey,
 		Logger:   logger,
@@ -180,4 +180,13 @@ func (c notifyCollector) Collect(ch chan<- prometheus.Metric) {
 func registerNotifyMetrics(reg *prometheus.Registry, stats *appnotify.Stats) {
 	reg.MustRegister(notifyCollector{stats: stats, desc: prometheus.NewDesc("onecode_notices_total",
 		"Notices by channel (sms, wechat, email, mailbox) and outcome (sent, failed, retried).", []string{"channel", "outcome"}, nil)})
+}
+
+// preferencesOf answers the guardians' notice preferences kept beside the outbox
+// (nil without one: every channel and kind on).
+func preferencesOf(box outbox.Store) outbox.PreferenceStore {
+	if ps, ok := box.(outbox.PreferenceStore); ok {
+		return ps
+	}
+	return nil
 }

@@ -123,6 +123,9 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 		// Today's one merchant for every school (per-school merchants: the payments section).
 		Providers: recharge.Single(port),
 		NotifyURL: public + "/aggregator/notify",
+		// Payment and refund notices of new orders come to /pay/notify/default, which
+		// also settles refunds; /aggregator/notify stays for orders placed before.
+		MerchantNotifyURL: public + gateway.PayNotifyPath,
 	}
 	if err := finishRecharges(ctx, rs, cfg, rcfg, client.Verifier(), deps, logger); err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/onecode/onecode/app/access"
+	"github.com/onecode/onecode/app/ops"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -246,6 +247,9 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 		return err
 	}
 	defer opsSet.Close()
+	if c, ok := st.outbox.(ops.OutboxCounter); ok {
+		opsSet.Outbox.Set(c) // the notices' backlog on the ops page
+	}
 	svcs, err := newServices(cfg, deps, rs, n.member, logger)
 	if err != nil {
 		return err

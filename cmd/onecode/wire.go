@@ -13,9 +13,11 @@ import (
 
 	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/app/access"
+	appnotify "github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/domain/card"
 	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/persistence/cache"
+	"github.com/onecode/onecode/persistence/outbox"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
 
@@ -103,6 +105,11 @@ func startMember(ctx context.Context, cfg Config, st *stores, bus cache.Bus, log
 		Stats:         &actors.AccountStats{},
 		Revocations:   actors.NewRevocationHub(),
 	}
+	if st.outbox != nil {
+		// issue 12: low balance, recharge receipts, loss and re-issue notices, told
+		// after each commit and queued once by their dedupe keys.
+		accountDeps.Observer = appnotify.NewAccountNotices(st.outbox, st.directory)
+	}
 	stopRelay, err := accountDeps.Revocations.RelayThrough(bus, logger)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("revocation relay: %w", err)
@@ -176,6 +183,9 @@ func newServices(cfg Config, deps gateway.Deps, rs *rechargeSetup, m *actors.Mem
 	}
 	if s.parent, err = gateway.NewParentService(deps, desk); err != nil {
 		return nil, err
+	}
+	if ps, ok := deps.Outbox.(outbox.PreferenceStore); ok {
+		s.parent.WithNoticePrefs(&appnotify.Prefs{Store: ps})
 	}
 	if s.staff, err = gateway.NewStaffService(deps); err != nil {
 		return nil, err

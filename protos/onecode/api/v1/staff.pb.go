@@ -2518,6 +2518,360 @@ func (x *GetDishLabelsRequest) GetCanteenId() string {
 	return ""
 }
 
+// ListSchoolStaffRequest pages through the school's staff accounts.
+type ListSchoolStaffRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 1..200; 0 means 50.
+	PageSize      int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSchoolStaffRequest) Reset() {
+	*x = ListSchoolStaffRequest{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSchoolStaffRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSchoolStaffRequest) ProtoMessage() {}
+
+func (x *ListSchoolStaffRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSchoolStaffRequest.ProtoReflect.Descriptor instead.
+func (*ListSchoolStaffRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ListSchoolStaffRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSchoolStaffRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListSchoolStaffResponse is a page of staff accounts (never their password hashes).
+type ListSchoolStaffResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Staff []*StaffUser           `protobuf:"bytes,1,rep,name=staff,proto3" json:"staff,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSchoolStaffResponse) Reset() {
+	*x = ListSchoolStaffResponse{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSchoolStaffResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSchoolStaffResponse) ProtoMessage() {}
+
+func (x *ListSchoolStaffResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSchoolStaffResponse.ProtoReflect.Descriptor instead.
+func (*ListSchoolStaffResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ListSchoolStaffResponse) GetStaff() []*StaffUser {
+	if x != nil {
+		return x.Staff
+	}
+	return nil
+}
+
+func (x *ListSchoolStaffResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// SchoolLimits are a school's default account limits, in fen.
+type SchoolLimits struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// > 0 and ≤ balance_cap_fen.
+	SingleRechargeMaxFen int64 `protobuf:"varint,1,opt,name=single_recharge_max_fen,json=singleRechargeMaxFen,proto3" json:"single_recharge_max_fen,omitempty"`
+	// > 0: balance plus pending recharges.
+	BalanceCapFen int64 `protobuf:"varint,2,opt,name=balance_cap_fen,json=balanceCapFen,proto3" json:"balance_cap_fen,omitempty"`
+	// > 0: the daily spend cap of a new account (parents may lower it).
+	DailySpendCapFen int64 `protobuf:"varint,3,opt,name=daily_spend_cap_fen,json=dailySpendCapFen,proto3" json:"daily_spend_cap_fen,omitempty"`
+	// ≥ 0: how far an operator override may take a balance below zero.
+	ArrearsCapFen int64 `protobuf:"varint,4,opt,name=arrears_cap_fen,json=arrearsCapFen,proto3" json:"arrears_cap_fen,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SchoolLimits) Reset() {
+	*x = SchoolLimits{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SchoolLimits) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SchoolLimits) ProtoMessage() {}
+
+func (x *SchoolLimits) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SchoolLimits.ProtoReflect.Descriptor instead.
+func (*SchoolLimits) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *SchoolLimits) GetSingleRechargeMaxFen() int64 {
+	if x != nil {
+		return x.SingleRechargeMaxFen
+	}
+	return 0
+}
+
+func (x *SchoolLimits) GetBalanceCapFen() int64 {
+	if x != nil {
+		return x.BalanceCapFen
+	}
+	return 0
+}
+
+func (x *SchoolLimits) GetDailySpendCapFen() int64 {
+	if x != nil {
+		return x.DailySpendCapFen
+	}
+	return 0
+}
+
+func (x *SchoolLimits) GetArrearsCapFen() int64 {
+	if x != nil {
+		return x.ArrearsCapFen
+	}
+	return 0
+}
+
+// GetSchoolLimitsRequest is empty: the school is the caller's.
+type GetSchoolLimitsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSchoolLimitsRequest) Reset() {
+	*x = GetSchoolLimitsRequest{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSchoolLimitsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSchoolLimitsRequest) ProtoMessage() {}
+
+func (x *GetSchoolLimitsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSchoolLimitsRequest.ProtoReflect.Descriptor instead.
+func (*GetSchoolLimitsRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{48}
+}
+
+// GetSchoolLimitsResponse carries the limits.
+type GetSchoolLimitsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Limits        *SchoolLimits          `protobuf:"bytes,1,opt,name=limits,proto3" json:"limits,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSchoolLimitsResponse) Reset() {
+	*x = GetSchoolLimitsResponse{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSchoolLimitsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSchoolLimitsResponse) ProtoMessage() {}
+
+func (x *GetSchoolLimitsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSchoolLimitsResponse.ProtoReflect.Descriptor instead.
+func (*GetSchoolLimitsResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *GetSchoolLimitsResponse) GetLimits() *SchoolLimits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+// SetSchoolLimitsRequest carries the new limits.
+type SetSchoolLimitsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Limits        *SchoolLimits          `protobuf:"bytes,1,opt,name=limits,proto3" json:"limits,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetSchoolLimitsRequest) Reset() {
+	*x = SetSchoolLimitsRequest{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetSchoolLimitsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetSchoolLimitsRequest) ProtoMessage() {}
+
+func (x *SetSchoolLimitsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetSchoolLimitsRequest.ProtoReflect.Descriptor instead.
+func (*SetSchoolLimitsRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *SetSchoolLimitsRequest) GetLimits() *SchoolLimits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+// SetSchoolLimitsResponse echoes the limits stored.
+type SetSchoolLimitsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Limits        *SchoolLimits          `protobuf:"bytes,1,opt,name=limits,proto3" json:"limits,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetSchoolLimitsResponse) Reset() {
+	*x = SetSchoolLimitsResponse{}
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetSchoolLimitsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetSchoolLimitsResponse) ProtoMessage() {}
+
+func (x *SetSchoolLimitsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetSchoolLimitsResponse.ProtoReflect.Descriptor instead.
+func (*SetSchoolLimitsResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *SetSchoolLimitsResponse) GetLimits() *SchoolLimits {
+	if x != nil {
+		return x.Limits
+	}
+	return nil
+}
+
+// ListNoticesRequest pages through the school's recent notices, newest first.
 type ListNoticesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Notices with ids below this one (0: from the newest).
@@ -2530,7 +2884,7 @@ type ListNoticesRequest struct {
 
 func (x *ListNoticesRequest) Reset() {
 	*x = ListNoticesRequest{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[45]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2542,7 +2896,7 @@ func (x *ListNoticesRequest) String() string {
 func (*ListNoticesRequest) ProtoMessage() {}
 
 func (x *ListNoticesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[45]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2555,7 +2909,7 @@ func (x *ListNoticesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListNoticesRequest.ProtoReflect.Descriptor instead.
 func (*ListNoticesRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{45}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ListNoticesRequest) GetBeforeId() int64 {
@@ -2592,7 +2946,7 @@ type NoticeStatus struct {
 
 func (x *NoticeStatus) Reset() {
 	*x = NoticeStatus{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[46]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2604,7 +2958,7 @@ func (x *NoticeStatus) String() string {
 func (*NoticeStatus) ProtoMessage() {}
 
 func (x *NoticeStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[46]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2617,7 +2971,7 @@ func (x *NoticeStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NoticeStatus.ProtoReflect.Descriptor instead.
 func (*NoticeStatus) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{46}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *NoticeStatus) GetId() int64 {
@@ -2687,7 +3041,7 @@ type ListNoticesResponse struct {
 
 func (x *ListNoticesResponse) Reset() {
 	*x = ListNoticesResponse{}
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[47]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2699,7 +3053,7 @@ func (x *ListNoticesResponse) String() string {
 func (*ListNoticesResponse) ProtoMessage() {}
 
 func (x *ListNoticesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_staff_proto_msgTypes[47]
+	mi := &file_onecode_api_v1_staff_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2712,7 +3066,7 @@ func (x *ListNoticesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListNoticesResponse.ProtoReflect.Descriptor instead.
 func (*ListNoticesResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{47}
+	return file_onecode_api_v1_staff_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ListNoticesResponse) GetNotices() []*NoticeStatus {
@@ -2913,7 +3267,26 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"account_id\x18\x01 \x01(\tR\taccountId\"5\n" +
 	"\x14GetDishLabelsRequest\x12\x1d\n" +
 	"\n" +
-	"canteen_id\x18\x01 \x01(\tR\tcanteenId\"G\n" +
+	"canteen_id\x18\x01 \x01(\tR\tcanteenId\"T\n" +
+	"\x16ListSchoolStaffRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\"r\n" +
+	"\x17ListSchoolStaffResponse\x12/\n" +
+	"\x05staff\x18\x01 \x03(\v2\x19.onecode.api.v1.StaffUserR\x05staff\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc4\x01\n" +
+	"\fSchoolLimits\x125\n" +
+	"\x17single_recharge_max_fen\x18\x01 \x01(\x03R\x14singleRechargeMaxFen\x12&\n" +
+	"\x0fbalance_cap_fen\x18\x02 \x01(\x03R\rbalanceCapFen\x12-\n" +
+	"\x13daily_spend_cap_fen\x18\x03 \x01(\x03R\x10dailySpendCapFen\x12&\n" +
+	"\x0farrears_cap_fen\x18\x04 \x01(\x03R\rarrearsCapFen\"\x18\n" +
+	"\x16GetSchoolLimitsRequest\"O\n" +
+	"\x17GetSchoolLimitsResponse\x124\n" +
+	"\x06limits\x18\x01 \x01(\v2\x1c.onecode.api.v1.SchoolLimitsR\x06limits\"N\n" +
+	"\x16SetSchoolLimitsRequest\x124\n" +
+	"\x06limits\x18\x01 \x01(\v2\x1c.onecode.api.v1.SchoolLimitsR\x06limits\"O\n" +
+	"\x17SetSchoolLimitsResponse\x124\n" +
+	"\x06limits\x18\x01 \x01(\v2\x1c.onecode.api.v1.SchoolLimitsR\x06limits\"G\n" +
 	"\x12ListNoticesRequest\x12\x1b\n" +
 	"\tbefore_id\x18\x01 \x01(\x03R\bbeforeId\x12\x14\n" +
 	"\x05limit\x18\x02 \x01(\x05R\x05limit\"\xe7\x01\n" +
@@ -2928,7 +3301,7 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\battempts\x18\b \x01(\x05R\battempts\"s\n" +
 	"\x13ListNoticesResponse\x126\n" +
 	"\anotices\x18\x01 \x03(\v2\x1c.onecode.api.v1.NoticeStatusR\anotices\x12$\n" +
-	"\x0enext_before_id\x18\x02 \x01(\x03R\fnextBeforeId2\xe1\x18\n" +
+	"\x0enext_before_id\x18\x02 \x01(\x03R\fnextBeforeId2\xdd\x1b\n" +
 	"\fStaffService\x12\x8d\x01\n" +
 	"\x10ImportPupilsFile\x12'.onecode.api.v1.ImportPupilsFileRequest\x1a(.onecode.api.v1.ImportPupilsFileResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/staff/pupils:importFile\x12m\n" +
 	"\n" +
@@ -2947,7 +3320,10 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\x12SetTerminalEnabled\x12).onecode.api.v1.SetTerminalEnabledRequest\x1a*.onecode.api.v1.SetTerminalEnabledResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/v1/staff/terminals/{terminal_id}:setEnabled\x12\x9c\x01\n" +
 	"\x0ePutCanteenDish\x12%.onecode.api.v1.PutCanteenDishRequest\x1a&.onecode.api.v1.PutCanteenDishResponse\";\x82\xd3\xe4\x93\x025:\x01*\x1a0/v1/staff/canteens/{canteen_id}/dishes/{barcode}\x12\x98\x01\n" +
 	"\x11ListCanteenDishes\x12(.onecode.api.v1.ListCanteenDishesRequest\x1a).onecode.api.v1.ListCanteenDishesResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/staff/canteens/{canteen_id}/dishes\x12\x86\x01\n" +
-	"\x0ePutSchoolStaff\x12%.onecode.api.v1.PutSchoolStaffRequest\x1a&.onecode.api.v1.PutSchoolStaffResponse\"%\x82\xd3\xe4\x93\x02\x1f:\x01*\x1a\x1a/v1/staff/staff/{username}\x12\x95\x01\n" +
+	"\x0ePutSchoolStaff\x12%.onecode.api.v1.PutSchoolStaffRequest\x1a&.onecode.api.v1.PutSchoolStaffResponse\"%\x82\xd3\xe4\x93\x02\x1f:\x01*\x1a\x1a/v1/staff/staff/{username}\x12{\n" +
+	"\x0fListSchoolStaff\x12&.onecode.api.v1.ListSchoolStaffRequest\x1a'.onecode.api.v1.ListSchoolStaffResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/staff/staff\x12|\n" +
+	"\x0fGetSchoolLimits\x12&.onecode.api.v1.GetSchoolLimitsRequest\x1a'.onecode.api.v1.GetSchoolLimitsResponse\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/v1/staff/limits\x12\x7f\n" +
+	"\x0fSetSchoolLimits\x12&.onecode.api.v1.SetSchoolLimitsRequest\x1a'.onecode.api.v1.SetSchoolLimitsResponse\"\x1b\x82\xd3\xe4\x93\x02\x15:\x01*\x1a\x10/v1/staff/limits\x12\x95\x01\n" +
 	"\x10GetCanteenTotals\x12'.onecode.api.v1.GetCanteenTotalsRequest\x1a(.onecode.api.v1.GetCanteenTotalsResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/staff/canteens/{canteen_id}/totals\x12\x83\x01\n" +
 	"\x11ListSchoolClasses\x12(.onecode.api.v1.ListSchoolClassesRequest\x1a).onecode.api.v1.ListSchoolClassesResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/staff/classes\x12\x84\x01\n" +
 	"\x11ListStaffCanteens\x12(.onecode.api.v1.ListStaffCanteensRequest\x1a).onecode.api.v1.ListStaffCanteensResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/staff/canteens\x12y\n" +
@@ -2966,7 +3342,7 @@ func file_onecode_api_v1_staff_proto_rawDescGZIP() []byte {
 	return file_onecode_api_v1_staff_proto_rawDescData
 }
 
-var file_onecode_api_v1_staff_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
+var file_onecode_api_v1_staff_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
 var file_onecode_api_v1_staff_proto_goTypes = []any{
 	(*ImportPupilsFileRequest)(nil),         // 0: onecode.api.v1.ImportPupilsFileRequest
 	(*ImportPupilsFileResponse)(nil),        // 1: onecode.api.v1.ImportPupilsFileResponse
@@ -3013,90 +3389,107 @@ var file_onecode_api_v1_staff_proto_goTypes = []any{
 	(*ListStaffCanteensResponse)(nil),       // 42: onecode.api.v1.ListStaffCanteensResponse
 	(*GetPupilCardRequest)(nil),             // 43: onecode.api.v1.GetPupilCardRequest
 	(*GetDishLabelsRequest)(nil),            // 44: onecode.api.v1.GetDishLabelsRequest
-	(*ListNoticesRequest)(nil),              // 45: onecode.api.v1.ListNoticesRequest
-	(*NoticeStatus)(nil),                    // 46: onecode.api.v1.NoticeStatus
-	(*ListNoticesResponse)(nil),             // 47: onecode.api.v1.ListNoticesResponse
-	(ImportMode)(0),                         // 48: onecode.api.v1.ImportMode
-	(*RowError)(nil),                        // 49: onecode.api.v1.RowError
-	(ImportOutcome)(0),                      // 50: onecode.api.v1.ImportOutcome
-	(*HistoryLine)(nil),                     // 51: onecode.api.v1.HistoryLine
-	(*Canteen)(nil),                         // 52: onecode.api.v1.Canteen
-	(*Dish)(nil),                            // 53: onecode.api.v1.Dish
-	(StaffRole)(0),                          // 54: onecode.api.v1.StaffRole
-	(*StaffUser)(nil),                       // 55: onecode.api.v1.StaffUser
-	(*Class)(nil),                           // 56: onecode.api.v1.Class
-	(*httpbody.HttpBody)(nil),               // 57: google.api.HttpBody
+	(*ListSchoolStaffRequest)(nil),          // 45: onecode.api.v1.ListSchoolStaffRequest
+	(*ListSchoolStaffResponse)(nil),         // 46: onecode.api.v1.ListSchoolStaffResponse
+	(*SchoolLimits)(nil),                    // 47: onecode.api.v1.SchoolLimits
+	(*GetSchoolLimitsRequest)(nil),          // 48: onecode.api.v1.GetSchoolLimitsRequest
+	(*GetSchoolLimitsResponse)(nil),         // 49: onecode.api.v1.GetSchoolLimitsResponse
+	(*SetSchoolLimitsRequest)(nil),          // 50: onecode.api.v1.SetSchoolLimitsRequest
+	(*SetSchoolLimitsResponse)(nil),         // 51: onecode.api.v1.SetSchoolLimitsResponse
+	(*ListNoticesRequest)(nil),              // 52: onecode.api.v1.ListNoticesRequest
+	(*NoticeStatus)(nil),                    // 53: onecode.api.v1.NoticeStatus
+	(*ListNoticesResponse)(nil),             // 54: onecode.api.v1.ListNoticesResponse
+	(ImportMode)(0),                         // 55: onecode.api.v1.ImportMode
+	(*RowError)(nil),                        // 56: onecode.api.v1.RowError
+	(ImportOutcome)(0),                      // 57: onecode.api.v1.ImportOutcome
+	(*HistoryLine)(nil),                     // 58: onecode.api.v1.HistoryLine
+	(*Canteen)(nil),                         // 59: onecode.api.v1.Canteen
+	(*Dish)(nil),                            // 60: onecode.api.v1.Dish
+	(StaffRole)(0),                          // 61: onecode.api.v1.StaffRole
+	(*StaffUser)(nil),                       // 62: onecode.api.v1.StaffUser
+	(*Class)(nil),                           // 63: onecode.api.v1.Class
+	(*httpbody.HttpBody)(nil),               // 64: google.api.HttpBody
 }
 var file_onecode_api_v1_staff_proto_depIdxs = []int32{
-	48, // 0: onecode.api.v1.ImportPupilsFileRequest.mode:type_name -> onecode.api.v1.ImportMode
-	49, // 1: onecode.api.v1.ImportPupilsFileResponse.errors:type_name -> onecode.api.v1.RowError
+	55, // 0: onecode.api.v1.ImportPupilsFileRequest.mode:type_name -> onecode.api.v1.ImportMode
+	56, // 1: onecode.api.v1.ImportPupilsFileResponse.errors:type_name -> onecode.api.v1.RowError
 	2,  // 2: onecode.api.v1.ImportPupilsFileResponse.rows:type_name -> onecode.api.v1.ImportedRow
-	50, // 3: onecode.api.v1.ImportedRow.outcome:type_name -> onecode.api.v1.ImportOutcome
+	57, // 3: onecode.api.v1.ImportedRow.outcome:type_name -> onecode.api.v1.ImportOutcome
 	4,  // 4: onecode.api.v1.ListPupilsResponse.pupils:type_name -> onecode.api.v1.Pupil
 	4,  // 5: onecode.api.v1.GetPupilResponse.pupil:type_name -> onecode.api.v1.Pupil
-	51, // 6: onecode.api.v1.ListPupilHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
+	58, // 6: onecode.api.v1.ListPupilHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
 	16, // 7: onecode.api.v1.GetCanteenTotalsResponse.days:type_name -> onecode.api.v1.DayTotal
-	52, // 8: onecode.api.v1.PutStaffCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
-	53, // 9: onecode.api.v1.PutCanteenDishRequest.dish:type_name -> onecode.api.v1.Dish
-	53, // 10: onecode.api.v1.PutCanteenDishResponse.dish:type_name -> onecode.api.v1.Dish
-	53, // 11: onecode.api.v1.ListCanteenDishesResponse.dishes:type_name -> onecode.api.v1.Dish
-	54, // 12: onecode.api.v1.PutSchoolStaffRequest.role:type_name -> onecode.api.v1.StaffRole
-	55, // 13: onecode.api.v1.PutSchoolStaffResponse.staff:type_name -> onecode.api.v1.StaffUser
+	59, // 8: onecode.api.v1.PutStaffCanteenResponse.canteen:type_name -> onecode.api.v1.Canteen
+	60, // 9: onecode.api.v1.PutCanteenDishRequest.dish:type_name -> onecode.api.v1.Dish
+	60, // 10: onecode.api.v1.PutCanteenDishResponse.dish:type_name -> onecode.api.v1.Dish
+	60, // 11: onecode.api.v1.ListCanteenDishesResponse.dishes:type_name -> onecode.api.v1.Dish
+	61, // 12: onecode.api.v1.PutSchoolStaffRequest.role:type_name -> onecode.api.v1.StaffRole
+	62, // 13: onecode.api.v1.PutSchoolStaffResponse.staff:type_name -> onecode.api.v1.StaffUser
 	33, // 14: onecode.api.v1.ListPupilGuardiansResponse.guardians:type_name -> onecode.api.v1.Guardian
-	56, // 15: onecode.api.v1.ListSchoolClassesResponse.classes:type_name -> onecode.api.v1.Class
-	52, // 16: onecode.api.v1.StaffCanteen.canteen:type_name -> onecode.api.v1.Canteen
+	63, // 15: onecode.api.v1.ListSchoolClassesResponse.classes:type_name -> onecode.api.v1.Class
+	59, // 16: onecode.api.v1.StaffCanteen.canteen:type_name -> onecode.api.v1.Canteen
 	40, // 17: onecode.api.v1.StaffCanteen.terminals:type_name -> onecode.api.v1.CanteenTerminal
 	41, // 18: onecode.api.v1.ListStaffCanteensResponse.canteens:type_name -> onecode.api.v1.StaffCanteen
-	46, // 19: onecode.api.v1.ListNoticesResponse.notices:type_name -> onecode.api.v1.NoticeStatus
-	0,  // 20: onecode.api.v1.StaffService.ImportPupilsFile:input_type -> onecode.api.v1.ImportPupilsFileRequest
-	3,  // 21: onecode.api.v1.StaffService.ListPupils:input_type -> onecode.api.v1.ListPupilsRequest
-	6,  // 22: onecode.api.v1.StaffService.GetPupil:input_type -> onecode.api.v1.GetPupilRequest
-	8,  // 23: onecode.api.v1.StaffService.ListPupilHistory:input_type -> onecode.api.v1.ListPupilHistoryRequest
-	10, // 24: onecode.api.v1.StaffService.ReportPupilLoss:input_type -> onecode.api.v1.ReportPupilLossRequest
-	12, // 25: onecode.api.v1.StaffService.ReissueCard:input_type -> onecode.api.v1.ReissueCardRequest
-	30, // 26: onecode.api.v1.StaffService.IssueBindCode:input_type -> onecode.api.v1.IssueBindCodeRequest
-	32, // 27: onecode.api.v1.StaffService.ListPupilGuardians:input_type -> onecode.api.v1.ListPupilGuardiansRequest
-	35, // 28: onecode.api.v1.StaffService.UnbindGuardian:input_type -> onecode.api.v1.UnbindGuardianRequest
-	45, // 29: onecode.api.v1.StaffService.ListNotices:input_type -> onecode.api.v1.ListNoticesRequest
-	14, // 30: onecode.api.v1.StaffService.GetClassSheet:input_type -> onecode.api.v1.GetClassSheetRequest
-	18, // 31: onecode.api.v1.StaffService.PutStaffCanteen:input_type -> onecode.api.v1.PutStaffCanteenRequest
-	20, // 32: onecode.api.v1.StaffService.RegisterCanteenTerminal:input_type -> onecode.api.v1.RegisterCanteenTerminalRequest
-	22, // 33: onecode.api.v1.StaffService.SetTerminalEnabled:input_type -> onecode.api.v1.SetTerminalEnabledRequest
-	24, // 34: onecode.api.v1.StaffService.PutCanteenDish:input_type -> onecode.api.v1.PutCanteenDishRequest
-	26, // 35: onecode.api.v1.StaffService.ListCanteenDishes:input_type -> onecode.api.v1.ListCanteenDishesRequest
-	28, // 36: onecode.api.v1.StaffService.PutSchoolStaff:input_type -> onecode.api.v1.PutSchoolStaffRequest
-	15, // 37: onecode.api.v1.StaffService.GetCanteenTotals:input_type -> onecode.api.v1.GetCanteenTotalsRequest
-	37, // 38: onecode.api.v1.StaffService.ListSchoolClasses:input_type -> onecode.api.v1.ListSchoolClassesRequest
-	39, // 39: onecode.api.v1.StaffService.ListStaffCanteens:input_type -> onecode.api.v1.ListStaffCanteensRequest
-	43, // 40: onecode.api.v1.StaffService.GetPupilCard:input_type -> onecode.api.v1.GetPupilCardRequest
-	44, // 41: onecode.api.v1.StaffService.GetDishLabels:input_type -> onecode.api.v1.GetDishLabelsRequest
-	1,  // 42: onecode.api.v1.StaffService.ImportPupilsFile:output_type -> onecode.api.v1.ImportPupilsFileResponse
-	5,  // 43: onecode.api.v1.StaffService.ListPupils:output_type -> onecode.api.v1.ListPupilsResponse
-	7,  // 44: onecode.api.v1.StaffService.GetPupil:output_type -> onecode.api.v1.GetPupilResponse
-	9,  // 45: onecode.api.v1.StaffService.ListPupilHistory:output_type -> onecode.api.v1.ListPupilHistoryResponse
-	11, // 46: onecode.api.v1.StaffService.ReportPupilLoss:output_type -> onecode.api.v1.ReportPupilLossResponse
-	13, // 47: onecode.api.v1.StaffService.ReissueCard:output_type -> onecode.api.v1.ReissueCardResponse
-	31, // 48: onecode.api.v1.StaffService.IssueBindCode:output_type -> onecode.api.v1.IssueBindCodeResponse
-	34, // 49: onecode.api.v1.StaffService.ListPupilGuardians:output_type -> onecode.api.v1.ListPupilGuardiansResponse
-	36, // 50: onecode.api.v1.StaffService.UnbindGuardian:output_type -> onecode.api.v1.UnbindGuardianResponse
-	47, // 51: onecode.api.v1.StaffService.ListNotices:output_type -> onecode.api.v1.ListNoticesResponse
-	57, // 52: onecode.api.v1.StaffService.GetClassSheet:output_type -> google.api.HttpBody
-	19, // 53: onecode.api.v1.StaffService.PutStaffCanteen:output_type -> onecode.api.v1.PutStaffCanteenResponse
-	21, // 54: onecode.api.v1.StaffService.RegisterCanteenTerminal:output_type -> onecode.api.v1.RegisterCanteenTerminalResponse
-	23, // 55: onecode.api.v1.StaffService.SetTerminalEnabled:output_type -> onecode.api.v1.SetTerminalEnabledResponse
-	25, // 56: onecode.api.v1.StaffService.PutCanteenDish:output_type -> onecode.api.v1.PutCanteenDishResponse
-	27, // 57: onecode.api.v1.StaffService.ListCanteenDishes:output_type -> onecode.api.v1.ListCanteenDishesResponse
-	29, // 58: onecode.api.v1.StaffService.PutSchoolStaff:output_type -> onecode.api.v1.PutSchoolStaffResponse
-	17, // 59: onecode.api.v1.StaffService.GetCanteenTotals:output_type -> onecode.api.v1.GetCanteenTotalsResponse
-	38, // 60: onecode.api.v1.StaffService.ListSchoolClasses:output_type -> onecode.api.v1.ListSchoolClassesResponse
-	42, // 61: onecode.api.v1.StaffService.ListStaffCanteens:output_type -> onecode.api.v1.ListStaffCanteensResponse
-	57, // 62: onecode.api.v1.StaffService.GetPupilCard:output_type -> google.api.HttpBody
-	57, // 63: onecode.api.v1.StaffService.GetDishLabels:output_type -> google.api.HttpBody
-	42, // [42:64] is the sub-list for method output_type
-	20, // [20:42] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	62, // 19: onecode.api.v1.ListSchoolStaffResponse.staff:type_name -> onecode.api.v1.StaffUser
+	47, // 20: onecode.api.v1.GetSchoolLimitsResponse.limits:type_name -> onecode.api.v1.SchoolLimits
+	47, // 21: onecode.api.v1.SetSchoolLimitsRequest.limits:type_name -> onecode.api.v1.SchoolLimits
+	47, // 22: onecode.api.v1.SetSchoolLimitsResponse.limits:type_name -> onecode.api.v1.SchoolLimits
+	53, // 23: onecode.api.v1.ListNoticesResponse.notices:type_name -> onecode.api.v1.NoticeStatus
+	0,  // 24: onecode.api.v1.StaffService.ImportPupilsFile:input_type -> onecode.api.v1.ImportPupilsFileRequest
+	3,  // 25: onecode.api.v1.StaffService.ListPupils:input_type -> onecode.api.v1.ListPupilsRequest
+	6,  // 26: onecode.api.v1.StaffService.GetPupil:input_type -> onecode.api.v1.GetPupilRequest
+	8,  // 27: onecode.api.v1.StaffService.ListPupilHistory:input_type -> onecode.api.v1.ListPupilHistoryRequest
+	10, // 28: onecode.api.v1.StaffService.ReportPupilLoss:input_type -> onecode.api.v1.ReportPupilLossRequest
+	12, // 29: onecode.api.v1.StaffService.ReissueCard:input_type -> onecode.api.v1.ReissueCardRequest
+	30, // 30: onecode.api.v1.StaffService.IssueBindCode:input_type -> onecode.api.v1.IssueBindCodeRequest
+	32, // 31: onecode.api.v1.StaffService.ListPupilGuardians:input_type -> onecode.api.v1.ListPupilGuardiansRequest
+	35, // 32: onecode.api.v1.StaffService.UnbindGuardian:input_type -> onecode.api.v1.UnbindGuardianRequest
+	52, // 33: onecode.api.v1.StaffService.ListNotices:input_type -> onecode.api.v1.ListNoticesRequest
+	14, // 34: onecode.api.v1.StaffService.GetClassSheet:input_type -> onecode.api.v1.GetClassSheetRequest
+	18, // 35: onecode.api.v1.StaffService.PutStaffCanteen:input_type -> onecode.api.v1.PutStaffCanteenRequest
+	20, // 36: onecode.api.v1.StaffService.RegisterCanteenTerminal:input_type -> onecode.api.v1.RegisterCanteenTerminalRequest
+	22, // 37: onecode.api.v1.StaffService.SetTerminalEnabled:input_type -> onecode.api.v1.SetTerminalEnabledRequest
+	24, // 38: onecode.api.v1.StaffService.PutCanteenDish:input_type -> onecode.api.v1.PutCanteenDishRequest
+	26, // 39: onecode.api.v1.StaffService.ListCanteenDishes:input_type -> onecode.api.v1.ListCanteenDishesRequest
+	28, // 40: onecode.api.v1.StaffService.PutSchoolStaff:input_type -> onecode.api.v1.PutSchoolStaffRequest
+	45, // 41: onecode.api.v1.StaffService.ListSchoolStaff:input_type -> onecode.api.v1.ListSchoolStaffRequest
+	48, // 42: onecode.api.v1.StaffService.GetSchoolLimits:input_type -> onecode.api.v1.GetSchoolLimitsRequest
+	50, // 43: onecode.api.v1.StaffService.SetSchoolLimits:input_type -> onecode.api.v1.SetSchoolLimitsRequest
+	15, // 44: onecode.api.v1.StaffService.GetCanteenTotals:input_type -> onecode.api.v1.GetCanteenTotalsRequest
+	37, // 45: onecode.api.v1.StaffService.ListSchoolClasses:input_type -> onecode.api.v1.ListSchoolClassesRequest
+	39, // 46: onecode.api.v1.StaffService.ListStaffCanteens:input_type -> onecode.api.v1.ListStaffCanteensRequest
+	43, // 47: onecode.api.v1.StaffService.GetPupilCard:input_type -> onecode.api.v1.GetPupilCardRequest
+	44, // 48: onecode.api.v1.StaffService.GetDishLabels:input_type -> onecode.api.v1.GetDishLabelsRequest
+	1,  // 49: onecode.api.v1.StaffService.ImportPupilsFile:output_type -> onecode.api.v1.ImportPupilsFileResponse
+	5,  // 50: onecode.api.v1.StaffService.ListPupils:output_type -> onecode.api.v1.ListPupilsResponse
+	7,  // 51: onecode.api.v1.StaffService.GetPupil:output_type -> onecode.api.v1.GetPupilResponse
+	9,  // 52: onecode.api.v1.StaffService.ListPupilHistory:output_type -> onecode.api.v1.ListPupilHistoryResponse
+	11, // 53: onecode.api.v1.StaffService.ReportPupilLoss:output_type -> onecode.api.v1.ReportPupilLossResponse
+	13, // 54: onecode.api.v1.StaffService.ReissueCard:output_type -> onecode.api.v1.ReissueCardResponse
+	31, // 55: onecode.api.v1.StaffService.IssueBindCode:output_type -> onecode.api.v1.IssueBindCodeResponse
+	34, // 56: onecode.api.v1.StaffService.ListPupilGuardians:output_type -> onecode.api.v1.ListPupilGuardiansResponse
+	36, // 57: onecode.api.v1.StaffService.UnbindGuardian:output_type -> onecode.api.v1.UnbindGuardianResponse
+	54, // 58: onecode.api.v1.StaffService.ListNotices:output_type -> onecode.api.v1.ListNoticesResponse
+	64, // 59: onecode.api.v1.StaffService.GetClassSheet:output_type -> google.api.HttpBody
+	19, // 60: onecode.api.v1.StaffService.PutStaffCanteen:output_type -> onecode.api.v1.PutStaffCanteenResponse
+	21, // 61: onecode.api.v1.StaffService.RegisterCanteenTerminal:output_type -> onecode.api.v1.RegisterCanteenTerminalResponse
+	23, // 62: onecode.api.v1.StaffService.SetTerminalEnabled:output_type -> onecode.api.v1.SetTerminalEnabledResponse
+	25, // 63: onecode.api.v1.StaffService.PutCanteenDish:output_type -> onecode.api.v1.PutCanteenDishResponse
+	27, // 64: onecode.api.v1.StaffService.ListCanteenDishes:output_type -> onecode.api.v1.ListCanteenDishesResponse
+	29, // 65: onecode.api.v1.StaffService.PutSchoolStaff:output_type -> onecode.api.v1.PutSchoolStaffResponse
+	46, // 66: onecode.api.v1.StaffService.ListSchoolStaff:output_type -> onecode.api.v1.ListSchoolStaffResponse
+	49, // 67: onecode.api.v1.StaffService.GetSchoolLimits:output_type -> onecode.api.v1.GetSchoolLimitsResponse
+	51, // 68: onecode.api.v1.StaffService.SetSchoolLimits:output_type -> onecode.api.v1.SetSchoolLimitsResponse
+	17, // 69: onecode.api.v1.StaffService.GetCanteenTotals:output_type -> onecode.api.v1.GetCanteenTotalsResponse
+	38, // 70: onecode.api.v1.StaffService.ListSchoolClasses:output_type -> onecode.api.v1.ListSchoolClassesResponse
+	42, // 71: onecode.api.v1.StaffService.ListStaffCanteens:output_type -> onecode.api.v1.ListStaffCanteensResponse
+	64, // 72: onecode.api.v1.StaffService.GetPupilCard:output_type -> google.api.HttpBody
+	64, // 73: onecode.api.v1.StaffService.GetDishLabels:output_type -> google.api.HttpBody
+	49, // [49:74] is the sub-list for method output_type
+	24, // [24:49] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_onecode_api_v1_staff_proto_init() }
@@ -3113,7 +3506,7 @@ func file_onecode_api_v1_staff_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_staff_proto_rawDesc), len(file_onecode_api_v1_staff_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   48,
+			NumMessages:   55,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

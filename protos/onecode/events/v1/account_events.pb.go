@@ -1826,9 +1826,12 @@ type AccountSnapshot struct {
 	// The fee bills, in the order they were issued.
 	Bills []*Bill `protobuf:"bytes,12,rep,name=bills,proto3" json:"bills,omitempty"`
 	// Refunds reserved and not yet settled or released, oldest first.
-	OpenRefunds   []*OpenRefund `protobuf:"bytes,20,rep,name=open_refunds,json=openRefunds,proto3" json:"open_refunds,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	OpenRefunds []*OpenRefund `protobuf:"bytes,20,rep,name=open_refunds,json=openRefunds,proto3" json:"open_refunds,omitempty"`
+	// The low-balance notice of the last crossing went out and no credit re-armed
+	// it yet (domain/account/lowbalance.go). Field 21 (20 is open_refunds).
+	LowBalanceNotified bool `protobuf:"varint,21,opt,name=low_balance_notified,json=lowBalanceNotified,proto3" json:"low_balance_notified,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *AccountSnapshot) Reset() {
@@ -1950,6 +1953,13 @@ func (x *AccountSnapshot) GetOpenRefunds() []*OpenRefund {
 		return x.OpenRefunds
 	}
 	return nil
+}
+
+func (x *AccountSnapshot) GetLowBalanceNotified() bool {
+	if x != nil {
+		return x.LowBalanceNotified
+	}
+	return false
 }
 
 // OpenRefund is a refund reserved and not yet settled or released.
@@ -2525,7 +2535,7 @@ const file_onecode_events_v1_account_events_proto_rawDesc = "" +
 	"amount_fen\x18\x04 \x01(\x03R\tamountFen\x12*\n" +
 	"\x02at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x17\n" +
 	"\acap_day\x18\x06 \x01(\x05R\x06capDay\x12\x16\n" +
-	"\x06voided\x18\a \x01(\bR\x06voided\"\x93\x04\n" +
+	"\x06voided\x18\a \x01(\bR\x06voided\"\xc5\x04\n" +
 	"\x0fAccountSnapshot\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1b\n" +
@@ -2543,7 +2553,8 @@ const file_onecode_events_v1_account_events_proto_rawDesc = "" +
 	" \x01(\x03R\rspentTodayFen\x129\n" +
 	"\x06recent\x18\v \x03(\v2!.onecode.events.v1.RecentPurchaseR\x06recent\x12-\n" +
 	"\x05bills\x18\f \x03(\v2\x17.onecode.events.v1.BillR\x05bills\x12@\n" +
-	"\fopen_refunds\x18\x14 \x03(\v2\x1d.onecode.events.v1.OpenRefundR\vopenRefunds\"|\n" +
+	"\fopen_refunds\x18\x14 \x03(\v2\x1d.onecode.events.v1.OpenRefundR\vopenRefunds\x120\n" +
+	"\x14low_balance_notified\x18\x15 \x01(\bR\x12lowBalanceNotified\"|\n" +
 	"\n" +
 	"OpenRefund\x12\x1b\n" +
 	"\trefund_id\x18\x01 \x01(\tR\brefundId\x12\x19\n" +
