@@ -101,7 +101,7 @@ func (e *refundEnv) paid(t *testing.T, orderID string) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	waitFor(t, "order "+orderID+" credited", func() bool {
+	waitForRefund(t, "order "+orderID+" credited", func() bool {
 		o, err := e.store.Get(context.Background(), orderID)
 		return err == nil && o.State == orders.StateCredited
 	})
@@ -114,7 +114,7 @@ func (e *refundEnv) refund(t *testing.T, f recharge.RefundOrder, want orders.Ref
 	if err != nil {
 		t.Fatalf("refund %s: %v", f.RequestID, err)
 	}
-	waitFor(t, "refund "+r.RefundNo+" "+string(want), func() bool {
+	waitForRefund(t, "refund "+r.RefundNo+" "+string(want), func() bool {
 		got, err := e.store.GetRefund(context.Background(), r.RefundNo)
 		r = got
 		return err == nil && got.State == want
@@ -132,7 +132,7 @@ func (e *refundEnv) state(t *testing.T) *grainv1.GetStateResponse {
 }
 
 // waitFor polls cond until it holds or a deadline passes.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitForRefund(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
@@ -295,7 +295,7 @@ func TestRefundResolvedByQuery(t *testing.T) {
 	if err := e.sb.SetFaults(sandbox.Faults{DropNotify: 1000}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the resolver settling the refund", func() bool {
+	waitForRefund(t, "the resolver settling the refund", func() bool {
 		if _, err := e.app.ResolveRefundsOnce(ctx); err != nil {
 			t.Logf("resolver: %v", err)
 		}

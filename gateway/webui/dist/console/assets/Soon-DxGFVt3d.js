@@ -1,1 +1,0 @@
-import{$ as e,Q as t,W as n,at as r,gt as i,jt as a,pt as o,ut as s,wt as c}from"./index-BibshyFE.js";var l=r({__name:`Soon`,setup(r){let{t:l}=n();return(n,r)=>{let u=o(`el-empty`);return s(),e(u,{description:c(l)(`soon.text`)},{image:i(()=>[t(`h2`,null,a(c(l)(`soon.title`)),1)]),_:1},8,[`description`])}}});export{l as default};
