@@ -103,6 +103,18 @@ func bolaListCases(w *bolaWorld, S apiv1.StaffServiceClient) map[string][]bolaCa
 			}),
 		},
 		"StaffService/SetSchoolLimits": {setLimits("finance1"), setLimits("teacherA"), setLimits("canteen1")},
+		// The school always comes from the session (TestStaffListNoticesIsSchoolScoped
+		// shows another school's notices never listed); these roles are refused.
+		"StaffService/ListNotices": {
+			denied("teacherA", func(context.Context) error {
+				_, err := S.ListNotices(bearer(w.staff["teacherA"]), &apiv1.ListNoticesRequest{})
+				return err
+			}),
+			denied("canteen1", func(context.Context) error {
+				_, err := S.ListNotices(bearer(w.staff["canteen1"]), &apiv1.ListNoticesRequest{})
+				return err
+			}),
+		},
 		"StaffService/ListSchoolClasses": {
 			classes("admin1", "35001/1A,35001/1B"), classes("admin2", "35002/2A"), classes("teacherA", "35001/1A"),
 			denied("canteen1", func(context.Context) error {
