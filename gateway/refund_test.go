@@ -132,15 +132,10 @@ func (e *refundEnv) state(t *testing.T) *grainv1.GetStateResponse {
 }
 
 // waitFor polls cond until it holds or a deadline passes.
+// waitForRefund polls with the longer deadline a provider round trip may need.
 func waitForRefund(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond) // polling with a deadline
-	}
+	waitWithin(t, 20*time.Second, what, cond)
 }
 
 func wantReason(t *testing.T, err error, want reason.Code) {
