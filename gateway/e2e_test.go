@@ -88,6 +88,14 @@ type switchEnv struct {
 
 func newSwitchEnv(t *testing.T) *switchEnv {
 	t.Helper()
+	return newSwitchEnvWith(t, nil)
+}
+
+// newSwitchEnvWith is newSwitchEnv whose recharges, if providers is set, go to those
+// per-school merchants (gateway/payments) instead of the WeChat sandbox port; their
+// notifications reach the edge at /pay/notify/{merchant}.
+func newSwitchEnvWith(t *testing.T, providers recharge.Providers) *switchEnv {
+	t.Helper()
 	ctx := context.Background()
 	sw := switchtest.New(t, switchtest.Options{Name: "switch-test", Logger: discardLogger(), MemberLogger: discardLogger()})
 	js, dir, m := sw.Store, sw.Directory, sw.Member
@@ -142,9 +150,13 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recharges, err := gateway.NewRecharges(recharge.Config{Accounts: e.accounts, Orders: store, Aggregator: port,
+	rcCfg := recharge.Config{Accounts: e.accounts, Orders: store, Aggregator: port,
 		NotifyURL: notifySrv.URL + "/v1/aggregator/notify", Now: time.Now, Rand: rand.Reader, Logger: discardLogger(),
-		OnBill: projection.ProjectBill}, aggClient.Verifier())
+		OnBill: projection.ProjectBill}
+	if providers != nil {
+		rcCfg.Providers, rcCfg.MerchantNotifyURL = providers, notifySrv.URL+gateway.PayNotifyPath
+	}
+	recharges, err := gateway.NewRecharges(rcCfg, aggClient.Verifier())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +164,10 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := recharges.NotifyHandler()
+	notifyMux := http.NewServeMux()
+	notifyMux.Handle("/", recharges.NotifyHandler())
+	notifyMux.Handle("POST "+gateway.PayNotifyPath+"{merchant}", recharges.PayNotifyHandler())
+	var h http.Handler = notifyMux
 	notify.Store(&h)
 
 	authSvc, err := gateway.NewAuthService(deps, access.AuthOptions{Password: testPassword, OnCodeIssued: func(phone, code string) {

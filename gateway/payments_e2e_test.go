@@ -9,19 +9,15 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/onecode/onecode/app/recharge"
-	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/gateway/aggregator"
 	wxsandbox "github.com/onecode/onecode/gateway/aggregator/sandbox"
 	"github.com/onecode/onecode/gateway/alipay"
 	alisandbox "github.com/onecode/onecode/gateway/alipay/sandbox"
 	"github.com/onecode/onecode/gateway/payments"
-	"github.com/onecode/onecode/internal/switchtest"
-	"github.com/onecode/onecode/persistence/orders/sqliteorders"
+	"github.com/onecode/onecode/persistence/directory"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
 )
@@ -124,94 +120,122 @@ func payOnSandbox(t *testing.T, payURL string) {
 	}
 }
 
-// TestPaymentsEndToEnd: for each provider and mode, a recharge and a fee bill's
-// online payment go through the real adapter and its sandbox: order → pay on the
-// sandbox → the sandbox's verified notifications (three copies each) at
-// /pay/notify/{merchant} → credited once, the bill paid once, the ledger at zero
-// once every duplicate copy has been answered.
+// TestPaymentsEndToEnd: one whole switch (gRPC and REST on loopback) whose four
+// schools each pay through another merchant: WeChat Pay direct, WeChat Pay service
+// provider, Alipay public key, Alipay certificate, each on its own sandbox speaking
+// the real protocol. Per school a parent recharges (gRPC) and pays a fee bill online
+// (REST, as the H5 page does), pays both at the sandbox, and the signed notifications
+// (three copies each) credit the wallet once and settle the bill without touching the
+// wallet; finance then refunds part of the bill and the refund settles.
 func TestPaymentsEndToEnd(t *testing.T) {
-	for name, mk := range map[string]func(*testing.T) payEnv{
-		"wechat direct":           func(t *testing.T) payEnv { return wechatEnv(t, false) },
-		"wechat service provider": func(t *testing.T) payEnv { return wechatEnv(t, true) },
-		"alipay public key":       func(t *testing.T) payEnv { return alipayEnv(t, false) },
-		"alipay certificate":      func(t *testing.T) payEnv { return alipayEnv(t, true) },
-	} {
-		t.Run(name, func(t *testing.T) { runPaymentsEndToEnd(t, mk(t)) })
+	envs := map[string]payEnv{
+		"35001": wechatEnv(t, false), "35002": wechatEnv(t, true),
+		"35003": alipayEnv(t, false), "35004": alipayEnv(t, true),
+	}
+	var cfg payments.Config
+	for school, env := range envs {
+		m := env.merchants[0]
+		m.Key = m.Key + school
+		s := env.school
+		s.School, s.Merchant = school, m.Key
+		cfg.Merchants, cfg.Schools = append(cfg.Merchants, m), append(cfg.Schools, s)
+	}
+	opts := payments.AdapterOptions{CallTimeout: 5 * time.Second}
+	reg, err := payments.Build(cfg, map[string]payments.Factory{payments.WeChatPay: payments.WeChatFactory(opts),
+		payments.Alipay: payments.AlipayFactory(opts)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newSwitchEnvWith(t, reg)
+	parentTok := e.parentToken(t, "par_1", 1)
+	names := map[string]string{"35001": "wechat direct", "35002": "wechat service provider",
+		"35003": "alipay public key", "35004": "alipay certificate"}
+	t.Run("schools", func(t *testing.T) {
+		for school, env := range envs {
+			t.Run(names[school], func(t *testing.T) {
+				t.Parallel()
+				runPaymentsEndToEnd(t, e, parentTok, school, env)
+			})
+		}
+	})
+	ledgerZero(t, e)
+}
+
+// runPaymentsEndToEnd is one school's recharge, fee payment and refund through the edge.
+func runPaymentsEndToEnd(t *testing.T, e *switchEnv, parentTok, school string, env payEnv) {
+	const topUp, due, back = 12_300, 45_000, 20_000
+	parent := bearer(parentTok)
+	e.school(t, school, "C"+school, "T"+school, "1-1")
+	imp, err := e.admin.ImportPupils(authed(), &apiv1.ImportPupilsRequest{SchoolId: school, CardExpiry: nextYear(),
+		Pupils: []*apiv1.PupilRow{{StudentNo: "2024000001", Name: "王小明", ClassId: "1-1"}}})
+	if err != nil || len(imp.GetErrors()) > 0 {
+		t.Fatalf("import: %v %v", imp, err)
+	}
+	acc := "acc_" + school + "_2024000001"
+	bindDirect(t, e, "par_1", acc)
+	fin := e.staffToken(t, school, "fin_"+school, directory.RoleFinance, "")
+	item := createItem(t, e, fin, feeDef("accounts", nil, []string{acc}, due, false))
+	if _, err := e.fee.PublishFeeItem(bearer(fin), &apiv1.PublishFeeItemRequest{ItemId: item}); err != nil {
+		t.Fatal(err)
+	}
+
+	rc, err := e.parent.CreateRecharge(parent, &apiv1.CreateRechargeRequest{AccountId: acc, AmountFen: topUp, RequestId: "rc-" + school})
+	if err != nil || rc.GetRecharge().GetPayUrl() == "" {
+		t.Fatalf("create recharge: %v %v", rc, err)
+	}
+	code, body := restCall(t, http.MethodPost, e.httpBase+"/v1/parent/children/"+acc+"/bills/"+item+":payOnline", parentTok,
+		map[string]any{"requestId": "fee-" + school})
+	o, _ := body["order"].(map[string]any)
+	feeOrder, _ := o["orderId"].(string)
+	payURL, _ := o["payUrl"].(string)
+	if code != http.StatusOK || feeOrder == "" || payURL == "" {
+		t.Fatalf("REST pay online: %d %v", code, body)
+	}
+	payOnSandbox(t, rc.GetRecharge().GetPayUrl())
+	payOnSandbox(t, payURL)
+	waitFor(t, "recharge and fee order credited", func() bool {
+		r, err1 := e.parent.GetRecharge(parent, &apiv1.GetRechargeRequest{OrderId: rc.GetRecharge().GetOrderId()})
+		f, err2 := e.feeP.GetBillOrder(parent, &apiv1.GetBillOrderRequest{OrderId: feeOrder})
+		return err1 == nil && err2 == nil && r.GetRecharge().GetState() == apiv1.Recharge_STATE_CREDITED &&
+			f.GetOrder().GetState() == apiv1.Recharge_STATE_CREDITED
+	})
+	waitFor(t, "every notification copy answered", env.allDelivered)
+	wantWallet(t, e, acc, topUp, item, due, "paid")
+
+	rf, err := e.refunds.RefundBill(bearer(fin), &apiv1.RefundBillRequest{ItemId: item, AccountId: acc, AmountFen: back,
+		Reason: "退学退费", RequestId: "rf-" + school})
+	if err != nil {
+		t.Fatalf("refund: %v", err)
+	}
+	waitFor(t, "refund settled", func() bool {
+		l, err := e.refunds.ListRefunds(bearer(fin), &apiv1.ListRefundsRequest{})
+		return err == nil && len(l.GetRefunds()) == 1 && l.GetRefunds()[0].GetRefundNo() == rf.GetRefund().GetRefundNo() &&
+			l.GetRefunds()[0].GetState() == "succeeded"
+	})
+	st := wantWallet(t, e, acc, topUp, item, due, "")
+	for _, b := range st.GetBills() {
+		if b.GetItemId() == item && b.GetRefundedFen() != back {
+			t.Errorf("bill after the refund %v, want %d refunded", b, back)
+		}
 	}
 }
 
-func runPaymentsEndToEnd(t *testing.T, env payEnv) {
-	ctx := context.Background()
-	sw := switchtest.New(t, switchtest.Options{Name: "payments-e2e", NoDirectory: true})
-	store, err := sqliteorders.Open(ctx, t.TempDir()+"/orders.db", sqliteorders.Options{})
+// wantWallet checks the wallet holds balance and the bill was paid once (status, if set).
+func wantWallet(t *testing.T, e *switchEnv, acc string, balance int64, item string, paid int64, status string) *grainv1.GetStateResponse {
+	t.Helper()
+	st, err := e.accounts.State(context.Background(), acc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
-	opts := payments.AdapterOptions{CallTimeout: 5 * time.Second}
-	reg, err := payments.Build(payments.Config{Merchants: env.merchants, Schools: []payments.School{env.school}},
-		map[string]payments.Factory{payments.WeChatPay: payments.WeChatFactory(opts), payments.Alipay: payments.AlipayFactory(opts)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	rc, err := gateway.NewRecharges(recharge.Config{Accounts: sw.Accounts, Orders: store, Providers: reg,
-		NotifyURL: srv.URL + "/aggregator/notify", MerchantNotifyURL: srv.URL + gateway.PayNotifyPath,
-		Rand: rand.Reader, Now: time.Now, Logger: rcLogger()}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux.Handle("POST "+gateway.PayNotifyPath+"{merchant}", rc.PayNotifyHandler())
-
-	const item, due, topUp = "FIE2E0000000000001", 45_000, 12_300
-	for _, req := range []*grainv1.ExecuteRequest{
-		{IdemKey: "open", Command: &grainv1.ExecuteRequest_Open{Open: &grainv1.OpenCommand{SchoolId: "35001", StudentNo: "2024000001",
-			CardRandom: "07", CardExpiry: rcNextYear(), Limits: &grainv1.Limits{SingleRechargeMaxFen: rcSingleMax, BalanceCapFen: rcCap}}}},
-		{IdemKey: "bill", Command: &grainv1.ExecuteRequest_IssueBill{IssueBill: &grainv1.IssueBillCommand{SchoolId: "35001",
-			ItemId: item, AmountFen: due, DueDay: "20300101"}}},
-	} {
-		if resp, err := sw.Accounts.Execute(ctx, rcAccount, req); err != nil || resp.GetAccepted() == nil {
-			t.Fatalf("%s: %v %v", req.GetIdemKey(), resp, err)
-		}
-	}
-	payer := recharge.Payer{Channel: recharge.ChannelH5, ClientIP: "203.0.113.7"}
-	r, err := rc.App().CreateFor(ctx, rcParent, rcAccount, topUp, "req-recharge", payer)
-	if err != nil || r.PayURL == "" {
-		t.Fatalf("recharge %+v %v", r, err)
-	}
-	f, err := rc.App().CreateFeeOrder(ctx, recharge.FeeOrder{ParentID: rcParent, AccountID: rcAccount, ItemID: item,
-		AmountFen: due, RequestID: "req-fee", Payer: payer})
-	if err != nil || f.PayURL == "" {
-		t.Fatalf("fee order %+v %v", f, err)
-	}
-	for _, u := range []string{r.PayURL, f.PayURL} {
-		if strings.Contains(u, "/aggregator/notify") {
-			t.Fatalf("pay URL %s", u)
-		}
-	}
-	payOnSandbox(t, r.PayURL)
-	payOnSandbox(t, f.PayURL)
-	waitCredited(t, rc, r.OrderID)
-	waitCredited(t, rc, f.OrderID)
-	waitFor(t, "every notification copy answered", env.allDelivered)
-
-	st, err := sw.Accounts.State(ctx, rcAccount)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.GetBalanceFen() != topUp {
-		t.Errorf("balance %d, want %d (credited once, whatever the copies)", st.GetBalanceFen(), topUp)
+	if st.GetBalanceFen() != balance {
+		t.Errorf("balance %d, want %d (credited once, a fee never in the wallet)", st.GetBalanceFen(), balance)
 	}
 	for _, b := range st.GetBills() {
-		if b.GetItemId() == item && (b.GetPaidFen() != due || b.GetStatus() != "paid") {
-			t.Errorf("bill %v, want paid once", b)
+		if b.GetItemId() == item && (b.GetPaidFen() != paid || (status != "" && b.GetStatus() != status)) {
+			t.Errorf("bill %v, want %d paid once", b, paid)
 		}
 	}
-	if sum, err := sw.Store.LedgerSum(ctx); err != nil || sum != 0 {
-		t.Fatalf("ledger sums to %d (%v), want 0", sum, err)
-	}
+	return st
 }
 
 // waitFor polls cond until it holds (a deadline, no sleep-to-sync).
@@ -229,24 +253,6 @@ func waitWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("not reached: %s", what)
-		}
-		<-tick.C
-	}
-}
-
-// waitCredited polls the order until it is credited (a deadline, no sleep-to-sync).
-func waitCredited(t *testing.T, rc *gateway.Recharges, orderID string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		got, err := rc.GetOwn(context.Background(), rcParent, orderID)
-		if err == nil && got.GetState() == apiv1.Recharge_STATE_CREDITED {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("order %s not credited: %v %v", orderID, got, err)
 		}
 		<-tick.C
 	}
