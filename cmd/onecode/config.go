@@ -65,6 +65,9 @@ type AggregatorConfig struct {
 	// SandboxAddr is where --demo serves its sandbox aggregator (flag --sandbox-addr,
 	// env ONECODE_SANDBOX_ADDR; port 0 picks a free one).
 	SandboxAddr string `yaml:"sandbox_addr"`
+	// AlipaySandboxAddr is where --demo serves its Alipay sandbox, the merchant of
+	// demo school 35002 (empty: no Alipay in the demo; port 0 picks a free one).
+	AlipaySandboxAddr string `yaml:"alipay_sandbox_addr"`
 }
 
 // ServerConfig is where the member listens and keeps its files.
@@ -150,7 +153,7 @@ func DefaultConfig() Config {
 		},
 		Journal:    JournalConfig{MaxConns: 16, MaxBatch: 256, MaxDelay: time.Millisecond, Flushers: 2, SnapshotEvery: 100},
 		Account:    AccountConfig{IdleTimeout: 10 * time.Minute, CallTimeout: 3 * time.Second, CallRetries: 3},
-		Aggregator: AggregatorConfig{CallTimeout: 5 * time.Second, SandboxAddr: "127.0.0.1:8090"},
+		Aggregator: AggregatorConfig{CallTimeout: 5 * time.Second, SandboxAddr: "127.0.0.1:8090", AlipaySandboxAddr: "127.0.0.1:8092"},
 		Push: PushConfig{SMSSignName: "一码通", SMSTemplateOTP: "SMS_OTP", SMSTemplateArrears: "SMS_ARREARS",
 			SMSTemplateBinding: "SMS_BINDING", CallTimeout: 5 * time.Second, Rate: 50, SandboxAddr: "127.0.0.1:8091"},
 		Ops: defaultOpsConfig(),
@@ -200,6 +203,10 @@ func (c Config) Validate() error {
 	check(c.Server.ForwardedHops >= 0 && c.Server.ForwardedHops <= 8, "server.forwarded_hops %d out of [0, 8]", c.Server.ForwardedHops)
 	_, _, err := net.SplitHostPort(c.Aggregator.SandboxAddr)
 	check(err == nil, "aggregator.sandbox_addr %q is not host:port", c.Aggregator.SandboxAddr)
+	if c.Aggregator.AlipaySandboxAddr != "" {
+		_, _, err = net.SplitHostPort(c.Aggregator.AlipaySandboxAddr)
+		check(err == nil, "aggregator.alipay_sandbox_addr %q is not host:port", c.Aggregator.AlipaySandboxAddr)
+	}
 	check(c.Push.CallTimeout > 0 && c.Push.CallTimeout <= time.Minute, "push.call_timeout %s out of (0, 1m]", c.Push.CallTimeout)
 	check(c.Push.Rate > 0 && c.Push.Rate <= 10_000, "push.rate %v out of (0, 10000]", c.Push.Rate)
 	check(c.Push.NoticeLease >= 0 && c.Push.NoticeLease <= time.Hour, "push.notice_lease %s out of [0, 1h]", c.Push.NoticeLease)

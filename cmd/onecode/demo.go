@@ -130,6 +130,9 @@ func runDemo(ctx context.Context, admin apiv1.AdminServiceServer, feeSvc *fees.S
 			return err
 		}
 	}
+	if err := seedDemoAlipaySchool(ctx, admin, time.Now()); err != nil {
+		return err
+	}
 	if info.StaffFile, err = seedDemoStaff(ctx, dir, cfg.Server.DataDir, rand.Reader); err != nil {
 		return err
 	}

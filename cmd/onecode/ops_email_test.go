@@ -234,7 +234,7 @@ func TestServeMailsAlarm(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Server.DataDir = t.TempDir()
 	cfg.Server.GRPCAddr, cfg.Server.HTTPAddr = freeAddr(t), freeAddr(t)
-	cfg.Aggregator.SandboxAddr, cfg.Push.SandboxAddr = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Aggregator.SandboxAddr, cfg.Push.SandboxAddr, cfg.Aggregator.AlipaySandboxAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 	cfg.Ops.IllegalPerMinute = 3
 	cfg.Ops.AlarmEmail = []string{"duty@school.test"}
 	cfg.Ops.SMTP = OpsSMTP{Addr: ms.addr, From: "alarms@onecode.test", Username: "alarms", PasswordFile: pwFile,

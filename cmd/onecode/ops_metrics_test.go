@@ -111,7 +111,7 @@ func scrapeSwitch(t *testing.T) map[string]bool {
 	cfg := DefaultConfig()
 	cfg.Server.DataDir = t.TempDir()
 	cfg.Server.GRPCAddr, cfg.Server.HTTPAddr = freeAddr(t), freeAddr(t)
-	cfg.Aggregator.SandboxAddr = "127.0.0.1:0"
+	cfg.Aggregator.SandboxAddr, cfg.Aggregator.AlipaySandboxAddr = "127.0.0.1:0", "127.0.0.1:0"
 	cfg.Push.SandboxAddr = "127.0.0.1:0" // never the default port: runs of the suite may overlap
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)

@@ -32,6 +32,9 @@ type rechargeSetup struct {
 	orders    orders.Store
 	sandbox   *http.Server
 	sandboxAt string
+	// alipaySandbox serves the demo's Alipay sandbox (school 35002's merchant).
+	alipaySandbox   *http.Server
+	alipaySandboxAt string
 	// client is the aggregator client (nil without recharges): its breakers' states.
 	client *aggregator.Client
 }
@@ -39,6 +42,9 @@ type rechargeSetup struct {
 func (r *rechargeSetup) Close() {
 	if r.sandbox != nil {
 		r.sandbox.Close()
+	}
+	if r.alipaySandbox != nil {
+		r.alipaySandbox.Close()
 	}
 	if r.orders != nil {
 		r.orders.Close()
@@ -126,6 +132,13 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 		// Payment and refund notices of new orders come to /pay/notify/default, which
 		// also settles refunds; /aggregator/notify stays for orders placed before.
 		MerchantNotifyURL: public + gateway.PayNotifyPath,
+	}
+	if rs.sandbox != nil && cfg.Aggregator.AlipaySandboxAddr != "" {
+		// Demo: school 35002 pays through an Alipay sandbox too.
+		if rcfg.Providers, err = startDemoAlipay(rs, cfg, rcfg.Providers, logger); err != nil {
+			rs.Close()
+			return nil, err
+		}
 	}
 	if err := finishRecharges(ctx, rs, cfg, rcfg, client.Verifier(), deps, logger); err != nil {
 		return nil, err

@@ -105,7 +105,7 @@ export async function startSwitch({ binary, artifacts }) {
   const [http, grpc, sandbox, push] = [await freePort(), await freePort(), await freePort(), await freePort()]
   const config = join(dir, 'config.yaml')
   // ops.offline_after 5 s: the ops flow sees a terminal-offline alarm soon after the POS quits.
-  writeFileSync(config, `aggregator:\n  sandbox_addr: 127.0.0.1:${sandbox}\npush:\n  sandbox_addr: 127.0.0.1:${push}\nops:\n  offline_after: 5s\n`)
+  writeFileSync(config, `aggregator:\n  sandbox_addr: 127.0.0.1:${sandbox}\n  alipay_sandbox_addr: 127.0.0.1:0\npush:\n  sandbox_addr: 127.0.0.1:${push}\nops:\n  offline_after: 5s\n`)
   mkdirSync(artifacts, { recursive: true })
   const logFile = createWriteStream(join(artifacts, 'onecode-serve.log'))
   const child = spawn(binary, [
