@@ -35,6 +35,7 @@ func RunRefunds(t *testing.T, open RefundOpener) {
 		{"ListAndResolve", testRefundLists},
 		{"PaidForBill", testPaidForBill},
 		{"Invalid", testRefundInvalid},
+		{"Settled", testSettled},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
