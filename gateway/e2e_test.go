@@ -69,6 +69,8 @@ type switchEnv struct {
 	cache    cache.Cache
 	sessions *access.Sessions
 	staffSvc *gateway.StaffService
+	// recharges is the recharge component behind the services.
+	recharges *gateway.Recharges
 
 	conn     *grpc.ClientConn
 	grpcAddr string
@@ -164,6 +166,7 @@ func newSwitchEnvWith(t *testing.T, providers recharge.Providers) *switchEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.recharges = recharges
 	notifyMux := http.NewServeMux()
 	notifyMux.Handle("/", recharges.NotifyHandler())
 	notifyMux.Handle("POST "+gateway.PayNotifyPath+"{merchant}", recharges.PayNotifyHandler())

@@ -28,6 +28,8 @@ type payEnv struct {
 	school    payments.School
 	// allDelivered: every copy of every notification was answered 2xx ("success").
 	allDelivered func() bool
+	// statements: the provider serves daily statements (recharge.Statements).
+	statements bool
 }
 
 // wechatEnv: a WeChat Pay sandbox; partner mode is OneCode as service provider with
@@ -55,7 +57,7 @@ func wechatEnv(t *testing.T, partner bool) payEnv {
 		m.Mode, m.PublicKeyID = payments.ModePartner, set.PublicKeyID
 		s.SubMchID, s.SubAppID = "1900000109", "wx1234567890abcdef"
 	}
-	return payEnv{merchants: []payments.Merchant{m}, school: s, allDelivered: func() bool {
+	return payEnv{merchants: []payments.Merchant{m}, school: s, statements: true, allDelivered: func() bool {
 		st := sb.Stats()
 		return st.Scheduled == 6 && st.Delivered == st.Scheduled
 	}}
@@ -216,6 +218,14 @@ func runPaymentsEndToEnd(t *testing.T, e *switchEnv, parentTok, school string, e
 	for _, b := range st.GetBills() {
 		if b.GetItemId() == item && b.GetRefundedFen() != back {
 			t.Errorf("bill after the refund %v, want %d refunded", b, back)
+		}
+	}
+	if env.statements {
+		// The provider's statement of the day agrees with our books: two payments, one refund.
+		today := time.Now().In(aggregator.Beijing).Format("2006-01-02")
+		r, err := e.recharges.App().ReconcileDay(context.Background(), today, school)
+		if err != nil || r.Lines != 3 || r.Orders != 2 || r.Refunds != 1 || len(r.Differences) != 0 {
+			t.Errorf("reconcile %s: %+v %v", today, r, err)
 		}
 	}
 }

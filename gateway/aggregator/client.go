@@ -30,9 +30,11 @@ const (
 	OpRefundQuery Operation = "refund_query"
 	// OpCertificates is GET /v3/certificates.
 	OpCertificates Operation = "certificates"
+	// OpStatement is GET /v3/bill/tradebill and the bill's download.
+	OpStatement Operation = "statement"
 )
 
-var operations = []Operation{OpCreate, OpQuery, OpClose, OpRefund, OpRefundQuery, OpCertificates}
+var operations = []Operation{OpCreate, OpQuery, OpClose, OpRefund, OpRefundQuery, OpCertificates, OpStatement}
 
 // BreakerSettings are passed explicitly to every gobreaker.CircuitBreaker.
 type BreakerSettings struct {

@@ -310,3 +310,8 @@ type markedError struct {
 
 func (e *markedError) Error() string   { return e.err.Error() }
 func (e *markedError) Unwrap() []error { return append([]error{e.err}, e.marks...) }
+
+// Statement implements recharge.Statements: the merchant's trade bill of day.
+func (p *Provider) Statement(ctx context.Context, day string) ([]recharge.StatementLine, error) {
+	return p.client.TradeBill(ctx, p.merchant, day)
+}

@@ -2,14 +2,18 @@ package aggregator
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha1" //nolint:gosec // WeChat Pay names SHA1 as the bill's hash_type
 	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/onecode/onecode/app/recharge"
 )
@@ -114,4 +118,42 @@ func parseBillYuan(s string) (int64, error) {
 		return 0, ErrBadBill
 	}
 	return int64(w*100 + f), nil
+}
+
+// billAnswer is GET /v3/bill/tradebill's answer.
+type billAnswer struct {
+	HashType    string `json:"hash_type"`
+	HashValue   string `json:"hash_value"`
+	DownloadURL string `json:"download_url"`
+}
+
+// TradeBill downloads the merchant's trade bill (bill_type ALL) of a China day
+// (YYYY-MM-DD; the sub-merchant's in partner mode), checks its SHA1 and parses it.
+func (c *Client) TradeBill(ctx context.Context, m Merchant, day string) ([]recharge.StatementLine, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := time.Parse("2006-01-02", day); err != nil {
+		return nil, fmt.Errorf("%w: bill_date %q", ErrBadBill, day)
+	}
+	q := url.Values{"bill_date": {day}, "bill_type": {"ALL"}}
+	if m.Mode == ModePartner {
+		q.Set("sub_mchid", m.SubMchID)
+	}
+	var ans billAnswer
+	if err := c.call(ctx, OpStatement, http.MethodGet, "/v3/bill/tradebill?"+encodeOrdered(q, "bill_date", "sub_mchid", "bill_type"), nil, &ans); err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(ans.DownloadURL)
+	if err != nil || u.Path != "/v3/billdownload/file" {
+		return nil, fmt.Errorf("%w: download_url %q", ErrBadBill, ans.DownloadURL)
+	}
+	rep, err := c.exchange(ctx, OpStatement, http.MethodGet, u.RequestURI(), nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckBillHash(rep.body, ans.HashType, ans.HashValue); err != nil {
+		return nil, err
+	}
+	return ParseTradeBill(bytes.NewReader(rep.body))
 }

@@ -203,6 +203,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v3/refund/domestic/refunds", s.merchant(s.refund))
 	s.mux.HandleFunc("GET /v3/refund/domestic/refunds/{no}", s.merchant(s.queryRefund))
 	s.mux.HandleFunc("GET /v3/certificates", s.merchant(s.certificates))
+	s.mux.HandleFunc("GET /v3/bill/tradebill", s.merchant(s.tradeBill))
+	s.mux.HandleFunc("GET /v3/billdownload/file", s.merchant(s.billFile))
 	s.mux.HandleFunc("POST /sandbox/rotate", s.postRotate)
 	s.mux.HandleFunc("POST /sandbox/signing", s.postSigning)
 	s.mux.HandleFunc("GET /sandbox/pay/{no}", s.payPage)
