@@ -32,27 +32,39 @@ type DayReport struct {
 // compares it with the orders credited and refunds succeeded that day (China time)
 // at that merchant. A merchant shared by several schools is reconciled whole.
 func (s *Service) ReconcileDay(ctx context.Context, day, schoolID string) (DayReport, error) {
+	settled, ok := s.cfg.Orders.(orders.Settlements)
+	if !ok {
+		return DayReport{}, ErrNoStatements
+	}
+	r, err := ReconcileMerchant(ctx, s.cfg.Providers, settled, day, schoolID)
+	if errors.Is(err, orders.ErrInvalid) {
+		return r, s.storeError("settled orders", err)
+	}
+	return r, err
+}
+
+// ReconcileMerchant is ReconcileDay over providers and a store (the reconcile command).
+func ReconcileMerchant(ctx context.Context, providers Providers, settled orders.Settlements, day, schoolID string) (DayReport, error) {
 	from, to, err := ChinaDay(day)
 	if err != nil {
 		return DayReport{}, err
 	}
-	p, err := s.cfg.Providers.For(schoolID)
+	p, err := providers.For(schoolID)
 	if err != nil {
 		return DayReport{}, err
 	}
 	st, ok := p.(Statements)
-	settled, ok2 := s.cfg.Orders.(orders.Settlements)
-	if !ok || !ok2 {
+	if !ok {
 		return DayReport{}, ErrNoStatements
 	}
-	r := DayReport{Day: day, MerchantKey: s.cfg.Providers.MerchantKey(p)}
+	r := DayReport{Day: day, MerchantKey: providers.MerchantKey(p)}
 	lines, err := st.Statement(ctx, day)
 	if err != nil {
 		return r, fmt.Errorf("statement of %s: %w", day, err)
 	}
 	paid, refunds, err := settled.Settled(ctx, r.MerchantKey, from, to)
 	if err != nil {
-		return r, s.storeError("settled orders", err)
+		return r, fmt.Errorf("settled orders: %w", err)
 	}
 	r.Lines, r.Orders, r.Refunds = len(lines), len(paid), len(refunds)
 	r.Differences = Reconcile(lines, paid, refunds)

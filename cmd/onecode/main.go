@@ -26,6 +26,8 @@ Usage:
                                a sandbox payment aggregator (--init-keys DIR makes keys)
   onecode push-sandbox [--addr 127.0.0.1:8091] [--receipt-url URL] [fault flags]
                                a sandbox SMS gateway and WeChat API with an inbox page
+  onecode reconcile --day YYYY-MM-DD [--school ID] [--config F]
+                               a provider's daily statement against our orders and refunds
   onecode version              print the version
 
 Run "onecode <command> -h" for the flags of a command.
@@ -57,6 +59,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runSandbox(args[1:], stdout, stderr)
 	case "push-sandbox":
 		return runPushSandbox(args[1:], stdout, stderr)
+	case "reconcile":
+		return runReconcile(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, version)
 		return 0
