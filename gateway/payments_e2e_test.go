@@ -28,8 +28,6 @@ type payEnv struct {
 	school    payments.School
 	// allDelivered: every copy of every notification was answered 2xx ("success").
 	allDelivered func() bool
-	// statements: the provider serves daily statements (recharge.Statements).
-	statements bool
 }
 
 // wechatEnv: a WeChat Pay sandbox; partner mode is OneCode as service provider with
@@ -57,7 +55,7 @@ func wechatEnv(t *testing.T, partner bool) payEnv {
 		m.Mode, m.PublicKeyID = payments.ModePartner, set.PublicKeyID
 		s.SubMchID, s.SubAppID = "1900000109", "wx1234567890abcdef"
 	}
-	return payEnv{merchants: []payments.Merchant{m}, school: s, statements: true, allDelivered: func() bool {
+	return payEnv{merchants: []payments.Merchant{m}, school: s, allDelivered: func() bool {
 		st := sb.Stats()
 		return st.Scheduled == 6 && st.Delivered == st.Scheduled
 	}}
@@ -128,7 +126,8 @@ func payOnSandbox(t *testing.T, payURL string) {
 // the real protocol. Per school a parent recharges (gRPC) and pays a fee bill online
 // (REST, as the H5 page does), pays both at the sandbox, and the signed notifications
 // (three copies each) credit the wallet once and settle the bill without touching the
-// wallet; finance then refunds part of the bill and the refund settles.
+// wallet; finance then refunds part of the bill and the refund settles; the
+// provider's statement of the day, downloaded from the sandbox, matches our books.
 func TestPaymentsEndToEnd(t *testing.T) {
 	envs := map[string]payEnv{
 		"35001": wechatEnv(t, false), "35002": wechatEnv(t, true),
@@ -220,13 +219,12 @@ func runPaymentsEndToEnd(t *testing.T, e *switchEnv, parentTok, school string, e
 			t.Errorf("bill after the refund %v, want %d refunded", b, back)
 		}
 	}
-	if env.statements {
-		// The provider's statement of the day agrees with our books: two payments, one refund.
-		today := time.Now().In(aggregator.Beijing).Format("2006-01-02")
-		r, err := e.recharges.App().ReconcileDay(context.Background(), today, school)
-		if err != nil || r.Lines != 3 || r.Orders != 2 || r.Refunds != 1 || len(r.Differences) != 0 {
-			t.Errorf("reconcile %s: %+v %v", today, r, err)
-		}
+	// The provider's statement of the day (downloaded from its sandbox) agrees with
+	// our books: two payments, one refund.
+	today := time.Now().In(aggregator.Beijing).Format("2006-01-02")
+	r, err := e.recharges.App().ReconcileDay(context.Background(), today, school)
+	if err != nil || r.Lines != 3 || r.Orders != 2 || r.Refunds != 1 || len(r.Differences) != 0 {
+		t.Errorf("reconcile %s: %+v %v", today, r, err)
 	}
 }
 

@@ -3,11 +3,15 @@ package alipay
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
+	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
@@ -105,4 +109,40 @@ func parseBillDetail(text []byte) ([]recharge.StatementLine, error) {
 		}
 		out = append(out, l)
 	}
+}
+
+// Statement implements recharge.Statements: the trade bill of a China day
+// (YYYY-MM-DD), its download URL asked with alipay.data.dataservice.bill.downloadurl.query,
+// the zip downloaded and parsed.
+func (c *Client) Statement(ctx context.Context, day string) ([]recharge.StatementLine, error) {
+	if _, err := time.Parse("2006-01-02", day); err != nil {
+		return nil, fmt.Errorf("%w: bill_date %q", ErrBadBill, day)
+	}
+	raw, err := c.call(ctx, OpStatement, MethodBillURL, map[string]string{"bill_type": "trade", "bill_date": day})
+	if err != nil {
+		return nil, err
+	}
+	var ans struct {
+		URL string `json:"bill_download_url"`
+	}
+	if err := json.Unmarshal(raw, &ans); err != nil || !strings.HasPrefix(ans.URL, "http") {
+		return nil, fmt.Errorf("%w: bill_download_url %q", ErrBadBill, ans.URL)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ans.URL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadBill, err)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%w: bill download: %w", ErrTemporary, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%w: bill download: HTTP %d", ErrTemporary, resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBillBytes))
+	if err != nil {
+		return nil, fmt.Errorf("%w: bill download: %w", ErrTemporary, err)
+	}
+	return ParseTradeBill(body)
 }

@@ -27,9 +27,11 @@ const (
 	OpClose       Operation = "close"
 	OpRefund      Operation = "refund"
 	OpRefundQuery Operation = "refund_query"
+	// OpStatement is the bill download URL query and the bill's download.
+	OpStatement Operation = "statement"
 )
 
-var operations = []Operation{OpPrecreate, OpQuery, OpClose, OpRefund, OpRefundQuery}
+var operations = []Operation{OpPrecreate, OpQuery, OpClose, OpRefund, OpRefundQuery, OpStatement}
 
 // Methods of the Alipay open platform used here.
 const (
@@ -39,6 +41,7 @@ const (
 	MethodClose       = "alipay.trade.close"
 	MethodRefund      = "alipay.trade.refund"
 	MethodRefundQuery = "alipay.trade.fastpay.refund.query"
+	MethodBillURL     = "alipay.data.dataservice.bill.downloadurl.query"
 )
 
 // BreakerSettings are passed explicitly to every gobreaker.CircuitBreaker.

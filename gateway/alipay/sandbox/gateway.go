@@ -87,6 +87,8 @@ type bizContent struct {
 	RefundAmount string   `json:"refund_amount"`
 	RefundReason string   `json:"refund_reason"`
 	QueryOptions []string `json:"query_options"`
+	BillType     string   `json:"bill_type"`
+	BillDate     string   `json:"bill_date"`
 }
 
 // authenticate checks a call's common parameters and signature as Alipay does.
@@ -192,6 +194,8 @@ func (s *Server) dispatch(req request, now time.Time) (obj, *failure) {
 		return s.refund(req, now)
 	case alipay.MethodRefundQuery:
 		return s.refundQuery(req, now)
+	case alipay.MethodBillURL:
+		return s.billURL(req)
 	}
 	return nil, invalid("isv.invalid-method", "不存在的方法名")
 }

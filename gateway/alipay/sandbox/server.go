@@ -205,6 +205,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/gateway.do", s.gateway)
 	s.mux.HandleFunc("GET /sandbox/pay", s.payPage)
 	s.mux.HandleFunc("POST /sandbox/pay", s.pay)
+	s.mux.HandleFunc("GET /sandbox/bill/{merchant}/{day}", s.billFile)
 	s.mux.HandleFunc("GET /sandbox/faults", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.Faults()) })
 	s.mux.HandleFunc("POST /sandbox/faults", s.postFaults)
 	s.mux.HandleFunc("GET /sandbox/stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.Stats()) })
