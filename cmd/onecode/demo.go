@@ -112,6 +112,9 @@ type demoAddrs struct {
 	// PushSandbox is the base URL of the in-process push sandbox (SMS and WeChat
 	// APIs); empty when a real SMS gateway is configured.
 	PushSandbox string
+	// AlipaySandbox is the base URL of the demo's Alipay sandbox (school 35002's
+	// merchant); empty when none runs.
+	AlipaySandbox string
 	// Binary runs this program from the working directory, e.g. bin/onecode;
 	// empty: selfPath().
 	Binary string
@@ -362,8 +365,12 @@ OneCode demo: school %[1]s "%[2]s" (%[3]s).
              POST /v1/staff/pupils/acc_35001_2024000101:issueBindCode),
              POST /v1/parent/children/acc_35001_2024000101/recharges {"amountFen":5000,"requestId":"r1"}
              and %[3]s
-Stop with Ctrl-C.
 `, info.StaffFile, a.HTTP, pay, codeAt)
+	if a.AlipaySandbox != "" {
+		fmt.Fprintf(w, "  alipay:    school %s (accounts %s, …) pays through the Alipay sandbox %s: its payUrl opens the sandbox's pay page\n",
+			demoAlipaySchoolID, gateway.AccountID(demoAlipaySchoolID, demoAlipayPupils[0].GetStudentNo()), a.AlipaySandbox)
+	}
+	fmt.Fprint(w, "Stop with Ctrl-C.\n")
 	for _, f := range []string{info.SecretFile, info.CardsFile} {
 		if _, err := os.Stat(f); err != nil {
 			fmt.Fprintf(w, "  note: %s is missing (%v); remove the data dir to seed the demo again\n", f, err)

@@ -208,7 +208,8 @@ func TestDemoGuideTrueText(t *testing.T) {
 	secret, cards := demoFiles(data)
 	info := demoInfo{SchoolID: demoSchoolID, TerminalID: demoTerminalID, SampleAccount: "acc_35001_2024000101",
 		SecretFile: secret, CardsFile: cards, StaffFile: filepath.Join(data, "demo", "staff.txt"), Seeded: true}
-	addrs := demoAddrs{HTTP: "127.0.0.1:18080", GRPC: "127.0.0.1:19090", Sandbox: "http://127.0.0.1:18091", PushSandbox: "http://127.0.0.1:18092", Binary: "bin/onecode"}
+	addrs := demoAddrs{HTTP: "127.0.0.1:18080", GRPC: "127.0.0.1:19090", Sandbox: "http://127.0.0.1:18091", PushSandbox: "http://127.0.0.1:18092",
+		AlipaySandbox: "http://127.0.0.1:18093", Binary: "bin/onecode"}
 	var out bytes.Buffer
 	printDemoGuide(&out, info, data, addrs)
 	guide := out.String()
@@ -219,6 +220,7 @@ func TestDemoGuideTrueText(t *testing.T) {
 		"curl -X POST http://127.0.0.1:18080/v1/auth/staff/login",
 		"push sandbox's SMS inbox (--push-sandbox-addr): http://127.0.0.1:18092/sandbox/",
 		"curl http://127.0.0.1:18092/sandbox/messages",
+		"school 35002 (accounts acc_35002_2024000301, …) pays through the Alipay sandbox http://127.0.0.1:18093",
 	} {
 		if !strings.Contains(guide, want) {
 			t.Errorf("guide lacks %q:\n%s", want, guide)

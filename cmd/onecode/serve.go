@@ -296,7 +296,7 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 			if err != nil {
 				logger.Error("demo fees unavailable", slog.Any("error", err))
 			}
-			if err := runDemo(ctx, svcs.admin, feeSvc, st.directory, cfg, demoAddrs{HTTP: srv.HTTPAddr(), GRPC: srv.GRPCAddr(), Sandbox: rs.sandboxAt, PushSandbox: push.sandboxAt}, stdout); err != nil {
+			if err := runDemo(ctx, svcs.admin, feeSvc, st.directory, cfg, demoAddrs{HTTP: srv.HTTPAddr(), GRPC: srv.GRPCAddr(), Sandbox: rs.sandboxAt, PushSandbox: push.sandboxAt, AlipaySandbox: rs.alipaySandboxAt}, stdout); err != nil {
 				logger.Error("demo seeding failed", slog.Any("error", err))
 			}
 		}
