@@ -367,8 +367,11 @@ OneCode demo: school %[1]s "%[2]s" (%[3]s).
              and %[3]s
 `, info.StaffFile, a.HTTP, pay, codeAt)
 	if a.AlipaySandbox != "" {
-		fmt.Fprintf(w, "  alipay:    school %s (accounts %s, …) pays through the Alipay sandbox %s: its payUrl opens the sandbox's pay page\n",
-			demoAlipaySchoolID, gateway.AccountID(demoAlipaySchoolID, demoAlipayPupils[0].GetStudentNo()), a.AlipaySandbox)
+		p := demoAlipayPupils[0]
+		fmt.Fprintf(w, "  alipay:    school %s (accounts %s, …) pays through the Alipay sandbox %s: its payUrl opens the sandbox's pay page\n"+
+			"             (bind {\"schoolId\":\"%s\",\"name\":\"%s\",\"studentNo\":\"%s\"} with idNumber %s)\n",
+			demoAlipaySchoolID, gateway.AccountID(demoAlipaySchoolID, p.GetStudentNo()), a.AlipaySandbox,
+			demoAlipaySchoolID, p.GetName(), p.GetStudentNo(), p.GetIdNumber())
 	}
 	fmt.Fprint(w, "Stop with Ctrl-C.\n")
 	for _, f := range []string{info.SecretFile, info.CardsFile} {

@@ -39,9 +39,12 @@ var demoAlipaySchool = &apiv1.School{
 }
 
 var demoAlipayPupils = []*apiv1.PupilRow{
-	{StudentNo: "2024000301", Name: "周若曦", ClassId: "1-1"},
-	{StudentNo: "2024000302", Name: "吴俊杰", ClassId: "1-1"},
+	{StudentNo: "2024000301", Name: "周若曦", ClassId: "1-1", IdNumber: "350102201806110428"},
+	{StudentNo: "2024000302", Name: "吴俊杰", ClassId: "1-1", IdNumber: "350102201803050319"},
 }
+
+// The ID numbers are made up (valid check characters, no real person), so that a
+// parent can bind by hand.
 
 // demoProviders: school 35002 pays through the Alipay registry, every other school
 // through today's single WeChat Pay merchant.
