@@ -26,6 +26,9 @@ type SettledRefund struct {
 type RefundNotices struct {
 	Notices Notices
 	Pupils  Pupils
+	// Staff (optional) are the school's staff: a failed refund is told to its
+	// active finance staff who keep an e-mail (staff_refund_failed).
+	Staff Staff
 }
 
 // RefundSettled queues the notices of a settled refund.
@@ -48,6 +51,21 @@ func (rn RefundNotices) RefundSettled(ctx context.Context, r SettledRefund) erro
 	return err
 }
 
-// refundFailed tells the school's finance staff of a failed refund (step 2 of
-// issue 12's staff e-mail; nothing yet).
-func (rn RefundNotices) refundFailed(context.Context, SettledRefund) error { return nil }
+// refundFailed tells each active finance staff member of the school who keeps
+// an e-mail that the refund failed, once per refund.
+func (rn RefundNotices) refundFailed(ctx context.Context, r SettledRefund) error {
+	if rn.Staff == nil || r.SchoolID == "" {
+		return nil
+	}
+	staff, err := financeWithEmail(ctx, rn.Staff, r.SchoolID)
+	if err != nil {
+		return err
+	}
+	for _, u := range staff {
+		if _, _, err := rn.Notices.Enqueue(ctx, Notice{Kind: KindStaffRefundFailed, Cause: "refund:" + r.RefundNo, SchoolID: r.SchoolID,
+			Recipient: u.ID, Params: map[string]string{"refund": r.RefundNo, "amount": yuan(r.AmountFen)}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -68,7 +68,7 @@ func (s Stores) RefundSettled() func(ctx context.Context, r recharge.Refund, to 
 	if !ok {
 		return nil
 	}
-	rn := notify.RefundNotices{Notices: ns, Pupils: s.Directory}
+	rn := notify.RefundNotices{Notices: ns, Pupils: s.Directory, Staff: s.Directory}
 	return func(ctx context.Context, r recharge.Refund, to orders.RefundState) error {
 		return rn.RefundSettled(ctx, notify.SettledRefund{RefundNo: r.RefundNo, SchoolID: r.SchoolID, AccountID: r.AccountID,
 			AmountFen: r.AmountFen, Succeeded: to == orders.RefundSucceeded})
