@@ -84,9 +84,16 @@ type switchEnv struct {
 
 	mu    sync.Mutex
 	codes map[string]string
+	// outbox is the notices' outbox the producers queue in (newSwitchEnvWith).
+	outbox *sqliteoutbox.Store
 }
 
-func newSwitchEnv(t *testing.T) *switchEnv {
+func newSwitchEnv(t *testing.T) *switchEnv { t.Helper(); return newSwitchEnvWith(t, false) }
+
+// newSwitchEnvWith is newSwitchEnv; withOutbox, the producers (binding, arrears,
+// login codes, fees) queue in the notices' outbox e.outbox instead of the
+// directory's old one.
+func newSwitchEnvWith(t *testing.T, withOutbox bool) *switchEnv {
 	t.Helper()
 	ctx := context.Background()
 	sw := switchtest.New(t, switchtest.Options{Name: "switch-test", Logger: discardLogger(), MemberLogger: discardLogger()})
@@ -109,6 +116,14 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 		cache: c, sessions: sessions, codes: map[string]string{}}
 	deps := sw.Deps()
 	deps.IDHashKey, deps.Cache, deps.Sessions, deps.PhoneHashKey, deps.PhoneSealKey = testIDHashKey, c, sessions, testPhoneKey, testPhoneSealKey
+	prefStore, err := sqliteoutbox.Open(context.Background(), t.TempDir()+"/outbox.db", sqliteoutbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = prefStore.Close() })
+	if withOutbox {
+		deps.Outbox, e.outbox = prefStore, prefStore
+	}
 	feeStore, err := pgfees.Open(ctx, sw.DSN, pgfees.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -167,11 +182,6 @@ func newSwitchEnv(t *testing.T) *switchEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prefStore, err := sqliteoutbox.Open(context.Background(), t.TempDir()+"/outbox.db", sqliteoutbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = prefStore.Close() })
 	parentSvc.WithNoticePrefs(&appnotify.Prefs{Store: prefStore})
 	if e.staffSvc, err = gateway.NewStaffService(deps); err != nil {
 		t.Fatal(err)
