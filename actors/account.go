@@ -65,6 +65,8 @@ type accountCore struct {
 	state account.State
 	// pending are committed notice events the observer failed to take.
 	pending []CommittedEvent
+	// snapshotDue: a snapshot was due but held back (see appendFor).
+	snapshotDue bool
 }
 
 func newAccountCore(id string, deps *AccountDeps) *accountCore {
@@ -236,8 +238,19 @@ func (c *accountCore) appendFor(cmd account.Command, dec account.Decision, next 
 		}
 		app.Events = append(app.Events, je)
 	}
+	// A snapshot is held back from a commit whose notice events the observer has
+	// not taken yet (this decision's, or pending ones): they stay in the tail
+	// after the latest snapshot, which the next activation tells again, so a crash
+	// between the commit and the observer loses none. It is written with the next
+	// commit that has none.
 	every := uint64(c.deps.SnapshotEvery)
-	if every > 0 && next.Seq/every > c.state.Seq/every {
+	due := every > 0 && (next.Seq/every > c.state.Seq/every || c.snapshotDue)
+	c.snapshotDue = false
+	if due && c.deps.Observer != nil && (len(c.pending) > 0 || len(noticeEvents(c.state, dec.Events)) > 0) {
+		c.snapshotDue = true
+		due = false
+	}
+	if due {
 		data, err := codec.EncodeState(next)
 		if err != nil {
 			return journal.Append{}, err

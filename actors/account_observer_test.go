@@ -86,3 +86,38 @@ func TestObserverLowBalanceOncePerCrossing(t *testing.T) {
 		t.Fatalf("recharges told: %d, want 4", got)
 	}
 }
+
+// TestObserverCrashAfterCommitLosesNoLowBalance: the purchase that crosses the
+// low-balance threshold commits on a snapshot boundary and the switch dies
+// before the notice is queued (the observer never takes it): the next
+// activation tells it, once; the held-back snapshot is written by the next
+// commit without notices.
+func TestObserverCrashAfterCommitLosesNoLowBalance(t *testing.T) {
+	deps, _ := newTestDeps(t, 4) // snapshots every 4 events
+	obs := &recordingObserver{seen: map[string]string{}}
+	deps.Observer = obs
+	id := "acct-crash-" + t.Name()
+	c := mustLoad(t, id, deps)
+	exec(t, c, openReq("open"))
+	exec(t, c, rechargeReq("R0", 3000))
+	exec(t, c, purchaseReq("P1", 1500, false))
+	obs.mu.Lock()
+	obs.fail = true // the process dies between the commit and the queue
+	obs.mu.Unlock()
+	exec(t, c, purchaseReq("P2", 600, false)) // 9.00: the crossing
+	if c.state.Seq%4 != 0 || !c.state.LowBalanceNotified {
+		t.Fatalf("the crossing is at seq %d (notified %v), want a snapshot boundary", c.state.Seq, c.state.LowBalanceNotified)
+	}
+	obs.mu.Lock()
+	obs.fail = false
+	obs.mu.Unlock()
+	c2 := mustLoad(t, id, deps) // the restart: c is gone with its pending events
+	if got := obs.count(account.Purchased{}.EventType()); got != 1 {
+		t.Fatalf("low-balance crossings told after the restart: %d, want 1 (%v)", got, obs.seen)
+	}
+	exec(t, c2, purchaseReq("P3", 100, false)) // no notice: the held-back snapshot goes with it
+	_ = mustLoad(t, id, deps)
+	if got := obs.count(account.Purchased{}.EventType()); got != 1 {
+		t.Fatalf("low-balance crossings told: %d, want 1", got)
+	}
+}

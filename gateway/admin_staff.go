@@ -30,5 +30,5 @@ func staffPut(username string, role apiv1.StaffRole, classID, password string, e
 // hash.
 func staffUserProto(u access.StaffAccount) *apiv1.StaffUser {
 	return &apiv1.StaffUser{StaffId: u.ID, SchoolId: u.SchoolID, Username: u.Username, Role: roleToAPI(u.Role),
-		ClassId: u.ClassID, Enabled: u.Enabled}
+		ClassId: u.ClassID, Enabled: u.Enabled, Email: u.Email}
 }

@@ -86,9 +86,16 @@ type switchEnv struct {
 
 	mu    sync.Mutex
 	codes map[string]string
+	// outbox is the notices' outbox the producers queue in (newSwitchEnvWith).
+	outbox *sqliteoutbox.Store
 }
 
-func newSwitchEnv(t *testing.T) *switchEnv {
+func newSwitchEnv(t *testing.T) *switchEnv { t.Helper(); return newSwitchEnvWith(t, false) }
+
+// newSwitchEnvWith is newSwitchEnv; withOutbox, the producers (binding, arrears,
+// login codes, fees) queue in the notices' outbox e.outbox instead of the
+// directory's old one.
+func newSwitchEnvWith(t *testing.T, withOutbox bool) *switchEnv {
 	t.Helper()
 	return newSwitchEnvWith(t, nil)
 }
@@ -119,6 +126,14 @@ func newSwitchEnvWith(t *testing.T, providers recharge.Providers) *switchEnv {
 		cache: c, sessions: sessions, codes: map[string]string{}}
 	deps := sw.Deps()
 	deps.IDHashKey, deps.Cache, deps.Sessions, deps.PhoneHashKey, deps.PhoneSealKey = testIDHashKey, c, sessions, testPhoneKey, testPhoneSealKey
+	prefStore, err := sqliteoutbox.Open(context.Background(), t.TempDir()+"/outbox.db", sqliteoutbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = prefStore.Close() })
+	if withOutbox {
+		deps.Outbox, e.outbox = prefStore, prefStore
+	}
 	feeStore, err := pgfees.Open(ctx, sw.DSN, pgfees.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -185,11 +200,6 @@ func newSwitchEnvWith(t *testing.T, providers recharge.Providers) *switchEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prefStore, err := sqliteoutbox.Open(context.Background(), t.TempDir()+"/outbox.db", sqliteoutbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = prefStore.Close() })
 	parentSvc.WithNoticePrefs(&appnotify.Prefs{Store: prefStore})
 	if e.staffSvc, err = gateway.NewStaffService(deps); err != nil {
 		t.Fatal(err)

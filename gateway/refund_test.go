@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +34,9 @@ type refundEnv struct {
 	sbURL string
 	sb    *sandbox.Server
 	srv   *httptest.Server
+	// told is what recharge.Config.OnRefundSettled heard: refund number → final state.
+	toldMu sync.Mutex
+	told   map[string]orders.RefundState
 }
 
 // newRefundEnv: real Account grains on PostgreSQL, the orders and refunds on
@@ -67,9 +71,16 @@ func newRefundEnv(t *testing.T) *refundEnv {
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
+	e := &refundEnv{sw: sw, store: store, told: map[string]orders.RefundState{}}
 	cfg := recharge.Config{Accounts: sw.Accounts, Orders: store, Providers: recharge.Single(port),
 		NotifyURL: srv.URL + "/aggregator/notify", MerchantNotifyURL: srv.URL + "/pay/notify/",
-		Step: 5 * time.Second, ResolveAfter: time.Millisecond, Rand: rand.Reader, Now: time.Now, Logger: rcLogger()}
+		Step: 5 * time.Second, ResolveAfter: time.Millisecond, Rand: rand.Reader, Now: time.Now, Logger: rcLogger(),
+		OnRefundSettled: func(_ context.Context, r recharge.Refund, to orders.RefundState) error {
+			e.toldMu.Lock()
+			defer e.toldMu.Unlock()
+			e.told[r.RefundNo] = to
+			return nil
+		}}
 	app, err := recharge.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +90,7 @@ func newRefundEnv(t *testing.T) *refundEnv {
 		t.Fatal(err)
 	}
 	mux.Handle("POST /pay/notify/{merchant}", rc.PayNotifyHandler())
-	e := &refundEnv{sw: sw, store: store, app: app, sbURL: sbSrv.URL, sb: sb, srv: srv}
+	e.app, e.sbURL, e.sb, e.srv = app, sbSrv.URL, sb, srv
 	e.exec(t, &grainv1.ExecuteRequest{IdemKey: "open", Command: &grainv1.ExecuteRequest_Open{Open: &grainv1.OpenCommand{SchoolId: "35001", StudentNo: "2024000001",
 		CardRandom: "07", CardExpiry: rcNextYear(), Limits: &grainv1.Limits{SingleRechargeMaxFen: rcSingleMax, BalanceCapFen: rcCap}}}})
 	return e
@@ -230,6 +241,17 @@ func TestRefundsThroughSandbox(t *testing.T) {
 	}
 	if sum, err := e.sw.Store.LedgerSum(ctx); err != nil || sum != 0 {
 		t.Fatalf("ledger sums to %d (%v), want 0", sum, err)
+	}
+	// The settlement hook (refund notices) heard each refund paid back, as succeeded.
+	e.toldMu.Lock()
+	defer e.toldMu.Unlock()
+	for _, r := range list {
+		if r.State == orders.RefundSucceeded && e.told[r.RefundNo] != orders.RefundSucceeded {
+			t.Errorf("refund %s succeeded but the hook heard %q", r.RefundNo, e.told[r.RefundNo])
+		}
+	}
+	if len(e.told) != 3 {
+		t.Errorf("the hook heard %v, want the three refunds paid back", e.told)
 	}
 }
 

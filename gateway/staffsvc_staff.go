@@ -11,6 +11,7 @@ import (
 // (access.StaffAccounts.PutBySchoolAdmin). School admins only.
 func (s *StaffService) PutSchoolStaff(ctx context.Context, req *apiv1.PutSchoolStaffRequest) (*apiv1.PutSchoolStaffResponse, error) {
 	in := staffPut(req.GetUsername(), req.GetRole(), req.GetClassId(), req.GetPassword(), req.GetEnabled())
+	in.Email = req.GetEmail()
 	u, err := s.staff.PutBySchoolAdmin(ctx, in)
 	if err != nil {
 		return nil, err

@@ -26,6 +26,7 @@ import (
 	"github.com/onecode/onecode/persistence/directory/pgdirectory"
 	"github.com/onecode/onecode/persistence/journal"
 	"github.com/onecode/onecode/persistence/journal/pgjournal"
+	"github.com/onecode/onecode/persistence/outbox"
 	"github.com/onecode/onecode/persistence/pgtest"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
@@ -82,7 +83,11 @@ type terminalEnv struct {
 // tHub is the revocation hub of every terminal env (sessions subscribe per school).
 var tHub = actors.NewRevocationHub()
 
-func newTerminalEnv(t *testing.T) *terminalEnv {
+func newTerminalEnv(t *testing.T) *terminalEnv { t.Helper(); return newTerminalEnvWith(t, nil) }
+
+// newTerminalEnvWith is newTerminalEnv with arrears notices queued in box (the
+// notices' outbox) when it is not nil.
+func newTerminalEnvWith(t *testing.T, box outbox.Store) *terminalEnv {
 	t.Helper()
 	ctx := context.Background()
 	dsn := pgtest.DSN(t)
@@ -129,7 +134,7 @@ func newTerminalEnv(t *testing.T) *terminalEnv {
 	env.seed(t)
 
 	deps := Deps{Accounts: accts, Directory: dir, Journal: js, Keyring: kr, Now: time.Now, Rand: rand.Reader, Logger: logger, Revocations: tHub,
-		Terminals: env.board, TerminalAccess: env.access}
+		Terminals: env.board, TerminalAccess: env.access, Outbox: box}
 	srv, err := New(ctx, Config{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Logger: logger}, func(g *grpc.Server) {
 		apiv1.RegisterTerminalServiceServer(g, NewTerminalService(deps, m.Cluster.ActorSystem))
 	})

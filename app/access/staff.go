@@ -44,6 +44,9 @@ type StaffPut struct {
 	// Password, when set, replaces the account's; a new account needs one.
 	Password string
 	Enabled  bool
+	// Email (optional) is where notices to staff are e-mailed; a put replaces
+	// the stored one (empty: none).
+	Email string
 }
 
 // StaffAccount is an account as administrators see it: never its password hash.
@@ -52,6 +55,7 @@ type StaffAccount struct {
 	Role                   Role
 	ClassID                string
 	Enabled                bool
+	Email                  string
 }
 
 // PutByOperator creates or updates a staff account of an existing school (see
@@ -114,6 +118,9 @@ func checkStaffPut(in StaffPut) error {
 		}
 	case in.ClassID != "":
 		return reason.Invalid(reason.InvalidArgument, "class_id is only for teachers: leave it empty for role %s", in.RoleName)
+	}
+	if err := directory.ValidateEmail(in.Email); err != nil {
+		return invalidFromStore(err)
 	}
 	if in.Password != "" && !policy.ValidStaffPassword(in.Password) {
 		return reason.New(reason.KindInvalid, reason.InvalidPassword,
@@ -181,7 +188,7 @@ func (r StaffAccounts) put(ctx context.Context, in StaffPut, self string, unknow
 func (r StaffAccounts) prepare(ctx context.Context, in StaffPut, self string) (u, old directory.StaffUser, exists bool, err error) {
 	u = directory.StaffUser{
 		ID: policy.StaffID(in.SchoolID, in.Username), SchoolID: in.SchoolID, Username: in.Username,
-		Role: RoleToStored(in.Role), ClassID: in.ClassID, Status: directory.StaffDisabled,
+		Role: RoleToStored(in.Role), ClassID: in.ClassID, Status: directory.StaffDisabled, Email: in.Email,
 	}
 	if in.Enabled {
 		u.Status = directory.StaffActive
@@ -272,7 +279,7 @@ func (r StaffAccounts) logger() *slog.Logger {
 
 func staffAccount(u directory.StaffUser) StaffAccount {
 	return StaffAccount{ID: u.ID, SchoolID: u.SchoolID, Username: u.Username, Role: RoleFromStored(u.Role),
-		ClassID: u.ClassID, Enabled: u.Status == directory.StaffActive}
+		ClassID: u.ClassID, Enabled: u.Status == directory.StaffActive, Email: u.Email}
 }
 
 // Pages of ListBySchoolAdmin.

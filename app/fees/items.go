@@ -165,7 +165,7 @@ func (s *Service) Publish(ctx context.Context, st Staff, itemID string) (Publish
 			issued.Add(1)
 		}
 		s.project(ctx, pupils[i], a)
-		return nil
+		return s.notePublished(ctx, it, pupils[i]) // a failure fails the publish: its re-run queues the rest
 	})
 	if err != nil {
 		return Published{}, failure.Classify(err)

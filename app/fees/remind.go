@@ -3,7 +3,6 @@ package fees
 import (
 	"context"
 
-	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/app/failure"
 	"github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/domain/money"
@@ -40,8 +39,8 @@ func (s *Service) RemindUnpaid(ctx context.Context, st Staff, itemID, classID st
 			return out, failure.Classify(err)
 		}
 		_, created, err := s.d.Notices.Enqueue(ctx, notify.Notice{Kind: notify.KindFeeReminder, Cause: "bill:" + it.ID + ":" + day,
-			SchoolID: it.SchoolID, Recipient: b.AccountID, Params: map[string]string{"name": actors.MaskName(p.Name),
-				"item": it.Title, "amount": money.Amount(b.DueFen - b.PaidFen - b.ExemptedFen).String(), "due": it.Due.String()}})
+			SchoolID: it.SchoolID, Recipient: b.AccountID, Params: map[string]string{"name": masked(p.Name),
+				"item": clipTitle(it.Title), "amount": money.Amount(b.DueFen - b.PaidFen - b.ExemptedFen).String(), "due": it.Due.String()}})
 		if err != nil {
 			return out, failure.Classify(err)
 		}

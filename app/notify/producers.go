@@ -63,6 +63,9 @@ func yuan(fen int64) string {
 // EnqueueArrears queues the arrears notice of a sale, once per sale key (a
 // replayed approval queues nothing more).
 func (ns Notices) EnqueueArrears(ctx context.Context, a Arrears) error {
+	if a.MaskedName == "" {
+		a.MaskedName = "*" // a pupil without a name on file
+	}
 	_, _, err := ns.Enqueue(ctx, Notice{Kind: KindArrears, Cause: a.PurchaseKey, SchoolID: a.SchoolID, Recipient: a.AccountID,
 		Params: map[string]string{"name": a.MaskedName, "canteen": a.Canteen, "amount": yuan(a.AmountFen), "balance": yuan(a.BalanceFen)}})
 	return err

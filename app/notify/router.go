@@ -60,6 +60,7 @@ func DefaultRoutes() map[string][]ChannelName {
 	for k := range kindTexts {
 		routes[string(k)] = []ChannelName{SMS} // TODO(issue 12): WeChat first once guardians have openids
 	}
+	routes[string(KindStaffRefundFailed)] = []ChannelName{Email} // staff: e-mail only
 	return routes
 }
 

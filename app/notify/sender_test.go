@@ -98,3 +98,45 @@ func TestFileSenderWritesTheMailboxNotTheLog(t *testing.T) {
 		t.Errorf("non-JSON payload line %s", lines[2])
 	}
 }
+
+// TestFileSenderResendAppendsNothing: a notice sent again (its lease ran out,
+// the switch restarted: a new FileSender on the same file) appends nothing; a
+// torn last line left by a crash does not swallow the next message.
+func TestFileSenderResendAppendsNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "outbox.jsonl")
+	now := func() time.Time { return time.Unix(1_790_000_000, 0) }
+	m := Message{ID: 7, Topic: "fee_published", Recipient: "acc_1", Payload: []byte(`{"params":{}}`)}
+	send := FileSender(path, now, slog.New(slog.DiscardHandler))
+	for range 2 {
+		if err := send(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"id":8,"to`) // a crash mid-line
+	f.Close()
+	again := FileSender(path, now, slog.New(slog.DiscardHandler)) // after a restart
+	for _, id := range []int64{7, 9, 9} {
+		m.ID = id
+		if err := again(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var l fileLine
+		if json.Unmarshal([]byte(line), &l) == nil {
+			ids = append(ids, l.ID)
+		}
+	}
+	if len(ids) != 2 || ids[0] != 7 || ids[1] != 9 {
+		t.Fatalf("mailbox ids %v, want [7 9]:\n%s", ids, b)
+	}
+}

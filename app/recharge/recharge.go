@@ -96,6 +96,12 @@ type Config struct {
 	// Step bounds each credit, store write and aggregator step of a payment and of
 	// the resolver (default 10 s).
 	Step time.Duration
+	// OnRefundSettled, if set, hears each refund reaching its final state
+	// (succeeded, failed, closed) after the grain settled or released it and before
+	// that state is recorded: an error leaves the refund open, so the resolver
+	// settles it (and tells it) again. It must therefore be idempotent (the
+	// notices' dedupe key).
+	OnRefundSettled func(ctx context.Context, r Refund, to orders.RefundState) error
 	// OnCredited, if set, observes each order moved to credited (once per order; metrics).
 	OnCredited func(amountFen int64)
 	Now        func() time.Time

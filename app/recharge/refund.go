@@ -206,6 +206,12 @@ func (s *Service) settleRefund(ctx context.Context, rs orders.RefundStore, r ord
 		// never reserved (the grain refused it, or the reservation never happened): nothing to release
 		s.log.Info("refund released before any reservation", "refund", r.RefundNo)
 	}
+	if s.cfg.OnRefundSettled != nil {
+		if err := s.cfg.OnRefundSettled(ctx, r, to); err != nil {
+			s.log.Warn("refund settled but not told; the resolver will settle it again", "refund", r.RefundNo, "err", err)
+			return r, err
+		}
+	}
 	return s.moveRefund(ctx, rs, r, to, providerID), nil
 }
 

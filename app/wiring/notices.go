@@ -7,6 +7,8 @@ import (
 	"github.com/onecode/onecode/app/access"
 	"github.com/onecode/onecode/app/guardian"
 	"github.com/onecode/onecode/app/notify"
+	"github.com/onecode/onecode/app/recharge"
+	"github.com/onecode/onecode/persistence/orders"
 )
 
 // Notices queues notices in the notices' outbox (issue 12); ok is false
@@ -57,4 +59,18 @@ func (a arrearsNotices) NotifyArrears(ctx context.Context, n actors.ArrearsNotic
 
 func (a arrearsNotices) WithdrawArrears(ctx context.Context, accountID, purchaseKey string) error {
 	return a.ns.WithdrawArrears(ctx, accountID, purchaseKey)
+}
+
+// RefundSettled tells the notices of a refund reaching its final state
+// (recharge.Config.OnRefundSettled); nil without an Outbox.
+func (s Stores) RefundSettled() func(ctx context.Context, r recharge.Refund, to orders.RefundState) error {
+	ns, ok := s.Notices()
+	if !ok {
+		return nil
+	}
+	rn := notify.RefundNotices{Notices: ns, Pupils: s.Directory, Staff: s.Directory}
+	return func(ctx context.Context, r recharge.Refund, to orders.RefundState) error {
+		return rn.RefundSettled(ctx, notify.SettledRefund{RefundNo: r.RefundNo, SchoolID: r.SchoolID, AccountID: r.AccountID,
+			AmountFen: r.AmountFen, Succeeded: to == orders.RefundSucceeded})
+	}
 }

@@ -76,31 +76,7 @@ func alarmEmailTargets(c OpsConfig, logger *slog.Logger) ([]ops.Target, *notify.
 	if err := c.validateEmail(); err != nil {
 		return nil, nil, err
 	}
-	ec := email.Config{Addr: c.SMTP.Addr, From: c.SMTP.From, Username: c.SMTP.Username}
-	if c.SMTP.PasswordFile != "" {
-		pw, err := os.ReadFile(c.SMTP.PasswordFile)
-		if err != nil {
-			return nil, nil, fmt.Errorf("ops: smtp password file: %w", err)
-		}
-		ec.Password = strings.TrimSpace(string(pw))
-	}
-	host, _, _ := net.SplitHostPort(c.SMTP.Addr)
-	if c.SMTP.ServerName != "" {
-		host = c.SMTP.ServerName
-	}
-	ec.TLS = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-	if c.SMTP.CAFile != "" {
-		pem, err := os.ReadFile(c.SMTP.CAFile)
-		if err != nil {
-			return nil, nil, fmt.Errorf("ops: smtp ca file: %w", err)
-		}
-		roots := x509.NewCertPool()
-		if !roots.AppendCertsFromPEM(pem) {
-			return nil, nil, fmt.Errorf("ops: smtp ca file %s holds no PEM certificate", c.SMTP.CAFile)
-		}
-		ec.TLS.RootCAs = roots
-	}
-	client, err := email.NewClient(ec)
+	client, err := smtpClient(c.SMTP)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ops: %w", err)
 	}
@@ -116,4 +92,61 @@ func alarmEmailTargets(c OpsConfig, logger *slog.Logger) ([]ops.Target, *notify.
 			Template: notify.Template{ID: alarmEmailSubject, Text: ops.TextAlarm}})
 	}
 	return targets, guarded, nil
+}
+
+// smtpClient is the SMTP client of a submission server: operators' alarm
+// e-mail and staff notices share it (the password read from its file, the
+// server's certificate checked against CAFile or the system roots).
+func smtpClient(s OpsSMTP) (*email.Client, error) {
+	ec := email.Config{Addr: s.Addr, From: s.From, Username: s.Username}
+	if s.PasswordFile != "" {
+		pw, err := os.ReadFile(s.PasswordFile)
+		if err != nil {
+			return nil, fmt.Errorf("smtp password file: %w", err)
+		}
+		ec.Password = strings.TrimSpace(string(pw))
+	}
+	host, _, _ := net.SplitHostPort(s.Addr)
+	if s.ServerName != "" {
+		host = s.ServerName
+	}
+	ec.TLS = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	if s.CAFile != "" {
+		pem, err := os.ReadFile(s.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("smtp ca file: %w", err)
+		}
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("smtp ca file %s holds no PEM certificate", s.CAFile)
+		}
+		ec.TLS.RootCAs = roots
+	}
+	return email.NewClient(ec)
+}
+
+// staffEmailSubject is the subject (the template id) of staff notices' e-mail.
+const staffEmailSubject = "一码通财务提醒"
+
+// staffEmailChannel is the guarded e-mail channel of staff notices over the
+// operators' SMTP server; nil when ops.smtp.addr is not set.
+func staffEmailChannel(s OpsSMTP, stats *notify.Stats, logger *slog.Logger) (*notify.Guarded, error) {
+	if s.Addr == "" {
+		return nil, nil
+	}
+	if _, err := mail.ParseAddress(s.From); err != nil {
+		return nil, fmt.Errorf("ops: smtp.from: %w", err)
+	}
+	client, err := smtpClient(s)
+	if err != nil {
+		return nil, fmt.Errorf("ops: %w", err)
+	}
+	return notify.Guard(client, notify.DefaultLimits(), stats, func(ch notify.ChannelName, from, to gobreaker.State) {
+		logger.Warn("staff e-mail breaker", slog.String("channel", string(ch)), slog.String("from", from.String()), slog.String("to", to.String()))
+	})
+}
+
+// staffEmailTemplates are the e-mail templates of the staff notice kinds.
+func staffEmailTemplates() map[string]notify.Template {
+	return notify.KindTemplates(map[notify.Kind]string{notify.KindStaffRefundFailed: staffEmailSubject})
 }

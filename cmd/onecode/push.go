@@ -62,51 +62,38 @@ func setupPush(cfg Config, demo bool, dir directory.Store, box outbox.Store, pho
 		return err
 	}
 	pc := cfg.Push
-	if pc.SMSURL == "" && !demo {
+	// Staff notices (a failed refund to finance staff) are e-mailed through the
+	// operators' SMTP server (ops.smtp), when one is configured.
+	staffMail, err := staffEmailChannel(cfg.Ops.SMTP, p.stats, logger)
+	if err != nil {
+		return nil, err
+	}
+	if pc.SMSURL == "" && !demo && staffMail == nil {
 		// No SMS provider: messages (arrears notices, one-time codes) go to the mailbox
 		// file <data-dir>/outbox.jsonl; the log says only that a message went.
 		p.send = mailbox
 		return p, nil
 	}
-	var creds sms.Credentials
-	if pc.SMSURL == "" {
-		secret := make([]byte, 32)
-		if _, err := rand.Read(secret); err != nil {
+	var channels []appnotify.Channel
+	templates := map[appnotify.ChannelName]map[string]appnotify.Template{}
+	if pc.SMSURL != "" || demo {
+		if err := p.setupSMS(cfg, pc, box, logger); err != nil {
+			p.Close()
 			return nil, err
 		}
-		creds = sms.Credentials{KeyID: "demo", Secret: secret}
-		if err := p.startSandbox(cfg, creds, logger); err != nil {
-			return nil, err
-		}
-		pc.SMSURL = p.sandboxAt
-	} else {
-		secret, err := os.ReadFile(pc.SMSSecretFile)
-		if err != nil {
-			return nil, fmt.Errorf("push: SMS secret: %w", err)
-		}
-		creds = sms.Credentials{KeyID: pc.SMSKeyID, Secret: []byte(strings.TrimSpace(string(secret)))}
+		channels, templates[appnotify.SMS] = append(channels, p.sms), smsTemplates(pc)
 	}
-	client, err := sms.NewClient(sms.Config{BaseURL: pc.SMSURL, Credentials: creds, SignName: pc.SMSSignName})
-	if err != nil {
-		p.Close()
-		return nil, err
+	if staffMail != nil {
+		channels, templates[appnotify.Email] = append(channels, staffMail), staffEmailTemplates()
 	}
-	limits := appnotify.DefaultLimits()
-	limits.CallTimeout, limits.Rate = pc.CallTimeout, pc.Rate
-	guarded, err := appnotify.Guard(client, limits, p.stats, func(ch appnotify.ChannelName, from, to gobreaker.State) {
-		logger.Warn("push breaker", slog.String("channel", string(ch)), slog.String("from", from.String()), slog.String("to", to.String()))
-	})
-	if err != nil {
-		p.Close()
-		return nil, err
-	}
-	p.sms = guarded
 	router, err := appnotify.NewRouter(appnotify.RouterConfig{
-		Channels:  []appnotify.Channel{guarded},
-		Templates: map[appnotify.ChannelName]map[string]appnotify.Template{appnotify.SMS: smsTemplates(pc)},
+		Channels:  channels,
+		Templates: templates,
 		// issue 12: guardians by the phone sealed in their record; a notice none of
-		// whose guardians has one (not logged in since phones were kept) goes to the mailbox.
-		Contacts: appnotify.GuardianBook{Directory: dir, SealKey: phoneKey, Prefs: preferencesOf(box)},
+		// whose guardians has one (not logged in since phones were kept) goes to the
+		// mailbox. Staff by the e-mail in theirs.
+		Contacts: appnotify.Books{Guardians: appnotify.GuardianBook{Directory: dir, SealKey: phoneKey, Prefs: preferencesOf(box)},
+			Staff: appnotify.StaffBook{Directory: dir}},
 		Fallback: mailbox,
 		PhoneKey: phoneKey,
 		Logger:   logger,
@@ -116,8 +103,45 @@ func setupPush(cfg Config, demo bool, dir directory.Store, box outbox.Store, pho
 		return nil, err
 	}
 	p.send = router.Send
-	p.receipts = sms.ReceiptHandler(creds, appnotify.Receipts{Store: box, Logger: logger}, nil, logger)
 	return p, nil
+}
+
+// setupSMS builds the guarded SMS channel (p.sms) and its receipts' handler: a
+// configured gateway, or the demo's in-process push sandbox.
+func (p *pushSetup) setupSMS(cfg Config, pc PushConfig, box outbox.Store, logger *slog.Logger) error {
+	var creds sms.Credentials
+	if pc.SMSURL == "" {
+		secret := make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return err
+		}
+		creds = sms.Credentials{KeyID: "demo", Secret: secret}
+		if err := p.startSandbox(cfg, creds, logger); err != nil {
+			return err
+		}
+		pc.SMSURL = p.sandboxAt
+	} else {
+		secret, err := os.ReadFile(pc.SMSSecretFile)
+		if err != nil {
+			return fmt.Errorf("push: SMS secret: %w", err)
+		}
+		creds = sms.Credentials{KeyID: pc.SMSKeyID, Secret: []byte(strings.TrimSpace(string(secret)))}
+	}
+	client, err := sms.NewClient(sms.Config{BaseURL: pc.SMSURL, Credentials: creds, SignName: pc.SMSSignName})
+	if err != nil {
+		return err
+	}
+	limits := appnotify.DefaultLimits()
+	limits.CallTimeout, limits.Rate = pc.CallTimeout, pc.Rate
+	guarded, err := appnotify.Guard(client, limits, p.stats, func(ch appnotify.ChannelName, from, to gobreaker.State) {
+		logger.Warn("push breaker", slog.String("channel", string(ch)), slog.String("from", from.String()), slog.String("to", to.String()))
+	})
+	if err != nil {
+		return err
+	}
+	p.sms = guarded
+	p.receipts = sms.ReceiptHandler(creds, appnotify.Receipts{Store: box, Logger: logger}, nil, logger)
+	return nil
 }
 
 // smsTemplates are the SMS templates of the login code and of every notice

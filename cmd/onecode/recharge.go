@@ -165,6 +165,7 @@ func finishRecharges(ctx context.Context, rs *rechargeSetup, cfg Config, rcfg re
 	if fs, ferr := deps.Fees(); ferr == nil { // bills paid online reach the fee read model
 		rcfg.OnBill = fs.ProjectBill
 	}
+	rcfg.OnRefundSettled = deps.RefundSettled() // refund notices (issue 12)
 	rs.recharges, err = gateway.NewRecharges(rcfg, verifier)
 	if err != nil {
 		rs.Close()

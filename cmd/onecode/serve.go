@@ -287,6 +287,9 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 	// issue 12: the notices' outbox; the directory's old outbox table is left
 	// in place, unused (nothing queues in it any more).
 	go runNotices(outboxCtx, cfg, st.outbox, push, logger)
+	if fs, ferr := deps.Fees(); ferr == nil && st.outbox != nil {
+		go fs.RunDueTomorrow(outboxCtx, 0) // fee_due_tomorrow notices, hourly
+	}
 	return serveUntilDone(ctx, srv, func() {
 		logger.Info("onecode serving",
 			slog.String("version", version), slog.String("grpc", srv.GRPCAddr()), slog.String("http", srv.HTTPAddr()),

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"net/mail"
 	"time"
 )
 
@@ -45,7 +46,13 @@ type StaffUser struct {
 	ClassID      string // the teacher's class (of the same school); empty for other roles
 	Status       StaffStatus
 	CreatedAt    time.Time // set by the Store on the first PutStaff (microseconds)
+	// Email (optional, a bare address of at most MaxEmail bytes) is where notices
+	// to staff are e-mailed (a failed refund to finance staff); never logged.
+	Email string
 }
+
+// MaxEmail bounds StaffUser.Email (RFC 5321's path limit).
+const MaxEmail = 254
 
 // Parent is a parent who logs in on the phone page with a one-time code.
 type Parent struct {
@@ -104,6 +111,19 @@ func ValidateStaff(u *StaffUser) error {
 	}
 	if u.Status != StaffActive && u.Status != StaffDisabled {
 		return invalid("staff status %q", u.Status)
+	}
+	return ValidateEmail(u.Email)
+}
+
+// ValidateEmail checks a staff member's e-mail address: empty, or a bare address
+// ("cw@school.cn", no display name) of at most MaxEmail bytes.
+func ValidateEmail(e string) error {
+	if e == "" {
+		return nil
+	}
+	a, err := mail.ParseAddress(e)
+	if len(e) > MaxEmail || err != nil || a.Address != e || a.Name != "" {
+		return invalid("staff e-mail: want a bare address of at most %d bytes", MaxEmail)
 	}
 	return nil
 }

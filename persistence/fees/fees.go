@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/onecode/onecode/domain/fee"
+	"github.com/onecode/onecode/domain/schoolday"
 )
 
 // Bounds enforced by every Store.
@@ -72,6 +73,10 @@ type Store interface {
 	GetItem(ctx context.Context, itemID string) (Item, error)
 	// ListItems returns up to limit (1…MaxListLimit) items of the school, newest first.
 	ListItems(ctx context.Context, schoolID string, limit int) ([]Item, error)
+	// PublishedDueOn returns up to limit (1…MaxListLimit) published items of every
+	// school whose last day to pay is day, with item id > after, in item id order
+	// (the fee notices' due-tomorrow runner).
+	PublishedDueOn(ctx context.Context, day schoolday.Date, after string, limit int) ([]Item, error)
 	// MoveItem moves the item from state from to state to (fee.CanMove), ErrConflict
 	// (with the current state) otherwise.
 	MoveItem(ctx context.Context, itemID string, from, to fee.State) (Item, error)

@@ -54,9 +54,10 @@ func testStaff(t *testing.T, s directory.Store) {
 	if !got.CreatedAt.Equal(created) {
 		t.Errorf("CreatedAt changed on update: %v, was %v", got.CreatedAt, created)
 	}
-	teacher.Role, teacher.ClassID = directory.RoleFinance, ""
+	teacher.Role, teacher.ClassID, teacher.Email = directory.RoleFinance, "", "cw.li@school.test"
 	must(t, s.PutStaff(ctx, teacher))
-	if got, _ := s.StaffByUsername(ctx, schoolID, "li-teacher"); got.Role != directory.RoleFinance || got.ClassID != "" {
+	if got, _ := s.StaffByUsername(ctx, schoolID, "li-teacher"); got.Role != directory.RoleFinance || got.ClassID != "" ||
+		got.Email != "cw.li@school.test" {
 		t.Errorf("after role change got %+v", got)
 	}
 
@@ -102,6 +103,8 @@ func testStaffInvalid(t *testing.T, s directory.Store) {
 		"teacher without class": func(u *directory.StaffUser) { u.Role, u.ClassID = directory.RoleTeacher, "" },
 		"finance with class":    func(u *directory.StaffUser) { u.ClassID = "3-1" },
 		"bad status":            func(u *directory.StaffUser) { u.Status = "gone" },
+		"bad e-mail":            func(u *directory.StaffUser) { u.Email = "not an address" },
+		"named e-mail":          func(u *directory.StaffUser) { u.Email = "Li <li@school.test>" },
 		"bad school":            func(u *directory.StaffUser) { u.SchoolID = "3500" },
 	} {
 		u := staff("st_1", "zhao", directory.RoleFinance, "")

@@ -10,11 +10,11 @@ import (
 	"github.com/onecode/onecode/persistence/directory"
 )
 
-const staffCols = "id, school_id, username, password_hash, role, COALESCE(class_id, ''), status, created_at"
+const staffCols = "id, school_id, username, password_hash, role, COALESCE(class_id, ''), status, created_at, email"
 
 func scanStaff(row pgx.Row) (directory.StaffUser, error) {
 	var u directory.StaffUser
-	err := row.Scan(&u.ID, &u.SchoolID, &u.Username, &u.PasswordHash, &u.Role, &u.ClassID, &u.Status, &u.CreatedAt)
+	err := row.Scan(&u.ID, &u.SchoolID, &u.Username, &u.PasswordHash, &u.Role, &u.ClassID, &u.Status, &u.CreatedAt, &u.Email)
 	u.CreatedAt = u.CreatedAt.UTC()
 	return u, err
 }
@@ -33,12 +33,12 @@ func (s *Store) PutStaff(ctx context.Context, u directory.StaffUser) error {
 		return err
 	}
 	tag, err := s.exec(ctx, "put staff "+u.ID, `
-		INSERT INTO staff (id, school_id, username, password_hash, role, class_id, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		INSERT INTO staff (id, school_id, username, password_hash, role, class_id, status, created_at, email)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (id) DO UPDATE SET username = excluded.username, password_hash = excluded.password_hash,
-			role = excluded.role, class_id = excluded.class_id, status = excluded.status
+			role = excluded.role, class_id = excluded.class_id, status = excluded.status, email = excluded.email
 		WHERE staff.school_id = excluded.school_id`,
-		u.ID, u.SchoolID, u.Username, u.PasswordHash, u.Role, nullable(u.ClassID), u.Status, s.clock())
+		u.ID, u.SchoolID, u.Username, u.PasswordHash, u.Role, nullable(u.ClassID), u.Status, s.clock(), u.Email)
 	if err == nil && tag.RowsAffected() != 1 {
 		err = fmt.Errorf("%w: staff %q is of another school", directory.ErrConflict, u.ID)
 	}

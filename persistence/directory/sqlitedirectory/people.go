@@ -8,13 +8,13 @@ import (
 	"github.com/onecode/onecode/persistence/directory"
 )
 
-const staffCols = "id, school_id, username, password_hash, role, COALESCE(class_id, ''), status, created_at"
+const staffCols = "id, school_id, username, password_hash, role, COALESCE(class_id, ''), status, created_at, email"
 
 func scanStaff(row scanner) (directory.StaffUser, error) {
 	var u directory.StaffUser
 	var role, status string
 	var created int64
-	err := row.Scan(&u.ID, &u.SchoolID, &u.Username, &u.PasswordHash, &role, &u.ClassID, &status, &created)
+	err := row.Scan(&u.ID, &u.SchoolID, &u.Username, &u.PasswordHash, &role, &u.ClassID, &status, &created, &u.Email)
 	u.Role, u.Status, u.CreatedAt = directory.StaffRole(role), directory.StaffStatus(status), fromMicro(created)
 	return u, err
 }
@@ -33,12 +33,12 @@ func (s *Store) PutStaff(ctx context.Context, u directory.StaffUser) error {
 		return err
 	}
 	n, err := exec(ctx, s.db, "put staff "+u.ID, `
-		INSERT INTO staff (id, school_id, username, password_hash, role, class_id, status, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO staff (id, school_id, username, password_hash, role, class_id, status, created_at, email)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET username = excluded.username, password_hash = excluded.password_hash,
-			role = excluded.role, class_id = excluded.class_id, status = excluded.status
+			role = excluded.role, class_id = excluded.class_id, status = excluded.status, email = excluded.email
 		WHERE staff.school_id = excluded.school_id`,
-		u.ID, u.SchoolID, u.Username, u.PasswordHash, string(u.Role), nullable(u.ClassID), string(u.Status), s.clock())
+		u.ID, u.SchoolID, u.Username, u.PasswordHash, string(u.Role), nullable(u.ClassID), string(u.Status), s.clock(), u.Email)
 	if err == nil && n != 1 {
 		err = fmt.Errorf("%w: staff %q is of another school", directory.ErrConflict, u.ID)
 	}

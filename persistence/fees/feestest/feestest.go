@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"UpdateDraftOnly", testUpdateDraft},
 		{"MoveItem", testMoveItem},
 		{"ListItemsPerSchool", testListItems},
+		{"PublishedDueOn", testPublishedDueOn},
 		{"PutBillBySeq", testPutBill},
 		{"ListBillsAndTotals", testListBills},
 	}
@@ -173,6 +174,32 @@ func testListItems(t *testing.T, s fees.Store, _ *clock) {
 		t.Fatalf("ListItems = %v, %v; want FI2, FI1", got, err)
 	}
 	if _, err := s.ListItems(ctx, "S1", 0); !errors.Is(err, fees.ErrInvalid) {
+		t.Errorf("limit 0: %v", err)
+	}
+}
+
+func testPublishedDueOn(t *testing.T, s fees.Store, _ *clock) {
+	ctx := context.Background()
+	for _, id := range []string{"FA", "FB", "FC"} {
+		create(t, s, item(id, "S"+id))
+	}
+	other := item("FD", "S1")
+	other.Due = 20261001
+	create(t, s, other)
+	for _, id := range []string{"FA", "FC", "FD"} {
+		if _, err := s.MoveItem(ctx, id, fee.Draft, fee.Published); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.PublishedDueOn(ctx, 20260930, "", 1)
+	if err != nil || len(got) != 1 || got[0].ID != "FA" {
+		t.Fatalf("first page = %v, %v; want FA", got, err)
+	}
+	got, err = s.PublishedDueOn(ctx, 20260930, "FA", 10)
+	if err != nil || len(got) != 1 || got[0].ID != "FC" {
+		t.Fatalf("after FA = %v, %v; want FC (FB is a draft, FD due another day)", got, err)
+	}
+	if _, err := s.PublishedDueOn(ctx, 20260930, "", 0); !errors.Is(err, fees.ErrInvalid) {
 		t.Errorf("limit 0: %v", err)
 	}
 }

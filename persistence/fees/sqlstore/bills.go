@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/onecode/onecode/domain/fee"
+	"github.com/onecode/onecode/domain/schoolday"
 	"github.com/onecode/onecode/persistence/fees"
 )
 
@@ -74,4 +75,26 @@ func (s *Store) ClassTotals(ctx context.Context, itemID string) ([]fees.ClassTot
 		out = append(out, t)
 	}
 	return out, s.mapErr("class totals of "+itemID, rows.Err())
+}
+
+// PublishedDueOn implements fees.Store.
+func (s *Store) PublishedDueOn(ctx context.Context, day schoolday.Date, after string, limit int) ([]fees.Item, error) {
+	if err := fees.ValidateLimit(limit); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT "+itemColumns+` FROM fee_items WHERE state = ? AND due_day = ? AND item_id > ?
+		ORDER BY item_id LIMIT ?`), string(fee.Published), int64(day), after, limit)
+	if err != nil {
+		return nil, s.mapErr("fee items due", err)
+	}
+	defer rows.Close()
+	var out []fees.Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, s.mapErr("fee items due", err)
+		}
+		out = append(out, it)
+	}
+	return out, s.mapErr("fee items due", rows.Err())
 }

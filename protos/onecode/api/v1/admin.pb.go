@@ -142,8 +142,10 @@ type StaffUser struct {
 	Username string                 `protobuf:"bytes,3,opt,name=username,proto3" json:"username,omitempty"`
 	Role     StaffRole              `protobuf:"varint,4,opt,name=role,proto3,enum=onecode.api.v1.StaffRole" json:"role,omitempty"`
 	// The class of a teacher.
-	ClassId       string `protobuf:"bytes,5,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
-	Enabled       bool   `protobuf:"varint,6,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	ClassId string `protobuf:"bytes,5,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
+	Enabled bool   `protobuf:"varint,6,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	// Where notices to staff are e-mailed (a failed refund, to finance staff); empty: none.
+	Email         string `protobuf:"bytes,7,opt,name=email,proto3" json:"email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -218,6 +220,13 @@ func (x *StaffUser) GetEnabled() bool {
 		return x.Enabled
 	}
 	return false
+}
+
+func (x *StaffUser) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
 }
 
 // PutStaffUserRequest creates or updates a staff account.
@@ -1838,14 +1847,15 @@ var File_onecode_api_v1_admin_proto protoreflect.FileDescriptor
 
 const file_onecode_api_v1_admin_proto_rawDesc = "" +
 	"\n" +
-	"\x1aonecode/api/v1/admin.proto\x12\x0eonecode.api.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19onecode/api/v1/auth.proto\"\xc3\x01\n" +
+	"\x1aonecode/api/v1/admin.proto\x12\x0eonecode.api.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x19onecode/api/v1/auth.proto\"\xd9\x01\n" +
 	"\tStaffUser\x12\x19\n" +
 	"\bstaff_id\x18\x01 \x01(\tR\astaffId\x12\x1b\n" +
 	"\tschool_id\x18\x02 \x01(\tR\bschoolId\x12\x1a\n" +
 	"\busername\x18\x03 \x01(\tR\busername\x12-\n" +
 	"\x04role\x18\x04 \x01(\x0e2\x19.onecode.api.v1.StaffRoleR\x04role\x12\x19\n" +
 	"\bclass_id\x18\x05 \x01(\tR\aclassId\x12\x18\n" +
-	"\aenabled\x18\x06 \x01(\bR\aenabled\"\xce\x01\n" +
+	"\aenabled\x18\x06 \x01(\bR\aenabled\x12\x14\n" +
+	"\x05email\x18\a \x01(\tR\x05email\"\xce\x01\n" +
 	"\x13PutStaffUserRequest\x12\x1b\n" +
 	"\tschool_id\x18\x01 \x01(\tR\bschoolId\x12\x1a\n" +
 	"\busername\x18\x02 \x01(\tR\busername\x12-\n" +

@@ -1663,8 +1663,11 @@ type PutSchoolStaffRequest struct {
 	Role     StaffRole              `protobuf:"varint,2,opt,name=role,proto3,enum=onecode.api.v1.StaffRole" json:"role,omitempty"`
 	ClassId  string                 `protobuf:"bytes,3,opt,name=class_id,json=classId,proto3" json:"class_id,omitempty"`
 	// New password (10..128 characters); empty keeps the current one (required to create).
-	Password      string `protobuf:"bytes,4,opt,name=password,proto3" json:"password,omitempty"`
-	Enabled       bool   `protobuf:"varint,5,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	Password string `protobuf:"bytes,4,opt,name=password,proto3" json:"password,omitempty"`
+	Enabled  bool   `protobuf:"varint,5,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	// A bare e-mail address where notices to staff are sent (a failed refund, to
+	// finance staff); it replaces the stored one, empty for none.
+	Email         string `protobuf:"bytes,6,opt,name=email,proto3" json:"email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1732,6 +1735,13 @@ func (x *PutSchoolStaffRequest) GetEnabled() bool {
 		return x.Enabled
 	}
 	return false
+}
+
+func (x *PutSchoolStaffRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
 }
 
 // PutSchoolStaffResponse is the account.
@@ -3215,13 +3225,14 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tR\tpageToken\"q\n" +
 	"\x19ListCanteenDishesResponse\x12,\n" +
 	"\x06dishes\x18\x01 \x03(\v2\x14.onecode.api.v1.DishR\x06dishes\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb3\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc9\x01\n" +
 	"\x15PutSchoolStaffRequest\x12\x1a\n" +
 	"\busername\x18\x01 \x01(\tR\busername\x12-\n" +
 	"\x04role\x18\x02 \x01(\x0e2\x19.onecode.api.v1.StaffRoleR\x04role\x12\x19\n" +
 	"\bclass_id\x18\x03 \x01(\tR\aclassId\x12\x1a\n" +
 	"\bpassword\x18\x04 \x01(\tR\bpassword\x12\x18\n" +
-	"\aenabled\x18\x05 \x01(\bR\aenabled\"I\n" +
+	"\aenabled\x18\x05 \x01(\bR\aenabled\x12\x14\n" +
+	"\x05email\x18\x06 \x01(\tR\x05email\"I\n" +
 	"\x16PutSchoolStaffResponse\x12/\n" +
 	"\x05staff\x18\x01 \x01(\v2\x19.onecode.api.v1.StaffUserR\x05staff\"5\n" +
 	"\x14IssueBindCodeRequest\x12\x1d\n" +
