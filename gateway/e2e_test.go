@@ -86,18 +86,18 @@ type switchEnv struct {
 
 	mu    sync.Mutex
 	codes map[string]string
-	// outbox is the notices' outbox the producers queue in (newSwitchEnvWith).
+	// outbox is the notices' outbox the producers queue in (newSwitchEnvOutbox).
 	outbox *sqliteoutbox.Store
 }
 
-func newSwitchEnv(t *testing.T) *switchEnv { t.Helper(); return newSwitchEnvWith(t, false) }
+func newSwitchEnv(t *testing.T) *switchEnv { t.Helper(); return newSwitchEnvOpts(t, envOpts{}) }
 
-// newSwitchEnvWith is newSwitchEnv; withOutbox, the producers (binding, arrears,
-// login codes, fees) queue in the notices' outbox e.outbox instead of the
-// directory's old one.
-func newSwitchEnvWith(t *testing.T, withOutbox bool) *switchEnv {
+// newSwitchEnvOutbox is newSwitchEnv whose producers (binding, arrears, login
+// codes, fees) queue in the notices' outbox e.outbox instead of the directory's
+// old one.
+func newSwitchEnvOutbox(t *testing.T) *switchEnv {
 	t.Helper()
-	return newSwitchEnvWith(t, nil)
+	return newSwitchEnvOpts(t, envOpts{outbox: true})
 }
 
 // newSwitchEnvWith is newSwitchEnv whose recharges, if providers is set, go to those
@@ -105,6 +105,19 @@ func newSwitchEnvWith(t *testing.T, withOutbox bool) *switchEnv {
 // notifications reach the edge at /pay/notify/{merchant}.
 func newSwitchEnvWith(t *testing.T, providers recharge.Providers) *switchEnv {
 	t.Helper()
+	return newSwitchEnvOpts(t, envOpts{providers: providers})
+}
+
+// envOpts are the variations of the switch test environment.
+type envOpts struct {
+	outbox    bool
+	providers recharge.Providers
+}
+
+// newSwitchEnvOpts builds the environment newSwitchEnv describes, varied by o.
+func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
+	t.Helper()
+	providers := o.providers
 	ctx := context.Background()
 	sw := switchtest.New(t, switchtest.Options{Name: "switch-test", Logger: discardLogger(), MemberLogger: discardLogger()})
 	js, dir, m := sw.Store, sw.Directory, sw.Member
@@ -131,7 +144,7 @@ func newSwitchEnvWith(t *testing.T, providers recharge.Providers) *switchEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = prefStore.Close() })
-	if withOutbox {
+	if o.outbox {
 		deps.Outbox, e.outbox = prefStore, prefStore
 	}
 	feeStore, err := pgfees.Open(ctx, sw.DSN, pgfees.Options{})

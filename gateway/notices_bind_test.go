@@ -12,7 +12,7 @@ import (
 // child through the API with the ID number; the guardian already bound is told
 // once (masked name and student number), the new one is not.
 func TestBindingNoticeOnOutbox(t *testing.T) {
-	e := newSwitchEnvWith(t, true)
+	e := newSwitchEnvOutbox(t)
 	e.school(t, "35001", "C1", "T1", "3-1")
 	resp, err := e.admin.ImportPupils(authed(), &apiv1.ImportPupilsRequest{SchoolId: "35001", CardExpiry: nextYear(), Pupils: []*apiv1.PupilRow{
 		{StudentNo: "2024000101", Name: "王小明", ClassId: "3-1", IdNumber: "110105201503070021"}}})
