@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +34,9 @@ type refundEnv struct {
 	sbURL string
 	sb    *sandbox.Server
 	srv   *httptest.Server
+	// projected is the last refunded_fen the refund path handed the fee read model
+	// (Config.OnBill), per item.
+	projected sync.Map
 }
 
 // newRefundEnv: real Account grains on PostgreSQL, the orders and refunds on
@@ -70,6 +74,10 @@ func newRefundEnv(t *testing.T) *refundEnv {
 	cfg := recharge.Config{Accounts: sw.Accounts, Orders: store, Providers: recharge.Single(port),
 		NotifyURL: srv.URL + "/aggregator/notify", MerchantNotifyURL: srv.URL + "/pay/notify/",
 		Step: 5 * time.Second, ResolveAfter: time.Millisecond, Rand: rand.Reader, Now: time.Now, Logger: rcLogger()}
+	e := &refundEnv{}
+	cfg.OnBill = func(_ context.Context, _ string, a *grainv1.Accepted) {
+		e.projected.Store(a.GetBill().GetItemId(), a.GetBill().GetRefundedFen())
+	}
 	app, err := recharge.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +87,7 @@ func newRefundEnv(t *testing.T) *refundEnv {
 		t.Fatal(err)
 	}
 	mux.Handle("POST /pay/notify/{merchant}", rc.PayNotifyHandler())
-	e := &refundEnv{sw: sw, store: store, app: app, sbURL: sbSrv.URL, sb: sb, srv: srv}
+	e.sw, e.store, e.app, e.sbURL, e.sb, e.srv = sw, store, app, sbSrv.URL, sb, srv
 	e.exec(t, &grainv1.ExecuteRequest{IdemKey: "open", Command: &grainv1.ExecuteRequest_Open{Open: &grainv1.OpenCommand{SchoolId: "35001", StudentNo: "2024000001",
 		CardRandom: "07", CardExpiry: rcNextYear(), Limits: &grainv1.Limits{SingleRechargeMaxFen: rcSingleMax, BalanceCapFen: rcCap}}}})
 	return e
@@ -182,6 +190,9 @@ func TestRefundsThroughSandbox(t *testing.T) {
 	}
 	if bill.GetRefundedFen() != 10_000 || bill.GetPaidFen() != 10_000 || e.state(t).GetBalanceFen() != 0 {
 		t.Fatalf("bill after refunds: %v, balance %d", bill, e.state(t).GetBalanceFen())
+	}
+	if got, _ := e.projected.Load(item); got != int64(10_000) {
+		t.Fatalf("refunded handed to the fee read model: %v, want 10000", got)
 	}
 
 	// A forged refund notification: refused, nothing changes.
