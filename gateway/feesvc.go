@@ -111,7 +111,7 @@ func feeItemProto(it fees.Item) *apiv1.FeeItem {
 func billProto(b fees.Bill) *apiv1.FeeBill {
 	return &apiv1.FeeBill{ItemId: b.ItemID, AccountId: b.AccountID, DueFen: b.DueFen, PaidFen: b.PaidFen,
 		ExemptedFen: b.ExemptedFen, OutstandingFen: b.DueFen - b.PaidFen - b.ExemptedFen, Status: string(b.Status),
-		DueDay: b.DueDay.String(), Replayed: b.Replayed, AllowBalance: b.AllowBalance}
+		DueDay: b.DueDay.String(), Replayed: b.Replayed, AllowBalance: b.AllowBalance, RefundedFen: b.RefundedFen}
 }
 
 // CreateFeeItem implements apiv1.FeeStaffServiceServer.

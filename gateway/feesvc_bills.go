@@ -26,7 +26,7 @@ func (s *FeeStaffService) ListFeeBills(ctx context.Context, req *apiv1.ListFeeBi
 	for i, b := range rows {
 		out.Bills[i] = &apiv1.FeeBill{ItemId: b.ItemID, AccountId: b.AccountID, ClassId: b.ClassID, DueFen: b.DueFen,
 			PaidFen: b.PaidFen, ExemptedFen: b.ExemptedFen, OutstandingFen: b.DueFen - b.PaidFen - b.ExemptedFen,
-			Status: string(b.Status), DueDay: it.Due.String(), AllowBalance: it.AllowBalance}
+			Status: string(b.Status), DueDay: it.Due.String(), AllowBalance: it.AllowBalance, RefundedFen: b.RefundedFen}
 	}
 	return out, nil
 }
@@ -44,7 +44,7 @@ func (s *FeeStaffService) GetFeeClassTotals(ctx context.Context, req *apiv1.GetF
 	out := &apiv1.GetFeeClassTotalsResponse{Classes: make([]*apiv1.FeeClassTotal, len(totals))}
 	for i, t := range totals {
 		out.Classes[i] = &apiv1.FeeClassTotal{ClassId: t.ClassID, Bills: t.Bills, Settled: t.Settled, DueFen: t.DueFen,
-			PaidFen: t.PaidFen, ExemptedFen: t.ExemptedFen, OutstandingFen: t.OutstandingFen}
+			PaidFen: t.PaidFen, ExemptedFen: t.ExemptedFen, OutstandingFen: t.OutstandingFen, RefundedFen: t.RefundedFen}
 	}
 	return out, nil
 }

@@ -37,6 +37,9 @@ type refundEnv struct {
 	// told is what recharge.Config.OnRefundSettled heard: refund number → final state.
 	toldMu sync.Mutex
 	told   map[string]orders.RefundState
+	// projected is the last refunded_fen the refund path handed the fee read model
+	// (Config.OnBill), per item.
+	projected sync.Map
 }
 
 // newRefundEnv: real Account grains on PostgreSQL, the orders and refunds on
@@ -81,6 +84,9 @@ func newRefundEnv(t *testing.T) *refundEnv {
 			e.told[r.RefundNo] = to
 			return nil
 		}}
+	cfg.OnBill = func(_ context.Context, _ string, a *grainv1.Accepted) {
+		e.projected.Store(a.GetBill().GetItemId(), a.GetBill().GetRefundedFen())
+	}
 	app, err := recharge.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -193,6 +199,9 @@ func TestRefundsThroughSandbox(t *testing.T) {
 	}
 	if bill.GetRefundedFen() != 10_000 || bill.GetPaidFen() != 10_000 || e.state(t).GetBalanceFen() != 0 {
 		t.Fatalf("bill after refunds: %v, balance %d", bill, e.state(t).GetBalanceFen())
+	}
+	if got, _ := e.projected.Load(item); got != int64(10_000) {
+		t.Fatalf("refunded handed to the fee read model: %v, want 10000", got)
 	}
 
 	// A forged refund notification: refused, nothing changes.

@@ -26,13 +26,15 @@ type Bill struct {
 	AllowBalance bool
 	// Replayed: the request id was seen before and this is its first outcome.
 	Replayed bool
+	// RefundedFen: paid and gone back, or going back.
+	RefundedFen int64
 }
 
 func billOf(accountID string, a *grainv1.Accepted) Bill {
 	b := a.GetBill()
 	return Bill{ItemID: b.GetItemId(), AccountID: accountID, DueFen: b.GetDueFen(), PaidFen: b.GetPaidFen(),
-		ExemptedFen: b.GetExemptedFen(), DueDay: parseDay(b.GetDueDay()), Status: fee.Status(b.GetStatus()), AllowBalance: b.GetAllowBalance(),
-		Replayed: a.GetReplayed()}
+		ExemptedFen: b.GetExemptedFen(), DueDay: parseDay(b.GetDueDay()), Status: viewStatus(b), AllowBalance: b.GetAllowBalance(),
+		Replayed: a.GetReplayed(), RefundedFen: b.GetRefundedFen()}
 }
 
 // openItem returns a published item of the staff's school; a closed item is

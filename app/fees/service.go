@@ -172,8 +172,16 @@ func (s *Service) project(ctx context.Context, p directory.Pupil, a *grainv1.Acc
 	}
 	_, err := s.d.Store.PutBill(ctx, feestore.Bill{ItemID: b.GetItemId(), AccountID: p.AccountID, SchoolID: p.SchoolID,
 		ClassID: p.ClassID, DueFen: b.GetDueFen(), PaidFen: b.GetPaidFen(), ExemptedFen: b.GetExemptedFen(),
-		Status: fee.Status(b.GetStatus()), Seq: a.GetSeq()})
+		Status: viewStatus(b), Seq: a.GetSeq(), RefundedFen: b.GetRefundedFen()})
 	if err != nil {
 		s.log.Warn("bill read model not written", "item", b.GetItemId(), "account", p.AccountID, "err", err)
 	}
+}
+
+// viewStatus is the grain's status, or refunded once everything paid went back.
+func viewStatus(b *grainv1.Bill) fee.Status {
+	if b.GetPaidFen() > 0 && b.GetRefundedFen() == b.GetPaidFen() {
+		return fee.StatusRefunded
+	}
+	return fee.Status(b.GetStatus())
 }

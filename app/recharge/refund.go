@@ -148,6 +148,7 @@ func (s *Service) sendRefund(ctx context.Context, rs orders.RefundStore, r order
 		s.moveRefund(ctx, rs, r, orders.RefundFailed, "")
 		return orders.Refund{}, reason.New(reason.DeclineKind(reason.Code(d.GetReason())), reason.Code(d.GetReason()), d.GetMessage())
 	}
+	s.projectBill(ctx, r.AccountID, resp.GetAccepted())
 	p, err := s.providerOf(o)
 	if err != nil {
 		return r, err
@@ -199,6 +200,7 @@ func (s *Service) settleRefund(ctx context.Context, rs orders.RefundStore, r ord
 	if err != nil {
 		return r, err
 	}
+	s.projectBill(ctx, r.AccountID, resp.GetAccepted())
 	if d := resp.GetDeclined(); d != nil && d.GetReason() != string(reason.RefundNotOpen) {
 		s.log.Error("REFUND NOT SETTLED: the account declined", "refund", r.RefundNo, "reason", d.GetReason())
 		return r, fmt.Errorf("%w: refund %s: %s", ErrCreditDeclined, r.RefundNo, d.GetReason())
@@ -288,4 +290,12 @@ func (s *Service) ListRefunds(ctx context.Context, schoolID string, limit int) (
 		return nil, s.storeError("list refunds", err)
 	}
 	return list, nil
+}
+
+// projectBill hands a bill a refund moved (reserved, settled or released) to the fee
+// read model (Config.OnBill), so staff totals show what was refunded.
+func (s *Service) projectBill(ctx context.Context, accountID string, a *grainv1.Accepted) {
+	if s.cfg.OnBill != nil && a.GetBill() != nil {
+		s.cfg.OnBill(ctx, accountID, a)
+	}
 }

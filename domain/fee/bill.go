@@ -33,6 +33,8 @@ const (
 	StatusExempt     Status = "exempt"
 	// StatusClosed is a bill whose item closed with something still outstanding.
 	StatusClosed Status = "closed"
+	// StatusRefunded is a bill whose payments all went back (refunded = paid > 0).
+	StatusRefunded Status = "refunded"
 )
 
 // Errors of bill movements.

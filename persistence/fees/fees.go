@@ -48,6 +48,8 @@ type Bill struct {
 	// Seq is the account sequence the row reflects; a write with a lower or equal
 	// one changes nothing.
 	Seq int64
+	// RefundedFen is what was paid and went back, or is going back (≤ PaidFen).
+	RefundedFen int64
 }
 
 // ClassTotal sums the bills of one item in one class.
@@ -59,6 +61,7 @@ type ClassTotal struct {
 	PaidFen        int64
 	ExemptedFen    int64
 	OutstandingFen int64
+	RefundedFen    int64
 }
 
 // Store keeps items and the bill read model. Implementations are safe for concurrent
@@ -130,11 +133,13 @@ func ValidateBill(b Bill) error {
 		return fmt.Errorf("%w: class id longer than %d bytes", ErrInvalid, MaxIDLen)
 	case b.DueFen <= 0 || b.PaidFen < 0 || b.ExemptedFen < 0 || b.PaidFen > b.DueFen || b.ExemptedFen > b.DueFen-b.PaidFen:
 		return fmt.Errorf("%w: amounts due %d, paid %d, exempted %d", ErrInvalid, b.DueFen, b.PaidFen, b.ExemptedFen)
+	case b.RefundedFen < 0 || b.RefundedFen > b.PaidFen:
+		return fmt.Errorf("%w: refunded %d of paid %d", ErrInvalid, b.RefundedFen, b.PaidFen)
 	case b.Seq <= 0:
 		return fmt.Errorf("%w: seq %d", ErrInvalid, b.Seq)
 	}
 	switch b.Status {
-	case fee.StatusUnpaid, fee.StatusPartlyPaid, fee.StatusPaid, fee.StatusExempt, fee.StatusClosed:
+	case fee.StatusUnpaid, fee.StatusPartlyPaid, fee.StatusPaid, fee.StatusExempt, fee.StatusClosed, fee.StatusRefunded:
 		return nil
 	}
 	return fmt.Errorf("%w: status %q", ErrInvalid, b.Status)

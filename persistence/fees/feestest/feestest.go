@@ -235,6 +235,7 @@ func testPutBill(t *testing.T, s fees.Store, _ *clock) {
 		"paid+exempted":  func() fees.Bill { b := bill("A2", "C1", 1, 6000, fee.StatusPaid); b.ExemptedFen = 6001; return b }(),
 		"no seq":         bill("A2", "C1", 0, 0, fee.StatusUnpaid),
 		"unknown status": bill("A2", "C1", 1, 0, "lost"),
+		"refunded>paid":  func() fees.Bill { b := bill("A2", "C1", 1, 6000, fee.StatusPartlyPaid); b.RefundedFen = 6001; return b }(),
 	} {
 		if _, err := s.PutBill(ctx, b); !errors.Is(err, fees.ErrInvalid) {
 			t.Errorf("%s: %v, want %v", name, err, fees.ErrInvalid)
@@ -250,8 +251,10 @@ func testListBills(t *testing.T, s fees.Store, _ *clock) {
 	create(t, s, item("FI1", "S1"))
 	exempt := bill("A4", "C2", 3, 0, fee.StatusExempt)
 	exempt.ExemptedFen = 12000
+	refunded := bill("A1", "C1", 3, 12000, fee.StatusRefunded)
+	refunded.RefundedFen = 12000
 	for _, b := range []fees.Bill{
-		bill("A1", "C1", 3, 12000, fee.StatusPaid), bill("A2", "C1", 3, 0, fee.StatusUnpaid),
+		refunded, bill("A2", "C1", 3, 0, fee.StatusUnpaid),
 		bill("A3", "C2", 3, 2000, fee.StatusPartlyPaid), exempt,
 	} {
 		if _, err := s.PutBill(ctx, b); err != nil {
@@ -266,9 +269,12 @@ func testListBills(t *testing.T, s fees.Store, _ *clock) {
 	if err != nil || len(c2) != 2 || c2[0].AccountID != "A3" {
 		t.Fatalf("class C2 = %+v, %v", c2, err)
 	}
+	if all, err := s.ListBills(ctx, "FI1", "C1", "", 1); err != nil || len(all) != 1 || all[0] != refunded {
+		t.Fatalf("refunded bill = %+v, %v; want %+v", all, err, refunded)
+	}
 	got, err := s.ClassTotals(ctx, "FI1")
 	want := []fees.ClassTotal{
-		{ClassID: "C1", Bills: 2, Settled: 1, DueFen: 24000, PaidFen: 12000, OutstandingFen: 12000},
+		{ClassID: "C1", Bills: 2, Settled: 1, DueFen: 24000, PaidFen: 12000, OutstandingFen: 12000, RefundedFen: 12000},
 		{ClassID: "C2", Bills: 2, Settled: 1, DueFen: 24000, PaidFen: 2000, ExemptedFen: 12000, OutstandingFen: 10000},
 	}
 	if err != nil || !reflect.DeepEqual(got, want) {

@@ -14,13 +14,13 @@ func (s *Store) PutBill(ctx context.Context, b fees.Bill) (bool, error) {
 		return false, err
 	}
 	res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO fee_bills (item_id, account_id, school_id, class_id,
-			due_fen, paid_fen, exempted_fen, status, seq, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			due_fen, paid_fen, exempted_fen, status, seq, updated_at, refunded_fen)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (item_id, account_id) DO UPDATE SET class_id = excluded.class_id, due_fen = excluded.due_fen,
 			paid_fen = excluded.paid_fen, exempted_fen = excluded.exempted_fen, status = excluded.status,
-			seq = excluded.seq, updated_at = excluded.updated_at
+			seq = excluded.seq, updated_at = excluded.updated_at, refunded_fen = excluded.refunded_fen
 		WHERE fee_bills.seq < excluded.seq AND fee_bills.school_id = excluded.school_id`),
-		b.ItemID, b.AccountID, b.SchoolID, b.ClassID, b.DueFen, b.PaidFen, b.ExemptedFen, string(b.Status), b.Seq, s.clock())
+		b.ItemID, b.AccountID, b.SchoolID, b.ClassID, b.DueFen, b.PaidFen, b.ExemptedFen, string(b.Status), b.Seq, s.clock(), b.RefundedFen)
 	if err != nil {
 		return false, s.mapErr("put bill "+b.ItemID+"/"+b.AccountID, err)
 	}
@@ -34,7 +34,7 @@ func (s *Store) ListBills(ctx context.Context, itemID, classID, after string, li
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT item_id, account_id, school_id, class_id, due_fen, paid_fen,
-			exempted_fen, status, seq FROM fee_bills
+			exempted_fen, status, seq, refunded_fen FROM fee_bills
 		WHERE item_id = ? AND (? = '' OR class_id = ?) AND account_id > ?
 		ORDER BY account_id LIMIT ?`), itemID, classID, classID, after, limit)
 	if err != nil {
@@ -46,7 +46,7 @@ func (s *Store) ListBills(ctx context.Context, itemID, classID, after string, li
 		var b fees.Bill
 		var status string
 		if err := rows.Scan(&b.ItemID, &b.AccountID, &b.SchoolID, &b.ClassID, &b.DueFen, &b.PaidFen, &b.ExemptedFen,
-			&status, &b.Seq); err != nil {
+			&status, &b.Seq, &b.RefundedFen); err != nil {
 			return nil, s.mapErr("bills of "+itemID, err)
 		}
 		b.Status = fee.Status(status)
@@ -58,8 +58,9 @@ func (s *Store) ListBills(ctx context.Context, itemID, classID, after string, li
 // ClassTotals implements fees.Store.
 func (s *Store) ClassTotals(ctx context.Context, itemID string) ([]fees.ClassTotal, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT class_id, CAST(count(*) AS BIGINT),
-			CAST(sum(CASE WHEN status IN ('paid', 'exempt') THEN 1 ELSE 0 END) AS BIGINT),
-			CAST(sum(due_fen) AS BIGINT), CAST(sum(paid_fen) AS BIGINT), CAST(sum(exempted_fen) AS BIGINT)
+			CAST(sum(CASE WHEN status IN ('paid', 'exempt', 'refunded') THEN 1 ELSE 0 END) AS BIGINT),
+			CAST(sum(due_fen) AS BIGINT), CAST(sum(paid_fen) AS BIGINT), CAST(sum(exempted_fen) AS BIGINT),
+			CAST(sum(refunded_fen) AS BIGINT)
 		FROM fee_bills WHERE item_id = ? GROUP BY class_id ORDER BY class_id LIMIT ?`), itemID, fees.MaxClassTotals)
 	if err != nil {
 		return nil, s.mapErr("class totals of "+itemID, err)
@@ -68,7 +69,7 @@ func (s *Store) ClassTotals(ctx context.Context, itemID string) ([]fees.ClassTot
 	var out []fees.ClassTotal
 	for rows.Next() {
 		var t fees.ClassTotal
-		if err := rows.Scan(&t.ClassID, &t.Bills, &t.Settled, &t.DueFen, &t.PaidFen, &t.ExemptedFen); err != nil {
+		if err := rows.Scan(&t.ClassID, &t.Bills, &t.Settled, &t.DueFen, &t.PaidFen, &t.ExemptedFen, &t.RefundedFen); err != nil {
 			return nil, s.mapErr("class totals of "+itemID, err)
 		}
 		t.OutstandingFen = t.DueFen - t.PaidFen - t.ExemptedFen

@@ -71,7 +71,7 @@ const zh = {
     states: { draft: '草稿', published: '收费中', closed: '已结束' },
     targets: { school: '全校', classes: '按班级', grades: '按年级', accounts: '指定学生' },
     targetClasses: '{n} 个班级：{list}', targetAccounts: '{n} 名学生',
-    status: { unpaid: '未缴', partly_paid: '部分缴纳', paid: '已缴', exempt: '已减免', closed: '已关闭' },
+    status: { unpaid: '未缴', partly_paid: '部分缴纳', paid: '已缴', exempt: '已减免', closed: '已关闭', refunded: '已退费' },
   },
   feeEdit: {
     newTitle: '新建收费项目', editTitle: '编辑收费项目（草稿）', itemTitle: '项目名称', titlePh: '如：2026 年秋季学期学费', category: '类别',
@@ -188,7 +188,7 @@ const en: typeof zh = {
     states: { draft: 'Draft', published: 'Collecting', closed: 'Closed' },
     targets: { school: 'Whole school', classes: 'Classes', grades: 'Grades', accounts: 'Chosen pupils' },
     targetClasses: '{n} classes: {list}', targetAccounts: '{n} pupils',
-    status: { unpaid: 'Unpaid', partly_paid: 'Partly paid', paid: 'Paid', exempt: 'Exempt', closed: 'Closed' },
+    status: { unpaid: 'Unpaid', partly_paid: 'Partly paid', paid: 'Paid', exempt: 'Exempt', closed: 'Closed', refunded: 'Refunded' },
   },
   feeEdit: {
     newTitle: 'New fee item', editTitle: 'Edit fee item (draft)', itemTitle: 'Title', titlePh: 'e.g. Autumn term 2026 tuition', category: 'Category',

@@ -781,7 +781,7 @@ type FeeBill struct {
 	PaidFen        int64                  `protobuf:"varint,5,opt,name=paid_fen,json=paidFen,proto3" json:"paid_fen,omitempty"`
 	ExemptedFen    int64                  `protobuf:"varint,6,opt,name=exempted_fen,json=exemptedFen,proto3" json:"exempted_fen,omitempty"`
 	OutstandingFen int64                  `protobuf:"varint,7,opt,name=outstanding_fen,json=outstandingFen,proto3" json:"outstanding_fen,omitempty"`
-	// unpaid, partly_paid, paid, exempt or closed.
+	// unpaid, partly_paid, paid, exempt, closed or refunded.
 	Status string `protobuf:"bytes,8,opt,name=status,proto3" json:"status,omitempty"`
 	// YYYYMMDD (set where known).
 	DueDay string `protobuf:"bytes,9,opt,name=due_day,json=dueDay,proto3" json:"due_day,omitempty"`
@@ -791,7 +791,10 @@ type FeeBill struct {
 	// True when the request id was seen before and this is its first outcome.
 	Replayed bool `protobuf:"varint,12,opt,name=replayed,proto3" json:"replayed,omitempty"`
 	// Whether the card balance may pay it (the item's allow_balance).
-	AllowBalance  bool `protobuf:"varint,20,opt,name=allow_balance,json=allowBalance,proto3" json:"allow_balance,omitempty"`
+	AllowBalance bool `protobuf:"varint,20,opt,name=allow_balance,json=allowBalance,proto3" json:"allow_balance,omitempty"`
+	// Paid and then refunded, or being refunded (≤ paid_fen). A bill whose payments
+	// all went back has status "refunded".
+	RefundedFen   int64 `protobuf:"varint,21,opt,name=refunded_fen,json=refundedFen,proto3" json:"refunded_fen,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -915,6 +918,13 @@ func (x *FeeBill) GetAllowBalance() bool {
 		return x.AllowBalance
 	}
 	return false
+}
+
+func (x *FeeBill) GetRefundedFen() int64 {
+	if x != nil {
+		return x.RefundedFen
+	}
+	return 0
 }
 
 type ListFeeBillsRequest struct {
@@ -1092,8 +1102,10 @@ type FeeClassTotal struct {
 	PaidFen        int64 `protobuf:"varint,5,opt,name=paid_fen,json=paidFen,proto3" json:"paid_fen,omitempty"`
 	ExemptedFen    int64 `protobuf:"varint,6,opt,name=exempted_fen,json=exemptedFen,proto3" json:"exempted_fen,omitempty"`
 	OutstandingFen int64 `protobuf:"varint,7,opt,name=outstanding_fen,json=outstandingFen,proto3" json:"outstanding_fen,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Refunded or being refunded (part of paid_fen).
+	RefundedFen   int64 `protobuf:"varint,20,opt,name=refunded_fen,json=refundedFen,proto3" json:"refunded_fen,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *FeeClassTotal) Reset() {
@@ -1171,6 +1183,13 @@ func (x *FeeClassTotal) GetExemptedFen() int64 {
 func (x *FeeClassTotal) GetOutstandingFen() int64 {
 	if x != nil {
 		return x.OutstandingFen
+	}
+	return 0
+}
+
+func (x *FeeClassTotal) GetRefundedFen() int64 {
+	if x != nil {
+		return x.RefundedFen
 	}
 	return 0
 }
@@ -1912,7 +1931,7 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\x05bills\x18\x02 \x01(\x05R\x05bills\x12\x16\n" +
 	"\x06issued\x18\x03 \x01(\x05R\x06issued\".\n" +
 	"\x13CloseFeeItemRequest\x12\x17\n" +
-	"\aitem_id\x18\x01 \x01(\tR\x06itemId\"\x80\x03\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\"\xa3\x03\n" +
 	"\aFeeBill\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1d\n" +
 	"\n" +
@@ -1928,7 +1947,8 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	" \x01(\tR\x05title\x12\x1a\n" +
 	"\bcategory\x18\v \x01(\tR\bcategory\x12\x1a\n" +
 	"\breplayed\x18\f \x01(\bR\breplayed\x12#\n" +
-	"\rallow_balance\x18\x14 \x01(\bR\fallowBalance\"\x85\x01\n" +
+	"\rallow_balance\x18\x14 \x01(\bR\fallowBalance\x12!\n" +
+	"\frefunded_fen\x18\x15 \x01(\x03R\vrefundedFen\"\x85\x01\n" +
 	"\x13ListFeeBillsRequest\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x19\n" +
 	"\bclass_id\x18\x02 \x01(\tR\aclassId\x12\x1b\n" +
@@ -1939,7 +1959,7 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\x05bills\x18\x01 \x03(\v2\x17.onecode.api.v1.FeeBillR\x05bills\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"3\n" +
 	"\x18GetFeeClassTotalsRequest\x12\x17\n" +
-	"\aitem_id\x18\x01 \x01(\tR\x06itemId\"\xda\x01\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\"\xfd\x01\n" +
 	"\rFeeClassTotal\x12\x19\n" +
 	"\bclass_id\x18\x01 \x01(\tR\aclassId\x12\x14\n" +
 	"\x05bills\x18\x02 \x01(\x03R\x05bills\x12\x18\n" +
@@ -1947,7 +1967,8 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\adue_fen\x18\x04 \x01(\x03R\x06dueFen\x12\x19\n" +
 	"\bpaid_fen\x18\x05 \x01(\x03R\apaidFen\x12!\n" +
 	"\fexempted_fen\x18\x06 \x01(\x03R\vexemptedFen\x12'\n" +
-	"\x0foutstanding_fen\x18\a \x01(\x03R\x0eoutstandingFen\"T\n" +
+	"\x0foutstanding_fen\x18\a \x01(\x03R\x0eoutstandingFen\x12!\n" +
+	"\frefunded_fen\x18\x14 \x01(\x03R\vrefundedFen\"T\n" +
 	"\x19GetFeeClassTotalsResponse\x127\n" +
 	"\aclasses\x18\x01 \x03(\v2\x1d.onecode.api.v1.FeeClassTotalR\aclasses\"\xaa\x01\n" +
 	"\x18RecordCashPaymentRequest\x12\x17\n" +

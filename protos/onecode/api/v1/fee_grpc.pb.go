@@ -58,7 +58,8 @@ type FeeStaffServiceClient interface {
 	CloseFeeItem(ctx context.Context, in *CloseFeeItemRequest, opts ...grpc.CallOption) (*CloseFeeItemResponse, error)
 	// ListFeeBills lists an item's bills (of one class, or a teacher's class).
 	ListFeeBills(ctx context.Context, in *ListFeeBillsRequest, opts ...grpc.CallOption) (*ListFeeBillsResponse, error)
-	// GetFeeClassTotals sums an item's bills per class: counts, paid, exempted, outstanding.
+	// GetFeeClassTotals sums an item's bills per class: counts, due, paid, exempted,
+	// refunded, outstanding.
 	GetFeeClassTotals(ctx context.Context, in *GetFeeClassTotalsRequest, opts ...grpc.CallOption) (*GetFeeClassTotalsResponse, error)
 	// ExportUnpaidBills is the item's unpaid bills (of one class; a teacher's class)
 	// as an XLSX workbook: class, student number, name, amounts in yuan, status.
@@ -226,7 +227,8 @@ type FeeStaffServiceServer interface {
 	CloseFeeItem(context.Context, *CloseFeeItemRequest) (*CloseFeeItemResponse, error)
 	// ListFeeBills lists an item's bills (of one class, or a teacher's class).
 	ListFeeBills(context.Context, *ListFeeBillsRequest) (*ListFeeBillsResponse, error)
-	// GetFeeClassTotals sums an item's bills per class: counts, paid, exempted, outstanding.
+	// GetFeeClassTotals sums an item's bills per class: counts, due, paid, exempted,
+	// refunded, outstanding.
 	GetFeeClassTotals(context.Context, *GetFeeClassTotalsRequest) (*GetFeeClassTotalsResponse, error)
 	// ExportUnpaidBills is the item's unpaid bills (of one class; a teacher's class)
 	// as an XLSX workbook: class, student number, name, amounts in yuan, status.
