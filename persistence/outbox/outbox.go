@@ -48,6 +48,7 @@ const (
 	MaxReasonLen    = 200     // bytes of a failure reason or a delivery detail
 	MaxPage         = 500     // notices claimed or listed at once
 	MaxLease        = time.Hour
+	MaxRecipients   = 16 // recipients of one ListTo
 )
 
 // Notice is one message to send. Payload may hold personal data (a sealed phone,
@@ -102,6 +103,10 @@ type Store interface {
 	// List returns the notices of a school with ids below before (0: from the
 	// newest), newest first, at most limit (1..MaxPage).
 	List(ctx context.Context, schoolID string, before int64, limit int) ([]Notice, error)
+	// ListTo returns the notices to any of recipients (1..MaxRecipients, each
+	// 1..MaxRecipientLen bytes) with ids below before (0: from the newest),
+	// newest first, at most limit (1..MaxPage): a guardian's inbox.
+	ListTo(ctx context.Context, recipients []string, before int64, limit int) ([]Notice, error)
 	Close() error
 }
 
@@ -170,3 +175,16 @@ func printable(s string) bool {
 
 // Micro is t in UTC at the microseconds both stores keep.
 func Micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// ValidateRecipients checks the recipients of a ListTo.
+func ValidateRecipients(rs []string) error {
+	if len(rs) == 0 || len(rs) > MaxRecipients {
+		return invalid("%d recipients, want 1..%d", len(rs), MaxRecipients)
+	}
+	for _, r := range rs {
+		if r == "" || len(r) > MaxRecipientLen || !printable(r) {
+			return invalid("recipient: want 1..%d printable ASCII bytes", MaxRecipientLen)
+		}
+	}
+	return nil
+}

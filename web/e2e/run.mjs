@@ -22,6 +22,7 @@ import { T, check, current, field, setCurrent, step, steps, text, watch } from '
 import { consoleFlows } from './console.mjs'
 import { feesCreate, feesFinish, feesParent } from './fees.mjs'
 import { opsFlow } from './ops.mjs'
+import { inboxParent } from './faces2.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
@@ -151,6 +152,7 @@ async function parentFlow(browser, sw) {
   })
 
   await feesParent(page, sw, shot)
+  await inboxParent(page, sw, shot)
 
   await step('H5: English, then log out', async () => {
     await page.getByTestId('lang').click()

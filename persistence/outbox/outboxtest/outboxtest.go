@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"Defer", testDefer},
 		{"Receipts", testReceipts},
 		{"ListBySchool", testList},
+		{"ListToRecipients", testListTo},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &Clock{t: time.Date(2026, 9, 1, 11, 30, 0, 123456789, time.UTC)}
@@ -313,4 +314,34 @@ func testList(t *testing.T, s outbox.Store, _ *Clock) {
 	}
 	_, err = s.List(ctx, "35001", 0, 0)
 	wantErr(t, "limit 0", err, outbox.ErrInvalid)
+}
+
+func testListTo(t *testing.T, s outbox.Store, _ *Clock) {
+	to := func(key, recipient string) int64 {
+		n := notice(key)
+		n.Recipient = recipient
+		return enqueue(t, s, n)
+	}
+	a1, _, a2, b1 := to("a1", "par_1"), to("x", "par_2"), to("a2", "ph_1"), to("b1", "par_1")
+	page, err := s.ListTo(ctx, []string{"par_1", "ph_1"}, 0, 2)
+	must(t, err)
+	if len(page) != 2 || page[0].ID != b1 || page[1].ID != a2 {
+		t.Fatalf("first page %+v", page)
+	}
+	page, err = s.ListTo(ctx, []string{"par_1", "ph_1"}, page[1].ID, 2)
+	must(t, err)
+	if len(page) != 1 || page[0].ID != a1 || page[0].Recipient != "par_1" {
+		t.Fatalf("second page %+v", page)
+	}
+	page, err = s.ListTo(ctx, []string{"par_9"}, 0, 10)
+	must(t, err)
+	if len(page) != 0 {
+		t.Fatalf("a stranger's inbox %+v", page)
+	}
+	_, err = s.ListTo(ctx, nil, 0, 10)
+	wantErr(t, "no recipient", err, outbox.ErrInvalid)
+	_, err = s.ListTo(ctx, []string{""}, 0, 10)
+	wantErr(t, "empty recipient", err, outbox.ErrInvalid)
+	_, err = s.ListTo(ctx, []string{"par_1"}, 0, outbox.MaxPage+1)
+	wantErr(t, "limit", err, outbox.ErrInvalid)
 }

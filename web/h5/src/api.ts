@@ -4,6 +4,15 @@ import { proofField } from './proof'
 import type { NotificationPreferences, PrefUpdate } from './prefs'
 import type { Child, FeeBill, FindChildResponse, ListHistoryResponse, ParentLoginResponse, Recharge } from '@shared/types'
 
+/** ParentNotice is one notice of the guardian's inbox (parent_notices.proto). */
+export interface ParentNotice {
+  id: string
+  kind: string
+  text?: string
+  createdUnix?: string
+  state?: string
+}
+
 export const client = new ApiClient({
   tokenKey: 'onecode.h5.token',
   onUnauthenticated: () => {
@@ -31,6 +40,8 @@ export const api = {
     (await client.get<{ preferences?: NotificationPreferences }>('/v1/parent/notification-preferences')).preferences,
   updateNotificationPreferences: async (u: PrefUpdate) =>
     (await client.put<{ preferences?: NotificationPreferences }>('/v1/parent/notification-preferences', u)).preferences,
+  notices: (beforeId: string) =>
+    client.get<{ notices?: ParentNotice[]; nextBeforeId?: string }>('/v1/parent/notices', { limit: 20, beforeId }),
   children: async () => (await client.get<{ children: Child[] }>('/v1/parent/children')).children ?? [],
   child: async (id: string) => (await client.get<{ child: Child }>(`/v1/parent/children/${enc(id)}`)).child,
   history: (id: string, pageToken: string, pageSize = 20) =>

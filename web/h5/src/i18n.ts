@@ -1,9 +1,11 @@
 import { makeI18n } from '@shared/i18n'
 import * as notifykinds from './messages/notifykinds'
+import * as inbox from './messages/inbox'
 import * as feeextras from './i18n/feeextras'
 
 const zh = {
   ...notifykinds.zh,
+  ...inbox.zh,
   ...feeextras.zh,
   app: { title: '一码通', lang: 'English' },
   login: {
@@ -70,6 +72,7 @@ const zh = {
 
 const en: typeof zh = {
   ...notifykinds.en,
+  ...inbox.en,
   ...feeextras.en,
   app: { title: 'OneCode', lang: '中文' },
   login: {

@@ -9,6 +9,7 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: Login, meta: { public: true } },
     { path: '/', name: 'children', component: Children },
     { path: '/notifications', name: 'prefs', component: () => import('./views/NotifyPrefs.vue') },
+    { path: '/inbox', name: 'inbox', component: () => import('./views/Inbox.vue') },
     { path: '/bind', name: 'bind', component: () => import('./views/Bind.vue') },
     { path: '/child/:id', name: 'child', component: () => import('./views/ChildDetail.vue'), props: true },
     { path: '/child/:id/history', name: 'history', component: () => import('./views/History.vue'), props: true },
