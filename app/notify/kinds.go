@@ -25,11 +25,14 @@ const (
 	KindFeeReminder     Kind = "fee_reminder"
 	KindFeeDueTomorrow  Kind = "fee_due_tomorrow"
 	KindRefundDone      Kind = "refund_done"
+	// KindOpsAlarm is an alarm delivered to an operator (app/ops): urgent, not a
+	// guardian's kind.
+	KindOpsAlarm Kind = "ops_alarm"
 )
 
 // Urgent reports whether a kind goes out in quiet hours (and cannot be turned
 // off by a guardian's preferences).
-func (k Kind) Urgent() bool { return k == KindLoginCode || k == KindArrears }
+func (k Kind) Urgent() bool { return k == KindLoginCode || k == KindArrears || k == KindOpsAlarm }
 
 // ToParent reports whether the recipient of a kind is a parent id (else an
 // account id, whose guardians receive it).

@@ -119,7 +119,11 @@ func setupOps(ctx context.Context, cfg Config, deps *gateway.Deps, st *stores, r
 	}
 	o.mail = mailCh
 	if n.Targets = append(n.Targets, mails...); len(n.Targets) > 0 {
-		notifier = n
+		// Each delivery is a notice on the durable outbox, sent by the notices'
+		// runner (retried until the channel accepts it, sent once).
+		d := ops.Deliveries{Store: st.outbox, Targets: n.Targets}
+		notifier = d
+		push.send = ops.RouteAlarms(d.Send, push.send)
 	}
 	al := ops.NewAlarms(store, notifier, time.Now, logger)
 	deps.Terminals, deps.TerminalAccess = ops.NewBoard(time.Now), ops.NewAccess(time.Now)

@@ -39,6 +39,8 @@ type opsMailServer struct {
 	addr, caFile string
 	mu           sync.Mutex
 	got          []opsMail
+	refuse       int // the next messages refused (451, try later)
+	refused      int
 }
 
 type opsMail struct {
@@ -78,8 +80,13 @@ func (ss *opsMailSession) Data(r io.Reader) error {
 	}
 	_, isTLS := ss.c.TLSConnectionState()
 	ss.s.mu.Lock()
+	defer ss.s.mu.Unlock()
+	if ss.s.refuse > 0 {
+		ss.s.refuse--
+		ss.s.refused++
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
 	ss.s.got = append(ss.s.got, opsMail{to: ss.to, tls: isTLS, data: b})
-	ss.s.mu.Unlock()
 	return nil
 }
 func (ss *opsMailSession) Reset()        { ss.to = "" }
