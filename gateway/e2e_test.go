@@ -29,6 +29,8 @@ import (
 	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/gateway/aggregator"
 	"github.com/onecode/onecode/gateway/aggregator/sandbox"
+	pushsandbox "github.com/onecode/onecode/gateway/push/sandbox"
+	"github.com/onecode/onecode/gateway/push/wechat"
 	"github.com/onecode/onecode/internal/switchtest"
 	"github.com/onecode/onecode/persistence/cache"
 	"github.com/onecode/onecode/persistence/directory"
@@ -82,7 +84,12 @@ type switchEnv struct {
 	fee      apiv1.FeeStaffServiceClient
 	feeP     apiv1.FeeParentServiceClient
 	refunds  apiv1.RefundStaffServiceClient
+	wechat   apiv1.WeChatServiceClient
 	sbURL    string
+	// pushSB is the push sandbox serving the WeChat API (OAuth codes, template
+	// messages); wx is the switch's WeChat client on it.
+	pushSB *pushsandbox.Sandbox
+	wx     *wechat.Client
 
 	mu    sync.Mutex
 	codes map[string]string
@@ -217,6 +224,7 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 	if e.staffSvc, err = gateway.NewStaffService(deps); err != nil {
 		t.Fatal(err)
 	}
+	links := e.startWeChat(t, deps.PhoneSealKey)
 	srv := switchtest.Serve(t, gateway.Config{Logger: discardLogger(),
 		OperatorToken: testToken, Sessions: sessions}, func(s *grpc.Server) {
 		apiv1.RegisterAdminServiceServer(s, gateway.NewAdminService(deps))
@@ -226,6 +234,7 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 		apiv1.RegisterFeeStaffServiceServer(s, feeStaff)
 		apiv1.RegisterFeeParentServiceServer(s, feeParent)
 		apiv1.RegisterRefundStaffServiceServer(s, gateway.NewRefundService(recharges))
+		apiv1.RegisterWeChatServiceServer(s, gateway.NewWeChatService(links))
 		apiv1.RegisterTerminalServiceServer(s, gateway.NewTerminalService(deps, m.Cluster.ActorSystem))
 	})
 	e.conn = switchtest.Dial(t, srv)
@@ -237,6 +246,7 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 	e.fee = apiv1.NewFeeStaffServiceClient(e.conn)
 	e.feeP = apiv1.NewFeeParentServiceClient(e.conn)
 	e.refunds = apiv1.NewRefundStaffServiceClient(e.conn)
+	e.wechat = apiv1.NewWeChatServiceClient(e.conn)
 	return e
 }
 

@@ -187,6 +187,7 @@ func (s *Server) httpMux(ctx context.Context, reg *prometheus.Registry) (*http.S
 		apiv1.RegisterFeeParentServiceHandler,
 		apiv1.RegisterRefundStaffServiceHandler,
 		apiv1.RegisterParentNoticesServiceHandler,
+		apiv1.RegisterWeChatServiceHandler,
 		apiv1.RegisterOpsServiceHandler,
 	} {
 		if err := register(ctx, gw, s.conn); err != nil {

@@ -46,6 +46,7 @@ const (
 	feeStaffPrefix  = "/onecode.api.v1.FeeStaffService/"
 	refundPrefix    = "/onecode.api.v1.RefundStaffService/"
 	inboxPrefix     = "/onecode.api.v1.ParentNoticesService/"
+	wechatPrefix    = "/onecode.api.v1.WeChatService/" // parents' WeChat links
 	authLogout      = "/onecode.api.v1.AuthService/Logout"
 	authWhoami      = "/onecode.api.v1.AuthService/Whoami"
 )
@@ -53,7 +54,7 @@ const (
 // sessionNeed says which session kind a method needs ("" for none).
 func sessionNeed(method string) access.Kind {
 	switch {
-	case strings.HasPrefix(method, parentPrefix), strings.HasPrefix(method, feeParentPrefix), strings.HasPrefix(method, inboxPrefix):
+	case strings.HasPrefix(method, parentPrefix), strings.HasPrefix(method, feeParentPrefix), strings.HasPrefix(method, inboxPrefix), strings.HasPrefix(method, wechatPrefix):
 		return access.KindParent
 	case strings.HasPrefix(method, staffPrefix), strings.HasPrefix(method, feeStaffPrefix), strings.HasPrefix(method, refundPrefix):
 		return access.KindStaff

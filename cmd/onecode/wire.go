@@ -220,6 +220,9 @@ func (s *services) register(g *grpc.Server) {
 	apiv1.RegisterFeeParentServiceServer(g, s.feeParent)
 	apiv1.RegisterRefundStaffServiceServer(g, s.refunds)
 	apiv1.RegisterParentNoticesServiceServer(g, s.inbox)
+	// TODO(issue 12): build app/wxlink from push.wechat.* (app id, secret file,
+	// authorize and redirect URLs); until then the routes answer WECHAT_DISABLED.
+	apiv1.RegisterWeChatServiceServer(g, gateway.NewWeChatService(nil))
 	if s.ops != nil {
 		apiv1.RegisterOpsServiceServer(g, s.ops)
 	}

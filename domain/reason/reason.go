@@ -184,6 +184,20 @@ const (
 	NoticeAlwaysOn Code = "NOTICE_ALWAYS_ON"
 )
 
+// WeChat official-account links of guardians (app/wxlink) and JSAPI payments.
+const (
+	// WeChatNotLinked: the parent has no WeChat account linked (JSAPI payment, unlink).
+	WeChatNotLinked Code = "WECHAT_NOT_LINKED"
+	// WeChatStateInvalid: the link's state is forged, expired, used or another parent's.
+	WeChatStateInvalid Code = "WECHAT_STATE_INVALID"
+	// WeChatCodeInvalid: WeChat refused the authorization code (used or expired).
+	WeChatCodeInvalid Code = "WECHAT_CODE_INVALID"
+	// WeChatDisabled: no WeChat official account is configured on this server.
+	WeChatDisabled Code = "WECHAT_DISABLED"
+	// ChannelInvalid: a recharge names an unknown payment channel.
+	ChannelInvalid Code = "CHANNEL_INVALID"
+)
+
 // Refunds of fee payments and recharges (domain/account, app/recharge). A refund
 // above what was paid is RefundExceeded (above).
 const (

@@ -80,6 +80,11 @@ const zh: Messages = {
   [Reason.ExemptionNeedsReason]: '减免需要填写原因',
   [Reason.ExemptionNeedsApprover]: '减免需要审批人',
   [Reason.TooManyBills]: '账单数量超过上限',
+  [Reason.WeChatNotLinked]: '尚未绑定微信，请先在“我的”中绑定微信',
+  [Reason.WeChatStateInvalid]: '绑定链接已失效，请重新发起微信绑定',
+  [Reason.WeChatCodeInvalid]: '微信授权已失效，请重新发起微信绑定',
+  [Reason.WeChatDisabled]: '暂不支持微信绑定',
+  [Reason.ChannelInvalid]: '支付方式不正确',
 }
 
 const en: Messages = {
@@ -157,6 +162,11 @@ const en: Messages = {
   [Reason.ExemptionNeedsReason]: 'An exemption needs a reason',
   [Reason.ExemptionNeedsApprover]: 'An exemption needs an approver',
   [Reason.TooManyBills]: 'Too many bills',
+  [Reason.WeChatNotLinked]: 'No WeChat account is linked yet: link WeChat first',
+  [Reason.WeChatStateInvalid]: 'The link has expired: start linking WeChat again',
+  [Reason.WeChatCodeInvalid]: 'WeChat did not accept the authorization: start linking again',
+  [Reason.WeChatDisabled]: 'Linking WeChat is not available',
+  [Reason.ChannelInvalid]: 'Unknown payment method',
 }
 
 export const reasonMessages = { 'zh-CN': zh, 'en-US': en }

@@ -108,6 +108,12 @@ export const Reason = {
   BillNothingDue: 'BILL_NOTHING_DUE',
   // Notice preferences
   NoticeAlwaysOn: 'NOTICE_ALWAYS_ON',
+  // WeChat links and JSAPI payments
+  WeChatNotLinked: 'WECHAT_NOT_LINKED',
+  WeChatStateInvalid: 'WECHAT_STATE_INVALID',
+  WeChatCodeInvalid: 'WECHAT_CODE_INVALID',
+  WeChatDisabled: 'WECHAT_DISABLED',
+  ChannelInvalid: 'CHANNEL_INVALID',
   // Refunds
   RefundExceeded: 'REFUND_EXCEEDED',
   RefundBalanceShort: 'REFUND_BALANCE_SHORT',

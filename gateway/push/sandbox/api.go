@@ -23,6 +23,7 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("POST "+sms.SendPath, s.smsSend)
 	mux.HandleFunc("GET "+wechat.TokenPath, s.wechatToken)
 	mux.HandleFunc("POST "+wechat.SendPath, s.wechatSend)
+	s.oauthRoutes(mux)
 	mux.HandleFunc("GET /sandbox/messages", s.listMessages)
 	mux.HandleFunc("GET /sandbox/faults", s.getFaults)
 	mux.HandleFunc("POST /sandbox/faults", s.putFaults)

@@ -89,6 +89,7 @@ type Sandbox struct {
 	tokens map[string]time.Time
 	stats  Stats
 	outIDs map[string]string // SMS out id → message id (every one accepted: a sandbox is short-lived)
+	codes  map[string]oauthCode
 }
 
 // New validates cfg and starts the receipt poster.
@@ -108,7 +109,7 @@ func New(cfg Config) (*Sandbox, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Sandbox{cfg: cfg, log: cfg.Logger, now: cfg.Now, faults: cfg.Faults, tokens: map[string]time.Time{}, outIDs: map[string]string{},
+	s := &Sandbox{cfg: cfg, log: cfg.Logger, now: cfg.Now, faults: cfg.Faults, tokens: map[string]time.Time{}, outIDs: map[string]string{}, codes: map[string]oauthCode{},
 		receipts: make(chan receiptJob, 1024), done: make(chan struct{}), client: &http.Client{Timeout: 5 * time.Second}}
 	s.wg.Add(1)
 	go s.postReceipts()

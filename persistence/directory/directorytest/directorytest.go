@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"GuardianshipConcurrentBounds", testGuardianshipConcurrent},
 		{"BindCodesAndNotices", testBindCodes},
 		{"BindCodeConcurrentUse", testBindCodeConcurrent},
+		{"WeChatLinks", testWeChatLinks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
