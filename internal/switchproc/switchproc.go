@@ -171,7 +171,28 @@ func (p *Process) Restart(ctx context.Context) (*Process, error) {
 	default:
 		return nil, errors.New("switchproc: Restart of a running process")
 	}
+	waitBindable(ctx, p.opts.GRPCAddr, p.opts.HTTPAddr)
 	return start(ctx, p.opts, p.run+1)
+}
+
+// waitBindable polls, for at most 15 s, until each loopback address can be
+// listened on again: after a SIGKILL another process's outgoing connection may
+// hold the port for a moment as its ephemeral port.
+func waitBindable(ctx context.Context, addrs ...string) {
+	deadline := time.Now().Add(15 * time.Second)
+	for _, a := range addrs {
+		for time.Now().Before(deadline) && ctx.Err() == nil {
+			l, err := net.Listen("tcp", a)
+			if err == nil {
+				l.Close()
+				break
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
 }
 
 func pickPorts(o *Options) error {
