@@ -9,6 +9,7 @@ import (
 	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/app/failure"
 	"github.com/onecode/onecode/app/notify"
+	"github.com/onecode/onecode/app/workers"
 	"github.com/onecode/onecode/domain/money"
 	"github.com/onecode/onecode/domain/schoolday"
 	"github.com/onecode/onecode/persistence/directory"
@@ -61,7 +62,7 @@ func (s *Service) DueTomorrow(ctx context.Context) (Reminded, error) {
 
 // dueTomorrow queues the notices of one item's unpaid bills.
 func (s *Service) dueTomorrow(ctx context.Context, it Item, today string, out *Reminded) error {
-	_, bills, err := s.UnpaidBills(ctx, Staff{ID: "due-tomorrow", SchoolID: it.SchoolID}, it.ID, "")
+	bills, err := s.unpaidBills(ctx, it.ID, "")
 	if err != nil {
 		return err
 	}
@@ -95,22 +96,15 @@ func (s *Service) RunDueTomorrow(ctx context.Context, every time.Duration) {
 	if every <= 0 {
 		every = DefaultDueTomorrowEvery
 	}
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	workers.Every(ctx, func(ctx context.Context) time.Duration {
 		r, err := s.DueTomorrow(ctx)
 		if err != nil && ctx.Err() == nil {
 			s.log.Warn("fee due-tomorrow notices", slog.Any("err", err))
 		} else if r.Queued > 0 {
 			s.log.Info("fee due-tomorrow notices", slog.Int("queued", r.Queued), slog.Int("skipped", r.Skipped))
 		}
-		t.Reset(every)
-	}
+		return every
+	})
 }
 
 // masked is a pupil's name as notices show it ("*" for a pupil without one).

@@ -34,12 +34,22 @@ func (s *Service) UnpaidBills(ctx context.Context, st Staff, itemID, classID str
 	if st.ClassID != "" {
 		classID = st.ClassID
 	}
+	out, err := s.unpaidBills(ctx, itemID, classID)
+	if err != nil {
+		return Item{}, nil, err
+	}
+	return it, out, nil
+}
+
+// unpaidBills lists an item's unpaid bills (of one class, or all) for whoever
+// already may: UnpaidBills after its staff check, the due-tomorrow notices.
+func (s *Service) unpaidBills(ctx context.Context, itemID, classID string) ([]BillRow, error) {
 	var out []BillRow
 	after := ""
 	for range MaxPupils/MaxPage + 1 {
 		rows, err := s.d.Store.ListBills(ctx, itemID, classID, after, MaxPage)
 		if err != nil {
-			return Item{}, nil, s.storeError("list bills", err)
+			return nil, s.storeError("list bills", err)
 		}
 		for _, b := range rows {
 			if Unpaid(b) {
@@ -47,11 +57,11 @@ func (s *Service) UnpaidBills(ctx context.Context, st Staff, itemID, classID str
 			}
 		}
 		if len(rows) < MaxPage {
-			return it, out, nil
+			return out, nil
 		}
 		after = rows[len(rows)-1].AccountID
 	}
-	return Item{}, nil, reason.Newf(reason.KindFailedPrecondition, reason.TooManyBills, "more than %d bills", MaxPupils)
+	return nil, reason.Newf(reason.KindFailedPrecondition, reason.TooManyBills, "more than %d bills", MaxPupils)
 }
 
 // UnpaidXLSX is the unpaid list of an item as an XLSX workbook: one row per unpaid

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/onecode/onecode/app/workers"
 	"github.com/onecode/onecode/persistence/outbox"
 )
 
@@ -104,21 +105,12 @@ func RunNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOp
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	workers.Every(ctx, func(ctx context.Context) time.Duration {
+		if drainNotices(ctx, store, send, opts, logger) == opts.Batch {
+			return 0 // more waiting: go on at once
 		}
-		n := drainNotices(ctx, store, send, opts, logger)
-		wait := opts.Interval
-		if n == opts.Batch {
-			wait = 0
-		}
-		t.Reset(wait)
-	}
+		return opts.Interval
+	})
 }
 
 func drainNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOptions, logger *slog.Logger) int {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/onecode/onecode/app/workers"
 	"github.com/onecode/onecode/persistence/directory"
 )
 
@@ -55,21 +56,12 @@ func RunOutbox(ctx context.Context, box Outbox, send Sender, opts Options, logge
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	workers.Every(ctx, func(ctx context.Context) time.Duration {
+		if drainOnce(ctx, box, send, opts.Batch, logger) == opts.Batch {
+			return 0 // more waiting: go on at once
 		}
-		n := drainOnce(ctx, box, send, opts.Batch, logger)
-		wait := opts.Interval
-		if n == opts.Batch {
-			wait = 0 // more waiting: go on at once
-		}
-		t.Reset(wait)
-	}
+		return opts.Interval
+	})
 }
 
 // drainOnce claims one batch and sends it, one message after the other; it

@@ -63,14 +63,9 @@ func ParseTradeBill(r io.Reader) ([]recharge.StatementLine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: no header: %v", ErrBadBill, err)
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimSpace(h)] = i
-	}
-	for _, h := range []string{colOutTradeNo, colTxID, colState, colSettled, colOutRefundNo, colRefundAmount} {
-		if _, ok := col[h]; !ok {
-			return nil, fmt.Errorf("%w: no column %s", ErrBadBill, h)
-		}
+	col, err := recharge.StatementColumns(header, colOutTradeNo, colTxID, colState, colSettled, colOutRefundNo, colRefundAmount)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadBill, err)
 	}
 	var out []recharge.StatementLine
 	for row := 2; ; row++ {

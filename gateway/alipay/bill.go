@@ -76,14 +76,9 @@ func parseBillDetail(text []byte) ([]recharge.StatementLine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: no header", ErrBadBill)
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimSpace(h)] = i
-	}
-	for _, h := range []string{billTradeNo, billOutTrade, billType, billAmount, billRequestNo} {
-		if _, ok := col[h]; !ok {
-			return nil, fmt.Errorf("%w: no column %s", ErrBadBill, h)
-		}
+	col, err := recharge.StatementColumns(header, billTradeNo, billOutTrade, billType, billAmount, billRequestNo)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadBill, err)
 	}
 	var out []recharge.StatementLine
 	for row := 2; ; row++ {
