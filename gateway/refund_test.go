@@ -148,7 +148,6 @@ func (e *refundEnv) state(t *testing.T) *grainv1.GetStateResponse {
 	return st
 }
 
-// waitFor polls cond until it holds or a deadline passes.
 // waitForRefund polls with the longer deadline a provider round trip may need.
 func waitForRefund(t *testing.T, what string, cond func() bool) {
 	t.Helper()
