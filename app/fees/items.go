@@ -151,13 +151,13 @@ func (s *Service) Publish(ctx context.Context, st Staff, itemID string) (Publish
 			}
 		}
 	}
-	pupils, err := s.targets(ctx, it, false)
+	pupils, due, err := s.billing(ctx, it, false)
 	if err != nil {
 		return Published{}, err
 	}
 	var issued atomic.Int64
 	err = workers.ForEach(ctx, len(pupils), s.d.Workers, func(ctx context.Context, i int) error {
-		a, err := s.execute(ctx, pupils[i].AccountID, issueRequest(it, pupils[i].AccountID))
+		a, err := s.execute(ctx, pupils[i].AccountID, issueRequest(it, pupils[i].AccountID, due[pupils[i].AccountID]))
 		if err != nil {
 			return err
 		}
@@ -174,9 +174,14 @@ func (s *Service) Publish(ctx context.Context, st Staff, itemID string) (Publish
 	return Published{Item: it, Bills: len(pupils), Issued: int(issued.Load())}, nil
 }
 
-func issueRequest(it Item, accountID string) *grainv1.ExecuteRequest {
+// issueRequest issues the bill of an item to a pupil: fen when the pupil has an
+// imported amount (> 0), else the item's amount.
+func issueRequest(it Item, accountID string, fen int64) *grainv1.ExecuteRequest {
+	if fen <= 0 {
+		fen = int64(it.Amount)
+	}
 	return &grainv1.ExecuteRequest{IdemKey: fee.BillKey(it.ID, accountID), Command: &grainv1.ExecuteRequest_IssueBill{
-		IssueBill: &grainv1.IssueBillCommand{SchoolId: it.SchoolID, ItemId: it.ID, AmountFen: int64(it.Amount),
+		IssueBill: &grainv1.IssueBillCommand{SchoolId: it.SchoolID, ItemId: it.ID, AmountFen: fen,
 			DueDay: it.Due.String(), AllowBalance: it.AllowBalance}}}
 }
 
@@ -200,7 +205,7 @@ func (s *Service) Close(ctx context.Context, st Staff, itemID string) (Item, err
 			}
 		}
 	}
-	pupils, err := s.targets(ctx, it, true)
+	pupils, _, err := s.billing(ctx, it, true)
 	if err != nil && !errors.Is(err, ErrTargetEmpty) {
 		return Item{}, err
 	}

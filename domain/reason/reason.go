@@ -176,6 +176,11 @@ const (
 	BillOrderOpen Code = "BILL_ORDER_OPEN"
 	// BillNothingDue: the bill has nothing outstanding to pay online.
 	BillNothingDue Code = "BILL_NOTHING_DUE"
+	// UnknownStudentNo: a row of a per-pupil amount file names a student number that
+	// is no active pupil of the school.
+	UnknownStudentNo Code = "UNKNOWN_STUDENT_NO"
+	// InvalidNote: the note of a per-pupil amount is too long or not text.
+	InvalidNote Code = "INVALID_NOTE"
 )
 
 // Notice preferences (app/notify).

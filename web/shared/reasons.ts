@@ -106,6 +106,9 @@ export const Reason = {
   // Fee bills paid online
   BillOrderOpen: 'BILL_ORDER_OPEN',
   BillNothingDue: 'BILL_NOTHING_DUE',
+  // Per-pupil amounts imported from a file
+  UnknownStudentNo: 'UNKNOWN_STUDENT_NO',
+  InvalidNote: 'INVALID_NOTE',
   // Notice preferences
   NoticeAlwaysOn: 'NOTICE_ALWAYS_ON',
   // WeChat links and JSAPI payments
