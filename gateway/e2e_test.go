@@ -84,6 +84,7 @@ type switchEnv struct {
 	fee      apiv1.FeeStaffServiceClient
 	feeP     apiv1.FeeParentServiceClient
 	refunds  apiv1.RefundStaffServiceClient
+	feeImp   apiv1.FeeImportServiceClient
 	wechat   apiv1.WeChatServiceClient
 	sbURL    string
 	// pushSB is the push sandbox serving the WeChat API (OAuth codes, template
@@ -201,6 +202,10 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	feeImport, err := gateway.NewFeeImportService(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.recharges = recharges
 	notifyMux := http.NewServeMux()
 	notifyMux.Handle("/", recharges.NotifyHandler())
@@ -234,6 +239,7 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 		apiv1.RegisterFeeStaffServiceServer(s, feeStaff)
 		apiv1.RegisterFeeParentServiceServer(s, feeParent)
 		apiv1.RegisterRefundStaffServiceServer(s, gateway.NewRefundService(recharges))
+		apiv1.RegisterFeeImportServiceServer(s, feeImport)
 		apiv1.RegisterWeChatServiceServer(s, gateway.NewWeChatService(links))
 		apiv1.RegisterTerminalServiceServer(s, gateway.NewTerminalService(deps, m.Cluster.ActorSystem))
 	})
@@ -246,6 +252,7 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 	e.fee = apiv1.NewFeeStaffServiceClient(e.conn)
 	e.feeP = apiv1.NewFeeParentServiceClient(e.conn)
 	e.refunds = apiv1.NewRefundStaffServiceClient(e.conn)
+	e.feeImp = apiv1.NewFeeImportServiceClient(e.conn)
 	e.wechat = apiv1.NewWeChatServiceClient(e.conn)
 	return e
 }
