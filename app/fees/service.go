@@ -81,6 +81,8 @@ type Staff struct {
 	SchoolID string
 	// ClassID limits a teacher to their class ("" for the whole school).
 	ClassID string
+	// Role is the staff member's role, as the journal of changes records it.
+	Role string
 }
 
 // Deps configure the Service.
