@@ -92,6 +92,8 @@ type Deps struct {
 	Directory Directory
 	// Workers bounds the grain commands of one publish or close (default 16).
 	Workers int
+	// Journal (optional) lists the payments of a bill on its receipt.
+	Journal Journal
 	// Notices queues fee reminders (optional: without it RemindUnpaid is ErrNoNotices).
 	Notices *notify.Notices
 	Now     func() time.Time
