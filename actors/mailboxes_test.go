@@ -106,7 +106,7 @@ func TestMailboxDepthOfABlockedGrain(t *testing.T) {
 // its terminal and counts the inputs queued behind a blocked one.
 func TestMailboxesForgetStoppedActors(t *testing.T) {
 	mb := NewMailboxes()
-	sys := actor.NewActorSystem()
+	sys := quietSystem()
 	t.Cleanup(sys.Shutdown)
 	props := actor.PropsFromFunc(func(actor.Context) {}, actor.WithMailbox(mb.Producer(MailboxKindTerminal, "")))
 	const n = 40
@@ -165,13 +165,20 @@ func TestMailboxesForgetPassivatedGrains(t *testing.T) {
 	waitUntil(t, "the passivated grain forgotten", func() bool { return mb.Tracked() == 0 })
 }
 
-// mailboxMiddleware selects BenchmarkMailboxPost's mailboxes on one run:
-// "both" (default, side by side), "on" or "off".
+func quietSystem() *actor.ActorSystem {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return actor.NewActorSystemWithConfig(actor.Configure(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet })))
+}
+
+// mailboxMiddleware selects BenchmarkMailboxPost's mailboxes: "both" (default:
+// two sub-benchmarks), "on" or "off" (one, to alternate runs of one test binary:
+// actors.test -test.bench MailboxPost -mailbox.middleware=off, then =on, …).
 var mailboxMiddleware = flag.String("mailbox.middleware", "both", "BenchmarkMailboxPost: on, off or both")
 
 // BenchmarkMailboxPost is the cost of the depth middleware: b.N messages sent to
 // one actor and handled, on the worker dispatcher, with protoactor's plain
-// unbounded mailbox (off) and with the tracked one (on).
+// unbounded mailbox (middleware=off) and with the tracked one (middleware=on).
 func BenchmarkMailboxPost(b *testing.B) {
 	for _, mode := range []string{"off", "on"} {
 		if *mailboxMiddleware != "both" && *mailboxMiddleware != mode {
@@ -188,7 +195,7 @@ func BenchmarkMailboxPost(b *testing.B) {
 }
 
 func benchmarkPost(b *testing.B, mb *Mailboxes) {
-	sys := actor.NewActorSystem()
+	sys := quietSystem()
 	defer sys.Shutdown()
 	var handled atomic.Int64
 	done := make(chan struct{})

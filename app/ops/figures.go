@@ -21,12 +21,18 @@ type MemberFigures struct {
 	// ActiveAccounts are the Account grains active now (Self only), Activations
 	// and Passivations since the start.
 	ActiveAccounts, Activations, Passivations int64
-	// Mailboxes are the deepest mailboxes of the member's actors, deepest first
-	// (Self only; empty where protoactor does not expose them).
+	// Mailboxes are the deepest non-empty mailboxes of the member's account grains
+	// and terminal sessions, deepest first, at most BusiestMailboxes (Self only;
+	// empty when the member does not track them: ops.mailbox_depths off).
 	Mailboxes []Mailbox
 }
 
-// Mailbox is one actor's mailbox depth.
+// BusiestMailboxes is how many of a member's deepest mailboxes it reports.
+const BusiestMailboxes = 10
+
+// Mailbox is one actor's mailbox depth: the messages posted to it and not yet
+// handled, the one being handled included. Actor is account/<account id> or
+// terminal/<terminal id>.
 type Mailbox struct {
 	Actor string
 	Depth int

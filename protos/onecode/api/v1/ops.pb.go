@@ -117,8 +117,9 @@ type Member struct {
 	ActiveAccounts int64                  `protobuf:"varint,6,opt,name=active_accounts,json=activeAccounts,proto3" json:"active_accounts,omitempty"`
 	Activations    int64                  `protobuf:"varint,7,opt,name=activations,proto3" json:"activations,omitempty"`
 	Passivations   int64                  `protobuf:"varint,8,opt,name=passivations,proto3" json:"passivations,omitempty"`
-	// The deepest actor mailboxes, deepest first (empty where protoactor does not
-	// expose them).
+	// The member's busiest actors: its deepest non-empty mailboxes of account grains
+	// and terminal sessions, deepest first, at most 10 (self only; empty when the
+	// member does not track them, ops.mailbox_depths off).
 	Mailboxes     []*Mailbox `protobuf:"bytes,9,rep,name=mailboxes,proto3" json:"mailboxes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -217,10 +218,13 @@ func (x *Member) GetMailboxes() []*Mailbox {
 	return nil
 }
 
+// Mailbox is one actor's mailbox now.
 type Mailbox struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Actor         string                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
-	Depth         int64                  `protobuf:"varint,2,opt,name=depth,proto3" json:"depth,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "account/<account id>" or "terminal/<terminal id>".
+	Actor string `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
+	// Messages posted to the actor and not yet handled, the one being handled included.
+	Depth         int64 `protobuf:"varint,2,opt,name=depth,proto3" json:"depth,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
