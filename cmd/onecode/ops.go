@@ -136,8 +136,11 @@ func setupOps(ctx context.Context, cfg Config, deps *gateway.Deps, st *stores, r
 	// Scopes this member's own alarms; the cluster address may change at a restart
 	// (a random port), the configured host and gRPC address do not.
 	member := cfg.Cluster.Host + "_" + cfg.Server.GRPCAddr
+	// This start of the member: its terminals' day counts start from zero again
+	// and are written as another run (summed with the earlier ones).
+	run := m.ID()
 	breakers := breakerSource(rs, push, mailCh)
-	watcher, err := ops.NewWatcher(ops.WatchConfig{Alarms: al, Member: member, Board: deps.Terminals, Access: deps.TerminalAccess,
+	watcher, err := ops.NewWatcher(ops.WatchConfig{Alarms: al, Member: member, Run: run, Board: deps.Terminals, Access: deps.TerminalAccess,
 		Journal: st.writer.Stats, Breakers: breakers, Overdue: overdueSource(rs),
 		OfflineAfter: cfg.Ops.OfflineAfter, Hours: ops.ServiceHours{From: cfg.Ops.ServiceFrom, To: cfg.Ops.ServiceTo},
 		IllegalPerMin: cfg.Ops.IllegalPerMinute, BreakerOpenFor: cfg.Ops.BreakerOpenFor, OrderDeadline: cfg.Ops.OrderDeadline,
@@ -161,7 +164,7 @@ func setupOps(ctx context.Context, cfg Config, deps *gateway.Deps, st *stores, r
 		o.done.Add(1)
 		go func() { defer o.done.Done(); auditor.Run(runCtx) }()
 	}
-	o.api = gateway.NewOpsService(ops.NewService(ops.Sources{Member: member, Members: memberSource(m, stats, deps.Mailboxes),
+	o.api = gateway.NewOpsService(ops.NewService(ops.Sources{Member: member, Run: run, Members: memberSource(m, stats, deps.Mailboxes),
 		Journal: st.writer.Stats, Breakers: breakers, Board: deps.Terminals, Backlogs: backlogSource(rs, cfg.Ops.OrderDeadline, &o.Outbox)}, al))
 	return o, nil
 }

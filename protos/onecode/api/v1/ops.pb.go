@@ -694,13 +694,15 @@ type TerminalStatus struct {
 	LastHeartbeat *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=last_heartbeat,json=lastHeartbeat,proto3" json:"last_heartbeat,omitempty"`
 	ConnectedAt   *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=connected_at,json=connectedAt,proto3" json:"connected_at,omitempty"`
 	// The software version the terminal reported.
-	Version       string `protobuf:"bytes,7,opt,name=version,proto3" json:"version,omitempty"`
-	SalesToday    int64  `protobuf:"varint,8,opt,name=sales_today,json=salesToday,proto3" json:"sales_today,omitempty"`
-	SalesTodayFen int64  `protobuf:"varint,9,opt,name=sales_today_fen,json=salesTodayFen,proto3" json:"sales_today_fen,omitempty"`
+	Version string `protobuf:"bytes,7,opt,name=version,proto3" json:"version,omitempty"`
+	// Sales and declines of today (Asia/Shanghai) summed over every member and
+	// every start of each (the members share them with their heartbeats).
+	SalesToday    int64 `protobuf:"varint,8,opt,name=sales_today,json=salesToday,proto3" json:"sales_today,omitempty"`
+	SalesTodayFen int64 `protobuf:"varint,9,opt,name=sales_today_fen,json=salesTodayFen,proto3" json:"sales_today_fen,omitempty"`
 	// Declines today by reason code.
 	DeclinesToday map[string]int64 `protobuf:"bytes,10,rep,name=declines_today,json=declinesToday,proto3" json:"declines_today,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	// The member that last saw the terminal (the members share the terminals'
-	// last signs of life); the sales and declines are this member's own.
+	// last signs of life).
 	Member        string `protobuf:"bytes,11,opt,name=member,proto3" json:"member,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
