@@ -1,11 +1,13 @@
 import { makeI18n } from '@shared/i18n'
 import * as opsMembers from './i18n/opsmembers'
+import * as opsMailboxes from './i18n/opsmailboxes'
 import * as faces from './i18n/faces'
 import * as feeextras from './i18n/feeextras'
 import * as feejournal from './i18n/feejournal'
 
 const zh = {
   ...opsMembers.zh,
+  ...opsMailboxes.zh,
   ...faces.zh,
   ...feeextras.zh,
   ...feejournal.zh,
@@ -124,6 +126,7 @@ const zh = {
 
 const en: typeof zh = {
   ...opsMembers.en,
+  ...opsMailboxes.en,
   ...faces.en,
   ...feeextras.en,
   ...feejournal.en,
