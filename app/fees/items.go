@@ -3,6 +3,8 @@ package fees
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/onecode/onecode/app/failure"
@@ -63,7 +65,8 @@ func (s *Service) CreateItem(ctx context.Context, st Staff, d Definition) (Item,
 	if err := s.check(ctx, st, it); err != nil {
 		return Item{}, err
 	}
-	got, err := s.d.Store.CreateItem(ctx, Item{Item: it, CreatedBy: st.ID, CreatedAt: s.d.Now()})
+	got, err := s.d.Store.CreateItem(ctx, Item{Item: it, CreatedBy: st.ID, CreatedAt: s.d.Now()},
+		s.change(st, feestore.ChangeCreate, id, "create", "", describe(it)))
 	if err != nil {
 		return Item{}, s.storeError("create item", err)
 	}
@@ -84,7 +87,10 @@ func (s *Service) UpdateItem(ctx context.Context, st Staff, itemID string, d Def
 	if err := s.check(ctx, st, it); err != nil {
 		return Item{}, err
 	}
-	got, err := s.d.Store.UpdateDraft(ctx, Item{Item: it, CreatedBy: cur.CreatedBy, CreatedAt: cur.CreatedAt})
+	// One edit per stored version: the key names the version the edit replaced.
+	key := "edit:" + strconv.FormatInt(cur.UpdatedAt.UnixMicro(), 10)
+	got, err := s.d.Store.UpdateDraft(ctx, Item{Item: it, CreatedBy: cur.CreatedBy, CreatedAt: cur.CreatedAt},
+		s.change(st, feestore.ChangeEdit, itemID, key, "", describe(it)))
 	if errors.Is(err, feestore.ErrConflict) {
 		return Item{}, ErrItemNotDraft
 	}
@@ -171,6 +177,9 @@ func (s *Service) Publish(ctx context.Context, st Staff, itemID string) (Publish
 		return Published{}, failure.Classify(err)
 	}
 	s.log.Info("fee item published", "item", it.ID, "bills", len(pupils), "issued", issued.Load(), "staff", st.ID)
+	if err := s.journal(ctx, st, feestore.ChangePublish, it.ID, "publish", "", fmt.Sprintf("%d bills", len(pupils))); err != nil {
+		return Published{}, err
+	}
 	return Published{Item: it, Bills: len(pupils), Issued: int(issued.Load())}, nil
 }
 
@@ -200,8 +209,8 @@ func (s *Service) Close(ctx context.Context, st Staff, itemID string) (Item, err
 			}
 		}
 	}
-	pupils, err := s.targets(ctx, it, true)
-	if err != nil && !errors.Is(err, ErrTargetEmpty) {
+	pupils, err := s.billed(ctx, it)
+	if err != nil {
 		return Item{}, err
 	}
 	err = workers.ForEach(ctx, len(pupils), s.d.Workers, func(ctx context.Context, i int) error {
@@ -220,5 +229,15 @@ func (s *Service) Close(ctx context.Context, st Staff, itemID string) (Item, err
 		return Item{}, failure.Classify(err)
 	}
 	s.log.Info("fee item closed", "item", it.ID, "staff", st.ID)
+	if err := s.journal(ctx, st, feestore.ChangeClose, it.ID, "close", "", fmt.Sprintf("%d bills", len(pupils))); err != nil {
+		return Item{}, err
+	}
 	return it, nil
+}
+
+// describe is an item's definition as the journal of changes shows it.
+func describe(it fee.Item) string {
+	ids := append(append([]string{}, it.Target.ClassIDs...), it.Target.AccountIDs...)
+	return fmt.Sprintf("%s; %s; %s per pupil; due %s; target %s %v; balance %t", it.Title, it.Category, it.Amount,
+		it.Due, it.Target.Kind, ids, it.AllowBalance)
 }

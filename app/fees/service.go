@@ -81,6 +81,8 @@ type Staff struct {
 	SchoolID string
 	// ClassID limits a teacher to their class ("" for the whole school).
 	ClassID string
+	// Role is the staff member's role, as the journal of changes records it.
+	Role string
 }
 
 // Deps configure the Service.
@@ -90,6 +92,8 @@ type Deps struct {
 	Directory Directory
 	// Workers bounds the grain commands of one publish or close (default 16).
 	Workers int
+	// Journal (optional) lists the payments of a bill on its receipt.
+	Journal Journal
 	// Notices queues fee reminders (optional: without it RemindUnpaid is ErrNoNotices).
 	Notices *notify.Notices
 	Now     func() time.Time

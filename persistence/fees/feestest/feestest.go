@@ -40,6 +40,10 @@ func Run(t *testing.T, open Opener) {
 		{"PublishedDueOn", testPublishedDueOn},
 		{"PutBillBySeq", testPutBill},
 		{"ListBillsAndTotals", testListBills},
+		{"ChangesWithCreateAndEdit", testChangesWithItem},
+		{"AppendChangeOncePerKey", testAppendChangeOnce},
+		{"AppendChangeConcurrent", testAppendChangeConcurrent},
+		{"ChangeInvalid", testChangeInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,7 +63,7 @@ func item(id, school string) fees.Item {
 
 func create(t *testing.T, s fees.Store, it fees.Item) fees.Item {
 	t.Helper()
-	got, err := s.CreateItem(context.Background(), it)
+	got, err := s.CreateItem(context.Background(), it, created(it.ID))
 	if err != nil {
 		t.Fatalf("CreateItem %s: %v", it.ID, err)
 	}
@@ -79,7 +83,7 @@ func testCreateAndGet(t *testing.T, s fees.Store, c *clock) {
 	if again, err := s.GetItem(ctx, "FI1"); err != nil || !reflect.DeepEqual(again, want) {
 		t.Fatalf("GetItem = %+v, %v", again, err)
 	}
-	if _, err := s.CreateItem(ctx, item("FI1", "S1")); !errors.Is(err, fees.ErrConflict) {
+	if _, err := s.CreateItem(ctx, item("FI1", "S1"), created("FI1")); !errors.Is(err, fees.ErrConflict) {
 		t.Errorf("second create: %v, want %v", err, fees.ErrConflict)
 	}
 	if _, err := s.GetItem(ctx, "nope"); !errors.Is(err, fees.ErrNotFound) {
@@ -104,7 +108,7 @@ func testCreateInvalid(t *testing.T, s fees.Store, _ *clock) {
 	} {
 		it := item("FI-"+name, "S1")
 		f(&it)
-		if _, err := s.CreateItem(context.Background(), it); !errors.Is(err, fees.ErrInvalid) {
+		if _, err := s.CreateItem(context.Background(), it, created(it.ID)); !errors.Is(err, fees.ErrInvalid) {
 			t.Errorf("%s: %v, want %v", name, err, fees.ErrInvalid)
 		}
 	}
@@ -116,19 +120,19 @@ func testUpdateDraft(t *testing.T, s fees.Store, c *clock) {
 	c.Add(time.Minute)
 	up := item("FI1", "S1")
 	up.Title, up.Amount = "校服费（秋）", 15000
-	got, err := s.UpdateDraft(ctx, up)
+	got, err := s.UpdateDraft(ctx, up, edited("e1"))
 	if err != nil || got.Title != up.Title || got.Amount != 15000 || !got.UpdatedAt.Equal(fees.Micro(c.Now())) {
 		t.Fatalf("UpdateDraft = %+v, %v", got, err)
 	}
 	other := up
 	other.SchoolID = "S2"
-	if _, err := s.UpdateDraft(ctx, other); !errors.Is(err, fees.ErrNotFound) {
+	if _, err := s.UpdateDraft(ctx, other, edited("e2")); !errors.Is(err, fees.ErrNotFound) {
 		t.Errorf("update from another school: %v, want %v", err, fees.ErrNotFound)
 	}
 	if _, err := s.MoveItem(ctx, "FI1", fee.Draft, fee.Published); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.UpdateDraft(ctx, up); !errors.Is(err, fees.ErrConflict) {
+	if _, err := s.UpdateDraft(ctx, up, edited("e1")); !errors.Is(err, fees.ErrConflict) {
 		t.Errorf("update of a published item: %v, want %v", err, fees.ErrConflict)
 	}
 }
