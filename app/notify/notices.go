@@ -31,6 +31,9 @@ type Notice struct {
 	Recipient string // an account id (its guardians), or a parent id for KindGuardianBound
 	// Params fill the kind's template (Placeholders): masked names, no ID numbers.
 	Params map[string]string
+	// NotBefore, when set, holds the notice until then (a notice prepared ahead
+	// and released together with others); quiet hours still apply after it.
+	NotBefore time.Time
 }
 
 // noticePayload is the stored payload of a notice of the outbox store.
@@ -58,6 +61,9 @@ func (ns Notices) Enqueue(ctx context.Context, n Notice) (int64, bool, error) {
 		return 0, false, err
 	}
 	now := ns.now()
+	if n.NotBefore.After(now) {
+		now = n.NotBefore
+	}
 	return ns.Store.Enqueue(ctx, outbox.Notice{Key: DedupeKey(n.Kind, n.Recipient, n.Cause), Kind: string(n.Kind),
 		SchoolID: n.SchoolID, Recipient: n.Recipient, Payload: payload, NotBefore: SendAt(n.Kind, now)})
 }
