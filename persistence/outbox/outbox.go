@@ -86,6 +86,11 @@ type Store interface {
 	// MarkSent ends a queued notice as sent; ErrNotQueued when it is no longer
 	// queued (it is left as is).
 	MarkSent(ctx context.Context, id int64) error
+	// MarkSentMany ends as sent, in one statement, those of ids (1..MaxPage
+	// positive ids) still queued, and answers how many it ended; the others (no
+	// longer queued, or unknown) are left as they are: the group commit of
+	// the notices' runner.
+	MarkSentMany(ctx context.Context, ids []int64) (int, error)
 	// MarkFailed ends a queued notice as failed for reason (1..MaxReasonLen bytes).
 	MarkFailed(ctx context.Context, id int64, reason string) error
 	// Defer puts a queued notice back until notBefore and ends its lease (quiet
@@ -152,6 +157,19 @@ func ValidateReason(r string, empty bool) error {
 func ValidateLimit(n int) error {
 	if n < 1 || n > MaxPage {
 		return invalid("limit %d, want 1..%d", n, MaxPage)
+	}
+	return nil
+}
+
+// ValidateIDs checks the ids of a MarkSentMany.
+func ValidateIDs(ids []int64) error {
+	if len(ids) == 0 || len(ids) > MaxPage {
+		return invalid("%d ids, want 1..%d", len(ids), MaxPage)
+	}
+	for _, id := range ids {
+		if id <= 0 {
+			return invalid("notice id %d", id)
+		}
 	}
 	return nil
 }

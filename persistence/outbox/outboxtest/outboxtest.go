@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"ClaimLeaseAndDue", testClaimLease},
 		{"ConcurrentClaimers", testConcurrentClaimers},
 		{"EndsOnce", testEndsOnce},
+		{"MarkSentMany", testMarkSentMany},
 		{"Withdraw", testWithdraw},
 		{"Defer", testDefer},
 		{"Receipts", testReceipts},
@@ -229,6 +230,39 @@ func testEndsOnce(t *testing.T, s outbox.Store, c *Clock) {
 	must(t, err)
 	if n.State != outbox.Sent || n.Reason != "" || n.DoneAt == nil {
 		t.Errorf("sent notice %+v", n)
+	}
+}
+
+func testMarkSentMany(t *testing.T, s outbox.Store, c *Clock) {
+	a, b, w, f := enqueue(t, s, notice("a")), enqueue(t, s, notice("b")), enqueue(t, s, notice("w")), enqueue(t, s, notice("f"))
+	claim(t, s, 10)
+	must(t, s.MarkFailed(ctx, f, "sms:invalid_phone"))
+	if ok, err := s.Withdraw(ctx, "w", "voided"); err != nil || !ok {
+		t.Fatalf("withdraw: %v %v", ok, err)
+	}
+	n, err := s.MarkSentMany(ctx, []int64{a, b, w, f, f + 1000})
+	must(t, err)
+	if n != 2 {
+		t.Errorf("MarkSentMany ended %d notices, want the 2 still queued", n)
+	}
+	if n, err := s.MarkSentMany(ctx, []int64{a, b}); err != nil || n != 0 {
+		t.Errorf("MarkSentMany again: %d, %v; want 0, nil", n, err)
+	}
+	for id, want := range map[int64]outbox.State{a: outbox.Sent, b: outbox.Sent, w: outbox.Withdrawn, f: outbox.Failed} {
+		got, err := s.Get(ctx, id)
+		must(t, err)
+		if got.State != want || got.DoneAt == nil || (want == outbox.Sent && got.Reason != "") {
+			t.Errorf("notice %d: %+v, want %s", id, got, want)
+		}
+	}
+	c.Add(2 * time.Minute)
+	if ids := claim(t, s, 10); len(ids) != 0 {
+		t.Errorf("notices marked sent claimed again: %v", ids)
+	}
+	for _, bad := range [][]int64{nil, {0}, {-1}, make([]int64, outbox.MaxPage+1)} {
+		if _, err := s.MarkSentMany(ctx, bad); !errors.Is(err, outbox.ErrInvalid) {
+			t.Errorf("MarkSentMany(%d ids) = %v, want ErrInvalid", len(bad), err)
+		}
 	}
 }
 

@@ -176,6 +176,19 @@ func (s *Store) MarkSent(ctx context.Context, id int64) error {
 	return s.end(ctx, "mark sent", id, outbox.Sent, "")
 }
 
+// MarkSentMany implements outbox.Store.
+func (s *Store) MarkSentMany(ctx context.Context, ids []int64) (int, error) {
+	if err := outbox.ValidateIDs(ids); err != nil {
+		return 0, err
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE notices SET state = 'sent', reason = '', done_at = $2, claimed_until = NULL
+		WHERE id = ANY($1) AND state = 'queued'`, ids, s.clock())
+	if err != nil {
+		return 0, mapErr("mark sent", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // MarkFailed implements outbox.Store.
 func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
 	if err := outbox.ValidateReason(reason, false); err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/onecode/onecode/persistence/migrate"
@@ -178,6 +179,24 @@ func (s *Store) missing(ctx context.Context, what string, id int64) error {
 // MarkSent implements outbox.Store.
 func (s *Store) MarkSent(ctx context.Context, id int64) error {
 	return s.end(ctx, "mark sent", id, outbox.Sent, "")
+}
+
+// MarkSentMany implements outbox.Store.
+func (s *Store) MarkSentMany(ctx context.Context, ids []int64) (int, error) {
+	if err := outbox.ValidateIDs(ids); err != nil {
+		return 0, err
+	}
+	args := []any{s.clock()}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE notices SET state = 'sent', reason = '', done_at = ?, claimed_until = NULL
+		WHERE state = 'queued' AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return 0, mapErr("mark sent", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), mapErr("mark sent", err)
 }
 
 // MarkFailed implements outbox.Store.
