@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/onecode/onecode/app/workers"
@@ -86,6 +87,7 @@ type RunOptions struct {
 	Interval time.Duration    // pause when nothing is due (default 500ms)
 	Batch    int              // notices claimed at once (default 100)
 	Lease    time.Duration    // claim lease (default 1 minute): a dead member's claims come back after it
+	Workers  int              // notices of a batch sent at once (default DefaultWorkers, at most MaxWorkers)
 	Now      func() time.Time // default time.Now
 }
 
@@ -108,6 +110,9 @@ func RunNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOp
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Workers <= 0 || opts.Workers > MaxWorkers {
+		opts.Workers = DefaultWorkers
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -119,65 +124,80 @@ func RunNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOp
 	})
 }
 
+// drainNotices sends claimed batches on opts.Workers until a claim comes back
+// short, and answers its size. The next batch is claimed while the last
+// notices of the one before are still on their way (no pause between
+// batches). The first notice of the first batch, and of a batch after one
+// that met a transient failure, goes alone: the probe of a half-open breaker.
 func drainNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOptions, logger *slog.Logger) int {
-	batch, err := store.Claim(ctx, opts.Batch, opts.Lease)
-	if err != nil {
-		if ctx.Err() == nil {
-			logger.Warn("notices: claim failed", slog.Any("error", err))
-		}
-		return 0
-	}
-	claimed := len(batch)
-	// The first notice goes alone (the probe of a half-open breaker), the rest
-	// on sendWorkers at once: a send waits on the provider and its mark on the
-	// database, so one at a time leaves both idle.
-	if len(batch) > 0 {
-		sendNotice(ctx, store, send, opts, logger, batch[0])
-		batch = batch[1:]
-	}
+	marks := startMarks(ctx, store, opts.Workers, logger)
+	defer marks.close()
 	work := make(chan outbox.Notice)
 	var wg sync.WaitGroup
-	for range min(sendWorkers, len(batch)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := range work {
-				sendNotice(ctx, store, send, opts, logger, n)
+	defer wg.Wait()
+	defer close(work)
+	var transient atomic.Bool
+	started := 0
+	probe := true
+	for {
+		batch, err := store.Claim(ctx, opts.Batch, opts.Lease)
+		if err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("notices: claim failed", slog.Any("error", err))
 			}
-		}()
-	}
-	for _, n := range batch {
-		if ctx.Err() != nil {
-			break
+			return 0
 		}
-		work <- n
+		claimed := len(batch)
+		if len(batch) > 0 && (probe || transient.Swap(false)) {
+			if !sendNotice(ctx, store, marks, send, opts, logger, batch[0]) {
+				transient.Store(true)
+			}
+			batch = batch[1:]
+		}
+		probe = false
+		for ; started < min(opts.Workers, len(batch)); started++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for n := range work {
+					if !sendNotice(ctx, store, marks, send, opts, logger, n) {
+						transient.Store(true)
+					}
+				}
+			}()
+		}
+		for _, n := range batch {
+			if ctx.Err() != nil {
+				return 0 // the rest come back when their lease runs out
+			}
+			work <- n
+		}
+		if claimed < opts.Batch {
+			return claimed
+		}
 	}
-	close(work)
-	wg.Wait()
-	return claimed
 }
 
-// sendWorkers bound the notices of a batch sent at once.
-const sendWorkers = 16
+// Send workers of RunNotices.
+const (
+	DefaultWorkers = 16
+	MaxWorkers     = 64
+)
 
-// sendNotice sends one claimed notice and marks it.
-func sendNotice(ctx context.Context, store outbox.Store, send Sender, opts RunOptions, logger *slog.Logger, n outbox.Notice) {
+// sendNotice sends one claimed notice and marks it; false when the send met a
+// transient failure (the notice is left for its lease to run out).
+func sendNotice(ctx context.Context, store outbox.Store, marks *sentMarks, send Sender, opts RunOptions, logger *slog.Logger, n outbox.Notice) bool {
 	if at := SendAt(Kind(n.Kind), opts.Now()); at.After(opts.Now()) {
 		if err := store.Defer(ctx, n.ID, at); err != nil {
 			logger.Warn("notices: defer failed", slog.Int64("id", n.ID), slog.Any("error", err))
 		}
-		return
+		return true
 	}
 	err := send(ctx, Message{ID: n.ID, Topic: n.Kind, Recipient: n.Recipient, Payload: n.Payload, Attempts: n.Attempts})
 	switch {
 	case err == nil:
-		err = store.MarkSent(ctx, n.ID)
-		if errors.Is(err, outbox.ErrNotQueued) {
-			err = nil // withdrawn while it went out: too late to stop it
-		}
-		if err != nil {
-			logger.Warn("notices: mark sent failed", slog.Int64("id", n.ID), slog.Any("error", err))
-		}
+		// A notice withdrawn while it went out stays withdrawn: too late to stop it.
+		marks.mark(n.ID)
 	case IsPermanent(err):
 		reason := FailureCode(err)
 		if reason == "" {
@@ -189,5 +209,7 @@ func sendNotice(ctx context.Context, store outbox.Store, send Sender, opts RunOp
 	default:
 		logger.Warn("notices: send failed, kept for a later attempt", slog.Int64("id", n.ID), slog.String("kind", n.Kind),
 			slog.String("failure", FailureCode(err)), slog.Int("attempt", int(n.Attempts)))
+		return false
 	}
+	return true
 }

@@ -23,6 +23,7 @@ import (
 
 	appnotify "github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/internal/loaddriver"
+	"github.com/onecode/onecode/persistence/outbox"
 )
 
 // Load generator defaults and bounds.
@@ -57,6 +58,8 @@ type loadgenConfig struct {
 	drainKind    string
 	drainRounds  int
 	pushRate     float64
+	pushWorkers  int
+	pushBatch    int
 }
 
 func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
@@ -81,6 +84,8 @@ func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
 	fs.StringVar(&c.drainKind, "drain-kind", string(appnotify.KindFeePublished), "drain mode: the notice kind queued (a non-urgent kind waits out China quiet hours, 21:00-07:00)")
 	fs.IntVar(&c.drainRounds, "drain-rounds", 3, "drain mode: rounds (each: canteen alone, then the drain with the canteen); medians are reported")
 	fs.Float64Var(&c.pushRate, "push-rate", 5000, "drain mode: push.rate of the started switch (SMS sends/s its channel allows; the shipped default is 50)")
+	fs.IntVar(&c.pushWorkers, "push-workers", 0, "drain mode: push.send_workers of the started switch (0: its default; not written, so an older --onecode-bin runs too)")
+	fs.IntVar(&c.pushBatch, "push-batch", 0, "drain mode: push.notice_batch of the started switch (0: its default; not written)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -102,6 +107,8 @@ func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
 	check(c.drainNotices == 0 || c.target == "", "--drain-notices needs the switch loadgen starts, not --target")
 	check(c.drainNotices == 0 || !c.compare, "--drain-notices and --compare-rowlock are separate runs")
 	check(c.drainRounds >= 1 && c.drainRounds <= 20, "--drain-rounds %d out of 1..20", c.drainRounds)
+	check(c.pushWorkers >= 0 && c.pushWorkers <= appnotify.MaxWorkers, "--push-workers %d out of 0..%d", c.pushWorkers, appnotify.MaxWorkers)
+	check(c.pushBatch >= 0 && c.pushBatch <= outbox.MaxPage, "--push-batch %d out of 0..%d", c.pushBatch, outbox.MaxPage)
 	check(c.pushRate > 0 && c.pushRate <= loadgenMaxRate, "--push-rate %g out of (0, %d]", c.pushRate, loadgenMaxRate)
 	check(c.drainNotices == 0 || drainKindOK(c.drainKind), "--drain-kind %q: want a notice kind to an account's guardians", c.drainKind)
 	check(strings.HasPrefix(c.postgresDSN, "postgres://") || strings.HasPrefix(c.postgresDSN, "postgresql://"), "--postgres-dsn: want a postgres:// URL")

@@ -197,6 +197,12 @@ func (d *drainRun) serveConfig(dir, url string, creds sms.Credentials) (string, 
 	}
 	push := fmt.Sprintf("\npush:\n  sms_url: %s\n  sms_key_id: %s\n  sms_secret_file: %s\n  sms_sign_name: 一码通\n  rate: %g\n",
 		url, creds.KeyID, secretFile, d.cfg.pushRate)
+	if d.cfg.pushWorkers > 0 {
+		push += fmt.Sprintf("  send_workers: %d\n", d.cfg.pushWorkers)
+	}
+	if d.cfg.pushBatch > 0 {
+		push += fmt.Sprintf("  notice_batch: %d\n", d.cfg.pushBatch)
+	}
 	path := filepath.Join(dir, "serve.yaml")
 	return path, os.WriteFile(path, append(base, push...), 0o600)
 }
