@@ -78,6 +78,10 @@ type Store interface {
 	// now). A key already queued or done answers that notice's id and false, and
 	// changes nothing.
 	Enqueue(ctx context.Context, n Notice) (id int64, created bool, err error)
+	// EnqueueMany is Enqueue of 1..MaxPage notices in one statement (a fee
+	// item's page of published notices): all valid or none written. It answers
+	// how many it queued; a key queued before (or twice in ns) is skipped.
+	EnqueueMany(ctx context.Context, ns []Notice) (created int, err error)
 	// Claim leases up to limit (1..MaxPage) queued notices due now whose lease
 	// (if any) ran out, oldest due first, for lease (0 < lease ≤ MaxLease), and
 	// counts the attempt. Concurrent claimers never get the same notice while
@@ -141,6 +145,19 @@ func Validate(n *Notice) error {
 	var obj map[string]json.RawMessage
 	if len(n.Payload) > MaxPayload || json.Unmarshal(n.Payload, &obj) != nil || obj == nil {
 		return invalid("payload: want a JSON object of at most %d bytes", MaxPayload)
+	}
+	return nil
+}
+
+// ValidateMany checks the notices of an EnqueueMany.
+func ValidateMany(ns []Notice) error {
+	if len(ns) == 0 || len(ns) > MaxPage {
+		return invalid("%d notices, want 1..%d", len(ns), MaxPage)
+	}
+	for i := range ns {
+		if err := Validate(&ns[i]); err != nil {
+			return err
+		}
 	}
 	return nil
 }

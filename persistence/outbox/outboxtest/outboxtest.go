@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 	}{
 		{"EnqueueOncePerKey", testEnqueueOnce},
 		{"EnqueueInvalid", testEnqueueInvalid},
+		{"EnqueueMany", testEnqueueMany},
 		{"ClaimLeaseAndDue", testClaimLease},
 		{"ConcurrentClaimers", testConcurrentClaimers},
 		{"EndsOnce", testEndsOnce},
@@ -112,6 +113,36 @@ func testEnqueueOnce(t *testing.T, s outbox.Store, c *Clock) {
 	}
 	_, err = s.Get(ctx, id+1000)
 	wantErr(t, "unknown id", err, outbox.ErrNotFound)
+}
+
+func testEnqueueMany(t *testing.T, s outbox.Store, c *Clock) {
+	first := enqueue(t, s, notice("k0"))
+	later := notice("k3")
+	later.NotBefore = c.Now().Add(time.Hour)
+	n, err := s.EnqueueMany(ctx, []outbox.Notice{notice("k0"), notice("k1"), notice("k2"), notice("k1"), later})
+	must(t, err)
+	if n != 3 {
+		t.Errorf("EnqueueMany queued %d, want 3 (k0 queued before, k1 given twice)", n)
+	}
+	if ids := claim(t, s, 10); len(ids) != 3 || ids[0] != first {
+		t.Errorf("claimed %v, want k0, k1, k2 (k3 not yet due)", ids)
+	}
+	id, created, err := s.Enqueue(ctx, notice("k1"))
+	must(t, err)
+	if created || id == 0 {
+		t.Errorf("k1 again: %d, created %v", id, created)
+	}
+	bad := notice("k4")
+	bad.Payload = []byte("not json")
+	for name, ns := range map[string][]outbox.Notice{"none": nil, "too many": make([]outbox.Notice, outbox.MaxPage+1),
+		"one invalid": {notice("k5"), bad}} {
+		if _, err := s.EnqueueMany(ctx, ns); !errors.Is(err, outbox.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	if _, created, err := s.Enqueue(ctx, notice("k5")); err != nil || !created {
+		t.Errorf("k5 of a refused EnqueueMany was written: created %v, %v", created, err)
+	}
 }
 
 func testEnqueueInvalid(t *testing.T, s outbox.Store, _ *Clock) {

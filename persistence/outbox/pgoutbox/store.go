@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -127,6 +128,30 @@ func (s *Store) Enqueue(ctx context.Context, n outbox.Notice) (int64, bool, erro
 	}
 	err = s.pool.QueryRow(ctx, "SELECT id FROM notices WHERE dedupe_key = $1", n.Key).Scan(&id)
 	return id, false, mapErr("enqueue", err)
+}
+
+// EnqueueMany implements outbox.Store.
+func (s *Store) EnqueueMany(ctx context.Context, ns []outbox.Notice) (int, error) {
+	if err := outbox.ValidateMany(ns); err != nil {
+		return 0, err
+	}
+	now := s.clock()
+	args := make([]any, 0, 7*len(ns))
+	values := make([]string, len(ns))
+	for i, n := range ns {
+		notBefore := now
+		if !n.NotBefore.IsZero() {
+			notBefore = outbox.Micro(n.NotBefore)
+		}
+		args = append(args, n.Key, n.Kind, n.SchoolID, n.Recipient, string(n.Payload), notBefore, now)
+		values[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d)", 7*i+1, 7*i+2, 7*i+3, 7*i+4, 7*i+5, 7*i+6, 7*i+7)
+	}
+	tag, err := s.pool.Exec(ctx, `INSERT INTO notices (dedupe_key, kind, school_id, recipient, payload, not_before, created_at)
+		VALUES `+strings.Join(values, ", ")+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+	if err != nil {
+		return 0, mapErr("enqueue many", err)
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // Claim implements outbox.Store.

@@ -119,6 +119,30 @@ func (s *Store) Enqueue(ctx context.Context, n outbox.Notice) (int64, bool, erro
 	return id, false, mapErr("enqueue", err)
 }
 
+// EnqueueMany implements outbox.Store.
+func (s *Store) EnqueueMany(ctx context.Context, ns []outbox.Notice) (int, error) {
+	if err := outbox.ValidateMany(ns); err != nil {
+		return 0, err
+	}
+	now := s.clock()
+	args := make([]any, 0, 7*len(ns))
+	for _, n := range ns {
+		notBefore := now
+		if !n.NotBefore.IsZero() {
+			notBefore = outbox.Micro(n.NotBefore).UnixMicro()
+		}
+		args = append(args, n.Key, n.Kind, n.SchoolID, n.Recipient, string(n.Payload), notBefore, now)
+	}
+	values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(ns)), ", ")
+	res, err := s.db.ExecContext(ctx, `INSERT INTO notices (dedupe_key, kind, school_id, recipient, payload, not_before, created_at)
+		VALUES `+values+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+	if err != nil {
+		return 0, mapErr("enqueue many", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), mapErr("enqueue many", err)
+}
+
 // Claim implements outbox.Store.
 func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]outbox.Notice, error) {
 	if err := outbox.ValidateLimit(limit); err != nil {
