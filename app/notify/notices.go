@@ -51,22 +51,45 @@ func DedupeKey(k Kind, recipient, cause string) string {
 // answers the notice's id and whether it was queued now (false: its dedupe key
 // was queued before). Parameters that do not fit the kind are ErrBadPayload.
 func (ns Notices) Enqueue(ctx context.Context, n Notice) (int64, bool, error) {
-	if err := checkParams(n.Kind, n.Params); err != nil {
-		return 0, false, err
-	}
-	if n.Cause == "" {
-		return 0, false, fmt.Errorf("%w: a notice needs its cause", ErrBadPayload)
-	}
-	payload, err := json.Marshal(noticePayload{Params: n.Params})
+	on, err := ns.notice(n, ns.now())
 	if err != nil {
 		return 0, false, err
 	}
+	return ns.Store.Enqueue(ctx, on)
+}
+
+// EnqueueMany is Enqueue of 1..outbox.MaxPage notices in one statement (a fee
+// item's page of published notices): all queued or, on an error, none. It
+// answers how many were queued now (a dedupe key queued before is skipped).
+func (ns Notices) EnqueueMany(ctx context.Context, list []Notice) (int, error) {
 	now := ns.now()
+	out := make([]outbox.Notice, len(list))
+	for i, n := range list {
+		var err error
+		if out[i], err = ns.notice(n, now); err != nil {
+			return 0, err
+		}
+	}
+	return ns.Store.EnqueueMany(ctx, out)
+}
+
+// notice is the outbox notice of n made at now.
+func (ns Notices) notice(n Notice, now time.Time) (outbox.Notice, error) {
+	if err := checkParams(n.Kind, n.Params); err != nil {
+		return outbox.Notice{}, err
+	}
+	if n.Cause == "" {
+		return outbox.Notice{}, fmt.Errorf("%w: a notice needs its cause", ErrBadPayload)
+	}
+	payload, err := json.Marshal(noticePayload{Params: n.Params})
+	if err != nil {
+		return outbox.Notice{}, err
+	}
 	if n.NotBefore.After(now) {
 		now = n.NotBefore
 	}
-	return ns.Store.Enqueue(ctx, outbox.Notice{Key: DedupeKey(n.Kind, n.Recipient, n.Cause), Kind: string(n.Kind),
-		SchoolID: n.SchoolID, Recipient: n.Recipient, Payload: payload, NotBefore: SendAt(n.Kind, now)})
+	return outbox.Notice{Key: DedupeKey(n.Kind, n.Recipient, n.Cause), Kind: string(n.Kind),
+		SchoolID: n.SchoolID, Recipient: n.Recipient, Payload: payload, NotBefore: SendAt(n.Kind, now)}, nil
 }
 
 // Withdraw withdraws the unsent notice of a cause (an arrears sale voided before
