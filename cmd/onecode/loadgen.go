@@ -81,7 +81,7 @@ func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
 	fs.IntVar(&c.conns, "conns", 1, "gRPC connections the terminal sessions share")
 	fs.StringVar(&c.serveConfig, "serve-config", "", "--config of the started switch (for example to try journal batch settings); its addresses, data dir and PostgreSQL DSN are overridden")
 	fs.IntVar(&c.drainNotices, "drain-notices", 0, "drain mode: queue this many notices per round (one per pupil with a guardian loadgen binds) and time their drain through the push sandbox's SMS API; with --rate the canteen pays alone for --duration, then during the drain")
-	fs.StringVar(&c.drainKind, "drain-kind", string(appnotify.KindFeePublished), "drain mode: the notice kind queued (a non-urgent kind waits out China quiet hours, 21:00-07:00)")
+	fs.StringVar(&c.drainKind, "drain-kind", string(appnotify.KindFeePublished), "drain mode: the notice kind queued, to an account's guardians (a non-urgent kind waits out China quiet hours, 21:00-07:00 = 13:00-23:00 UTC: use arrears then)")
 	fs.IntVar(&c.drainRounds, "drain-rounds", 3, "drain mode: rounds (each: canteen alone, then the drain with the canteen); medians are reported")
 	fs.Float64Var(&c.pushRate, "push-rate", 5000, "drain mode: push.rate of the started switch (SMS sends/s its channel allows; the shipped default is 50)")
 	fs.IntVar(&c.pushWorkers, "push-workers", 0, "drain mode: push.send_workers of the started switch (0: its default; not written, so an older --onecode-bin runs too)")

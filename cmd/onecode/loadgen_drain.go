@@ -38,10 +38,11 @@ const (
 	drainSeedWorkers = 8
 )
 
-// drainKindOK: a notice kind to an account's guardians with a template.
+// drainKindOK: a notice kind to an account's guardians with a template
+// (arrears, urgent, drains at any hour; the fee kinds wait out quiet hours).
 func drainKindOK(k string) bool {
 	kind := appnotify.Kind(k)
-	return slices.Contains(appnotify.AllKinds(), kind) && !kind.ToParent() && !kind.Urgent()
+	return slices.Contains(appnotify.AllKinds(), kind) && !kind.ToParent()
 }
 
 // drainParams fill every placeholder of a kind (masked name, no ID number).
