@@ -36,7 +36,7 @@ func (s *Service) AddPupil(ctx context.Context, st Staff, itemID, accountID stri
 		return Bill{}, err
 	}
 	s.project(ctx, p, a)
-	if err := s.notePublished(ctx, it, p); err != nil {
+	if err := s.notePublished(ctx, it, []directory.Pupil{p}); err != nil {
 		return Bill{}, failure.Classify(err)
 	}
 	detail := "bill " + it.Amount.String()

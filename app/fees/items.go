@@ -13,6 +13,7 @@ import (
 	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/persistence/directory"
 	feestore "github.com/onecode/onecode/persistence/fees"
+	"github.com/onecode/onecode/persistence/outbox"
 	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
 )
 
@@ -162,25 +163,44 @@ func (s *Service) Publish(ctx context.Context, st Staff, itemID string) (Publish
 		return Published{}, err
 	}
 	var issued atomic.Int64
-	err = workers.ForEach(ctx, len(pupils), s.d.Workers, func(ctx context.Context, i int) error {
-		a, err := s.execute(ctx, pupils[i].AccountID, issueRequest(it, pupils[i].AccountID))
-		if err != nil {
-			return err
+	for lo := 0; lo < len(pupils); lo += publishPageSize {
+		if err := s.publishPage(ctx, it, pupils[lo:min(lo+publishPageSize, len(pupils))], &issued); err != nil {
+			return Published{}, failure.Classify(err)
 		}
-		if !a.GetReplayed() {
-			issued.Add(1)
-		}
-		s.project(ctx, pupils[i], a)
-		return s.notePublished(ctx, it, pupils[i]) // a failure fails the publish: its re-run queues the rest
-	})
-	if err != nil {
-		return Published{}, failure.Classify(err)
 	}
 	s.log.Info("fee item published", "item", it.ID, "bills", len(pupils), "issued", issued.Load(), "staff", st.ID)
 	if err := s.journal(ctx, st, feestore.ChangePublish, it.ID, "publish", "", fmt.Sprintf("%d bills", len(pupils))); err != nil {
 		return Published{}, err
 	}
 	return Published{Item: it, Bills: len(pupils), Issued: int(issued.Load())}, nil
+}
+
+// publishPageSize is the size of a publish's page: its bills are issued on
+// s.d.Workers at once, then written to the read model and their notices queued
+// with one statement each (not one per pupil).
+const publishPageSize = outbox.MaxPage
+
+// publishPage issues the bills of a page of pupils in their grains, projects
+// them and queues their notices; a failed notice fails the publish (its re-run
+// queues the rest).
+func (s *Service) publishPage(ctx context.Context, it Item, page []directory.Pupil, issued *atomic.Int64) error {
+	rows := make([]feestore.Bill, len(page))
+	err := workers.ForEach(ctx, len(page), s.d.Workers, func(ctx context.Context, i int) error {
+		a, err := s.execute(ctx, page[i].AccountID, issueRequest(it, page[i].AccountID))
+		if err != nil {
+			return err
+		}
+		if !a.GetReplayed() {
+			issued.Add(1)
+		}
+		rows[i], _ = billRow(page[i], a)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.projectMany(ctx, rows)
+	return s.notePublished(ctx, it, page)
 }
 
 func issueRequest(it Item, accountID string) *grainv1.ExecuteRequest {

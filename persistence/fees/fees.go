@@ -95,6 +95,10 @@ type Store interface {
 	// PutBill writes a bill row unless the stored one has a Seq ≥ b.Seq; it reports
 	// whether it wrote.
 	PutBill(ctx context.Context, b Bill) (bool, error)
+	// PutBills is PutBill of up to MaxListLimit bills in one statement (a
+	// publish's page of new bills); it answers how many it wrote. A bill given
+	// twice counts once, at its highest Seq.
+	PutBills(ctx context.Context, bs []Bill) (int, error)
 	// ListBills returns up to limit bills of the item with account id > after, in
 	// account order; classID "" means every class.
 	ListBills(ctx context.Context, itemID, classID, after string, limit int) ([]Bill, error)

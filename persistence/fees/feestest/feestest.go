@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -39,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"ListItemsPerSchool", testListItems},
 		{"PublishedDueOn", testPublishedDueOn},
 		{"PutBillBySeq", testPutBill},
+		{"PutBillsBySeq", testPutBills},
 		{"ListBillsAndTotals", testListBills},
 		{"ChangesWithCreateAndEdit", testChangesWithItem},
 		{"AppendChangeOncePerKey", testAppendChangeOnce},
@@ -247,6 +249,43 @@ func testPutBill(t *testing.T, s fees.Store, _ *clock) {
 	}
 	if _, err := s.PutBill(ctx, fees.Bill{ItemID: "nope", AccountID: "A1", SchoolID: "S1", DueFen: 1, Status: fee.StatusUnpaid, Seq: 1}); !errors.Is(err, fees.ErrNotFound) {
 		t.Errorf("bill of an unknown item: %v, want %v", err, fees.ErrNotFound)
+	}
+}
+
+func testPutBills(t *testing.T, s fees.Store, _ *clock) {
+	ctx := context.Background()
+	create(t, s, item("FI1", "S1"))
+	if _, err := s.PutBill(ctx, bill("A1", "C1", 7, 5000, fee.StatusPartlyPaid)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.PutBills(ctx, []fees.Bill{
+		bill("A1", "C1", 6, 0, fee.StatusUnpaid), // older than the stored row: not written
+		bill("A2", "C2", 1, 0, fee.StatusUnpaid),
+		bill("A3", "C1", 1, 0, fee.StatusUnpaid),
+		bill("A3", "C1", 2, 12000, fee.StatusPaid), // the same bill again, later: counts once
+	})
+	if err != nil || n != 2 {
+		t.Fatalf("PutBills = %d, %v; want 2 written", n, err)
+	}
+	got, err := s.ListBills(ctx, "FI1", "", "", 10)
+	want := []fees.Bill{bill("A1", "C1", 7, 5000, fee.StatusPartlyPaid), bill("A2", "C2", 1, 0, fee.StatusUnpaid), bill("A3", "C1", 2, 12000, fee.StatusPaid)}
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("ListBills = %+v, %v; want %+v", got, err, want)
+	}
+	if n, err := s.PutBills(ctx, want); err != nil || n != 0 {
+		t.Errorf("PutBills of the stored rows = %d, %v; want 0", n, err)
+	}
+	for name, bs := range map[string][]fees.Bill{
+		"none":     nil,
+		"too many": make([]fees.Bill, fees.MaxListLimit+1),
+		"invalid":  {bill("A4", "C1", 1, 0, fee.StatusUnpaid), bill("A5", "C1", 0, 0, fee.StatusUnpaid)},
+	} {
+		if _, err := s.PutBills(ctx, bs); !errors.Is(err, fees.ErrInvalid) {
+			t.Errorf("%s: %v, want %v", name, err, fees.ErrInvalid)
+		}
+	}
+	if got, _ := s.ListBills(ctx, "FI1", "", "", 10); len(got) != 3 {
+		t.Errorf("an invalid PutBills wrote: %+v", got)
 	}
 }
 
