@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onecode/onecode/app/fees"
 	appnotify "github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/app/recharge"
 
@@ -83,6 +84,7 @@ type switchEnv struct {
 	staff    apiv1.StaffServiceClient
 	fee      apiv1.FeeStaffServiceClient
 	feeP     apiv1.FeeParentServiceClient
+	feeItems apiv1.FeeItemStaffServiceClient
 	refunds  apiv1.RefundStaffServiceClient
 	feeImp   apiv1.FeeImportServiceClient
 	wechat   apiv1.WeChatServiceClient
@@ -190,7 +192,10 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 	}
 	rcCfg := recharge.Config{Accounts: e.accounts, Orders: store, Aggregator: port,
 		NotifyURL: notifySrv.URL + "/v1/aggregator/notify", Now: time.Now, Rand: rand.Reader, Logger: discardLogger(),
-		OnBill: projection.ProjectBill}
+		OnBill: projection.ProjectBill, OnRefundRequested: func(ctx context.Context, r recharge.Refund) error {
+			return projection.JournalRefund(ctx, fees.RefundNote{SchoolID: r.SchoolID, StaffID: r.StaffID, AccountID: r.AccountID,
+				ItemID: r.ItemID, RequestID: r.RequestID, RefundNo: r.RefundNo, AmountFen: r.AmountFen, Reason: r.Reason, State: string(r.State)})
+		}}
 	if providers != nil {
 		rcCfg.Providers, rcCfg.MerchantNotifyURL = providers, notifySrv.URL+gateway.PayNotifyPath
 	}
@@ -199,6 +204,10 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 		t.Fatal(err)
 	}
 	feeStaff, feeParent, err := gateway.NewFeeServices(deps, recharges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feeItems, err := gateway.NewFeeItemService(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,6 +247,7 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 		apiv1.RegisterStaffServiceServer(s, e.staffSvc)
 		apiv1.RegisterFeeStaffServiceServer(s, feeStaff)
 		apiv1.RegisterFeeParentServiceServer(s, feeParent)
+		apiv1.RegisterFeeItemStaffServiceServer(s, feeItems)
 		apiv1.RegisterRefundStaffServiceServer(s, gateway.NewRefundService(recharges))
 		apiv1.RegisterFeeImportServiceServer(s, feeImport)
 		apiv1.RegisterWeChatServiceServer(s, gateway.NewWeChatService(links))
@@ -251,6 +261,7 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 	e.staff = apiv1.NewStaffServiceClient(e.conn)
 	e.fee = apiv1.NewFeeStaffServiceClient(e.conn)
 	e.feeP = apiv1.NewFeeParentServiceClient(e.conn)
+	e.feeItems = apiv1.NewFeeItemStaffServiceClient(e.conn)
 	e.refunds = apiv1.NewRefundStaffServiceClient(e.conn)
 	e.feeImp = apiv1.NewFeeImportServiceClient(e.conn)
 	e.wechat = apiv1.NewWeChatServiceClient(e.conn)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/onecode/onecode/app/enrolment"
 	"github.com/onecode/onecode/domain/fee"
+	"github.com/onecode/onecode/domain/money"
 	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/persistence/directory"
 	feestore "github.com/onecode/onecode/persistence/fees"
@@ -103,6 +104,11 @@ func (s *Service) ImportAmounts(ctx context.Context, st Staff, itemID, format st
 	out := AmountImport{Amounts: amounts}
 	for _, a := range amounts {
 		out.TotalFen += a.AmountFen
+	}
+	key := fmt.Sprintf("import_amounts:%d", s.d.Now().UnixNano())
+	detail := fmt.Sprintf("%d pupils, %s", len(amounts), money.Amount(out.TotalFen).String())
+	if err := s.journal(ctx, st, feestore.ChangeImportAmounts, it.ID, key, "", detail); err != nil {
+		return AmountImport{}, err
 	}
 	s.log.Info("fee amounts imported", "item", it.ID, "school", it.SchoolID, "staff", st.ID, "rows", len(amounts),
 		"encoding", table.Encoding)

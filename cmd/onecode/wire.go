@@ -105,6 +105,9 @@ func startMember(ctx context.Context, cfg Config, st *stores, bus cache.Bus, log
 		Stats:         &actors.AccountStats{},
 		Revocations:   actors.NewRevocationHub(),
 	}
+	if cfg.Ops.MailboxDepths {
+		accountDeps.Mailboxes = actors.NewMailboxes() // the terminal sessions share it (storesOf)
+	}
 	if st.outbox != nil {
 		// issue 12: low balance, recharge receipts, loss and re-issue notices, told
 		// after each commit and queued once by their dedupe keys.
@@ -151,6 +154,7 @@ func storesOf(cfg Config, m *actors.Member, ad *actors.AccountDeps, st *stores, 
 		PhoneHashKey: k.phoneHash,
 		PhoneSealKey: k.phoneSeal,
 		Business:     &actors.BusinessStats{},
+		Mailboxes:    ad.Mailboxes,
 		Now:          time.Now,
 		Rand:         rand.Reader,
 		Logger:       logger,
@@ -167,6 +171,7 @@ type services struct {
 
 	feeStaff  apiv1.FeeStaffServiceServer
 	feeParent apiv1.FeeParentServiceServer
+	feeItems  apiv1.FeeItemStaffServiceServer
 	refunds   apiv1.RefundStaffServiceServer
 	feeImport apiv1.FeeImportServiceServer
 	inbox     apiv1.ParentNoticesServiceServer
@@ -203,6 +208,9 @@ func newServices(cfg Config, deps gateway.Deps, rs *rechargeSetup, m *actors.Mem
 	}
 	feeParent.ReceiptFont = s.staff.SheetFont // receipts print Chinese with the sheet's font
 	s.feeStaff, s.feeParent = feeStaff, feeParent
+	if s.feeItems, err = gateway.NewFeeItemService(deps); err != nil {
+		return nil, err
+	}
 	if s.feeImport, err = gateway.NewFeeImportService(deps); err != nil {
 		return nil, err
 	}
@@ -222,6 +230,7 @@ func (s *services) register(g *grpc.Server) {
 	apiv1.RegisterTerminalServiceServer(g, s.term)
 	apiv1.RegisterFeeStaffServiceServer(g, s.feeStaff)
 	apiv1.RegisterFeeParentServiceServer(g, s.feeParent)
+	apiv1.RegisterFeeItemStaffServiceServer(g, s.feeItems)
 	apiv1.RegisterRefundStaffServiceServer(g, s.refunds)
 	apiv1.RegisterFeeImportServiceServer(g, s.feeImport)
 	apiv1.RegisterParentNoticesServiceServer(g, s.inbox)

@@ -176,6 +176,8 @@ const (
 	BillOrderOpen Code = "BILL_ORDER_OPEN"
 	// BillNothingDue: the bill has nothing outstanding to pay online.
 	BillNothingDue Code = "BILL_NOTHING_DUE"
+	// PupilNotActive: the pupil has left the school; no bill can be added for them.
+	PupilNotActive Code = "PUPIL_NOT_ACTIVE"
 	// UnknownStudentNo: a row of a per-pupil amount file names a student number that
 	// is no active pupil of the school.
 	UnknownStudentNo Code = "UNKNOWN_STUDENT_NO"

@@ -106,6 +106,8 @@ export const Reason = {
   // Fee bills paid online
   BillOrderOpen: 'BILL_ORDER_OPEN',
   BillNothingDue: 'BILL_NOTHING_DUE',
+  // Pupils added to an open fee item
+  PupilNotActive: 'PUPIL_NOT_ACTIVE',
   // Per-pupil amounts imported from a file
   UnknownStudentNo: 'UNKNOWN_STUDENT_NO',
   InvalidNote: 'INVALID_NOTE',

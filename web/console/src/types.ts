@@ -73,3 +73,9 @@ export interface OpsAlarm {
   raisedAt?: string; lastSeen?: string; count?: Int64; clearedAt?: string; acknowledgedBy?: string; acknowledgedAt?: string
 }
 export interface AlarmsResponse { alarms?: OpsAlarm[]; nextPageToken?: string }
+
+// An item's journal of changes (FeeItemStaffService).
+export interface FeeItemChange {
+  seq: Int64; kind: string; staffId: string; role?: string; accountId?: string; at: string; detail?: string
+}
+export interface ListFeeItemChangesResponse { changes?: FeeItemChange[]; nextPageToken?: string }
