@@ -7,7 +7,8 @@
 // balance rises → history with the day's total → daily cap → report the card lost →
 // fees: the bill published in the console paid from the balance, its receipt →
 // language → log out. Fee journal (feejournal.mjs): an item's changes and a pupil
-// added to it; `node e2e/run.mjs feejournal` runs that flow alone. Fees (fees.mjs): an item for a class created, published, cash
+// added to it; `node e2e/run.mjs feejournal` runs that flow alone. Fee import (feeimport.mjs):
+// per-pupil amounts from an XLSX (a bad row refused, then imported and billed); `node e2e/run.mjs feeimport`. Fees (fees.mjs): an item for a class created, published, cash
 // and an exemption recorded, the unpaid list exported, then closed. Staff (console.mjs): log in → import an XLSX with a bad row (row
 // errors, nothing imported) → fix → import → class sheet PDF → a card pays at the
 // terminal → report it lost → refused at the terminal → re-issue → the new card pays;
@@ -25,6 +26,7 @@ import { feesCreate, feesFinish, feesParent } from './fees.mjs'
 import { opsFlow } from './ops.mjs'
 import { inboxParent } from './faces2.mjs'
 import { feeJournal } from './feejournal.mjs'
+import { feeImport } from './feeimport.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
@@ -189,12 +191,15 @@ async function main() {
     browser = await chromium.launch({ executablePath: exe, headless: true, args: launchArgs, timeout: 60_000 })
     if (only === 'feejournal') {
       await feeJournal(browser, sw, artifacts)
+    } else if (only === 'feeimport') {
+      await feeImport(browser, sw, artifacts)
     } else {
       const feeItem = await feesCreate(browser, sw, artifacts)
       await parentFlow(browser, sw)
       await consoleFlows(browser, sw, artifacts)
       await feesFinish(browser, sw, artifacts, feeItem)
       await feeJournal(browser, sw, artifacts)
+      await feeImport(browser, sw, artifacts)
       await opsFlow(browser, sw, artifacts)
     }
   } catch (e) {
