@@ -2,7 +2,7 @@
 // the OAuth return page /h5/wechat-link, spread into i18n.ts.
 export const zh = {
   wechat: {
-    title: '绑定微信', group: '微信公众号', linked: '已绑定', notLinked: '未绑定', disabled: '本校暂未开通微信公众号通知',
+    title: '绑定微信', group: '微信公众号', status: '绑定状态', linked: '已绑定', notLinked: '未绑定', disabled: '本校暂未开通微信公众号通知',
     linkedAt: '绑定于 {at}', link: '绑定微信', unlink: '解除绑定',
     unlinkConfirm: '解除后，通知将改为短信发送。确定解除微信绑定吗？', unlinked: '已解除绑定',
     hint: '绑定后，通知优先通过微信公众号模板消息发送；未关注公众号时改发短信。登录验证码只发短信。',
@@ -13,7 +13,7 @@ export const zh = {
 
 export const en: typeof zh = {
   wechat: {
-    title: 'Link WeChat', group: 'WeChat official account', linked: 'Linked', notLinked: 'Not linked',
+    title: 'Link WeChat', group: 'WeChat official account', status: 'Link', linked: 'Linked', notLinked: 'Not linked',
     disabled: 'WeChat notices are not available at this school yet',
     linkedAt: 'Linked on {at}', link: 'Link WeChat', unlink: 'Unlink',
     unlinkConfirm: 'Notices will go by SMS instead. Unlink WeChat?', unlinked: 'Unlinked',
