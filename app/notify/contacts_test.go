@@ -176,3 +176,33 @@ func TestGuardianBookPrefersWeChat(t *testing.T) {
 		t.Errorf("wechat tries %d, sms to %v: want 2 tries and both parents' phones once", len(wx.got), smsTo)
 	}
 }
+
+// TestResendSkipsAcceptedDeliveries: a notice whose SMS to the father failed for
+// now stays in the outbox; sent again, it reaches the father and does not
+// repeat the mother's WeChat template message (the SMS gateway de-duplicates
+// its own repeats on the out id).
+func TestResendSkipsAcceptedDeliveries(t *testing.T) {
+	sms, wx := &recorder{name: SMS}, &recorder{name: WeChat}
+	ids := map[Kind]string{KindLowBalance: "T_LOW"}
+	r, err := NewRouter(RouterConfig{Channels: []Channel{sms, wx},
+		Contacts:  book{{Phone: "13900000001", OpenID: "oMum"}, {Phone: "13900000002"}},
+		Templates: map[ChannelName]map[string]Template{SMS: KindTemplates(ids), WeChat: KindTemplates(ids)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	low := Message{ID: 1, Topic: string(KindLowBalance), Recipient: "acc_1",
+		Payload: []byte(`{"params":{"name":"张*明","balance":"3.00","threshold":"10.00"}}`)}
+	sms.err = Transient("http_503", nil)
+	if err := r.Send(ctx, low); err == nil || IsPermanent(err) {
+		t.Fatalf("first send: %v, want transient", err)
+	}
+	sms.err = nil
+	if err := r.Send(ctx, low); err != nil {
+		t.Fatal(err)
+	}
+	if len(wx.got) != 1 || len(sms.got) != 2 {
+		t.Errorf("wechat %d, sms %d deliveries: want the mother's WeChat once and the father's SMS tried twice", len(wx.got), len(sms.got))
+	}
+
+}

@@ -77,6 +77,7 @@ type Router struct {
 	phoneKey  []byte
 	now       func() time.Time
 	logger    *slog.Logger
+	accepted  accepted // deliveries accepted lately: not repeated when their message is sent again
 }
 
 // NewRouter validates cfg: every routed channel exists or is simply skipped,
@@ -169,10 +170,21 @@ func (r *Router) Send(ctx context.Context, m Message) error {
 	}
 }
 
-// deliver sends one target and logs the outcome (never the address).
+// deliver sends one target, unless a provider accepted it lately, and logs the
+// outcome (never the address).
 func (r *Router) deliver(ctx context.Context, m Message, t target) error {
+	// SMS gateways de-duplicate on the out id (per message and phone), across
+	// members and restarts: their deliveries are left to them.
+	remember := t.ch.Name() != SMS
+	key := deliveryKey{id: m.ID, ch: t.ch.Name(), to: t.d.To}
+	if remember && r.accepted.has(key) {
+		return nil
+	}
 	rc, err := t.ch.Send(ctx, t.d)
 	if err == nil {
+		if remember {
+			r.accepted.add(key)
+		}
 		r.logger.Info("notice sent", slog.Int64("id", m.ID), slog.String("topic", m.Topic),
 			slog.String("channel", string(t.ch.Name())), slog.String("provider_id", rc.ProviderID))
 		return nil
