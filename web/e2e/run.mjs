@@ -12,7 +12,10 @@
 // errors, nothing imported) → fix → import → class sheet PDF → a card pays at the
 // terminal → report it lost → refused at the terminal → re-issue → the new card pays;
 // canteens, terminals, dishes, totals, staff; the phone layout; an axe-core scan of
-// every console page; the school limits form and the staff list (faces.mjs). Every page must load without a Content-Security-Policy violation
+// every console page; the school limits form and the staff list (faces.mjs). WeChat
+// (wechat.mjs): a parent links WeChat through the push sandbox's OAuth page, then an
+// arrears sale sends them a template message. `node e2e/run.mjs wechat` runs only
+// the flows named (here: wechat) on a fresh switch. Every page must load without a Content-Security-Policy violation
 // or an uncaught error.
 import { chromium, selectors } from 'playwright-core'
 import { rmSync } from 'node:fs'
@@ -25,11 +28,10 @@ import { feesCreate, feesFinish, feesParent } from './fees.mjs'
 import { opsFlow } from './ops.mjs'
 import { inboxParent } from './faces2.mjs'
 import { feeJournal } from './feejournal.mjs'
+import { wechatFlow } from './wechat.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
-// only names one flow to run alone (node e2e/run.mjs feejournal); none runs them all.
-const only = (process.argv[2] ?? '').replace(/^.*\//, '').replace(/\.mjs$/, '')
 const artifacts = resolve(process.env.ONECODE_ARTIFACTS || join(here, '../test-artifacts'))
 async function parentFlow(browser, sw) {
   const ctx = await browser.newContext({
@@ -176,6 +178,10 @@ async function parentFlow(browser, sw) {
   await ctx.close()
 }
 
+// Flows that need nothing before them, runnable alone: node e2e/run.mjs wechat
+const standalone = { wechat: wechatFlow, feejournal: feeJournal }
+const only = process.argv.slice(2).map((a) => a.replace(/^e2e\//, '').replace(/\.mjs$/, ''))
+
 async function main() {
   const exe = ensureChromium()
   if (!exe) return
@@ -187,8 +193,11 @@ async function main() {
   try {
     await step('start onecode serve --demo', async () => { sw = await startSwitch({ binary, artifacts }) })
     browser = await chromium.launch({ executablePath: exe, headless: true, args: launchArgs, timeout: 60_000 })
-    if (only === 'feejournal') {
-      await feeJournal(browser, sw, artifacts)
+    if (only.length > 0) {
+      for (const name of only) {
+        if (!standalone[name]) throw new Error(`no standalone flow ${name} (have ${Object.keys(standalone).join(', ')})`)
+        await standalone[name](browser, sw, artifacts)
+      }
     } else {
       const feeItem = await feesCreate(browser, sw, artifacts)
       await parentFlow(browser, sw)
@@ -196,6 +205,7 @@ async function main() {
       await feesFinish(browser, sw, artifacts, feeItem)
       await feeJournal(browser, sw, artifacts)
       await opsFlow(browser, sw, artifacts)
+      await wechatFlow(browser, sw, artifacts)
     }
   } catch (e) {
     const page = current()

@@ -21,6 +21,13 @@ export const client = new ApiClient({
   },
 })
 
+/** WeChatLink is the parent's WeChat link as they see it (wechat.proto; no openid). */
+export interface WeChatLink {
+  enabled?: boolean
+  linked?: boolean
+  linkedAt?: string // RFC 3339
+}
+
 const enc = encodeURIComponent
 
 export const api = {
@@ -40,6 +47,12 @@ export const api = {
     (await client.get<{ preferences?: NotificationPreferences }>('/v1/parent/notification-preferences')).preferences,
   updateNotificationPreferences: async (u: PrefUpdate) =>
     (await client.put<{ preferences?: NotificationPreferences }>('/v1/parent/notification-preferences', u)).preferences,
+  // WeChat link (wechat.proto, WeChatService): the caller's own.
+  wechatLink: async () => (await client.get<{ link?: WeChatLink }>('/v1/parent/wechat')).link ?? {},
+  wechatAuthorizeUrl: async () => (await client.get<{ url: string }>('/v1/parent/wechat/authorize-url')).url,
+  linkWeChat: async (code: string, state: string) =>
+    (await client.post<{ link?: WeChatLink }>('/v1/parent/wechat/link', { code, state })).link ?? {},
+  unlinkWeChat: async () => (await client.post<{ link?: WeChatLink }>('/v1/parent/wechat/unlink')).link ?? {},
   notices: (beforeId: string) =>
     client.get<{ notices?: ParentNotice[]; nextBeforeId?: string }>('/v1/parent/notices', { limit: 20, beforeId }),
   children: async () => (await client.get<{ children: Child[] }>('/v1/parent/children')).children ?? [],

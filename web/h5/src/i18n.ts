@@ -1,11 +1,13 @@
 import { makeI18n } from '@shared/i18n'
 import * as notifykinds from './messages/notifykinds'
 import * as inbox from './messages/inbox'
+import * as wechat from './messages/wechat'
 import * as feeextras from './i18n/feeextras'
 
 const zh = {
   ...notifykinds.zh,
   ...inbox.zh,
+  ...wechat.zh,
   ...feeextras.zh,
   app: { title: '一码通', lang: 'English' },
   login: {
@@ -73,6 +75,7 @@ const zh = {
 const en: typeof zh = {
   ...notifykinds.en,
   ...inbox.en,
+  ...wechat.en,
   ...feeextras.en,
   app: { title: 'OneCode', lang: '中文' },
   login: {
