@@ -28,7 +28,7 @@ func setupPayments(ctx context.Context, rs *rechargeSetup, cfg Config, extra map
 		public = "http://" + httpAddr
 	}
 	rcfg := recharge.Config{Providers: reg, NotifyURL: public + "/aggregator/notify",
-		MerchantNotifyURL: public + gateway.PayNotifyPath}
+		MerchantNotifyURL: public + gateway.PayNotifyPath, WeChatAppID: cfg.Payments.WeChatAppID}
 	if err := finishRecharges(ctx, rs, cfg, rcfg, nil, deps, logger); err != nil {
 		return nil, err
 	}

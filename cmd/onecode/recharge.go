@@ -20,6 +20,7 @@ import (
 	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/gateway/aggregator"
 	"github.com/onecode/onecode/gateway/aggregator/sandbox"
+	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/orders"
 	"github.com/onecode/onecode/persistence/orders/pgorders"
 	"github.com/onecode/onecode/persistence/orders/sqliteorders"
@@ -132,6 +133,8 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 		// Payment and refund notices of new orders come to /pay/notify/default, which
 		// also settles refunds; /aggregator/notify stays for orders placed before.
 		MerchantNotifyURL: public + gateway.PayNotifyPath,
+		// The one merchant's appid is the official account parents link (JSAPI).
+		WeChatAppID: merchant.AppID,
 	}
 	if rs.sandbox != nil && cfg.Aggregator.AlipaySandboxAddr != "" {
 		// Demo: school 35002 pays through an Alipay sandbox too.
@@ -166,6 +169,9 @@ func finishRecharges(ctx context.Context, rs *rechargeSetup, cfg Config, rcfg re
 		rcfg.OnBill = fs.ProjectBill
 	}
 	rcfg.OnRefundSettled = deps.RefundSettled() // refund notices (issue 12)
+	if links, ok := deps.Directory.(directory.WeChatLinks); ok { // JSAPI: the parent's linked openid
+		rcfg.WeChatLinks = links
+	}
 	rs.recharges, err = gateway.NewRecharges(rcfg, verifier)
 	if err != nil {
 		rs.Close()
