@@ -492,8 +492,8 @@ func TestRechargeLimitsCheckedBeforeTheAggregator(t *testing.T) {
 	ctx := context.Background()
 	_, err := e.rc.Create(ctx, rcParent, rcAccount, rcSingleMax+1, "req-big", apiv1.PayChannel_PAY_CHANNEL_H5)
 	wantRechargeCode(t, err, codes.FailedPrecondition, reason.RechargeSingleMax)
-	a := e.create(t, "req-a", rcSingleMax)                          // pending 1,000 yuan
-	b := e.create(t, "req-b", 60_000)                               // pending 1,600 yuan
+	a := e.create(t, "req-a", rcSingleMax)                                                           // pending 1,000 yuan
+	b := e.create(t, "req-b", 60_000)                                                                // pending 1,600 yuan
 	_, err = e.rc.Create(ctx, rcParent, rcAccount, 50_000, "req-c", apiv1.PayChannel_PAY_CHANNEL_H5) // 2,100 > 2,000: counted with what is pending
 	wantRechargeCode(t, err, codes.FailedPrecondition, reason.RechargeBalanceCap)
 	if !strings.Contains(status.Convert(gateway.ErrorStatus(err)).Message(), "at most 400.00 yuan") {
