@@ -168,7 +168,7 @@ func finishRecharges(ctx context.Context, rs *rechargeSetup, cfg Config, rcfg re
 	if fs, ferr := deps.Fees(); ferr == nil { // bills paid online reach the fee read model
 		rcfg.OnBill = fs.ProjectBill
 	}
-	rcfg.OnRefundSettled = deps.RefundSettled() // refund notices (issue 12)
+	rcfg.OnRefundSettled = deps.RefundSettled()                  // refund notices (issue 12)
 	if links, ok := deps.Directory.(directory.WeChatLinks); ok { // JSAPI: the parent's linked openid
 		rcfg.WeChatLinks = links
 	}
