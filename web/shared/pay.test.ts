@@ -11,6 +11,7 @@ describe('channels', () => {
     expect(channels(wechatUA)[0]).toBe('PAY_CHANNEL_JSAPI')
     expect(channels(phoneUA)[0]).toBe('PAY_CHANNEL_H5')
     expect(channels(pcUA)[0]).toBe('PAY_CHANNEL_NATIVE')
+    expect(channels(pcUA, true)[0]).toBe('PAY_CHANNEL_H5')
   })
 })
 

@@ -26,13 +26,19 @@ export function isMobile(ua: string): boolean {
 
 /**
  * channels are the channels offered to this browser, the preferred first: inside
- * WeChat JSAPI (H5 is refused there by WeChat Pay); on a phone H5; on a PC the QR
- * code first, H5 second.
+ * WeChat JSAPI (H5 is refused there by WeChat Pay); on a phone (a mobile user agent,
+ * or a touch screen as primary pointer) H5; on a PC the QR code first, H5 second.
  */
-export function channels(ua: string): PayChannel[] {
+export function channels(ua: string, touch = false): PayChannel[] {
   if (inWeChat(ua)) return ['PAY_CHANNEL_JSAPI', 'PAY_CHANNEL_NATIVE']
-  if (isMobile(ua)) return ['PAY_CHANNEL_H5', 'PAY_CHANNEL_NATIVE']
+  if (isMobile(ua) || touch) return ['PAY_CHANNEL_H5', 'PAY_CHANNEL_NATIVE']
   return ['PAY_CHANNEL_NATIVE', 'PAY_CHANNEL_H5']
+}
+
+/** browserChannels are channels() of this browser. */
+export function browserChannels(): PayChannel[] {
+  const touch = typeof window.matchMedia === 'function' && window.matchMedia('(pointer: coarse)').matches
+  return channels(navigator.userAgent, touch)
 }
 
 export type JSAPIOutcome = 'ok' | 'cancel' | 'fail' | 'unavailable'
