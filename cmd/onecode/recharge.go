@@ -115,9 +115,9 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 	if err != nil {
 		return nil, fmt.Errorf("aggregator merchant: %w", err)
 	}
-	// Orders carry the payer's IP (kept on the order, migration 0003); the loopback
-	// address stands in only for an order without one (written before 0003, or an
-	// IPv6 payer, whose address the edge keeps only as a /64).
+	// Orders carry the payer's full IPv4 or IPv6 address (kept on the order,
+	// migration 0003); the loopback address stands in only for an order without
+	// one (written before 0003, or a caller whose address the edge did not know).
 	port, err := aggregator.NewRechargePort(client, merchant, "127.0.0.1")
 	if err != nil {
 		return nil, err
