@@ -104,3 +104,16 @@ func TestChannelsRefusedBeforeAnyOrder(t *testing.T) {
 		t.Errorf("Native read again %+v, %v", g, err)
 	}
 }
+
+// withWeChat makes e's merchant WeChat-like (every channel, JSAPI under wxA) and
+// the parents' links links.
+func (e *env) withWeChat(t *testing.T, links fakeLinks) {
+	t.Helper()
+	var err error
+	e.s, err = New(Config{Accounts: e.acc, Orders: e.store, NotifyURL: "https://onecode.example/notify",
+		Providers: Single(wechatFake{Provider: AggregatorProvider(e.agg), agg: e.agg, appID: "wxA"}), WeChatLinks: links,
+		ResolveAfter: time.Millisecond, Rand: rand.Reader, Now: func() time.Time { return e.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
