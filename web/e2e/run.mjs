@@ -24,7 +24,7 @@ import { consoleFlows } from './console.mjs'
 import { feesCreate, feesFinish, feesParent } from './fees.mjs'
 import { opsFlow } from './ops.mjs'
 import { inboxParent } from './faces2.mjs'
-import { payChanParent } from './paychan.mjs'
+import { payChanInWeChat, payChanParent } from './paychan.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
@@ -156,6 +156,7 @@ async function parentFlow(browser, sw) {
   await feesParent(page, sw, shot)
   await inboxParent(page, sw, shot)
   await payChanParent(page, sw, shot)
+  await payChanInWeChat(page, sw, shot)
 
   await step('H5: English, then log out', async () => {
     await page.getByTestId('lang').click()
