@@ -1,10 +1,12 @@
 import { makeI18n } from '@shared/i18n'
 import * as opsMembers from './i18n/opsmembers'
+import * as opsMailboxes from './i18n/opsmailboxes'
 import * as faces from './i18n/faces'
 import * as feeextras from './i18n/feeextras'
 
 const zh = {
   ...opsMembers.zh,
+  ...opsMailboxes.zh,
   ...faces.zh,
   ...feeextras.zh,
   app: { title: '一码通 · 学校管理后台', lang: 'English', logout: '退出登录', menu: '菜单', close: '关闭', cancel: '取消', confirm: '确定', save: '保存', back: '返回', loading: '加载中…', reload: '刷新' },
@@ -122,6 +124,7 @@ const zh = {
 
 const en: typeof zh = {
   ...opsMembers.en,
+  ...opsMailboxes.en,
   ...faces.en,
   ...feeextras.en,
   app: { title: 'OneCode · School console', lang: '中文', logout: 'Log out', menu: 'Menu', close: 'Close', cancel: 'Cancel', confirm: 'OK', save: 'Save', back: 'Back', loading: 'Loading…', reload: 'Reload' },
