@@ -6,7 +6,8 @@
 // recharge → pay on the sandbox aggregator's page → back: the order is credited and the
 // balance rises → history with the day's total → daily cap → report the card lost →
 // fees: the bill published in the console paid from the balance, its receipt →
-// language → log out. Fee journal (feejournal.mjs): an item's changes and a pupil
+// language → log out; 扫码支付 (paychan.mjs): the QR of a Native order's code_url,
+// scanned on the sandbox, credits the wallet. Fee journal (feejournal.mjs): an item's changes and a pupil
 // added to it; `node e2e/run.mjs feejournal` runs that flow alone. Fees (fees.mjs): an item for a class created, published, cash
 // and an exemption recorded, the unpaid list exported, then closed. Staff (console.mjs): log in → import an XLSX with a bad row (row
 // errors, nothing imported) → fix → import → class sheet PDF → a card pays at the
@@ -29,6 +30,7 @@ import { opsFlow } from './ops.mjs'
 import { inboxParent } from './faces2.mjs'
 import { feeJournal } from './feejournal.mjs'
 import { wechatFlow } from './wechat.mjs'
+import { payChanInWeChat, payChanParent } from './paychan.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
@@ -159,6 +161,8 @@ async function parentFlow(browser, sw) {
 
   await feesParent(page, sw, shot)
   await inboxParent(page, sw, shot)
+  await payChanParent(page, sw, shot)
+  await payChanInWeChat(page, sw, shot)
 
   await step('H5: English, then log out', async () => {
     await page.getByTestId('lang').click()

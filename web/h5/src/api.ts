@@ -2,6 +2,7 @@
 import { ApiClient, newRequestID } from '@shared/api'
 import { proofField } from './proof'
 import type { NotificationPreferences, PrefUpdate } from './prefs'
+import type { PayChannel } from '@shared/pay'
 import type { Child, FeeBill, FindChildResponse, ListHistoryResponse, ParentLoginResponse, Recharge } from '@shared/types'
 
 /** ParentNotice is one notice of the guardian's inbox (parent_notices.proto). */
@@ -65,9 +66,9 @@ export const api = {
     client.post<{ dailySpendCapFen: string }>(`/v1/parent/children/${enc(id)}:setDailyCap`, {
       amountFen: amountFen.toString(), requestId: newRequestID('cap'),
     }),
-  createRecharge: async (id: string, amountFen: bigint, requestId: string) =>
+  createRecharge: async (id: string, amountFen: bigint, requestId: string, channel: PayChannel = 'PAY_CHANNEL_H5') =>
     (await client.post<{ recharge: Recharge }>(`/v1/parent/children/${enc(id)}/recharges`, {
-      amountFen: amountFen.toString(), requestId,
+      amountFen: amountFen.toString(), requestId, channel,
     })).recharge,
   recharge: async (orderId: string) => (await client.get<{ recharge: Recharge }>(`/v1/parent/recharges/${enc(orderId)}`)).recharge,
   findChild: (q: { schoolId: string; name: string; studentNo?: string; idNumber?: string }) =>
@@ -92,9 +93,9 @@ export const api = {
  * (PayBillOnline): the order comes back with its payUrl; the same request id answers
  * the same order. billOrder polls it (GetBillOrder) until it is credited.
  */
-export const payBillOnline: null | ((accountId: string, itemId: string, requestId: string) => Promise<Recharge>) =
-  async (accountId, itemId, requestId) =>
-    (await client.post<{ order: Recharge }>(`/v1/parent/children/${enc(accountId)}/bills/${enc(itemId)}:payOnline`, { requestId })).order
+export const payBillOnline: null | ((accountId: string, itemId: string, requestId: string, channel?: PayChannel) => Promise<Recharge>) =
+  async (accountId, itemId, requestId, channel = 'PAY_CHANNEL_H5') =>
+    (await client.post<{ order: Recharge }>(`/v1/parent/children/${enc(accountId)}/bills/${enc(itemId)}:payOnline`, { requestId, channel })).order
 
 /** billOrder is the parent's own online-payment order of a bill. */
 export const billOrder = async (orderId: string) =>
