@@ -88,6 +88,7 @@ const zh: Messages = {
   [Reason.WeChatCodeInvalid]: '微信授权已失效，请重新发起微信绑定',
   [Reason.WeChatDisabled]: '暂不支持微信绑定',
   [Reason.ChannelInvalid]: '支付方式不正确',
+  [Reason.ChannelUnsupported]: '学校暂不支持该支付方式，请换一种方式支付',
 }
 
 const en: Messages = {
@@ -173,6 +174,7 @@ const en: Messages = {
   [Reason.WeChatCodeInvalid]: 'WeChat did not accept the authorization: start linking again',
   [Reason.WeChatDisabled]: 'Linking WeChat is not available',
   [Reason.ChannelInvalid]: 'Unknown payment method',
+  [Reason.ChannelUnsupported]: 'The school does not take this payment method: choose another one',
 }
 
 export const reasonMessages = { 'zh-CN': zh, 'en-US': en }
