@@ -12,7 +12,9 @@
 // terminal → report it lost → refused at the terminal → re-issue → the new card pays;
 // canteens, terminals, dishes, totals, staff; the phone layout; an axe-core scan of
 // every console page; the school limits form and the staff list (faces.mjs). Every page must load without a Content-Security-Policy violation
-// or an uncaught error.
+// or an uncaught error. Refunds (refunds.mjs): a finance account with an e-mail, a bill
+// refund refused in words, ¥30.50 of the parent's recharge refunded and listed, the
+// notices' status with its filter, at desktop and phone width, with an axe-core scan.
 import { chromium, selectors } from 'playwright-core'
 import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -23,6 +25,7 @@ import { consoleFlows } from './console.mjs'
 import { feesCreate, feesFinish, feesParent } from './fees.mjs'
 import { opsFlow } from './ops.mjs'
 import { inboxParent } from './faces2.mjs'
+import { refundsFlow } from './refunds.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
@@ -109,6 +112,7 @@ async function parentFlow(browser, sw) {
     await page.getByText('SUCCESS').waitFor()
     for (let i = 0; i < 3 && !page.url().startsWith(`${sw.base}/h5/`); i++) await page.goBack()
     await page.waitForURL(/\/h5\/recharges\//)
+    sw.rechargeOrderId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()) // refunded in refunds.mjs
     await text(page.getByTestId('recharge-state'), '充值成功')
     await text(page.getByTestId('balance'), '¥250.00')
     await shot('08-recharge-credited')
@@ -187,6 +191,7 @@ async function main() {
     await parentFlow(browser, sw)
     await consoleFlows(browser, sw, artifacts)
     await feesFinish(browser, sw, artifacts, feeItem)
+    await refundsFlow(browser, sw, artifacts, feeItem)
     await opsFlow(browser, sw, artifacts)
   } catch (e) {
     const page = current()
