@@ -119,7 +119,7 @@ const zh = {
     title: '工作人员账号', hint: '新建或修改本校工作人员账号。用户名相同即修改该账号；密码留空则不修改（新建必须设置）。',
     username: '用户名', role: '角色', class: '班级', password: '新密码', passwordHint: '10–128 个字符；留空不修改', enabled: '启用',
     submit: '保存账号', saved: '已保存：{username}（{role}）', id: '账号编号',
-    email: '电子邮箱', emailPh: '例如 caiwu@school.edu.cn', emailHint: '用于接收工作人员通知（如退款失败发给财务）；留空表示不接收。',
+    email: '电子邮箱', emailPh: "例如 caiwu{'@'}school.edu.cn", emailHint: '用于接收工作人员通知（如退款失败发给财务）；留空表示不接收。',
     badEmail: '请输入正确的邮箱地址（只写地址，不带姓名）',
   },
 }
@@ -239,7 +239,7 @@ const en: typeof zh = {
     title: 'Staff accounts', hint: 'Create or change a staff account of your school. The same username changes that account; an empty password keeps it (a new account needs one).',
     username: 'Username', role: 'Role', class: 'Class', password: 'New password', passwordHint: '10–128 characters; empty keeps the current one', enabled: 'Enabled',
     submit: 'Save the account', saved: 'Saved: {username} ({role})', id: 'Account id',
-    email: 'E-mail', emailPh: 'e.g. finance@school.edu.cn', emailHint: 'Where staff notices go (a failed refund, to finance); empty for none.',
+    email: 'E-mail', emailPh: "e.g. finance{'@'}school.edu.cn", emailHint: 'Where staff notices go (a failed refund, to finance); empty for none.',
     badEmail: 'Enter a bare e-mail address (no name)',
   },
 }
