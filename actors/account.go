@@ -34,6 +34,8 @@ type AccountDeps struct {
 	Revocations *RevocationHub
 	// Observer hears of the committed events that cause a notice (may be nil).
 	Observer AccountObserver
+	// Mailboxes tracks the grains' mailbox depths (may be nil: plain mailboxes).
+	Mailboxes *Mailboxes
 }
 
 // AccountStats counts what the Account grains of a member do.

@@ -37,7 +37,8 @@ type accountGrain struct {
 func NewAccountKind(deps *AccountDeps) *cluster.Kind {
 	return grainv1.NewAccountGrainServiceKind(func() grainv1.AccountGrainService {
 		return &accountGrain{deps: deps}
-	}, 0, actor.WithDispatcher(newWorkerDispatcher(mailboxThroughput)))
+	}, 0, actor.WithDispatcher(newWorkerDispatcher(mailboxThroughput)),
+		actor.WithMailbox(deps.Mailboxes.Producer(MailboxKindAccount, "")))
 }
 
 func (g *accountGrain) Init(ctx cluster.GrainContext) {

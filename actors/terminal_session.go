@@ -51,6 +51,8 @@ type TerminalSessionDeps struct {
 	// Arrears queues arrears notices in the notices' outbox (issue 12) and
 	// withdraws them when their sale is voided; nil: the directory's old outbox.
 	Arrears ArrearsNotifier
+	// Mailboxes tracks the sessions' mailbox depths (optional: plain mailboxes).
+	Mailboxes *Mailboxes
 }
 
 // ArrearsNotifier queues and withdraws arrears notices (app/notify.Notices
@@ -83,7 +85,8 @@ type SessionInput struct {
 func NewTerminalSessionProps(deps *TerminalSessionDeps, id TerminalIdentity, emit func(*apiv1.SessionResponse)) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &terminalSessionActor{core: newTerminalSession(deps, id), emit: emit}
-	}, actor.WithDispatcher(newWorkerDispatcher(mailboxThroughput)))
+	}, actor.WithDispatcher(newWorkerDispatcher(mailboxThroughput)),
+		actor.WithMailbox(deps.Mailboxes.Producer(MailboxKindTerminal, MailboxKindTerminal+"/"+id.TerminalID)))
 }
 
 type terminalSessionActor struct {

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/onecode/onecode/domain/schoolday"
 	"github.com/onecode/onecode/persistence/alarms"
 	"github.com/onecode/onecode/persistence/journal"
 )
@@ -21,12 +22,18 @@ type MemberFigures struct {
 	// ActiveAccounts are the Account grains active now (Self only), Activations
 	// and Passivations since the start.
 	ActiveAccounts, Activations, Passivations int64
-	// Mailboxes are the deepest mailboxes of the member's actors, deepest first
-	// (Self only; empty where protoactor does not expose them).
+	// Mailboxes are the deepest non-empty mailboxes of the member's account grains
+	// and terminal sessions, deepest first, at most BusiestMailboxes (Self only;
+	// empty when the member does not track them: ops.mailbox_depths off).
 	Mailboxes []Mailbox
 }
 
-// Mailbox is one actor's mailbox depth.
+// BusiestMailboxes is how many of a member's deepest mailboxes it reports.
+const BusiestMailboxes = 10
+
+// Mailbox is one actor's mailbox depth: the messages posted to it and not yet
+// handled, the one being handled included. Actor is account/<account id> or
+// terminal/<terminal id>.
 type Mailbox struct {
 	Actor string
 	Depth int
@@ -55,7 +62,10 @@ type Backlogs struct {
 // member, the writer, the aggregator client and the notification channels. A nil
 // source answers nothing (an empty list, zero figures).
 type Sources struct {
-	Member   string
+	Member string
+	// Run is this start of the member, the Watcher's (WatchConfig.Run): the ops
+	// API counts its terminals' live figures instead of its written day rows.
+	Run      string
 	Members  func() []MemberFigures
 	Journal  func() journal.WriterStats
 	Breakers func() []BreakerFigure
@@ -141,8 +151,9 @@ func (s *Service) Breakers(ctx context.Context) ([]BreakerFigure, error) {
 }
 
 // Terminals returns the terminals of schoolID ("": all): those this member
-// serves, with their figures, and those another member saw since (the shared
-// beats, presence.go), with its view of their session.
+// serves and those another member saw since (the shared beats, presence.go),
+// with the latest view of their session, and their sales and declines of today
+// summed over every member and run (days.go).
 func (s *Service) Terminals(ctx context.Context, schoolID string) ([]TerminalFigures, error) {
 	if _, err := RequireOperator(ctx); err != nil {
 		return nil, err
@@ -159,7 +170,11 @@ func (s *Service) Terminals(ctx context.Context, schoolID string) ([]TerminalFig
 	if err != nil {
 		return nil, fmt.Errorf("ops: terminals' beats: %w", err)
 	}
-	return mergeBeats(local, beats, schoolID), nil
+	rows, err := s.alarms.store.Days(ctx, schoolday.Of(now), schoolID, alarms.MaxDayRows)
+	if err != nil {
+		return nil, fmt.Errorf("ops: terminals' days: %w", err)
+	}
+	return sumDays(mergeBeats(local, beats, schoolID), rows, clip(s.src.Member), s.src.Run), nil
 }
 
 // Backlogs returns the waiting work.

@@ -35,6 +35,9 @@ type Board struct {
 	now func() time.Time
 	mu  sync.Mutex
 	t   map[string]*TerminalFigures
+	// closed are the figures of days a terminal's first pay of a later day closed,
+	// until Days hands them out (so the watcher writes a day's last counts).
+	closed []TerminalFigures
 }
 
 // NewBoard returns an empty Board.
@@ -110,6 +113,9 @@ func (b *Board) NotePay(terminalID string, approved bool, fen int64, reasonCode 
 		return
 	}
 	if f.Day != day {
+		if f.Day != 0 && (f.SalesToday > 0 || len(f.DeclinesToday) > 0) && len(b.closed) < maxTerminals {
+			b.closed = append(b.closed, *f) // DeclinesToday is not touched again: a new map follows
+		}
 		f.Day, f.SalesToday, f.SalesFenToday, f.DeclinesToday = day, 0, 0, nil
 	}
 	if approved {
@@ -125,6 +131,30 @@ func (b *Board) NotePay(terminalID string, approved bool, fen int64, reasonCode 
 	} else {
 		f.DeclinesToday["other"]++
 	}
+}
+
+// Days returns the figures of every terminal that paid, of its last day with a
+// pay (open), and the figures of the earlier days closed since the last call
+// (closed, handed out once).
+func (b *Board) Days() (open, closed []TerminalFigures) {
+	if b == nil {
+		return nil, nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, f := range b.t {
+		if f.Day == 0 {
+			continue
+		}
+		c := *f
+		c.DeclinesToday = make(map[string]int64, len(f.DeclinesToday))
+		for k, v := range f.DeclinesToday {
+			c.DeclinesToday[k] = v
+		}
+		open = append(open, c)
+	}
+	closed, b.closed = b.closed, nil
+	return open, closed
 }
 
 // maxLabels bounds the decline reasons kept per terminal.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/onecode/onecode/domain/schoolday"
+	"github.com/onecode/onecode/persistence/alarms"
 	"github.com/onecode/onecode/persistence/journal"
 )
 
@@ -49,6 +50,10 @@ type WatchConfig struct {
 	// Member scopes the alarms of what this member alone sees (its journal writer,
 	// breakers, failed handshakes): a stable name, its address.
 	Member string
+	// Run names this start of the member (the terminals' day counts restart from
+	// zero with it, days.go); default: one made of the start time. The Service
+	// of the member must be given the same (Sources.Run).
+	Run    string
 	Board  *Board
 	Access *Access
 	// Journal returns the journal writer's figures (Writer.Stats).
@@ -96,11 +101,14 @@ func (c *WatchConfig) defaults() error {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.Run == "" {
+		c.Run = "t" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
 	if c.Every < 0 || c.OfflineAfter < 0 || c.IllegalPerMin < 1 || c.IllegalQuiet < 0 || c.BreakerOpenFor < 0 ||
-		c.OrderDeadline < 0 || c.JournalLagRatio <= 0 || c.JournalLagRatio > 1 {
+		c.OrderDeadline < 0 || c.JournalLagRatio <= 0 || c.JournalLagRatio > 1 || len(c.Run) > alarms.MaxRunLen {
 		return fmt.Errorf("ops: watch thresholds %+v out of range", c)
 	}
 	return nil
@@ -119,6 +127,9 @@ type Watcher struct {
 	lastFailed  int64                // the writer's FailedBatches at the last check
 	failedUntil time.Time            // a writer failure keeps its alarm until then
 	written     map[string]written   // terminal → its beat as last written (presence.go)
+	dayWritten  map[string]dayCount  // terminal → its day counts as last written (days.go)
+	pendingDays []TerminalFigures    // closed days not yet written
+	prunedAt    time.Time            // when the old day rows were last deleted
 }
 
 // NewWatcher validates c and returns the Watcher.
@@ -126,7 +137,7 @@ func NewWatcher(c WatchConfig) (*Watcher, error) {
 	if err := c.defaults(); err != nil {
 		return nil, err
 	}
-	return &Watcher{c: c, openSince: map[string]time.Time{}, written: map[string]written{}}, nil
+	return &Watcher{c: c, openSince: map[string]time.Time{}, written: map[string]written{}, dayWritten: map[string]dayCount{}}, nil
 }
 
 // Run checks every Every until ctx ends.
@@ -148,7 +159,7 @@ func (w *Watcher) Run(ctx context.Context) {
 // Check runs every check once.
 func (w *Watcher) Check(ctx context.Context) error {
 	a, m := w.c.Alarms, w.c.Member
-	errs := []error{w.beat(ctx)}
+	errs := []error{w.beat(ctx), w.writeDays(ctx)}
 	if offline, err := w.offline(ctx); err != nil {
 		errs = append(errs, err)
 	} else {

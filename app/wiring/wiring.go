@@ -63,9 +63,12 @@ type Stores struct {
 	// handshakes behind the illegal-access alarm (both optional).
 	Terminals      *ops.Board
 	TerminalAccess *ops.Access
-	Now            func() time.Time
-	Rand           io.Reader
-	Logger         *slog.Logger
+	// Mailboxes tracks the mailbox depths of the account grains and terminal
+	// sessions (optional: plain mailboxes).
+	Mailboxes *actors.Mailboxes
+	Now       func() time.Time
+	Rand      io.Reader
+	Logger    *slog.Logger
 }
 
 // ErrMissing reports a use case asked of Stores that lack what it needs (a wiring
@@ -142,7 +145,7 @@ func (s Stores) Guardians() (*guardian.Service, error) {
 func (s Stores) TerminalSessions() *actors.TerminalSessionDeps {
 	s = s.defaulted()
 	return &actors.TerminalSessionDeps{Accounts: s.Accounts, Directory: s.Directory, Keyring: s.Keyring,
-		Journal: s.Journal, Now: s.Now, Logger: s.Logger, Stats: s.Business, Arrears: s.arrearsNotices(),
+		Journal: s.Journal, Now: s.Now, Logger: s.Logger, Stats: s.Business, Arrears: s.arrearsNotices(), Mailboxes: s.Mailboxes,
 		Cache: actors.NewDirectoryCache(s.Directory, actors.DirectoryCacheOptions{Now: s.Now})}
 }
 

@@ -16,11 +16,14 @@ type opsSources struct {
 	writer   *journal.Writer
 	member   *actors.Member
 	breakers *aggregator.Client
+	// mailboxes are the tracked mailbox depths (nil: not tracked, exported as 0).
+	mailboxes *actors.Mailboxes
 }
 
 // registerOpsMetrics exports the business counters (sales, declines by reason,
 // recharges credited, failed terminal handshakes), the journal writer's queue,
-// failures and histograms, the cluster size and the aggregator breakers' states:
+// failures and histograms, the cluster size, the aggregator breakers' states and
+// the deepest mailbox per actor kind:
 // the figures ops/prometheus/onecode-rules.yml alerts on.
 func registerOpsMetrics(reg *prometheus.Registry, src opsSources) {
 	reg.MustRegister(&opsCollector{src: src})
@@ -43,6 +46,9 @@ var (
 	descFlush        = prometheus.NewDesc("onecode_journal_flush_duration_seconds", "Time to write and commit one journal transaction.", nil, nil)
 	descMembers      = prometheus.NewDesc("onecode_cluster_members", "Cluster members this member sees.", nil, nil)
 	descBreaker      = prometheus.NewDesc("onecode_aggregator_breaker_state", "Aggregator circuit breaker per operation: 0 closed, 1 half-open, 2 open.", []string{"operation"}, nil)
+	descMailboxMax   = prometheus.NewDesc("onecode_mailbox_depth_max",
+		"Deepest mailbox of this member's actors of a kind (account grains, terminal sessions): messages posted and not yet handled; 0 when untracked.",
+		[]string{"kind"}, nil)
 )
 
 type opsCollector struct{ src opsSources }
@@ -50,7 +56,7 @@ type opsCollector struct{ src opsSources }
 func (c *opsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descSales, descSalesFen, descArrearsSales, descDeclines, descAuthFailures,
 		descRecharges, descRechargedFen, descQueueDepth, descQueueCap, descFailed, descRejected, descLastError,
-		descBatchSize, descFlush, descMembers, descBreaker} {
+		descBatchSize, descFlush, descMembers, descBreaker, descMailboxMax} {
 		ch <- d
 	}
 }
@@ -91,6 +97,9 @@ func (c *opsCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	if m := c.src.member; m != nil {
 		gauge(descMembers, float64(m.Size()))
+	}
+	for kind, d := range c.src.mailboxes.MaxDepth(actors.MailboxKindAccount, actors.MailboxKindTerminal) {
+		gauge(descMailboxMax, float64(d), kind)
 	}
 	if a := c.src.breakers; a != nil {
 		for op, s := range a.BreakerStates() {

@@ -44,6 +44,10 @@ type OpsConfig struct {
 	Audit         bool          `yaml:"audit"`
 	AuditEvery    time.Duration `yaml:"audit_every"`
 	AuditAccounts int           `yaml:"audit_accounts"`
+	// MailboxDepths tracks the mailbox depth of every account grain and terminal
+	// session (a protoactor mailbox middleware): the busiest actors on the ops page
+	// and onecode_mailbox_depth_max. Off: plain mailboxes, nothing shown.
+	MailboxDepths bool `yaml:"mailbox_depths"`
 	// AlarmSMS are the operators' phones new alarms are sent to by SMS (the push
 	// channel; with --demo, the push sandbox); AlarmSMSTemplate its template id.
 	AlarmSMS         []string `yaml:"alarm_sms"`
@@ -57,6 +61,7 @@ type OpsConfig struct {
 func defaultOpsConfig() OpsConfig {
 	return OpsConfig{OfflineAfter: 90 * time.Second, IllegalPerMinute: 5, BreakerOpenFor: time.Minute,
 		OrderDeadline: 30 * time.Minute, Audit: true, AuditEvery: 200 * time.Millisecond, AuditAccounts: 50,
+		MailboxDepths:    true,
 		AlarmSMSTemplate: "SMS_OPS_ALARM"}
 }
 
@@ -131,8 +136,11 @@ func setupOps(ctx context.Context, cfg Config, deps *gateway.Deps, st *stores, r
 	// Scopes this member's own alarms; the cluster address may change at a restart
 	// (a random port), the configured host and gRPC address do not.
 	member := cfg.Cluster.Host + "_" + cfg.Server.GRPCAddr
+	// This start of the member: its terminals' day counts start from zero again
+	// and are written as another run (summed with the earlier ones).
+	run := m.ID()
 	breakers := breakerSource(rs, push, mailCh)
-	watcher, err := ops.NewWatcher(ops.WatchConfig{Alarms: al, Member: member, Board: deps.Terminals, Access: deps.TerminalAccess,
+	watcher, err := ops.NewWatcher(ops.WatchConfig{Alarms: al, Member: member, Run: run, Board: deps.Terminals, Access: deps.TerminalAccess,
 		Journal: st.writer.Stats, Breakers: breakers, Overdue: overdueSource(rs),
 		OfflineAfter: cfg.Ops.OfflineAfter, Hours: ops.ServiceHours{From: cfg.Ops.ServiceFrom, To: cfg.Ops.ServiceTo},
 		IllegalPerMin: cfg.Ops.IllegalPerMinute, BreakerOpenFor: cfg.Ops.BreakerOpenFor, OrderDeadline: cfg.Ops.OrderDeadline,
@@ -156,7 +164,7 @@ func setupOps(ctx context.Context, cfg Config, deps *gateway.Deps, st *stores, r
 		o.done.Add(1)
 		go func() { defer o.done.Done(); auditor.Run(runCtx) }()
 	}
-	o.api = gateway.NewOpsService(ops.NewService(ops.Sources{Member: member, Members: memberSource(m, stats),
+	o.api = gateway.NewOpsService(ops.NewService(ops.Sources{Member: member, Run: run, Members: memberSource(m, stats, deps.Mailboxes),
 		Journal: st.writer.Stats, Breakers: breakers, Board: deps.Terminals, Backlogs: backlogSource(rs, cfg.Ops.OrderDeadline, &o.Outbox)}, al))
 	return o, nil
 }
@@ -177,9 +185,9 @@ func openAlarms(ctx context.Context, cfg Config) (alarms.Store, error) {
 	return s, nil
 }
 
-// memberSource lists the topology's members, this one with its grain figures;
-// since is when this member first saw each.
-func memberSource(m *actors.Member, stats *actors.AccountStats) func() []ops.MemberFigures {
+// memberSource lists the topology's members, this one with its grain figures
+// and its busiest mailboxes (mb may be nil); since is when this member first saw each.
+func memberSource(m *actors.Member, stats *actors.AccountStats, mb *actors.Mailboxes) func() []ops.MemberFigures {
 	var mu sync.Mutex
 	since := map[string]time.Time{}
 	return func() []ops.MemberFigures {
@@ -198,6 +206,11 @@ func memberSource(m *actors.Member, stats *actors.AccountStats) func() []ops.Mem
 			if f.Self && stats != nil {
 				f.Activations, f.Passivations = stats.Activated.Load(), stats.Passivated.Load()
 				f.ActiveAccounts = f.Activations - f.Passivations
+			}
+			if f.Self {
+				for _, d := range mb.Deepest(ops.BusiestMailboxes) {
+					f.Mailboxes = append(f.Mailboxes, ops.Mailbox{Actor: d.Actor, Depth: int(d.Depth)})
+				}
 			}
 			out = append(out, f)
 		}

@@ -280,7 +280,8 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 	registerAccountMetrics(srv.Registry(), stats)
 	registerWriterMetrics(srv.Registry(), st.writer)
 	registerNotifyMetrics(srv.Registry(), push.stats)
-	registerOpsMetrics(srv.Registry(), opsSources{business: deps.Business, writer: st.writer, member: n.member, breakers: rs.client})
+	registerOpsMetrics(srv.Registry(), opsSources{business: deps.Business, writer: st.writer, member: n.member, breakers: rs.client,
+		mailboxes: deps.Mailboxes})
 	registerAlarmMetrics(srv.Registry(), opsSet)
 	outboxCtx, stopOutbox := context.WithCancel(ctx)
 	defer stopOutbox()

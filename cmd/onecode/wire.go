@@ -105,6 +105,9 @@ func startMember(ctx context.Context, cfg Config, st *stores, bus cache.Bus, log
 		Stats:         &actors.AccountStats{},
 		Revocations:   actors.NewRevocationHub(),
 	}
+	if cfg.Ops.MailboxDepths {
+		accountDeps.Mailboxes = actors.NewMailboxes() // the terminal sessions share it (storesOf)
+	}
 	if st.outbox != nil {
 		// issue 12: low balance, recharge receipts, loss and re-issue notices, told
 		// after each commit and queued once by their dedupe keys.
@@ -151,6 +154,7 @@ func storesOf(cfg Config, m *actors.Member, ad *actors.AccountDeps, st *stores, 
 		PhoneHashKey: k.phoneHash,
 		PhoneSealKey: k.phoneSeal,
 		Business:     &actors.BusinessStats{},
+		Mailboxes:    ad.Mailboxes,
 		Now:          time.Now,
 		Rand:         rand.Reader,
 		Logger:       logger,

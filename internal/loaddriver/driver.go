@@ -66,6 +66,7 @@ type Record struct {
 	Replayed        bool
 	Sends           int           // sends of this payment until it was answered
 	Latency         time.Duration // of the answered send
+	At              time.Time     // when the answer came
 }
 
 // Key is the payment's idempotency key in the journal.
@@ -95,6 +96,8 @@ type Driver struct {
 	kept    atomic.Int64
 	dropped atomic.Int64
 	acked   atomic.Int64
+	// recMu guards the terminals' records against ServedSince during a Run.
+	recMu sync.Mutex
 }
 
 type terminal struct {
@@ -205,6 +208,34 @@ func (d *Driver) Records() []Record {
 		}
 		return out[i].Seq < out[j].Seq
 	})
+	return out
+}
+
+// Accounts are the school's accounts, one per pupil, in the school's order.
+func (d *Driver) Accounts() []string {
+	out := make([]string, len(d.school.Pupils))
+	for i, p := range d.school.Pupils {
+		out[i] = p.AccountID
+	}
+	return out
+}
+
+// ServedSince returns, for each account with a payment answered at or after
+// since, when the first of them was answered (among the kept records: see
+// Options.MaxRecords). Safe during a Run: a failover test polls it until every
+// account is served again after a kill.
+func (d *Driver) ServedSince(since time.Time) map[string]time.Time {
+	out := map[string]time.Time{}
+	d.recMu.Lock()
+	defer d.recMu.Unlock()
+	for _, t := range d.terms {
+		for i := len(t.records) - 1; i >= 0 && !t.records[i].At.Before(since); i-- {
+			r := t.records[i]
+			if first, ok := out[r.Account]; !ok || r.At.Before(first) {
+				out[r.Account] = r.At
+			}
+		}
+	}
 	return out
 }
 
@@ -448,7 +479,7 @@ func (r *run) work(ctx context.Context, t *terminal, w *worker) {
 			r.d.keep(t, Record{
 				Terminal: t.cred.ID, Seq: p.Seq, Account: p.Account, TotalFen: p.TotalFen,
 				Outcome: res.GetOutcome(), AmountFen: res.GetAmountFen(), BalanceAfterFen: res.GetBalanceAfterFen(),
-				Reason: res.GetReason(), Replayed: res.GetReplayed(), Sends: t.sends, Latency: lat,
+				Reason: res.GetReason(), Replayed: res.GetReplayed(), Sends: t.sends, Latency: lat, At: sent.Add(lat),
 			})
 			t.pending = nil
 			continue
@@ -503,7 +534,9 @@ func (d *Driver) keep(t *terminal, rec Record) {
 		d.dropped.Add(1)
 		return
 	}
+	d.recMu.Lock()
 	t.records = append(t.records, rec)
+	d.recMu.Unlock()
 }
 
 func (w *worker) fail(kind string) {

@@ -54,3 +54,33 @@ func TestRunNeedsAnEnd(t *testing.T) {
 		t.Fatal("a school without pupils was accepted")
 	}
 }
+
+// TestServedSince: the first answer at or after a time, per account, over the
+// terminals' kept records; the school's accounts in its order.
+func TestServedSince(t *testing.T) {
+	d, err := New(&School{Pupils: []Pupil{{AccountID: "a"}, {AccountID: "b"}, {AccountID: "c"}},
+		Terminals: []TerminalCred{{ID: "T1"}, {ID: "T2"}}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	for _, r := range []struct {
+		term    int
+		account string
+		s       int
+	}{{0, "a", 1}, {0, "b", 3}, {0, "a", 5}, {1, "c", 2}, {1, "a", 4}, {1, "b", 6}} { // in time order per terminal
+		d.keep(d.terms[r.term], Record{Terminal: d.terms[r.term].cred.ID, Account: r.account, At: at(r.s)})
+	}
+	got := d.ServedSince(at(3))
+	want := map[string]time.Time{"a": at(4), "b": at(3)}
+	if len(got) != len(want) || !got["a"].Equal(want["a"]) || !got["b"].Equal(want["b"]) {
+		t.Errorf("ServedSince(+3s) = %v, want %v", got, want)
+	}
+	if got := d.ServedSince(at(7)); len(got) != 0 {
+		t.Errorf("ServedSince(+7s) = %v, want none", got)
+	}
+	if got := d.Accounts(); len(got) != 3 || got[0] != "a" || got[2] != "c" {
+		t.Errorf("Accounts = %v", got)
+	}
+}

@@ -88,6 +88,8 @@ type Store interface {
 	// Presence and Leases (presence.go) let the members share what one sees.
 	Presence
 	Leases
+	// TerminalDays (days.go) sum the terminals' day figures over the members.
+	TerminalDays
 	Close() error
 }
 

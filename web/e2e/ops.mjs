@@ -37,6 +37,8 @@ export async function opsFlow(browser, sw, artifacts) {
     await text(page.getByTestId('ops-members'), '本机')
     await text(page.getByTestId('ops-online-T1'), '在线')
     await text(page.getByTestId('ops-journal'), '每秒提交')
+    await page.getByTestId('ops-mailboxes').waitFor() // the busiest actors (empty or not: it moves)
+    await page.getByText('最忙的 Actor（邮箱积压）').waitFor()
     await shot('01-members')
   })
 

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentRaiseOneAlarm", testConcurrentRaise},
 		{"BeatsNewestWins", testBeats},
 		{"LeasesOneHolder", testLeases},
+		{"TerminalDaysPerMemberAndRun", testTerminalDays},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,11 +1,13 @@
 import { makeI18n } from '@shared/i18n'
 import * as opsMembers from './i18n/opsmembers'
+import * as opsMailboxes from './i18n/opsmailboxes'
 import * as faces from './i18n/faces'
 import * as feeextras from './i18n/feeextras'
 import * as refunds from './i18n/refunds'
 
 const zh = {
   ...opsMembers.zh,
+  ...opsMailboxes.zh,
   ...faces.zh,
   ...feeextras.zh,
   ...refunds.zh,
@@ -126,6 +128,7 @@ const zh = {
 
 const en: typeof zh = {
   ...opsMembers.en,
+  ...opsMailboxes.en,
   ...faces.en,
   ...feeextras.en,
   ...refunds.en,

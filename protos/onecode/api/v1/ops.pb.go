@@ -117,8 +117,9 @@ type Member struct {
 	ActiveAccounts int64                  `protobuf:"varint,6,opt,name=active_accounts,json=activeAccounts,proto3" json:"active_accounts,omitempty"`
 	Activations    int64                  `protobuf:"varint,7,opt,name=activations,proto3" json:"activations,omitempty"`
 	Passivations   int64                  `protobuf:"varint,8,opt,name=passivations,proto3" json:"passivations,omitempty"`
-	// The deepest actor mailboxes, deepest first (empty where protoactor does not
-	// expose them).
+	// The member's busiest actors: its deepest non-empty mailboxes of account grains
+	// and terminal sessions, deepest first, at most 10 (self only; empty when the
+	// member does not track them, ops.mailbox_depths off).
 	Mailboxes     []*Mailbox `protobuf:"bytes,9,rep,name=mailboxes,proto3" json:"mailboxes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -217,10 +218,13 @@ func (x *Member) GetMailboxes() []*Mailbox {
 	return nil
 }
 
+// Mailbox is one actor's mailbox now.
 type Mailbox struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Actor         string                 `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
-	Depth         int64                  `protobuf:"varint,2,opt,name=depth,proto3" json:"depth,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "account/<account id>" or "terminal/<terminal id>".
+	Actor string `protobuf:"bytes,1,opt,name=actor,proto3" json:"actor,omitempty"`
+	// Messages posted to the actor and not yet handled, the one being handled included.
+	Depth         int64 `protobuf:"varint,2,opt,name=depth,proto3" json:"depth,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -690,13 +694,15 @@ type TerminalStatus struct {
 	LastHeartbeat *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=last_heartbeat,json=lastHeartbeat,proto3" json:"last_heartbeat,omitempty"`
 	ConnectedAt   *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=connected_at,json=connectedAt,proto3" json:"connected_at,omitempty"`
 	// The software version the terminal reported.
-	Version       string `protobuf:"bytes,7,opt,name=version,proto3" json:"version,omitempty"`
-	SalesToday    int64  `protobuf:"varint,8,opt,name=sales_today,json=salesToday,proto3" json:"sales_today,omitempty"`
-	SalesTodayFen int64  `protobuf:"varint,9,opt,name=sales_today_fen,json=salesTodayFen,proto3" json:"sales_today_fen,omitempty"`
+	Version string `protobuf:"bytes,7,opt,name=version,proto3" json:"version,omitempty"`
+	// Sales and declines of today (Asia/Shanghai) summed over every member and
+	// every start of each (the members share them with their heartbeats).
+	SalesToday    int64 `protobuf:"varint,8,opt,name=sales_today,json=salesToday,proto3" json:"sales_today,omitempty"`
+	SalesTodayFen int64 `protobuf:"varint,9,opt,name=sales_today_fen,json=salesTodayFen,proto3" json:"sales_today_fen,omitempty"`
 	// Declines today by reason code.
 	DeclinesToday map[string]int64 `protobuf:"bytes,10,rep,name=declines_today,json=declinesToday,proto3" json:"declines_today,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	// The member that last saw the terminal (the members share the terminals'
-	// last signs of life); the sales and declines are this member's own.
+	// last signs of life).
 	Member        string `protobuf:"bytes,11,opt,name=member,proto3" json:"member,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
