@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onecode/onecode/app/fees"
 	appnotify "github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/app/recharge"
 
@@ -83,6 +84,7 @@ type switchEnv struct {
 	staff    apiv1.StaffServiceClient
 	fee      apiv1.FeeStaffServiceClient
 	feeP     apiv1.FeeParentServiceClient
+	feeItems apiv1.FeeItemStaffServiceClient
 	refunds  apiv1.RefundStaffServiceClient
 	wechat   apiv1.WeChatServiceClient
 	sbURL    string
@@ -189,7 +191,10 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 	}
 	rcCfg := recharge.Config{Accounts: e.accounts, Orders: store, Aggregator: port,
 		NotifyURL: notifySrv.URL + "/v1/aggregator/notify", Now: time.Now, Rand: rand.Reader, Logger: discardLogger(),
-		OnBill: projection.ProjectBill}
+		OnBill: projection.ProjectBill, OnRefundRequested: func(ctx context.Context, r recharge.Refund) error {
+			return projection.JournalRefund(ctx, fees.RefundNote{SchoolID: r.SchoolID, StaffID: r.StaffID, AccountID: r.AccountID,
+				ItemID: r.ItemID, RequestID: r.RequestID, RefundNo: r.RefundNo, AmountFen: r.AmountFen, Reason: r.Reason, State: string(r.State)})
+		}}
 	if providers != nil {
 		rcCfg.Providers, rcCfg.MerchantNotifyURL = providers, notifySrv.URL+gateway.PayNotifyPath
 	}
@@ -198,6 +203,10 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 		t.Fatal(err)
 	}
 	feeStaff, feeParent, err := gateway.NewFeeServices(deps, recharges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feeItems, err := gateway.NewFeeItemService(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,6 +242,7 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 		apiv1.RegisterStaffServiceServer(s, e.staffSvc)
 		apiv1.RegisterFeeStaffServiceServer(s, feeStaff)
 		apiv1.RegisterFeeParentServiceServer(s, feeParent)
+		apiv1.RegisterFeeItemStaffServiceServer(s, feeItems)
 		apiv1.RegisterRefundStaffServiceServer(s, gateway.NewRefundService(recharges))
 		apiv1.RegisterWeChatServiceServer(s, gateway.NewWeChatService(links))
 		apiv1.RegisterTerminalServiceServer(s, gateway.NewTerminalService(deps, m.Cluster.ActorSystem))
@@ -245,6 +255,7 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 	e.staff = apiv1.NewStaffServiceClient(e.conn)
 	e.fee = apiv1.NewFeeStaffServiceClient(e.conn)
 	e.feeP = apiv1.NewFeeParentServiceClient(e.conn)
+	e.feeItems = apiv1.NewFeeItemStaffServiceClient(e.conn)
 	e.refunds = apiv1.NewRefundStaffServiceClient(e.conn)
 	e.wechat = apiv1.NewWeChatServiceClient(e.conn)
 	return e

@@ -65,7 +65,7 @@ func feeStaff(ctx context.Context, roles ...access.Role) (fees.Staff, error) {
 	if err != nil {
 		return fees.Staff{}, err
 	}
-	st := fees.Staff{ID: p.SubjectID, SchoolID: p.SchoolID}
+	st := fees.Staff{ID: p.SubjectID, SchoolID: p.SchoolID, Role: string(p.Role)}
 	if p.Role == access.RoleTeacher {
 		st.ClassID = p.ClassID
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/onecode/onecode/app/access"
 	"github.com/onecode/onecode/app/cardprint"
+	"github.com/onecode/onecode/app/fees"
 	"github.com/onecode/onecode/domain/reason"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
@@ -27,7 +28,7 @@ func (s *FeeParentService) GetBillReceipt(ctx context.Context, req *apiv1.GetBil
 	pdf, err := cardprint.ReceiptPDF(cardprint.Receipt{
 		School: s.printable(r.SchoolName, "School "+r.SchoolID), Item: s.printable(r.ItemTitle, r.ItemID),
 		Pupil: s.printable(r.MaskedName, r.AccountID), PaidFen: r.PaidFen, Reference: r.ItemID + "/" + r.AccountID,
-		Paid: now, FontTTF: s.ReceiptFont})
+		Paid: now, FontTTF: s.ReceiptFont, Payments: s.receiptPayments(r.Payments)})
 	if err != nil {
 		return nil, reason.Wrap(reason.KindInternal, reason.Internal, "internal error", err)
 	}
@@ -48,4 +49,18 @@ func (s *FeeParentService) printable(text, alt string) string {
 		}
 	}
 	return text
+}
+
+// receiptPayments are the bill's payments as the receipt lists them; a reference
+// the font cannot draw prints as "-".
+func (s *FeeParentService) receiptPayments(ps []fees.Payment) []cardprint.ReceiptPayment {
+	out := make([]cardprint.ReceiptPayment, len(ps))
+	for i, p := range ps {
+		ref := p.Reference
+		if ref != "" {
+			ref = s.printable(ref, "-")
+		}
+		out[i] = cardprint.ReceiptPayment{At: p.At, AmountFen: p.AmountFen, How: p.Method, Reference: ref}
+	}
+	return out
 }

@@ -33,4 +33,19 @@ func TestFeeSessionNeed(t *testing.T) {
 	}
 }
 
+// TestFeeItemSessionNeed: every method of FeeItemStaffService needs a staff session
+// (walked from the generated descriptor, so a new method cannot be left open).
+func TestFeeItemSessionNeed(t *testing.T) {
+	sd := apiv1.File_onecode_api_v1_fee_items_proto.Services().ByName(protoName("FeeItemStaffService"))
+	if sd == nil || sd.Methods().Len() == 0 {
+		t.Fatal("no service FeeItemStaffService")
+	}
+	for i := range sd.Methods().Len() {
+		m := "/" + string(sd.FullName()) + "/" + string(sd.Methods().Get(i).Name())
+		if got := sessionNeed(m); got != access.KindStaff {
+			t.Errorf("sessionNeed(%s) = %q, want %q", m, got, access.KindStaff)
+		}
+	}
+}
+
 func protoName(s string) protoreflect.Name { return protoreflect.Name(s) }

@@ -44,6 +44,7 @@ const (
 	// name alone decides the session a method needs.
 	feeParentPrefix = "/onecode.api.v1.FeeParentService/"
 	feeStaffPrefix  = "/onecode.api.v1.FeeStaffService/"
+	feeItemPrefix   = "/onecode.api.v1.FeeItemStaffService/"
 	refundPrefix    = "/onecode.api.v1.RefundStaffService/"
 	inboxPrefix     = "/onecode.api.v1.ParentNoticesService/"
 	wechatPrefix    = "/onecode.api.v1.WeChatService/" // parents' WeChat links
@@ -56,7 +57,8 @@ func sessionNeed(method string) access.Kind {
 	switch {
 	case strings.HasPrefix(method, parentPrefix), strings.HasPrefix(method, feeParentPrefix), strings.HasPrefix(method, inboxPrefix), strings.HasPrefix(method, wechatPrefix):
 		return access.KindParent
-	case strings.HasPrefix(method, staffPrefix), strings.HasPrefix(method, feeStaffPrefix), strings.HasPrefix(method, refundPrefix):
+	case strings.HasPrefix(method, staffPrefix), strings.HasPrefix(method, feeStaffPrefix), strings.HasPrefix(method, feeItemPrefix),
+		strings.HasPrefix(method, refundPrefix):
 		return access.KindStaff
 	case method == authLogout, method == authWhoami, strings.HasPrefix(method, opsPrefix):
 		return "*"

@@ -7,9 +7,11 @@ import (
 	"github.com/onecode/onecode/app/failure"
 	"github.com/onecode/onecode/app/input"
 	"github.com/onecode/onecode/domain/fee"
+	"github.com/onecode/onecode/domain/money"
 	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/domain/schoolday"
 	"github.com/onecode/onecode/persistence/directory"
+	feestore "github.com/onecode/onecode/persistence/fees"
 	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
 )
 
@@ -71,7 +73,7 @@ func (s *Service) RecordCash(ctx context.Context, st Staff, m Movement) (Bill, e
 			return Bill{}, err
 		}
 	}
-	return s.move(ctx, st, m, &grainv1.ExecuteRequest{IdemKey: "billcash:" + m.RequestID, Command: &grainv1.ExecuteRequest_PayBillCash{
+	return s.move(ctx, st, m, feestore.ChangeCash, &grainv1.ExecuteRequest{IdemKey: "billcash:" + m.RequestID, Command: &grainv1.ExecuteRequest_PayBillCash{
 		PayBillCash: &grainv1.PayBillCashCommand{ItemId: m.ItemID, AmountFen: m.AmountFen, Voucher: m.Text, StaffId: st.ID}}})
 }
 
@@ -84,11 +86,12 @@ func (s *Service) GrantExemption(ctx context.Context, st Staff, m Movement) (Bil
 	if err := input.CheckText("reason", m.Text, MaxReasonRunes); err != nil {
 		return Bill{}, err
 	}
-	return s.move(ctx, st, m, &grainv1.ExecuteRequest{IdemKey: "billexempt:" + m.RequestID, Command: &grainv1.ExecuteRequest_ExemptBill{
+	return s.move(ctx, st, m, feestore.ChangeExempt, &grainv1.ExecuteRequest{IdemKey: "billexempt:" + m.RequestID, Command: &grainv1.ExecuteRequest_ExemptBill{
 		ExemptBill: &grainv1.ExemptBillCommand{ItemId: m.ItemID, AmountFen: m.AmountFen, Reason: m.Text, ApprovedBy: st.ID}}})
 }
 
-func (s *Service) move(ctx context.Context, st Staff, m Movement, req *grainv1.ExecuteRequest) (Bill, error) {
+// move runs a staff movement on a bill and journals it (key: the grain's key).
+func (s *Service) move(ctx context.Context, st Staff, m Movement, kind ChangeKind, req *grainv1.ExecuteRequest) (Bill, error) {
 	if err := input.CheckRequestID(m.RequestID); err != nil {
 		return Bill{}, err
 	}
@@ -111,6 +114,13 @@ func (s *Service) move(ctx context.Context, st Staff, m Movement, req *grainv1.E
 	}
 	s.project(ctx, p, a)
 	s.log.Info("bill moved", "item", m.ItemID, "account", p.AccountID, "key", req.GetIdemKey(), "replayed", a.GetReplayed(), "staff", st.ID)
+	detail := money.Amount(m.AmountFen).String()
+	if m.Text != "" {
+		detail += ": " + m.Text
+	}
+	if err := s.journal(ctx, st, kind, m.ItemID, req.GetIdemKey(), p.AccountID, detail); err != nil {
+		return Bill{}, err
+	}
 	return billOf(p.AccountID, a), nil
 }
 

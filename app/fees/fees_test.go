@@ -17,6 +17,7 @@ import (
 	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/fees/sqlitefees"
+	"github.com/onecode/onecode/persistence/journal"
 	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
 )
 
@@ -32,6 +33,8 @@ type grains struct {
 	cancelAfter int64
 	cancel      context.CancelFunc
 	calls       atomic.Int64
+	// events are each account's journal, encoded as the journal stores them.
+	events map[string][]journal.Event
 }
 
 func (g *grains) Execute(ctx context.Context, id string, req *grainv1.ExecuteRequest) (*grainv1.ExecuteResponse, error) {
@@ -62,6 +65,14 @@ func (g *grains) Execute(ctx context.Context, id string, req *grainv1.ExecuteReq
 	g.idem[k], g.fps[k] = d.Outcome, account.Fingerprint(cmd)
 	for _, e := range d.Events {
 		g.postings = append(g.postings, account.Postings(id, d.Next.SchoolID, e)...)
+		typ, data, err := codec.EncodeEvent(e)
+		if err != nil {
+			return nil, err
+		}
+		if g.events == nil {
+			g.events = map[string][]journal.Event{}
+		}
+		g.events[id] = append(g.events[id], journal.Event{Seq: int64(len(g.events[id]) + 1), Type: typ, Data: data, At: e.OccurredAt()})
 	}
 	return acceptedResp(d.Outcome, false), nil
 }

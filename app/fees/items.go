@@ -3,6 +3,8 @@ package fees
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/onecode/onecode/app/failure"
@@ -11,6 +13,7 @@ import (
 	"github.com/onecode/onecode/domain/reason"
 	"github.com/onecode/onecode/persistence/directory"
 	feestore "github.com/onecode/onecode/persistence/fees"
+	"github.com/onecode/onecode/persistence/outbox"
 	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
 )
 
@@ -63,7 +66,8 @@ func (s *Service) CreateItem(ctx context.Context, st Staff, d Definition) (Item,
 	if err := s.check(ctx, st, it); err != nil {
 		return Item{}, err
 	}
-	got, err := s.d.Store.CreateItem(ctx, Item{Item: it, CreatedBy: st.ID, CreatedAt: s.d.Now()})
+	got, err := s.d.Store.CreateItem(ctx, Item{Item: it, CreatedBy: st.ID, CreatedAt: s.d.Now()},
+		s.change(st, feestore.ChangeCreate, id, "create", "", describe(it)))
 	if err != nil {
 		return Item{}, s.storeError("create item", err)
 	}
@@ -84,7 +88,10 @@ func (s *Service) UpdateItem(ctx context.Context, st Staff, itemID string, d Def
 	if err := s.check(ctx, st, it); err != nil {
 		return Item{}, err
 	}
-	got, err := s.d.Store.UpdateDraft(ctx, Item{Item: it, CreatedBy: cur.CreatedBy, CreatedAt: cur.CreatedAt})
+	// One edit per stored version: the key names the version the edit replaced.
+	key := "edit:" + strconv.FormatInt(cur.UpdatedAt.UnixMicro(), 10)
+	got, err := s.d.Store.UpdateDraft(ctx, Item{Item: it, CreatedBy: cur.CreatedBy, CreatedAt: cur.CreatedAt},
+		s.change(st, feestore.ChangeEdit, itemID, key, "", describe(it)))
 	if errors.Is(err, feestore.ErrConflict) {
 		return Item{}, ErrItemNotDraft
 	}
@@ -156,22 +163,44 @@ func (s *Service) Publish(ctx context.Context, st Staff, itemID string) (Publish
 		return Published{}, err
 	}
 	var issued atomic.Int64
-	err = workers.ForEach(ctx, len(pupils), s.d.Workers, func(ctx context.Context, i int) error {
-		a, err := s.execute(ctx, pupils[i].AccountID, issueRequest(it, pupils[i].AccountID))
+	for lo := 0; lo < len(pupils); lo += publishPageSize {
+		if err := s.publishPage(ctx, it, pupils[lo:min(lo+publishPageSize, len(pupils))], &issued); err != nil {
+			return Published{}, failure.Classify(err)
+		}
+	}
+	s.log.Info("fee item published", "item", it.ID, "bills", len(pupils), "issued", issued.Load(), "staff", st.ID)
+	if err := s.journal(ctx, st, feestore.ChangePublish, it.ID, "publish", "", fmt.Sprintf("%d bills", len(pupils))); err != nil {
+		return Published{}, err
+	}
+	return Published{Item: it, Bills: len(pupils), Issued: int(issued.Load())}, nil
+}
+
+// publishPageSize is the size of a publish's page: its bills are issued on
+// s.d.Workers at once, then written to the read model and their notices queued
+// with one statement each (not one per pupil).
+const publishPageSize = outbox.MaxPage
+
+// publishPage issues the bills of a page of pupils in their grains, projects
+// them and queues their notices; a failed notice fails the publish (its re-run
+// queues the rest).
+func (s *Service) publishPage(ctx context.Context, it Item, page []directory.Pupil, issued *atomic.Int64) error {
+	rows := make([]feestore.Bill, len(page))
+	err := workers.ForEach(ctx, len(page), s.d.Workers, func(ctx context.Context, i int) error {
+		a, err := s.execute(ctx, page[i].AccountID, issueRequest(it, page[i].AccountID))
 		if err != nil {
 			return err
 		}
 		if !a.GetReplayed() {
 			issued.Add(1)
 		}
-		s.project(ctx, pupils[i], a)
-		return s.notePublished(ctx, it, pupils[i]) // a failure fails the publish: its re-run queues the rest
+		rows[i], _ = billRow(page[i], a)
+		return nil
 	})
 	if err != nil {
-		return Published{}, failure.Classify(err)
+		return err
 	}
-	s.log.Info("fee item published", "item", it.ID, "bills", len(pupils), "issued", issued.Load(), "staff", st.ID)
-	return Published{Item: it, Bills: len(pupils), Issued: int(issued.Load())}, nil
+	s.projectMany(ctx, rows)
+	return s.notePublished(ctx, it, page)
 }
 
 func issueRequest(it Item, accountID string) *grainv1.ExecuteRequest {
@@ -200,8 +229,8 @@ func (s *Service) Close(ctx context.Context, st Staff, itemID string) (Item, err
 			}
 		}
 	}
-	pupils, err := s.targets(ctx, it, true)
-	if err != nil && !errors.Is(err, ErrTargetEmpty) {
+	pupils, err := s.billed(ctx, it)
+	if err != nil {
 		return Item{}, err
 	}
 	err = workers.ForEach(ctx, len(pupils), s.d.Workers, func(ctx context.Context, i int) error {
@@ -220,5 +249,15 @@ func (s *Service) Close(ctx context.Context, st Staff, itemID string) (Item, err
 		return Item{}, failure.Classify(err)
 	}
 	s.log.Info("fee item closed", "item", it.ID, "staff", st.ID)
+	if err := s.journal(ctx, st, feestore.ChangeClose, it.ID, "close", "", fmt.Sprintf("%d bills", len(pupils))); err != nil {
+		return Item{}, err
+	}
 	return it, nil
+}
+
+// describe is an item's definition as the journal of changes shows it.
+func describe(it fee.Item) string {
+	ids := append(append([]string{}, it.Target.ClassIDs...), it.Target.AccountIDs...)
+	return fmt.Sprintf("%s; %s; %s per pupil; due %s; target %s %v; balance %t", it.Title, it.Category, it.Amount,
+		it.Due, it.Target.Kind, ids, it.AllowBalance)
 }

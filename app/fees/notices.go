@@ -15,17 +15,22 @@ import (
 	"github.com/onecode/onecode/persistence/directory"
 )
 
-// notePublished queues the fee_published notice of an item's bill to the
-// guardians of its pupil (the notice's recipient is the account). Its cause is
-// the item, so a re-run publish (an interrupted one completed) queues nothing
-// twice. Without the notice outbox it does nothing.
-func (s *Service) notePublished(ctx context.Context, it Item, p directory.Pupil) error {
-	if s.d.Notices == nil {
+// notePublished queues the fee_published notices of a page of an item's bills
+// (at most outbox.MaxPage) to the guardians of their pupils (each notice's
+// recipient is the account), in one statement. Their cause is the item, so a
+// re-run publish (an interrupted one completed) queues nothing twice. Without
+// the notice outbox it does nothing.
+func (s *Service) notePublished(ctx context.Context, it Item, page []directory.Pupil) error {
+	if s.d.Notices == nil || len(page) == 0 {
 		return nil
 	}
-	_, _, err := s.d.Notices.Enqueue(ctx, notify.Notice{Kind: notify.KindFeePublished, Cause: "item:" + it.ID,
-		SchoolID: it.SchoolID, Recipient: p.AccountID, Params: map[string]string{"name": masked(p.Name),
-			"item": clipTitle(it.Title), "amount": it.Amount.String(), "due": it.Due.String()}})
+	list := make([]notify.Notice, len(page))
+	for i, p := range page {
+		list[i] = notify.Notice{Kind: notify.KindFeePublished, Cause: "item:" + it.ID,
+			SchoolID: it.SchoolID, Recipient: p.AccountID, Params: map[string]string{"name": masked(p.Name),
+				"item": clipTitle(it.Title), "amount": it.Amount.String(), "due": it.Due.String()}}
+	}
+	_, err := s.d.Notices.EnqueueMany(ctx, list)
 	return err
 }
 

@@ -14,6 +14,9 @@ type ReceiptData struct {
 	AccountID            string
 	MaskedName           string // never the full name
 	PaidFen              int64
+	// Payments are the payments on the bill, oldest first (from the account's
+	// journal; none without Deps.Journal).
+	Payments []Payment
 }
 
 // Receipt answers the receipt of the child's bill for its guardian: the school,
@@ -42,6 +45,9 @@ func (s *Service) Receipt(ctx context.Context, parentID, accountID, itemID strin
 		}
 		if sc, err := s.d.Directory.School(ctx, p.SchoolID); err == nil {
 			r.SchoolName = sc.Name
+		}
+		if r.Payments, err = s.payments(ctx, accountID, itemID); err != nil {
+			return ReceiptData{}, err
 		}
 		return r, nil
 	}

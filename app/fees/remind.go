@@ -2,11 +2,13 @@ package fees
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/onecode/onecode/app/failure"
 	"github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/domain/money"
 	"github.com/onecode/onecode/domain/reason"
+	feestore "github.com/onecode/onecode/persistence/fees"
 )
 
 // ErrNoNotices: reminders need the notice outbox (Deps.Notices), which is not wired.
@@ -51,5 +53,13 @@ func (s *Service) RemindUnpaid(ctx context.Context, st Staff, itemID, classID st
 		}
 	}
 	s.log.Info("fee reminders", "item", it.ID, "queued", out.Queued, "skipped", out.Skipped, "staff", st.ID)
+	if st.ClassID != "" {
+		classID = st.ClassID
+	}
+	// One reminder a day per bill, so one row a day per class reminded.
+	key := "remind:" + day + ":" + classID
+	if err := s.journal(ctx, st, feestore.ChangeRemind, it.ID, key, "", fmt.Sprintf("class %q: %d queued, %d skipped", classID, out.Queued, out.Skipped)); err != nil {
+		return Reminded{}, err
+	}
 	return out, nil
 }

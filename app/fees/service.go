@@ -81,6 +81,8 @@ type Staff struct {
 	SchoolID string
 	// ClassID limits a teacher to their class ("" for the whole school).
 	ClassID string
+	// Role is the staff member's role, as the journal of changes records it.
+	Role string
 }
 
 // Deps configure the Service.
@@ -90,6 +92,8 @@ type Deps struct {
 	Directory Directory
 	// Workers bounds the grain commands of one publish or close (default 16).
 	Workers int
+	// Journal (optional) lists the payments of a bill on its receipt.
+	Journal Journal
 	// Notices queues fee reminders (optional: without it RemindUnpaid is ErrNoNotices).
 	Notices *notify.Notices
 	Now     func() time.Time
@@ -166,19 +170,44 @@ func (s *Service) execute(ctx context.Context, accountID string, req *grainv1.Ex
 // is logged, not returned: the money committed, and the next command on the bill (or
 // a publish re-run) writes the row again.
 func (s *Service) project(ctx context.Context, p directory.Pupil, a *grainv1.Accepted) {
-	b := a.GetBill()
-	if b == nil {
+	row, ok := billRow(p, a)
+	if !ok {
 		return
 	}
-	_, err := s.d.Store.PutBill(ctx, feestore.Bill{ItemID: b.GetItemId(), AccountID: p.AccountID, SchoolID: p.SchoolID,
-		ClassID: p.ClassID, DueFen: b.GetDueFen(), PaidFen: b.GetPaidFen(), ExemptedFen: b.GetExemptedFen(),
-		Status: viewStatus(b), Seq: a.GetSeq(), RefundedFen: b.GetRefundedFen()})
-	if err != nil {
-		s.log.Warn("bill read model not written", "item", b.GetItemId(), "account", p.AccountID, "err", err)
+	if _, err := s.d.Store.PutBill(ctx, row); err != nil {
+		s.log.Warn("bill read model not written", "item", row.ItemID, "account", p.AccountID, "err", err)
 	}
 }
 
-// viewStatus is the grain's status, or refunded once everything paid went back.
+// projectMany is project of a publish's page of bills in one statement (rows
+// without an item are skipped); a failure is logged, as project's.
+func (s *Service) projectMany(ctx context.Context, rows []feestore.Bill) {
+	var put []feestore.Bill
+	for _, r := range rows {
+		if r.ItemID != "" {
+			put = append(put, r)
+		}
+	}
+	if len(put) == 0 {
+		return
+	}
+	if _, err := s.d.Store.PutBills(ctx, put); err != nil {
+		s.log.Warn("bill read model not written", "item", put[0].ItemID, "bills", len(put), "err", err)
+	}
+}
+
+// billRow is the read-model row of the bill an accepted command answered; false
+// when it answered none.
+func billRow(p directory.Pupil, a *grainv1.Accepted) (feestore.Bill, bool) {
+	b := a.GetBill()
+	if b == nil {
+		return feestore.Bill{}, false
+	}
+	return feestore.Bill{ItemID: b.GetItemId(), AccountID: p.AccountID, SchoolID: p.SchoolID,
+		ClassID: p.ClassID, DueFen: b.GetDueFen(), PaidFen: b.GetPaidFen(), ExemptedFen: b.GetExemptedFen(),
+		Status: viewStatus(b), Seq: a.GetSeq(), RefundedFen: b.GetRefundedFen()}, true
+}
+
 func viewStatus(b *grainv1.Bill) fee.Status {
 	if b.GetPaidFen() > 0 && b.GetRefundedFen() == b.GetPaidFen() {
 		return fee.StatusRefunded

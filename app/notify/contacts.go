@@ -33,28 +33,38 @@ type GuardianBook struct {
 	Prefs outbox.PreferenceStore
 }
 
-// Contacts implements ContactBook. A directory failure is an error (the
-// message is retried); a sealed phone that does not open under the key is
-// skipped, as if none were kept (the key was replaced: the next login reseals it).
-func (b GuardianBook) Contacts(ctx context.Context, m Message) ([]Contact, error) {
-	var parentIDs []string
+// GuardianParents is what a Parents may offer to read a pupil's guardians
+// with their records in one query (directory.Store); without it GuardianBook
+// reads the bindings, then each parent.
+type GuardianParents interface {
+	GuardianParents(ctx context.Context, accountID string) ([]directory.Parent, error)
+}
+
+// parents are the parent records a message reaches.
+func (b GuardianBook) parents(ctx context.Context, m Message) ([]directory.Parent, error) {
+	var ids []string
 	_, isKind := kindTexts[Kind(m.Topic)]
 	switch {
 	case toParent(m.Topic) || m.Topic == string(directory.TopicBinding) || m.Topic == string(directory.TopicReminder):
-		parentIDs = []string{m.Recipient}
+		ids = []string{m.Recipient}
 	case isKind: // arrears of both outboxes, and every kind to an account's guardians
+		if gp, ok := b.Directory.(GuardianParents); ok {
+			ps, err := gp.GuardianParents(ctx, m.Recipient)
+			if err != nil {
+				return nil, fmt.Errorf("notify: guardians of the message's account: %w", err)
+			}
+			return ps, nil
+		}
 		gs, err := b.Directory.Guardians(ctx, m.Recipient)
 		if err != nil {
 			return nil, fmt.Errorf("notify: guardians of the message's account: %w", err)
 		}
 		for _, g := range gs {
-			parentIDs = append(parentIDs, g.ParentID)
+			ids = append(ids, g.ParentID)
 		}
-	default:
-		return nil, nil
 	}
-	var out []Contact
-	for _, id := range parentIDs {
+	var out []directory.Parent
+	for _, id := range ids {
 		p, err := b.Directory.ParentByID(ctx, id)
 		if errors.Is(err, directory.ErrNotFound) || errors.Is(err, directory.ErrInvalid) {
 			continue // a recipient that is no parent (an opaque test recipient, a deleted one)
@@ -62,6 +72,22 @@ func (b GuardianBook) Contacts(ctx context.Context, m Message) ([]Contact, error
 		if err != nil {
 			return nil, fmt.Errorf("notify: parent of the message: %w", err)
 		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Contacts implements ContactBook. A directory failure is an error (the
+// message is retried); a sealed phone that does not open under the key is
+// skipped, as if none were kept (the key was replaced: the next login reseals it).
+func (b GuardianBook) Contacts(ctx context.Context, m Message) ([]Contact, error) {
+	parents, err := b.parents(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	var out []Contact
+	for _, p := range parents {
+		id := p.ID
 		if p.PhoneSealed == "" {
 			continue
 		}

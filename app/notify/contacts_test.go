@@ -96,3 +96,53 @@ func TestGuardianBookReachesGuardiansByPhone(t *testing.T) {
 		t.Errorf("send with the directory down: %v, want a transient failure", err)
 	}
 }
+
+// oneRead is a Parents that also reads a pupil's guardians with their records
+// at once, and counts its reads.
+type oneRead struct {
+	parents
+	reads *int
+}
+
+func (o oneRead) GuardianParents(ctx context.Context, accountID string) ([]directory.Parent, error) {
+	*o.reads++
+	gs, err := o.Guardians(ctx, accountID)
+	var out []directory.Parent
+	for _, g := range gs {
+		if p, ok := o.byID[g.ParentID]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, err
+}
+
+// TestGuardianBookOneRead: a directory offering GuardianParents is read once
+// per notice to an account's guardians (not the bindings, then each parent);
+// the contacts are the same, and its failure is still an error.
+func TestGuardianBookOneRead(t *testing.T) {
+	base := parents{
+		guardians: map[string][]string{"acc_1": {"par_mum", "par_dad", "par_gone"}},
+		byID: map[string]directory.Parent{
+			"par_mum": {ID: "par_mum", PhoneSealed: sealedUnder(sealKey, "13900000001")},
+			"par_dad": {ID: "par_dad", PhoneSealed: sealedUnder(sealKey, "13900000002")},
+		},
+	}
+	reads := 0
+	book := GuardianBook{Directory: oneRead{parents: base, reads: &reads}, SealKey: sealKey}
+	ctx := context.Background()
+	got, err := book.Contacts(ctx, Message{Topic: string(KindFeePublished), Recipient: "acc_1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := GuardianBook{Directory: base, SealKey: sealKey}.Contacts(ctx, Message{Topic: string(KindFeePublished), Recipient: "acc_1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reads != 1 || len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("contacts %+v after %d reads, want %+v after 1", got, reads, want)
+	}
+	down := GuardianBook{Directory: oneRead{parents: parents{err: errors.New("connection refused")}, reads: &reads}, SealKey: sealKey}
+	if _, err := down.Contacts(ctx, Message{Topic: string(KindFeePublished), Recipient: "acc_1"}); err == nil {
+		t.Error("a failing directory answered no contacts")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/onecode/onecode/app/workers"
@@ -31,6 +32,9 @@ type Notice struct {
 	Recipient string // an account id (its guardians), or a parent id for KindGuardianBound
 	// Params fill the kind's template (Placeholders): masked names, no ID numbers.
 	Params map[string]string
+	// NotBefore, when set, holds the notice until then (a notice prepared ahead
+	// and released together with others); quiet hours still apply after it.
+	NotBefore time.Time
 }
 
 // noticePayload is the stored payload of a notice of the outbox store.
@@ -47,19 +51,45 @@ func DedupeKey(k Kind, recipient, cause string) string {
 // answers the notice's id and whether it was queued now (false: its dedupe key
 // was queued before). Parameters that do not fit the kind are ErrBadPayload.
 func (ns Notices) Enqueue(ctx context.Context, n Notice) (int64, bool, error) {
-	if err := checkParams(n.Kind, n.Params); err != nil {
-		return 0, false, err
-	}
-	if n.Cause == "" {
-		return 0, false, fmt.Errorf("%w: a notice needs its cause", ErrBadPayload)
-	}
-	payload, err := json.Marshal(noticePayload{Params: n.Params})
+	on, err := ns.notice(n, ns.now())
 	if err != nil {
 		return 0, false, err
 	}
+	return ns.Store.Enqueue(ctx, on)
+}
+
+// EnqueueMany is Enqueue of 1..outbox.MaxPage notices in one statement (a fee
+// item's page of published notices): all queued or, on an error, none. It
+// answers how many were queued now (a dedupe key queued before is skipped).
+func (ns Notices) EnqueueMany(ctx context.Context, list []Notice) (int, error) {
 	now := ns.now()
-	return ns.Store.Enqueue(ctx, outbox.Notice{Key: DedupeKey(n.Kind, n.Recipient, n.Cause), Kind: string(n.Kind),
-		SchoolID: n.SchoolID, Recipient: n.Recipient, Payload: payload, NotBefore: SendAt(n.Kind, now)})
+	out := make([]outbox.Notice, len(list))
+	for i, n := range list {
+		var err error
+		if out[i], err = ns.notice(n, now); err != nil {
+			return 0, err
+		}
+	}
+	return ns.Store.EnqueueMany(ctx, out)
+}
+
+// notice is the outbox notice of n made at now.
+func (ns Notices) notice(n Notice, now time.Time) (outbox.Notice, error) {
+	if err := checkParams(n.Kind, n.Params); err != nil {
+		return outbox.Notice{}, err
+	}
+	if n.Cause == "" {
+		return outbox.Notice{}, fmt.Errorf("%w: a notice needs its cause", ErrBadPayload)
+	}
+	payload, err := json.Marshal(noticePayload{Params: n.Params})
+	if err != nil {
+		return outbox.Notice{}, err
+	}
+	if n.NotBefore.After(now) {
+		now = n.NotBefore
+	}
+	return outbox.Notice{Key: DedupeKey(n.Kind, n.Recipient, n.Cause), Kind: string(n.Kind),
+		SchoolID: n.SchoolID, Recipient: n.Recipient, Payload: payload, NotBefore: SendAt(n.Kind, now)}, nil
 }
 
 // Withdraw withdraws the unsent notice of a cause (an arrears sale voided before
@@ -80,6 +110,7 @@ type RunOptions struct {
 	Interval time.Duration    // pause when nothing is due (default 500ms)
 	Batch    int              // notices claimed at once (default 100)
 	Lease    time.Duration    // claim lease (default 1 minute): a dead member's claims come back after it
+	Workers  int              // notices of a batch sent at once (default DefaultWorkers, at most MaxWorkers)
 	Now      func() time.Time // default time.Now
 }
 
@@ -102,6 +133,9 @@ func RunNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOp
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Workers <= 0 || opts.Workers > MaxWorkers {
+		opts.Workers = DefaultWorkers
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -113,65 +147,80 @@ func RunNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOp
 	})
 }
 
+// drainNotices sends claimed batches on opts.Workers until a claim comes back
+// short, and answers its size. The next batch is claimed while the last
+// notices of the one before are still on their way (no pause between
+// batches). The first notice of the first batch, and of a batch after one
+// that met a transient failure, goes alone: the probe of a half-open breaker.
 func drainNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOptions, logger *slog.Logger) int {
-	batch, err := store.Claim(ctx, opts.Batch, opts.Lease)
-	if err != nil {
-		if ctx.Err() == nil {
-			logger.Warn("notices: claim failed", slog.Any("error", err))
-		}
-		return 0
-	}
-	claimed := len(batch)
-	// The first notice goes alone (the probe of a half-open breaker), the rest
-	// on sendWorkers at once: a send waits on the provider and its mark on the
-	// database, so one at a time leaves both idle.
-	if len(batch) > 0 {
-		sendNotice(ctx, store, send, opts, logger, batch[0])
-		batch = batch[1:]
-	}
+	marks := startMarks(ctx, store, opts.Workers, logger)
+	defer marks.close()
 	work := make(chan outbox.Notice)
 	var wg sync.WaitGroup
-	for range min(sendWorkers, len(batch)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := range work {
-				sendNotice(ctx, store, send, opts, logger, n)
+	defer wg.Wait()
+	defer close(work)
+	var transient atomic.Bool
+	started := 0
+	probe := true
+	for {
+		batch, err := store.Claim(ctx, opts.Batch, opts.Lease)
+		if err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("notices: claim failed", slog.Any("error", err))
 			}
-		}()
-	}
-	for _, n := range batch {
-		if ctx.Err() != nil {
-			break
+			return 0
 		}
-		work <- n
+		claimed := len(batch)
+		if len(batch) > 0 && (probe || transient.Swap(false)) {
+			if !sendNotice(ctx, store, marks, send, opts, logger, batch[0]) {
+				transient.Store(true)
+			}
+			batch = batch[1:]
+		}
+		probe = false
+		for ; started < min(opts.Workers, len(batch)); started++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for n := range work {
+					if !sendNotice(ctx, store, marks, send, opts, logger, n) {
+						transient.Store(true)
+					}
+				}
+			}()
+		}
+		for _, n := range batch {
+			if ctx.Err() != nil {
+				return 0 // the rest come back when their lease runs out
+			}
+			work <- n
+		}
+		if claimed < opts.Batch {
+			return claimed
+		}
 	}
-	close(work)
-	wg.Wait()
-	return claimed
 }
 
-// sendWorkers bound the notices of a batch sent at once.
-const sendWorkers = 16
+// Send workers of RunNotices.
+const (
+	DefaultWorkers = 16
+	MaxWorkers     = 64
+)
 
-// sendNotice sends one claimed notice and marks it.
-func sendNotice(ctx context.Context, store outbox.Store, send Sender, opts RunOptions, logger *slog.Logger, n outbox.Notice) {
+// sendNotice sends one claimed notice and marks it; false when the send met a
+// transient failure (the notice is left for its lease to run out).
+func sendNotice(ctx context.Context, store outbox.Store, marks *sentMarks, send Sender, opts RunOptions, logger *slog.Logger, n outbox.Notice) bool {
 	if at := SendAt(Kind(n.Kind), opts.Now()); at.After(opts.Now()) {
 		if err := store.Defer(ctx, n.ID, at); err != nil {
 			logger.Warn("notices: defer failed", slog.Int64("id", n.ID), slog.Any("error", err))
 		}
-		return
+		return true
 	}
 	err := send(ctx, Message{ID: n.ID, Topic: n.Kind, Recipient: n.Recipient, Payload: n.Payload, Attempts: n.Attempts})
 	switch {
 	case err == nil:
-		err = store.MarkSent(ctx, n.ID)
-		if errors.Is(err, outbox.ErrNotQueued) {
-			err = nil // withdrawn while it went out: too late to stop it
-		}
-		if err != nil {
-			logger.Warn("notices: mark sent failed", slog.Int64("id", n.ID), slog.Any("error", err))
-		}
+		// A notice withdrawn while it went out stays withdrawn: too late to stop it.
+		marks.mark(n.ID)
 	case IsPermanent(err):
 		reason := FailureCode(err)
 		if reason == "" {
@@ -183,5 +232,7 @@ func sendNotice(ctx context.Context, store outbox.Store, send Sender, opts RunOp
 	default:
 		logger.Warn("notices: send failed, kept for a later attempt", slog.Int64("id", n.ID), slog.String("kind", n.Kind),
 			slog.String("failure", FailureCode(err)), slog.Int("attempt", int(n.Attempts)))
+		return false
 	}
+	return true
 }

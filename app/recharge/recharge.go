@@ -102,6 +102,11 @@ type Config struct {
 	// settles it (and tells it) again. It must therefore be idempotent (the
 	// notices' dedupe key).
 	OnRefundSettled func(ctx context.Context, r Refund, to orders.RefundState) error
+	// OnRefundRequested, if set, hears each refund staff asked for once it is
+	// written and sent (also a retried request answering its first refund, so it
+	// must be idempotent by the refund's request id: the fee journal's key); an error
+	// answers the refund as Unavailable, and the retry tells it again.
+	OnRefundRequested func(ctx context.Context, r Refund) error
 	// OnCredited, if set, observes each order moved to credited (once per order; metrics).
 	OnCredited func(amountFen int64)
 	Now        func() time.Time

@@ -53,6 +53,19 @@ func (s *Service) refundStore() (orders.RefundStore, error) {
 // balance covers it), then the provider is asked. A definite refusal releases the
 // reservation; an unknown outcome is settled by a notification or the resolver.
 func (s *Service) Refund(ctx context.Context, f RefundOrder) (orders.Refund, error) {
+	r, err := s.refund(ctx, f)
+	if err != nil || s.cfg.OnRefundRequested == nil {
+		return r, err
+	}
+	if err := s.cfg.OnRefundRequested(ctx, r); err != nil {
+		s.log.Warn("refund requested, not told", "refund", r.RefundNo, "err", err)
+		return orders.Refund{}, reason.Wrap(reason.KindUnavailable, reason.Unavailable,
+			"the refund was requested but not journaled: retry with the same request id", err)
+	}
+	return r, nil
+}
+
+func (s *Service) refund(ctx context.Context, f RefundOrder) (orders.Refund, error) {
 	rs, err := s.refundStore()
 	if err != nil {
 		return orders.Refund{}, err

@@ -158,6 +158,9 @@ func (s Stores) Fees() (*fees.Service, error) {
 	}
 	d := fees.Deps{Accounts: s.Accounts, Store: s.FeeStore, Directory: s.Directory,
 		Now: s.Now, Rand: s.Rand, Logger: s.Logger}
+	if s.Journal != nil {
+		d.Journal = s.Journal // the payments on a receipt
+	}
 	if ns, ok := s.Notices(); ok {
 		d.Notices = &ns // fee reminders (issue 11)
 	}

@@ -11,7 +11,9 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/onecode/onecode/actors"
+	appnotify "github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/gateway/payments"
+	"github.com/onecode/onecode/persistence/outbox"
 )
 
 // Config is the whole configuration of a member, read once at start (defaults, then the
@@ -50,6 +52,10 @@ type PushConfig struct {
 	// claimed it before another may send it (default 1m): a crashed member's
 	// notices go out after it, under the same provider out id.
 	NoticeLease time.Duration `yaml:"notice_lease"`
+	// SendWorkers are the notices sent at once (default 16, at most 64);
+	// NoticeBatch the notices claimed at once (default 100, at most 500).
+	SendWorkers int `yaml:"send_workers"`
+	NoticeBatch int `yaml:"notice_batch"`
 }
 
 // AggregatorConfig is the payment aggregator for online recharges.
@@ -209,6 +215,8 @@ func (c Config) Validate() error {
 	}
 	check(c.Push.CallTimeout > 0 && c.Push.CallTimeout <= time.Minute, "push.call_timeout %s out of (0, 1m]", c.Push.CallTimeout)
 	check(c.Push.Rate > 0 && c.Push.Rate <= 10_000, "push.rate %v out of (0, 10000]", c.Push.Rate)
+	check(c.Push.SendWorkers >= 0 && c.Push.SendWorkers <= appnotify.MaxWorkers, "push.send_workers %d out of [0, %d]", c.Push.SendWorkers, appnotify.MaxWorkers)
+	check(c.Push.NoticeBatch >= 0 && c.Push.NoticeBatch <= outbox.MaxPage, "push.notice_batch %d out of [0, %d]", c.Push.NoticeBatch, outbox.MaxPage)
 	check(c.Push.NoticeLease >= 0 && c.Push.NoticeLease <= time.Hour, "push.notice_lease %s out of [0, 1h]", c.Push.NoticeLease)
 	check(c.Push.SMSURL == "" || (c.Push.SMSKeyID != "" && c.Push.SMSSecretFile != "" && c.Push.SMSSignName != ""),
 		"push.sms_url needs push.sms_key_id, push.sms_secret_file and push.sms_sign_name")

@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,11 +20,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
+	appnotify "github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/internal/loaddriver"
-	"github.com/onecode/onecode/internal/switchproc"
+	"github.com/onecode/onecode/persistence/outbox"
 )
 
 // Load generator defaults and bounds.
@@ -35,6 +33,7 @@ const (
 	loadgenMaxRate      = 1_000_000
 	loadgenSetupTimeout = 10 * time.Minute
 	loadgenDBTimeout    = 30 * time.Second
+	loadgenMaxNotices   = 100_000
 	// rowlockSubsidyFen is each rowlock account's opening balance (as the switch's).
 	rowlockSubsidyFen = loaddriver.DefaultSubsidyFen
 )
@@ -54,6 +53,13 @@ type loadgenConfig struct {
 	logLevel      string
 	conns         int
 	serveConfig   string
+	// Drain mode (issue 12): notices drained through the push sandbox's SMS API.
+	drainNotices int
+	drainKind    string
+	drainRounds  int
+	pushRate     float64
+	pushWorkers  int
+	pushBatch    int
 }
 
 func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
@@ -74,6 +80,12 @@ func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
 	fs.StringVar(&c.logLevel, "serve-log-level", "warn", "--log-level of the started switch")
 	fs.IntVar(&c.conns, "conns", 1, "gRPC connections the terminal sessions share")
 	fs.StringVar(&c.serveConfig, "serve-config", "", "--config of the started switch (for example to try journal batch settings); its addresses, data dir and PostgreSQL DSN are overridden")
+	fs.IntVar(&c.drainNotices, "drain-notices", 0, "drain mode: queue this many notices per round (one per pupil with a guardian loadgen binds) and time their drain through the push sandbox's SMS API; with --rate the canteen pays alone for --duration, then during the drain")
+	fs.StringVar(&c.drainKind, "drain-kind", string(appnotify.KindFeePublished), "drain mode: the notice kind queued, to an account's guardians (a non-urgent kind waits out China quiet hours, 21:00-07:00 = 13:00-23:00 UTC: use arrears then)")
+	fs.IntVar(&c.drainRounds, "drain-rounds", 3, "drain mode: rounds (each: canteen alone, then the drain with the canteen); medians are reported")
+	fs.Float64Var(&c.pushRate, "push-rate", 5000, "drain mode: push.rate of the started switch (SMS sends/s its channel allows; the shipped default is 50)")
+	fs.IntVar(&c.pushWorkers, "push-workers", 0, "drain mode: push.send_workers of the started switch (0: its default; not written, so an older --onecode-bin runs too)")
+	fs.IntVar(&c.pushBatch, "push-batch", 0, "drain mode: push.notice_batch of the started switch (0: its default; not written)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -91,6 +103,14 @@ func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
 	check(c.target == "" || c.operatorToken != "", "--target needs --operator-token")
 	check(c.target == "" || c.serveConfig == "", "--serve-config is for the switch loadgen starts, not --target")
 	check(c.conns >= 1 && c.conns <= 64, "--conns %d out of 1..64", c.conns)
+	check(c.drainNotices >= 0 && c.drainNotices <= loadgenMaxNotices, "--drain-notices %d out of 0..%d", c.drainNotices, loadgenMaxNotices)
+	check(c.drainNotices == 0 || c.target == "", "--drain-notices needs the switch loadgen starts, not --target")
+	check(c.drainNotices == 0 || !c.compare, "--drain-notices and --compare-rowlock are separate runs")
+	check(c.drainRounds >= 1 && c.drainRounds <= 20, "--drain-rounds %d out of 1..20", c.drainRounds)
+	check(c.pushWorkers >= 0 && c.pushWorkers <= appnotify.MaxWorkers, "--push-workers %d out of 0..%d", c.pushWorkers, appnotify.MaxWorkers)
+	check(c.pushBatch >= 0 && c.pushBatch <= outbox.MaxPage, "--push-batch %d out of 0..%d", c.pushBatch, outbox.MaxPage)
+	check(c.pushRate > 0 && c.pushRate <= loadgenMaxRate, "--push-rate %g out of (0, %d]", c.pushRate, loadgenMaxRate)
+	check(c.drainNotices == 0 || drainKindOK(c.drainKind), "--drain-kind %q: want a notice kind to an account's guardians", c.drainKind)
 	check(strings.HasPrefix(c.postgresDSN, "postgres://") || strings.HasPrefix(c.postgresDSN, "postgresql://"), "--postgres-dsn: want a postgres:// URL")
 	return c, errors.Join(errs...)
 }
@@ -132,6 +152,9 @@ type loadgenOutcome struct {
 }
 
 func loadgen(ctx context.Context, cfg loadgenConfig, stdout, stderr io.Writer) error {
+	if cfg.drainNotices > 0 {
+		return loadgenDrain(ctx, cfg, stdout)
+	}
 	mode := "closed loop"
 	if cfg.rate > 0 {
 		mode = fmt.Sprintf("open loop at %g/s", cfg.rate)
@@ -170,157 +193,6 @@ func printOutcome(w io.Writer, name string, o loadgenOutcome) {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
-
-// loadgenOnecode starts (or targets) a switch, seeds it and pays.
-func loadgenOnecode(ctx context.Context, cfg loadgenConfig, stdout io.Writer) (loadgenOutcome, error) {
-	target, token := cfg.target, cfg.operatorToken
-	if target == "" {
-		dsn, drop, err := freshDatabase(ctx, cfg.postgresDSN, cfg.keep)
-		if err != nil {
-			return loadgenOutcome{}, err
-		}
-		defer drop()
-		bin := cfg.binary
-		if bin == "" {
-			if bin, err = os.Executable(); err != nil {
-				return loadgenOutcome{}, fmt.Errorf("this executable: %w", err)
-			}
-		}
-		dir, err := os.MkdirTemp("", "onecode-loadgen-")
-		if err != nil {
-			return loadgenOutcome{}, err
-		}
-		if cfg.keep {
-			fmt.Fprintf(stdout, "switch data dir and log: %s\n", dir)
-		} else {
-			defer os.RemoveAll(dir)
-		}
-		var args []string
-		if cfg.serveConfig != "" {
-			args = []string{"--config", cfg.serveConfig}
-		}
-		proc, err := switchproc.Start(ctx, switchproc.Options{Binary: bin, PostgresDSN: dsn, DataDir: dir + "/data", LogLevel: cfg.logLevel, Args: args})
-		if err != nil {
-			return loadgenOutcome{}, err
-		}
-		defer func() {
-			if err := proc.Stop(0); err != nil {
-				fmt.Fprintf(stdout, "switch stop: %v\n", err)
-			}
-		}()
-		target = proc.GRPCAddr()
-		if token, err = proc.OperatorToken(); err != nil {
-			return loadgenOutcome{}, err
-		}
-		fmt.Fprintf(stdout, "switch: pid %d, gRPC %s, database %s\n", proc.Pid(), target, dbName(dsn))
-	}
-	conns := make([]*grpc.ClientConn, cfg.conns)
-	for i := range conns {
-		c, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()))
-		if err != nil {
-			return loadgenOutcome{}, fmt.Errorf("dial %s: %w", target, err)
-		}
-		defer c.Close()
-		conns[i] = c
-	}
-	sctx, cancel := context.WithTimeout(ctx, loadgenSetupTimeout)
-	defer cancel()
-	seedStart := time.Now()
-	school, err := loaddriver.Seed(sctx, conns[0], token, loaddriver.SeedConfig{Pupils: cfg.pupils, Terminals: cfg.terminals})
-	if err != nil {
-		return loadgenOutcome{}, err
-	}
-	fmt.Fprintf(stdout, "seeded school %s: %d pupils, %d terminals in %.1fs\n", school.SchoolID, len(school.Pupils), len(school.Terminals), time.Since(seedStart).Seconds())
-
-	// Terminals are spread over the connections.
-	var (
-		mu      sync.Mutex
-		results []*loaddriver.Result
-		runErr  error
-		wg      sync.WaitGroup
-	)
-	for i, c := range conns {
-		sub := *school
-		lo, hi := i*len(school.Terminals)/len(conns), (i+1)*len(school.Terminals)/len(conns)
-		if lo == hi {
-			continue
-		}
-		sub.Terminals = school.Terminals[lo:hi]
-		d, err := loaddriver.New(&sub, loaddriver.Options{Seed: uint64(i)})
-		if err != nil {
-			return loadgenOutcome{}, err
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer d.Close()
-			r, err := d.Run(ctx, c, loaddriver.Plan{Duration: cfg.duration, Rate: cfg.rate * float64(hi-lo) / float64(len(school.Terminals))})
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				runErr = err
-				return
-			}
-			results = append(results, r)
-		}()
-	}
-	wg.Wait()
-	if runErr != nil {
-		return loadgenOutcome{}, runErr
-	}
-	if err := ctx.Err(); err != nil {
-		return loadgenOutcome{}, err
-	}
-	var all loaddriver.Result
-	all.ErrorKinds = map[string]int64{}
-	for _, r := range results {
-		all.Acked += r.Acked
-		all.Approved += r.Approved
-		all.Declined += r.Declined
-		all.Errors += r.Errors
-		all.Missed += r.Missed
-		all.Pending += r.Pending
-		all.Elapsed = max(all.Elapsed, r.Elapsed)
-		all.Latency.Merge(&r.Latency)
-		for k, v := range r.ErrorKinds {
-			all.ErrorKinds[k] += v
-		}
-	}
-	o := outcomeOf(all.Acked, all.Errors, all.Elapsed, &all.Latency)
-	o.detail = fmt.Sprintf("approved %d, declined %d, unanswered at the end %d", all.Approved, all.Declined, all.Pending)
-	if all.Missed > 0 {
-		o.detail += fmt.Sprintf(", open-loop tickets missed (all terminals busy) %d", all.Missed)
-	}
-	if len(all.ErrorKinds) > 0 {
-		o.detail += ", errors by kind " + kinds(all.ErrorKinds)
-	}
-	return o, nil
-}
-
-func outcomeOf(acked, errs int64, elapsed time.Duration, h *loaddriver.Histogram) loadgenOutcome {
-	o := loadgenOutcome{acked: acked, errors: errs, elapsed: elapsed,
-		p50: h.Quantile(0.50), p99: h.Quantile(0.99), p999: h.Quantile(0.999), max: h.Max()}
-	if elapsed > 0 {
-		o.perSec = float64(acked) / elapsed.Seconds()
-	}
-	return o
-}
-
-func kinds(m map[string]int64) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString(" ")
-		}
-		fmt.Fprintf(&b, "%s=%d", k, m[k])
-	}
-	return b.String()
-}
 
 // freshDatabase creates onecode_loadgen_<random> on the server of base and returns its
 // DSN and a function dropping it (a no-op with keep).

@@ -80,3 +80,54 @@ func TestLoadgenSmoke(t *testing.T) {
 		t.Fatalf("--serve-config with --target: exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+var drainResultLine = regexp.MustCompile(`^result drain_per_s=(\d+) canteen_p99_alone_ms=(\d+\.\d+) canteen_p99_drain_ms=(\d+\.\d+) rounds=1 errors=(\d+)$`)
+
+// TestLoadgenDrainSmoke runs a tiny drain-mode loadgen (arrears notices, which
+// quiet hours do not hold) and checks its result line; flags are checked first.
+func TestLoadgenDrainSmoke(t *testing.T) {
+	base := os.Getenv("ONECODE_TEST_PG_DSN")
+	if base == "" {
+		base = pgtest.DefaultDSN
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	if conn, err := pgx.Connect(ctx, base); err != nil {
+		if pgtest.RequireServices() {
+			t.Fatalf("PostgreSQL unavailable and services are required: %v", err)
+		}
+		t.Skipf("PostgreSQL unavailable: %v", err)
+	} else {
+		conn.Close(ctx)
+	}
+	var stdout, stderr bytes.Buffer
+	for _, args := range [][]string{
+		{"--drain-notices", "10", "--target", "127.0.0.1:1", "--operator-token", "x"},
+		{"--drain-notices", "10", "--drain-kind", "login_code"},
+		{"--drain-notices", "10", "--compare-rowlock"},
+	} {
+		if code := runLoadgen(args, &stdout, &stderr); code != 2 {
+			t.Errorf("loadgen %v: exit %d, want 2 (bad flags)", args, code)
+		}
+	}
+	bin, err := switchproc.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(switchproc.RemoveBuild)
+	stdout.Reset()
+	code := runLoadgen([]string{"--postgres-dsn", base, "--onecode-bin", bin, "--pupils", "20", "--terminals", "2",
+		"--duration", "1s", "--rate", "20", "--drain-notices", "40", "--drain-rounds", "1", "--drain-kind", "arrears"}, &stdout, &stderr)
+	t.Logf("stdout:\n%s", stdout.String())
+	if code != 0 {
+		t.Fatalf("loadgen exit %d; stderr:\n%s", code, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	m := drainResultLine.FindStringSubmatch(lines[len(lines)-1])
+	if m == nil {
+		t.Fatalf("last line %q is not a drain result line", lines[len(lines)-1])
+	}
+	if n, _ := strconv.Atoi(m[1]); n <= 0 || m[4] != "0" {
+		t.Fatalf("drain_per_s=%s errors=%s, want > 0 and 0", m[1], m[4])
+	}
+}

@@ -160,7 +160,8 @@ func smsTemplates(pc PushConfig) map[string]appnotify.Template {
 
 // runNotices drains the notices' outbox through the push setup until ctx ends.
 func runNotices(ctx context.Context, cfg Config, box outbox.Store, p *pushSetup, logger *slog.Logger) {
-	appnotify.RunNotices(ctx, box, p.send, appnotify.RunOptions{Lease: cfg.Push.NoticeLease}, logger)
+	appnotify.RunNotices(ctx, box, p.send, appnotify.RunOptions{Lease: cfg.Push.NoticeLease,
+		Workers: cfg.Push.SendWorkers, Batch: cfg.Push.NoticeBatch}, logger)
 }
 
 // startSandbox serves the push sandbox on push.sandbox_addr; its SMS receipts

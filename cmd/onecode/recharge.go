@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/onecode/onecode/app/fees"
 	"github.com/onecode/onecode/app/recharge"
 
 	"github.com/sony/gobreaker/v2"
@@ -164,6 +165,7 @@ func finishRecharges(ctx context.Context, rs *rechargeSetup, cfg Config, rcfg re
 	rcfg.Now, rcfg.Rand, rcfg.Logger, rcfg.OnCredited = deps.Now, deps.Rand, logger, deps.Business.NoteRechargeCredited
 	if fs, ferr := deps.Fees(); ferr == nil { // bills paid online reach the fee read model
 		rcfg.OnBill = fs.ProjectBill
+		rcfg.OnRefundRequested = refundJournal(fs) // bill refunds in the item's journal of changes
 	}
 	rcfg.OnRefundSettled = deps.RefundSettled() // refund notices (issue 12)
 	rs.recharges, err = gateway.NewRecharges(rcfg, verifier)
@@ -172,4 +174,13 @@ func finishRecharges(ctx context.Context, rs *rechargeSetup, cfg Config, rcfg re
 		return err
 	}
 	return nil
+}
+
+// refundJournal tells the fee journal of changes of each bill refund staff asked for.
+func refundJournal(svc *fees.Service) func(ctx context.Context, r recharge.Refund) error {
+	return func(ctx context.Context, r recharge.Refund) error {
+		return svc.JournalRefund(ctx, fees.RefundNote{SchoolID: r.SchoolID, StaffID: r.StaffID, AccountID: r.AccountID,
+			ItemID: r.ItemID, RequestID: r.RequestID, RefundNo: r.RefundNo, AmountFen: r.AmountFen, Reason: r.Reason,
+			State: string(r.State)})
+	}
 }

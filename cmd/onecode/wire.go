@@ -171,6 +171,7 @@ type services struct {
 
 	feeStaff  apiv1.FeeStaffServiceServer
 	feeParent apiv1.FeeParentServiceServer
+	feeItems  apiv1.FeeItemStaffServiceServer
 	refunds   apiv1.RefundStaffServiceServer
 	inbox     apiv1.ParentNoticesServiceServer
 	ops       apiv1.OpsServiceServer // set by serveEdge (cmd/onecode/ops.go)
@@ -206,6 +207,9 @@ func newServices(cfg Config, deps gateway.Deps, rs *rechargeSetup, m *actors.Mem
 	}
 	feeParent.ReceiptFont = s.staff.SheetFont // receipts print Chinese with the sheet's font
 	s.feeStaff, s.feeParent = feeStaff, feeParent
+	if s.feeItems, err = gateway.NewFeeItemService(deps); err != nil {
+		return nil, err
+	}
 	s.refunds = gateway.NewRefundService(rs.recharges)
 	if s.inbox, err = gateway.NewParentNoticesService(deps); err != nil {
 		return nil, err
@@ -222,6 +226,7 @@ func (s *services) register(g *grpc.Server) {
 	apiv1.RegisterTerminalServiceServer(g, s.term)
 	apiv1.RegisterFeeStaffServiceServer(g, s.feeStaff)
 	apiv1.RegisterFeeParentServiceServer(g, s.feeParent)
+	apiv1.RegisterFeeItemStaffServiceServer(g, s.feeItems)
 	apiv1.RegisterRefundStaffServiceServer(g, s.refunds)
 	apiv1.RegisterParentNoticesServiceServer(g, s.inbox)
 	// TODO(issue 12): build app/wxlink from push.wechat.* (app id, secret file,

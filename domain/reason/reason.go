@@ -176,6 +176,8 @@ const (
 	BillOrderOpen Code = "BILL_ORDER_OPEN"
 	// BillNothingDue: the bill has nothing outstanding to pay online.
 	BillNothingDue Code = "BILL_NOTHING_DUE"
+	// PupilNotActive: the pupil has left the school; no bill can be added for them.
+	PupilNotActive Code = "PUPIL_NOT_ACTIVE"
 )
 
 // Notice preferences (app/notify).

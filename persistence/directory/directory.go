@@ -278,6 +278,10 @@ type Store interface {
 	// Guardians returns the bindings of a pupil, oldest first (at most
 	// MaxGuardians; none for an unknown account).
 	Guardians(ctx context.Context, accountID string) ([]Guardianship, error)
+	// GuardianParents returns the parents bound to a pupil, in the order of
+	// Guardians (none for an unknown account): Guardians and ParentByID in one
+	// read, for the notices sent to a pupil's guardians.
+	GuardianParents(ctx context.Context, accountID string) ([]Parent, error)
 	// ChildrenOf returns the bindings of a parent, oldest first (at most
 	// MaxChildren; none for an unknown parent).
 	ChildrenOf(ctx context.Context, parentID string) ([]Guardianship, error)

@@ -67,11 +67,20 @@ type ClassTotal struct {
 // Store keeps items and the bill read model. Implementations are safe for concurrent
 // use, also from several processes on one database.
 type Store interface {
-	// CreateItem writes a new draft item (ErrConflict if the id is taken).
-	CreateItem(ctx context.Context, it Item) (Item, error)
-	// UpdateDraft replaces the definition of a draft item of the same school
-	// (ErrConflict if it is no longer a draft; ErrNotFound if there is no such item).
-	UpdateDraft(ctx context.Context, it Item) (Item, error)
+	// CreateItem writes a new draft item and its first change ch (its ItemID is
+	// set to the item's) in one transaction (ErrConflict if the id is taken).
+	CreateItem(ctx context.Context, it Item, ch Change) (Item, error)
+	// UpdateDraft replaces the definition of a draft item of the same school and
+	// appends ch (as AppendChange) in one transaction (ErrConflict if it is no
+	// longer a draft; ErrNotFound if there is no such item).
+	UpdateDraft(ctx context.Context, it Item, ch Change) (Item, error)
+	// AppendChange appends ch to its item's journal with the next seq; a change
+	// whose (item, key) is already there writes nothing and answers the stored row
+	// with created false (ErrNotFound if there is no such item).
+	AppendChange(ctx context.Context, ch Change) (got Change, created bool, err error)
+	// ListChanges returns up to limit (1…MaxChangeListSize) changes of the item
+	// with seq > afterSeq, in seq order.
+	ListChanges(ctx context.Context, itemID string, afterSeq int64, limit int) ([]Change, error)
 	// GetItem returns an item (ErrNotFound).
 	GetItem(ctx context.Context, itemID string) (Item, error)
 	// ListItems returns up to limit (1…MaxListLimit) items of the school, newest first.
@@ -86,6 +95,10 @@ type Store interface {
 	// PutBill writes a bill row unless the stored one has a Seq ≥ b.Seq; it reports
 	// whether it wrote.
 	PutBill(ctx context.Context, b Bill) (bool, error)
+	// PutBills is PutBill of up to MaxListLimit bills in one statement (a
+	// publish's page of new bills); it answers how many it wrote. A bill given
+	// twice counts once, at its highest Seq.
+	PutBills(ctx context.Context, bs []Bill) (int, error)
 	// ListBills returns up to limit bills of the item with account id > after, in
 	// account order; classID "" means every class.
 	ListBills(ctx context.Context, itemID, classID, after string, limit int) ([]Bill, error)

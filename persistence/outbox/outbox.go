@@ -78,6 +78,10 @@ type Store interface {
 	// now). A key already queued or done answers that notice's id and false, and
 	// changes nothing.
 	Enqueue(ctx context.Context, n Notice) (id int64, created bool, err error)
+	// EnqueueMany is Enqueue of 1..MaxPage notices in one statement (a fee
+	// item's page of published notices): all valid or none written. It answers
+	// how many it queued; a key queued before (or twice in ns) is skipped.
+	EnqueueMany(ctx context.Context, ns []Notice) (created int, err error)
 	// Claim leases up to limit (1..MaxPage) queued notices due now whose lease
 	// (if any) ran out, oldest due first, for lease (0 < lease ≤ MaxLease), and
 	// counts the attempt. Concurrent claimers never get the same notice while
@@ -86,6 +90,11 @@ type Store interface {
 	// MarkSent ends a queued notice as sent; ErrNotQueued when it is no longer
 	// queued (it is left as is).
 	MarkSent(ctx context.Context, id int64) error
+	// MarkSentMany ends as sent, in one statement, those of ids (1..MaxPage
+	// positive ids) still queued, and answers how many it ended; the others (no
+	// longer queued, or unknown) are left as they are: the group commit of
+	// the notices' runner.
+	MarkSentMany(ctx context.Context, ids []int64) (int, error)
 	// MarkFailed ends a queued notice as failed for reason (1..MaxReasonLen bytes).
 	MarkFailed(ctx context.Context, id int64, reason string) error
 	// Defer puts a queued notice back until notBefore and ends its lease (quiet
@@ -140,6 +149,19 @@ func Validate(n *Notice) error {
 	return nil
 }
 
+// ValidateMany checks the notices of an EnqueueMany.
+func ValidateMany(ns []Notice) error {
+	if len(ns) == 0 || len(ns) > MaxPage {
+		return invalid("%d notices, want 1..%d", len(ns), MaxPage)
+	}
+	for i := range ns {
+		if err := Validate(&ns[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // ValidateReason checks a failure reason, a withdrawal reason or a delivery detail.
 func ValidateReason(r string, empty bool) error {
 	if (r == "" && !empty) || len(r) > MaxReasonLen {
@@ -152,6 +174,19 @@ func ValidateReason(r string, empty bool) error {
 func ValidateLimit(n int) error {
 	if n < 1 || n > MaxPage {
 		return invalid("limit %d, want 1..%d", n, MaxPage)
+	}
+	return nil
+}
+
+// ValidateIDs checks the ids of a MarkSentMany.
+func ValidateIDs(ids []int64) error {
+	if len(ids) == 0 || len(ids) > MaxPage {
+		return invalid("%d ids, want 1..%d", len(ids), MaxPage)
+	}
+	for _, id := range ids {
+		if id <= 0 {
+			return invalid("notice id %d", id)
+		}
 	}
 	return nil
 }

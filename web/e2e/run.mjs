@@ -6,7 +6,8 @@
 // recharge → pay on the sandbox aggregator's page → back: the order is credited and the
 // balance rises → history with the day's total → daily cap → report the card lost →
 // fees: the bill published in the console paid from the balance, its receipt →
-// language → log out. Fees (fees.mjs): an item for a class created, published, cash
+// language → log out. Fee journal (feejournal.mjs): an item's changes and a pupil
+// added to it; `node e2e/run.mjs feejournal` runs that flow alone. Fees (fees.mjs): an item for a class created, published, cash
 // and an exemption recorded, the unpaid list exported, then closed. Staff (console.mjs): log in → import an XLSX with a bad row (row
 // errors, nothing imported) → fix → import → class sheet PDF → a card pays at the
 // terminal → report it lost → refused at the terminal → re-issue → the new card pays;
@@ -25,10 +26,13 @@ import { consoleFlows } from './console.mjs'
 import { feesCreate, feesFinish, feesParent } from './fees.mjs'
 import { opsFlow } from './ops.mjs'
 import { inboxParent } from './faces2.mjs'
+import { feeJournal } from './feejournal.mjs'
 import { refundsFlow } from './refunds.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
+// only names one flow to run alone (node e2e/run.mjs feejournal); none runs them all.
+const only = (process.argv[2] ?? '').replace(/^.*\//, '').replace(/\.mjs$/, '')
 const artifacts = resolve(process.env.ONECODE_ARTIFACTS || join(here, '../test-artifacts'))
 async function parentFlow(browser, sw) {
   const ctx = await browser.newContext({
@@ -187,12 +191,17 @@ async function main() {
   try {
     await step('start onecode serve --demo', async () => { sw = await startSwitch({ binary, artifacts }) })
     browser = await chromium.launch({ executablePath: exe, headless: true, args: launchArgs, timeout: 60_000 })
-    const feeItem = await feesCreate(browser, sw, artifacts)
-    await parentFlow(browser, sw)
-    await consoleFlows(browser, sw, artifacts)
-    await feesFinish(browser, sw, artifacts, feeItem)
-    await refundsFlow(browser, sw, artifacts, feeItem)
-    await opsFlow(browser, sw, artifacts)
+    if (only === 'feejournal') {
+      await feeJournal(browser, sw, artifacts)
+    } else {
+      const feeItem = await feesCreate(browser, sw, artifacts)
+      await parentFlow(browser, sw)
+      await consoleFlows(browser, sw, artifacts)
+      await feesFinish(browser, sw, artifacts, feeItem)
+      await feeJournal(browser, sw, artifacts)
+      await refundsFlow(browser, sw, artifacts, feeItem)
+      await opsFlow(browser, sw, artifacts)
+    }
   } catch (e) {
     const page = current()
     await page?.screenshot({ path: join(artifacts, 'FAILED.png'), fullPage: true }).catch(() => undefined)

@@ -106,6 +106,8 @@ export const Reason = {
   // Fee bills paid online
   BillOrderOpen: 'BILL_ORDER_OPEN',
   BillNothingDue: 'BILL_NOTHING_DUE',
+  // Pupils added to an open fee item
+  PupilNotActive: 'PUPIL_NOT_ACTIVE',
   // Notice preferences
   NoticeAlwaysOn: 'NOTICE_ALWAYS_ON',
   // WeChat links and JSAPI payments

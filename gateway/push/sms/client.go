@@ -58,7 +58,7 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	c := &Client{send: u.JoinPath(SendPath).String(), creds: cfg.Credentials, sign: cfg.SignName, http: cfg.HTTPClient, now: cfg.Now}
 	if c.http == nil {
-		c.http = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		c.http = &http.Client{Transport: keepAliveTransport(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -124,4 +124,15 @@ func (c *Client) Send(ctx context.Context, d notify.Delivery) (notify.Receipt, e
 	default:
 		return notify.Receipt{}, notify.Transient("http_"+strconv.Itoa(resp.StatusCode), nil)
 	}
+}
+
+// maxIdlePerHost keeps as many connections to the provider open as the
+// notices' runner sends at once (notify.MaxWorkers): the default transport
+// keeps 2, so concurrent sends would open and close a connection each.
+const maxIdlePerHost = notify.MaxWorkers
+
+func keepAliveTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = maxIdlePerHost
+	return t
 }

@@ -54,7 +54,7 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	c := &Client{base: u, appID: cfg.AppID, secret: cfg.Secret, http: cfg.HTTPClient, now: cfg.Now}
 	if c.http == nil {
-		c.http = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		c.http = &http.Client{Transport: keepAliveTransport(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -162,4 +162,15 @@ func (c *Client) call(ctx context.Context, method, path string, q url.Values, bo
 		return notify.Transient("bad_answer", nil)
 	}
 	return nil
+}
+
+// maxIdlePerHost keeps as many connections to the provider open as the
+// notices' runner sends at once (notify.MaxWorkers): the default transport
+// keeps 2, so concurrent sends would open and close a connection each.
+const maxIdlePerHost = notify.MaxWorkers
+
+func keepAliveTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = maxIdlePerHost
+	return t
 }

@@ -225,6 +225,17 @@ func testGuardianships(t *testing.T, s directory.Store) {
 		gs[0].AccountID != acc(1) || gs[0].CreatedAt.IsZero() || gs[1].CreatedAt.Before(gs[0].CreatedAt) {
 		t.Errorf("guardians of pupil 1: %+v", gs)
 	}
+	ps, err := s.GuardianParents(ctx, acc(1))
+	must(t, err)
+	if len(ps) != 2 || ps[0].ID != "par_0" || ps[1].ID != "par_1" || len(ps[0].PhoneHash) == 0 || ps[0].CreatedAt.IsZero() {
+		t.Errorf("guardian parents of pupil 1: %+v", ps)
+	}
+	if p0, err := s.ParentByID(ctx, "par_0"); err != nil || !reflect.DeepEqual(p0, ps[0]) {
+		t.Errorf("guardian parent %+v, ParentByID %+v, %v", ps[0], p0, err)
+	}
+	if ps, err := s.GuardianParents(ctx, "acc_unknown"); err != nil || len(ps) != 0 {
+		t.Errorf("guardian parents of an unknown account: %v, %v", ps, err)
+	}
 	cs, err := s.ChildrenOf(ctx, "par_0")
 	must(t, err)
 	if len(cs) != 2 || cs[0].AccountID != acc(1) || cs[1].AccountID != acc(2) {

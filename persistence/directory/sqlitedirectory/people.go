@@ -136,6 +136,26 @@ func (s *Store) Guardians(ctx context.Context, accountID string) ([]directory.Gu
 	return s.guardianships(ctx, "account_id", accountID, directory.MaxGuardians)
 }
 
+// GuardianParents implements directory.Store.
+func (s *Store) GuardianParents(ctx context.Context, accountID string) ([]directory.Parent, error) {
+	if err := directory.ValidateAccountID(accountID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.phone_hash, p.phone_masked, p.phone_sealed, p.created_at
+		FROM guardianships g JOIN parents p ON p.id = g.parent_id
+		WHERE g.account_id = ? ORDER BY g.created_at, g.parent_id LIMIT ?`, accountID, directory.MaxGuardians)
+	if err != nil {
+		return nil, mapErr("guardian parents", err)
+	}
+	var out []directory.Parent
+	err = eachRow(rows, func() error {
+		p, err := scanParent(rows)
+		out = append(out, p)
+		return err
+	})
+	return out, mapErr("guardian parents", err)
+}
+
 // ChildrenOf implements directory.Store.
 func (s *Store) ChildrenOf(ctx context.Context, parentID string) ([]directory.Guardianship, error) {
 	if err := directory.ValidateID("parent", parentID); err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -39,7 +40,12 @@ func Run(t *testing.T, open Opener) {
 		{"ListItemsPerSchool", testListItems},
 		{"PublishedDueOn", testPublishedDueOn},
 		{"PutBillBySeq", testPutBill},
+		{"PutBillsBySeq", testPutBills},
 		{"ListBillsAndTotals", testListBills},
+		{"ChangesWithCreateAndEdit", testChangesWithItem},
+		{"AppendChangeOncePerKey", testAppendChangeOnce},
+		{"AppendChangeConcurrent", testAppendChangeConcurrent},
+		{"ChangeInvalid", testChangeInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,7 +65,7 @@ func item(id, school string) fees.Item {
 
 func create(t *testing.T, s fees.Store, it fees.Item) fees.Item {
 	t.Helper()
-	got, err := s.CreateItem(context.Background(), it)
+	got, err := s.CreateItem(context.Background(), it, created(it.ID))
 	if err != nil {
 		t.Fatalf("CreateItem %s: %v", it.ID, err)
 	}
@@ -79,7 +85,7 @@ func testCreateAndGet(t *testing.T, s fees.Store, c *clock) {
 	if again, err := s.GetItem(ctx, "FI1"); err != nil || !reflect.DeepEqual(again, want) {
 		t.Fatalf("GetItem = %+v, %v", again, err)
 	}
-	if _, err := s.CreateItem(ctx, item("FI1", "S1")); !errors.Is(err, fees.ErrConflict) {
+	if _, err := s.CreateItem(ctx, item("FI1", "S1"), created("FI1")); !errors.Is(err, fees.ErrConflict) {
 		t.Errorf("second create: %v, want %v", err, fees.ErrConflict)
 	}
 	if _, err := s.GetItem(ctx, "nope"); !errors.Is(err, fees.ErrNotFound) {
@@ -104,7 +110,7 @@ func testCreateInvalid(t *testing.T, s fees.Store, _ *clock) {
 	} {
 		it := item("FI-"+name, "S1")
 		f(&it)
-		if _, err := s.CreateItem(context.Background(), it); !errors.Is(err, fees.ErrInvalid) {
+		if _, err := s.CreateItem(context.Background(), it, created(it.ID)); !errors.Is(err, fees.ErrInvalid) {
 			t.Errorf("%s: %v, want %v", name, err, fees.ErrInvalid)
 		}
 	}
@@ -116,19 +122,19 @@ func testUpdateDraft(t *testing.T, s fees.Store, c *clock) {
 	c.Add(time.Minute)
 	up := item("FI1", "S1")
 	up.Title, up.Amount = "校服费（秋）", 15000
-	got, err := s.UpdateDraft(ctx, up)
+	got, err := s.UpdateDraft(ctx, up, edited("e1"))
 	if err != nil || got.Title != up.Title || got.Amount != 15000 || !got.UpdatedAt.Equal(fees.Micro(c.Now())) {
 		t.Fatalf("UpdateDraft = %+v, %v", got, err)
 	}
 	other := up
 	other.SchoolID = "S2"
-	if _, err := s.UpdateDraft(ctx, other); !errors.Is(err, fees.ErrNotFound) {
+	if _, err := s.UpdateDraft(ctx, other, edited("e2")); !errors.Is(err, fees.ErrNotFound) {
 		t.Errorf("update from another school: %v, want %v", err, fees.ErrNotFound)
 	}
 	if _, err := s.MoveItem(ctx, "FI1", fee.Draft, fee.Published); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.UpdateDraft(ctx, up); !errors.Is(err, fees.ErrConflict) {
+	if _, err := s.UpdateDraft(ctx, up, edited("e1")); !errors.Is(err, fees.ErrConflict) {
 		t.Errorf("update of a published item: %v, want %v", err, fees.ErrConflict)
 	}
 }
@@ -243,6 +249,43 @@ func testPutBill(t *testing.T, s fees.Store, _ *clock) {
 	}
 	if _, err := s.PutBill(ctx, fees.Bill{ItemID: "nope", AccountID: "A1", SchoolID: "S1", DueFen: 1, Status: fee.StatusUnpaid, Seq: 1}); !errors.Is(err, fees.ErrNotFound) {
 		t.Errorf("bill of an unknown item: %v, want %v", err, fees.ErrNotFound)
+	}
+}
+
+func testPutBills(t *testing.T, s fees.Store, _ *clock) {
+	ctx := context.Background()
+	create(t, s, item("FI1", "S1"))
+	if _, err := s.PutBill(ctx, bill("A1", "C1", 7, 5000, fee.StatusPartlyPaid)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.PutBills(ctx, []fees.Bill{
+		bill("A1", "C1", 6, 0, fee.StatusUnpaid), // older than the stored row: not written
+		bill("A2", "C2", 1, 0, fee.StatusUnpaid),
+		bill("A3", "C1", 1, 0, fee.StatusUnpaid),
+		bill("A3", "C1", 2, 12000, fee.StatusPaid), // the same bill again, later: counts once
+	})
+	if err != nil || n != 2 {
+		t.Fatalf("PutBills = %d, %v; want 2 written", n, err)
+	}
+	got, err := s.ListBills(ctx, "FI1", "", "", 10)
+	want := []fees.Bill{bill("A1", "C1", 7, 5000, fee.StatusPartlyPaid), bill("A2", "C2", 1, 0, fee.StatusUnpaid), bill("A3", "C1", 2, 12000, fee.StatusPaid)}
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("ListBills = %+v, %v; want %+v", got, err, want)
+	}
+	if n, err := s.PutBills(ctx, want); err != nil || n != 0 {
+		t.Errorf("PutBills of the stored rows = %d, %v; want 0", n, err)
+	}
+	for name, bs := range map[string][]fees.Bill{
+		"none":     nil,
+		"too many": make([]fees.Bill, fees.MaxListLimit+1),
+		"invalid":  {bill("A4", "C1", 1, 0, fee.StatusUnpaid), bill("A5", "C1", 0, 0, fee.StatusUnpaid)},
+	} {
+		if _, err := s.PutBills(ctx, bs); !errors.Is(err, fees.ErrInvalid) {
+			t.Errorf("%s: %v, want %v", name, err, fees.ErrInvalid)
+		}
+	}
+	if got, _ := s.ListBills(ctx, "FI1", "", "", 10); len(got) != 3 {
+		t.Errorf("an invalid PutBills wrote: %+v", got)
 	}
 }
 

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/onecode/onecode/domain/fee"
 	"github.com/onecode/onecode/domain/schoolday"
@@ -26,6 +28,48 @@ func (s *Store) PutBill(ctx context.Context, b fees.Bill) (bool, error) {
 	}
 	n, err := res.RowsAffected()
 	return n > 0, s.mapErr("put bill", err)
+}
+
+// PutBills implements fees.Store.
+func (s *Store) PutBills(ctx context.Context, bs []fees.Bill) (int, error) {
+	if len(bs) == 0 || len(bs) > fees.MaxListLimit {
+		return 0, fmt.Errorf("%w: %d bills, want 1..%d", fees.ErrInvalid, len(bs), fees.MaxListLimit)
+	}
+	// One row per bill (a statement may not upsert a row twice), at its highest seq.
+	latest := map[[2]string]int{}
+	var rows []fees.Bill
+	for _, b := range bs {
+		if err := fees.ValidateBill(b); err != nil {
+			return 0, err
+		}
+		k := [2]string{b.ItemID, b.AccountID}
+		if i, ok := latest[k]; ok {
+			if b.Seq > rows[i].Seq {
+				rows[i] = b
+			}
+			continue
+		}
+		latest[k] = len(rows)
+		rows = append(rows, b)
+	}
+	now := s.clock()
+	args := make([]any, 0, 11*len(rows))
+	for _, b := range rows {
+		args = append(args, b.ItemID, b.AccountID, b.SchoolID, b.ClassID, b.DueFen, b.PaidFen, b.ExemptedFen, string(b.Status), b.Seq, now, b.RefundedFen)
+	}
+	values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(rows)), ", ")
+	res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO fee_bills (item_id, account_id, school_id, class_id,
+			due_fen, paid_fen, exempted_fen, status, seq, updated_at, refunded_fen)
+		VALUES `+values+`
+		ON CONFLICT (item_id, account_id) DO UPDATE SET class_id = excluded.class_id, due_fen = excluded.due_fen,
+			paid_fen = excluded.paid_fen, exempted_fen = excluded.exempted_fen, status = excluded.status,
+			seq = excluded.seq, updated_at = excluded.updated_at, refunded_fen = excluded.refunded_fen
+		WHERE fee_bills.seq < excluded.seq AND fee_bills.school_id = excluded.school_id`), args...)
+	if err != nil {
+		return 0, s.mapErr(fmt.Sprintf("put %d bills", len(rows)), err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), s.mapErr("put bills", err)
 }
 
 // ListBills implements fees.Store.

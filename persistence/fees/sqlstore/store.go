@@ -133,41 +133,71 @@ func flag(b bool) int64 {
 }
 
 // CreateItem implements fees.Store.
-func (s *Store) CreateItem(ctx context.Context, it fees.Item) (fees.Item, error) {
+func (s *Store) CreateItem(ctx context.Context, it fees.Item, ch fees.Change) (fees.Item, error) {
 	it.State = fee.Draft
 	if err := fees.ValidateItem(&it); err != nil {
+		return fees.Item{}, err
+	}
+	ch.ItemID = it.ID
+	if err := fees.ValidateChange(&ch); err != nil {
 		return fees.Item{}, err
 	}
 	ids, err := targetIDs(it.Target)
 	if err != nil {
 		return fees.Item{}, err
 	}
-	got, err := scanItem(s.db.QueryRowContext(ctx, s.q(`INSERT INTO fee_items (`+itemColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+itemColumns),
-		it.ID, it.SchoolID, it.Title, string(it.Category), int64(it.Amount), string(it.Target.Kind), ids, int64(it.Due),
-		flag(it.AllowBalance), string(it.State), it.CreatedBy, it.CreatedAt.UnixMicro(), s.clock()))
-	return got, s.mapErr("create fee item "+it.ID, err)
+	var got fees.Item
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		got, err = scanItem(tx.QueryRowContext(ctx, s.q(`INSERT INTO fee_items (`+itemColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+itemColumns),
+			it.ID, it.SchoolID, it.Title, string(it.Category), int64(it.Amount), string(it.Target.Kind), ids, int64(it.Due),
+			flag(it.AllowBalance), string(it.State), it.CreatedBy, it.CreatedAt.UnixMicro(), s.clock()))
+		if err != nil {
+			return s.mapErr("create fee item "+it.ID, err)
+		}
+		_, _, err = s.appendChange(ctx, tx, ch)
+		return err
+	})
+	if err != nil {
+		return fees.Item{}, err
+	}
+	return got, nil
 }
 
 // UpdateDraft implements fees.Store.
-func (s *Store) UpdateDraft(ctx context.Context, it fees.Item) (fees.Item, error) {
+func (s *Store) UpdateDraft(ctx context.Context, it fees.Item, ch fees.Change) (fees.Item, error) {
 	if it.CreatedAt.IsZero() {
 		it.CreatedAt = s.now() // not written: the stored creation time stays
 	}
 	if err := fees.ValidateItem(&it); err != nil {
 		return fees.Item{}, err
 	}
+	ch.ItemID = it.ID
+	if err := fees.ValidateChange(&ch); err != nil {
+		return fees.Item{}, err
+	}
 	ids, err := targetIDs(it.Target)
 	if err != nil {
 		return fees.Item{}, err
 	}
-	got, err := scanItem(s.db.QueryRowContext(ctx, s.q(`UPDATE fee_items SET title = ?, category = ?, amount_fen = ?,
-			target_kind = ?, target_ids = ?, due_day = ?, allow_balance = ?, updated_at = ?
-		WHERE item_id = ? AND school_id = ? AND state = 'draft' RETURNING `+itemColumns),
-		it.Title, string(it.Category), int64(it.Amount), string(it.Target.Kind), ids, int64(it.Due), flag(it.AllowBalance),
-		s.clock(), it.ID, it.SchoolID))
+	var got fees.Item
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		got, err = scanItem(tx.QueryRowContext(ctx, s.q(`UPDATE fee_items SET title = ?, category = ?, amount_fen = ?,
+				target_kind = ?, target_ids = ?, due_day = ?, allow_balance = ?, updated_at = ?
+			WHERE item_id = ? AND school_id = ? AND state = 'draft' RETURNING `+itemColumns),
+			it.Title, string(it.Category), int64(it.Amount), string(it.Target.Kind), ids, int64(it.Due), flag(it.AllowBalance),
+			s.clock(), it.ID, it.SchoolID))
+		if err != nil {
+			return err // sql.ErrNoRows: explained below, after the rollback
+		}
+		_, _, err = s.appendChange(ctx, tx, ch)
+		return err
+	})
 	if !errors.Is(err, sql.ErrNoRows) {
-		return got, s.mapErr("update fee item "+it.ID, err)
+		if err != nil {
+			return fees.Item{}, s.mapErr("update fee item "+it.ID, err)
+		}
+		return got, nil
 	}
 	cur, err := s.GetItem(ctx, it.ID)
 	if err != nil {

@@ -34,9 +34,11 @@ func Run(t *testing.T, open Opener) {
 	}{
 		{"EnqueueOncePerKey", testEnqueueOnce},
 		{"EnqueueInvalid", testEnqueueInvalid},
+		{"EnqueueMany", testEnqueueMany},
 		{"ClaimLeaseAndDue", testClaimLease},
 		{"ConcurrentClaimers", testConcurrentClaimers},
 		{"EndsOnce", testEndsOnce},
+		{"MarkSentMany", testMarkSentMany},
 		{"Withdraw", testWithdraw},
 		{"Defer", testDefer},
 		{"Receipts", testReceipts},
@@ -111,6 +113,36 @@ func testEnqueueOnce(t *testing.T, s outbox.Store, c *Clock) {
 	}
 	_, err = s.Get(ctx, id+1000)
 	wantErr(t, "unknown id", err, outbox.ErrNotFound)
+}
+
+func testEnqueueMany(t *testing.T, s outbox.Store, c *Clock) {
+	first := enqueue(t, s, notice("k0"))
+	later := notice("k3")
+	later.NotBefore = c.Now().Add(time.Hour)
+	n, err := s.EnqueueMany(ctx, []outbox.Notice{notice("k0"), notice("k1"), notice("k2"), notice("k1"), later})
+	must(t, err)
+	if n != 3 {
+		t.Errorf("EnqueueMany queued %d, want 3 (k0 queued before, k1 given twice)", n)
+	}
+	if ids := claim(t, s, 10); len(ids) != 3 || ids[0] != first {
+		t.Errorf("claimed %v, want k0, k1, k2 (k3 not yet due)", ids)
+	}
+	id, created, err := s.Enqueue(ctx, notice("k1"))
+	must(t, err)
+	if created || id == 0 {
+		t.Errorf("k1 again: %d, created %v", id, created)
+	}
+	bad := notice("k4")
+	bad.Payload = []byte("not json")
+	for name, ns := range map[string][]outbox.Notice{"none": nil, "too many": make([]outbox.Notice, outbox.MaxPage+1),
+		"one invalid": {notice("k5"), bad}} {
+		if _, err := s.EnqueueMany(ctx, ns); !errors.Is(err, outbox.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	if _, created, err := s.Enqueue(ctx, notice("k5")); err != nil || !created {
+		t.Errorf("k5 of a refused EnqueueMany was written: created %v, %v", created, err)
+	}
 }
 
 func testEnqueueInvalid(t *testing.T, s outbox.Store, _ *Clock) {
@@ -229,6 +261,39 @@ func testEndsOnce(t *testing.T, s outbox.Store, c *Clock) {
 	must(t, err)
 	if n.State != outbox.Sent || n.Reason != "" || n.DoneAt == nil {
 		t.Errorf("sent notice %+v", n)
+	}
+}
+
+func testMarkSentMany(t *testing.T, s outbox.Store, c *Clock) {
+	a, b, w, f := enqueue(t, s, notice("a")), enqueue(t, s, notice("b")), enqueue(t, s, notice("w")), enqueue(t, s, notice("f"))
+	claim(t, s, 10)
+	must(t, s.MarkFailed(ctx, f, "sms:invalid_phone"))
+	if ok, err := s.Withdraw(ctx, "w", "voided"); err != nil || !ok {
+		t.Fatalf("withdraw: %v %v", ok, err)
+	}
+	n, err := s.MarkSentMany(ctx, []int64{a, b, w, f, f + 1000})
+	must(t, err)
+	if n != 2 {
+		t.Errorf("MarkSentMany ended %d notices, want the 2 still queued", n)
+	}
+	if n, err := s.MarkSentMany(ctx, []int64{a, b}); err != nil || n != 0 {
+		t.Errorf("MarkSentMany again: %d, %v; want 0, nil", n, err)
+	}
+	for id, want := range map[int64]outbox.State{a: outbox.Sent, b: outbox.Sent, w: outbox.Withdrawn, f: outbox.Failed} {
+		got, err := s.Get(ctx, id)
+		must(t, err)
+		if got.State != want || got.DoneAt == nil || (want == outbox.Sent && got.Reason != "") {
+			t.Errorf("notice %d: %+v, want %s", id, got, want)
+		}
+	}
+	c.Add(2 * time.Minute)
+	if ids := claim(t, s, 10); len(ids) != 0 {
+		t.Errorf("notices marked sent claimed again: %v", ids)
+	}
+	for _, bad := range [][]int64{nil, {0}, {-1}, make([]int64, outbox.MaxPage+1)} {
+		if _, err := s.MarkSentMany(ctx, bad); !errors.Is(err, outbox.ErrInvalid) {
+			t.Errorf("MarkSentMany(%d ids) = %v, want ErrInvalid", len(bad), err)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -129,6 +130,30 @@ func (s *Store) Enqueue(ctx context.Context, n outbox.Notice) (int64, bool, erro
 	return id, false, mapErr("enqueue", err)
 }
 
+// EnqueueMany implements outbox.Store.
+func (s *Store) EnqueueMany(ctx context.Context, ns []outbox.Notice) (int, error) {
+	if err := outbox.ValidateMany(ns); err != nil {
+		return 0, err
+	}
+	now := s.clock()
+	args := make([]any, 0, 7*len(ns))
+	values := make([]string, len(ns))
+	for i, n := range ns {
+		notBefore := now
+		if !n.NotBefore.IsZero() {
+			notBefore = outbox.Micro(n.NotBefore)
+		}
+		args = append(args, n.Key, n.Kind, n.SchoolID, n.Recipient, string(n.Payload), notBefore, now)
+		values[i] = fmt.Sprintf("($%d, $%d, $%d, $%d, $%d, $%d, $%d)", 7*i+1, 7*i+2, 7*i+3, 7*i+4, 7*i+5, 7*i+6, 7*i+7)
+	}
+	tag, err := s.pool.Exec(ctx, `INSERT INTO notices (dedupe_key, kind, school_id, recipient, payload, not_before, created_at)
+		VALUES `+strings.Join(values, ", ")+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+	if err != nil {
+		return 0, mapErr("enqueue many", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // Claim implements outbox.Store.
 func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]outbox.Notice, error) {
 	if err := outbox.ValidateLimit(limit); err != nil {
@@ -174,6 +199,19 @@ func (s *Store) missing(ctx context.Context, what string, id int64) error {
 // MarkSent implements outbox.Store.
 func (s *Store) MarkSent(ctx context.Context, id int64) error {
 	return s.end(ctx, "mark sent", id, outbox.Sent, "")
+}
+
+// MarkSentMany implements outbox.Store.
+func (s *Store) MarkSentMany(ctx context.Context, ids []int64) (int, error) {
+	if err := outbox.ValidateIDs(ids); err != nil {
+		return 0, err
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE notices SET state = 'sent', reason = '', done_at = $2, claimed_until = NULL
+		WHERE id = ANY($1) AND state = 'queued'`, ids, s.clock())
+	if err != nil {
+		return 0, mapErr("mark sent", err)
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // MarkFailed implements outbox.Store.

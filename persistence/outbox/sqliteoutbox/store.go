@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/onecode/onecode/persistence/migrate"
@@ -118,6 +119,30 @@ func (s *Store) Enqueue(ctx context.Context, n outbox.Notice) (int64, bool, erro
 	return id, false, mapErr("enqueue", err)
 }
 
+// EnqueueMany implements outbox.Store.
+func (s *Store) EnqueueMany(ctx context.Context, ns []outbox.Notice) (int, error) {
+	if err := outbox.ValidateMany(ns); err != nil {
+		return 0, err
+	}
+	now := s.clock()
+	args := make([]any, 0, 7*len(ns))
+	for _, n := range ns {
+		notBefore := now
+		if !n.NotBefore.IsZero() {
+			notBefore = outbox.Micro(n.NotBefore).UnixMicro()
+		}
+		args = append(args, n.Key, n.Kind, n.SchoolID, n.Recipient, string(n.Payload), notBefore, now)
+	}
+	values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(ns)), ", ")
+	res, err := s.db.ExecContext(ctx, `INSERT INTO notices (dedupe_key, kind, school_id, recipient, payload, not_before, created_at)
+		VALUES `+values+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+	if err != nil {
+		return 0, mapErr("enqueue many", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), mapErr("enqueue many", err)
+}
+
 // Claim implements outbox.Store.
 func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]outbox.Notice, error) {
 	if err := outbox.ValidateLimit(limit); err != nil {
@@ -178,6 +203,24 @@ func (s *Store) missing(ctx context.Context, what string, id int64) error {
 // MarkSent implements outbox.Store.
 func (s *Store) MarkSent(ctx context.Context, id int64) error {
 	return s.end(ctx, "mark sent", id, outbox.Sent, "")
+}
+
+// MarkSentMany implements outbox.Store.
+func (s *Store) MarkSentMany(ctx context.Context, ids []int64) (int, error) {
+	if err := outbox.ValidateIDs(ids); err != nil {
+		return 0, err
+	}
+	args := []any{s.clock()}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE notices SET state = 'sent', reason = '', done_at = ?, claimed_until = NULL
+		WHERE state = 'queued' AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return 0, mapErr("mark sent", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), mapErr("mark sent", err)
 }
 
 // MarkFailed implements outbox.Store.

@@ -9,7 +9,7 @@ import type {
   ListClassesResponse, ListDishesResponse, LossResponse, PupilHistoryResponse, PutDishResponse, PutStaffResponse,
   RegisterTerminalResponse, ReissueResponse, SetTerminalEnabledResponse, TotalsResponse,
 } from './types'
-import type { FeeClassTotal, ListFeeBillsResponse, PublishFeeItemResponse } from './types'
+import type { FeeClassTotal, ListFeeBillsResponse, ListFeeItemChangesResponse, PublishFeeItemResponse } from './types'
 import type { ListNoticesResponse, ListRefundsResponse, ListStaffResponse, RefundResponse, SchoolLimits } from './types'
 
 export const client = new ApiClient({
@@ -120,6 +120,10 @@ export const api = {
   publishFeeItem: (id: string) => client.post<PublishFeeItemResponse>(`/v1/staff/fee-items/${seg(id)}:publish`, {}),
   closeFeeItem: async (id: string) => (await client.post<{ item: FeeItem }>(`/v1/staff/fee-items/${seg(id)}:close`, {})).item,
   feeTotals: async (id: string) => (await client.get<{ classes?: FeeClassTotal[] }>(`/v1/staff/fee-items/${seg(id)}/totals`)).classes ?? [],
+  feeChanges: (id: string, pageToken: string, pageSize = 100) =>
+    client.get<ListFeeItemChangesResponse>(`/v1/staff/fee-items/${seg(id)}/changes`, { pageToken, pageSize }),
+  addPupilToFee: async (id: string, accountId: string) =>
+    (await client.post<{ bill: FeeBill }>(`/v1/staff/fee-items/${seg(id)}:addPupil`, { accountId })).bill,
   remindUnpaid: (id: string, classId: string) =>
     client.post<{ queued?: number; skipped?: number }>(`/v1/staff/fee-items/${seg(id)}:remindUnpaid`, { classId }),
   unpaidXlsx: (id: string, classId: string) =>

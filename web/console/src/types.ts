@@ -86,3 +86,9 @@ export interface NoticeStatus {
   createdUnix?: Int64; doneUnix?: Int64; attempts?: number; channel?: string
 }
 export interface ListNoticesResponse { notices?: NoticeStatus[]; nextBeforeId?: Int64 }
+
+// An item's journal of changes (FeeItemStaffService).
+export interface FeeItemChange {
+  seq: Int64; kind: string; staffId: string; role?: string; accountId?: string; at: string; detail?: string
+}
+export interface ListFeeItemChangesResponse { changes?: FeeItemChange[]; nextPageToken?: string }

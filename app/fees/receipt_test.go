@@ -1,0 +1,79 @@
+package fees
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/onecode/onecode/persistence/journal"
+	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
+)
+
+// History implements Journal over the grains' events: newest first, seq < before.
+func (g *grains) History(_ context.Context, id string, before int64, limit int) ([]journal.Event, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []journal.Event
+	evs := g.events[id]
+	for i := len(evs) - 1; i >= 0 && len(out) < limit; i-- {
+		if before <= 0 || evs[i].Seq < before {
+			out = append(out, evs[i])
+		}
+	}
+	return out, nil
+}
+
+// TestFeeReceiptPayments: the receipt lists every payment on the bill, oldest first,
+// with its time, amount and order number, voucher or balance, and nothing of another
+// item's bill.
+func TestFeeReceiptPayments(t *testing.T) {
+	svc, g, _ := newWorld(t, 1)
+	svc.d.Journal = g
+	ctx := context.Background()
+	it := classItem(t, svc, 6000, true)
+	other := classItem(t, svc, 900, false)
+	for _, id := range []string{it.ID, other.ID} {
+		if _, err := svc.Publish(ctx, fin, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec := func(req *grainv1.ExecuteRequest) {
+		t.Helper()
+		if r, err := g.Execute(ctx, "acc_0000", req); err != nil || r.GetAccepted() == nil {
+			t.Fatalf("%v: %v %v", req, r, err)
+		}
+	}
+	exec(&grainv1.ExecuteRequest{IdemKey: "P100", Command: &grainv1.ExecuteRequest_RechargeCredit{
+		RechargeCredit: &grainv1.RechargeCreditCommand{OrderId: "P100", AmountFen: 5000}}})
+	if _, err := svc.RecordCash(ctx, fin, Movement{ItemID: it.ID, AccountID: "acc_0000", AmountFen: 1000, Text: "NO.7", RequestID: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RecordCash(ctx, fin, Movement{ItemID: other.ID, AccountID: "acc_0000", AmountFen: 900, Text: "NO.8", RequestID: "c2"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.PayFromBalance(ctx, "par_1", Movement{ItemID: it.ID, AccountID: "acc_0000", AmountFen: 2000, RequestID: "b1"}); err != nil {
+		t.Fatal(err)
+	}
+	exec(&grainv1.ExecuteRequest{IdemKey: "P200", Command: &grainv1.ExecuteRequest_PayBillOnline{
+		PayBillOnline: &grainv1.PayBillOnlineCommand{ItemId: it.ID, OrderId: "P200", AmountFen: 3000}}})
+	r, err := svc.Receipt(ctx, "par_1", "acc_0000", it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.PaidFen != 6000 || len(r.Payments) != 3 {
+		t.Fatalf("receipt %+v, want 60.00 paid in 3 payments", r)
+	}
+	want := []Payment{{AmountFen: 1000, Method: PaidCash, Reference: "NO.7"}, {AmountFen: 2000, Method: PaidBalance},
+		{AmountFen: 3000, Method: PaidOnline, Reference: "P200"}}
+	for i, p := range r.Payments {
+		at := p.At
+		p.At = time.Time{}
+		if p != want[i] || at.IsZero() {
+			t.Fatalf("payment %d = %+v at %v, want %+v", i, p, at, want[i])
+		}
+	}
+	svc.d.Journal = nil
+	if r, err := svc.Receipt(ctx, "par_1", "acc_0000", it.ID); err != nil || len(r.Payments) != 0 || r.PaidFen != 6000 {
+		t.Fatalf("receipt without a journal: %+v, %v", r, err)
+	}
+}
