@@ -198,8 +198,8 @@ async function main() {
       await parentFlow(browser, sw)
       await consoleFlows(browser, sw, artifacts)
       await feesFinish(browser, sw, artifacts, feeItem)
-      await feeJournal(browser, sw, artifacts)
       await refundsFlow(browser, sw, artifacts, feeItem)
+      await feeJournal(browser, sw, artifacts)
       await opsFlow(browser, sw, artifacts)
     }
   } catch (e) {
