@@ -37,6 +37,7 @@ import (
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/fees/pgfees"
 	"github.com/onecode/onecode/persistence/journal"
+	"github.com/onecode/onecode/persistence/orders"
 	"github.com/onecode/onecode/persistence/orders/pgorders"
 	"github.com/onecode/onecode/persistence/redistest"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
@@ -72,8 +73,9 @@ type switchEnv struct {
 	cache    cache.Cache
 	sessions *access.Sessions
 	staffSvc *gateway.StaffService
-	// recharges is the recharge component behind the services.
+	// recharges is the recharge component behind the services; orders its store.
 	recharges *gateway.Recharges
+	orders    orders.Store
 
 	conn     *grpc.ClientConn
 	grpcAddr string
@@ -121,6 +123,10 @@ func newSwitchEnvWith(t *testing.T, providers recharge.Providers) *switchEnv {
 type envOpts struct {
 	outbox    bool
 	providers recharge.Providers
+	// resolveAfter, if set, is the recharges' ResolveAfter (ResolveOnce then
+	// queries orders written that long ago); hops is the edge's ForwardedHops.
+	resolveAfter time.Duration
+	hops         int
 }
 
 // newSwitchEnvOpts builds the environment newSwitchEnv describes, varied by o.
@@ -191,10 +197,11 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 	}
 	rcCfg := recharge.Config{Accounts: e.accounts, Orders: store, Aggregator: port,
 		NotifyURL: notifySrv.URL + "/v1/aggregator/notify", Now: time.Now, Rand: rand.Reader, Logger: discardLogger(),
-		OnBill: projection.ProjectBill, OnRefundRequested: func(ctx context.Context, r recharge.Refund) error {
+		OnBill: projection.ProjectBill, ResolveAfter: o.resolveAfter, OnRefundRequested: func(ctx context.Context, r recharge.Refund) error {
 			return projection.JournalRefund(ctx, fees.RefundNote{SchoolID: r.SchoolID, StaffID: r.StaffID, AccountID: r.AccountID,
 				ItemID: r.ItemID, RequestID: r.RequestID, RefundNo: r.RefundNo, AmountFen: r.AmountFen, Reason: r.Reason, State: string(r.State)})
 		}}
+	rcCfg.WeChatLinks = dir // JSAPI: the parent's linked openid
 	if providers != nil {
 		rcCfg.Providers, rcCfg.MerchantNotifyURL = providers, notifySrv.URL+gateway.PayNotifyPath
 	}
@@ -210,7 +217,7 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.recharges = recharges
+	e.recharges, e.orders = recharges, store
 	notifyMux := http.NewServeMux()
 	notifyMux.Handle("/", recharges.NotifyHandler())
 	notifyMux.Handle("POST "+gateway.PayNotifyPath+"{merchant}", recharges.PayNotifyHandler())
@@ -235,7 +242,7 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 	}
 	links := e.startWeChat(t, deps.PhoneSealKey)
 	srv := switchtest.Serve(t, gateway.Config{Logger: discardLogger(),
-		OperatorToken: testToken, Sessions: sessions}, func(s *grpc.Server) {
+		OperatorToken: testToken, Sessions: sessions, ForwardedHops: o.hops}, func(s *grpc.Server) {
 		apiv1.RegisterAdminServiceServer(s, gateway.NewAdminService(deps))
 		apiv1.RegisterAuthServiceServer(s, authSvc)
 		apiv1.RegisterParentServiceServer(s, parentSvc)

@@ -13,7 +13,7 @@ import (
 // (*Recharges): it places a bill's order once app/fees has checked the parent and
 // the bill, and answers only the parent's own orders.
 type FeeOnlineDesk interface {
-	CreateFee(ctx context.Context, f recharge.FeeOrder) (*apiv1.Recharge, error)
+	CreateFee(ctx context.Context, f recharge.FeeOrder, channel apiv1.PayChannel) (*apiv1.Recharge, error)
 	GetOwn(ctx context.Context, parentID, orderID string) (*apiv1.Recharge, error)
 }
 
@@ -35,7 +35,7 @@ func (s *FeeParentService) PayBillOnline(ctx context.Context, req *apiv1.PayBill
 		return nil, recharge.ErrDisabled
 	}
 	o, err := s.online.CreateFee(ctx, recharge.FeeOrder{ParentID: p.SubjectID, AccountID: bill.AccountID, ItemID: bill.ItemID,
-		AmountFen: bill.AmountFen, RequestID: req.GetRequestId()})
+		AmountFen: bill.AmountFen, RequestID: req.GetRequestId()}, req.GetChannel())
 	if err != nil {
 		return nil, err
 	}

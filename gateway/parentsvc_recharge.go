@@ -15,7 +15,7 @@ import (
 // (*Recharges): ParentService checks that the parent may reach the child before
 // Create; GetOwn answers only the parent's own orders.
 type RechargeDesk interface {
-	Create(ctx context.Context, parentID, accountID string, amountFen int64, requestID string) (*apiv1.Recharge, error)
+	Create(ctx context.Context, parentID, accountID string, amountFen int64, requestID string, channel apiv1.PayChannel) (*apiv1.Recharge, error)
 	GetOwn(ctx context.Context, parentID, orderID string) (*apiv1.Recharge, error)
 }
 
@@ -35,7 +35,7 @@ func (s *ParentService) CreateRecharge(ctx context.Context, req *apiv1.CreateRec
 	if s.recharges == nil {
 		return nil, recharge.ErrDisabled
 	}
-	r, err := s.recharges.Create(ctx, p.SubjectID, req.GetAccountId(), req.GetAmountFen(), req.GetRequestId())
+	r, err := s.recharges.Create(ctx, p.SubjectID, req.GetAccountId(), req.GetAmountFen(), req.GetRequestId(), req.GetChannel())
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,8 @@ import (
 type payEnv struct {
 	merchants []payments.Merchant
 	school    payments.School
+	// sandboxURL is the sandbox's base URL (its /sandbox/… endpoints).
+	sandboxURL string
 	// allDelivered: every copy of every notification was answered 2xx ("success").
 	allDelivered func() bool
 }
@@ -55,7 +57,7 @@ func wechatEnv(t *testing.T, partner bool) payEnv {
 		m.Mode, m.PublicKeyID = payments.ModePartner, set.PublicKeyID
 		s.SubMchID, s.SubAppID = "1900000109", "wx1234567890abcdef"
 	}
-	return payEnv{merchants: []payments.Merchant{m}, school: s, allDelivered: func() bool {
+	return payEnv{merchants: []payments.Merchant{m}, school: s, sandboxURL: srv.URL, allDelivered: func() bool {
 		st := sb.Stats()
 		return st.Scheduled == 6 && st.Delivered == st.Scheduled
 	}}

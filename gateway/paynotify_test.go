@@ -101,7 +101,7 @@ func TestFeeOrderThroughPayNotify(t *testing.T) {
 			t.Fatalf("%s: %v %v", req.GetIdemKey(), resp, err)
 		}
 	}
-	o, err := rc.CreateFee(ctx, recharge.FeeOrder{ParentID: rcParent, AccountID: rcAccount, ItemID: item, AmountFen: due, RequestID: "req-1"})
+	o, err := rc.CreateFee(ctx, recharge.FeeOrder{ParentID: rcParent, AccountID: rcAccount, ItemID: item, AmountFen: due, RequestID: "req-1"}, apiv1.PayChannel_PAY_CHANNEL_H5)
 	if err != nil || o.GetState() != apiv1.Recharge_STATE_AWAITING_PAYMENT || o.GetPurpose() != "fee" || o.GetItemId() != item {
 		t.Fatalf("fee order %v, %v", o, err)
 	}

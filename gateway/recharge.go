@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
@@ -44,19 +43,21 @@ func NewRecharges(cfg recharge.Config, verifier *aggregator.Verifier) (*Recharge
 // App is the use cases behind the edge.
 func (r *Recharges) App() *recharge.Service { return r.app }
 
-// Create is recharge.Service.CreateFor, answered as a proto: the H5 pages run in a
-// browser, so the payer pays through the H5 channel from the IP the edge sees.
-func (r *Recharges) Create(ctx context.Context, parentID, accountID string, amountFen int64, requestID string) (*apiv1.Recharge, error) {
-	rc, err := r.app.CreateFor(ctx, parentID, accountID, amountFen, requestID, browserPayer(ctx))
+// Create is recharge.Service.CreateFor, answered as a proto: the payer pays through
+// channel from the IP the edge sees.
+func (r *Recharges) Create(ctx context.Context, parentID, accountID string, amountFen int64, requestID string,
+	channel apiv1.PayChannel) (*apiv1.Recharge, error) {
+	rc, err := r.app.CreateFor(ctx, parentID, accountID, amountFen, requestID, payerOf(ctx, channel))
 	if err != nil {
 		return nil, err
 	}
 	return RechargeProto(rc), nil
 }
 
-// CreateFee is recharge.Service.CreateFeeOrder for a browser payer, answered as a proto.
-func (r *Recharges) CreateFee(ctx context.Context, f recharge.FeeOrder) (*apiv1.Recharge, error) {
-	f.Payer = browserPayer(ctx)
+// CreateFee is recharge.Service.CreateFeeOrder for a payer through channel, answered
+// as a proto.
+func (r *Recharges) CreateFee(ctx context.Context, f recharge.FeeOrder, channel apiv1.PayChannel) (*apiv1.Recharge, error) {
+	f.Payer = payerOf(ctx, channel)
 	rc, err := r.app.CreateFeeOrder(ctx, f)
 	if err != nil {
 		return nil, err
@@ -64,14 +65,32 @@ func (r *Recharges) CreateFee(ctx context.Context, f recharge.FeeOrder) (*apiv1.
 	return RechargeProto(rc), nil
 }
 
-// browserPayer is a payer in a mobile browser (ChannelH5) at the client IP the edge
-// sees (none when that is an IPv6 network rather than an address).
-func browserPayer(ctx context.Context) recharge.Payer {
-	ip := ClientAddr(ctx)
-	if net.ParseIP(ip) == nil {
-		ip = ""
+// payerOf is the payer of a request: its channel (unspecified: H5) at the full
+// client IP the edge sees (IPv4 or IPv6, for scene_info.payer_client_ip).
+func payerOf(ctx context.Context, ch apiv1.PayChannel) recharge.Payer {
+	return recharge.Payer{Channel: channelOf(ch), ClientIP: ClientIP(ctx)}
+}
+
+var channels = map[apiv1.PayChannel]recharge.Channel{
+	apiv1.PayChannel_PAY_CHANNEL_UNSPECIFIED: recharge.ChannelH5,
+	apiv1.PayChannel_PAY_CHANNEL_H5:          recharge.ChannelH5,
+	apiv1.PayChannel_PAY_CHANNEL_JSAPI:       recharge.ChannelJSAPI,
+	apiv1.PayChannel_PAY_CHANNEL_NATIVE:      recharge.ChannelNative,
+}
+
+// channelOf is the wire channel as the use case's (an unknown one is invalid:
+// CHANNEL_INVALID there).
+func channelOf(ch apiv1.PayChannel) recharge.Channel {
+	if c, ok := channels[ch]; ok {
+		return c
 	}
-	return recharge.Payer{Channel: recharge.ChannelH5, ClientIP: ip}
+	return recharge.Channel(255)
+}
+
+var wireChannels = map[recharge.Channel]apiv1.PayChannel{
+	recharge.ChannelH5:     apiv1.PayChannel_PAY_CHANNEL_H5,
+	recharge.ChannelJSAPI:  apiv1.PayChannel_PAY_CHANNEL_JSAPI,
+	recharge.ChannelNative: apiv1.PayChannel_PAY_CHANNEL_NATIVE,
 }
 
 // Get is recharge.Service.Get, answered as a proto.
@@ -117,7 +136,16 @@ var rechargeStates = map[order.State]apiv1.Recharge_State{
 func RechargeProto(rc recharge.Recharge) *apiv1.Recharge {
 	return &apiv1.Recharge{OrderId: rc.OrderID, AccountId: rc.AccountID, AmountFen: rc.AmountFen, State: rechargeStates[rc.State],
 		PayUrl: rc.PayURL, CreatedUnix: rc.CreatedAt.Unix(), ExpiresUnix: rc.ExpiresAt.Unix(),
-		Purpose: string(rc.Purpose), ItemId: rc.ItemID}
+		Purpose: string(rc.Purpose), ItemId: rc.ItemID, Channel: wireChannels[rc.Channel], CodeUrl: rc.CodeURL,
+		Jsapi: jsapiProto(rc.JSAPI)}
+}
+
+func jsapiProto(j *recharge.JSAPIParams) *apiv1.JSAPIPayment {
+	if j == nil {
+		return nil
+	}
+	return &apiv1.JSAPIPayment{AppId: j.AppID, TimeStamp: j.TimeStamp, NonceStr: j.NonceStr, Package: j.Package,
+		SignType: j.SignType, PaySign: j.PaySign}
 }
 
 // NotifyHandler serves the aggregator's payment notifications (POST). It answers

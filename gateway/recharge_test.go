@@ -208,7 +208,7 @@ func (e *rechargeEnv) balance(t *testing.T) int64 {
 
 func (e *rechargeEnv) create(t *testing.T, req string, fen int64) *apiv1.Recharge {
 	t.Helper()
-	rc, err := e.rc.Create(context.Background(), rcParent, rcAccount, fen, req)
+	rc, err := e.rc.Create(context.Background(), rcParent, rcAccount, fen, req, apiv1.PayChannel_PAY_CHANNEL_H5)
 	if err != nil {
 		t.Fatalf("Create %s %d: %v", req, fen, err)
 	}
@@ -287,7 +287,7 @@ func TestRechargePayNotifyCreditsOnce(t *testing.T) {
 	if again.GetOrderId() != rc.GetOrderId() {
 		t.Fatalf("same request answered order %s, want %s", again.GetOrderId(), rc.GetOrderId())
 	}
-	_, err := e.rc.Create(ctx, rcParent, rcAccount, 6000, "req-1")
+	_, err := e.rc.Create(ctx, rcParent, rcAccount, 6000, "req-1", apiv1.PayChannel_PAY_CHANNEL_H5)
 	wantRechargeCode(t, err, codes.AlreadyExists, reason.IdempotencyConflict)
 
 	e.pay(t, rc.GetOrderId())
@@ -490,11 +490,11 @@ func TestRechargePublicKeyModeCreditsOnce(t *testing.T) {
 func TestRechargeLimitsCheckedBeforeTheAggregator(t *testing.T) {
 	e := newRechargeEnv(t, sandbox.Faults{})
 	ctx := context.Background()
-	_, err := e.rc.Create(ctx, rcParent, rcAccount, rcSingleMax+1, "req-big")
+	_, err := e.rc.Create(ctx, rcParent, rcAccount, rcSingleMax+1, "req-big", apiv1.PayChannel_PAY_CHANNEL_H5)
 	wantRechargeCode(t, err, codes.FailedPrecondition, reason.RechargeSingleMax)
-	a := e.create(t, "req-a", rcSingleMax)                          // pending 1,000 yuan
-	b := e.create(t, "req-b", 60_000)                               // pending 1,600 yuan
-	_, err = e.rc.Create(ctx, rcParent, rcAccount, 50_000, "req-c") // 2,100 > 2,000: counted with what is pending
+	a := e.create(t, "req-a", rcSingleMax)                                                           // pending 1,000 yuan
+	b := e.create(t, "req-b", 60_000)                                                                // pending 1,600 yuan
+	_, err = e.rc.Create(ctx, rcParent, rcAccount, 50_000, "req-c", apiv1.PayChannel_PAY_CHANNEL_H5) // 2,100 > 2,000: counted with what is pending
 	wantRechargeCode(t, err, codes.FailedPrecondition, reason.RechargeBalanceCap)
 	if !strings.Contains(status.Convert(gateway.ErrorStatus(err)).Message(), "at most 400.00 yuan") {
 		t.Errorf("cap message %q does not say how much is left", status.Convert(gateway.ErrorStatus(err)).Message())
@@ -511,7 +511,7 @@ func TestRechargeLimitsCheckedBeforeTheAggregator(t *testing.T) {
 		t.Fatalf("accepted orders: %v, %v", a, b)
 	}
 	e.create(t, "req-d", 40_000) // exactly up to the cap
-	_, err = e.rc.Create(ctx, rcParent, "acc_unknown", 100, "req-e")
+	_, err = e.rc.Create(ctx, rcParent, "acc_unknown", 100, "req-e", apiv1.PayChannel_PAY_CHANNEL_H5)
 	wantRechargeCode(t, err, codes.NotFound, reason.AccountNotOpened)
 }
 
@@ -529,7 +529,7 @@ func TestRechargeAggregatorDownCanteenUnaffected(t *testing.T) {
 	if got := e.client.BreakerState(aggregator.OpCreate).String(); got != "open" {
 		t.Fatalf("create breaker %s, want open", got)
 	}
-	_, err := e.rc.Create(ctx, rcParent, rcAccount, 1000, "req-open")
+	_, err := e.rc.Create(ctx, rcParent, rcAccount, 1000, "req-open", apiv1.PayChannel_PAY_CHANNEL_H5)
 	if _, reqs := e.creates.counts(); reqs != 3 { // fast: the open breaker never calls out
 		t.Errorf("%d create requests reached the aggregator, want 3: none with the breaker open", reqs)
 	}

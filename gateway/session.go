@@ -147,30 +147,50 @@ func (s *ctxStream) Context() context.Context { return s.ctx }
 // the HTTP port) the n-th entry from the end is the client.
 const gatewayMarkKey = "x-onecode-gateway"
 
-type clientAddrKey struct{}
+type clientIPKey struct{}
 
 // ClientAddr is the caller's address for rate limits: an IP (an IPv6
-// address cut to its /64), or "unknown".
-func ClientAddr(ctx context.Context) string {
-	if a, ok := ctx.Value(clientAddrKey{}).(string); ok {
+// address cut to its /64, so that one host's many addresses count once), or
+// "unknown".
+func ClientAddr(ctx context.Context) string { return rateLimitAddr(ClientIP(ctx)) }
+
+// ClientIP is the caller's full address (IPv4, or the whole IPv6 address), as a
+// payment provider is told it (WeChat Pay scene_info.payer_client_ip), or "" when
+// not known. Rate limits use ClientAddr.
+func ClientIP(ctx context.Context) string {
+	if a, ok := ctx.Value(clientIPKey{}).(string); ok {
 		return a
 	}
-	return peerAddr(ctx)
+	return peerIP(ctx)
 }
 
-func peerAddr(ctx context.Context) string {
+func peerIP(ctx context.Context) string {
 	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
 		host, _, err := net.SplitHostPort(p.Addr.String())
 		if err != nil {
 			host = p.Addr.String()
 		}
-		return normalIP(host)
+		return fullIP(host)
 	}
-	return "unknown"
+	return ""
 }
 
-func normalIP(s string) string {
+// fullIP is s as a canonical IP (an IPv4-mapped IPv6 address as IPv4), or "".
+func fullIP(s string) string {
 	ip := net.ParseIP(strings.TrimSpace(s))
+	if ip == nil {
+		return ""
+	}
+	if v4 := ip.To4(); v4 != nil {
+		return v4.String()
+	}
+	return ip.String()
+}
+
+// rateLimitAddr is the key of an address for rate limits: an IPv4 address as
+// is, an IPv6 address's /64, "unknown" when none.
+func rateLimitAddr(s string) string {
+	ip := net.ParseIP(s)
 	if ip == nil {
 		return "unknown"
 	}
@@ -181,7 +201,7 @@ func normalIP(s string) string {
 }
 
 // forwardedAddr picks the client from x-forwarded-for: the last entry,
-// hops entries further left for trusted proxies.
+// hops entries further left for trusted proxies (its full IP, "" if none).
 func forwardedAddr(values []string, hops int) (string, bool) {
 	var all []string
 	for _, v := range values {
@@ -196,20 +216,20 @@ func forwardedAddr(values []string, hops int) (string, bool) {
 	if len(all) == 0 {
 		return "", false
 	}
-	return normalIP(all[i]), true
+	return fullIP(all[i]), true
 }
 
-// clientAddrUnary puts the client address in the context.
+// clientAddrUnary puts the client's full IP in the context.
 func clientAddrUnary(mark string, hops int) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-		addr := peerAddr(ctx)
+		addr := peerIP(ctx)
 		md, _ := metadata.FromIncomingContext(ctx)
 		if markMatches(md.Get(gatewayMarkKey), mark) {
 			if a, ok := forwardedAddr(md.Get("x-forwarded-for"), hops); ok {
 				addr = a
 			}
 		}
-		return h(context.WithValue(ctx, clientAddrKey{}, addr), req)
+		return h(context.WithValue(ctx, clientIPKey{}, addr), req)
 	}
 }
 

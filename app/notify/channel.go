@@ -83,6 +83,10 @@ var (
 	ErrNoRoute     = errors.New("notify: no channel reaches any recipient of the message")
 	ErrBadPayload  = errors.New("notify: the message payload does not fit its topic")
 	ErrExpired     = errors.New("notify: the one-time code expired before it could be sent")
+	// ErrUnreachable is wrapped by a permanent failure of the address on its
+	// channel (a WeChat user who unsubscribed, an openid the account does not
+	// know): the Router tries the contact's next channel once.
+	ErrUnreachable = errors.New("notify: the recipient cannot be reached at this address")
 )
 
 // IsPermanent reports whether err is a permanent failure: the message is marked

@@ -22,15 +22,19 @@ type Parents interface {
 // the phone seal key); a parent without one (created before phones were kept,
 // not logged in since) has no contact, so a message none of whose guardians has
 // a phone goes to the router's fallback.
-//
-// TODO(issue 12): WeChat openids of guardians: the directory keeps none yet
-// (binding an official-account openid to a parent is not built); when it does,
-// Contact.OpenID is filled here and the routes may prefer WeChat.
 type GuardianBook struct {
 	Directory Parents
 	SealKey   []byte
+	// WeChat are the parents' WeChat links (nil: nobody is reached by WeChat).
+	WeChat WeChatLinkReader
 	// Prefs are the guardians' notice preferences (nil: every channel and kind).
 	Prefs outbox.PreferenceStore
+}
+
+// WeChatLinkReader is what GuardianBook reads of the WeChat links
+// (directory.WeChatLinks).
+type WeChatLinkReader interface {
+	WeChatLinkOf(ctx context.Context, parentID string) (directory.WeChatLink, error)
 }
 
 // GuardianParents is what a Parents may offer to read a pupil's guardians
@@ -78,8 +82,7 @@ func (b GuardianBook) parents(ctx context.Context, m Message) ([]directory.Paren
 }
 
 // Contacts implements ContactBook. A directory failure is an error (the
-// message is retried); a sealed phone that does not open under the key is
-// skipped, as if none were kept (the key was replaced: the next login reseals it).
+// message is retried).
 func (b GuardianBook) Contacts(ctx context.Context, m Message) ([]Contact, error) {
 	parents, err := b.parents(ctx, m)
 	if err != nil {
@@ -88,14 +91,13 @@ func (b GuardianBook) Contacts(ctx context.Context, m Message) ([]Contact, error
 	var out []Contact
 	for _, p := range parents {
 		id := p.ID
-		if p.PhoneSealed == "" {
-			continue
-		}
-		phone, err := policy.OpenPhone(b.SealKey, p.PhoneSealed)
+		c, err := b.contact(ctx, p)
 		if err != nil {
+			return nil, err
+		}
+		if c == (Contact{}) {
 			continue
 		}
-		c := Contact{Phone: phone}
 		if b.Prefs != nil {
 			prefs, err := b.Prefs.Preferences(ctx, id)
 			if err != nil {
@@ -109,4 +111,28 @@ func (b GuardianBook) Contacts(ctx context.Context, m Message) ([]Contact, error
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// contact is how parent p is reached: their phone (a sealed phone that does not
+// open under the key is skipped, as if none were kept: the key was replaced and
+// the next login reseals it) and their openid.
+func (b GuardianBook) contact(ctx context.Context, p directory.Parent) (Contact, error) {
+	var c Contact
+	if p.PhoneSealed != "" {
+		if phone, err := policy.OpenPhone(b.SealKey, p.PhoneSealed); err == nil {
+			c.Phone = phone
+		}
+	}
+	if b.WeChat == nil {
+		return c, nil
+	}
+	l, err := b.WeChat.WeChatLinkOf(ctx, p.ID)
+	switch {
+	case errors.Is(err, directory.ErrNotFound):
+	case err != nil:
+		return Contact{}, fmt.Errorf("notify: WeChat link of the message's parent: %w", err)
+	default:
+		c.OpenID = l.OpenID
+	}
+	return c, nil
 }

@@ -146,3 +146,113 @@ func TestGuardianBookOneRead(t *testing.T) {
 		t.Error("a failing directory answered no contacts")
 	}
 }
+
+// links is an in-memory WeChatLinkReader.
+type links map[string]string
+
+func (l links) WeChatLinkOf(_ context.Context, parentID string) (directory.WeChatLink, error) {
+	id, ok := l[parentID]
+	if !ok {
+		return directory.WeChatLink{}, directory.ErrNotFound
+	}
+	return directory.WeChatLink{ParentID: parentID, OpenID: id}, nil
+}
+
+// TestGuardianBookPrefersWeChat: with the default routes, a guardian who linked
+// WeChat gets a notice by template message (not also by SMS), one who did not
+// by SMS, one with only a WeChat link (no phone kept) by WeChat; the login
+// code never goes by WeChat; a WeChat address that turns out unreachable falls
+// back to SMS once.
+func TestGuardianBookPrefersWeChat(t *testing.T) {
+	dir := parents{
+		guardians: map[string][]string{"acc_1": {"par_mum", "par_dad", "par_gran"}},
+		byID: map[string]directory.Parent{
+			"par_mum":  {ID: "par_mum", PhoneSealed: sealedUnder(sealKey, "13900000001")},
+			"par_dad":  {ID: "par_dad", PhoneSealed: sealedUnder(sealKey, "13900000002")},
+			"par_gran": {ID: "par_gran"},
+		},
+	}
+	book := GuardianBook{Directory: dir, SealKey: sealKey, WeChat: links{"par_mum": "oMum", "par_gran": "oGran"}}
+	sms, wx := &recorder{name: SMS}, &recorder{name: WeChat}
+	ids := map[Kind]string{KindLowBalance: "T_LOW"}
+	r, err := NewRouter(RouterConfig{Channels: []Channel{sms, wx}, Contacts: book, PhoneKey: phoneKey,
+		Templates: map[ChannelName]map[string]Template{SMS: KindTemplates(ids), WeChat: KindTemplates(ids)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	low := Message{ID: 1, Topic: string(KindLowBalance), Recipient: "acc_1",
+		Payload: []byte(`{"params":{"name":"张*明","balance":"3.00","threshold":"10.00"}}`)}
+	if err := r.Send(ctx, low); err != nil {
+		t.Fatal(err)
+	}
+	var wxTo, smsTo []string
+	for _, d := range wx.got {
+		wxTo = append(wxTo, d.To)
+	}
+	for _, d := range sms.got {
+		smsTo = append(smsTo, d.To)
+	}
+	if strings.Join(wxTo, ",") != "oMum,oGran" || strings.Join(smsTo, ",") != "13900000002" {
+		t.Fatalf("wechat to %v, sms to %v: want oMum,oGran by WeChat and the father by SMS", wxTo, smsTo)
+	}
+	if wx.got[0].Template.ID != "T_LOW" || wx.got[0].Params["balance"] != "3.00" {
+		t.Errorf("wechat delivery %+v", wx.got[0])
+	}
+
+	if _, err := NewRouter(RouterConfig{Routes: map[string][]ChannelName{"login_code": {WeChat, SMS}}}); err == nil {
+		t.Error("a route of login codes by WeChat was accepted")
+	}
+	if got := DefaultRoutes()[string(KindLoginCode)]; len(got) != 1 || got[0] != SMS {
+		t.Errorf("login codes routed %v, want SMS only", got)
+	}
+	if got := DefaultRoutes()[string(KindStaffRefundFailed)]; len(got) != 1 || got[0] != Email {
+		t.Errorf("staff notices routed %v, want e-mail only", got)
+	}
+
+	// The mother unsubscribed: her notice falls back to her phone once; the
+	// grandmother has no phone, so hers fails for good; the father's SMS goes.
+	wx.got, sms.got = nil, nil
+	wx.err = Permanent("43004", ErrUnreachable)
+	low.ID = 2
+	if err := r.Send(ctx, low); err != nil {
+		t.Fatalf("send with WeChat unsubscribed: %v, want nil (the SMS went)", err)
+	}
+	smsTo = smsTo[:0]
+	for _, d := range sms.got {
+		smsTo = append(smsTo, d.To)
+	}
+	if len(wx.got) != 2 || strings.Join(smsTo, ",") != "13900000001,13900000002" {
+		t.Errorf("wechat tries %d, sms to %v: want 2 tries and both parents' phones once", len(wx.got), smsTo)
+	}
+}
+
+// TestResendSkipsAcceptedDeliveries: a notice whose SMS to the father failed for
+// now stays in the outbox; sent again, it reaches the father and does not
+// repeat the mother's WeChat template message (the SMS gateway de-duplicates
+// its own repeats on the out id).
+func TestResendSkipsAcceptedDeliveries(t *testing.T) {
+	sms, wx := &recorder{name: SMS}, &recorder{name: WeChat}
+	ids := map[Kind]string{KindLowBalance: "T_LOW"}
+	r, err := NewRouter(RouterConfig{Channels: []Channel{sms, wx},
+		Contacts:  book{{Phone: "13900000001", OpenID: "oMum"}, {Phone: "13900000002"}},
+		Templates: map[ChannelName]map[string]Template{SMS: KindTemplates(ids), WeChat: KindTemplates(ids)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	low := Message{ID: 1, Topic: string(KindLowBalance), Recipient: "acc_1",
+		Payload: []byte(`{"params":{"name":"张*明","balance":"3.00","threshold":"10.00"}}`)}
+	sms.err = Transient("http_503", nil)
+	if err := r.Send(ctx, low); err == nil || IsPermanent(err) {
+		t.Fatalf("first send: %v, want transient", err)
+	}
+	sms.err = nil
+	if err := r.Send(ctx, low); err != nil {
+		t.Fatal(err)
+	}
+	if len(wx.got) != 1 || len(sms.got) != 2 {
+		t.Errorf("wechat %d, sms %d deliveries: want the mother's WeChat once and the father's SMS tried twice", len(wx.got), len(sms.got))
+	}
+
+}

@@ -48,17 +48,19 @@ type RouterConfig struct {
 	Logger   *slog.Logger
 }
 
-// DefaultRoutes: the login code by SMS only (never e-mail, never the log),
-// arrears, binding notices and every notice kind by SMS for now.
+// DefaultRoutes: the login code by SMS only (never e-mail, never the log);
+// arrears, binding notices and every other guardian's notice kind by WeChat
+// template message to a guardian who linked WeChat, else by SMS; staff notices
+// by e-mail only.
 func DefaultRoutes() map[string][]ChannelName {
 	routes := map[string][]ChannelName{
 		string(directory.TopicOTP):     {SMS},
 		string(KindLoginCode):          {SMS},
-		string(directory.TopicArrears): {SMS},
-		string(directory.TopicBinding): {SMS},
+		string(directory.TopicArrears): {WeChat, SMS},
+		string(directory.TopicBinding): {WeChat, SMS},
 	}
 	for k := range kindTexts {
-		routes[string(k)] = []ChannelName{SMS} // TODO(issue 12): WeChat first once guardians have openids
+		routes[string(k)] = []ChannelName{WeChat, SMS}
 	}
 	routes[string(KindStaffRefundFailed)] = []ChannelName{Email} // staff: e-mail only
 	return routes
@@ -75,6 +77,7 @@ type Router struct {
 	phoneKey  []byte
 	now       func() time.Time
 	logger    *slog.Logger
+	accepted  accepted // deliveries accepted lately: not repeated when their message is sent again
 }
 
 // NewRouter validates cfg: every routed channel exists or is simply skipped,
@@ -105,10 +108,13 @@ func NewRouter(cfg RouterConfig) (*Router, error) {
 	return r, nil
 }
 
-// target is one delivery of a message.
+// target is one delivery of a message, and the delivery to the same contact on
+// the next channel of the route, tried once when this one's address turns out
+// unreachable (ErrUnreachable).
 type target struct {
-	ch Channel
-	d  Delivery
+	ch   Channel
+	d    Delivery
+	next *target
 }
 
 // Send delivers m to each of its contacts on their first reachable channel. It
@@ -141,20 +147,17 @@ func (r *Router) Send(ctx context.Context, m Message) error {
 	var sent int
 	var transient, permanent error
 	for _, t := range targets {
-		rc, err := t.ch.Send(ctx, t.d)
+		err := r.deliver(ctx, m, t)
+		if err != nil && errors.Is(err, ErrUnreachable) && t.next != nil {
+			err = r.deliver(ctx, m, *t.next) // once: the next channel's own failure stands
+		}
 		switch {
 		case err == nil:
 			sent++
-			r.logger.Info("notice sent", slog.Int64("id", m.ID), slog.String("topic", m.Topic),
-				slog.String("channel", string(t.ch.Name())), slog.String("provider_id", rc.ProviderID))
 		case IsPermanent(err):
 			permanent = err
 		default:
 			transient = err
-		}
-		if err != nil {
-			r.logger.Warn("notice not sent", slog.Int64("id", m.ID), slog.String("topic", m.Topic),
-				slog.String("channel", string(t.ch.Name())), slog.String("failure", FailureCode(err)), slog.Bool("permanent", IsPermanent(err)))
 		}
 	}
 	switch {
@@ -167,11 +170,38 @@ func (r *Router) Send(ctx context.Context, m Message) error {
 	}
 }
 
+// deliver sends one target, unless a provider accepted it lately, and logs the
+// outcome (never the address).
+func (r *Router) deliver(ctx context.Context, m Message, t target) error {
+	// SMS gateways de-duplicate on the out id (per message and phone), across
+	// members and restarts: their deliveries are left to them.
+	remember := t.ch.Name() != SMS
+	key := deliveryKey{id: m.ID, ch: t.ch.Name(), to: t.d.To}
+	if remember && r.accepted.has(key) {
+		return nil
+	}
+	rc, err := t.ch.Send(ctx, t.d)
+	if err == nil {
+		if remember {
+			r.accepted.add(key)
+		}
+		r.logger.Info("notice sent", slog.Int64("id", m.ID), slog.String("topic", m.Topic),
+			slog.String("channel", string(t.ch.Name())), slog.String("provider_id", rc.ProviderID))
+		return nil
+	}
+	r.logger.Warn("notice not sent", slog.Int64("id", m.ID), slog.String("topic", m.Topic),
+		slog.String("channel", string(t.ch.Name())), slog.String("failure", FailureCode(err)), slog.Bool("permanent", IsPermanent(err)),
+		slog.Bool("unreachable", errors.Is(err, ErrUnreachable)))
+	return err
+}
+
 // targets picks, per contact, the first channel of the topic's route that
-// exists, has a template for the topic and an address of the contact.
+// exists, has a template for the topic and an address of the contact, and the
+// second such channel as its fallback.
 func (r *Router) targets(m Message, ps map[string]string, contacts []Contact) []target {
 	var out []target
 	for _, c := range contacts {
+		var found []target
 		for _, name := range r.routes[m.Topic] {
 			ch, ok := r.channels[name]
 			tpl, hasTpl := r.templates[name][m.Topic]
@@ -179,9 +209,18 @@ func (r *Router) targets(m Message, ps map[string]string, contacts []Contact) []
 			if !ok || !hasTpl || to == "" {
 				continue
 			}
-			out = append(out, target{ch: ch, d: Delivery{MessageID: m.ID, Topic: m.Topic, To: to, Template: tpl, Params: ps}})
-			break
+			found = append(found, target{ch: ch, d: Delivery{MessageID: m.ID, Topic: m.Topic, To: to, Template: tpl, Params: ps}})
+			if len(found) == 2 {
+				break
+			}
 		}
+		if len(found) == 0 {
+			continue
+		}
+		if len(found) == 2 {
+			found[0].next = &found[1]
+		}
+		out = append(out, found[0])
 	}
 	return out
 }

@@ -38,6 +38,8 @@ type Payer struct {
 // CreateFor is Create for a payer paying through a channel.
 func (s *Service) CreateFor(ctx context.Context, parentID, accountID string, amountFen int64, requestID string, payer Payer) (Recharge, error) {
 	switch {
+	case !payer.Channel.Valid():
+		return Recharge{}, ErrChannelInvalid
 	case parentID == "" || len(parentID) > orders.MaxPartyIDLen || accountID == "" || len(accountID) > orders.MaxPartyIDLen:
 		return Recharge{}, reason.New(reason.KindInvalid, reason.InvalidArgument, "parent and account ids are required")
 	case amountFen <= 0:
@@ -61,6 +63,9 @@ func (s *Service) CreateFor(ctx context.Context, parentID, accountID string, amo
 	}
 	p, key, err := s.providerFor(st.GetSchoolId())
 	if err != nil {
+		return Recharge{}, err
+	}
+	if payer, err = s.payerFor(ctx, parentID, p, payer); err != nil {
 		return Recharge{}, err
 	}
 	id, err := s.newOrderID()
@@ -151,7 +156,7 @@ func (s *Service) place(ctx context.Context, p Provider, o orders.Order) (Rechar
 		}
 		return Recharge{}, ErrUnavailable
 	}
-	moved, terr := s.cfg.Orders.Transition(wctx, o.OrderID, []order.State{o.State}, to, orders.Fields{PayURL: resp.PayURL})
+	moved, terr := s.cfg.Orders.Transition(wctx, o.OrderID, []order.State{o.State}, to, recordedPay(channelOf(o.Channel), resp))
 	if terr == nil {
 		return toRecharge(moved), nil
 	}

@@ -52,6 +52,8 @@ func (s *Service) CreateFeeOrder(ctx context.Context, f FeeOrder) (Recharge, err
 		return Recharge{}, reason.New(reason.KindFailedPrecondition, reason.BillNothingDue, "the bill has nothing outstanding")
 	case f.RequestID == "" || len(f.RequestID) > orders.MaxRequestIDLen:
 		return Recharge{}, reason.Invalid(reason.InvalidRequestID, "request_id must be 1–%d bytes", orders.MaxRequestIDLen)
+	case !f.Payer.Channel.Valid():
+		return Recharge{}, ErrChannelInvalid
 	}
 	if prev, err := s.cfg.Orders.ByRequest(ctx, f.ParentID, f.RequestID); err == nil {
 		return replayFee(prev, f)
@@ -65,12 +67,15 @@ func (s *Service) CreateFeeOrder(ctx context.Context, f FeeOrder) (Recharge, err
 	if !st.GetOpened() {
 		return Recharge{}, errNotOpened
 	}
-	if rc, reuse, err := s.clearBill(ctx, f); reuse || err != nil {
-		return rc, err
-	}
 	p, key, err := s.providerFor(st.GetSchoolId())
 	if err != nil {
 		return Recharge{}, err
+	}
+	if f.Payer, err = s.payerFor(ctx, f.ParentID, p, f.Payer); err != nil {
+		return Recharge{}, err
+	}
+	if rc, reuse, err := s.clearBill(ctx, f); reuse || err != nil {
+		return rc, err
 	}
 	id, err := s.newOrderID()
 	if err != nil {
@@ -106,7 +111,7 @@ func replayFee(o orders.Order, f FeeOrder) (Recharge, error) {
 }
 
 // clearBill makes way for a new order of the bill: the parent's own payable order of
-// the same amount is answered again (reuse); any other open order is closed at its
+// the same amount and channel is answered again (reuse); any other open order is closed at its
 // provider first. ErrBillOrderOpen when one cannot be closed now.
 func (s *Service) clearBill(ctx context.Context, f FeeOrder) (Recharge, bool, error) {
 	open, err := s.cfg.Orders.OpenForBill(ctx, f.AccountID, f.ItemID)
@@ -116,7 +121,7 @@ func (s *Service) clearBill(ctx context.Context, f FeeOrder) (Recharge, bool, er
 	now := s.cfg.Now()
 	for _, o := range open {
 		if o.State == order.StateAwaitingPayment && o.ParentID == f.ParentID && o.AmountFen == f.AmountFen &&
-			now.Add(reuseMargin).Before(o.ExpiresAt) {
+			channelOf(o.Channel) == f.Payer.Channel && now.Add(reuseMargin).Before(o.ExpiresAt) {
 			return toRecharge(o), true, nil
 		}
 		if o.State != order.StateAwaitingPayment { // the create's outcome is unknown: the resolver settles it

@@ -11,7 +11,8 @@ import (
 
 // TestPayerKeptForTheReask: the payer's channel, IP and openid are written on the
 // order; after a lost answer the resolver asks the provider with the same payer
-// (not a stand-in), recharge and fee order alike.
+// (not a stand-in), recharge and fee order alike. The JSAPI openid is the parent's
+// linked one.
 func TestPayerKeptForTheReask(t *testing.T) {
 	for _, payer := range []Payer{
 		{Channel: ChannelH5, ClientIP: "203.0.113.7"},
@@ -19,6 +20,7 @@ func TestPayerKeptForTheReask(t *testing.T) {
 		{Channel: ChannelNative},
 	} {
 		e := newEnv(t)
+		e.withWeChat(t, fakeLinks{testParent: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"})
 		ctx := context.Background()
 		e.agg.placeErr = errors.New("timeout")
 		rc, err := e.s.CreateFor(ctx, testParent, testAccount, 5000, "req-1", payer)

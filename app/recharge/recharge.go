@@ -46,7 +46,11 @@ type Recharge struct {
 	ItemID    string
 	AmountFen int64
 	State     order.State
-	PayURL    string // only while the order awaits payment
+	Channel   Channel
+	// PayURL (H5), CodeURL (Native) or JSAPI (JSAPI): only while the order awaits payment.
+	PayURL    string
+	CodeURL   string
+	JSAPI     *JSAPIParams
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
@@ -78,6 +82,13 @@ type Config struct {
 	// NotifyURL is where the aggregator posts payment notifications: the absolute
 	// URL of the edge's notification handler as the aggregator reaches it.
 	NotifyURL string
+	// WeChatLinks are the parents' linked WeChat accounts (the directory): the
+	// openid of a JSAPI payment. Unset, JSAPI is CHANNEL_UNSUPPORTED.
+	WeChatLinks WeChatLinks
+	// WeChatAppID is the appid of the linked openids (the official account of
+	// push.wechat.app_id, or the merchant's appid): JSAPI is taken only by
+	// merchants whose JSAPI appid it is. Empty: any WeChat Pay merchant's.
+	WeChatAppID string
 	// MerchantNotifyURL, if set, is the absolute base URL of the edge's per-merchant
 	// handler (…/pay/notify/): an order's notifications then go to this base and its
 	// merchant key, where that merchant's Provider verifies them. Unset, every order
@@ -266,9 +277,9 @@ func (s *Service) newOrderID() (string, error) {
 
 func toRecharge(o orders.Order) Recharge {
 	rc := Recharge{OrderID: o.OrderID, AccountID: o.AccountID, Purpose: o.Purpose, ItemID: o.ItemID, AmountFen: o.AmountFen, State: o.State,
-		CreatedAt: o.CreatedAt, ExpiresAt: o.ExpiresAt}
+		CreatedAt: o.CreatedAt, ExpiresAt: o.ExpiresAt, Channel: channelOf(o.Channel)}
 	if o.State == order.StateAwaitingPayment {
-		rc.PayURL = o.PayURL // only while it can be paid
+		rc = withPay(rc, o) // only while it can be paid
 	}
 	return rc
 }

@@ -116,7 +116,7 @@ func (s *Service) replace(ctx context.Context, p Provider, o orders.Order) (bool
 	resp, err := p.Place(ctx, s.placeRequest(o))
 	switch {
 	case err == nil:
-		return s.move(ctx, o, order.StateAwaitingPayment, orders.Fields{PayURL: resp.PayURL})
+		return s.move(ctx, o, order.StateAwaitingPayment, recordedPay(channelOf(o.Channel), resp))
 	case errors.Is(err, ErrOrderPaid):
 		return false, nil
 	case errors.Is(err, ErrOrderClosed):

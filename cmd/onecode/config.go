@@ -56,6 +56,9 @@ type PushConfig struct {
 	// NoticeBatch the notices claimed at once (default 100, at most 500).
 	SendWorkers int `yaml:"send_workers"`
 	NoticeBatch int `yaml:"notice_batch"`
+	// WeChat is the official account's template messages and OAuth link
+	// (cmd/onecode/wechat.go).
+	WeChat WeChatConfig `yaml:"wechat"`
 }
 
 // AggregatorConfig is the payment aggregator for online recharges.
@@ -161,7 +164,8 @@ func DefaultConfig() Config {
 		Account:    AccountConfig{IdleTimeout: 10 * time.Minute, CallTimeout: 3 * time.Second, CallRetries: 3},
 		Aggregator: AggregatorConfig{CallTimeout: 5 * time.Second, SandboxAddr: "127.0.0.1:8090", AlipaySandboxAddr: "127.0.0.1:8092"},
 		Push: PushConfig{SMSSignName: "一码通", SMSTemplateOTP: "SMS_OTP", SMSTemplateArrears: "SMS_ARREARS",
-			SMSTemplateBinding: "SMS_BINDING", CallTimeout: 5 * time.Second, Rate: 50, SandboxAddr: "127.0.0.1:8091"},
+			SMSTemplateBinding: "SMS_BINDING", CallTimeout: 5 * time.Second, Rate: 50, SandboxAddr: "127.0.0.1:8091",
+			WeChat: WeChatConfig{APIURL: defaultWeChatAPI, AuthorizeURL: defaultWeChatAuthorize}},
 		Ops: defaultOpsConfig(),
 	}
 }
@@ -222,6 +226,9 @@ func (c Config) Validate() error {
 		"push.sms_url needs push.sms_key_id, push.sms_secret_file and push.sms_sign_name")
 	_, _, err = net.SplitHostPort(c.Push.SandboxAddr)
 	check(err == nil, "push.sandbox_addr %q is not host:port", c.Push.SandboxAddr)
+	if err := c.Push.WeChat.validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := c.Ops.validate(); err != nil {
 		errs = append(errs, err)
 	}

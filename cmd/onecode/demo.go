@@ -352,7 +352,9 @@ OneCode demo: school %[1]s "%[2]s" (%[3]s).
 	codeAt := "(the code is in " + filepath.Join(dataDir, "outbox.jsonl") + ")"
 	if a.PushSandbox != "" {
 		codeAt = "(the code arrives in the push sandbox's SMS inbox (--push-sandbox-addr): " + a.PushSandbox +
-			"/sandbox/ , as JSON: curl " + a.PushSandbox + "/sandbox/messages)"
+			"/sandbox/ , as JSON: curl " + a.PushSandbox + "/sandbox/messages)\n" +
+			"             link WeChat on the H5 (消息通知设置 → 绑定微信, through the sandbox's OAuth page):\n" +
+			"             notices then arrive as WeChat template messages on the same page"
 	}
 	fmt.Fprintf(w, `  staff:     school admin and a teacher of class 3-1; passwords in %[1]s
              curl -X POST http://%[2]s/v1/auth/staff/login -d '{"schoolId":"35001","username":"admin","password":"…"}'

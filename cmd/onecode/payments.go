@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -28,7 +29,7 @@ func setupPayments(ctx context.Context, rs *rechargeSetup, cfg Config, extra map
 		public = "http://" + httpAddr
 	}
 	rcfg := recharge.Config{Providers: reg, NotifyURL: public + "/aggregator/notify",
-		MerchantNotifyURL: public + gateway.PayNotifyPath}
+		MerchantNotifyURL: public + gateway.PayNotifyPath, WeChatAppID: cmp.Or(cfg.Payments.WeChatAppID, cfg.Push.WeChat.AppID)}
 	if err := finishRecharges(ctx, rs, cfg, rcfg, nil, deps, logger); err != nil {
 		return nil, err
 	}

@@ -35,6 +35,9 @@ type pushSetup struct {
 	// sms is the guarded SMS channel (nil without one): operators' alarms go
 	// through it (cmd/onecode/ops.go).
 	sms *appnotify.Guarded
+	// wechat is the official account (nil without one): template messages to
+	// guardians who linked WeChat, and the link service (cmd/onecode/wechat.go).
+	wechat *wechatSetup
 }
 
 func (p *pushSetup) Close() {
@@ -68,7 +71,7 @@ func setupPush(cfg Config, demo bool, dir directory.Store, box outbox.Store, pho
 	if err != nil {
 		return nil, err
 	}
-	if pc.SMSURL == "" && !demo && staffMail == nil {
+	if pc.SMSURL == "" && !demo && staffMail == nil && !pc.WeChat.enabled() {
 		// No SMS provider: messages (arrears notices, one-time codes) go to the mailbox
 		// file <data-dir>/outbox.jsonl; the log says only that a message went.
 		p.send = mailbox
@@ -86,14 +89,25 @@ func setupPush(cfg Config, demo bool, dir directory.Store, box outbox.Store, pho
 	if staffMail != nil {
 		channels, templates[appnotify.Email] = append(channels, staffMail), staffEmailTemplates()
 	}
+	if err := p.setupWeChat(cfg, demo, logger); err != nil {
+		p.Close()
+		return nil, err
+	}
+	book := appnotify.GuardianBook{Directory: dir, SealKey: phoneKey, Prefs: preferencesOf(box)}
+	if p.wechat != nil {
+		channels, templates[appnotify.WeChat] = append(channels, p.wechat.guarded), p.wechat.templates
+		if links, ok := dir.(directory.WeChatLinks); ok {
+			book.WeChat = links
+		}
+	}
 	router, err := appnotify.NewRouter(appnotify.RouterConfig{
 		Channels:  channels,
 		Templates: templates,
-		// issue 12: guardians by the phone sealed in their record; a notice none of
-		// whose guardians has one (not logged in since phones were kept) goes to the
-		// mailbox. Staff by the e-mail in theirs.
-		Contacts: appnotify.Books{Guardians: appnotify.GuardianBook{Directory: dir, SealKey: phoneKey, Prefs: preferencesOf(box)},
-			Staff: appnotify.StaffBook{Directory: dir}},
+		// issue 12: guardians by WeChat template message when they linked WeChat,
+		// else by the phone sealed in their record; a notice none of whose guardians
+		// is reachable (not logged in since phones were kept) goes to the mailbox.
+		// Staff by the e-mail in theirs.
+		Contacts: appnotify.Books{Guardians: book, Staff: appnotify.StaffBook{Directory: dir}},
 		Fallback: mailbox,
 		PhoneKey: phoneKey,
 		Logger:   logger,
@@ -171,11 +185,8 @@ func (p *pushSetup) startSandbox(cfg Config, creds sms.Credentials, logger *slog
 	if err != nil {
 		return fmt.Errorf("push sandbox listen: %w", err)
 	}
-	public := cfg.Aggregator.PublicURL
-	if public == "" {
-		public = "http://" + cfg.Server.HTTPAddr
-	}
-	p.sb, err = sandbox.New(sandbox.Config{SMS: creds, WeChatAppID: "demo", WeChatSecret: "demo-secret",
+	public := publicBase(cfg)
+	p.sb, err = sandbox.New(sandbox.Config{SMS: creds, WeChatAppID: demoWeChatAppID, WeChatSecret: demoWeChatSecret,
 		ReceiptURL: public + sms.ReceiptPath, Logger: logger.With(slog.String("component", "push-sandbox"))})
 	if err != nil {
 		lis.Close()

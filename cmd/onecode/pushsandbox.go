@@ -27,7 +27,8 @@ A stand-in message-push platform for demos and tests: the SMS gateway API (POST
 /sms/v1/send, signed with the key id and secret; receipts posted to --receipt-url)
 and the WeChat API (GET /cgi-bin/token, POST /cgi-bin/message/template/send). See what
 it received at /sandbox/ (page) and /sandbox/messages (JSON); change faults at run
-time with POST /sandbox/faults, expire WeChat tokens with POST /sandbox/expire-tokens.
+time with POST /sandbox/faults (wechat_errcode among them), expire WeChat tokens with
+POST /sandbox/expire-tokens (42001) or revoke them with POST /sandbox/revoke-tokens (40001).
 The switch's push.sms_key_id and push.sms_secret_file must match.
 
 Flags:
@@ -53,6 +54,7 @@ func runPushSandbox(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&cfg.Faults.FailRate, "fail-rate", 0, "fault: fraction of API requests answered 500 (0..1)")
 	fs.Float64Var(&cfg.Faults.DropReceipts, "drop-receipts", 0, "fault: fraction of SMS receipts never posted (0..1)")
 	fs.DurationVar(&tokenTTL, "token-ttl", 2*time.Hour, "fault: lifetime of a WeChat access token")
+	fs.IntVar(&cfg.Faults.WeChatErrCode, "wechat-errcode", 0, "fault: errcode answered to every WeChat template message (43004 unsubscribed, 40003 bad openid, -1 busy; 0: none)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0

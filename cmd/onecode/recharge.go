@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -21,6 +22,7 @@ import (
 	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/gateway/aggregator"
 	"github.com/onecode/onecode/gateway/aggregator/sandbox"
+	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/orders"
 	"github.com/onecode/onecode/persistence/orders/pgorders"
 	"github.com/onecode/onecode/persistence/orders/sqliteorders"
@@ -115,9 +117,9 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 	if err != nil {
 		return nil, fmt.Errorf("aggregator merchant: %w", err)
 	}
-	// Orders carry the payer's IP (kept on the order, migration 0003); the loopback
-	// address stands in only for an order without one (written before 0003, or an
-	// IPv6 payer, whose address the edge keeps only as a /64).
+	// Orders carry the payer's full IPv4 or IPv6 address (kept on the order,
+	// migration 0003); the loopback address stands in only for an order without
+	// one (written before 0003, or a caller whose address the edge did not know).
 	port, err := aggregator.NewRechargePort(client, merchant, "127.0.0.1")
 	if err != nil {
 		return nil, err
@@ -133,6 +135,9 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 		// Payment and refund notices of new orders come to /pay/notify/default, which
 		// also settles refunds; /aggregator/notify stays for orders placed before.
 		MerchantNotifyURL: public + gateway.PayNotifyPath,
+		// The official account parents link (push.wechat.app_id; without one, the
+		// one merchant's appid): JSAPI pays with the openid linked under it.
+		WeChatAppID: cmp.Or(cfg.Push.WeChat.AppID, merchant.AppID),
 	}
 	if rs.sandbox != nil && cfg.Aggregator.AlipaySandboxAddr != "" {
 		// Demo: school 35002 pays through an Alipay sandbox too.
@@ -167,7 +172,10 @@ func finishRecharges(ctx context.Context, rs *rechargeSetup, cfg Config, rcfg re
 		rcfg.OnBill = fs.ProjectBill
 		rcfg.OnRefundRequested = refundJournal(fs) // bill refunds in the item's journal of changes
 	}
-	rcfg.OnRefundSettled = deps.RefundSettled() // refund notices (issue 12)
+	rcfg.OnRefundSettled = deps.RefundSettled()                  // refund notices (issue 12)
+	if links, ok := deps.Directory.(directory.WeChatLinks); ok { // JSAPI: the parent's linked openid
+		rcfg.WeChatLinks = links
+	}
 	rs.recharges, err = gateway.NewRecharges(rcfg, verifier)
 	if err != nil {
 		rs.Close()

@@ -255,6 +255,11 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 		return err
 	}
 	svcs.ops = opsSet.api
+	links, err := wechatLinks(push, st.directory, deps.PhoneSealKey)
+	if err != nil {
+		return err
+	}
+	svcs.wechat = gateway.NewWeChatService(links)
 	web, err := webui.New()
 	if err != nil {
 		return err

@@ -174,11 +174,13 @@ type services struct {
 	feeItems  apiv1.FeeItemStaffServiceServer
 	refunds   apiv1.RefundStaffServiceServer
 	inbox     apiv1.ParentNoticesServiceServer
+	wechat    *gateway.WeChatService // links parents' WeChat (disabled without an official account)
 	ops       apiv1.OpsServiceServer // set by serveEdge (cmd/onecode/ops.go)
 }
 
 func newServices(cfg Config, deps gateway.Deps, rs *rechargeSetup, m *actors.Member, logger *slog.Logger) (*services, error) {
-	s := &services{admin: gateway.NewAdminService(deps), term: gateway.NewTerminalService(deps, m.Cluster.ActorSystem)}
+	s := &services{admin: gateway.NewAdminService(deps), term: gateway.NewTerminalService(deps, m.Cluster.ActorSystem),
+		wechat: gateway.NewWeChatService(nil)}
 	var err error
 	if s.auth, err = gateway.NewAuthService(deps, access.AuthOptions{}); err != nil {
 		return nil, err
@@ -229,9 +231,7 @@ func (s *services) register(g *grpc.Server) {
 	apiv1.RegisterFeeItemStaffServiceServer(g, s.feeItems)
 	apiv1.RegisterRefundStaffServiceServer(g, s.refunds)
 	apiv1.RegisterParentNoticesServiceServer(g, s.inbox)
-	// TODO(issue 12): build app/wxlink from push.wechat.* (app id, secret file,
-	// authorize and redirect URLs); until then the routes answer WECHAT_DISABLED.
-	apiv1.RegisterWeChatServiceServer(g, gateway.NewWeChatService(nil))
+	apiv1.RegisterWeChatServiceServer(g, s.wechat)
 	if s.ops != nil {
 		apiv1.RegisterOpsServiceServer(g, s.ops)
 	}

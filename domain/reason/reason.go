@@ -198,6 +198,9 @@ const (
 	WeChatDisabled Code = "WECHAT_DISABLED"
 	// ChannelInvalid: a recharge names an unknown payment channel.
 	ChannelInvalid Code = "CHANNEL_INVALID"
+	// ChannelUnsupported: the school's payment merchant does not take that channel
+	// (JSAPI at Alipay, or a WeChat merchant whose appid is not the linked accounts').
+	ChannelUnsupported Code = "CHANNEL_UNSUPPORTED"
 )
 
 // Refunds of fee payments and recharges (domain/account, app/recharge). A refund

@@ -30,8 +30,9 @@ type Provider struct {
 }
 
 var (
-	_ recharge.Provider   = (*Provider)(nil)
-	_ recharge.Aggregator = (*Provider)(nil)
+	_ recharge.Provider       = (*Provider)(nil)
+	_ recharge.Aggregator     = (*Provider)(nil)
+	_ recharge.ChannelSupport = (*Provider)(nil)
 )
 
 // NewProvider is the provider of merchant m over c (whose keys sign for m.MchID).
@@ -127,14 +128,23 @@ func (p *Provider) payer(openID string) *Payer {
 	return &Payer{SpOpenID: openID}
 }
 
+// Supports implements recharge.ChannelSupport: H5, JSAPI and Native.
+func (p *Provider) Supports(c recharge.Channel) bool { return c.Valid() }
+
+// JSAPIAppID implements recharge.ChannelSupport: the appid a JSAPI payer's openid is
+// of (sub_appid when set, else appid, or sp_appid in service-provider mode).
+func (p *Provider) JSAPIAppID() string {
+	if p.merchant.SubAppID != "" {
+		return p.merchant.SubAppID
+	}
+	return p.merchant.AppID
+}
+
 // JSAPIParams are the signed parameters of getBrandWCPayRequest for prepayID:
 // paySign = base64(RSA-SHA256(merchant key, "appId\ntimeStamp\nnonceStr\npackage\n")).
 // The appId is the one the payer's openid belongs to (sub_appid when set).
 func (p *Provider) JSAPIParams(prepayID string) (*recharge.JSAPIParams, error) {
-	appID := p.merchant.AppID
-	if p.merchant.SubAppID != "" {
-		appID = p.merchant.SubAppID
-	}
+	appID := p.JSAPIAppID()
 	nonce, err := NewNonce(p.client.random, 32)
 	if err != nil {
 		return nil, err

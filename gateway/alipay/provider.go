@@ -11,7 +11,19 @@ import (
 	"github.com/onecode/onecode/domain/order"
 )
 
-var _ recharge.Provider = (*Client)(nil)
+var (
+	_ recharge.Provider       = (*Client)(nil)
+	_ recharge.ChannelSupport = (*Client)(nil)
+)
+
+// Supports implements recharge.ChannelSupport: H5 (wap pay) and Native (precreate);
+// JSAPI is WeChat's.
+func (c *Client) Supports(ch recharge.Channel) bool {
+	return ch == recharge.ChannelH5 || ch == recharge.ChannelNative
+}
+
+// JSAPIAppID implements recharge.ChannelSupport: Alipay has no JSAPI.
+func (c *Client) JSAPIAppID() string { return "" }
 
 // Name implements recharge.Provider.
 func (c *Client) Name() string { return "alipay" }

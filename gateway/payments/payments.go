@@ -34,6 +34,10 @@ type Config struct {
 	// Default is the merchant of schools not listed (a direct merchant, or empty:
 	// such schools have no online payment).
 	Default string `yaml:"default"`
+	// WeChatAppID is the appid of the WeChat official account parents link (their
+	// openids are of it): JSAPI payments go only to WeChat Pay merchants whose JSAPI
+	// appid (sub_appid, else app_id) it is. Empty: every WeChat Pay merchant's.
+	WeChatAppID string `yaml:"wechat_app_id"`
 }
 
 // Merchant is one account at one provider. Secrets are never here: KeysDir names the

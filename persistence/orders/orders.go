@@ -23,6 +23,7 @@ const (
 	MaxMerchantLen  = 64   // bytes in a merchant key
 	MaxClientIPLen  = 45   // bytes in a client IP (IPv6 with an IPv4 tail)
 	MaxOpenIDLen    = 128  // bytes in an openid
+	MaxPayParamsLen = 4096 // bytes in an order's pay parameters
 )
 
 // Purpose is what an online-payment order pays for.
@@ -99,12 +100,15 @@ type Order struct {
 	// Channel, ClientIP and OpenID are the payer as the provider was told at the
 	// first placement (Channel "" in Create means ChannelH5): asked again, the
 	// provider gets the same order.
-	Channel       Channel
-	ClientIP      string // the payer's IP (H5), at most MaxClientIPLen bytes
-	OpenID        string // the payer's openid (JSAPI), at most MaxOpenIDLen bytes
-	AmountFen     int64  // > 0
-	State         State
-	PayURL        string // set from awaiting payment on
+	Channel   Channel
+	ClientIP  string // the payer's IP (H5), at most MaxClientIPLen bytes
+	OpenID    string // the payer's openid (JSAPI), at most MaxOpenIDLen bytes
+	AmountFen int64  // > 0
+	State     State
+	PayURL    string // set from awaiting payment on
+	// PayParams are the other pay parameters the provider answered (app/recharge's
+	// JSON: a Native code_url, a JSAPI order's signed parameters), set with PayURL.
+	PayParams     string
 	TransactionID string // the aggregator's, set when credited
 	CreatedAt     time.Time
 	ExpiresAt     time.Time // the order's expire_at at the aggregator
@@ -114,6 +118,7 @@ type Order struct {
 // Fields are set by a Transition; empty fields keep their value.
 type Fields struct {
 	PayURL        string
+	PayParams     string
 	TransactionID string
 }
 
@@ -171,8 +176,8 @@ func ValidateNew(o *Order) error {
 		return fmt.Errorf("%w: client IP at most %d bytes, openid at most %d", ErrInvalid, MaxClientIPLen, MaxOpenIDLen)
 	case o.State != "" && o.State != StatePending:
 		return fmt.Errorf("%w: a new order is pending, not %s", ErrInvalid, o.State)
-	case o.PayURL != "" || o.TransactionID != "":
-		return fmt.Errorf("%w: a new order has no pay URL or transaction id", ErrInvalid)
+	case o.PayURL != "" || o.PayParams != "" || o.TransactionID != "":
+		return fmt.Errorf("%w: a new order has no pay URL, pay parameters or transaction id", ErrInvalid)
 	case o.CreatedAt.IsZero() || !o.ExpiresAt.After(o.CreatedAt):
 		return fmt.Errorf("%w: created_at must be set and before expires_at", ErrInvalid)
 	}
@@ -243,6 +248,8 @@ func ValidateTransition(orderID string, from []State, to State, f Fields) error 
 		return fmt.Errorf("%w: pay URL longer than %d bytes", ErrInvalid, MaxPayURLLen)
 	case len(f.TransactionID) > MaxTxIDLen:
 		return fmt.Errorf("%w: transaction id longer than %d bytes", ErrInvalid, MaxTxIDLen)
+	case len(f.PayParams) > MaxPayParamsLen:
+		return fmt.Errorf("%w: pay parameters longer than %d bytes", ErrInvalid, MaxPayParamsLen)
 	}
 	return nil
 }

@@ -6,13 +6,17 @@
 // recharge → pay on the sandbox aggregator's page → back: the order is credited and the
 // balance rises → history with the day's total → daily cap → report the card lost →
 // fees: the bill published in the console paid from the balance, its receipt →
-// language → log out. Fee journal (feejournal.mjs): an item's changes and a pupil
+// language → log out; 扫码支付 (paychan.mjs): the QR of a Native order's code_url,
+// scanned on the sandbox, credits the wallet. Fee journal (feejournal.mjs): an item's changes and a pupil
 // added to it; `node e2e/run.mjs feejournal` runs that flow alone. Fees (fees.mjs): an item for a class created, published, cash
 // and an exemption recorded, the unpaid list exported, then closed. Staff (console.mjs): log in → import an XLSX with a bad row (row
 // errors, nothing imported) → fix → import → class sheet PDF → a card pays at the
 // terminal → report it lost → refused at the terminal → re-issue → the new card pays;
 // canteens, terminals, dishes, totals, staff; the phone layout; an axe-core scan of
-// every console page; the school limits form and the staff list (faces.mjs). Every page must load without a Content-Security-Policy violation
+// every console page; the school limits form and the staff list (faces.mjs). WeChat
+// (wechat.mjs): a parent links WeChat through the push sandbox's OAuth page, then an
+// arrears sale sends them a template message. `node e2e/run.mjs wechat` runs only
+// the flows named (here: wechat) on a fresh switch. Every page must load without a Content-Security-Policy violation
 // or an uncaught error. Refunds (refunds.mjs): a finance account with an e-mail, a bill
 // refund refused in words, ¥30.50 of the parent's recharge refunded and listed, the
 // notices' status with its filter, at desktop and phone width, with an axe-core scan.
@@ -27,12 +31,12 @@ import { feesCreate, feesFinish, feesParent } from './fees.mjs'
 import { opsFlow } from './ops.mjs'
 import { inboxParent } from './faces2.mjs'
 import { feeJournal } from './feejournal.mjs'
+import { wechatFlow } from './wechat.mjs'
+import { payChanInWeChat, payChanParent } from './paychan.mjs'
 import { refundsFlow } from './refunds.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
-// only names one flow to run alone (node e2e/run.mjs feejournal); none runs them all.
-const only = (process.argv[2] ?? '').replace(/^.*\//, '').replace(/\.mjs$/, '')
 const artifacts = resolve(process.env.ONECODE_ARTIFACTS || join(here, '../test-artifacts'))
 async function parentFlow(browser, sw) {
   const ctx = await browser.newContext({
@@ -161,6 +165,8 @@ async function parentFlow(browser, sw) {
 
   await feesParent(page, sw, shot)
   await inboxParent(page, sw, shot)
+  await payChanParent(page, sw, shot)
+  await payChanInWeChat(page, sw, shot)
 
   await step('H5: English, then log out', async () => {
     await page.getByTestId('lang').click()
@@ -180,6 +186,10 @@ async function parentFlow(browser, sw) {
   await ctx.close()
 }
 
+// Flows that need nothing before them, runnable alone: node e2e/run.mjs wechat
+const standalone = { wechat: wechatFlow, feejournal: feeJournal }
+const only = process.argv.slice(2).map((a) => a.replace(/^e2e\//, '').replace(/\.mjs$/, ''))
+
 async function main() {
   const exe = ensureChromium()
   if (!exe) return
@@ -191,8 +201,11 @@ async function main() {
   try {
     await step('start onecode serve --demo', async () => { sw = await startSwitch({ binary, artifacts }) })
     browser = await chromium.launch({ executablePath: exe, headless: true, args: launchArgs, timeout: 60_000 })
-    if (only === 'feejournal') {
-      await feeJournal(browser, sw, artifacts)
+    if (only.length > 0) {
+      for (const name of only) {
+        if (!standalone[name]) throw new Error(`no standalone flow ${name} (have ${Object.keys(standalone).join(', ')})`)
+        await standalone[name](browser, sw, artifacts)
+      }
     } else {
       const feeItem = await feesCreate(browser, sw, artifacts)
       await parentFlow(browser, sw)
@@ -201,6 +214,7 @@ async function main() {
       await refundsFlow(browser, sw, artifacts, feeItem)
       await feeJournal(browser, sw, artifacts)
       await opsFlow(browser, sw, artifacts)
+      await wechatFlow(browser, sw, artifacts)
     }
   } catch (e) {
     const page = current()

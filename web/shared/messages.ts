@@ -92,6 +92,7 @@ const zh: Messages = {
   [Reason.RefundTooManyOpen]: '该学生有多笔退款正在处理，请稍后再试',
   [Reason.RefundNotFound]: '未找到该订单或退款（请核对订单号）',
   [Reason.RefundNoPayment]: '没有可退的在线支付（现金和余额缴费不能在线退款）',
+  [Reason.ChannelUnsupported]: '学校暂不支持该支付方式，请换一种方式支付',
 }
 
 const en: Messages = {
@@ -181,6 +182,7 @@ const en: Messages = {
   [Reason.RefundTooManyOpen]: 'Too many refunds of this pupil are being paid back: try again later',
   [Reason.RefundNotFound]: 'No such order or refund (check the order number)',
   [Reason.RefundNoPayment]: 'Nothing was paid online to refund (cash and balance payments are not refunded online)',
+  [Reason.ChannelUnsupported]: 'The school does not take this payment method: choose another one',
 }
 
 export const reasonMessages = { 'zh-CN': zh, 'en-US': en }

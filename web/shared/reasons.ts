@@ -116,6 +116,7 @@ export const Reason = {
   WeChatCodeInvalid: 'WECHAT_CODE_INVALID',
   WeChatDisabled: 'WECHAT_DISABLED',
   ChannelInvalid: 'CHANNEL_INVALID',
+  ChannelUnsupported: 'CHANNEL_UNSUPPORTED',
   // Refunds
   RefundExceeded: 'REFUND_EXCEEDED',
   RefundBalanceShort: 'REFUND_BALANCE_SHORT',

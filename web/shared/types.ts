@@ -1,3 +1,4 @@
+import type { JSAPIPayment, PayChannel } from './pay'
 // Wire types of the REST API (protojson: lowerCamelCase names, int64 as strings,
 // enums as their names), from protos/onecode/api/v1/*.proto.
 
@@ -38,9 +39,15 @@ export interface Recharge {
   accountId: string
   amountFen: Int64
   state: RechargeState
+  /** H5: where the browser pays (only while awaiting payment). */
   payUrl: string
   createdUnix: Int64
   expiresUnix: Int64
+  channel?: PayChannel
+  /** NATIVE: the text of the QR code to show (only while awaiting payment). */
+  codeUrl?: string
+  /** JSAPI: the parameters for WeixinJSBridge (only while awaiting payment). */
+  jsapi?: JSAPIPayment
 }
 
 export interface FindChildResponse {

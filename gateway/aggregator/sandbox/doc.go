@@ -20,6 +20,9 @@
 // page at GET /sandbox/pay/{out_trade_no}, where an H5 order's h5_url points); it marks
 // the order SUCCESS and schedules the signed, encrypted TRANSACTION.SUCCESS
 // notification, delivered on a bounded retry ladder until the merchant answers 2xx.
+// A JSAPI order is paid by POST /sandbox/jsapi with the page's getBrandWCPayRequest
+// parameters (paySign verified with the merchant's certificate), a Native order by
+// POST /sandbox/scan {"code_url": …} (see wallet.go).
 // POST /sandbox/rotate adds a new platform certificate and signs with it from then on
 // (the old one stays valid: a rotation); POST /sandbox/signing?public_key=true|false
 // switches between certificate and public-key mode.

@@ -77,7 +77,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request, body []byte
 	case aggregator.TradeH5:
 		resp.H5URL = s.payURL(r, req.OutTradeNo) + "?prepay_id=" + prepay
 	case aggregator.TradeNative:
-		resp.CodeURL = "weixin://wxpay/bizpayurl?pr=" + prepay[2:12]
+		resp.CodeURL = codeURL(prepay)
 	}
 	s.writeSigned(w, http.StatusOK, resp)
 }

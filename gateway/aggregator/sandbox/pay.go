@@ -52,9 +52,16 @@ func (s *Server) renderPay(w http.ResponseWriter, status int, v aggregator.Trans
 // TRANSACTION.SUCCESS notification is scheduled; paying a paid order again changes
 // nothing and sends nothing.
 func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
+	html := strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+	s.payOrder(w, r.PathValue("no"), html)
+}
+
+// payOrder pays the order no (see pay) and answers its transaction (the pay page
+// when html).
+func (s *Server) payOrder(w http.ResponseWriter, no string, html bool) {
 	now := s.cfg.Now()
 	s.mu.Lock()
-	o := s.lookup(r.PathValue("no"), now)
+	o := s.lookup(no, now)
 	var v aggregator.Transaction
 	var notifyURL string
 	paid := false
@@ -69,7 +76,6 @@ func (s *Server) pay(w http.ResponseWriter, r *http.Request) {
 		v, notifyURL = o.view(), o.req.NotifyURL
 	}
 	s.mu.Unlock()
-	html := strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
 	switch {
 	case o == nil:
 		writePlainJSON(w, http.StatusNotFound, aggregator.ErrorBody{Code: aggregator.CodeOrderNotExist, Message: "no such order"})

@@ -209,6 +209,8 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /sandbox/signing", s.postSigning)
 	s.mux.HandleFunc("GET /sandbox/pay/{no}", s.payPage)
 	s.mux.HandleFunc("POST /sandbox/pay/{no}", s.pay)
+	s.mux.HandleFunc("POST /sandbox/jsapi", s.postJSAPI)
+	s.mux.HandleFunc("POST /sandbox/scan", s.postScan)
 	s.mux.HandleFunc("GET /sandbox/faults", s.getFaults)
 	s.mux.HandleFunc("POST /sandbox/faults", s.postFaults)
 	s.mux.HandleFunc("GET /sandbox/stats", func(w http.ResponseWriter, _ *http.Request) { writePlainJSON(w, http.StatusOK, s.Stats()) })

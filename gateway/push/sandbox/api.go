@@ -31,6 +31,10 @@ func (s *Sandbox) Handler() http.Handler {
 		s.ExpireTokens()
 		writeJSON(w, http.StatusOK, map[string]string{"status": "expired"})
 	})
+	mux.HandleFunc("POST /sandbox/revoke-tokens", func(w http.ResponseWriter, _ *http.Request) {
+		s.RevokeTokens()
+		writeJSON(w, http.StatusOK, map[string]string{"status": "revoked"})
+	})
 	mux.HandleFunc("GET /sandbox/{$}", s.page)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/sandbox/", http.StatusFound) })
 	return mux
@@ -119,6 +123,7 @@ func (s *Sandbox) wechatSend(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	exp, known := s.tokens[r.URL.Query().Get("access_token")]
+	errCode := s.faults.WeChatErrCode
 	s.mu.Unlock()
 	answer := func(code int, msg string) {
 		writeJSON(w, http.StatusOK, wechat.SendResponse{ErrCode: code, ErrMsg: msg})
@@ -129,6 +134,9 @@ func (s *Sandbox) wechatSend(w http.ResponseWriter, r *http.Request) {
 		return
 	case !s.now().Before(exp):
 		answer(wechat.ErrTokenExpired, "access_token expired")
+		return
+	case errCode != 0:
+		answer(errCode, "sandbox: injected errcode")
 		return
 	}
 	var req wechat.SendRequest

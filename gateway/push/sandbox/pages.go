@@ -44,16 +44,23 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <meta http-equiv="refresh" content="5"></head>
 <body><h1>Push sandbox: messages received</h1>
 <p>Newest first; this page reloads every 5 s. JSON: <a href="/sandbox/messages">/sandbox/messages</a>, faults: <a href="/sandbox/faults">/sandbox/faults</a>.</p>
+<h2>WeChat template messages (微信模板消息)</h2>
+<table border="1" cellpadding="4" data-test="wechat-messages"><thead><tr><th>#</th><th>at (UTC)</th><th>openid</th><th>template</th><th>data</th></tr></thead>
+<tbody>{{range .WeChat}}<tr data-test="wechat-message"><td>{{.Seq}}</td><td>{{.At.Format "15:04:05"}}</td><td>{{.To}}</td><td data-test="template">{{.TemplateID}}</td>
+<td>{{range $k, $v := .Params}}{{$k}}={{$v}} {{end}}</td></tr>{{else}}<tr><td colspan="5">nothing yet</td></tr>{{end}}</tbody></table>
+<h2>All messages</h2>
 <table border="1" cellpadding="4"><thead><tr><th>#</th><th>channel</th><th>at (UTC)</th><th>to</th><th>template</th><th>parameters</th><th>receipt</th></tr></thead>
-<tbody>{{range .}}<tr><td>{{.Seq}}</td><td>{{.Channel}}</td><td>{{.At.Format "15:04:05"}}</td><td>{{.To}}</td><td>{{.TemplateID}}</td>
+<tbody>{{range .All}}<tr><td>{{.Seq}}</td><td>{{.Channel}}</td><td>{{.At.Format "15:04:05"}}</td><td>{{.To}}</td><td>{{.TemplateID}}</td>
 <td>{{range $k, $v := .Params}}{{$k}}={{$v}} {{end}}</td><td>{{.Receipt}}</td></tr>{{else}}<tr><td colspan="7">nothing yet</td></tr>{{end}}</tbody></table>
 </body></html>`))
 
-// page lists the messages, newest first, without any script.
+// page lists the WeChat template messages, then every message, newest first,
+// without any script.
 func (s *Sandbox) page(w http.ResponseWriter, _ *http.Request) {
 	msgs := s.Messages()
 	slices.Reverse(msgs)
+	wx := slices.DeleteFunc(slices.Clone(msgs), func(m Message) bool { return m.Channel != "wechat" })
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; frame-ancestors 'none'")
-	_ = pageTmpl.Execute(w, msgs)
+	_ = pageTmpl.Execute(w, struct{ WeChat, All []Message }{wx, msgs})
 }

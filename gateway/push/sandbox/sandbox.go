@@ -24,12 +24,15 @@ type Faults struct {
 	// counted as sent): the window where a client crashes after the provider
 	// took its message and before it heard so.
 	HoldAnswerMS int64 `json:"hold_answer_ms"`
+	// WeChatErrCode, when not 0, is the errcode every template message with a
+	// good token is answered with (43004 unsubscribed, 40003 bad openid, -1 busy…).
+	WeChatErrCode int `json:"wechat_errcode"`
 }
 
 func (f Faults) valid() bool {
 	return f.LatencyMS >= 0 && f.LatencyMS <= 60_000 && f.FailRate >= 0 && f.FailRate <= 1 &&
 		f.DropReceipts >= 0 && f.DropReceipts <= 1 && f.TokenTTLSeconds >= 0 && f.TokenTTLSeconds <= 86_400 &&
-		f.HoldAnswerMS >= 0 && f.HoldAnswerMS <= 60_000
+		f.HoldAnswerMS >= 0 && f.HoldAnswerMS <= 60_000 && f.WeChatErrCode >= -1 && f.WeChatErrCode <= 99_999
 }
 
 // Config configures a Sandbox.
@@ -160,6 +163,15 @@ func (s *Sandbox) ExpireTokens() {
 	for t := range s.tokens {
 		s.tokens[t] = time.Time{}
 	}
+}
+
+// RevokeTokens forgets every WeChat access token issued so far: the API answers
+// 40001 (invalid credential) to them, as WeChat does after the secret was reset
+// or another client fetched a token.
+func (s *Sandbox) RevokeTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.tokens)
 }
 
 // record keeps m (assigning its seq) and returns it.

@@ -98,6 +98,10 @@ func (c *Client) Send(ctx context.Context, d notify.Delivery) (notify.Receipt, e
 		case tokenErrors[a.ErrCode] && try == 0:
 			c.forget(token)
 			continue
+		case unreachableErrors[a.ErrCode]:
+			// The guardian left the official account or the openid is not its
+			// own: the router sends by SMS instead.
+			return notify.Receipt{}, notify.Permanent(strconv.Itoa(a.ErrCode), notify.ErrUnreachable)
 		case permanentErrors[a.ErrCode]:
 			return notify.Receipt{}, notify.Permanent(strconv.Itoa(a.ErrCode), nil)
 		default:

@@ -49,5 +49,8 @@ const (
 // tokenErrors mean the cached token is no good.
 var tokenErrors = map[int]bool{ErrInvalidToken: true, ErrInvalidToken2: true, ErrTokenExpired: true}
 
+// unreachableErrors are about the address: another channel may reach the user.
+var unreachableErrors = map[int]bool{ErrUnsubscribed: true, ErrInvalidOpenID: true}
+
 // permanentErrors are about the address or the template: no retry helps.
 var permanentErrors = map[int]bool{ErrUnsubscribed: true, ErrInvalidOpenID: true, ErrInvalidTemplate: true, 47003: true /* argument invalid */}

@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"FeeOrderInvalid", testFeeOrderInvalid},
 		{"FeeCheckSeesBill", testFeeCheckSeesBill},
 		{"PayerKept", testPayerKept},
+		{"PayParamsKept", testPayParamsKept},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -49,3 +49,26 @@ func testPayerKept(t *testing.T, s orders.Store, c *Clock) {
 		}
 	}
 }
+
+// testPayParamsKept: the pay parameters set with the pay URL are read back, kept
+// by later transitions that set none, and bounded.
+func testPayParamsKept(t *testing.T, s orders.Store, c *Clock) {
+	ctx := context.Background()
+	o := create(t, s, newOrder(c, "p1", "acc-1", 700))
+	const params = `{"code_url":"weixin://wxpay/bizpayurl?pr=abc"}`
+	if _, err := s.Transition(ctx, o.OrderID, []orders.State{orders.StatePending}, orders.StateAwaitingPayment,
+		orders.Fields{PayParams: strings.Repeat("x", orders.MaxPayParamsLen+1)}); !errors.Is(err, orders.ErrInvalid) {
+		t.Errorf("long pay parameters: %v, want ErrInvalid", err)
+	}
+	moved, err := s.Transition(ctx, o.OrderID, []orders.State{orders.StatePending}, orders.StateAwaitingPayment, orders.Fields{PayURL: "weixin://wxpay/bizpayurl?pr=abc", PayParams: params})
+	if err != nil || moved.PayParams != params {
+		t.Fatalf("moved %+v, %v", moved, err)
+	}
+	moved, err = s.Transition(ctx, o.OrderID, []orders.State{orders.StateAwaitingPayment}, orders.StateCredited, orders.Fields{TransactionID: "4200000009"})
+	if err != nil || moved.PayParams != params {
+		t.Errorf("credited %+v, %v", moved, err)
+	}
+	if g, err := s.Get(ctx, o.OrderID); err != nil || g.PayParams != params {
+		t.Errorf("Get %+v, %v", g, err)
+	}
+}

@@ -80,13 +80,13 @@ func mapErr(what string, err error) error { return errs.Postgres(what, err) }
 func (s *Store) clock() time.Time { return orders.Micro(s.now()) }
 
 const columns = `order_id, request_id, parent_id, account_id, amount_fen, state, pay_url, transaction_id,
-	created_at, expires_at, updated_at, purpose, item_id, school_id, merchant_key, pay_channel, client_ip, open_id`
+	created_at, expires_at, updated_at, purpose, item_id, school_id, merchant_key, pay_channel, client_ip, open_id, pay_params`
 
 func scan(row pgx.Row) (orders.Order, error) {
 	var o orders.Order
 	var state, purpose, channel string
 	err := row.Scan(&o.OrderID, &o.RequestID, &o.ParentID, &o.AccountID, &o.AmountFen, &state, &o.PayURL,
-		&o.TransactionID, &o.CreatedAt, &o.ExpiresAt, &o.UpdatedAt, &purpose, &o.ItemID, &o.SchoolID, &o.MerchantKey, &channel, &o.ClientIP, &o.OpenID)
+		&o.TransactionID, &o.CreatedAt, &o.ExpiresAt, &o.UpdatedAt, &purpose, &o.ItemID, &o.SchoolID, &o.MerchantKey, &channel, &o.ClientIP, &o.OpenID, &o.PayParams)
 	o.State, o.Purpose, o.Channel = orders.State(state), orders.Purpose(purpose), orders.Channel(channel)
 	o.CreatedAt, o.ExpiresAt, o.UpdatedAt = o.CreatedAt.UTC(), o.ExpiresAt.UTC(), o.UpdatedAt.UTC()
 	return o, err
@@ -123,7 +123,7 @@ func (s *Store) Create(ctx context.Context, o orders.Order, check func(int64) er
 			}
 		}
 		got, err = scan(tx.QueryRow(ctx, `INSERT INTO recharge_orders (`+columns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, '')
 			ON CONFLICT (parent_id, request_id) DO NOTHING RETURNING `+columns,
 			o.OrderID, o.RequestID, o.ParentID, o.AccountID, o.AmountFen, string(o.State), o.CreatedAt, o.ExpiresAt, o.UpdatedAt,
 			string(o.Purpose), o.ItemID, o.SchoolID, o.MerchantKey, string(o.Channel), o.ClientIP, o.OpenID))
@@ -177,9 +177,10 @@ func (s *Store) Transition(ctx context.Context, orderID string, from []orders.St
 	o, err := scan(s.pool.QueryRow(ctx, `UPDATE recharge_orders SET state = $2,
 			pay_url = CASE WHEN $3 = '' THEN pay_url ELSE $3 END,
 			transaction_id = CASE WHEN $4 = '' THEN transaction_id ELSE $4 END,
-			updated_at = $5
+			updated_at = $5,
+			pay_params = CASE WHEN $7 = '' THEN pay_params ELSE $7 END
 		WHERE order_id = $1 AND state = ANY($6) RETURNING `+columns,
-		orderID, string(to), f.PayURL, f.TransactionID, s.clock(), orders.Strings(from)))
+		orderID, string(to), f.PayURL, f.TransactionID, s.clock(), orders.Strings(from), f.PayParams))
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return o, mapErr("move order "+orderID, err)
 	}

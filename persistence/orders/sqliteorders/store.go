@@ -83,7 +83,7 @@ func (s *Store) clock() int64 { return s.now().UnixMicro() }
 func fromMicro(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 const columns = `order_id, request_id, parent_id, account_id, amount_fen, state, pay_url, transaction_id,
-	created_at, expires_at, updated_at, purpose, item_id, school_id, merchant_key, pay_channel, client_ip, open_id`
+	created_at, expires_at, updated_at, purpose, item_id, school_id, merchant_key, pay_channel, client_ip, open_id, pay_params`
 
 type row interface{ Scan(dest ...any) error }
 
@@ -92,7 +92,7 @@ func scan(r row) (orders.Order, error) {
 	var state, purpose, channel string
 	var created, expires, updated int64
 	err := r.Scan(&o.OrderID, &o.RequestID, &o.ParentID, &o.AccountID, &o.AmountFen, &state, &o.PayURL,
-		&o.TransactionID, &created, &expires, &updated, &purpose, &o.ItemID, &o.SchoolID, &o.MerchantKey, &channel, &o.ClientIP, &o.OpenID)
+		&o.TransactionID, &created, &expires, &updated, &purpose, &o.ItemID, &o.SchoolID, &o.MerchantKey, &channel, &o.ClientIP, &o.OpenID, &o.PayParams)
 	o.State, o.Purpose, o.Channel = orders.State(state), orders.Purpose(purpose), orders.Channel(channel)
 	o.CreatedAt, o.ExpiresAt, o.UpdatedAt = fromMicro(created), fromMicro(expires), fromMicro(updated)
 	return o, err
@@ -128,7 +128,7 @@ func (s *Store) Create(ctx context.Context, o orders.Order, check func(int64) er
 			}
 		}
 		got, err = scan(tx.QueryRowContext(ctx, `INSERT INTO recharge_orders (`+columns+`)
-			VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+columns,
+			VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '') RETURNING `+columns,
 			o.OrderID, o.RequestID, o.ParentID, o.AccountID, o.AmountFen, string(o.State),
 			o.CreatedAt.UnixMicro(), o.ExpiresAt.UnixMicro(), s.clock(),
 			string(o.Purpose), o.ItemID, o.SchoolID, o.MerchantKey, string(o.Channel), o.ClientIP, o.OpenID))
@@ -172,12 +172,13 @@ func (s *Store) Transition(ctx context.Context, orderID string, from []orders.St
 		return orders.Order{}, err
 	}
 	states := orders.Strings(from)
-	args := []any{string(to), f.PayURL, f.PayURL, f.TransactionID, f.TransactionID, s.clock(), orderID}
+	args := []any{string(to), f.PayURL, f.PayURL, f.PayParams, f.PayParams, f.TransactionID, f.TransactionID, s.clock(), orderID}
 	for _, st := range states {
 		args = append(args, st)
 	}
 	o, err := scan(s.db.QueryRowContext(ctx, `UPDATE recharge_orders SET state = ?,
 			pay_url = CASE WHEN ? = '' THEN pay_url ELSE ? END,
+			pay_params = CASE WHEN ? = '' THEN pay_params ELSE ? END,
 			transaction_id = CASE WHEN ? = '' THEN transaction_id ELSE ? END,
 			updated_at = ?
 		WHERE order_id = ? AND state IN (?`+strings.Repeat(", ?", len(states)-1)+`) RETURNING `+columns, args...))

@@ -2,6 +2,7 @@
 import { ApiClient, newRequestID } from '@shared/api'
 import { proofField } from './proof'
 import type { NotificationPreferences, PrefUpdate } from './prefs'
+import type { PayChannel } from '@shared/pay'
 import type { Child, FeeBill, FindChildResponse, ListHistoryResponse, ParentLoginResponse, Recharge } from '@shared/types'
 
 /** ParentNotice is one notice of the guardian's inbox (parent_notices.proto). */
@@ -20,6 +21,13 @@ export const client = new ApiClient({
     window.dispatchEvent(new Event('onecode:logged-out'))
   },
 })
+
+/** WeChatLink is the parent's WeChat link as they see it (wechat.proto; no openid). */
+export interface WeChatLink {
+  enabled?: boolean
+  linked?: boolean
+  linkedAt?: string // RFC 3339
+}
 
 const enc = encodeURIComponent
 
@@ -40,6 +48,12 @@ export const api = {
     (await client.get<{ preferences?: NotificationPreferences }>('/v1/parent/notification-preferences')).preferences,
   updateNotificationPreferences: async (u: PrefUpdate) =>
     (await client.put<{ preferences?: NotificationPreferences }>('/v1/parent/notification-preferences', u)).preferences,
+  // WeChat link (wechat.proto, WeChatService): the caller's own.
+  wechatLink: async () => (await client.get<{ link?: WeChatLink }>('/v1/parent/wechat')).link ?? {},
+  wechatAuthorizeUrl: async () => (await client.get<{ url: string }>('/v1/parent/wechat/authorize-url')).url,
+  linkWeChat: async (code: string, state: string) =>
+    (await client.post<{ link?: WeChatLink }>('/v1/parent/wechat/link', { code, state })).link ?? {},
+  unlinkWeChat: async () => (await client.post<{ link?: WeChatLink }>('/v1/parent/wechat/unlink')).link ?? {},
   notices: (beforeId: string) =>
     client.get<{ notices?: ParentNotice[]; nextBeforeId?: string }>('/v1/parent/notices', { limit: 20, beforeId }),
   children: async () => (await client.get<{ children: Child[] }>('/v1/parent/children')).children ?? [],
@@ -52,9 +66,9 @@ export const api = {
     client.post<{ dailySpendCapFen: string }>(`/v1/parent/children/${enc(id)}:setDailyCap`, {
       amountFen: amountFen.toString(), requestId: newRequestID('cap'),
     }),
-  createRecharge: async (id: string, amountFen: bigint, requestId: string) =>
+  createRecharge: async (id: string, amountFen: bigint, requestId: string, channel: PayChannel = 'PAY_CHANNEL_H5') =>
     (await client.post<{ recharge: Recharge }>(`/v1/parent/children/${enc(id)}/recharges`, {
-      amountFen: amountFen.toString(), requestId,
+      amountFen: amountFen.toString(), requestId, channel,
     })).recharge,
   recharge: async (orderId: string) => (await client.get<{ recharge: Recharge }>(`/v1/parent/recharges/${enc(orderId)}`)).recharge,
   findChild: (q: { schoolId: string; name: string; studentNo?: string; idNumber?: string }) =>
@@ -79,9 +93,9 @@ export const api = {
  * (PayBillOnline): the order comes back with its payUrl; the same request id answers
  * the same order. billOrder polls it (GetBillOrder) until it is credited.
  */
-export const payBillOnline: null | ((accountId: string, itemId: string, requestId: string) => Promise<Recharge>) =
-  async (accountId, itemId, requestId) =>
-    (await client.post<{ order: Recharge }>(`/v1/parent/children/${enc(accountId)}/bills/${enc(itemId)}:payOnline`, { requestId })).order
+export const payBillOnline: null | ((accountId: string, itemId: string, requestId: string, channel?: PayChannel) => Promise<Recharge>) =
+  async (accountId, itemId, requestId, channel = 'PAY_CHANNEL_H5') =>
+    (await client.post<{ order: Recharge }>(`/v1/parent/children/${enc(accountId)}/bills/${enc(itemId)}:payOnline`, { requestId, channel })).order
 
 /** billOrder is the parent's own online-payment order of a bill. */
 export const billOrder = async (orderId: string) =>

@@ -1,11 +1,13 @@
 import { makeI18n } from '@shared/i18n'
 import * as notifykinds from './messages/notifykinds'
 import * as inbox from './messages/inbox'
+import * as wechat from './messages/wechat'
 import * as feeextras from './i18n/feeextras'
 
 const zh = {
   ...notifykinds.zh,
   ...inbox.zh,
+  ...wechat.zh,
   ...feeextras.zh,
   app: { title: '一码通', lang: 'English' },
   login: {
@@ -33,6 +35,11 @@ const zh = {
     rules: '单笔充值不能超过学校设定的上限；余额加上未完成的充值不能超过余额上限。超出时会提示当前最多可充多少。',
     submit: '去支付 {amount}', invalid: '请输入正确的金额（最多两位小数）',
     paying: '正在跳转到支付页面…',
+  },
+  pay: {
+    channel: '支付方式', PAY_CHANNEL_H5: '手机支付', PAY_CHANNEL_JSAPI: '微信支付', PAY_CHANNEL_NATIVE: '扫码支付',
+    scanHint: '请用微信“扫一扫”扫描二维码完成支付', jsapiCancel: '已取消支付，可点“继续支付”重新支付',
+    jsapiFail: '微信支付未完成，可点“继续支付”重试', noBridge: '请在微信中打开本页面后支付，或选择扫码支付',
   },
   result: {
     title: '充值结果', checking: '正在确认支付结果…', credited: '充值成功', awaiting: '等待支付', pending: '处理中',
@@ -73,6 +80,7 @@ const zh = {
 const en: typeof zh = {
   ...notifykinds.en,
   ...inbox.en,
+  ...wechat.en,
   ...feeextras.en,
   app: { title: 'OneCode', lang: '中文' },
   login: {
@@ -100,6 +108,11 @@ const en: typeof zh = {
     rules: 'One recharge may not exceed the school\'s single maximum, and the balance plus pending recharges may not exceed the balance cap. If it would, you are told the most you can recharge now.',
     submit: 'Pay {amount}', invalid: 'Enter an amount with at most two decimals',
     paying: 'Opening the payment page…',
+  },
+  pay: {
+    channel: 'Payment method', PAY_CHANNEL_H5: 'Pay on phone', PAY_CHANNEL_JSAPI: 'WeChat Pay', PAY_CHANNEL_NATIVE: 'Scan to pay',
+    scanHint: 'Scan the QR code with WeChat on your phone to pay', jsapiCancel: 'Payment cancelled: tap Pay now to try again',
+    jsapiFail: 'WeChat Pay did not finish: tap Pay now to try again', noBridge: 'Open this page in WeChat to pay, or choose Scan to pay',
   },
   result: {
     title: 'Recharge', checking: 'Checking the payment…', credited: 'Recharged', awaiting: 'Waiting for payment', pending: 'Processing',

@@ -9,6 +9,8 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: Login, meta: { public: true } },
     { path: '/', name: 'children', component: Children },
     { path: '/notifications', name: 'prefs', component: () => import('./views/NotifyPrefs.vue') },
+    // WeChat's OAuth page sends the browser back here with code and state.
+    { path: '/wechat-link', name: 'wechatLink', component: () => import('./views/WeChatLink.vue') },
     { path: '/inbox', name: 'inbox', component: () => import('./views/Inbox.vue') },
     { path: '/bind', name: 'bind', component: () => import('./views/Bind.vue') },
     { path: '/child/:id', name: 'child', component: () => import('./views/ChildDetail.vue'), props: true },

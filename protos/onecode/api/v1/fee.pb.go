@@ -1680,10 +1680,12 @@ func (x *PayBillFromBalanceRequest) GetRequestId() string {
 }
 
 type PayBillOnlineRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
-	ItemId        string                 `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
-	RequestId     string                 `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	AccountId string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	ItemId    string                 `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	RequestId string                 `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// How the parent pays (as CreateRechargeRequest.channel).
+	Channel       PayChannel `protobuf:"varint,4,opt,name=channel,proto3,enum=onecode.api.v1.PayChannel" json:"channel,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1737,6 +1739,13 @@ func (x *PayBillOnlineRequest) GetRequestId() string {
 		return x.RequestId
 	}
 	return ""
+}
+
+func (x *PayBillOnlineRequest) GetChannel() PayChannel {
+	if x != nil {
+		return x.Channel
+	}
+	return PayChannel_PAY_CHANNEL_UNSPECIFIED
 }
 
 type PayBillOnlineResponse struct {
@@ -2007,13 +2016,14 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\n" +
 	"amount_fen\x18\x03 \x01(\x03R\tamountFen\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x04 \x01(\tR\trequestId\"m\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"\xa3\x01\n" +
 	"\x14PayBillOnlineRequest\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x17\n" +
 	"\aitem_id\x18\x02 \x01(\tR\x06itemId\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tR\trequestId\"G\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\x124\n" +
+	"\achannel\x18\x04 \x01(\x0e2\x1a.onecode.api.v1.PayChannelR\achannel\"G\n" +
 	"\x15PayBillOnlineResponse\x12.\n" +
 	"\x05order\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\x05order\"0\n" +
 	"\x13GetBillOrderRequest\x12\x19\n" +
@@ -2087,12 +2097,13 @@ var file_onecode_api_v1_fee_proto_goTypes = []any{
 	(*PayBillOnlineResponse)(nil),      // 29: onecode.api.v1.PayBillOnlineResponse
 	(*GetBillOrderRequest)(nil),        // 30: onecode.api.v1.GetBillOrderRequest
 	(*GetBillOrderResponse)(nil),       // 31: onecode.api.v1.GetBillOrderResponse
-	(*Recharge)(nil),                   // 32: onecode.api.v1.Recharge
-	(*ExportUnpaidBillsRequest)(nil),   // 33: onecode.api.v1.ExportUnpaidBillsRequest
-	(*RemindUnpaidBillsRequest)(nil),   // 34: onecode.api.v1.RemindUnpaidBillsRequest
-	(*GetBillReceiptRequest)(nil),      // 35: onecode.api.v1.GetBillReceiptRequest
-	(*httpbody.HttpBody)(nil),          // 36: google.api.HttpBody
-	(*RemindUnpaidBillsResponse)(nil),  // 37: onecode.api.v1.RemindUnpaidBillsResponse
+	(PayChannel)(0),                    // 32: onecode.api.v1.PayChannel
+	(*Recharge)(nil),                   // 33: onecode.api.v1.Recharge
+	(*ExportUnpaidBillsRequest)(nil),   // 34: onecode.api.v1.ExportUnpaidBillsRequest
+	(*RemindUnpaidBillsRequest)(nil),   // 35: onecode.api.v1.RemindUnpaidBillsRequest
+	(*GetBillReceiptRequest)(nil),      // 36: onecode.api.v1.GetBillReceiptRequest
+	(*httpbody.HttpBody)(nil),          // 37: google.api.HttpBody
+	(*RemindUnpaidBillsResponse)(nil),  // 38: onecode.api.v1.RemindUnpaidBillsResponse
 }
 var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	0,  // 0: onecode.api.v1.FeeItem.definition:type_name -> onecode.api.v1.FeeItemDefinition
@@ -2110,47 +2121,48 @@ var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	14, // 12: onecode.api.v1.GrantFeeExemptionResponse.bill:type_name -> onecode.api.v1.FeeBill
 	14, // 13: onecode.api.v1.PayBillFromBalanceResponse.bill:type_name -> onecode.api.v1.FeeBill
 	14, // 14: onecode.api.v1.ListChildBillsResponse.bills:type_name -> onecode.api.v1.FeeBill
-	32, // 15: onecode.api.v1.PayBillOnlineResponse.order:type_name -> onecode.api.v1.Recharge
-	32, // 16: onecode.api.v1.GetBillOrderResponse.order:type_name -> onecode.api.v1.Recharge
-	2,  // 17: onecode.api.v1.FeeStaffService.CreateFeeItem:input_type -> onecode.api.v1.CreateFeeItemRequest
-	3,  // 18: onecode.api.v1.FeeStaffService.UpdateFeeItem:input_type -> onecode.api.v1.UpdateFeeItemRequest
-	4,  // 19: onecode.api.v1.FeeStaffService.GetFeeItem:input_type -> onecode.api.v1.GetFeeItemRequest
-	9,  // 20: onecode.api.v1.FeeStaffService.ListFeeItems:input_type -> onecode.api.v1.ListFeeItemsRequest
-	11, // 21: onecode.api.v1.FeeStaffService.PublishFeeItem:input_type -> onecode.api.v1.PublishFeeItemRequest
-	13, // 22: onecode.api.v1.FeeStaffService.CloseFeeItem:input_type -> onecode.api.v1.CloseFeeItemRequest
-	15, // 23: onecode.api.v1.FeeStaffService.ListFeeBills:input_type -> onecode.api.v1.ListFeeBillsRequest
-	17, // 24: onecode.api.v1.FeeStaffService.GetFeeClassTotals:input_type -> onecode.api.v1.GetFeeClassTotalsRequest
-	33, // 25: onecode.api.v1.FeeStaffService.ExportUnpaidBills:input_type -> onecode.api.v1.ExportUnpaidBillsRequest
-	34, // 26: onecode.api.v1.FeeStaffService.RemindUnpaidBills:input_type -> onecode.api.v1.RemindUnpaidBillsRequest
-	20, // 27: onecode.api.v1.FeeStaffService.RecordCashPayment:input_type -> onecode.api.v1.RecordCashPaymentRequest
-	21, // 28: onecode.api.v1.FeeStaffService.GrantFeeExemption:input_type -> onecode.api.v1.GrantFeeExemptionRequest
-	25, // 29: onecode.api.v1.FeeParentService.ListChildBills:input_type -> onecode.api.v1.ListChildBillsRequest
-	35, // 30: onecode.api.v1.FeeParentService.GetBillReceipt:input_type -> onecode.api.v1.GetBillReceiptRequest
-	27, // 31: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
-	28, // 32: onecode.api.v1.FeeParentService.PayBillOnline:input_type -> onecode.api.v1.PayBillOnlineRequest
-	30, // 33: onecode.api.v1.FeeParentService.GetBillOrder:input_type -> onecode.api.v1.GetBillOrderRequest
-	5,  // 34: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
-	6,  // 35: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
-	7,  // 36: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
-	10, // 37: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
-	12, // 38: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
-	8,  // 39: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
-	16, // 40: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
-	19, // 41: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
-	36, // 42: onecode.api.v1.FeeStaffService.ExportUnpaidBills:output_type -> google.api.HttpBody
-	37, // 43: onecode.api.v1.FeeStaffService.RemindUnpaidBills:output_type -> onecode.api.v1.RemindUnpaidBillsResponse
-	22, // 44: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
-	23, // 45: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
-	26, // 46: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
-	36, // 47: onecode.api.v1.FeeParentService.GetBillReceipt:output_type -> google.api.HttpBody
-	24, // 48: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
-	29, // 49: onecode.api.v1.FeeParentService.PayBillOnline:output_type -> onecode.api.v1.PayBillOnlineResponse
-	31, // 50: onecode.api.v1.FeeParentService.GetBillOrder:output_type -> onecode.api.v1.GetBillOrderResponse
-	34, // [34:51] is the sub-list for method output_type
-	17, // [17:34] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	32, // 15: onecode.api.v1.PayBillOnlineRequest.channel:type_name -> onecode.api.v1.PayChannel
+	33, // 16: onecode.api.v1.PayBillOnlineResponse.order:type_name -> onecode.api.v1.Recharge
+	33, // 17: onecode.api.v1.GetBillOrderResponse.order:type_name -> onecode.api.v1.Recharge
+	2,  // 18: onecode.api.v1.FeeStaffService.CreateFeeItem:input_type -> onecode.api.v1.CreateFeeItemRequest
+	3,  // 19: onecode.api.v1.FeeStaffService.UpdateFeeItem:input_type -> onecode.api.v1.UpdateFeeItemRequest
+	4,  // 20: onecode.api.v1.FeeStaffService.GetFeeItem:input_type -> onecode.api.v1.GetFeeItemRequest
+	9,  // 21: onecode.api.v1.FeeStaffService.ListFeeItems:input_type -> onecode.api.v1.ListFeeItemsRequest
+	11, // 22: onecode.api.v1.FeeStaffService.PublishFeeItem:input_type -> onecode.api.v1.PublishFeeItemRequest
+	13, // 23: onecode.api.v1.FeeStaffService.CloseFeeItem:input_type -> onecode.api.v1.CloseFeeItemRequest
+	15, // 24: onecode.api.v1.FeeStaffService.ListFeeBills:input_type -> onecode.api.v1.ListFeeBillsRequest
+	17, // 25: onecode.api.v1.FeeStaffService.GetFeeClassTotals:input_type -> onecode.api.v1.GetFeeClassTotalsRequest
+	34, // 26: onecode.api.v1.FeeStaffService.ExportUnpaidBills:input_type -> onecode.api.v1.ExportUnpaidBillsRequest
+	35, // 27: onecode.api.v1.FeeStaffService.RemindUnpaidBills:input_type -> onecode.api.v1.RemindUnpaidBillsRequest
+	20, // 28: onecode.api.v1.FeeStaffService.RecordCashPayment:input_type -> onecode.api.v1.RecordCashPaymentRequest
+	21, // 29: onecode.api.v1.FeeStaffService.GrantFeeExemption:input_type -> onecode.api.v1.GrantFeeExemptionRequest
+	25, // 30: onecode.api.v1.FeeParentService.ListChildBills:input_type -> onecode.api.v1.ListChildBillsRequest
+	36, // 31: onecode.api.v1.FeeParentService.GetBillReceipt:input_type -> onecode.api.v1.GetBillReceiptRequest
+	27, // 32: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
+	28, // 33: onecode.api.v1.FeeParentService.PayBillOnline:input_type -> onecode.api.v1.PayBillOnlineRequest
+	30, // 34: onecode.api.v1.FeeParentService.GetBillOrder:input_type -> onecode.api.v1.GetBillOrderRequest
+	5,  // 35: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
+	6,  // 36: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
+	7,  // 37: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
+	10, // 38: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
+	12, // 39: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
+	8,  // 40: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
+	16, // 41: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
+	19, // 42: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
+	37, // 43: onecode.api.v1.FeeStaffService.ExportUnpaidBills:output_type -> google.api.HttpBody
+	38, // 44: onecode.api.v1.FeeStaffService.RemindUnpaidBills:output_type -> onecode.api.v1.RemindUnpaidBillsResponse
+	22, // 45: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
+	23, // 46: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
+	26, // 47: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
+	37, // 48: onecode.api.v1.FeeParentService.GetBillReceipt:output_type -> google.api.HttpBody
+	24, // 49: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
+	29, // 50: onecode.api.v1.FeeParentService.PayBillOnline:output_type -> onecode.api.v1.PayBillOnlineResponse
+	31, // 51: onecode.api.v1.FeeParentService.GetBillOrder:output_type -> onecode.api.v1.GetBillOrderResponse
+	35, // [35:52] is the sub-list for method output_type
+	18, // [18:35] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_onecode_api_v1_fee_proto_init() }

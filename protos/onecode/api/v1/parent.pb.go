@@ -22,6 +22,66 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// PayChannel is how a parent pays an order online, at the school's merchant.
+type PayChannel int32
+
+const (
+	// H5.
+	PayChannel_PAY_CHANNEL_UNSPECIFIED PayChannel = 0
+	// A mobile browser outside WeChat: the page goes to pay_url (WeChat Pay
+	// h5_url; Alipay wap pay, on an Alipay merchant).
+	PayChannel_PAY_CHANNEL_H5 PayChannel = 1
+	// Inside WeChat (WeChat Pay only): the page calls
+	// WeixinJSBridge.invoke('getBrandWCPayRequest', jsapi).
+	PayChannel_PAY_CHANNEL_JSAPI PayChannel = 2
+	// A QR code shown on a PC screen (WeChat Pay code_url; Alipay precreate
+	// qr_code), scanned with the phone.
+	PayChannel_PAY_CHANNEL_NATIVE PayChannel = 3
+)
+
+// Enum value maps for PayChannel.
+var (
+	PayChannel_name = map[int32]string{
+		0: "PAY_CHANNEL_UNSPECIFIED",
+		1: "PAY_CHANNEL_H5",
+		2: "PAY_CHANNEL_JSAPI",
+		3: "PAY_CHANNEL_NATIVE",
+	}
+	PayChannel_value = map[string]int32{
+		"PAY_CHANNEL_UNSPECIFIED": 0,
+		"PAY_CHANNEL_H5":          1,
+		"PAY_CHANNEL_JSAPI":       2,
+		"PAY_CHANNEL_NATIVE":      3,
+	}
+)
+
+func (x PayChannel) Enum() *PayChannel {
+	p := new(PayChannel)
+	*p = x
+	return p
+}
+
+func (x PayChannel) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PayChannel) Descriptor() protoreflect.EnumDescriptor {
+	return file_onecode_api_v1_parent_proto_enumTypes[0].Descriptor()
+}
+
+func (PayChannel) Type() protoreflect.EnumType {
+	return &file_onecode_api_v1_parent_proto_enumTypes[0]
+}
+
+func (x PayChannel) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PayChannel.Descriptor instead.
+func (PayChannel) EnumDescriptor() ([]byte, []int) {
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{0}
+}
+
 // Lifecycle of a recharge order.
 type Recharge_State int32
 
@@ -70,11 +130,11 @@ func (x Recharge_State) String() string {
 }
 
 func (Recharge_State) Descriptor() protoreflect.EnumDescriptor {
-	return file_onecode_api_v1_parent_proto_enumTypes[0].Descriptor()
+	return file_onecode_api_v1_parent_proto_enumTypes[1].Descriptor()
 }
 
 func (Recharge_State) Type() protoreflect.EnumType {
-	return &file_onecode_api_v1_parent_proto_enumTypes[0]
+	return &file_onecode_api_v1_parent_proto_enumTypes[1]
 }
 
 func (x Recharge_State) Number() protoreflect.EnumNumber {
@@ -83,7 +143,7 @@ func (x Recharge_State) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Recharge_State.Descriptor instead.
 func (Recharge_State) EnumDescriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{23, 0}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{24, 0}
 }
 
 // FindChildRequest identifies a pupil: name plus student number or ID number.
@@ -1212,7 +1272,12 @@ type CreateRechargeRequest struct {
 	AccountId string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
 	AmountFen int64                  `protobuf:"varint,2,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
 	// Idempotency key chosen by the client: the same request answers the same order.
-	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	RequestId string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// How the parent pays (unspecified: H5, a mobile browser). JSAPI needs the
+	// parent's linked WeChat account (WECHAT_NOT_LINKED); a channel the school's
+	// merchant does not take is CHANNEL_UNSUPPORTED; an unknown one CHANNEL_INVALID.
+	// A refused channel writes no order.
+	Channel       PayChannel `protobuf:"varint,4,opt,name=channel,proto3,enum=onecode.api.v1.PayChannel" json:"channel,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1268,6 +1333,100 @@ func (x *CreateRechargeRequest) GetRequestId() string {
 	return ""
 }
 
+func (x *CreateRechargeRequest) GetChannel() PayChannel {
+	if x != nil {
+		return x.Channel
+	}
+	return PayChannel_PAY_CHANNEL_UNSPECIFIED
+}
+
+// JSAPIPayment are the signed parameters of getBrandWCPayRequest, named as
+// WeixinJSBridge wants them: paySign = base64(RSA-SHA256(merchant key,
+// "appId\ntimeStamp\nnonceStr\npackage\n")), signType "RSA".
+type JSAPIPayment struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AppId         string                 `protobuf:"bytes,1,opt,name=app_id,json=appId,proto3" json:"app_id,omitempty"`
+	TimeStamp     string                 `protobuf:"bytes,2,opt,name=time_stamp,json=timeStamp,proto3" json:"time_stamp,omitempty"`
+	NonceStr      string                 `protobuf:"bytes,3,opt,name=nonce_str,json=nonceStr,proto3" json:"nonce_str,omitempty"`
+	Package       string                 `protobuf:"bytes,4,opt,name=package,proto3" json:"package,omitempty"`
+	SignType      string                 `protobuf:"bytes,5,opt,name=sign_type,json=signType,proto3" json:"sign_type,omitempty"`
+	PaySign       string                 `protobuf:"bytes,6,opt,name=pay_sign,json=paySign,proto3" json:"pay_sign,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JSAPIPayment) Reset() {
+	*x = JSAPIPayment{}
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JSAPIPayment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JSAPIPayment) ProtoMessage() {}
+
+func (x *JSAPIPayment) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JSAPIPayment.ProtoReflect.Descriptor instead.
+func (*JSAPIPayment) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *JSAPIPayment) GetAppId() string {
+	if x != nil {
+		return x.AppId
+	}
+	return ""
+}
+
+func (x *JSAPIPayment) GetTimeStamp() string {
+	if x != nil {
+		return x.TimeStamp
+	}
+	return ""
+}
+
+func (x *JSAPIPayment) GetNonceStr() string {
+	if x != nil {
+		return x.NonceStr
+	}
+	return ""
+}
+
+func (x *JSAPIPayment) GetPackage() string {
+	if x != nil {
+		return x.Package
+	}
+	return ""
+}
+
+func (x *JSAPIPayment) GetSignType() string {
+	if x != nil {
+		return x.SignType
+	}
+	return ""
+}
+
+func (x *JSAPIPayment) GetPaySign() string {
+	if x != nil {
+		return x.PaySign
+	}
+	return ""
+}
+
 // GetRechargeRequest names an order.
 type GetRechargeRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1278,7 +1437,7 @@ type GetRechargeRequest struct {
 
 func (x *GetRechargeRequest) Reset() {
 	*x = GetRechargeRequest{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[20]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1290,7 +1449,7 @@ func (x *GetRechargeRequest) String() string {
 func (*GetRechargeRequest) ProtoMessage() {}
 
 func (x *GetRechargeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[20]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1303,7 +1462,7 @@ func (x *GetRechargeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRechargeRequest.ProtoReflect.Descriptor instead.
 func (*GetRechargeRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{20}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetRechargeRequest) GetOrderId() string {
@@ -1323,7 +1482,7 @@ type CreateRechargeResponse struct {
 
 func (x *CreateRechargeResponse) Reset() {
 	*x = CreateRechargeResponse{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[21]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1335,7 +1494,7 @@ func (x *CreateRechargeResponse) String() string {
 func (*CreateRechargeResponse) ProtoMessage() {}
 
 func (x *CreateRechargeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[21]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1348,7 +1507,7 @@ func (x *CreateRechargeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRechargeResponse.ProtoReflect.Descriptor instead.
 func (*CreateRechargeResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{21}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *CreateRechargeResponse) GetRecharge() *Recharge {
@@ -1368,7 +1527,7 @@ type GetRechargeResponse struct {
 
 func (x *GetRechargeResponse) Reset() {
 	*x = GetRechargeResponse{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[22]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1380,7 +1539,7 @@ func (x *GetRechargeResponse) String() string {
 func (*GetRechargeResponse) ProtoMessage() {}
 
 func (x *GetRechargeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[22]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1393,7 +1552,7 @@ func (x *GetRechargeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRechargeResponse.ProtoReflect.Descriptor instead.
 func (*GetRechargeResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{22}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetRechargeResponse) GetRecharge() *Recharge {
@@ -1416,15 +1575,21 @@ type Recharge struct {
 	ExpiresUnix int64  `protobuf:"varint,7,opt,name=expires_unix,json=expiresUnix,proto3" json:"expires_unix,omitempty"`
 	// "recharge", or "fee" for the online payment of a bill (then item_id is the
 	// bill's fee item).
-	Purpose       string `protobuf:"bytes,8,opt,name=purpose,proto3" json:"purpose,omitempty"`
-	ItemId        string `protobuf:"bytes,9,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	Purpose string `protobuf:"bytes,8,opt,name=purpose,proto3" json:"purpose,omitempty"`
+	ItemId  string `protobuf:"bytes,9,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	// The channel the order was placed for.
+	Channel PayChannel `protobuf:"varint,10,opt,name=channel,proto3,enum=onecode.api.v1.PayChannel" json:"channel,omitempty"`
+	// Native: the text of the QR code to show (only while awaiting payment).
+	CodeUrl string `protobuf:"bytes,11,opt,name=code_url,json=codeUrl,proto3" json:"code_url,omitempty"`
+	// JSAPI: the parameters for WeixinJSBridge (only while awaiting payment).
+	Jsapi         *JSAPIPayment `protobuf:"bytes,12,opt,name=jsapi,proto3" json:"jsapi,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Recharge) Reset() {
 	*x = Recharge{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[23]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1436,7 +1601,7 @@ func (x *Recharge) String() string {
 func (*Recharge) ProtoMessage() {}
 
 func (x *Recharge) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[23]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1449,7 +1614,7 @@ func (x *Recharge) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Recharge.ProtoReflect.Descriptor instead.
 func (*Recharge) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{23}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Recharge) GetOrderId() string {
@@ -1515,6 +1680,27 @@ func (x *Recharge) GetItemId() string {
 	return ""
 }
 
+func (x *Recharge) GetChannel() PayChannel {
+	if x != nil {
+		return x.Channel
+	}
+	return PayChannel_PAY_CHANNEL_UNSPECIFIED
+}
+
+func (x *Recharge) GetCodeUrl() string {
+	if x != nil {
+		return x.CodeUrl
+	}
+	return ""
+}
+
+func (x *Recharge) GetJsapi() *JSAPIPayment {
+	if x != nil {
+		return x.Jsapi
+	}
+	return nil
+}
+
 // NotificationPreferences are a parent's notice preferences, in page order.
 type NotificationPreferences struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1526,7 +1712,7 @@ type NotificationPreferences struct {
 
 func (x *NotificationPreferences) Reset() {
 	*x = NotificationPreferences{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[24]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +1724,7 @@ func (x *NotificationPreferences) String() string {
 func (*NotificationPreferences) ProtoMessage() {}
 
 func (x *NotificationPreferences) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[24]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +1737,7 @@ func (x *NotificationPreferences) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotificationPreferences.ProtoReflect.Descriptor instead.
 func (*NotificationPreferences) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{24}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *NotificationPreferences) GetChannels() []*NotificationChannel {
@@ -1579,7 +1765,7 @@ type NotificationChannel struct {
 
 func (x *NotificationChannel) Reset() {
 	*x = NotificationChannel{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[25]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1591,7 +1777,7 @@ func (x *NotificationChannel) String() string {
 func (*NotificationChannel) ProtoMessage() {}
 
 func (x *NotificationChannel) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[25]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1604,7 +1790,7 @@ func (x *NotificationChannel) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotificationChannel.ProtoReflect.Descriptor instead.
 func (*NotificationChannel) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{25}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *NotificationChannel) GetChannel() string {
@@ -1634,7 +1820,7 @@ type NotificationKind struct {
 
 func (x *NotificationKind) Reset() {
 	*x = NotificationKind{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[26]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1646,7 +1832,7 @@ func (x *NotificationKind) String() string {
 func (*NotificationKind) ProtoMessage() {}
 
 func (x *NotificationKind) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[26]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1659,7 +1845,7 @@ func (x *NotificationKind) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotificationKind.ProtoReflect.Descriptor instead.
 func (*NotificationKind) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{26}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *NotificationKind) GetKind() string {
@@ -1692,7 +1878,7 @@ type GetNotificationPreferencesRequest struct {
 
 func (x *GetNotificationPreferencesRequest) Reset() {
 	*x = GetNotificationPreferencesRequest{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[27]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1704,7 +1890,7 @@ func (x *GetNotificationPreferencesRequest) String() string {
 func (*GetNotificationPreferencesRequest) ProtoMessage() {}
 
 func (x *GetNotificationPreferencesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[27]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1717,7 +1903,7 @@ func (x *GetNotificationPreferencesRequest) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use GetNotificationPreferencesRequest.ProtoReflect.Descriptor instead.
 func (*GetNotificationPreferencesRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{27}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{28}
 }
 
 // GetNotificationPreferencesResponse carries the preferences.
@@ -1730,7 +1916,7 @@ type GetNotificationPreferencesResponse struct {
 
 func (x *GetNotificationPreferencesResponse) Reset() {
 	*x = GetNotificationPreferencesResponse{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[28]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1742,7 +1928,7 @@ func (x *GetNotificationPreferencesResponse) String() string {
 func (*GetNotificationPreferencesResponse) ProtoMessage() {}
 
 func (x *GetNotificationPreferencesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[28]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1755,7 +1941,7 @@ func (x *GetNotificationPreferencesResponse) ProtoReflect() protoreflect.Message
 
 // Deprecated: Use GetNotificationPreferencesResponse.ProtoReflect.Descriptor instead.
 func (*GetNotificationPreferencesResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{28}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetNotificationPreferencesResponse) GetPreferences() *NotificationPreferences {
@@ -1776,7 +1962,7 @@ type UpdateNotificationPreferencesRequest struct {
 
 func (x *UpdateNotificationPreferencesRequest) Reset() {
 	*x = UpdateNotificationPreferencesRequest{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[29]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1788,7 +1974,7 @@ func (x *UpdateNotificationPreferencesRequest) String() string {
 func (*UpdateNotificationPreferencesRequest) ProtoMessage() {}
 
 func (x *UpdateNotificationPreferencesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[29]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1801,7 +1987,7 @@ func (x *UpdateNotificationPreferencesRequest) ProtoReflect() protoreflect.Messa
 
 // Deprecated: Use UpdateNotificationPreferencesRequest.ProtoReflect.Descriptor instead.
 func (*UpdateNotificationPreferencesRequest) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{29}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *UpdateNotificationPreferencesRequest) GetChannelsOn() []string {
@@ -1828,7 +2014,7 @@ type UpdateNotificationPreferencesResponse struct {
 
 func (x *UpdateNotificationPreferencesResponse) Reset() {
 	*x = UpdateNotificationPreferencesResponse{}
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[30]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1840,7 +2026,7 @@ func (x *UpdateNotificationPreferencesResponse) String() string {
 func (*UpdateNotificationPreferencesResponse) ProtoMessage() {}
 
 func (x *UpdateNotificationPreferencesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_onecode_api_v1_parent_proto_msgTypes[30]
+	mi := &file_onecode_api_v1_parent_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1853,7 +2039,7 @@ func (x *UpdateNotificationPreferencesResponse) ProtoReflect() protoreflect.Mess
 
 // Deprecated: Use UpdateNotificationPreferencesResponse.ProtoReflect.Descriptor instead.
 func (*UpdateNotificationPreferencesResponse) Descriptor() ([]byte, []int) {
-	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{30}
+	return file_onecode_api_v1_parent_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *UpdateNotificationPreferencesResponse) GetPreferences() *NotificationPreferences {
@@ -1959,20 +2145,29 @@ const file_onecode_api_v1_parent_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x03 \x01(\tR\trequestId\"D\n" +
 	"\x13SetDailyCapResponse\x12-\n" +
-	"\x13daily_spend_cap_fen\x18\x01 \x01(\x03R\x10dailySpendCapFen\"t\n" +
+	"\x13daily_spend_cap_fen\x18\x01 \x01(\x03R\x10dailySpendCapFen\"\xaa\x01\n" +
 	"\x15CreateRechargeRequest\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1d\n" +
 	"\n" +
 	"amount_fen\x18\x02 \x01(\x03R\tamountFen\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tR\trequestId\"/\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\x124\n" +
+	"\achannel\x18\x04 \x01(\x0e2\x1a.onecode.api.v1.PayChannelR\achannel\"\xb3\x01\n" +
+	"\fJSAPIPayment\x12\x15\n" +
+	"\x06app_id\x18\x01 \x01(\tR\x05appId\x12\x1d\n" +
+	"\n" +
+	"time_stamp\x18\x02 \x01(\tR\ttimeStamp\x12\x1b\n" +
+	"\tnonce_str\x18\x03 \x01(\tR\bnonceStr\x12\x18\n" +
+	"\apackage\x18\x04 \x01(\tR\apackage\x12\x1b\n" +
+	"\tsign_type\x18\x05 \x01(\tR\bsignType\x12\x19\n" +
+	"\bpay_sign\x18\x06 \x01(\tR\apaySign\"/\n" +
 	"\x12GetRechargeRequest\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\"N\n" +
 	"\x16CreateRechargeResponse\x124\n" +
 	"\brecharge\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\brecharge\"K\n" +
 	"\x13GetRechargeResponse\x124\n" +
-	"\brecharge\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\brecharge\"\xb3\x03\n" +
+	"\brecharge\x18\x01 \x01(\v2\x18.onecode.api.v1.RechargeR\brecharge\"\xb8\x04\n" +
 	"\bRecharge\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1d\n" +
 	"\n" +
@@ -1984,7 +2179,11 @@ const file_onecode_api_v1_parent_proto_rawDesc = "" +
 	"\fcreated_unix\x18\x06 \x01(\x03R\vcreatedUnix\x12!\n" +
 	"\fexpires_unix\x18\a \x01(\x03R\vexpiresUnix\x12\x18\n" +
 	"\apurpose\x18\b \x01(\tR\apurpose\x12\x17\n" +
-	"\aitem_id\x18\t \x01(\tR\x06itemId\"\x85\x01\n" +
+	"\aitem_id\x18\t \x01(\tR\x06itemId\x124\n" +
+	"\achannel\x18\n" +
+	" \x01(\x0e2\x1a.onecode.api.v1.PayChannelR\achannel\x12\x19\n" +
+	"\bcode_url\x18\v \x01(\tR\acodeUrl\x122\n" +
+	"\x05jsapi\x18\f \x01(\v2\x1c.onecode.api.v1.JSAPIPaymentR\x05jsapi\"\x85\x01\n" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rSTATE_PENDING\x10\x01\x12\x1a\n" +
@@ -2010,7 +2209,13 @@ const file_onecode_api_v1_parent_proto_rawDesc = "" +
 	"channelsOn\x12\x1b\n" +
 	"\tkinds_off\x18\x02 \x03(\tR\bkindsOff\"r\n" +
 	"%UpdateNotificationPreferencesResponse\x12I\n" +
-	"\vpreferences\x18\x01 \x01(\v2'.onecode.api.v1.NotificationPreferencesR\vpreferences2\xb2\r\n" +
+	"\vpreferences\x18\x01 \x01(\v2'.onecode.api.v1.NotificationPreferencesR\vpreferences*l\n" +
+	"\n" +
+	"PayChannel\x12\x1b\n" +
+	"\x17PAY_CHANNEL_UNSPECIFIED\x10\x00\x12\x12\n" +
+	"\x0ePAY_CHANNEL_H5\x10\x01\x12\x15\n" +
+	"\x11PAY_CHANNEL_JSAPI\x10\x02\x12\x16\n" +
+	"\x12PAY_CHANNEL_NATIVE\x10\x032\xb2\r\n" +
 	"\rParentService\x12u\n" +
 	"\tFindChild\x12 .onecode.api.v1.FindChildRequest\x1a!.onecode.api.v1.FindChildResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/parent/children:find\x12u\n" +
 	"\tBindChild\x12 .onecode.api.v1.BindChildRequest\x1a!.onecode.api.v1.BindChildResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/parent/children:bind\x12\x8a\x01\n" +
@@ -2038,84 +2243,89 @@ func file_onecode_api_v1_parent_proto_rawDescGZIP() []byte {
 	return file_onecode_api_v1_parent_proto_rawDescData
 }
 
-var file_onecode_api_v1_parent_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_onecode_api_v1_parent_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_onecode_api_v1_parent_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_onecode_api_v1_parent_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_onecode_api_v1_parent_proto_goTypes = []any{
-	(Recharge_State)(0),                           // 0: onecode.api.v1.Recharge.State
-	(*FindChildRequest)(nil),                      // 1: onecode.api.v1.FindChildRequest
-	(*FindChildResponse)(nil),                     // 2: onecode.api.v1.FindChildResponse
-	(*BindChildRequest)(nil),                      // 3: onecode.api.v1.BindChildRequest
-	(*UnbindChildRequest)(nil),                    // 4: onecode.api.v1.UnbindChildRequest
-	(*UnbindChildResponse)(nil),                   // 5: onecode.api.v1.UnbindChildResponse
-	(*BindChildResponse)(nil),                     // 6: onecode.api.v1.BindChildResponse
-	(*ListChildrenRequest)(nil),                   // 7: onecode.api.v1.ListChildrenRequest
-	(*ListChildrenResponse)(nil),                  // 8: onecode.api.v1.ListChildrenResponse
-	(*GetChildRequest)(nil),                       // 9: onecode.api.v1.GetChildRequest
-	(*GetChildResponse)(nil),                      // 10: onecode.api.v1.GetChildResponse
-	(*Child)(nil),                                 // 11: onecode.api.v1.Child
-	(*ListHistoryRequest)(nil),                    // 12: onecode.api.v1.ListHistoryRequest
-	(*HistoryLine)(nil),                           // 13: onecode.api.v1.HistoryLine
-	(*HistoryItem)(nil),                           // 14: onecode.api.v1.HistoryItem
-	(*ListHistoryResponse)(nil),                   // 15: onecode.api.v1.ListHistoryResponse
-	(*ReportLossRequest)(nil),                     // 16: onecode.api.v1.ReportLossRequest
-	(*ReportLossResponse)(nil),                    // 17: onecode.api.v1.ReportLossResponse
-	(*SetDailyCapRequest)(nil),                    // 18: onecode.api.v1.SetDailyCapRequest
-	(*SetDailyCapResponse)(nil),                   // 19: onecode.api.v1.SetDailyCapResponse
-	(*CreateRechargeRequest)(nil),                 // 20: onecode.api.v1.CreateRechargeRequest
-	(*GetRechargeRequest)(nil),                    // 21: onecode.api.v1.GetRechargeRequest
-	(*CreateRechargeResponse)(nil),                // 22: onecode.api.v1.CreateRechargeResponse
-	(*GetRechargeResponse)(nil),                   // 23: onecode.api.v1.GetRechargeResponse
-	(*Recharge)(nil),                              // 24: onecode.api.v1.Recharge
-	(*NotificationPreferences)(nil),               // 25: onecode.api.v1.NotificationPreferences
-	(*NotificationChannel)(nil),                   // 26: onecode.api.v1.NotificationChannel
-	(*NotificationKind)(nil),                      // 27: onecode.api.v1.NotificationKind
-	(*GetNotificationPreferencesRequest)(nil),     // 28: onecode.api.v1.GetNotificationPreferencesRequest
-	(*GetNotificationPreferencesResponse)(nil),    // 29: onecode.api.v1.GetNotificationPreferencesResponse
-	(*UpdateNotificationPreferencesRequest)(nil),  // 30: onecode.api.v1.UpdateNotificationPreferencesRequest
-	(*UpdateNotificationPreferencesResponse)(nil), // 31: onecode.api.v1.UpdateNotificationPreferencesResponse
+	(PayChannel)(0),                               // 0: onecode.api.v1.PayChannel
+	(Recharge_State)(0),                           // 1: onecode.api.v1.Recharge.State
+	(*FindChildRequest)(nil),                      // 2: onecode.api.v1.FindChildRequest
+	(*FindChildResponse)(nil),                     // 3: onecode.api.v1.FindChildResponse
+	(*BindChildRequest)(nil),                      // 4: onecode.api.v1.BindChildRequest
+	(*UnbindChildRequest)(nil),                    // 5: onecode.api.v1.UnbindChildRequest
+	(*UnbindChildResponse)(nil),                   // 6: onecode.api.v1.UnbindChildResponse
+	(*BindChildResponse)(nil),                     // 7: onecode.api.v1.BindChildResponse
+	(*ListChildrenRequest)(nil),                   // 8: onecode.api.v1.ListChildrenRequest
+	(*ListChildrenResponse)(nil),                  // 9: onecode.api.v1.ListChildrenResponse
+	(*GetChildRequest)(nil),                       // 10: onecode.api.v1.GetChildRequest
+	(*GetChildResponse)(nil),                      // 11: onecode.api.v1.GetChildResponse
+	(*Child)(nil),                                 // 12: onecode.api.v1.Child
+	(*ListHistoryRequest)(nil),                    // 13: onecode.api.v1.ListHistoryRequest
+	(*HistoryLine)(nil),                           // 14: onecode.api.v1.HistoryLine
+	(*HistoryItem)(nil),                           // 15: onecode.api.v1.HistoryItem
+	(*ListHistoryResponse)(nil),                   // 16: onecode.api.v1.ListHistoryResponse
+	(*ReportLossRequest)(nil),                     // 17: onecode.api.v1.ReportLossRequest
+	(*ReportLossResponse)(nil),                    // 18: onecode.api.v1.ReportLossResponse
+	(*SetDailyCapRequest)(nil),                    // 19: onecode.api.v1.SetDailyCapRequest
+	(*SetDailyCapResponse)(nil),                   // 20: onecode.api.v1.SetDailyCapResponse
+	(*CreateRechargeRequest)(nil),                 // 21: onecode.api.v1.CreateRechargeRequest
+	(*JSAPIPayment)(nil),                          // 22: onecode.api.v1.JSAPIPayment
+	(*GetRechargeRequest)(nil),                    // 23: onecode.api.v1.GetRechargeRequest
+	(*CreateRechargeResponse)(nil),                // 24: onecode.api.v1.CreateRechargeResponse
+	(*GetRechargeResponse)(nil),                   // 25: onecode.api.v1.GetRechargeResponse
+	(*Recharge)(nil),                              // 26: onecode.api.v1.Recharge
+	(*NotificationPreferences)(nil),               // 27: onecode.api.v1.NotificationPreferences
+	(*NotificationChannel)(nil),                   // 28: onecode.api.v1.NotificationChannel
+	(*NotificationKind)(nil),                      // 29: onecode.api.v1.NotificationKind
+	(*GetNotificationPreferencesRequest)(nil),     // 30: onecode.api.v1.GetNotificationPreferencesRequest
+	(*GetNotificationPreferencesResponse)(nil),    // 31: onecode.api.v1.GetNotificationPreferencesResponse
+	(*UpdateNotificationPreferencesRequest)(nil),  // 32: onecode.api.v1.UpdateNotificationPreferencesRequest
+	(*UpdateNotificationPreferencesResponse)(nil), // 33: onecode.api.v1.UpdateNotificationPreferencesResponse
 }
 var file_onecode_api_v1_parent_proto_depIdxs = []int32{
-	11, // 0: onecode.api.v1.BindChildResponse.child:type_name -> onecode.api.v1.Child
-	11, // 1: onecode.api.v1.ListChildrenResponse.children:type_name -> onecode.api.v1.Child
-	11, // 2: onecode.api.v1.GetChildResponse.child:type_name -> onecode.api.v1.Child
-	14, // 3: onecode.api.v1.HistoryLine.items:type_name -> onecode.api.v1.HistoryItem
-	13, // 4: onecode.api.v1.ListHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
-	24, // 5: onecode.api.v1.CreateRechargeResponse.recharge:type_name -> onecode.api.v1.Recharge
-	24, // 6: onecode.api.v1.GetRechargeResponse.recharge:type_name -> onecode.api.v1.Recharge
-	0,  // 7: onecode.api.v1.Recharge.state:type_name -> onecode.api.v1.Recharge.State
-	26, // 8: onecode.api.v1.NotificationPreferences.channels:type_name -> onecode.api.v1.NotificationChannel
-	27, // 9: onecode.api.v1.NotificationPreferences.kinds:type_name -> onecode.api.v1.NotificationKind
-	25, // 10: onecode.api.v1.GetNotificationPreferencesResponse.preferences:type_name -> onecode.api.v1.NotificationPreferences
-	25, // 11: onecode.api.v1.UpdateNotificationPreferencesResponse.preferences:type_name -> onecode.api.v1.NotificationPreferences
-	1,  // 12: onecode.api.v1.ParentService.FindChild:input_type -> onecode.api.v1.FindChildRequest
-	3,  // 13: onecode.api.v1.ParentService.BindChild:input_type -> onecode.api.v1.BindChildRequest
-	4,  // 14: onecode.api.v1.ParentService.UnbindChild:input_type -> onecode.api.v1.UnbindChildRequest
-	7,  // 15: onecode.api.v1.ParentService.ListChildren:input_type -> onecode.api.v1.ListChildrenRequest
-	9,  // 16: onecode.api.v1.ParentService.GetChild:input_type -> onecode.api.v1.GetChildRequest
-	12, // 17: onecode.api.v1.ParentService.ListHistory:input_type -> onecode.api.v1.ListHistoryRequest
-	16, // 18: onecode.api.v1.ParentService.ReportLoss:input_type -> onecode.api.v1.ReportLossRequest
-	18, // 19: onecode.api.v1.ParentService.SetDailyCap:input_type -> onecode.api.v1.SetDailyCapRequest
-	20, // 20: onecode.api.v1.ParentService.CreateRecharge:input_type -> onecode.api.v1.CreateRechargeRequest
-	21, // 21: onecode.api.v1.ParentService.GetRecharge:input_type -> onecode.api.v1.GetRechargeRequest
-	28, // 22: onecode.api.v1.ParentService.GetNotificationPreferences:input_type -> onecode.api.v1.GetNotificationPreferencesRequest
-	30, // 23: onecode.api.v1.ParentService.UpdateNotificationPreferences:input_type -> onecode.api.v1.UpdateNotificationPreferencesRequest
-	2,  // 24: onecode.api.v1.ParentService.FindChild:output_type -> onecode.api.v1.FindChildResponse
-	6,  // 25: onecode.api.v1.ParentService.BindChild:output_type -> onecode.api.v1.BindChildResponse
-	5,  // 26: onecode.api.v1.ParentService.UnbindChild:output_type -> onecode.api.v1.UnbindChildResponse
-	8,  // 27: onecode.api.v1.ParentService.ListChildren:output_type -> onecode.api.v1.ListChildrenResponse
-	10, // 28: onecode.api.v1.ParentService.GetChild:output_type -> onecode.api.v1.GetChildResponse
-	15, // 29: onecode.api.v1.ParentService.ListHistory:output_type -> onecode.api.v1.ListHistoryResponse
-	17, // 30: onecode.api.v1.ParentService.ReportLoss:output_type -> onecode.api.v1.ReportLossResponse
-	19, // 31: onecode.api.v1.ParentService.SetDailyCap:output_type -> onecode.api.v1.SetDailyCapResponse
-	22, // 32: onecode.api.v1.ParentService.CreateRecharge:output_type -> onecode.api.v1.CreateRechargeResponse
-	23, // 33: onecode.api.v1.ParentService.GetRecharge:output_type -> onecode.api.v1.GetRechargeResponse
-	29, // 34: onecode.api.v1.ParentService.GetNotificationPreferences:output_type -> onecode.api.v1.GetNotificationPreferencesResponse
-	31, // 35: onecode.api.v1.ParentService.UpdateNotificationPreferences:output_type -> onecode.api.v1.UpdateNotificationPreferencesResponse
-	24, // [24:36] is the sub-list for method output_type
-	12, // [12:24] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	12, // 0: onecode.api.v1.BindChildResponse.child:type_name -> onecode.api.v1.Child
+	12, // 1: onecode.api.v1.ListChildrenResponse.children:type_name -> onecode.api.v1.Child
+	12, // 2: onecode.api.v1.GetChildResponse.child:type_name -> onecode.api.v1.Child
+	15, // 3: onecode.api.v1.HistoryLine.items:type_name -> onecode.api.v1.HistoryItem
+	14, // 4: onecode.api.v1.ListHistoryResponse.lines:type_name -> onecode.api.v1.HistoryLine
+	0,  // 5: onecode.api.v1.CreateRechargeRequest.channel:type_name -> onecode.api.v1.PayChannel
+	26, // 6: onecode.api.v1.CreateRechargeResponse.recharge:type_name -> onecode.api.v1.Recharge
+	26, // 7: onecode.api.v1.GetRechargeResponse.recharge:type_name -> onecode.api.v1.Recharge
+	1,  // 8: onecode.api.v1.Recharge.state:type_name -> onecode.api.v1.Recharge.State
+	0,  // 9: onecode.api.v1.Recharge.channel:type_name -> onecode.api.v1.PayChannel
+	22, // 10: onecode.api.v1.Recharge.jsapi:type_name -> onecode.api.v1.JSAPIPayment
+	28, // 11: onecode.api.v1.NotificationPreferences.channels:type_name -> onecode.api.v1.NotificationChannel
+	29, // 12: onecode.api.v1.NotificationPreferences.kinds:type_name -> onecode.api.v1.NotificationKind
+	27, // 13: onecode.api.v1.GetNotificationPreferencesResponse.preferences:type_name -> onecode.api.v1.NotificationPreferences
+	27, // 14: onecode.api.v1.UpdateNotificationPreferencesResponse.preferences:type_name -> onecode.api.v1.NotificationPreferences
+	2,  // 15: onecode.api.v1.ParentService.FindChild:input_type -> onecode.api.v1.FindChildRequest
+	4,  // 16: onecode.api.v1.ParentService.BindChild:input_type -> onecode.api.v1.BindChildRequest
+	5,  // 17: onecode.api.v1.ParentService.UnbindChild:input_type -> onecode.api.v1.UnbindChildRequest
+	8,  // 18: onecode.api.v1.ParentService.ListChildren:input_type -> onecode.api.v1.ListChildrenRequest
+	10, // 19: onecode.api.v1.ParentService.GetChild:input_type -> onecode.api.v1.GetChildRequest
+	13, // 20: onecode.api.v1.ParentService.ListHistory:input_type -> onecode.api.v1.ListHistoryRequest
+	17, // 21: onecode.api.v1.ParentService.ReportLoss:input_type -> onecode.api.v1.ReportLossRequest
+	19, // 22: onecode.api.v1.ParentService.SetDailyCap:input_type -> onecode.api.v1.SetDailyCapRequest
+	21, // 23: onecode.api.v1.ParentService.CreateRecharge:input_type -> onecode.api.v1.CreateRechargeRequest
+	23, // 24: onecode.api.v1.ParentService.GetRecharge:input_type -> onecode.api.v1.GetRechargeRequest
+	30, // 25: onecode.api.v1.ParentService.GetNotificationPreferences:input_type -> onecode.api.v1.GetNotificationPreferencesRequest
+	32, // 26: onecode.api.v1.ParentService.UpdateNotificationPreferences:input_type -> onecode.api.v1.UpdateNotificationPreferencesRequest
+	3,  // 27: onecode.api.v1.ParentService.FindChild:output_type -> onecode.api.v1.FindChildResponse
+	7,  // 28: onecode.api.v1.ParentService.BindChild:output_type -> onecode.api.v1.BindChildResponse
+	6,  // 29: onecode.api.v1.ParentService.UnbindChild:output_type -> onecode.api.v1.UnbindChildResponse
+	9,  // 30: onecode.api.v1.ParentService.ListChildren:output_type -> onecode.api.v1.ListChildrenResponse
+	11, // 31: onecode.api.v1.ParentService.GetChild:output_type -> onecode.api.v1.GetChildResponse
+	16, // 32: onecode.api.v1.ParentService.ListHistory:output_type -> onecode.api.v1.ListHistoryResponse
+	18, // 33: onecode.api.v1.ParentService.ReportLoss:output_type -> onecode.api.v1.ReportLossResponse
+	20, // 34: onecode.api.v1.ParentService.SetDailyCap:output_type -> onecode.api.v1.SetDailyCapResponse
+	24, // 35: onecode.api.v1.ParentService.CreateRecharge:output_type -> onecode.api.v1.CreateRechargeResponse
+	25, // 36: onecode.api.v1.ParentService.GetRecharge:output_type -> onecode.api.v1.GetRechargeResponse
+	31, // 37: onecode.api.v1.ParentService.GetNotificationPreferences:output_type -> onecode.api.v1.GetNotificationPreferencesResponse
+	33, // 38: onecode.api.v1.ParentService.UpdateNotificationPreferences:output_type -> onecode.api.v1.UpdateNotificationPreferencesResponse
+	27, // [27:39] is the sub-list for method output_type
+	15, // [15:27] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_onecode_api_v1_parent_proto_init() }
@@ -2128,8 +2338,8 @@ func file_onecode_api_v1_parent_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_parent_proto_rawDesc), len(file_onecode_api_v1_parent_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   31,
+			NumEnums:      2,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

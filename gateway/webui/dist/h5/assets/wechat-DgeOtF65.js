@@ -1,0 +1,1 @@
+function e(e){let t=e?Date.parse(e):NaN;return Number.isNaN(t)?``:String(Math.floor(t/1e3))}export{e as t};
