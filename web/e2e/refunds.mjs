@@ -126,7 +126,7 @@ async function noticesPage(page, sw, shot) {
     await page.waitForURL(/\/console\/notices/)
     const table = page.getByTestId('notices')
     await page.getByTestId('notice-state').first().waitFor()
-    await text(table, '短信') // the guardians' notices go by SMS
+    await text(table, /微信|短信/) // the preferred channel of the guardians' notices
     await text(table, 'acc_****') // recipients masked
     const states = await page.getByTestId('notice-state').allTextContents()
     const want = states[states.length - 1].trim()
