@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { demoCard, demoStaffPassword, startPOS } from './harness.mjs'
-import { T, check, field, setCurrent, step, text, watch } from './steps.mjs'
+import { T, check, field, menu, setCurrent, step, text, watch } from './steps.mjs'
 import { xlsx } from './xlsx.mjs'
 import { facesFlow } from './faces.mjs'
 
@@ -180,7 +180,7 @@ async function cardFlow(page, sw, shot) {
 
 async function canteenFlow(page, sw, shot) {
   await step('Console: canteens → register a terminal (secret shown once) → disable it', async () => {
-    await page.getByTestId('menu-canteens').click()
+    await menu(page, 'canteens')
     await page.waitForURL(/\/console\/canteens/)
     const c1 = page.getByTestId('canteen-C1')
     await text(c1.getByTestId('terminals'), 'T1')
@@ -226,7 +226,7 @@ async function canteenFlow(page, sw, shot) {
   })
 
   await step('Console: canteen totals per day with a chart', async () => {
-    await page.getByTestId('menu-totals').click()
+    await menu(page, 'totals')
     await page.waitForURL(/\/console\/totals/)
     await text(page.getByTestId('days'), today())
     await text(page.getByTestId('total'), '合计：2 笔，¥2.00') // the card's two approved sales
@@ -235,7 +235,7 @@ async function canteenFlow(page, sw, shot) {
   })
 
   await step('Console: a staff account (teacher of 3-2)', async () => {
-    await page.getByTestId('menu-staff').click()
+    await menu(page, 'staff')
     await field(page, 'staff-username').fill('teacher32')
     await pick(page, 'staff-class', /3-2/)
     await field(page, 'staff-password').fill('a-long-password-32')
@@ -269,7 +269,7 @@ async function phoneFlow(browser, sw, artifacts, problems) {
     await page.getByTestId('burger').click()
     await page.getByTestId('menu-pupils').waitFor()
     await shot('02-menu')
-    await page.getByTestId('menu-pupils').click()
+    await menu(page, 'pupils')
     await page.getByTestId('pupil-link').filter({ hasText: '赵一' }).click()
     await text(page.getByTestId('card-state'), '正常')
     const width = await page.evaluate(() => document.documentElement.scrollWidth)

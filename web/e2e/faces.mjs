@@ -4,7 +4,7 @@
 // pages at 1440×900 and 375×812.
 import { join } from 'node:path'
 import { login } from './console.mjs'
-import { T, check, field, setCurrent, step, text, watch } from './steps.mjs'
+import { T, check, field, menu, setCurrent, step, text, watch } from './steps.mjs'
 
 /** api calls the REST API as the page's staff member (the token from sessionStorage). */
 async function api(page, sw, path) {
@@ -25,7 +25,7 @@ async function context(browser, artifacts, problems, phone) {
 
 async function limitsDesktop(page, sw, shot) {
   await step('Console: school limits → the demo school\'s defaults in yuan', async () => {
-    await page.getByTestId('menu-limits').click()
+    await menu(page, 'limits')
     await page.waitForURL(/\/console\/limits/)
     for (const [k, want] of [['singleRechargeMax', '1000'], ['balanceCap', '2000'], ['dailySpendCap', '100'], ['arrearsCap', '30']]) {
       await page.waitForFunction(([id, v]) => document.querySelector(`input[data-test="${id}"], [data-test="${id}"] input`)?.value === v, [`limit-${k}`, want], { timeout: T })
@@ -53,7 +53,7 @@ async function limitsDesktop(page, sw, shot) {
 
 async function staffList(page, sw, shot) {
   await step('Console: staff list → the school\'s accounts with roles; disable teacher32, enable again', async () => {
-    await page.getByTestId('menu-staff').click()
+    await menu(page, 'staff')
     const table = page.getByTestId('staff-table')
     await text(table, 'teacher32')
     await text(table, '班主任')

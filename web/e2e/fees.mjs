@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { confirm, login, pick, scanToo } from './console.mjs'
-import { T, check, field, setCurrent, step, text, watch } from './steps.mjs'
+import { T, check, field, menu, setCurrent, step, text, watch } from './steps.mjs'
 
 export const feeTitle = '2026秋季教材费'
 const xlsxless = 'the unpaid list'
@@ -37,7 +37,7 @@ export async function feesCreate(browser, sw, artifacts) {
 
   await step('Console fees: a draft item for class 3-1 (¥120.50 a pupil, typed in yuan) → publish → 4 bills', async () => {
     await login(page, sw)
-    await page.getByTestId('menu-fees').click()
+    await menu(page, 'fees')
     await page.waitForURL(/\/console\/fees$/)
     await page.getByTestId('fee-add').click()
     await page.waitForURL(/\/console\/fees\/new/)
@@ -150,7 +150,7 @@ export async function feesFinish(browser, sw, artifacts, itemId) {
   const { ctx, page, shot } = await desktop(browser, artifacts, problems)
   await step('Console fees: the teacher of 3-1 sees the item and its bills, read only', async () => {
     await login(page, sw, 'teacher31')
-    await page.getByTestId('menu-fees').click()
+    await menu(page, 'fees')
     await page.getByTestId('fee-link').filter({ hasText: feeTitle }).click()
     await text(page.getByTestId('class-totals'), '3-1')
     await text(page.getByTestId('bills'), '王梓涵')
@@ -172,7 +172,7 @@ export async function feesFinish(browser, sw, artifacts, itemId) {
     await confirm(page)
     await text(page.getByTestId('fee-state'), '已结束')
     check(await page.getByTestId('cash-acc_35001_2024000104').count() === 0, 'cash is offered on a closed item')
-    await page.getByTestId('menu-fees').click()
+    await menu(page, 'fees')
     await text(page.getByTestId('fee-items'), '已结束')
     await shot('05-closed')
   })

@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { login } from './console.mjs'
-import { T, check, field, setCurrent, step, text, watch } from './steps.mjs'
+import { T, check, field, menu, setCurrent, step, text, watch } from './steps.mjs'
 
 const require = createRequire(import.meta.url)
 const axePath = require.resolve('axe-core/axe.min.js')
@@ -39,7 +39,7 @@ async function loginFinance(page, sw) {
 async function financeAccount(page, sw, shot) {
   await step('Console staff: the admin creates finance account cw1 with an e-mail (a malformed one refused on the page)', async () => {
     await login(page, sw)
-    await page.getByTestId('menu-staff').click()
+    await menu(page, 'staff')
     await page.getByTestId('staff-table').waitFor()
     await field(page, 'staff-username').fill(finance.username)
     await page.getByTestId('staff-role').click()
@@ -91,7 +91,7 @@ async function billRefused(page, sw, itemId, shot) {
 async function rechargeRefund(page, sw, shot) {
   await step('Console refunds: refund ¥30.50 of the parent\'s ¥50 recharge by its order number → listed with its state', async () => {
     check(sw.rechargeOrderId, 'the parent flow left no recharge order id')
-    await page.getByTestId('menu-refunds').click()
+    await menu(page, 'refunds')
     await page.waitForURL(/\/console\/refunds/)
     await page.getByTestId('refunds').waitFor()
     await page.getByTestId('refund-recharge').click()
@@ -122,7 +122,7 @@ async function rechargeRefund(page, sw, shot) {
 
 async function noticesPage(page, sw, shot) {
   await step('Console notices: each notice with state, channel and reason; the state filter', async () => {
-    await page.getByTestId('menu-notices').click()
+    await menu(page, 'notices')
     await page.waitForURL(/\/console\/notices/)
     const table = page.getByTestId('notices')
     await page.getByTestId('notice-state').first().waitFor()
@@ -145,7 +145,7 @@ async function phone(browser, sw, artifacts, problems) {
     const { ctx, page, shot } = await context(browser, artifacts, problems, true)
     await loginFinance(page, sw)
     await page.getByTestId('burger').click()
-    await page.getByTestId('menu-refunds').click()
+    await menu(page, 'refunds')
     await page.waitForURL(/\/console\/refunds/)
     await text(page.getByTestId('refunds'), '¥30.50')
     let width = await page.evaluate(() => document.documentElement.scrollWidth)

@@ -45,3 +45,19 @@ export function watch(page, problems) {
   })
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
 }
+
+/** menu opens a console section from the side menu and waits for its route. A click
+ * that lands while the page before is still settling (lazy chunks under load) can be
+ * lost, so it is retried, at most three clicks in all. */
+export async function menu(page, name) {
+  const url = new RegExp(`/console/${name}(?:[/?#]|$)`)
+  for (let i = 1; ; i++) {
+    await page.getByTestId(`menu-${name}`).click()
+    try {
+      await page.waitForURL(url, { timeout: 5_000 })
+      return
+    } catch (e) {
+      if (i >= 3) throw e
+    }
+  }
+}
