@@ -88,6 +88,7 @@ type switchEnv struct {
 	feeP     apiv1.FeeParentServiceClient
 	feeItems apiv1.FeeItemStaffServiceClient
 	refunds  apiv1.RefundStaffServiceClient
+	feeImp   apiv1.FeeImportServiceClient
 	wechat   apiv1.WeChatServiceClient
 	sbURL    string
 	// pushSB is the push sandbox serving the WeChat API (OAuth codes, template
@@ -217,6 +218,10 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	feeImport, err := gateway.NewFeeImportService(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.recharges, e.orders = recharges, store
 	notifyMux := http.NewServeMux()
 	notifyMux.Handle("/", recharges.NotifyHandler())
@@ -251,6 +256,7 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 		apiv1.RegisterFeeParentServiceServer(s, feeParent)
 		apiv1.RegisterFeeItemStaffServiceServer(s, feeItems)
 		apiv1.RegisterRefundStaffServiceServer(s, gateway.NewRefundService(recharges))
+		apiv1.RegisterFeeImportServiceServer(s, feeImport)
 		apiv1.RegisterWeChatServiceServer(s, gateway.NewWeChatService(links))
 		apiv1.RegisterTerminalServiceServer(s, gateway.NewTerminalService(deps, m.Cluster.ActorSystem))
 	})
@@ -264,6 +270,7 @@ func newSwitchEnvOpts(t *testing.T, o envOpts) *switchEnv {
 	e.feeP = apiv1.NewFeeParentServiceClient(e.conn)
 	e.feeItems = apiv1.NewFeeItemStaffServiceClient(e.conn)
 	e.refunds = apiv1.NewRefundStaffServiceClient(e.conn)
+	e.feeImp = apiv1.NewFeeImportServiceClient(e.conn)
 	e.wechat = apiv1.NewWeChatServiceClient(e.conn)
 	return e
 }

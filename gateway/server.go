@@ -186,6 +186,7 @@ func (s *Server) httpMux(ctx context.Context, reg *prometheus.Registry) (*http.S
 		apiv1.RegisterFeeStaffServiceHandler,
 		apiv1.RegisterFeeParentServiceHandler,
 		apiv1.RegisterFeeItemStaffServiceHandler,
+		apiv1.RegisterFeeImportServiceHandler,
 		apiv1.RegisterRefundStaffServiceHandler,
 		apiv1.RegisterParentNoticesServiceHandler,
 		apiv1.RegisterWeChatServiceHandler,

@@ -45,6 +45,7 @@ const (
 	feeParentPrefix = "/onecode.api.v1.FeeParentService/"
 	feeStaffPrefix  = "/onecode.api.v1.FeeStaffService/"
 	feeItemPrefix   = "/onecode.api.v1.FeeItemStaffService/"
+	feeImportPrefix = "/onecode.api.v1.FeeImportService/" // per-pupil amounts of fee items
 	refundPrefix    = "/onecode.api.v1.RefundStaffService/"
 	inboxPrefix     = "/onecode.api.v1.ParentNoticesService/"
 	wechatPrefix    = "/onecode.api.v1.WeChatService/" // parents' WeChat links
@@ -58,7 +59,7 @@ func sessionNeed(method string) access.Kind {
 	case strings.HasPrefix(method, parentPrefix), strings.HasPrefix(method, feeParentPrefix), strings.HasPrefix(method, inboxPrefix), strings.HasPrefix(method, wechatPrefix):
 		return access.KindParent
 	case strings.HasPrefix(method, staffPrefix), strings.HasPrefix(method, feeStaffPrefix), strings.HasPrefix(method, feeItemPrefix),
-		strings.HasPrefix(method, refundPrefix):
+		strings.HasPrefix(method, refundPrefix), strings.HasPrefix(method, feeImportPrefix):
 		return access.KindStaff
 	case method == authLogout, method == authWhoami, strings.HasPrefix(method, opsPrefix):
 		return "*"

@@ -31,7 +31,7 @@ func (s *Service) AddPupil(ctx context.Context, st Staff, itemID, accountID stri
 	if p.Status != "" && p.Status != directory.PupilActive {
 		return Bill{}, ErrPupilNotActive
 	}
-	a, err := s.execute(ctx, p.AccountID, issueRequest(it, p.AccountID))
+	a, err := s.execute(ctx, p.AccountID, issueRequest(it, p.AccountID, 0)) // the item amount: the default for pupils added later
 	if err != nil {
 		return Bill{}, err
 	}

@@ -158,13 +158,13 @@ func (s *Service) Publish(ctx context.Context, st Staff, itemID string) (Publish
 			}
 		}
 	}
-	pupils, err := s.targets(ctx, it, false)
+	pupils, due, err := s.billing(ctx, it, false)
 	if err != nil {
 		return Published{}, err
 	}
 	var issued atomic.Int64
 	for lo := 0; lo < len(pupils); lo += publishPageSize {
-		if err := s.publishPage(ctx, it, pupils[lo:min(lo+publishPageSize, len(pupils))], &issued); err != nil {
+		if err := s.publishPage(ctx, it, pupils[lo:min(lo+publishPageSize, len(pupils))], due, &issued); err != nil {
 			return Published{}, failure.Classify(err)
 		}
 	}
@@ -183,10 +183,11 @@ const publishPageSize = outbox.MaxPage
 // publishPage issues the bills of a page of pupils in their grains, projects
 // them and queues their notices; a failed notice fails the publish (its re-run
 // queues the rest).
-func (s *Service) publishPage(ctx context.Context, it Item, page []directory.Pupil, issued *atomic.Int64) error {
+// due holds the imported per-pupil amounts (nil: the item's amount for every pupil).
+func (s *Service) publishPage(ctx context.Context, it Item, page []directory.Pupil, due map[string]int64, issued *atomic.Int64) error {
 	rows := make([]feestore.Bill, len(page))
 	err := workers.ForEach(ctx, len(page), s.d.Workers, func(ctx context.Context, i int) error {
-		a, err := s.execute(ctx, page[i].AccountID, issueRequest(it, page[i].AccountID))
+		a, err := s.execute(ctx, page[i].AccountID, issueRequest(it, page[i].AccountID, due[page[i].AccountID]))
 		if err != nil {
 			return err
 		}
@@ -203,9 +204,15 @@ func (s *Service) publishPage(ctx context.Context, it Item, page []directory.Pup
 	return s.notePublished(ctx, it, page)
 }
 
-func issueRequest(it Item, accountID string) *grainv1.ExecuteRequest {
+// issueRequest issues the bill of an item to a pupil: fen when the pupil has an
+// imported amount (> 0), else the item's amount (the default, also for pupils added
+// after the publish).
+func issueRequest(it Item, accountID string, fen int64) *grainv1.ExecuteRequest {
+	if fen <= 0 {
+		fen = int64(it.Amount)
+	}
 	return &grainv1.ExecuteRequest{IdemKey: fee.BillKey(it.ID, accountID), Command: &grainv1.ExecuteRequest_IssueBill{
-		IssueBill: &grainv1.IssueBillCommand{SchoolId: it.SchoolID, ItemId: it.ID, AmountFen: int64(it.Amount),
+		IssueBill: &grainv1.IssueBillCommand{SchoolId: it.SchoolID, ItemId: it.ID, AmountFen: fen,
 			DueDay: it.Due.String(), AllowBalance: it.AllowBalance}}}
 }
 

@@ -35,6 +35,29 @@ func (s *Service) pupilOf(ctx context.Context, schoolID, accountID string) (dire
 	return p, nil
 }
 
+// billing is who an item bills and how much: with imported per-pupil amounts
+// (ImportAmounts) the listed pupils, each their amount (due, by account id); without,
+// the item's target at the item's amount (due is nil).
+func (s *Service) billing(ctx context.Context, it Item, withLeft bool) ([]directory.Pupil, map[string]int64, error) {
+	amounts, err := s.d.Store.ListAmounts(ctx, it.ID)
+	if err != nil {
+		return nil, nil, s.storeError("list amounts", err)
+	}
+	if len(amounts) == 0 {
+		pupils, err := s.targets(ctx, it, withLeft)
+		return pupils, nil, err
+	}
+	due := make(map[string]int64, len(amounts))
+	listed := it
+	listed.Target = fee.Target{Kind: fee.TargetAccounts, AccountIDs: make([]string, 0, len(amounts))}
+	for _, a := range amounts {
+		due[a.AccountID] = a.AmountFen
+		listed.Target.AccountIDs = append(listed.Target.AccountIDs, a.AccountID)
+	}
+	pupils, err := s.targets(ctx, listed, withLeft)
+	return pupils, due, err
+}
+
 // targets lists the pupils an item bills: the active pupils of the school, of the
 // classes or listed (withLeft: those who left too, to close their bills).
 func (s *Service) targets(ctx context.Context, it Item, withLeft bool) ([]directory.Pupil, error) {

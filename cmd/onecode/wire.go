@@ -173,6 +173,7 @@ type services struct {
 	feeParent apiv1.FeeParentServiceServer
 	feeItems  apiv1.FeeItemStaffServiceServer
 	refunds   apiv1.RefundStaffServiceServer
+	feeImport apiv1.FeeImportServiceServer
 	inbox     apiv1.ParentNoticesServiceServer
 	wechat    *gateway.WeChatService // links parents' WeChat (disabled without an official account)
 	ops       apiv1.OpsServiceServer // set by serveEdge (cmd/onecode/ops.go)
@@ -212,6 +213,9 @@ func newServices(cfg Config, deps gateway.Deps, rs *rechargeSetup, m *actors.Mem
 	if s.feeItems, err = gateway.NewFeeItemService(deps); err != nil {
 		return nil, err
 	}
+	if s.feeImport, err = gateway.NewFeeImportService(deps); err != nil {
+		return nil, err
+	}
 	s.refunds = gateway.NewRefundService(rs.recharges)
 	if s.inbox, err = gateway.NewParentNoticesService(deps); err != nil {
 		return nil, err
@@ -230,6 +234,7 @@ func (s *services) register(g *grpc.Server) {
 	apiv1.RegisterFeeParentServiceServer(g, s.feeParent)
 	apiv1.RegisterFeeItemStaffServiceServer(g, s.feeItems)
 	apiv1.RegisterRefundStaffServiceServer(g, s.refunds)
+	apiv1.RegisterFeeImportServiceServer(g, s.feeImport)
 	apiv1.RegisterParentNoticesServiceServer(g, s.inbox)
 	apiv1.RegisterWeChatServiceServer(g, s.wechat)
 	if s.ops != nil {

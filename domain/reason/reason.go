@@ -178,6 +178,11 @@ const (
 	BillNothingDue Code = "BILL_NOTHING_DUE"
 	// PupilNotActive: the pupil has left the school; no bill can be added for them.
 	PupilNotActive Code = "PUPIL_NOT_ACTIVE"
+	// UnknownStudentNo: a row of a per-pupil amount file names a student number that
+	// is no active pupil of the school.
+	UnknownStudentNo Code = "UNKNOWN_STUDENT_NO"
+	// InvalidNote: the note of a per-pupil amount is too long or not text.
+	InvalidNote Code = "INVALID_NOTE"
 )
 
 // Notice preferences (app/notify).

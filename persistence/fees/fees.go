@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/onecode/onecode/domain/fee"
 	"github.com/onecode/onecode/domain/schoolday"
@@ -15,6 +16,14 @@ const (
 	MaxIDLen       = 128 // bytes in an item, school, account, class or staff id
 	MaxListLimit   = 500 // rows of one ListItems or ListBills page
 	MaxClassTotals = 1000
+	// MaxAmounts bounds the per-pupil amounts of one item (one import).
+	MaxAmounts = 5000
+	// MaxAmountFen is the largest amount of one pupil (1,000,000 yuan).
+	MaxAmountFen = 100_000_000
+	// MaxNoteRunes bounds the note of a per-pupil amount; MaxStudentNoLen its
+	// student number.
+	MaxNoteRunes    = 100
+	MaxStudentNoLen = 32
 )
 
 // Errors. Check them with errors.Is.
@@ -64,6 +73,17 @@ type ClassTotal struct {
 	RefundedFen    int64
 }
 
+// Amount is what one pupil owes for a draft item, imported from a file: publishing
+// bills each listed pupil this amount.
+type Amount struct {
+	AccountID string
+	StudentNo string
+	AmountFen int64
+	Note      string
+	// Line is the file's line (CSV) or row (XLSX) the amount came from.
+	Line int
+}
+
 // Store keeps items and the bill read model. Implementations are safe for concurrent
 // use, also from several processes on one database.
 type Store interface {
@@ -104,6 +124,14 @@ type Store interface {
 	ListBills(ctx context.Context, itemID, classID, after string, limit int) ([]Bill, error)
 	// ClassTotals sums the item's bills per class, in class order.
 	ClassTotals(ctx context.Context, itemID string) ([]ClassTotal, error)
+	// ReplaceAmounts replaces the per-pupil amounts of a draft item of the school
+	// with amounts (1…MaxAmounts, one per account), all or nothing, serialised with
+	// MoveItem: ErrNotFound if there is no such item of the school, ErrConflict if it
+	// is no longer a draft.
+	ReplaceAmounts(ctx context.Context, itemID, schoolID string, amounts []Amount) error
+	// ListAmounts returns the item's per-pupil amounts (at most MaxAmounts) in line
+	// order; none when nothing was imported.
+	ListAmounts(ctx context.Context, itemID string) ([]Amount, error)
 	Close() error
 }
 
@@ -156,6 +184,30 @@ func ValidateBill(b Bill) error {
 		return nil
 	}
 	return fmt.Errorf("%w: status %q", ErrInvalid, b.Status)
+}
+
+// ValidateAmounts checks the amounts of one ReplaceAmounts.
+func ValidateAmounts(amounts []Amount) error {
+	if n := len(amounts); n == 0 || n > MaxAmounts {
+		return fmt.Errorf("%w: %d amounts, want 1–%d", ErrInvalid, n, MaxAmounts)
+	}
+	seen := make(map[string]bool, len(amounts))
+	for _, a := range amounts {
+		switch {
+		case checkID("account", a.AccountID) != nil:
+			return checkID("account", a.AccountID)
+		case seen[a.AccountID]:
+			return fmt.Errorf("%w: account %s listed twice", ErrInvalid, a.AccountID)
+		case a.AmountFen <= 0 || a.AmountFen > MaxAmountFen:
+			return fmt.Errorf("%w: amount %d fen, want 1–%d", ErrInvalid, a.AmountFen, MaxAmountFen)
+		case len(a.StudentNo) > MaxStudentNoLen, utf8.RuneCountInString(a.Note) > MaxNoteRunes, !utf8.ValidString(a.Note):
+			return fmt.Errorf("%w: student no or note of %s too long", ErrInvalid, a.AccountID)
+		case a.Line < 0:
+			return fmt.Errorf("%w: line %d", ErrInvalid, a.Line)
+		}
+		seen[a.AccountID] = true
+	}
+	return nil
 }
 
 // ValidateLimit checks a page size.

@@ -8,7 +8,8 @@
 // fees: the bill published in the console paid from the balance, its receipt →
 // language → log out; 扫码支付 (paychan.mjs): the QR of a Native order's code_url,
 // scanned on the sandbox, credits the wallet. Fee journal (feejournal.mjs): an item's changes and a pupil
-// added to it; `node e2e/run.mjs feejournal` runs that flow alone. Fees (fees.mjs): an item for a class created, published, cash
+// added to it; `node e2e/run.mjs feejournal` runs that flow alone. Fee import (feeimport.mjs):
+// per-pupil amounts from an XLSX (a bad row refused, then imported and billed); `node e2e/run.mjs feeimport`. Fees (fees.mjs): an item for a class created, published, cash
 // and an exemption recorded, the unpaid list exported, then closed. Staff (console.mjs): log in → import an XLSX with a bad row (row
 // errors, nothing imported) → fix → import → class sheet PDF → a card pays at the
 // terminal → report it lost → refused at the terminal → re-issue → the new card pays;
@@ -29,6 +30,7 @@ import { feesCreate, feesFinish, feesParent } from './fees.mjs'
 import { opsFlow } from './ops.mjs'
 import { inboxParent } from './faces2.mjs'
 import { feeJournal } from './feejournal.mjs'
+import { feeImport } from './feeimport.mjs'
 import { wechatFlow } from './wechat.mjs'
 import { payChanInWeChat, payChanParent } from './paychan.mjs'
 
@@ -183,7 +185,7 @@ async function parentFlow(browser, sw) {
 }
 
 // Flows that need nothing before them, runnable alone: node e2e/run.mjs wechat
-const standalone = { wechat: wechatFlow, feejournal: feeJournal }
+const standalone = { wechat: wechatFlow, feejournal: feeJournal, feeimport: feeImport }
 const only = process.argv.slice(2).map((a) => a.replace(/^e2e\//, '').replace(/\.mjs$/, ''))
 
 async function main() {
@@ -208,6 +210,7 @@ async function main() {
       await consoleFlows(browser, sw, artifacts)
       await feesFinish(browser, sw, artifacts, feeItem)
       await feeJournal(browser, sw, artifacts)
+      await feeImport(browser, sw, artifacts)
       await opsFlow(browser, sw, artifacts)
       await wechatFlow(browser, sw, artifacts)
     }

@@ -108,6 +108,9 @@ export const Reason = {
   BillNothingDue: 'BILL_NOTHING_DUE',
   // Pupils added to an open fee item
   PupilNotActive: 'PUPIL_NOT_ACTIVE',
+  // Per-pupil amounts imported from a file
+  UnknownStudentNo: 'UNKNOWN_STUDENT_NO',
+  InvalidNote: 'INVALID_NOTE',
   // Notice preferences
   NoticeAlwaysOn: 'NOTICE_ALWAYS_ON',
   // WeChat links and JSAPI payments

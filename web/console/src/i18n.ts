@@ -4,6 +4,7 @@ import * as opsMailboxes from './i18n/opsmailboxes'
 import * as faces from './i18n/faces'
 import * as feeextras from './i18n/feeextras'
 import * as feejournal from './i18n/feejournal'
+import * as feeimport from './i18n/feeimport'
 
 const zh = {
   ...opsMembers.zh,
@@ -11,6 +12,7 @@ const zh = {
   ...faces.zh,
   ...feeextras.zh,
   ...feejournal.zh,
+  ...feeimport.zh,
   app: { title: '一码通 · 学校管理后台', lang: 'English', logout: '退出登录', menu: '菜单', close: '关闭', cancel: '取消', confirm: '确定', save: '保存', back: '返回', loading: '加载中…', reload: '刷新' },
   login: {
     title: '工作人员登录', school: '学校代码', username: '用户名', password: '密码', submit: '登录',
@@ -130,6 +132,7 @@ const en: typeof zh = {
   ...faces.en,
   ...feeextras.en,
   ...feejournal.en,
+  ...feeimport.en,
   app: { title: 'OneCode · School console', lang: '中文', logout: 'Log out', menu: 'Menu', close: 'Close', cancel: 'Cancel', confirm: 'OK', save: 'Save', back: 'Back', loading: 'Loading…', reload: 'Reload' },
   login: {
     title: 'Staff login', school: 'School code', username: 'Username', password: 'Password', submit: 'Log in',

@@ -1,1 +1,0 @@
-import{$ as e,Mt as t,Q as n,Tt as r,W as i,_t as a,at as o,pt as s,ut as c}from"./index-BzQsWOeE.js";var l=o({__name:`Soon`,setup(o){let{t:l}=i();return(i,o)=>{let u=s(`el-empty`);return c(),e(u,{description:r(l)(`soon.text`)},{image:a(()=>[n(`h2`,null,t(r(l)(`soon.title`)),1)]),_:1},8,[`description`])}}});export{l as default};
