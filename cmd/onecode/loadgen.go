@@ -91,7 +91,7 @@ func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
 	fs.Float64Var(&c.pushRate, "push-rate", 5000, "drain mode: push.rate of the started switch (SMS sends/s its channel allows; the shipped default is 50)")
 	fs.IntVar(&c.pushWorkers, "push-workers", 0, "drain mode: push.send_workers of the started switch (0: its default; not written, so an older --onecode-bin runs too)")
 	fs.IntVar(&c.pushBatch, "push-batch", 0, "drain mode: push.notice_batch of the started switch (0: its default; not written)")
-	fs.IntVar(&c.feeRush, "fee-rush", 0, "fee-rush mode: publish one fee item to this many pupils (each with a guardian loadgen binds), then the guardians pay it online through an aggregator sandbox in this process; bills settled/s, notification handling and order → settled latency; with --rate the canteen pays alone for --duration, then during the rush")
+	fs.IntVar(&c.feeRush, "fee-rush", 0, "fee-rush mode: publish one whole-school fee item (--pupils, raised to N if fewer), bind a guardian to N pupils, then those N guardians pay it online through an aggregator sandbox in this process; bills settled/s, notification handling and order → settled latency; with --rate the canteen pays alone for --duration, then during the rush")
 	fs.IntVar(&c.rushWorkers, "fee-rush-workers", 64, "fee-rush mode: parents paying at once")
 	fs.StringVar(&c.redisAddr, "redis-addr", cmp.Or(os.Getenv("ONECODE_REDIS_ADDR"), "127.0.0.1:6379"), "fee-rush mode: Redis of the started switch (loadgen opens the parents' sessions there; env ONECODE_REDIS_ADDR)")
 	if err := fs.Parse(args); err != nil {

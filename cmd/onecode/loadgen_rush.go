@@ -34,6 +34,7 @@ const (
 	rushFeeFen      = 12_000 // the item's amount per pupil
 	rushPoll        = 5 * time.Millisecond
 	rushSettleLimit = 2 * time.Minute // one bill's order create → settled gives up after this
+	rushTries       = 3               // a parent's tries at paying the bill
 )
 
 // rushRun is the state of a fee-rush run: the aggregator sandbox in this
@@ -52,6 +53,7 @@ type rushRun struct {
 // rushOutcome is what the rush measured.
 type rushOutcome struct {
 	settled, failed int
+	retried         int           // a parent's tries after an error (the first is kept in firstErr)
 	elapsed         time.Duration // first order placed → last bill settled
 	perSec          float64
 	settle          loaddriver.Histogram // order placed → bill settled (as the parent polls it)
@@ -280,11 +282,17 @@ func (r *rushRun) rush(ctx context.Context, item string) (rushOutcome, error) {
 		go func() {
 			defer wg.Done()
 			var h loaddriver.Histogram
-			var ok, bad int
+			var ok, bad, retried int
 			var werr error
 			var last time.Time
 			for i := int(next.Add(1) - 1); i < r.cfg.feeRush && ctx.Err() == nil; i = int(next.Add(1) - 1) {
 				lat, err := r.payOne(ctx, parents, item, i)
+				for try := 1; err != nil && try < rushTries && ctx.Err() == nil; try++ {
+					// A parent tries again (same request id: the same order).
+					retried++
+					werr = cmpErr(werr, err)
+					lat, err = r.payOne(ctx, parents, item, i)
+				}
 				if err != nil {
 					bad++
 					werr = cmpErr(werr, err)
@@ -296,7 +304,7 @@ func (r *rushRun) rush(ctx context.Context, item string) (rushOutcome, error) {
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			out.settled, out.failed = out.settled+ok, out.failed+bad
+			out.settled, out.failed, out.retried = out.settled+ok, out.failed+bad, out.retried+retried
 			out.settle.Merge(&h)
 			out.firstErr = cmpErr(out.firstErr, werr)
 			if last.After(lastEnd) {
@@ -391,8 +399,8 @@ func sandboxPay(ctx context.Context, payURL string) error {
 }
 
 func printRush(w io.Writer, cfg loadgenConfig, alone loadgenOutcome, o rushOutcome) error {
-	fmt.Fprintf(w, "rush: %d bills settled in %.2fs = %.0f/s (first order placed → last bill settled), failed %d\n",
-		o.settled, o.elapsed.Seconds(), o.perSec, o.failed)
+	fmt.Fprintf(w, "rush: %d bills settled in %.2fs = %.0f/s (first order placed → last bill settled), failed %d, tries again after an error %d\n",
+		o.settled, o.elapsed.Seconds(), o.perSec, o.failed, o.retried)
 	fmt.Fprintf(w, "      notification handling (sandbox post → switch's 2xx answer, %d): p50 %s p99 %s max %s\n",
 		o.notify.Count(), ms(o.notify.Quantile(0.5)), ms(o.notify.Quantile(0.99)), ms(o.notify.Max()))
 	fmt.Fprintf(w, "      order placed → bill settled (parent polling every %s): p50 %s p99 %s max %s\n",
