@@ -17,13 +17,21 @@ type NoticeStatus struct {
 	State           string // queued, sent, delivered, failed, withdrawn
 	Reason          string
 	Attempts        int32
-	CreatedAt       time.Time
-	DoneAt          *time.Time
+	// Channel is the first channel of its kind's route (sms, email): a recipient
+	// without an address on it gets the notice on the route's next channel or the
+	// fallback (the outbox does not record which one carried it).
+	Channel   string
+	CreatedAt time.Time
+	DoneAt    *time.Time
 }
 
 // Status lists the notices of one school (the caller's: the edge passes the
 // staff member's school, never one from the request).
-type Status struct{ Store outbox.Store }
+type Status struct {
+	Store outbox.Store
+	// Routes are the router's (RouterConfig.Routes); nil: DefaultRoutes.
+	Routes map[string][]ChannelName
+}
 
 // List returns the school's notices with ids below before (0: the newest),
 // newest first, at most limit (1..outbox.MaxPage).
@@ -32,10 +40,17 @@ func (s Status) List(ctx context.Context, schoolID string, before int64, limit i
 	if err != nil {
 		return nil, err
 	}
+	routes := s.Routes
+	if routes == nil {
+		routes = DefaultRoutes()
+	}
 	out := make([]NoticeStatus, len(ns))
 	for i, n := range ns {
 		st := NoticeStatus{ID: n.ID, Kind: n.Kind, MaskedRecipient: MaskRecipient(n.Recipient), State: string(n.State),
 			Reason: n.Reason, Attempts: n.Attempts, CreatedAt: n.CreatedAt, DoneAt: n.DoneAt}
+		if r := routes[n.Kind]; len(r) > 0 {
+			st.Channel = string(r[0])
+		}
 		switch {
 		case n.State == outbox.Sent && n.Delivery == outbox.DeliveryDelivered:
 			st.State = "delivered"

@@ -18,7 +18,9 @@
 // (wechat.mjs): a parent links WeChat through the push sandbox's OAuth page, then an
 // arrears sale sends them a template message. `node e2e/run.mjs wechat` runs only
 // the flows named (here: wechat) on a fresh switch. Every page must load without a Content-Security-Policy violation
-// or an uncaught error.
+// or an uncaught error. Refunds (refunds.mjs): a finance account with an e-mail, a bill
+// refund refused in words, ¥30.50 of the parent's recharge refunded and listed, the
+// notices' status with its filter, at desktop and phone width, with an axe-core scan.
 import { chromium, selectors } from 'playwright-core'
 import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -33,6 +35,7 @@ import { feeJournal } from './feejournal.mjs'
 import { feeImport } from './feeimport.mjs'
 import { wechatFlow } from './wechat.mjs'
 import { payChanInWeChat, payChanParent } from './paychan.mjs'
+import { refundsFlow } from './refunds.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
@@ -119,6 +122,7 @@ async function parentFlow(browser, sw) {
     await page.getByText('SUCCESS').waitFor()
     for (let i = 0; i < 3 && !page.url().startsWith(`${sw.base}/h5/`); i++) await page.goBack()
     await page.waitForURL(/\/h5\/recharges\//)
+    sw.rechargeOrderId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()) // refunded in refunds.mjs
     await text(page.getByTestId('recharge-state'), '充值成功')
     await text(page.getByTestId('balance'), '¥250.00')
     await shot('08-recharge-credited')
@@ -209,6 +213,7 @@ async function main() {
       await parentFlow(browser, sw)
       await consoleFlows(browser, sw, artifacts)
       await feesFinish(browser, sw, artifacts, feeItem)
+      await refundsFlow(browser, sw, artifacts, feeItem)
       await feeJournal(browser, sw, artifacts)
       await feeImport(browser, sw, artifacts)
       await opsFlow(browser, sw, artifacts)

@@ -88,6 +88,12 @@ const zh: Messages = {
   [Reason.WeChatCodeInvalid]: '微信授权已失效，请重新发起微信绑定',
   [Reason.WeChatDisabled]: '暂不支持微信绑定',
   [Reason.ChannelInvalid]: '支付方式不正确',
+  [Reason.RefundExceeded]: '退款金额超过可退金额（已在线支付减去已退款）',
+  [Reason.RefundBalanceShort]: '账户余额不足以退回这笔充值（已消费的部分不能退）',
+  [Reason.RefundNotOpen]: '该退款已处理完毕，不能再操作',
+  [Reason.RefundTooManyOpen]: '该学生有多笔退款正在处理，请稍后再试',
+  [Reason.RefundNotFound]: '未找到该订单或退款（请核对订单号）',
+  [Reason.RefundNoPayment]: '没有可退的在线支付（现金和余额缴费不能在线退款）',
   [Reason.ChannelUnsupported]: '学校暂不支持该支付方式，请换一种方式支付',
 }
 
@@ -174,6 +180,12 @@ const en: Messages = {
   [Reason.WeChatCodeInvalid]: 'WeChat did not accept the authorization: start linking again',
   [Reason.WeChatDisabled]: 'Linking WeChat is not available',
   [Reason.ChannelInvalid]: 'Unknown payment method',
+  [Reason.RefundExceeded]: 'The refund is above what can be refunded (paid online less refunds)',
+  [Reason.RefundBalanceShort]: 'The balance does not cover this refund (money already spent cannot go back)',
+  [Reason.RefundNotOpen]: 'This refund is already settled',
+  [Reason.RefundTooManyOpen]: 'Too many refunds of this pupil are being paid back: try again later',
+  [Reason.RefundNotFound]: 'No such order or refund (check the order number)',
+  [Reason.RefundNoPayment]: 'Nothing was paid online to refund (cash and balance payments are not refunded online)',
   [Reason.ChannelUnsupported]: 'The school does not take this payment method: choose another one',
 }
 

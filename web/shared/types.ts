@@ -92,7 +92,7 @@ export interface FeeItem { itemId: string; definition: FeeItemDefinition; state:
 
 export interface FeeBill {
   itemId: string; accountId: string; classId?: string
-  dueFen?: Int64; paidFen?: Int64; exemptedFen?: Int64; outstandingFen?: Int64
+  dueFen?: Int64; paidFen?: Int64; exemptedFen?: Int64; outstandingFen?: Int64; refundedFen?: Int64
   status: BillStatus; dueDay?: string; title?: string; category?: FeeCategory; replayed?: boolean
   allowBalance?: boolean
 }

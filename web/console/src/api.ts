@@ -10,7 +10,7 @@ import type {
   RegisterTerminalResponse, ReissueResponse, SetTerminalEnabledResponse, TotalsResponse,
 } from './types'
 import type { FeeClassTotal, ListFeeBillsResponse, ListFeeItemChangesResponse, PublishFeeItemResponse } from './types'
-import type { ListStaffResponse, SchoolLimits } from './types'
+import type { ListNoticesResponse, ListRefundsResponse, ListStaffResponse, RefundResponse, SchoolLimits } from './types'
 
 export const client = new ApiClient({
   tokenKey: 'onecode.console.token',
@@ -138,6 +138,19 @@ export const api = {
     (await client.post<{ bill: FeeBill }>(`/v1/staff/fee-items/${seg(id)}/bills/${seg(accountId)}:exempt`, {
       amountFen: amountFen.toString(), reason, requestId,
     })).bill,
+  // Refunds (refund.proto): finance (and school admins) give back part of what was
+  // paid online; the dialog's request id makes a retry answer its first outcome.
+  refundBill: async (itemId: string, accountId: string, amountFen: bigint, reason: string, requestId: string) =>
+    (await client.post<RefundResponse>(`/v1/staff/fee-items/${seg(itemId)}/bills/${seg(accountId)}:refund`, {
+      amountFen: amountFen.toString(), reason, requestId,
+    })).refund,
+  refundRecharge: async (orderId: string, amountFen: bigint, reason: string, requestId: string) =>
+    (await client.post<RefundResponse>(`/v1/staff/recharges/${seg(orderId)}:refund`, { amountFen: amountFen.toString(), reason, requestId })).refund,
+  refunds: async (limit = 200) => (await client.get<ListRefundsResponse>('/v1/staff/refunds', { limit })).refunds ?? [],
+  // Notices of the school (school admin or finance), newest first.
+  notices: (beforeId: string, limit = 100) =>
+    client.get<ListNoticesResponse>('/v1/staff/notices', { beforeId: beforeId || undefined, limit }),
+
   // Operations (operator only).
   opsMembers: () => client.get<MembersResponse>('/v1/ops/members'),
   opsJournal: () => client.get<JournalResponse>('/v1/ops/journal'),
@@ -152,6 +165,7 @@ export const api = {
   // School limits (fen as int64 strings).
   limits: () => client.get<{ limits?: SchoolLimits }>('/v1/staff/limits'),
   setLimits: (limits: SchoolLimits) => client.put<{ limits?: SchoolLimits }>('/v1/staff/limits', { limits }),
-  putStaff: (username: string, role: StaffRole, classId: string, password: string, enabled: boolean) =>
-    client.put<PutStaffResponse>(`/v1/staff/staff/${seg(username)}`, { role, classId, password, enabled }),
+  // email replaces the stored address (empty: none): send the current one to keep it.
+  putStaff: (username: string, role: StaffRole, classId: string, password: string, enabled: boolean, email: string) =>
+    client.put<PutStaffResponse>(`/v1/staff/staff/${seg(username)}`, { role, classId, password, enabled, email }),
 }

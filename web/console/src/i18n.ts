@@ -3,6 +3,7 @@ import * as opsMembers from './i18n/opsmembers'
 import * as opsMailboxes from './i18n/opsmailboxes'
 import * as faces from './i18n/faces'
 import * as feeextras from './i18n/feeextras'
+import * as refunds from './i18n/refunds'
 import * as feejournal from './i18n/feejournal'
 import * as feeimport from './i18n/feeimport'
 
@@ -11,6 +12,7 @@ const zh = {
   ...opsMailboxes.zh,
   ...faces.zh,
   ...feeextras.zh,
+  ...refunds.zh,
   ...feejournal.zh,
   ...feeimport.zh,
   app: { title: '一码通 · 学校管理后台', lang: 'English', logout: '退出登录', menu: '菜单', close: '关闭', cancel: '取消', confirm: '确定', save: '保存', back: '返回', loading: '加载中…', reload: '刷新' },
@@ -22,7 +24,7 @@ const zh = {
   role: {
     STAFF_ROLE_SCHOOL_ADMIN: '学校管理员', STAFF_ROLE_FINANCE: '财务', STAFF_ROLE_CANTEEN_MANAGER: '食堂管理员', STAFF_ROLE_TEACHER: '班主任', OPERATOR: '运维',
   },
-  menu: { pupils: '学生', canteens: '食堂', fees: '学杂费', totals: '营业统计', staff: '工作人员', limits: '学校限额', ops: '运维监控' },
+  menu: { pupils: '学生', canteens: '食堂', fees: '学杂费', totals: '营业统计', staff: '工作人员', limits: '学校限额', refunds: '退款', notices: '通知状态', ops: '运维监控' },
   soon: { title: '即将上线', text: '该功能将在后续版本中提供。' },
   pupils: {
     title: '学生', class: '班级', allClasses: '全校', pickClass: '请选择班级', search: '按姓名或学号查找（已加载的学生）',
@@ -93,7 +95,7 @@ const zh = {
     title: '收费项目', back: '返回列表', publish: '发布', publishConfirm: '发布后将为收费对象中的每名学生生成一张账单，家长会收到通知；发布后项目不能再修改。确定发布吗？',
     published: '已发布：共 {bills} 张账单（本次生成 {issued} 张）', close: '结束收费', closeConfirm: '结束后所有账单不再接受缴费（现金与线上）。确定结束“{title}”的收费吗？', closed: '已结束收费',
     totals: '收费汇总', due: '应收', paid: '已收', exempted: '减免', refunded: '退款', outstanding: '未收', bills: '账单数', settled: '已结清', unsettled: '未结清',
-    refundedNA: '暂无退款接口', perClass: '各班收费情况', class: '班级', rate: '结清率', chart: '各班已收、减免与未收金额柱状图', noBills: '尚无账单（发布后生成）',
+    perClass: '各班收费情况', class: '班级', rate: '结清率', chart: '各班已收、减免与未收金额柱状图', noBills: '尚无账单（发布后生成）',
     classBills: '班级账单', pickClass: '请选择班级', filter: '筛选', all: '全部', unpaid: '未缴清', paidOnly: '已结清', studentNo: '学号', name: '姓名', account: '账户',
     status: '状态', actions: '操作', cash: '现金登记', exempt: '减免', count: '共 {n} 张，未收 {sum}', export: '导出未缴名单（CSV）',
     exportHint: '导出当前班级已加载的未缴账单。', exported: '已导出 {n} 条', created: '创建于 {at}', createdBy: '创建人',
@@ -123,6 +125,8 @@ const zh = {
     title: '工作人员账号', hint: '新建或修改本校工作人员账号。用户名相同即修改该账号；密码留空则不修改（新建必须设置）。',
     username: '用户名', role: '角色', class: '班级', password: '新密码', passwordHint: '10–128 个字符；留空不修改', enabled: '启用',
     submit: '保存账号', saved: '已保存：{username}（{role}）', id: '账号编号',
+    email: '电子邮箱', emailPh: "例如 caiwu{'@'}school.edu.cn", emailHint: '用于接收工作人员通知（如退款失败发给财务）；留空表示不接收。',
+    badEmail: '请输入正确的邮箱地址（只写地址，不带姓名）',
   },
 }
 
@@ -131,6 +135,7 @@ const en: typeof zh = {
   ...opsMailboxes.en,
   ...faces.en,
   ...feeextras.en,
+  ...refunds.en,
   ...feejournal.en,
   ...feeimport.en,
   app: { title: 'OneCode · School console', lang: '中文', logout: 'Log out', menu: 'Menu', close: 'Close', cancel: 'Cancel', confirm: 'OK', save: 'Save', back: 'Back', loading: 'Loading…', reload: 'Reload' },
@@ -142,7 +147,7 @@ const en: typeof zh = {
   role: {
     STAFF_ROLE_SCHOOL_ADMIN: 'School admin', STAFF_ROLE_FINANCE: 'Finance', STAFF_ROLE_CANTEEN_MANAGER: 'Canteen manager', STAFF_ROLE_TEACHER: 'Teacher', OPERATOR: 'Operator',
   },
-  menu: { pupils: 'Pupils', canteens: 'Canteens', fees: 'Fees', totals: 'Canteen totals', staff: 'Staff', limits: 'School limits', ops: 'Operations' },
+  menu: { pupils: 'Pupils', canteens: 'Canteens', fees: 'Fees', totals: 'Canteen totals', staff: 'Staff', limits: 'School limits', refunds: 'Refunds', notices: 'Notices', ops: 'Operations' },
   soon: { title: 'Coming soon', text: 'This part arrives in a later version.' },
   pupils: {
     title: 'Pupils', class: 'Class', allClasses: 'Whole school', pickClass: 'Pick a class', search: 'Find by name or student no. (loaded pupils)',
@@ -213,7 +218,7 @@ const en: typeof zh = {
     title: 'Fee item', back: 'Back to the list', publish: 'Publish', publishConfirm: 'Publishing makes one bill for every pupil of the target and tells the parents; the item cannot be changed afterwards. Publish now?',
     published: 'Published: {bills} bills ({issued} made now)', close: 'Close', closeConfirm: 'Once closed, no bill takes payment (cash or online). Close "{title}"?', closed: 'Closed',
     totals: 'Totals', due: 'Due', paid: 'Paid', exempted: 'Exempted', refunded: 'Refunded', outstanding: 'Outstanding', bills: 'Bills', settled: 'Settled', unsettled: 'Not settled',
-    refundedNA: 'no refund API yet', perClass: 'Per class', class: 'Class', rate: 'Settled', chart: 'Bar chart of paid, exempted and outstanding amounts per class', noBills: 'No bill yet (publishing makes them)',
+    perClass: 'Per class', class: 'Class', rate: 'Settled', chart: 'Bar chart of paid, exempted and outstanding amounts per class', noBills: 'No bill yet (publishing makes them)',
     classBills: 'Bills of a class', pickClass: 'Pick a class', filter: 'Show', all: 'All', unpaid: 'Not settled', paidOnly: 'Settled', studentNo: 'Student no.', name: 'Name', account: 'Account',
     status: 'Status', actions: 'Actions', cash: 'Cash entry', exempt: 'Exempt', count: '{n} bills, {sum} outstanding', export: 'Export the unpaid list (CSV)',
     exportHint: 'Exports the loaded unpaid bills of this class.', exported: '{n} rows exported', created: 'Created {at}', createdBy: 'Created by',
@@ -243,6 +248,8 @@ const en: typeof zh = {
     title: 'Staff accounts', hint: 'Create or change a staff account of your school. The same username changes that account; an empty password keeps it (a new account needs one).',
     username: 'Username', role: 'Role', class: 'Class', password: 'New password', passwordHint: '10–128 characters; empty keeps the current one', enabled: 'Enabled',
     submit: 'Save the account', saved: 'Saved: {username} ({role})', id: 'Account id',
+    email: 'E-mail', emailPh: "e.g. finance{'@'}school.edu.cn", emailHint: 'Where staff notices go (a failed refund, to finance); empty for none.',
+    badEmail: 'Enter a bare e-mail address (no name)',
   },
 }
 

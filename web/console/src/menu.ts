@@ -1,6 +1,6 @@
 // The console's sections and which staff roles see them (StaffRole in auth.proto,
 // mirroring the server's checks in gateway/staffsvc*.go): admin everything; finance
-// pupils, imports, totals, fees and (read only) limits; canteen manager canteens and totals; teacher the
+// pupils, imports, totals, fees, (read only) limits, refunds and the notices' status; canteen manager canteens and totals; teacher the
 // pupils of their class and, read only, the fee bills of their class (gateway/feesvc.go).
 import type { StaffRole } from '@shared/types'
 
@@ -22,6 +22,8 @@ export const sections: Section[] = [
   { name: 'staff', path: '/staff', roles: [Admin], ready: true },
   { name: 'fees', path: '/fees', roles: [Admin, Finance, Teacher], ready: true },
   { name: 'limits', path: '/limits', roles: [Admin, Finance], ready: true },
+  { name: 'refunds', path: '/refunds', roles: [Admin, Finance], ready: true },
+  { name: 'notices', path: '/notices', roles: [Admin, Finance], ready: true },
   { name: 'ops', path: '/ops', roles: [Operator], ready: true },
 ]
 
@@ -46,4 +48,6 @@ export const can = {
   writeFees: (r: ConsoleRole | '') => r === Admin || r === Finance,
   /** Change the school's default limits (finance reads them). */
   writeLimits: (r: ConsoleRole | '') => r === Admin,
+  /** Refund part of a bill or a recharge paid online (gateway/refundsvc.go). */
+  refund: (r: ConsoleRole | '') => r === Admin || r === Finance,
 }

@@ -23,6 +23,8 @@ export const router = createRouter({
         { path: 'fees/:id/edit', name: 'feeEdit', component: () => import('./views/FeeEdit.vue'), props: true },
         { path: 'fees/:id', name: 'fee', component: () => import('./views/FeeDetail.vue'), props: true },
         { path: 'limits', name: 'limits', component: () => import('./views/Limits.vue') },
+        { path: 'refunds', name: 'refunds', component: () => import('./views/Refunds.vue') },
+        { path: 'notices', name: 'notices', component: () => import('./views/Notices.vue') },
         { path: 'ops', name: 'ops', component: () => import('./views/Ops.vue') },
         ...sections.filter((s) => !s.ready).map((s) => ({ path: s.path.slice(1), name: s.name, component: () => import('./views/Soon.vue') })),
       ],

@@ -40,13 +40,13 @@ export interface PutDishResponse { dish: Dish; catalogVersion: Int64 }
 export interface DayTotal { day: string; count?: Int64; sumFen?: Int64 }
 export interface TotalsResponse { days?: DayTotal[] }
 
-export interface StaffUser { staffId: string; schoolId: string; username: string; role: StaffRole; classId?: string; enabled?: boolean }
+export interface StaffUser { staffId: string; schoolId: string; username: string; role: StaffRole; classId?: string; enabled?: boolean; email?: string }
 export interface PutStaffResponse { staff: StaffUser }
 export interface ListStaffResponse { staff?: StaffUser[]; nextPageToken?: string }
 /** A school's default limits (staff.proto SchoolLimits), int64 fen as strings; absent when zero. */
 export interface SchoolLimits { singleRechargeMaxFen?: Int64; balanceCapFen?: Int64; dailySpendCapFen?: Int64; arrearsCapFen?: Int64 }
 
-export interface FeeClassTotal { classId: string; bills?: Int64; settled?: Int64; dueFen?: Int64; paidFen?: Int64; exemptedFen?: Int64; outstandingFen?: Int64 }
+export interface FeeClassTotal { classId: string; bills?: Int64; settled?: Int64; dueFen?: Int64; paidFen?: Int64; exemptedFen?: Int64; outstandingFen?: Int64; refundedFen?: Int64 }
 export interface ListFeeBillsResponse { bills?: import('@shared/types').FeeBill[]; nextPageToken?: string }
 export interface PublishFeeItemResponse { item: import('@shared/types').FeeItem; bills?: number; issued?: number }
 // Operations (ops.proto). Int64 fields arrive as strings; absent when zero.
@@ -73,6 +73,19 @@ export interface OpsAlarm {
   raisedAt?: string; lastSeen?: string; count?: Int64; clearedAt?: string; acknowledgedBy?: string; acknowledgedAt?: string
 }
 export interface AlarmsResponse { alarms?: OpsAlarm[]; nextPageToken?: string }
+// Refunds (refund.proto). Int64 fields arrive as strings; absent when zero.
+export interface Refund {
+  refundNo: string; orderId?: string; accountId?: string; itemId?: string; amountFen?: Int64; reason?: string
+  staffId?: string; state: string; createdAt?: string; updatedAt?: string
+}
+export interface RefundResponse { refund: Refund }
+export interface ListRefundsResponse { refunds?: Refund[] }
+// Notices (staff.proto ListNotices): no payload, the recipient masked.
+export interface NoticeStatus {
+  id: Int64; kind: string; maskedRecipient?: string; state: string; reason?: string
+  createdUnix?: Int64; doneUnix?: Int64; attempts?: number; channel?: string
+}
+export interface ListNoticesResponse { notices?: NoticeStatus[]; nextBeforeId?: Int64 }
 
 // An item's journal of changes (FeeItemStaffService).
 export interface FeeItemChange {

@@ -47,3 +47,15 @@ export function schoolYearEnd(today: string = todaySchoolDay()): string {
 export function classLabel(c: { id: string; name: string }): string {
   return c.name.includes(c.id) ? c.name : `${c.name} (${c.id})`
 }
+
+/** MaxEmail mirrors persistence/directory.MaxEmail. */
+export const MaxEmail = 254
+
+/**
+ * emailOK: empty (no address) or a bare address (no name, no angle brackets) of at
+ * most MaxEmail bytes, roughly as the server's net/mail check wants it.
+ */
+export function emailOK(e: string): boolean {
+  if (e === '') return true
+  return new TextEncoder().encode(e).length <= MaxEmail && /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:.]+$/.test(e)
+}

@@ -2948,8 +2948,12 @@ type NoticeStatus struct {
 	Reason      string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
 	CreatedUnix int64  `protobuf:"varint,6,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"`
 	// When it was sent, failed or withdrawn (0: queued).
-	DoneUnix      int64 `protobuf:"varint,7,opt,name=done_unix,json=doneUnix,proto3" json:"done_unix,omitempty"`
-	Attempts      int32 `protobuf:"varint,8,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	DoneUnix int64 `protobuf:"varint,7,opt,name=done_unix,json=doneUnix,proto3" json:"done_unix,omitempty"`
+	Attempts int32 `protobuf:"varint,8,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	// The channel its kind is routed to ("sms", "email"; the route's first choice):
+	// a recipient with no address on it gets the notice on the next channel of the
+	// route or, on a single node, in the mailbox file.
+	Channel       string `protobuf:"bytes,9,opt,name=channel,proto3" json:"channel,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3038,6 +3042,13 @@ func (x *NoticeStatus) GetAttempts() int32 {
 		return x.Attempts
 	}
 	return 0
+}
+
+func (x *NoticeStatus) GetChannel() string {
+	if x != nil {
+		return x.Channel
+	}
+	return ""
 }
 
 type ListNoticesResponse struct {
@@ -3300,7 +3311,7 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\x06limits\x18\x01 \x01(\v2\x1c.onecode.api.v1.SchoolLimitsR\x06limits\"G\n" +
 	"\x12ListNoticesRequest\x12\x1b\n" +
 	"\tbefore_id\x18\x01 \x01(\x03R\bbeforeId\x12\x14\n" +
-	"\x05limit\x18\x02 \x01(\x05R\x05limit\"\xe7\x01\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\"\x81\x02\n" +
 	"\fNoticeStatus\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12)\n" +
@@ -3309,7 +3320,8 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\x06reason\x18\x05 \x01(\tR\x06reason\x12!\n" +
 	"\fcreated_unix\x18\x06 \x01(\x03R\vcreatedUnix\x12\x1b\n" +
 	"\tdone_unix\x18\a \x01(\x03R\bdoneUnix\x12\x1a\n" +
-	"\battempts\x18\b \x01(\x05R\battempts\"s\n" +
+	"\battempts\x18\b \x01(\x05R\battempts\x12\x18\n" +
+	"\achannel\x18\t \x01(\tR\achannel\"s\n" +
 	"\x13ListNoticesResponse\x126\n" +
 	"\anotices\x18\x01 \x03(\v2\x1c.onecode.api.v1.NoticeStatusR\anotices\x12$\n" +
 	"\x0enext_before_id\x18\x02 \x01(\x03R\fnextBeforeId2\xdd\x1b\n" +
