@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -60,6 +61,10 @@ type loadgenConfig struct {
 	pushRate     float64
 	pushWorkers  int
 	pushBatch    int
+	// Fee-rush mode (issue 11): N parents paying one fee item online at once.
+	feeRush     int
+	rushWorkers int
+	redisAddr   string
 }
 
 func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
@@ -86,6 +91,9 @@ func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
 	fs.Float64Var(&c.pushRate, "push-rate", 5000, "drain mode: push.rate of the started switch (SMS sends/s its channel allows; the shipped default is 50)")
 	fs.IntVar(&c.pushWorkers, "push-workers", 0, "drain mode: push.send_workers of the started switch (0: its default; not written, so an older --onecode-bin runs too)")
 	fs.IntVar(&c.pushBatch, "push-batch", 0, "drain mode: push.notice_batch of the started switch (0: its default; not written)")
+	fs.IntVar(&c.feeRush, "fee-rush", 0, "fee-rush mode: publish one whole-school fee item (--pupils, raised to N if fewer), bind a guardian to N pupils, then those N guardians pay it online through an aggregator sandbox in this process; bills settled/s, notification handling and order → settled latency; with --rate the canteen pays alone for --duration, then during the rush")
+	fs.IntVar(&c.rushWorkers, "fee-rush-workers", 64, "fee-rush mode: parents paying at once")
+	fs.StringVar(&c.redisAddr, "redis-addr", cmp.Or(os.Getenv("ONECODE_REDIS_ADDR"), "127.0.0.1:6379"), "fee-rush mode: Redis of the started switch (loadgen opens the parents' sessions there; env ONECODE_REDIS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -111,6 +119,9 @@ func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
 	check(c.pushBatch >= 0 && c.pushBatch <= outbox.MaxPage, "--push-batch %d out of 0..%d", c.pushBatch, outbox.MaxPage)
 	check(c.pushRate > 0 && c.pushRate <= loadgenMaxRate, "--push-rate %g out of (0, %d]", c.pushRate, loadgenMaxRate)
 	check(c.drainNotices == 0 || drainKindOK(c.drainKind), "--drain-kind %q: want a notice kind to an account's guardians", c.drainKind)
+	check(c.feeRush >= 0 && c.feeRush <= loadgenMaxNotices, "--fee-rush %d out of 0..%d", c.feeRush, loadgenMaxNotices)
+	check(c.feeRush == 0 || (c.target == "" && !c.compare && c.drainNotices == 0), "--fee-rush needs the switch loadgen starts, alone (no --target, --compare-rowlock, --drain-notices)")
+	check(c.rushWorkers >= 1 && c.rushWorkers <= 1024, "--fee-rush-workers %d out of 1..1024", c.rushWorkers)
 	check(strings.HasPrefix(c.postgresDSN, "postgres://") || strings.HasPrefix(c.postgresDSN, "postgresql://"), "--postgres-dsn: want a postgres:// URL")
 	return c, errors.Join(errs...)
 }
@@ -154,6 +165,9 @@ type loadgenOutcome struct {
 func loadgen(ctx context.Context, cfg loadgenConfig, stdout, stderr io.Writer) error {
 	if cfg.drainNotices > 0 {
 		return loadgenDrain(ctx, cfg, stdout)
+	}
+	if cfg.feeRush > 0 {
+		return loadgenRush(ctx, cfg, stdout)
 	}
 	mode := "closed loop"
 	if cfg.rate > 0 {

@@ -131,3 +131,59 @@ func TestLoadgenDrainSmoke(t *testing.T) {
 		t.Fatalf("drain_per_s=%s errors=%s, want > 0 and 0", m[1], m[4])
 	}
 }
+
+var rushResultLine = regexp.MustCompile(`^result rush_settled_per_s=(\d+) notify_p50_ms=\d+\.\d+ notify_p99_ms=(\d+\.\d+) settle_p99_ms=\d+\.\d+ canteen_p99_alone_ms=\d+\.\d+ canteen_p99_rush_ms=\d+\.\d+ settled=(\d+) errors=(\d+)$`)
+
+// TestLoadgenRushSmoke runs a tiny fee rush (20 guardians paying one item online
+// through the aggregator sandbox, the canteen paying meanwhile) and checks its
+// result line: every bill settled, every notification timed; flags are checked first.
+func TestLoadgenRushSmoke(t *testing.T) {
+	base := os.Getenv("ONECODE_TEST_PG_DSN")
+	if base == "" {
+		base = pgtest.DefaultDSN
+	}
+	redisAddr := os.Getenv("ONECODE_TEST_REDIS_ADDR")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	if conn, err := pgx.Connect(ctx, base); err != nil || redisAddr == "" {
+		if pgtest.RequireServices() {
+			t.Fatalf("PostgreSQL or Redis (ONECODE_TEST_REDIS_ADDR) unavailable and services are required: %v", err)
+		}
+		t.Skipf("PostgreSQL or Redis unavailable: %v", err)
+	} else {
+		conn.Close(ctx)
+	}
+	var stdout, stderr bytes.Buffer
+	for _, args := range [][]string{
+		{"--fee-rush", "10", "--target", "127.0.0.1:1", "--operator-token", "x"},
+		{"--fee-rush", "10", "--drain-notices", "10"},
+		{"--fee-rush", "10", "--fee-rush-workers", "0"},
+	} {
+		if code := runLoadgen(args, &stdout, &stderr); code != 2 {
+			t.Errorf("loadgen %v: exit %d, want 2 (bad flags)", args, code)
+		}
+	}
+	bin, err := switchproc.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(switchproc.RemoveBuild)
+	stdout.Reset()
+	code := runLoadgen([]string{"--postgres-dsn", base, "--redis-addr", redisAddr, "--onecode-bin", bin, "--pupils", "20", "--terminals", "2",
+		"--duration", "1s", "--rate", "20", "--fee-rush", "20", "--fee-rush-workers", "8"}, &stdout, &stderr)
+	t.Logf("stdout:\n%s", stdout.String())
+	if code != 0 {
+		t.Fatalf("loadgen exit %d; stderr:\n%s", code, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	m := rushResultLine.FindStringSubmatch(lines[len(lines)-1])
+	if m == nil {
+		t.Fatalf("last line %q is not a rush result line", lines[len(lines)-1])
+	}
+	if n, _ := strconv.Atoi(m[1]); n <= 0 || m[3] != "20" || m[4] != "0" {
+		t.Fatalf("rush_settled_per_s=%s settled=%s errors=%s, want > 0, 20 and 0", m[1], m[3], m[4])
+	}
+	if p99, _ := strconv.ParseFloat(m[2], 64); p99 <= 0 {
+		t.Fatalf("notify_p99_ms=%s: no notification timed", m[2])
+	}
+}

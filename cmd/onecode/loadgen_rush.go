@@ -1,0 +1,424 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/onecode/onecode/app/access"
+	"github.com/onecode/onecode/domain/schoolday"
+	"github.com/onecode/onecode/gateway/aggregator"
+	aggsandbox "github.com/onecode/onecode/gateway/aggregator/sandbox"
+	"github.com/onecode/onecode/internal/loaddriver"
+	"github.com/onecode/onecode/persistence/cache"
+	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
+)
+
+// Fee-rush mode bounds.
+const (
+	rushFeeFen      = 12_000 // the item's amount per pupil
+	rushPoll        = 5 * time.Millisecond
+	rushSettleLimit = 2 * time.Minute // one bill's order create → settled gives up after this
+	rushTries       = 3               // a parent's tries at paying the bill
+)
+
+// rushRun is the state of a fee-rush run: the aggregator sandbox in this
+// process (its notifications timed), the switch, the sessions loadgen minted.
+type rushRun struct {
+	cfg      loadgenConfig
+	sb       *aggsandbox.Server
+	s        *loadSwitch
+	sessions *access.Sessions
+	staff    string   // a finance session of the seeded school
+	parents  []string // parent i's session, guardian of pupil i
+	notifyMu sync.Mutex
+	notify   loaddriver.Histogram // the switch answering a notification
+}
+
+// rushOutcome is what the rush measured.
+type rushOutcome struct {
+	settled, failed int
+	retried         int           // a parent's tries after an error (the first is kept in firstErr)
+	elapsed         time.Duration // first order placed → last bill settled
+	perSec          float64
+	settle          loaddriver.Histogram // order placed → bill settled (as the parent polls it)
+	notify          loaddriver.Histogram
+	during          loadgenOutcome
+	firstErr        error
+}
+
+// loadgenRush is `onecode loadgen --fee-rush N`: a switch paying fees through an
+// aggregator sandbox in this process; N pupils with a guardian each get one
+// published fee item, then N parents (--fee-rush-workers at once) place the
+// bill's order, pay it on the sandbox and wait for the bill to settle.
+func loadgenRush(ctx context.Context, cfg loadgenConfig, stdout io.Writer) error {
+	cfg.pupils = max(cfg.pupils, cfg.feeRush)
+	fmt.Fprintf(stdout, "onecode loadgen: fee rush of %d bills, %d parents at once, through the aggregator sandbox; canteen %s; load average %s\n",
+		cfg.feeRush, cfg.rushWorkers, canteenMode(cfg), loadAverage())
+	r := &rushRun{cfg: cfg}
+	stop, err := r.start(ctx, stdout)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	d := &drainRun{cfg: cfg, s: r.s}
+	if err := d.bindGuardians(ctx, cfg.feeRush, stdout); err != nil {
+		return err
+	}
+	if err := r.mint(ctx); err != nil {
+		return err
+	}
+	item, err := r.publish(ctx, stdout)
+	if err != nil {
+		return err
+	}
+	var alone loadgenOutcome
+	if cfg.rate > 0 {
+		if alone, err = r.s.pay(ctx, loaddriver.Plan{Duration: cfg.duration, Rate: cfg.rate}, 1); err != nil {
+			return err
+		}
+	}
+	out, err := r.rush(ctx, item)
+	if err != nil {
+		return err
+	}
+	return printRush(stdout, cfg, alone, out)
+}
+
+// start generates merchant keys, serves the aggregator sandbox and starts the
+// switch on it (sessions in Redis, where loadgen mints them).
+func (r *rushRun) start(ctx context.Context, stdout io.Writer) (func(), error) {
+	var closers []func()
+	stop := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	fail := func(err error) (func(), error) { stop(); return nil, err }
+	dir, err := os.MkdirTemp("", "onecode-loadgen-rush-")
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, func() { os.RemoveAll(dir) })
+	keysDir := filepath.Join(dir, "wechatpay-keys")
+	set, err := aggregator.GenerateKeySet(rand.Reader, "1900000001", "wx8888888888888888")
+	if err != nil {
+		return fail(err)
+	}
+	if err := set.Write(keysDir); err != nil {
+		return fail(err)
+	}
+	keys, err := aggsandbox.LoadKeys(keysDir)
+	if err != nil {
+		return fail(err)
+	}
+	room := 2*r.cfg.feeRush + 1000
+	r.sb, err = aggsandbox.New(aggsandbox.Config{Keys: keys, MaxOrders: room, MaxPending: room, Workers: 32,
+		HTTPClient: &http.Client{Transport: timedTransport{base: http.DefaultTransport, r: r}}})
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, r.sb.Close)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fail(err)
+	}
+	srv := &http.Server{Handler: r.sb.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(lis)
+	closers = append(closers, func() { srv.Close() })
+	prefix := make([]byte, 6)
+	if _, err := rand.Read(prefix); err != nil {
+		return fail(err)
+	}
+	redisPrefix := "lgrush" + hex.EncodeToString(prefix) + ":"
+	conf, err := r.serveConfig(dir, "http://"+lis.Addr().String(), keysDir, redisPrefix)
+	if err != nil {
+		return fail(err)
+	}
+	if r.s, err = startLoadSwitch(ctx, r.cfg, startOptions{config: conf}, stdout); err != nil {
+		return fail(err)
+	}
+	closers = append(closers, r.s.Close)
+	rdb := redis.NewClient(&redis.Options{Addr: r.cfg.redisAddr})
+	closers = append(closers, func() { rdb.Close() })
+	kv, err := cache.NewRedis(rdb, cache.RedisOptions{Prefix: redisPrefix})
+	if err != nil {
+		return fail(err)
+	}
+	if r.sessions, err = access.NewSessions(kv, access.SessionOptions{}); err != nil {
+		return fail(err)
+	}
+	return stop, nil
+}
+
+// serveConfig writes --serve-config (which must hold no server or aggregator
+// section) with the sandbox as the aggregator and Redis for the cache.
+func (r *rushRun) serveConfig(dir, url, keysDir, prefix string) (string, error) {
+	var base []byte
+	if r.cfg.serveConfig != "" {
+		var err error
+		if base, err = os.ReadFile(r.cfg.serveConfig); err != nil {
+			return "", fmt.Errorf("--serve-config: %w", err)
+		}
+		for _, s := range []string{"\nserver:", "\naggregator:"} {
+			if strings.Contains("\n"+string(base), s) {
+				return "", fmt.Errorf("--serve-config: fee-rush mode writes the %s section itself; leave it out", s[1:])
+			}
+		}
+	}
+	more := fmt.Sprintf("\nserver:\n  redis_addr: %q\n  redis_prefix: %q\naggregator:\n  url: %q\n  keys_dir: %q\n", r.cfg.redisAddr, prefix, url, keysDir)
+	path := filepath.Join(dir, "serve.yaml")
+	return path, os.WriteFile(path, append(base, more...), 0o600)
+}
+
+// timedTransport times the switch answering each notification of the sandbox.
+type timedTransport struct {
+	base http.RoundTripper
+	r    *rushRun
+}
+
+func (t timedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t0 := time.Now()
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	// The answer is read to its end before the time is taken.
+	body, rerr := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if rerr == nil && resp.StatusCode/100 == 2 {
+		lat := time.Since(t0)
+		t.r.notifyMu.Lock()
+		t.r.notify.Add(lat)
+		t.r.notifyMu.Unlock()
+	}
+	return resp, rerr
+}
+
+// mint opens a finance session of the school and one session per bound parent
+// straight in the cache (thousands of SMS logins would time the wrong thing).
+func (r *rushRun) mint(ctx context.Context) error {
+	tok, _, err := r.sessions.Open(ctx, access.Principal{Kind: access.KindStaff, SubjectID: "lgfinance", SchoolID: r.s.school.SchoolID, Role: access.RoleFinance})
+	if err != nil {
+		return fmt.Errorf("staff session: %w", err)
+	}
+	r.staff = tok
+	r.parents = make([]string, r.cfg.feeRush)
+	return parallel(ctx, r.cfg.feeRush, func(i int) error {
+		tok, _, err := r.sessions.Open(ctx, access.Principal{Kind: access.KindParent, SubjectID: fmt.Sprintf("lgp%07d", i+1), MaskedPhone: "139****0001"})
+		r.parents[i] = tok
+		return err
+	})
+}
+
+func bearer(ctx context.Context, token string) context.Context {
+	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+}
+
+// publish creates the item for the whole school and publishes it, timed.
+func (r *rushRun) publish(ctx context.Context, stdout io.Writer) (string, error) {
+	fees := apiv1.NewFeeStaffServiceClient(r.s.conns[0])
+	sctx := bearer(ctx, r.staff)
+	due := schoolday.Of(time.Now().AddDate(0, 0, 30))
+	it, err := fees.CreateFeeItem(sctx, &apiv1.CreateFeeItemRequest{Definition: &apiv1.FeeItemDefinition{Title: "2026秋季校服费", Category: "uniform",
+		AmountFen: rushFeeFen, TargetKind: "school", DueDay: fmt.Sprint(int32(due))}})
+	if err != nil {
+		return "", fmt.Errorf("create fee item: %w", err)
+	}
+	t0 := time.Now()
+	pub, err := fees.PublishFeeItem(sctx, &apiv1.PublishFeeItemRequest{ItemId: it.GetItem().GetItemId()})
+	if err != nil {
+		return "", fmt.Errorf("publish fee item: %w", err)
+	}
+	fmt.Fprintf(stdout, "published fee item %s: %d bills in %.2fs\n", it.GetItem().GetItemId(), pub.GetBills(), time.Since(t0).Seconds())
+	if int(pub.GetBills()) < r.cfg.feeRush {
+		return "", fmt.Errorf("published %d bills, want %d", pub.GetBills(), r.cfg.feeRush)
+	}
+	return it.GetItem().GetItemId(), nil
+}
+
+// rush runs the parents (and the canteen at --rate meanwhile) until every bill
+// is settled or failed.
+func (r *rushRun) rush(ctx context.Context, item string) (rushOutcome, error) {
+	var out rushOutcome
+	stopPay := make(chan struct{})
+	paid := make(chan error, 1)
+	if r.cfg.rate > 0 {
+		go func() {
+			var err error
+			out.during, err = r.s.pay(ctx, loaddriver.Plan{Rate: r.cfg.rate, Stop: stopPay}, 2)
+			paid <- err
+		}()
+		time.Sleep(drainWarmup) // the canteen at its pace before the parents come
+	} else {
+		paid <- nil
+	}
+	parents := apiv1.NewFeeParentServiceClient(r.s.conns[0])
+	var (
+		next    atomic.Int64
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		lastEnd time.Time
+	)
+	start := time.Now()
+	for range r.cfg.rushWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var h loaddriver.Histogram
+			var ok, bad, retried int
+			var werr error
+			var last time.Time
+			for i := int(next.Add(1) - 1); i < r.cfg.feeRush && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				lat, err := r.payOne(ctx, parents, item, i)
+				for try := 1; err != nil && try < rushTries && ctx.Err() == nil; try++ {
+					// A parent tries again (same request id: the same order).
+					retried++
+					werr = cmpErr(werr, err)
+					lat, err = r.payOne(ctx, parents, item, i)
+				}
+				if err != nil {
+					bad++
+					werr = cmpErr(werr, err)
+					continue
+				}
+				ok++
+				h.Add(lat)
+				last = time.Now()
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			out.settled, out.failed, out.retried = out.settled+ok, out.failed+bad, out.retried+retried
+			out.settle.Merge(&h)
+			out.firstErr = cmpErr(out.firstErr, werr)
+			if last.After(lastEnd) {
+				lastEnd = last
+			}
+		}()
+	}
+	wg.Wait()
+	close(stopPay)
+	if err := <-paid; err != nil {
+		return out, err
+	}
+	if err := ctx.Err(); err != nil {
+		return out, err
+	}
+	out.elapsed = lastEnd.Sub(start)
+	if out.elapsed > 0 {
+		out.perSec = float64(out.settled) / out.elapsed.Seconds()
+	}
+	r.notifyMu.Lock()
+	out.notify.Merge(&r.notify)
+	r.notifyMu.Unlock()
+	return out, nil
+}
+
+func cmpErr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// payOne: parent i places the order of pupil i's bill, pays it on the sandbox
+// and polls it until credited; it answers order placed → settled.
+func (r *rushRun) payOne(ctx context.Context, parents apiv1.FeeParentServiceClient, item string, i int) (time.Duration, error) {
+	pctx := bearer(ctx, r.parents[i])
+	t0 := time.Now()
+	resp, err := parents.PayBillOnline(pctx, &apiv1.PayBillOnlineRequest{AccountId: r.s.school.Pupils[i].AccountID, ItemId: item,
+		RequestId: fmt.Sprintf("lgrush-%d", i), Channel: apiv1.PayChannel_PAY_CHANNEL_H5})
+	if err != nil {
+		return 0, fmt.Errorf("pay bill online: %w", err)
+	}
+	o := resp.GetOrder()
+	deadline := t0.Add(rushSettleLimit)
+	for o.GetPayUrl() == "" {
+		// Pending: the aggregator did not answer the prepay yet (resolved by query).
+		if o.GetState() != apiv1.Recharge_STATE_PENDING || time.Now().After(deadline) {
+			return 0, fmt.Errorf("order %s in state %s has no pay_url", o.GetOrderId(), o.GetState())
+		}
+		time.Sleep(rushPoll) // polling, as the parent's page does
+		g, err := parents.GetBillOrder(pctx, &apiv1.GetBillOrderRequest{OrderId: o.GetOrderId()})
+		if err != nil {
+			return 0, fmt.Errorf("get bill order: %w", err)
+		}
+		o = g.GetOrder()
+	}
+	if err := sandboxPay(ctx, o.GetPayUrl()); err != nil {
+		return 0, err
+	}
+	for {
+		g, err := parents.GetBillOrder(pctx, &apiv1.GetBillOrderRequest{OrderId: o.GetOrderId()})
+		if err != nil {
+			return 0, fmt.Errorf("get bill order: %w", err)
+		}
+		if g.GetOrder().GetState() == apiv1.Recharge_STATE_CREDITED {
+			return time.Since(t0), nil
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("order %s still %s after %s", o.GetOrderId(), g.GetOrder().GetState(), rushSettleLimit)
+		}
+		time.Sleep(rushPoll) // polling, as the parent's page does
+	}
+}
+
+// sandboxPay pays an order on the sandbox as the payer's phone would.
+func sandboxPay(ctx context.Context, payURL string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, payURL, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("sandbox pay: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("sandbox pay: HTTP %d", resp.StatusCode)
+	}
+	return nil
+}
+
+func printRush(w io.Writer, cfg loadgenConfig, alone loadgenOutcome, o rushOutcome) error {
+	fmt.Fprintf(w, "rush: %d bills settled in %.2fs = %.0f/s (first order placed → last bill settled), failed %d, tries again after an error %d\n",
+		o.settled, o.elapsed.Seconds(), o.perSec, o.failed, o.retried)
+	fmt.Fprintf(w, "      notification handling (sandbox post → switch's 2xx answer, %d): p50 %s p99 %s max %s\n",
+		o.notify.Count(), ms(o.notify.Quantile(0.5)), ms(o.notify.Quantile(0.99)), ms(o.notify.Max()))
+	fmt.Fprintf(w, "      order placed → bill settled (parent polling every %s): p50 %s p99 %s max %s\n",
+		rushPoll, ms(o.settle.Quantile(0.5)), ms(o.settle.Quantile(0.99)), ms(o.settle.Max()))
+	if o.firstErr != nil {
+		fmt.Fprintf(w, "      first error: %v\n", o.firstErr)
+	}
+	if cfg.rate > 0 {
+		printOutcome(w, "alone", alone)
+		printOutcome(w, "rush", o.during)
+	}
+	msOf := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	fmt.Fprintf(w, "load average %s\n", loadAverage())
+	fmt.Fprintf(w, "result rush_settled_per_s=%.0f notify_p50_ms=%.2f notify_p99_ms=%.2f settle_p99_ms=%.2f canteen_p99_alone_ms=%.2f canteen_p99_rush_ms=%.2f settled=%d errors=%d\n",
+		o.perSec, msOf(o.notify.Quantile(0.5)), msOf(o.notify.Quantile(0.99)), msOf(o.settle.Quantile(0.99)),
+		msOf(alone.p99), msOf(o.during.p99), o.settled, int64(o.failed)+alone.errors+o.during.errors)
+	if o.settled == 0 {
+		return errors.New("no bill settled")
+	}
+	return nil
+}
