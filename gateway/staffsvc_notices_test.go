@@ -81,7 +81,7 @@ func TestStaffListNoticesIsSchoolScoped(t *testing.T) {
 		t.Fatalf("school 35001 sees %v, want its two notices newest first", got)
 	}
 	if got[0].GetState() != "withdrawn" || got[0].GetReason() != "sale voided" || got[1].GetState() != "queued" ||
-		got[1].GetKind() != "arrears" || got[1].GetMaskedRecipient() != "acc_****01" || got[1].GetChannel() != "sms" {
+		got[1].GetKind() != "arrears" || got[1].GetMaskedRecipient() != "acc_****01" || got[1].GetChannel() != "wechat" { // the kind's first channel: WeChat, then SMS
 		t.Errorf("notices %v", got)
 	}
 	other, err := svc.ListNotices(as("35002", access.RoleSchoolAdmin), &apiv1.ListNoticesRequest{BeforeId: mine + 100})
