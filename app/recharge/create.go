@@ -49,7 +49,7 @@ func (s *Service) CreateFor(ctx context.Context, parentID, accountID string, amo
 	}
 	prev, err := s.cfg.Orders.ByRequest(ctx, parentID, requestID)
 	if err == nil {
-		return replay(prev, accountID, amountFen)
+		return s.replay(ctx, prev, accountID, amountFen)
 	}
 	if !errors.Is(err, orders.ErrNotFound) {
 		return Recharge{}, s.storeError("read recharge order", err)
@@ -86,7 +86,7 @@ func (s *Service) CreateFor(ctx context.Context, parentID, accountID string, amo
 		return Recharge{}, s.createError(err, st, amountFen, pending)
 	}
 	if !created {
-		return replay(got, accountID, amountFen)
+		return s.replay(ctx, got, accountID, amountFen)
 	}
 	return s.place(ctx, p, got)
 }
@@ -123,12 +123,41 @@ func (s *Service) createError(err error, st *grainv1.GetStateResponse, amountFen
 	return s.storeError("create recharge order", err)
 }
 
-// replay answers a repeated request with its order.
-func replay(o orders.Order, accountID string, amountFen int64) (Recharge, error) {
+// replay answers a repeated request with its order (resumed when still pending).
+func (s *Service) replay(ctx context.Context, o orders.Order, accountID string, amountFen int64) (Recharge, error) {
 	if o.AccountID != accountID || o.AmountFen != amountFen || o.Purpose != orders.PurposeRecharge {
 		return Recharge{}, reason.New(reason.KindAlreadyExists, reason.IdempotencyConflict, "the request id was used for another recharge")
 	}
-	return toRecharge(o), nil
+	return s.resume(ctx, o), nil
+}
+
+// resume answers a repeated request for an order whose create answer was lost
+// (pending: no pay URL yet). It asks the provider again with identical fields,
+// which answers the same order and pay URL (WeChat Pay and Alipay both take a
+// repeated out_trade_no with the same fields; a paid or closed one is said so), so
+// a parent who tries again can pay at once instead of waiting for the resolver.
+// Whatever the provider says, the answer is the order as it now stands: a lost
+// answer again leaves it pending for the resolver, nothing is failed on a guess.
+func (s *Service) resume(ctx context.Context, o orders.Order) Recharge {
+	if o.State != order.StatePending || !s.cfg.Now().Before(o.ExpiresAt) {
+		return toRecharge(o)
+	}
+	p, err := s.providerOf(o)
+	if err != nil {
+		return toRecharge(o)
+	}
+	pctx, cancel := context.WithTimeout(ctx, s.cfg.Step)
+	defer cancel()
+	if _, err := s.replace(pctx, p, o); err != nil {
+		s.log.Info("pending order asked again: still pending", "order", o.OrderID, "err", err)
+	}
+	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.Step)
+	defer wcancel()
+	cur, err := s.cfg.Orders.Get(wctx, o.OrderID)
+	if err != nil {
+		return toRecharge(o)
+	}
+	return toRecharge(cur)
 }
 
 // place sends a new (pending) order to its merchant p and records the answer.

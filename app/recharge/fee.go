@@ -56,7 +56,7 @@ func (s *Service) CreateFeeOrder(ctx context.Context, f FeeOrder) (Recharge, err
 		return Recharge{}, ErrChannelInvalid
 	}
 	if prev, err := s.cfg.Orders.ByRequest(ctx, f.ParentID, f.RequestID); err == nil {
-		return replayFee(prev, f)
+		return s.replayFee(ctx, prev, f)
 	} else if !errors.Is(err, orders.ErrNotFound) {
 		return Recharge{}, s.storeError("read fee order", err)
 	}
@@ -98,16 +98,17 @@ func (s *Service) CreateFeeOrder(ctx context.Context, f FeeOrder) (Recharge, err
 	case err != nil:
 		return Recharge{}, s.storeError("create fee order", err)
 	case !created:
-		return replayFee(got, f)
+		return s.replayFee(ctx, got, f)
 	}
 	return s.place(ctx, p, got)
 }
 
-func replayFee(o orders.Order, f FeeOrder) (Recharge, error) {
+// replayFee answers a repeated request with its order (resumed when still pending).
+func (s *Service) replayFee(ctx context.Context, o orders.Order, f FeeOrder) (Recharge, error) {
 	if o.AccountID != f.AccountID || o.Purpose != orders.PurposeFee || o.ItemID != f.ItemID {
 		return Recharge{}, reason.New(reason.KindAlreadyExists, reason.IdempotencyConflict, "the request id was used for another payment")
 	}
-	return toRecharge(o), nil
+	return s.resume(ctx, o), nil
 }
 
 // clearBill makes way for a new order of the bill: the parent's own payable order of

@@ -212,6 +212,39 @@ func TestCreateOutcomes(t *testing.T) {
 	}
 }
 
+// TestCreateAgainResumesALostCreate: a parent who asks again for an order whose
+// create answer was lost gets its pay URL at once (the provider asked again with
+// identical fields), not after the resolver's delay; a paid one is never failed.
+func TestCreateAgainResumesALostCreate(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.agg.placeErr = errors.New("timeout")
+	first, err := e.s.Create(ctx, testParent, testAccount, 5000, "req-1")
+	if err != nil || first.State != order.StatePending {
+		t.Fatalf("first = %+v, %v; want pending", first, err)
+	}
+	again, err := e.s.Create(ctx, testParent, testAccount, 5000, "req-1")
+	if err != nil || again.State != order.StatePending || e.agg.places != 2 {
+		t.Fatalf("asked again while the answer is lost again = %+v, %v after %d places; want pending, asked twice", again, err, e.agg.places)
+	}
+	e.agg.placeErr = ErrOrderPaid // paid meanwhile: left to the resolver's query, not failed
+	if again, err = e.s.Create(ctx, testParent, testAccount, 5000, "req-1"); err != nil || again.State != order.StatePending {
+		t.Fatalf("asked again when paid = %+v, %v; want still pending", again, err)
+	}
+	e.agg.placeErr = nil
+	again, err = e.s.Create(ctx, testParent, testAccount, 5000, "req-1")
+	if err != nil || again.OrderID != first.OrderID || again.State != order.StateAwaitingPayment || again.PayURL == "" {
+		t.Fatalf("asked again = %+v, %v; want order %s awaiting payment with a pay URL", again, err, first.OrderID)
+	}
+	if r := e.agg.requests; r[0] != r[len(r)-1] {
+		t.Errorf("asked again with other fields: %+v then %+v", r[0], r[len(r)-1])
+	}
+	places := e.agg.places
+	if _, err := e.s.Create(ctx, testParent, testAccount, 5000, "req-1"); err != nil || e.agg.places != places {
+		t.Errorf("an order awaiting payment was placed again (%d → %d places), %v", places, e.agg.places, err)
+	}
+}
+
 func TestGetOwn(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()

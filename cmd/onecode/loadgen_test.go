@@ -132,7 +132,7 @@ func TestLoadgenDrainSmoke(t *testing.T) {
 	}
 }
 
-var rushResultLine = regexp.MustCompile(`^result rush_settled_per_s=(\d+) notify_p50_ms=\d+\.\d+ notify_p99_ms=(\d+\.\d+) settle_p99_ms=\d+\.\d+ canteen_p99_alone_ms=\d+\.\d+ canteen_p99_rush_ms=\d+\.\d+ settled=(\d+) errors=(\d+)$`)
+var rushResultLine = regexp.MustCompile(`^result rush_settled_per_s=(\d+\.\d) notify_p50_ms=\d+\.\d+ notify_p99_ms=(\d+\.\d+) settle_p99_ms=\d+\.\d+ canteen_p99_alone_ms=\d+\.\d+ canteen_p99_rush_ms=\d+\.\d+ settled=(\d+) errors=(\d+)$`)
 
 // TestLoadgenRushSmoke runs a tiny fee rush (20 guardians paying one item online
 // through the aggregator sandbox, the canteen paying meanwhile) and checks its
@@ -180,7 +180,7 @@ func TestLoadgenRushSmoke(t *testing.T) {
 	if m == nil {
 		t.Fatalf("last line %q is not a rush result line", lines[len(lines)-1])
 	}
-	if n, _ := strconv.Atoi(m[1]); n <= 0 || m[3] != "20" || m[4] != "0" {
+	if n, _ := strconv.ParseFloat(m[1], 64); n <= 0 || m[3] != "20" || m[4] != "0" {
 		t.Fatalf("rush_settled_per_s=%s settled=%s errors=%s, want > 0, 20 and 0", m[1], m[3], m[4])
 	}
 	if p99, _ := strconv.ParseFloat(m[2], 64); p99 <= 0 {
