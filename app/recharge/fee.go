@@ -111,6 +111,20 @@ func (s *Service) replayFee(ctx context.Context, o orders.Order, f FeeOrder) (Re
 	return s.resume(ctx, o), nil
 }
 
+// resumeOwn answers the parent's own open order whose create answer was lost (same
+// amount and channel; a new tap on pay after the result page gave up) once the
+// provider, asked again, gives its pay URL; otherwise ErrBillOrderOpen, and the
+// resolver settles it.
+func (s *Service) resumeOwn(ctx context.Context, f FeeOrder, o orders.Order) (Recharge, bool, error) {
+	if o.State != order.StatePending || o.ParentID != f.ParentID || o.AmountFen != f.AmountFen || channelOf(o.Channel) != f.Payer.Channel {
+		return Recharge{}, false, ErrBillOrderOpen
+	}
+	if rc := s.resume(ctx, o); rc.State == order.StateAwaitingPayment && s.cfg.Now().Add(reuseMargin).Before(rc.ExpiresAt) {
+		return rc, true, nil
+	}
+	return Recharge{}, false, ErrBillOrderOpen
+}
+
 // clearBill makes way for a new order of the bill: the parent's own payable order of
 // the same amount and channel is answered again (reuse); any other open order is closed at its
 // provider first. ErrBillOrderOpen when one cannot be closed now.
@@ -125,8 +139,8 @@ func (s *Service) clearBill(ctx context.Context, f FeeOrder) (Recharge, bool, er
 			channelOf(o.Channel) == f.Payer.Channel && now.Add(reuseMargin).Before(o.ExpiresAt) {
 			return toRecharge(o), true, nil
 		}
-		if o.State != order.StateAwaitingPayment { // the create's outcome is unknown: the resolver settles it
-			return Recharge{}, false, ErrBillOrderOpen
+		if o.State != order.StateAwaitingPayment { // the create's outcome is unknown
+			return s.resumeOwn(ctx, f, o)
 		}
 		p, err := s.providerOf(o)
 		if err != nil {

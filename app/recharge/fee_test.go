@@ -285,6 +285,30 @@ func TestFeeOrderOnePerBill(t *testing.T) {
 	wantReason(t, "nothing due", err, reason.KindFailedPrecondition, reason.BillNothingDue)
 }
 
+// TestFeeOrderLostCreateResumedOnANewTap: the prepay answer was lost; the parent's
+// page gave up and the parent taps pay again (a new request id). The order is asked
+// for again and handed out, not refused as "in progress" until the resolver runs.
+func TestFeeOrderLostCreateResumedOnANewTap(t *testing.T) {
+	e := newFeeEnv(t)
+	ctx := context.Background()
+	e.m.a.placeErr = errors.New("timeout")
+	first := e.order(t, "req-1", feeDue)
+	if first.State != order.StatePending {
+		t.Fatalf("first order %s, want pending (answer lost)", first.State)
+	}
+	_, err := e.s.CreateFeeOrder(ctx, FeeOrder{ParentID: testParent, AccountID: testAccount, ItemID: feeItem, AmountFen: feeDue, RequestID: "req-2"})
+	wantReason(t, "answer lost again", err, reason.KindFailedPrecondition, reason.BillOrderOpen)
+	_, err = e.s.CreateFeeOrder(ctx, FeeOrder{ParentID: "other-parent", AccountID: testAccount, ItemID: feeItem, AmountFen: feeDue, RequestID: "req-o"})
+	if r, ok := reason.As(err); !ok || r.Code != reason.BillOrderOpen {
+		t.Fatalf("another guardian's tap: %v, want BILL_ORDER_OPEN (not resumed for someone else)", err)
+	}
+	e.m.a.placeErr = nil
+	again := e.order(t, "req-3", feeDue)
+	if again.OrderID != first.OrderID || again.State != order.StateAwaitingPayment || again.PayURL == "" {
+		t.Fatalf("new tap = %+v; want order %s awaiting payment with its pay URL", again, first.OrderID)
+	}
+}
+
 func TestFeeOrderConcurrentOneWins(t *testing.T) {
 	e := newFeeEnv(t)
 	var wg sync.WaitGroup
