@@ -31,12 +31,7 @@ func TestAlipayLatePaymentOfClosedOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	opts := payments.AdapterOptions{CallTimeout: 5 * time.Second}
-	reg, err := payments.Build(payments.Config{Merchants: env.merchants, Schools: []payments.School{env.school}},
-		map[string]payments.Factory{payments.Alipay: payments.AlipayFactory(opts)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg := payRegistry(t, payments.Config{Merchants: env.merchants, Schools: []payments.School{env.school}})
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)

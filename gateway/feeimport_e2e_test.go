@@ -20,30 +20,10 @@ import (
 func feeImportWorld(t *testing.T) (e *switchEnv, fin, fin2 string) {
 	t.Helper()
 	env := wechatEnv(t, false) // its sandbox notifies each payment and refund several times
-	cfg := payments.Config{Merchants: env.merchants, Schools: []payments.School{env.school}}
-	reg, err := payments.Build(cfg, map[string]payments.Factory{
-		payments.WeChatPay: payments.WeChatFactory(payments.AdapterOptions{CallTimeout: 5 * time.Second})})
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg := payRegistry(t, payments.Config{Merchants: env.merchants, Schools: []payments.School{env.school}})
 	e = newSwitchEnvOpts(t, envOpts{outbox: true, providers: reg})
-	e.school(t, "35001", "C1", "T1", "3-1", "3-2")
-	e.school(t, "35002", "C2", "T2", "1-1")
-	for school, rows := range map[string][]*apiv1.PupilRow{
-		"35001": {
-			{StudentNo: "2024000101", Name: "王小明", ClassId: "3-1"},
-			{StudentNo: "2024000102", Name: "李华", ClassId: "3-1"},
-			{StudentNo: "2024000103", Name: "张伟", ClassId: "3-1"},
-			{StudentNo: "2024000201", Name: "陈雨桐", ClassId: "3-2"},
-		},
-		"35002": {{StudentNo: "2024000301", Name: "赵磊", ClassId: "1-1"}},
-	} {
-		resp, err := e.admin.ImportPupils(authed(), &apiv1.ImportPupilsRequest{SchoolId: school, CardExpiry: nextYear(), Pupils: rows})
-		if err != nil || len(resp.GetErrors()) > 0 {
-			t.Fatalf("import %s: %v %v", school, resp, err)
-		}
-	}
-	return e, e.staffToken(t, "35001", "fin_1", directory.RoleFinance, ""), e.staffToken(t, "35002", "fin_2", directory.RoleFinance, "")
+	fin, fin2 = feeSchools(t, e)
+	return e, fin, fin2
 }
 
 // importAmountsREST posts a workbook to :importAmounts as the console does.

@@ -13,39 +13,28 @@ import (
 // method of FeeParentService a parent's (walked from the generated descriptors, so a
 // new method cannot be left open).
 func TestFeeSessionNeed(t *testing.T) {
-	for _, tc := range []struct {
-		service string
-		want    access.Kind
-	}{
-		{"FeeStaffService", access.KindStaff},
-		{"FeeParentService", access.KindParent},
-	} {
-		sd := apiv1.File_onecode_api_v1_fee_proto.Services().ByName(protoName(tc.service))
-		if sd == nil || sd.Methods().Len() == 0 {
-			t.Fatalf("no service %s", tc.service)
-		}
-		for i := range sd.Methods().Len() {
-			m := "/" + string(sd.FullName()) + "/" + string(sd.Methods().Get(i).Name())
-			if got := sessionNeed(m); got != tc.want {
-				t.Errorf("sessionNeed(%s) = %q, want %q", m, got, tc.want)
-			}
-		}
-	}
+	wantSessionNeed(t, apiv1.File_onecode_api_v1_fee_proto, "FeeStaffService", access.KindStaff)
+	wantSessionNeed(t, apiv1.File_onecode_api_v1_fee_proto, "FeeParentService", access.KindParent)
 }
 
 // TestFeeItemSessionNeed: every method of FeeItemStaffService needs a staff session
 // (walked from the generated descriptor, so a new method cannot be left open).
 func TestFeeItemSessionNeed(t *testing.T) {
-	sd := apiv1.File_onecode_api_v1_fee_items_proto.Services().ByName(protoName("FeeItemStaffService"))
+	wantSessionNeed(t, apiv1.File_onecode_api_v1_fee_items_proto, "FeeItemStaffService", access.KindStaff)
+}
+
+// wantSessionNeed wants every method of the file's service to need a session of kind
+// want; the service must be there with methods.
+func wantSessionNeed(t *testing.T, fd protoreflect.FileDescriptor, service string, want access.Kind) {
+	t.Helper()
+	sd := fd.Services().ByName(protoreflect.Name(service))
 	if sd == nil || sd.Methods().Len() == 0 {
-		t.Fatal("no service FeeItemStaffService")
+		t.Fatalf("no service %s", service)
 	}
 	for i := range sd.Methods().Len() {
 		m := "/" + string(sd.FullName()) + "/" + string(sd.Methods().Get(i).Name())
-		if got := sessionNeed(m); got != access.KindStaff {
-			t.Errorf("sessionNeed(%s) = %q, want %q", m, got, access.KindStaff)
+		if got := sessionNeed(m); got != want {
+			t.Errorf("sessionNeed(%s) = %q, want %q", m, got, want)
 		}
 	}
 }
-
-func protoName(s string) protoreflect.Name { return protoreflect.Name(s) }

@@ -18,23 +18,8 @@ import (
 func feeWorld(t *testing.T) (e *switchEnv, fin, fin2 string) {
 	t.Helper()
 	e = newSwitchEnv(t)
-	e.school(t, "35001", "C1", "T1", "3-1", "3-2")
-	e.school(t, "35002", "C2", "T2", "1-1")
-	for school, rows := range map[string][]*apiv1.PupilRow{
-		"35001": {
-			{StudentNo: "2024000101", Name: "王小明", ClassId: "3-1"},
-			{StudentNo: "2024000102", Name: "李华", ClassId: "3-1"},
-			{StudentNo: "2024000103", Name: "张伟", ClassId: "3-1"},
-			{StudentNo: "2024000201", Name: "陈雨桐", ClassId: "3-2"},
-		},
-		"35002": {{StudentNo: "2024000301", Name: "赵磊", ClassId: "1-1"}},
-	} {
-		resp, err := e.admin.ImportPupils(authed(), &apiv1.ImportPupilsRequest{SchoolId: school, CardExpiry: nextYear(), Pupils: rows})
-		if err != nil || len(resp.GetErrors()) > 0 {
-			t.Fatalf("import %s: %v %v", school, resp, err)
-		}
-	}
-	return e, e.staffToken(t, "35001", "fin_1", directory.RoleFinance, ""), e.staffToken(t, "35002", "fin_2", directory.RoleFinance, "")
+	fin, fin2 = feeSchools(t, e)
+	return e, fin, fin2
 }
 
 const (

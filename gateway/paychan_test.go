@@ -13,7 +13,6 @@ import (
 	"google.golang.org/grpc/peer"
 
 	"github.com/onecode/onecode/gateway"
-	"github.com/onecode/onecode/gateway/payments"
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/orders"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
@@ -24,20 +23,7 @@ import (
 func payChanEnv(t *testing.T, hops int) (*switchEnv, map[string]payEnv) {
 	t.Helper()
 	envs := map[string]payEnv{"35001": wechatEnv(t, false), "35002": wechatEnv(t, true), "35003": alipayEnv(t, false)}
-	var cfg payments.Config
-	for school, env := range envs {
-		m := env.merchants[0]
-		m.Key = m.Key + school
-		s := env.school
-		s.School, s.Merchant = school, m.Key
-		cfg.Merchants, cfg.Schools = append(cfg.Merchants, m), append(cfg.Schools, s)
-	}
-	opts := payments.AdapterOptions{CallTimeout: 5 * time.Second}
-	reg, err := payments.Build(cfg, map[string]payments.Factory{payments.WeChatPay: payments.WeChatFactory(opts),
-		payments.Alipay: payments.AlipayFactory(opts)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg := payRegistry(t, perSchool(envs))
 	return newSwitchEnvOpts(t, envOpts{providers: reg, resolveAfter: time.Millisecond, hops: hops}), envs
 }
 

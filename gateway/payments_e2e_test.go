@@ -2,91 +2,18 @@ package gateway_test
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/onecode/onecode/gateway/aggregator"
-	wxsandbox "github.com/onecode/onecode/gateway/aggregator/sandbox"
-	"github.com/onecode/onecode/gateway/alipay"
-	alisandbox "github.com/onecode/onecode/gateway/alipay/sandbox"
-	"github.com/onecode/onecode/gateway/payments"
 	"github.com/onecode/onecode/persistence/directory"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
 )
-
-// payEnv is one merchant configuration on its sandbox.
-type payEnv struct {
-	merchants []payments.Merchant
-	school    payments.School
-	// sandboxURL is the sandbox's base URL (its /sandbox/… endpoints).
-	sandboxURL string
-	// allDelivered: every copy of every notification was answered 2xx ("success").
-	allDelivered func() bool
-}
-
-// wechatEnv: a WeChat Pay sandbox; partner mode is OneCode as service provider with
-// the school as sub-merchant (public-key mode), direct a school's own merchant
-// (platform certificates downloaded).
-func wechatEnv(t *testing.T, partner bool) payEnv {
-	set, err := aggregator.GenerateKeySet(rand.Reader, "1900000100", "wx8888888888888888")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "wechat")
-	if err := set.Write(dir); err != nil {
-		t.Fatal(err)
-	}
-	sb, err := wxsandbox.New(wxsandbox.Config{Keys: wxsandbox.KeysFromSet(set), SignWithPublicKey: partner,
-		Faults: wxsandbox.Faults{DupNotify: 3}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(func() { srv.Close(); sb.Close() })
-	m := payments.Merchant{Key: "wx", Provider: payments.WeChatPay, URL: srv.URL, KeysDir: dir, AppID: set.AppID, MchID: set.MchID}
-	s := payments.School{School: "35001", Merchant: "wx"}
-	if partner {
-		m.Mode, m.PublicKeyID = payments.ModePartner, set.PublicKeyID
-		s.SubMchID, s.SubAppID = "1900000109", "wx1234567890abcdef"
-	}
-	return payEnv{merchants: []payments.Merchant{m}, school: s, sandboxURL: srv.URL, allDelivered: func() bool {
-		st := sb.Stats()
-		return st.Scheduled == 6 && st.Delivered == st.Scheduled
-	}}
-}
-
-// alipayEnv: an Alipay sandbox in public-key or certificate mode.
-func alipayEnv(t *testing.T, certMode bool) payEnv {
-	ks, err := alipay.GenerateKeySet(rand.Reader, "2021000000000002")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "alipay")
-	if err := ks.Write(dir, certMode); err != nil {
-		t.Fatal(err)
-	}
-	cfg := alisandbox.ConfigFromKeySet(ks, certMode)
-	cfg.Faults = alisandbox.Faults{DupNotify: 3}
-	sb, err := alisandbox.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(func() { srv.Close(); sb.Close() })
-	m := payments.Merchant{Key: "ali", Provider: payments.Alipay, URL: srv.URL + "/gateway.do", KeysDir: dir, AppID: ks.AppID}
-	return payEnv{merchants: []payments.Merchant{m}, school: payments.School{School: "35001", Merchant: "ali"}, allDelivered: func() bool {
-		st := sb.Stats()
-		return st.Scheduled == 6 && st.Delivered == st.Scheduled
-	}}
-}
 
 var (
 	formAction = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
@@ -135,20 +62,7 @@ func TestPaymentsEndToEnd(t *testing.T) {
 		"35001": wechatEnv(t, false), "35002": wechatEnv(t, true),
 		"35003": alipayEnv(t, false), "35004": alipayEnv(t, true),
 	}
-	var cfg payments.Config
-	for school, env := range envs {
-		m := env.merchants[0]
-		m.Key = m.Key + school
-		s := env.school
-		s.School, s.Merchant = school, m.Key
-		cfg.Merchants, cfg.Schools = append(cfg.Merchants, m), append(cfg.Schools, s)
-	}
-	opts := payments.AdapterOptions{CallTimeout: 5 * time.Second}
-	reg, err := payments.Build(cfg, map[string]payments.Factory{payments.WeChatPay: payments.WeChatFactory(opts),
-		payments.Alipay: payments.AlipayFactory(opts)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	reg := payRegistry(t, perSchool(envs))
 	e := newSwitchEnvWith(t, reg)
 	parentTok := e.parentToken(t, "par_1", 1)
 	names := map[string]string{"35001": "wechat direct", "35002": "wechat service provider",

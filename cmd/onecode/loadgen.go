@@ -206,7 +206,7 @@ func printOutcome(w io.Writer, name string, o loadgenOutcome) {
 	}
 }
 
-func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
+func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", msOf(d)) }
 
 // freshDatabase creates onecode_loadgen_<random> on the server of base and returns its
 // DSN and a function dropping it (a no-op with keep).

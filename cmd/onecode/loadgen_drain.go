@@ -3,17 +3,12 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -85,8 +80,8 @@ func loadgenDrain(ctx context.Context, cfg loadgenConfig, stdout io.Writer) erro
 	if at := appnotify.SendAt(kind, time.Now()); at.After(time.Now()) {
 		return fmt.Errorf("--drain-kind %s waits for the end of China quiet hours (%s UTC); use an urgent-free hour or another time", kind, at.Format("15:04"))
 	}
-	fmt.Fprintf(stdout, "onecode loadgen: drain %d %s notices × %d rounds through the push sandbox (push.rate %g/s); canteen %s; load average %s\n",
-		cfg.drainNotices, kind, cfg.drainRounds, cfg.pushRate, canteenMode(cfg), loadAverage())
+	printHeader(stdout, cfg, fmt.Sprintf("drain %d %s notices × %d rounds through the push sandbox (push.rate %g/s)",
+		cfg.drainNotices, kind, cfg.drainRounds, cfg.pushRate))
 	d := &drainRun{cfg: cfg}
 	s, stop, err := d.start(ctx, stdout)
 	if err != nil {
@@ -119,22 +114,10 @@ func loadgenDrain(ctx context.Context, cfg loadgenConfig, stdout io.Writer) erro
 	return printDrainSummary(stdout, cfg, rounds)
 }
 
-func canteenMode(cfg loadgenConfig) string {
-	if cfg.rate <= 0 {
-		return "off (no --rate)"
-	}
-	return fmt.Sprintf("%g payments/s open loop, %d terminals, alone for %s", cfg.rate, cfg.terminals, cfg.duration)
-}
-
 // start serves the push sandbox and starts the switch with its SMS channel on it.
 func (d *drainRun) start(ctx context.Context, stdout io.Writer) (*loadSwitch, func(), error) {
-	var closers []func()
-	stop := func() {
-		for i := len(closers) - 1; i >= 0; i-- {
-			closers[i]()
-		}
-	}
-	fail := func(err error) (*loadSwitch, func(), error) { stop(); return nil, nil, err }
+	var cl closers
+	fail := func(err error) (*loadSwitch, func(), error) { cl.run(); return nil, nil, err }
 	ports := make([]string, 2)
 	for i := range ports {
 		p, err := switchproc.FreePort()
@@ -153,21 +136,19 @@ func (d *drainRun) start(ctx context.Context, stdout io.Writer) (*loadSwitch, fu
 	if err != nil {
 		return fail(err)
 	}
-	closers = append(closers, sb.Close)
+	cl.add(sb.Close)
 	d.sb = sb
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	url, closeSB, err := serveLoopback(sb.Handler())
 	if err != nil {
 		return fail(err)
 	}
-	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(lis)
-	closers = append(closers, func() { srv.Close() })
+	cl.add(closeSB)
 	dir, err := os.MkdirTemp("", "onecode-loadgen-push-")
 	if err != nil {
 		return fail(err)
 	}
-	closers = append(closers, func() { os.RemoveAll(dir) })
-	conf, err := d.serveConfig(dir, "http://"+lis.Addr().String(), creds)
+	cl.add(func() { os.RemoveAll(dir) })
+	conf, err := d.serveConfig(dir, url, creds)
 	if err != nil {
 		return fail(err)
 	}
@@ -175,22 +156,16 @@ func (d *drainRun) start(ctx context.Context, stdout io.Writer) (*loadSwitch, fu
 	if err != nil {
 		return fail(err)
 	}
-	closers = append(closers, s.Close)
-	return s, stop, nil
+	cl.add(s.Close)
+	return s, cl.run, nil
 }
 
 // serveConfig writes the switch's config: --serve-config (which must hold no
 // push section) and the push section of the sandbox.
 func (d *drainRun) serveConfig(dir, url string, creds sms.Credentials) (string, error) {
-	var base []byte
-	if d.cfg.serveConfig != "" {
-		var err error
-		if base, err = os.ReadFile(d.cfg.serveConfig); err != nil {
-			return "", fmt.Errorf("--serve-config: %w", err)
-		}
-		if strings.Contains("\n"+string(base), "\npush:") {
-			return "", errors.New("--serve-config: drain mode writes the push section itself; leave it out")
-		}
+	base, err := baseServeConfig(d.cfg.serveConfig, "drain", "push")
+	if err != nil {
+		return "", err
 	}
 	secretFile := filepath.Join(dir, "sms.secret")
 	if err := os.WriteFile(secretFile, creds.Secret, 0o600); err != nil {
@@ -251,28 +226,6 @@ func (d *drainRun) bindGuardians(ctx context.Context, n int, stdout io.Writer) e
 	return nil
 }
 
-// parallel runs f(0..n-1) on drainSeedWorkers goroutines; the first error wins.
-func parallel(ctx context.Context, n int, f func(i int) error) error {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, drainSeedWorkers)
-	for w := range drainSeedWorkers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < n && ctx.Err() == nil; i = int(next.Add(1) - 1) {
-				if err := f(i); err != nil {
-					errs[w] = err
-					next.Store(int64(n)) // stop the others
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return errors.Join(append(errs, ctx.Err())...)
-}
-
 // round: the canteen alone, then N notices queued (held), released at once
 // while the canteen pays, timed until the sandbox accepted them all and the
 // outbox holds none of them queued.
@@ -298,18 +251,7 @@ func (d *drainRun) round(ctx context.Context, r int) (drainRound, error) {
 	}
 	out.enqueue = time.Since(t0)
 	before := d.sb.Stats()
-	stopPay := make(chan struct{})
-	paid := make(chan error, 1)
-	if d.cfg.rate > 0 {
-		go func() {
-			var err error
-			out.during, err = d.s.pay(ctx, loaddriver.Plan{Rate: d.cfg.rate, Stop: stopPay}, uint64(2*r+2))
-			paid <- err
-		}()
-		time.Sleep(drainWarmup) // the canteen at its pace before the notices fall due
-	} else {
-		paid <- nil
-	}
+	stopPay := d.s.payMeanwhile(ctx, d.cfg.rate, uint64(2*r+2)) // before the notices fall due
 	released := time.Now()
 	tag, err := d.db.Exec(ctx, `UPDATE notices SET not_before = $1 WHERE state = 'queued' AND not_before = $2`, released.UTC(), hold)
 	if err == nil && tag.RowsAffected() != int64(d.cfg.drainNotices) {
@@ -318,8 +260,8 @@ func (d *drainRun) round(ctx context.Context, r int) (drainRound, error) {
 	if err == nil {
 		err = d.waitDrained(ctx, before, released, &out)
 	}
-	close(stopPay)
-	if perr := <-paid; err == nil {
+	var perr error
+	if out.during, perr = stopPay(); err == nil {
 		err = perr
 	}
 	after := d.sb.Stats()
@@ -379,7 +321,6 @@ func printDrainSummary(w io.Writer, cfg loadgenConfig, rounds []drainRound) erro
 		}
 		return (v[len(v)/2-1] + v[len(v)/2]) / 2
 	}
-	msOf := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	rate := med(func(r drainRound) float64 { return r.perSec })
 	alone := med(func(r drainRound) float64 { return msOf(r.alone.p99) })
 	during := med(func(r drainRound) float64 { return msOf(r.during.p99) })
@@ -394,18 +335,4 @@ func printDrainSummary(w io.Writer, cfg loadgenConfig, rounds []drainRound) erro
 	fmt.Fprintf(w, "result drain_per_s=%.0f canteen_p99_alone_ms=%.2f canteen_p99_drain_ms=%.2f rounds=%d errors=%d\n",
 		rate, alone, during, len(rounds), errs)
 	return nil
-}
-
-// loadAverage is /proc/loadavg's first three figures ("?" elsewhere): the
-// machine is shared, so every figure is printed with it.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }

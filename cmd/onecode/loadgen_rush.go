@@ -8,11 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,8 +69,7 @@ type rushOutcome struct {
 // bill's order, pay it on the sandbox and wait for the bill to settle.
 func loadgenRush(ctx context.Context, cfg loadgenConfig, stdout io.Writer) error {
 	cfg.pupils = max(cfg.pupils, cfg.feeRush)
-	fmt.Fprintf(stdout, "onecode loadgen: fee rush of %d bills, %d parents at once, through the aggregator sandbox; canteen %s; load average %s\n",
-		cfg.feeRush, cfg.rushWorkers, canteenMode(cfg), loadAverage())
+	printHeader(stdout, cfg, fmt.Sprintf("fee rush of %d bills, %d parents at once, through the aggregator sandbox", cfg.feeRush, cfg.rushWorkers))
 	r := &rushRun{cfg: cfg}
 	stop, err := r.start(ctx, stdout)
 	if err != nil {
@@ -106,18 +103,13 @@ func loadgenRush(ctx context.Context, cfg loadgenConfig, stdout io.Writer) error
 // start generates merchant keys, serves the aggregator sandbox and starts the
 // switch on it (sessions in Redis, where loadgen mints them).
 func (r *rushRun) start(ctx context.Context, stdout io.Writer) (func(), error) {
-	var closers []func()
-	stop := func() {
-		for i := len(closers) - 1; i >= 0; i-- {
-			closers[i]()
-		}
-	}
-	fail := func(err error) (func(), error) { stop(); return nil, err }
+	var cl closers
+	fail := func(err error) (func(), error) { cl.run(); return nil, err }
 	dir, err := os.MkdirTemp("", "onecode-loadgen-rush-")
 	if err != nil {
 		return fail(err)
 	}
-	closers = append(closers, func() { os.RemoveAll(dir) })
+	cl.add(func() { os.RemoveAll(dir) })
 	keysDir := filepath.Join(dir, "wechatpay-keys")
 	set, err := aggregator.GenerateKeySet(rand.Reader, "1900000001", "wx8888888888888888")
 	if err != nil {
@@ -136,29 +128,27 @@ func (r *rushRun) start(ctx context.Context, stdout io.Writer) (func(), error) {
 	if err != nil {
 		return fail(err)
 	}
-	closers = append(closers, r.sb.Close)
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	cl.add(r.sb.Close)
+	url, closeSB, err := serveLoopback(r.sb.Handler())
 	if err != nil {
 		return fail(err)
 	}
-	srv := &http.Server{Handler: r.sb.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(lis)
-	closers = append(closers, func() { srv.Close() })
+	cl.add(closeSB)
 	prefix := make([]byte, 6)
 	if _, err := rand.Read(prefix); err != nil {
 		return fail(err)
 	}
 	redisPrefix := "lgrush" + hex.EncodeToString(prefix) + ":"
-	conf, err := r.serveConfig(dir, "http://"+lis.Addr().String(), keysDir, redisPrefix)
+	conf, err := r.serveConfig(dir, url, keysDir, redisPrefix)
 	if err != nil {
 		return fail(err)
 	}
 	if r.s, err = startLoadSwitch(ctx, r.cfg, startOptions{config: conf}, stdout); err != nil {
 		return fail(err)
 	}
-	closers = append(closers, r.s.Close)
+	cl.add(r.s.Close)
 	rdb := redis.NewClient(&redis.Options{Addr: r.cfg.redisAddr})
-	closers = append(closers, func() { rdb.Close() })
+	cl.add(func() { rdb.Close() })
 	kv, err := cache.NewRedis(rdb, cache.RedisOptions{Prefix: redisPrefix})
 	if err != nil {
 		return fail(err)
@@ -166,23 +156,15 @@ func (r *rushRun) start(ctx context.Context, stdout io.Writer) (func(), error) {
 	if r.sessions, err = access.NewSessions(kv, access.SessionOptions{}); err != nil {
 		return fail(err)
 	}
-	return stop, nil
+	return cl.run, nil
 }
 
 // serveConfig writes --serve-config (which must hold no server or aggregator
 // section) with the sandbox as the aggregator and Redis for the cache.
 func (r *rushRun) serveConfig(dir, url, keysDir, prefix string) (string, error) {
-	var base []byte
-	if r.cfg.serveConfig != "" {
-		var err error
-		if base, err = os.ReadFile(r.cfg.serveConfig); err != nil {
-			return "", fmt.Errorf("--serve-config: %w", err)
-		}
-		for _, s := range []string{"\nserver:", "\naggregator:"} {
-			if strings.Contains("\n"+string(base), s) {
-				return "", fmt.Errorf("--serve-config: fee-rush mode writes the %s section itself; leave it out", s[1:])
-			}
-		}
+	base, err := baseServeConfig(r.cfg.serveConfig, "fee-rush", "server", "aggregator")
+	if err != nil {
+		return "", err
 	}
 	more := fmt.Sprintf("\nserver:\n  redis_addr: %q\n  redis_prefix: %q\naggregator:\n  url: %q\n  keys_dir: %q\n", r.cfg.redisAddr, prefix, url, keysDir)
 	path := filepath.Join(dir, "serve.yaml")
@@ -260,18 +242,7 @@ func (r *rushRun) publish(ctx context.Context, stdout io.Writer) (string, error)
 // is settled or failed.
 func (r *rushRun) rush(ctx context.Context, item string) (rushOutcome, error) {
 	var out rushOutcome
-	stopPay := make(chan struct{})
-	paid := make(chan error, 1)
-	if r.cfg.rate > 0 {
-		go func() {
-			var err error
-			out.during, err = r.s.pay(ctx, loaddriver.Plan{Rate: r.cfg.rate, Stop: stopPay}, 2)
-			paid <- err
-		}()
-		time.Sleep(drainWarmup) // the canteen at its pace before the parents come
-	} else {
-		paid <- nil
-	}
+	stopPay := r.s.payMeanwhile(ctx, r.cfg.rate, 2) // before the parents come
 	parents := apiv1.NewFeeParentServiceClient(r.s.conns[0])
 	var (
 		next    atomic.Int64
@@ -316,8 +287,8 @@ func (r *rushRun) rush(ctx context.Context, item string) (rushOutcome, error) {
 		}()
 	}
 	wg.Wait()
-	close(stopPay)
-	if err := <-paid; err != nil {
+	var err error
+	if out.during, err = stopPay(); err != nil {
 		return out, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -418,7 +389,6 @@ func printRush(w io.Writer, cfg loadgenConfig, alone loadgenOutcome, o rushOutco
 		printOutcome(w, "alone", alone)
 		printOutcome(w, "rush", o.during)
 	}
-	msOf := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	fmt.Fprintf(w, "load average %s\n", loadAverage())
 	fmt.Fprintf(w, "result rush_settled_per_s=%.1f notify_p50_ms=%.2f notify_p99_ms=%.2f settle_p99_ms=%.2f canteen_p99_alone_ms=%.2f canteen_p99_rush_ms=%.2f settled=%d errors=%d\n",
 		o.perSec, msOf(o.notify.Quantile(0.5)), msOf(o.notify.Quantile(0.99)), msOf(o.settle.Quantile(0.99)),

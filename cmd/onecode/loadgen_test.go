@@ -21,25 +21,8 @@ var resultLine = regexp.MustCompile(`^result onecode_per_s=(\d+) rowlock_per_s=(
 // TestLoadgenSmoke runs a short loadgen (small school, both designs) against the test
 // PostgreSQL server and checks the result line.
 func TestLoadgenSmoke(t *testing.T) {
-	base := os.Getenv("ONECODE_TEST_PG_DSN")
-	if base == "" {
-		base = pgtest.DefaultDSN
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	if conn, err := pgx.Connect(ctx, base); err != nil {
-		if pgtest.RequireServices() {
-			t.Fatalf("PostgreSQL unavailable and services are required: %v", err)
-		}
-		t.Skipf("PostgreSQL unavailable: %v", err)
-	} else {
-		conn.Close(ctx)
-	}
-	bin, err := switchproc.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(switchproc.RemoveBuild)
+	base, _ := loadgenServices(t, false)
+	bin := buildSwitch(t)
 
 	// The switch runs on a config of its own: no linger, three flushers.
 	serveCfg := t.TempDir() + "/serve.yaml"
@@ -49,15 +32,7 @@ func TestLoadgenSmoke(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := runLoadgen([]string{"--postgres-dsn", base, "--onecode-bin", bin, "--pupils", "50", "--terminals", "4",
 		"--duration", "2s", "--compare-rowlock", "--serve-config", serveCfg}, &stdout, &stderr)
-	t.Logf("stdout:\n%s", stdout.String())
-	if code != 0 {
-		t.Fatalf("loadgen exit %d; stderr:\n%s", code, stderr.String())
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	m := resultLine.FindStringSubmatch(lines[len(lines)-1])
-	if m == nil {
-		t.Fatalf("last line %q is not a result line", lines[len(lines)-1])
-	}
+	m := resultOf(t, code, &stdout, &stderr, resultLine)
 	if m[5] != "0" {
 		t.Fatalf("errors=%s, want 0", m[5])
 	}
@@ -86,20 +61,7 @@ var drainResultLine = regexp.MustCompile(`^result drain_per_s=(\d+) canteen_p99_
 // TestLoadgenDrainSmoke runs a tiny drain-mode loadgen (arrears notices, which
 // quiet hours do not hold) and checks its result line; flags are checked first.
 func TestLoadgenDrainSmoke(t *testing.T) {
-	base := os.Getenv("ONECODE_TEST_PG_DSN")
-	if base == "" {
-		base = pgtest.DefaultDSN
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	if conn, err := pgx.Connect(ctx, base); err != nil {
-		if pgtest.RequireServices() {
-			t.Fatalf("PostgreSQL unavailable and services are required: %v", err)
-		}
-		t.Skipf("PostgreSQL unavailable: %v", err)
-	} else {
-		conn.Close(ctx)
-	}
+	base, _ := loadgenServices(t, false)
 	var stdout, stderr bytes.Buffer
 	for _, args := range [][]string{
 		{"--drain-notices", "10", "--target", "127.0.0.1:1", "--operator-token", "x"},
@@ -110,23 +72,11 @@ func TestLoadgenDrainSmoke(t *testing.T) {
 			t.Errorf("loadgen %v: exit %d, want 2 (bad flags)", args, code)
 		}
 	}
-	bin, err := switchproc.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(switchproc.RemoveBuild)
+	bin := buildSwitch(t)
 	stdout.Reset()
 	code := runLoadgen([]string{"--postgres-dsn", base, "--onecode-bin", bin, "--pupils", "20", "--terminals", "2",
 		"--duration", "1s", "--rate", "20", "--drain-notices", "40", "--drain-rounds", "1", "--drain-kind", "arrears"}, &stdout, &stderr)
-	t.Logf("stdout:\n%s", stdout.String())
-	if code != 0 {
-		t.Fatalf("loadgen exit %d; stderr:\n%s", code, stderr.String())
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	m := drainResultLine.FindStringSubmatch(lines[len(lines)-1])
-	if m == nil {
-		t.Fatalf("last line %q is not a drain result line", lines[len(lines)-1])
-	}
+	m := resultOf(t, code, &stdout, &stderr, drainResultLine)
 	if n, _ := strconv.Atoi(m[1]); n <= 0 || m[4] != "0" {
 		t.Fatalf("drain_per_s=%s errors=%s, want > 0 and 0", m[1], m[4])
 	}
@@ -138,21 +88,7 @@ var rushResultLine = regexp.MustCompile(`^result rush_settled_per_s=(\d+\.\d) no
 // through the aggregator sandbox, the canteen paying meanwhile) and checks its
 // result line: every bill settled, every notification timed; flags are checked first.
 func TestLoadgenRushSmoke(t *testing.T) {
-	base := os.Getenv("ONECODE_TEST_PG_DSN")
-	if base == "" {
-		base = pgtest.DefaultDSN
-	}
-	redisAddr := os.Getenv("ONECODE_TEST_REDIS_ADDR")
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	if conn, err := pgx.Connect(ctx, base); err != nil || redisAddr == "" {
-		if pgtest.RequireServices() {
-			t.Fatalf("PostgreSQL or Redis (ONECODE_TEST_REDIS_ADDR) unavailable and services are required: %v", err)
-		}
-		t.Skipf("PostgreSQL or Redis unavailable: %v", err)
-	} else {
-		conn.Close(ctx)
-	}
+	base, redisAddr := loadgenServices(t, true)
 	var stdout, stderr bytes.Buffer
 	for _, args := range [][]string{
 		{"--fee-rush", "10", "--target", "127.0.0.1:1", "--operator-token", "x"},
@@ -163,27 +99,69 @@ func TestLoadgenRushSmoke(t *testing.T) {
 			t.Errorf("loadgen %v: exit %d, want 2 (bad flags)", args, code)
 		}
 	}
-	bin, err := switchproc.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(switchproc.RemoveBuild)
+	bin := buildSwitch(t)
 	stdout.Reset()
 	code := runLoadgen([]string{"--postgres-dsn", base, "--redis-addr", redisAddr, "--onecode-bin", bin, "--pupils", "20", "--terminals", "2",
 		"--duration", "1s", "--rate", "20", "--fee-rush", "20", "--fee-rush-workers", "8"}, &stdout, &stderr)
-	t.Logf("stdout:\n%s", stdout.String())
-	if code != 0 {
-		t.Fatalf("loadgen exit %d; stderr:\n%s", code, stderr.String())
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	m := rushResultLine.FindStringSubmatch(lines[len(lines)-1])
-	if m == nil {
-		t.Fatalf("last line %q is not a rush result line", lines[len(lines)-1])
-	}
+	m := resultOf(t, code, &stdout, &stderr, rushResultLine)
 	if n, _ := strconv.ParseFloat(m[1], 64); n <= 0 || m[3] != "20" || m[4] != "0" {
 		t.Fatalf("rush_settled_per_s=%s settled=%s errors=%s, want > 0, 20 and 0", m[1], m[3], m[4])
 	}
 	if p99, _ := strconv.ParseFloat(m[2], 64); p99 <= 0 {
 		t.Fatalf("notify_p99_ms=%s: no notification timed", m[2])
 	}
+}
+
+// loadgenServices answers the test PostgreSQL server's DSN (and, when redis, the
+// Redis address), skipping the test when they are missing and not required.
+func loadgenServices(t *testing.T, redis bool) (dsn, redisAddr string) {
+	t.Helper()
+	dsn = os.Getenv("ONECODE_TEST_PG_DSN")
+	if dsn == "" {
+		dsn = pgtest.DefaultDSN
+	}
+	what := "PostgreSQL"
+	if redis {
+		redisAddr, what = os.Getenv("ONECODE_TEST_REDIS_ADDR"), "PostgreSQL or Redis (ONECODE_TEST_REDIS_ADDR)"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err == nil {
+		conn.Close(ctx)
+	}
+	if err != nil || (redis && redisAddr == "") {
+		if pgtest.RequireServices() {
+			t.Fatalf("%s unavailable and services are required: %v", what, err)
+		}
+		t.Skipf("%s unavailable: %v", what, err)
+	}
+	return dsn, redisAddr
+}
+
+// buildSwitch builds the onecode binary for the run (removed after the test).
+func buildSwitch(t *testing.T) string {
+	t.Helper()
+	bin, err := switchproc.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(switchproc.RemoveBuild)
+	return bin
+}
+
+// resultOf wants loadgen to have exited 0 and its last line to match re; it
+// answers the match.
+func resultOf(t *testing.T, code int, stdout, stderr *bytes.Buffer, re *regexp.Regexp) []string {
+	t.Helper()
+	t.Logf("stdout:\n%s", stdout.String())
+	if code != 0 {
+		t.Fatalf("loadgen exit %d; stderr:\n%s", code, stderr.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	m := re.FindStringSubmatch(lines[len(lines)-1])
+	if m == nil {
+		t.Fatalf("last line %q does not match %s", lines[len(lines)-1], re)
+	}
+	return m
 }

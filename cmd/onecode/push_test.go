@@ -19,7 +19,6 @@ import (
 	appnotify "github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/gateway/push/sms"
 	"github.com/onecode/onecode/persistence/directory"
-	"github.com/onecode/onecode/persistence/directory/sqlitedirectory"
 )
 
 // TestPushWithoutProviderWritesTheMailbox: no SMS gateway and no demo → the
@@ -73,11 +72,7 @@ func TestPushReachesGuardiansBySMS(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Server.DataDir = t.TempDir()
 	cfg.Push.SandboxAddr = "127.0.0.1:0"
-	dir, err := sqlitedirectory.Open(ctx, filepath.Join(t.TempDir(), "d.db"), sqlitedirectory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dir.Close()
+	dir := schoolDir(t)
 	const school, acc = "35001", "acc_35001_0000000001"
 	idHash := sha256.Sum256([]byte("id number"))
 	must := func(err error) {
@@ -86,9 +81,6 @@ func TestPushReachesGuardiansBySMS(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(dir.PutSchool(ctx, directory.School{ID: school, Name: "第一实验小学", SingleRechargeMax: 100_000, BalanceCap: 200_000,
-		DailySpendCap: 5_000, ArrearsCap: 2_000, VoidWindowSeconds: 300}))
-	must(dir.PutClass(ctx, directory.Class{SchoolID: school, ID: "3-1", Name: "3-1", Grade: 3}))
 	must(dir.BulkImportPupils(ctx, school, []directory.Pupil{{AccountID: acc, SchoolID: school, StudentNo: "0000000001",
 		Name: "张小明", ClassID: "3-1", IDNumberHash: idHash[:], CardRandom: "07", CardExpiry: 20300831, Status: directory.PupilActive}}))
 	sealKey := bytes.Repeat([]byte{7}, 32)

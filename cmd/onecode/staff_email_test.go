@@ -16,7 +16,6 @@ import (
 
 	appnotify "github.com/onecode/onecode/app/notify"
 	"github.com/onecode/onecode/persistence/directory"
-	"github.com/onecode/onecode/persistence/directory/sqlitedirectory"
 	"github.com/onecode/onecode/persistence/outbox"
 	"github.com/onecode/onecode/persistence/outbox/sqliteoutbox"
 )
@@ -37,20 +36,13 @@ func TestStaffRefundFailedByEmail(t *testing.T) {
 	cfg.Server.DataDir = t.TempDir()
 	cfg.Ops.SMTP = OpsSMTP{Addr: ms.addr, From: "OneCode <notices@onecode.test>", Username: "alarms", PasswordFile: pwFile,
 		CAFile: ms.caFile, ServerName: "mail.test"}
-	dir, err := sqlitedirectory.Open(ctx, filepath.Join(t.TempDir(), "d.db"), sqlitedirectory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dir.Close()
+	dir := schoolDir(t)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	must(dir.PutSchool(ctx, directory.School{ID: "35001", Name: "第一实验小学", SingleRechargeMax: 100_000, BalanceCap: 200_000,
-		DailySpendCap: 5_000, ArrearsCap: 2_000, VoidWindowSeconds: 300}))
-	must(dir.PutClass(ctx, directory.Class{SchoolID: "35001", ID: "3-1", Name: "3-1", Grade: 3}))
 	for _, u := range []directory.StaffUser{
 		{ID: "st_cw1", Username: "cw1", Role: directory.RoleFinance, Status: directory.StaffActive, Email: "cw1@school.test"},
 		{ID: "st_cw2", Username: "cw2", Role: directory.RoleFinance, Status: directory.StaffActive},

@@ -127,11 +127,7 @@ type wechatFamily struct {
 func newWeChatFamily(t *testing.T, openID string) wechatFamily {
 	t.Helper()
 	ctx := context.Background()
-	dir, err := sqlitedirectory.Open(ctx, filepath.Join(t.TempDir(), "d.db"), sqlitedirectory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dir.Close() })
+	dir := schoolDir(t)
 	f := wechatFamily{dir: dir, sealKey: bytes.Repeat([]byte{7}, 32), acc: "acc_35001_0000000001"}
 	must := func(err error) {
 		t.Helper()
@@ -139,9 +135,6 @@ func newWeChatFamily(t *testing.T, openID string) wechatFamily {
 			t.Fatal(err)
 		}
 	}
-	must(dir.PutSchool(ctx, directory.School{ID: "35001", Name: "第一实验小学", SingleRechargeMax: 100_000, BalanceCap: 200_000,
-		DailySpendCap: 5_000, ArrearsCap: 2_000, VoidWindowSeconds: 300}))
-	must(dir.PutClass(ctx, directory.Class{SchoolID: "35001", ID: "3-1", Name: "3-1", Grade: 3}))
 	must(dir.BulkImportPupils(ctx, "35001", []directory.Pupil{{AccountID: f.acc, SchoolID: "35001", StudentNo: "0000000001",
 		Name: "张小明", ClassID: "3-1", IDNumberHash: bytes.Repeat([]byte{9}, 32), CardRandom: "07", CardExpiry: 20300831, Status: directory.PupilActive}}))
 	for i, phone := range []string{"13900000001", "13900000002"} {
@@ -153,7 +146,7 @@ func newWeChatFamily(t *testing.T, openID string) wechatFamily {
 		must(dir.Bind(ctx, directory.Guardianship{ParentID: id, AccountID: f.acc, Relation: []string{"mother", "father"}[i]}))
 	}
 	if openID != "" {
-		_, err = dir.LinkWeChat(ctx, "par_mum", openID)
+		_, err := dir.LinkWeChat(ctx, "par_mum", openID)
 		must(err)
 	}
 	return f

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { demoCard, demoStaffPassword, startPOS } from './harness.mjs'
+import { api } from './rest.mjs'
 import { T, check, field, menu, setCurrent, step, text, watch } from './steps.mjs'
 import { xlsx } from './xlsx.mjs'
 import { facesFlow } from './faces.mjs'
@@ -27,12 +28,6 @@ export async function login(page, sw, username = 'admin') {
 export async function pick(page, testId, option) {
   await page.getByTestId(testId).click()
   await page.getByRole('option', { name: option }).click()
-}
-
-/** api calls the REST API as the page's staff member (the token from sessionStorage, in the header). */
-async function api(page, sw, path) {
-  const token = await page.evaluate(() => sessionStorage.getItem('onecode.console.token'))
-  return fetch(sw.base + path, { headers: { Authorization: 'Bearer ' + token } })
 }
 
 /** ok answers whether a dialog's confirm button is there and clicks it. */

@@ -4,13 +4,8 @@
 // pages at 1440×900 and 375×812.
 import { join } from 'node:path'
 import { login } from './console.mjs'
+import { api } from './rest.mjs'
 import { T, check, field, menu, setCurrent, step, text, watch } from './steps.mjs'
-
-/** api calls the REST API as the page's staff member (the token from sessionStorage). */
-async function api(page, sw, path) {
-  const token = await page.evaluate(() => sessionStorage.getItem('onecode.console.token'))
-  return fetch(sw.base + path, { headers: { Authorization: 'Bearer ' + token } })
-}
 
 async function context(browser, artifacts, problems, phone) {
   const size = phone ? { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } : { viewport: { width: 1440, height: 900 } }

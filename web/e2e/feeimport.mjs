@@ -6,21 +6,11 @@
 import { join } from 'node:path'
 import { login } from './console.mjs'
 import { T, check, setCurrent, step, text, watch } from './steps.mjs'
+import { rest } from './rest.mjs'
 import { xlsx } from './xlsx.mjs'
 
 const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const title = '2026秋季教辅费（按学生）'
-
-async function rest(page, sw, method, path, body) {
-  const token = await page.evaluate(() => sessionStorage.getItem('onecode.console.token'))
-  const r = await fetch(sw.base + path, {
-    method, headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const json = await r.json()
-  check(r.ok, `${method} ${path}: ${r.status} ${JSON.stringify(json)}`)
-  return json
-}
 
 export async function feeImport(browser, sw, artifacts) {
   const problems = []

@@ -7,22 +7,11 @@
 // the section reads in English after the language switch.
 import { join } from 'node:path'
 import { confirm, login, pick } from './console.mjs'
+import { rest } from './rest.mjs'
 import { T, check, field, setCurrent, step, text, watch } from './steps.mjs'
 
 const title = '2026秋季研学费'
 const joined = 'acc_35001_2024000201' // 陈雨桐, class 3-2
-
-/** rest calls the REST API with the page's staff token. */
-async function rest(page, sw, method, path, body) {
-  const token = await page.evaluate(() => sessionStorage.getItem('onecode.console.token'))
-  const r = await fetch(sw.base + path, {
-    method, headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const json = await r.json()
-  check(r.ok, `${method} ${path}: ${r.status} ${JSON.stringify(json)}`)
-  return json
-}
 
 /** changeRow is the journal row of a kind (its label in the page's language). */
 const changeRows = (page) => page.getByTestId('fee-changes').locator('tbody tr')

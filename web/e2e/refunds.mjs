@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { login } from './console.mjs'
+import { api } from './rest.mjs'
 import { T, check, field, menu, setCurrent, step, text, watch } from './steps.mjs'
 
 const require = createRequire(import.meta.url)
@@ -113,8 +114,7 @@ async function rechargeRefund(page, sw, shot) {
     await text(row, '¥30.50')
     await text(row, /待提交|退款中|已退款/)
     await text(row, '家长申请退回部分充值')
-    const token = await page.evaluate(() => sessionStorage.getItem('onecode.console.token'))
-    const r = await (await fetch(`${sw.base}/v1/staff/refunds`, { headers: { Authorization: 'Bearer ' + token } })).json()
+    const r = await (await api(page, sw, '/v1/staff/refunds')).json()
     check(r.refunds?.some((x) => x.orderId === sw.rechargeOrderId && x.amountFen === '3050'), `refunds: ${JSON.stringify(r)}`)
     await shot('04-refunds')
   })
