@@ -100,9 +100,13 @@ func setupPush(cfg Config, demo bool, dir directory.Store, box outbox.Store, pho
 			book.WeChat = links
 		}
 	}
+	// The outbox store records each accepted delivery (the channel that carried
+	// it, for the staff's notices page) and is read when a notice goes again.
+	deliveries, _ := box.(outbox.DeliveryLog)
 	router, err := appnotify.NewRouter(appnotify.RouterConfig{
-		Channels:  channels,
-		Templates: templates,
+		Deliveries: deliveries,
+		Channels:   channels,
+		Templates:  templates,
 		// issue 12: guardians by WeChat template message when they linked WeChat,
 		// else by the phone sealed in their record; a notice none of whose guardians
 		// is reachable (not logged in since phones were kept) goes to the mailbox.
