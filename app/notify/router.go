@@ -49,8 +49,12 @@ type RouterConfig struct {
 	// notice is sent again, so that a WeChat or e-mail delivery accepted before
 	// a restart is not repeated; nil: this process's memory only.
 	Deliveries outbox.DeliveryLog
-	Now        func() time.Time // default time.Now
-	Logger     *slog.Logger
+	// Unreachables keeps the addresses a provider said cannot be reached
+	// (WeChat 43004, 40003): later notices skip them for the contact's next
+	// channel until the guardian links again; nil: every notice tries them.
+	Unreachables outbox.Unreachables
+	Now          func() time.Time // default time.Now
+	Logger       *slog.Logger
 }
 
 // DefaultRoutes: the login code by SMS only (never e-mail, never the log);
@@ -84,6 +88,7 @@ type Router struct {
 	logger    *slog.Logger
 	accepted  accepted     // deliveries accepted lately: not repeated when their message is sent again
 	log       *acceptedLog // the durable record of accepted deliveries; nil without one
+	unreach   outbox.Unreachables
 }
 
 // NewRouter validates cfg: every routed channel exists or is simply skipped,
@@ -100,6 +105,7 @@ func NewRouter(cfg RouterConfig) (*Router, error) {
 	if r.logger == nil {
 		r.logger = slog.New(slog.DiscardHandler)
 	}
+	r.unreach = cfg.Unreachables
 	if cfg.Deliveries != nil {
 		r.log = newAcceptedLog(cfg.Deliveries, r.logger)
 	}
@@ -143,7 +149,10 @@ func (r *Router) Send(ctx context.Context, m Message) error {
 			return Transient("contacts", err)
 		}
 	}
-	targets := r.targets(m, ps, contacts)
+	targets, err := r.skipUnreachable(ctx, r.targets(m, ps, contacts))
+	if err != nil {
+		return err
+	}
 	if len(targets) == 0 {
 		if r.fallback != nil && !isLoginCode(m.Topic) {
 			if err := r.fallback(ctx, m); err != nil {
@@ -162,6 +171,7 @@ func (r *Router) Send(ctx context.Context, m Message) error {
 	var transient, permanent error
 	for _, t := range targets {
 		err := r.deliver(ctx, m, t, prior)
+		r.markUnreachable(ctx, t, err)
 		if err != nil && errors.Is(err, ErrUnreachable) && t.next != nil {
 			err = r.deliver(ctx, m, *t.next, prior) // once: the next channel's own failure stands
 		}
