@@ -57,8 +57,8 @@ type Config struct {
 	// notices' router forgets that WeChat said the address cannot be reached
 	// (notify.ClearUnreachable). Its failure answers "try again".
 	Linked func(ctx context.Context, openID string) error
-	Now         func() time.Time
-	Rand        io.Reader
+	Now    func() time.Time
+	Rand   io.Reader
 }
 
 // Service is the use case; safe for concurrent use.
