@@ -47,7 +47,9 @@ type RouterConfig struct {
 	// Deliveries records each delivery a provider accepted (the channel that
 	// actually carried the notice, its provider message id) and is read when a
 	// notice is sent again, so that a WeChat or e-mail delivery accepted before
-	// a restart is not repeated; nil: this process's memory only.
+	// a restart is not repeated; nil: this process's memory only. Message ids
+	// are then the outbox store's notice ids: a Router that sends the
+	// directory's outbox (RunOutbox, another id space) must not have it.
 	Deliveries outbox.DeliveryLog
 	// Unreachables keeps the addresses a provider said cannot be reached
 	// (WeChat 43004, 40003): later notices skip them for the contact's next
