@@ -36,7 +36,7 @@ func (s *StaffService) ListNotices(ctx context.Context, req *apiv1.ListNoticesRe
 	resp := &apiv1.ListNoticesResponse{Notices: make([]*apiv1.NoticeStatus, len(ns))}
 	for i, n := range ns {
 		x := &apiv1.NoticeStatus{Id: n.ID, Kind: n.Kind, MaskedRecipient: n.MaskedRecipient, State: n.State, Reason: n.Reason,
-			CreatedUnix: n.CreatedAt.Unix(), Attempts: n.Attempts, Channel: n.Channel}
+			CreatedUnix: n.CreatedAt.Unix(), Attempts: n.Attempts, Channel: n.Channel, DeliveredChannels: n.Delivered}
 		if n.DoneAt != nil {
 			x.DoneUnix = n.DoneAt.Unix()
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/onecode/onecode/gateway"
 	"github.com/onecode/onecode/persistence/directory/sqlitedirectory"
 	"github.com/onecode/onecode/persistence/journal/sqlitejournal"
+	"github.com/onecode/onecode/persistence/outbox"
 	"github.com/onecode/onecode/persistence/outbox/sqliteoutbox"
 	apiv1 "github.com/onecode/onecode/protos/onecode/api/v1"
 )
@@ -69,6 +70,15 @@ func TestStaffListNoticesIsSchoolScoped(t *testing.T) {
 	if _, _, err := ns.Enqueue(ctx, notify.Notice{Kind: notify.KindArrears, Cause: "T9:1", SchoolID: "35002", Recipient: "acc_35002_2024000101", Params: params}); err != nil {
 		t.Fatal(err)
 	}
+	// The notice went by SMS to one guardian and by WeChat to another: both
+	// channels are shown, in the order the providers accepted them.
+	if err := box.RecordAccepted(ctx, []outbox.Accepted{{NoticeID: mine, Channel: "sms", Target: "t1", ProviderID: "p1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := box.RecordAccepted(ctx, []outbox.Accepted{{NoticeID: mine, Channel: "wechat", Target: "t2"},
+		{NoticeID: mine, Channel: "sms", Target: "t3"}}); err != nil {
+		t.Fatal(err)
+	}
 	as := func(school string, role access.Role) context.Context {
 		return access.ContextWithPrincipal(ctx, access.Principal{Kind: access.KindStaff, SubjectID: "st_" + school, SchoolID: school, Role: role})
 	}
@@ -83,6 +93,9 @@ func TestStaffListNoticesIsSchoolScoped(t *testing.T) {
 	if got[0].GetState() != "withdrawn" || got[0].GetReason() != "sale voided" || got[1].GetState() != "queued" ||
 		got[1].GetKind() != "arrears" || got[1].GetMaskedRecipient() != "acc_****01" || got[1].GetChannel() != "wechat" { // the kind's first channel: WeChat, then SMS
 		t.Errorf("notices %v", got)
+	}
+	if d := got[1].GetDeliveredChannels(); len(d) != 2 || d[0] != "sms" || d[1] != "wechat" || len(got[0].GetDeliveredChannels()) != 0 {
+		t.Errorf("delivered channels %v and %v, want [sms wechat] and none", d, got[0].GetDeliveredChannels())
 	}
 	other, err := svc.ListNotices(as("35002", access.RoleSchoolAdmin), &apiv1.ListNoticesRequest{BeforeId: mine + 100})
 	if err != nil || len(other.GetNotices()) != 1 || other.GetNotices()[0].GetMaskedRecipient() != "acc_****01" || other.GetNotices()[0].GetId() == mine {

@@ -19,8 +19,9 @@ type deliveryKey struct {
 // accepted are not repeated. SMS providers de-duplicate on the out id; a WeChat
 // template message carries no key the API could de-duplicate on, so without this
 // a guardian reached by WeChat would get the notice again each time another
-// guardian's SMS gateway is down. It is this process's memory: a restart (or
-// another member after a lease) forgets it.
+// guardian's SMS gateway is down. It is this process's memory, a cache in
+// front of the durable record (RouterConfig.Deliveries, read when a notice is
+// sent again), which a restart or another member after a lease still finds.
 type accepted struct {
 	mu    sync.Mutex
 	keys  map[deliveryKey]struct{}

@@ -44,8 +44,19 @@ type RouterConfig struct {
 	// PhoneKey opens the sealed phone of a one-time code message (the phone hash
 	// key, domain/access.SealPhone).
 	PhoneKey []byte
-	Now      func() time.Time // default time.Now
-	Logger   *slog.Logger
+	// Deliveries records each delivery a provider accepted (the channel that
+	// actually carried the notice, its provider message id) and is read when a
+	// notice is sent again, so that a WeChat or e-mail delivery accepted before
+	// a restart is not repeated; nil: this process's memory only. Message ids
+	// are then the outbox store's notice ids: a Router that sends the
+	// directory's outbox (RunOutbox, another id space) must not have it.
+	Deliveries outbox.DeliveryLog
+	// Unreachables keeps the addresses a provider said cannot be reached
+	// (WeChat 43004, 40003): later notices skip them for the contact's next
+	// channel until the guardian links again; nil: every notice tries them.
+	Unreachables outbox.Unreachables
+	Now          func() time.Time // default time.Now
+	Logger       *slog.Logger
 }
 
 // DefaultRoutes: the login code by SMS only (never e-mail, never the log);
@@ -77,7 +88,9 @@ type Router struct {
 	phoneKey  []byte
 	now       func() time.Time
 	logger    *slog.Logger
-	accepted  accepted // deliveries accepted lately: not repeated when their message is sent again
+	accepted  accepted     // deliveries accepted lately: not repeated when their message is sent again
+	log       *acceptedLog // the durable record of accepted deliveries; nil without one
+	unreach   outbox.Unreachables
 }
 
 // NewRouter validates cfg: every routed channel exists or is simply skipped,
@@ -93,6 +106,10 @@ func NewRouter(cfg RouterConfig) (*Router, error) {
 	}
 	if r.logger == nil {
 		r.logger = slog.New(slog.DiscardHandler)
+	}
+	r.unreach = cfg.Unreachables
+	if cfg.Deliveries != nil {
+		r.log = newAcceptedLog(cfg.Deliveries, r.logger)
 	}
 	for _, ch := range cfg.Channels {
 		if _, dup := r.channels[ch.Name()]; dup {
@@ -134,22 +151,31 @@ func (r *Router) Send(ctx context.Context, m Message) error {
 			return Transient("contacts", err)
 		}
 	}
-	targets := r.targets(m, ps, contacts)
+	targets, err := r.skipUnreachable(ctx, r.targets(m, ps, contacts))
+	if err != nil {
+		return err
+	}
 	if len(targets) == 0 {
 		if r.fallback != nil && !isLoginCode(m.Topic) {
 			if err := r.fallback(ctx, m); err != nil {
 				return withChannel(Mailbox, err)
 			}
+			r.recordAccepted(ctx, outbox.Accepted{NoticeID: m.ID, Channel: string(Mailbox), Target: mailboxTarget})
 			return nil
 		}
 		return Permanent("no_route", ErrNoRoute)
 	}
+	prior, err := r.log.prior(ctx, m)
+	if err != nil {
+		return err
+	}
 	var sent int
 	var transient, permanent error
 	for _, t := range targets {
-		err := r.deliver(ctx, m, t)
+		err := r.deliver(ctx, m, t, prior)
+		r.markUnreachable(ctx, t, err)
 		if err != nil && errors.Is(err, ErrUnreachable) && t.next != nil {
-			err = r.deliver(ctx, m, *t.next) // once: the next channel's own failure stands
+			err = r.deliver(ctx, m, *t.next, prior) // once: the next channel's own failure stands
 		}
 		switch {
 		case err == nil:
@@ -170,14 +196,16 @@ func (r *Router) Send(ctx context.Context, m Message) error {
 	}
 }
 
-// deliver sends one target, unless a provider accepted it lately, and logs the
-// outcome (never the address).
-func (r *Router) deliver(ctx context.Context, m Message, t target) error {
+// deliver sends one target, unless a provider accepted it before (lately in
+// this process, or as the store recorded: prior), records it once accepted and
+// logs the outcome (never the address).
+func (r *Router) deliver(ctx context.Context, m Message, t target, prior map[string]bool) error {
 	// SMS gateways de-duplicate on the out id (per message and phone), across
 	// members and restarts: their deliveries are left to them.
 	remember := t.ch.Name() != SMS
 	key := deliveryKey{id: m.ID, ch: t.ch.Name(), to: t.d.To}
-	if remember && r.accepted.has(key) {
+	tgt := AddressTarget(r.phoneKey, t.ch.Name(), t.d.To)
+	if remember && (r.accepted.has(key) || prior[string(t.ch.Name())+"/"+tgt]) {
 		return nil
 	}
 	rc, err := t.ch.Send(ctx, t.d)
@@ -185,6 +213,7 @@ func (r *Router) deliver(ctx context.Context, m Message, t target) error {
 		if remember {
 			r.accepted.add(key)
 		}
+		r.recordAccepted(ctx, outbox.Accepted{NoticeID: m.ID, Channel: string(t.ch.Name()), Target: tgt, ProviderID: providerID(rc.ProviderID)})
 		r.logger.Info("notice sent", slog.Int64("id", m.ID), slog.String("topic", m.Topic),
 			slog.String("channel", string(t.ch.Name())), slog.String("provider_id", rc.ProviderID))
 		return nil
@@ -193,6 +222,27 @@ func (r *Router) deliver(ctx context.Context, m Message, t target) error {
 		slog.String("channel", string(t.ch.Name())), slog.String("failure", FailureCode(err)), slog.Bool("permanent", IsPermanent(err)),
 		slog.Bool("unreachable", errors.Is(err, ErrUnreachable)))
 	return err
+}
+
+// recordAccepted records a delivery when the router has a log.
+func (r *Router) recordAccepted(ctx context.Context, a outbox.Accepted) {
+	if r.log != nil && a.NoticeID > 0 {
+		r.log.record(ctx, a)
+	}
+}
+
+// providerID is a provider's message id as the store keeps it: printable ASCII
+// of at most outbox.MaxProviderIDLen bytes, else none.
+func providerID(id string) string {
+	if len(id) > outbox.MaxProviderIDLen {
+		return ""
+	}
+	for _, c := range []byte(id) {
+		if c < ' ' || c > '~' {
+			return ""
+		}
+	}
+	return id
 }
 
 // targets picks, per contact, the first channel of the topic's route that

@@ -53,8 +53,12 @@ type Config struct {
 	RedirectURL string
 	Key         []byte        // signs states (≥ 32 bytes)
 	TTL         time.Duration // a state's lifetime; default 10 minutes
-	Now         func() time.Time
-	Rand        io.Reader
+	// Linked, when set, runs after a link is stored with its openid: the
+	// notices' router forgets that WeChat said the address cannot be reached
+	// (notify.ClearUnreachable). Its failure answers "try again".
+	Linked func(ctx context.Context, openID string) error
+	Now    func() time.Time
+	Rand   io.Reader
 }
 
 // Service is the use case; safe for concurrent use.
@@ -160,7 +164,14 @@ func (s *Service) Link(ctx context.Context, parentID, code, state string) (Link,
 	if directory.ValidateOpenID(openID) != nil {
 		return Link{}, errUnavailable
 	}
-	return s.cfg.Links.LinkWeChat(ctx, parentID, openID)
+	l, err := s.cfg.Links.LinkWeChat(ctx, parentID, openID)
+	if err != nil || s.cfg.Linked == nil {
+		return l, err
+	}
+	if err := s.cfg.Linked(ctx, openID); err != nil {
+		return Link{}, errUnavailable
+	}
+	return l, nil
 }
 
 // Unlink drops parentID's link (ErrNotLinked when none).

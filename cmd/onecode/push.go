@@ -100,9 +100,19 @@ func setupPush(cfg Config, demo bool, dir directory.Store, box outbox.Store, pho
 			book.WeChat = links
 		}
 	}
+	// The outbox store records each accepted delivery (the channel that carried
+	// it, for the staff's notices page) and is read when a notice goes again.
+	// So does the mark of a WeChat address that cannot be reached (43004, 40003).
+	deliveries, _ := box.(outbox.DeliveryLog)
+	unreachables, _ := box.(outbox.Unreachables)
+	if p.wechat != nil && unreachables != nil {
+		p.wechat.linked = appnotify.ClearUnreachable(unreachables, phoneKey)
+	}
 	router, err := appnotify.NewRouter(appnotify.RouterConfig{
-		Channels:  channels,
-		Templates: templates,
+		Deliveries:   deliveries,
+		Unreachables: unreachables,
+		Channels:     channels,
+		Templates:    templates,
 		// issue 12: guardians by WeChat template message when they linked WeChat,
 		// else by the phone sealed in their record; a notice none of whose guardians
 		// is reachable (not logged in since phones were kept) goes to the mailbox.

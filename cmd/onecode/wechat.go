@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
@@ -110,6 +111,9 @@ type wechatSetup struct {
 	authorize string // OAuth page origin
 	redirect  string // the H5's link page
 	templates map[string]appnotify.Template
+	// linked clears a relinked openid's unreachable mark (nil without the
+	// outbox store's marks).
+	linked func(ctx context.Context, openID string) error
 }
 
 // setupWeChat builds p.wechat from push.wechat, or in the demo (without it)
@@ -180,5 +184,5 @@ func wechatLinks(p *pushSetup, dir directory.Store, sealKey []byte) (*wxlink.Ser
 	m := hmac.New(sha256.New, sealKey)
 	m.Write([]byte("onecode wxlink state key v1"))
 	return wxlink.New(wxlink.Config{Links: links, Exchanger: p.wechat.client, AppID: p.wechat.appID,
-		AuthorizeBase: p.wechat.authorize, RedirectURL: p.wechat.redirect, Key: m.Sum(nil)})
+		AuthorizeBase: p.wechat.authorize, RedirectURL: p.wechat.redirect, Key: m.Sum(nil), Linked: p.wechat.linked})
 }

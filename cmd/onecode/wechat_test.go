@@ -196,7 +196,7 @@ func TestPushWeChatTemplateToLinkedGuardian(t *testing.T) {
 	}
 	wx, sm := sandboxTo(p.sb, "wechat"), sandboxTo(p.sb, "sms")
 	mum := wx["oMumOpenID0001"]
-	if len(wx) != 1 || len(mum) != 1 || mum[0].TemplateID != "WX_LOW_BALANCE" || mum[0].Params["balance"] != "3.00" || mum[0].Params["name"] != "张*明" {
+	if len(wx) != 1 || len(mum) != 1 || mum[0].TemplateID != "WX_LOW_BALANCE" || mum[0].Params["keyword2"] != "3.00元" || mum[0].Params["keyword1"] != "张*明" {
 		t.Fatalf("wechat messages %+v: want WX_LOW_BALANCE once to the mother", wx)
 	}
 	if len(sm) != 1 || len(sm["13900000002"]) != 1 {

@@ -254,7 +254,8 @@ func TestWeChatTemplateMessages(t *testing.T) {
 	var wx, sm int
 	for _, m := range r.sb.Messages() {
 		switch {
-		case m.Channel == "wechat" && m.To == "oGuardian1" && m.Params["amount"] == "12.00":
+		case m.Channel == "wechat" && m.To == "oGuardian1" && m.Params["first"] == "校园卡欠费提醒" && m.Params["keyword1"] == "12.00元" &&
+			m.Params["keyword2"] == "-3.00元" && m.Params["remark"] != "" && len(m.Params) == 4:
 			wx++
 		case m.Channel == "sms" && m.To == "13900000002" && m.Params["balance"] == "-3.00":
 			sm++

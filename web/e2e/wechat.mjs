@@ -87,7 +87,7 @@ export async function wechatFlow(browser, sw, artifacts) {
     }
     const m = await waitFor('the arrears notice on the sandbox\'s WeChat list', async () =>
       (await wechatMessages(sw)).slice(before).find((x) => x.template_id === 'WX_ARREARS'), { timeoutMs: 20_000 })
-    check(m.params?.name === '黄*杰' && m.params?.amount === '4.00', `the template message's data: ${JSON.stringify(m.params)}`)
+    check(m.params?.first === '校园卡欠费提醒' && m.params?.keyword1 === '黄*杰' && m.params?.keyword3 === '4.00元', `the template message's data (first, keyword1…N, remark): ${JSON.stringify(m.params)}`)
     check(!sw.log.includes(m.to), 'the openid is in the switch log')
     await page.goto(`${sw.push}/sandbox/`)
     await text(page.getByTestId('wechat-message'), 'WX_ARREARS')

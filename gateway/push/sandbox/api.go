@@ -124,6 +124,9 @@ func (s *Sandbox) wechatSend(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	exp, known := s.tokens[r.URL.Query().Get("access_token")]
 	errCode := s.faults.WeChatErrCode
+	if known {
+		s.stats.WeChatRequests++
+	}
 	s.mu.Unlock()
 	answer := func(code int, msg string) {
 		writeJSON(w, http.StatusOK, wechat.SendResponse{ErrCode: code, ErrMsg: msg})

@@ -69,6 +69,9 @@ type Stats struct {
 	Failed5xx      int `json:"failed_5xx"`
 	TokenFetches   int `json:"token_fetches"`
 	WeChatAccepted int `json:"wechat_accepted"`
+	// WeChatRequests are template messages asked for with a known token,
+	// accepted or answered with an error code.
+	WeChatRequests int `json:"wechat_requests"`
 	ReceiptsPosted int `json:"receipts_posted"`
 	// SMSDuplicates are SMS requests whose out id was accepted before: answered
 	// with the first message id, not sent again.

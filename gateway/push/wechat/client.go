@@ -75,8 +75,10 @@ func (c *Client) TokenFetches() int {
 // Send implements notify.Channel: one template message to d.To (an openid). A
 // token the API refuses is fetched again once within the call.
 func (c *Client) Send(ctx context.Context, d notify.Delivery) (notify.Receipt, error) {
-	data := make(map[string]Value, len(d.Params))
-	for k, v := range d.Params {
+	// The official account's template data: first, keyword1…N, remark.
+	fields := notify.OfficialAccountData(d.Topic, d.Params)
+	data := make(map[string]Value, len(fields))
+	for k, v := range fields {
 		data[k] = Value{Value: v}
 	}
 	body, err := json.Marshal(SendRequest{ToUser: d.To, TemplateID: d.Template.ID, Data: data})

@@ -42,3 +42,14 @@ func TestPreferences(t *testing.T) {
 		return s
 	})
 }
+
+func TestDeliveries(t *testing.T) {
+	outboxtest.RunDeliveries(t, func(t *testing.T, now func() time.Time) outboxtest.DeliveryStore {
+		s, err := pgoutbox.Open(context.Background(), pgtest.DSN(t), pgoutbox.Options{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+}

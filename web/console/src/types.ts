@@ -84,6 +84,8 @@ export interface ListRefundsResponse { refunds?: Refund[] }
 export interface NoticeStatus {
   id: Int64; kind: string; maskedRecipient?: string; state: string; reason?: string
   createdUnix?: Int64; doneUnix?: Int64; attempts?: number; channel?: string
+  // The channels that actually carried it (each once); channel is the preferred one.
+  deliveredChannels?: string[]
 }
 export interface ListNoticesResponse { notices?: NoticeStatus[]; nextBeforeId?: Int64 }
 

@@ -2950,12 +2950,17 @@ type NoticeStatus struct {
 	// When it was sent, failed or withdrawn (0: queued).
 	DoneUnix int64 `protobuf:"varint,7,opt,name=done_unix,json=doneUnix,proto3" json:"done_unix,omitempty"`
 	Attempts int32 `protobuf:"varint,8,opt,name=attempts,proto3" json:"attempts,omitempty"`
-	// The channel its kind is routed to ("sms", "email"; the route's first choice):
-	// a recipient with no address on it gets the notice on the next channel of the
-	// route or, on a single node, in the mailbox file.
-	Channel       string `protobuf:"bytes,9,opt,name=channel,proto3" json:"channel,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// The preferred channel: the one its kind is routed to first ("wechat",
+	// "sms", "email"); a recipient with no address on it gets the notice on the
+	// next channel of the route or, on a single node, in the mailbox file.
+	Channel string `protobuf:"bytes,9,opt,name=channel,proto3" json:"channel,omitempty"`
+	// The channels that actually carried it ("wechat", "sms", "email",
+	// "mailbox"), each once, in the order the providers accepted them: one per
+	// channel used to reach its guardians. Empty while nothing was accepted (and
+	// for notices sent before the switch recorded deliveries).
+	DeliveredChannels []string `protobuf:"bytes,10,rep,name=delivered_channels,json=deliveredChannels,proto3" json:"delivered_channels,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *NoticeStatus) Reset() {
@@ -3049,6 +3054,13 @@ func (x *NoticeStatus) GetChannel() string {
 		return x.Channel
 	}
 	return ""
+}
+
+func (x *NoticeStatus) GetDeliveredChannels() []string {
+	if x != nil {
+		return x.DeliveredChannels
+	}
+	return nil
 }
 
 type ListNoticesResponse struct {
@@ -3311,7 +3323,7 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\x06limits\x18\x01 \x01(\v2\x1c.onecode.api.v1.SchoolLimitsR\x06limits\"G\n" +
 	"\x12ListNoticesRequest\x12\x1b\n" +
 	"\tbefore_id\x18\x01 \x01(\x03R\bbeforeId\x12\x14\n" +
-	"\x05limit\x18\x02 \x01(\x05R\x05limit\"\x81\x02\n" +
+	"\x05limit\x18\x02 \x01(\x05R\x05limit\"\xb0\x02\n" +
 	"\fNoticeStatus\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04kind\x18\x02 \x01(\tR\x04kind\x12)\n" +
@@ -3321,7 +3333,9 @@ const file_onecode_api_v1_staff_proto_rawDesc = "" +
 	"\fcreated_unix\x18\x06 \x01(\x03R\vcreatedUnix\x12\x1b\n" +
 	"\tdone_unix\x18\a \x01(\x03R\bdoneUnix\x12\x1a\n" +
 	"\battempts\x18\b \x01(\x05R\battempts\x12\x18\n" +
-	"\achannel\x18\t \x01(\tR\achannel\"s\n" +
+	"\achannel\x18\t \x01(\tR\achannel\x12-\n" +
+	"\x12delivered_channels\x18\n" +
+	" \x03(\tR\x11deliveredChannels\"s\n" +
 	"\x13ListNoticesResponse\x126\n" +
 	"\anotices\x18\x01 \x03(\v2\x1c.onecode.api.v1.NoticeStatusR\anotices\x12$\n" +
 	"\x0enext_before_id\x18\x02 \x01(\x03R\fnextBeforeId2\xdd\x1b\n" +

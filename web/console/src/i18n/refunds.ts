@@ -16,9 +16,9 @@ export const zh = {
     done: '已提交退款 {amount}（{no}），当前状态：{state}',
   },
   notices: {
-    title: '通知状态', hint: '本校最近的通知：发给谁（已脱敏）、首选渠道（家长没有该渠道的联系方式时改走下一个渠道）、是否送达，失败的原因。',
+    title: '通知状态', hint: '本校最近的通知：发给谁（已脱敏）、实际发送渠道与首选渠道（家长没有首选渠道的联系方式、或已取消关注公众号时改走下一个渠道）、是否送达，失败的原因。',
     filter: '按状态筛选', all: '全部', empty: '没有通知', more: '加载更多', filterHint: '筛选只作用于已加载的通知；需要更早的请点“加载更多”。',
-    at: '时间', kind: '类型', recipient: '接收人', channel: '首选渠道', state: '状态', reason: '原因', attempts: '尝试', done: '完成时间',
+    at: '时间', kind: '类型', recipient: '接收人', channel: '首选渠道', delivered: '实际渠道', sep: '、', state: '状态', reason: '原因', attempts: '尝试', done: '完成时间',
     states: { queued: '排队中', sent: '已发送', delivered: '已送达', failed: '失败', withdrawn: '已撤回' },
     channels: { sms: '短信', wechat: '微信', email: '邮件', mailbox: '本地信箱' },
     kinds: {
@@ -46,9 +46,9 @@ export const en: typeof zh = {
     done: 'Refund of {amount} sent ({no}), now {state}',
   },
   notices: {
-    title: 'Notices', hint: 'The school\'s recent notices: to whom (masked), the preferred channel (a parent without an address on it gets the next one), whether delivered, and why not.',
+    title: 'Notices', hint: 'The school\'s recent notices: to whom (masked), the channel that actually carried it and the preferred one (a parent without an address on the preferred channel, or who unfollowed the official account, gets the next one), whether delivered, and why not.',
     filter: 'Filter by state', all: 'All', empty: 'No notice', more: 'Load more', filterHint: 'The filter applies to the loaded notices; load more for older ones.',
-    at: 'Time', kind: 'Kind', recipient: 'Recipient', channel: 'Preferred channel', state: 'State', reason: 'Reason', attempts: 'Attempts', done: 'Done',
+    at: 'Time', kind: 'Kind', recipient: 'Recipient', channel: 'Preferred channel', delivered: 'Sent via', sep: ', ', state: 'State', reason: 'Reason', attempts: 'Attempts', done: 'Done',
     states: { queued: 'Queued', sent: 'Sent', delivered: 'Delivered', failed: 'Failed', withdrawn: 'Withdrawn' },
     channels: { sms: 'SMS', wechat: 'WeChat', email: 'E-mail', mailbox: 'Mailbox' },
     kinds: {

@@ -1,0 +1,111 @@
+package notify
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/onecode/onecode/persistence/outbox"
+)
+
+// recordTimeout bounds one group's RecordAccepted; like the marks it runs on a
+// context a shutdown does not cancel.
+const recordTimeout = 10 * time.Second
+
+// mailboxTarget is the target of a notice the fallback took (not an address).
+const mailboxTarget = "mailbox"
+
+// AddressTarget is the opaque key under which the outbox store keeps an
+// address on a channel (its accepted deliveries, an unreachable mark): a keyed
+// hash (the phone seal key), so the store holds no phone, openid or e-mail.
+func AddressTarget(key []byte, ch ChannelName, address string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(ch))
+	m.Write([]byte{0})
+	m.Write([]byte(address))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// acceptedLog is the group commit of the deliveries providers accepted: the
+// first worker to hand one over leads a group, waits for the write before it
+// (one at a time), takes every delivery handed over meanwhile and records them
+// in one statement (RecordAccepted); the others wait for that write. So N
+// deliveries in flight cost one insert, not N, and a delivery is durable
+// before its notice's Send returns.
+type acceptedLog struct {
+	log     outbox.DeliveryLog
+	logger  *slog.Logger
+	mu      sync.Mutex
+	pending *recordGroup
+	writing chan struct{} // a semaphore of one: the write in flight
+}
+
+type recordGroup struct {
+	ds   []outbox.Accepted
+	done chan struct{}
+	err  error
+}
+
+func newAcceptedLog(log outbox.DeliveryLog, logger *slog.Logger) *acceptedLog {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &acceptedLog{log: log, logger: logger, writing: make(chan struct{}, 1)}
+}
+
+// record makes a durable and returns once its group was written; a failure is
+// logged (the delivery was accepted: only its record is missing).
+func (l *acceptedLog) record(ctx context.Context, a outbox.Accepted) {
+	l.mu.Lock()
+	g, lead := l.pending, l.pending == nil
+	if lead {
+		g = &recordGroup{done: make(chan struct{})}
+		l.pending = g
+	}
+	g.ds = append(g.ds, a)
+	if len(g.ds) == outbox.MaxPage {
+		l.pending = nil // full: the next delivery starts a group
+	}
+	l.mu.Unlock()
+	if !lead {
+		<-g.done
+		return
+	}
+	l.writing <- struct{}{}
+	l.mu.Lock()
+	if l.pending == g {
+		l.pending = nil
+	}
+	l.mu.Unlock()
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	g.err = l.log.RecordAccepted(wctx, g.ds)
+	cancel()
+	<-l.writing
+	close(g.done)
+	if g.err != nil {
+		l.logger.Warn("notices: record of accepted deliveries failed", slog.Int("deliveries", len(g.ds)), slog.Any("error", g.err))
+	}
+}
+
+// priorDeliveries answers the targets (channel and target) of message id's
+// deliveries recorded before; nil on the first attempt, when no attempt can
+// have recorded one, or without a log. A failed read is transient: sending
+// blind could repeat a WeChat message.
+func (l *acceptedLog) prior(ctx context.Context, m Message) (map[string]bool, error) {
+	if l == nil || m.Attempts == 1 {
+		return nil, nil
+	}
+	as, err := l.log.AcceptedOf(ctx, []int64{m.ID})
+	if err != nil {
+		return nil, Transient("accepted_lookup", err)
+	}
+	out := make(map[string]bool, len(as))
+	for _, a := range as {
+		out[a.Channel+"/"+a.Target] = true
+	}
+	return out, nil
+}
