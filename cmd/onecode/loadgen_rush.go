@@ -35,7 +35,7 @@ const (
 	rushPayAgain      = 250 * time.Millisecond // a parent whose pay page did not open taps pay again after this
 	rushSettleLimit   = 2 * time.Minute        // one bill's order create → settled gives up after this
 	rushTries         = 3                      // a parent's tries at paying the bill
-	rushNotifyWorkers = 32                     // the sandbox's notification workers
+	rushNotifyWorkers = 256                    // the sandbox's notification workers (WeChat Pay notifies from many servers at once)
 )
 
 // rushRun is the state of a fee-rush run: the aggregator sandbox in this
