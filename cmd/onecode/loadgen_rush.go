@@ -29,11 +29,11 @@ import (
 
 // Fee-rush mode bounds.
 const (
-	rushFeeFen      = 12_000 // the item's amount per pupil
-	rushPoll        = 5 * time.Millisecond
-	rushPayAgain    = 250 * time.Millisecond // a parent whose pay page did not open taps pay again after this
-	rushSettleLimit = 2 * time.Minute        // one bill's order create → settled gives up after this
-	rushTries       = 3                      // a parent's tries at paying the bill
+	rushFeeFen        = 12_000                 // the item's amount per pupil
+	rushPayAgain      = 250 * time.Millisecond // a parent whose pay page did not open taps pay again after this
+	rushSettleLimit   = 2 * time.Minute        // one bill's order create → settled gives up after this
+	rushTries         = 3                      // a parent's tries at paying the bill
+	rushNotifyWorkers = 256                    // the sandbox's notification workers (WeChat Pay notifies from many servers at once)
 )
 
 // rushRun is the state of a fee-rush run: the aggregator sandbox in this
@@ -47,7 +47,10 @@ type rushRun struct {
 	parents  []string // parent i's session, guardian of pupil i
 	notifyMu sync.Mutex
 	notify   loaddriver.Histogram // the switch answering a notification
+	lastAck  time.Time            // the last notification answered 2xx
 	replaced atomic.Int64         // orders asked for again because the prepay answer was lost
+	polls    atomic.Int64         // GetBillOrder calls of the waiting parents
+	pay      *http.Client         // the payers' phones on the sandbox (kept-alive connections)
 }
 
 // rushOutcome is what the rush measured.
@@ -60,7 +63,9 @@ type rushOutcome struct {
 	notify          loaddriver.Histogram
 	during          loadgenOutcome
 	firstErr        error
-	payAgain        int64 // pay tapped again after a lost prepay answer
+	payAgain        int64   // pay tapped again after a lost prepay answer
+	polls           int64   // GetBillOrder calls of the waiting parents
+	byAck           float64 // bills/s, first order placed → last notification acknowledged
 }
 
 // loadgenRush is `onecode loadgen --fee-rush N`: a switch paying fees through an
@@ -123,8 +128,11 @@ func (r *rushRun) start(ctx context.Context, stdout io.Writer) (func(), error) {
 		return fail(err)
 	}
 	room := 2*r.cfg.feeRush + 1000
-	r.sb, err = aggsandbox.New(aggsandbox.Config{Keys: keys, MaxOrders: room, MaxPending: room, Workers: 32,
-		HTTPClient: &http.Client{Transport: timedTransport{base: http.DefaultTransport, r: r}}})
+	// Kept-alive connections: http.DefaultTransport keeps 2 idle per host, so the
+	// notification workers and the payers would open (and close) one per request.
+	r.sb, err = aggsandbox.New(aggsandbox.Config{Keys: keys, MaxOrders: room, MaxPending: room, Workers: rushNotifyWorkers,
+		HTTPClient: &http.Client{Transport: timedTransport{base: keepAlive(rushNotifyWorkers), r: r}}})
+	r.pay = &http.Client{Transport: keepAlive(r.cfg.rushWorkers)}
 	if err != nil {
 		return fail(err)
 	}
@@ -191,6 +199,7 @@ func (t timedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		lat := time.Since(t0)
 		t.r.notifyMu.Lock()
 		t.r.notify.Add(lat)
+		t.r.lastAck = time.Now()
 		t.r.notifyMu.Unlock()
 	}
 	return resp, rerr
@@ -239,7 +248,9 @@ func (r *rushRun) publish(ctx context.Context, stdout io.Writer) (string, error)
 }
 
 // rush runs the parents (and the canteen at --rate meanwhile) until every bill
-// is settled or failed.
+// is settled or failed. --fee-rush-workers parents place and pay at once; a
+// parent who paid leaves its place to the next and waits on the result page,
+// polling the order every --fee-rush-poll as the H5 page does.
 func (r *rushRun) rush(ctx context.Context, item string) (rushOutcome, error) {
 	var out rushOutcome
 	stopPay := r.s.payMeanwhile(ctx, r.cfg.rate, 2) // before the parents come
@@ -247,46 +258,36 @@ func (r *rushRun) rush(ctx context.Context, item string) (rushOutcome, error) {
 	var (
 		next    atomic.Int64
 		wg      sync.WaitGroup
-		mu      sync.Mutex
-		lastEnd time.Time
+		waiting sync.WaitGroup
+		t       rushTally
 	)
 	start := time.Now()
 	for range r.cfg.rushWorkers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var h loaddriver.Histogram
-			var ok, bad, retried int
-			var werr error
-			var last time.Time
 			for i := int(next.Add(1) - 1); i < r.cfg.feeRush && ctx.Err() == nil; i = int(next.Add(1) - 1) {
-				lat, err := r.payOne(ctx, parents, item, i)
+				t0 := time.Now()
+				o, err := r.payOne(ctx, parents, item, i)
 				for try := 1; err != nil && try < rushTries && ctx.Err() == nil; try++ {
 					// A parent tries again (same request id: the same order).
-					retried++
-					werr = cmpErr(werr, err)
-					lat, err = r.payOne(ctx, parents, item, i)
+					t.retry(err)
+					o, err = r.payOne(ctx, parents, item, i)
 				}
 				if err != nil {
-					bad++
-					werr = cmpErr(werr, err)
+					t.fail(err)
 					continue
 				}
-				ok++
-				h.Add(lat)
-				last = time.Now()
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			out.settled, out.failed, out.retried = out.settled+ok, out.failed+bad, out.retried+retried
-			out.settle.Merge(&h)
-			out.firstErr = cmpErr(out.firstErr, werr)
-			if last.After(lastEnd) {
-				lastEnd = last
+				waiting.Add(1)
+				go func() {
+					defer waiting.Done()
+					t.settled(r.await(ctx, parents, i, o, t0))
+				}()
 			}
 		}()
 	}
 	wg.Wait()
+	waiting.Wait()
 	var err error
 	if out.during, err = stopPay(); err != nil {
 		return out, err
@@ -294,15 +295,63 @@ func (r *rushRun) rush(ctx context.Context, item string) (rushOutcome, error) {
 	if err := ctx.Err(); err != nil {
 		return out, err
 	}
-	out.elapsed = lastEnd.Sub(start)
+	t.into(&out, start)
+	out.payAgain, out.polls = r.replaced.Load(), r.polls.Load()
+	r.notifyMu.Lock()
+	out.notify.Merge(&r.notify)
+	if d := r.lastAck.Sub(start); d > 0 {
+		out.byAck = float64(out.settled) / d.Seconds()
+	}
+	r.notifyMu.Unlock()
+	return out, nil
+}
+
+// rushTally gathers the parents' outcomes.
+type rushTally struct {
+	mu                     sync.Mutex
+	settle                 loaddriver.Histogram
+	settledN, bad, retried int
+	firstErr               error
+	lastEnd                time.Time
+}
+
+func (t *rushTally) retry(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.retried++
+	t.firstErr = cmpErr(t.firstErr, err)
+}
+
+func (t *rushTally) fail(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.bad++
+	t.firstErr = cmpErr(t.firstErr, err)
+}
+
+func (t *rushTally) settled(lat time.Duration, err error) {
+	if err != nil {
+		t.fail(err)
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.settledN++
+	t.settle.Add(lat)
+	if now := time.Now(); now.After(t.lastEnd) {
+		t.lastEnd = now
+	}
+}
+
+func (t *rushTally) into(out *rushOutcome, start time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out.settled, out.failed, out.retried, out.firstErr = t.settledN, t.bad, t.retried, t.firstErr
+	out.settle.Merge(&t.settle)
+	out.elapsed = t.lastEnd.Sub(start)
 	if out.elapsed > 0 {
 		out.perSec = float64(out.settled) / out.elapsed.Seconds()
 	}
-	out.payAgain = r.replaced.Load()
-	r.notifyMu.Lock()
-	out.notify.Merge(&r.notify)
-	r.notifyMu.Unlock()
-	return out, nil
 }
 
 func cmpErr(a, b error) error {
@@ -312,58 +361,71 @@ func cmpErr(a, b error) error {
 	return b
 }
 
-// payOne: parent i places the order of pupil i's bill, pays it on the sandbox
-// and polls it until credited; it answers order placed → settled.
-func (r *rushRun) payOne(ctx context.Context, parents apiv1.FeeParentServiceClient, item string, i int) (time.Duration, error) {
+// payOne: parent i places the order of pupil i's bill and pays it on the
+// sandbox; it answers the order.
+func (r *rushRun) payOne(ctx context.Context, parents apiv1.FeeParentServiceClient, item string, i int) (*apiv1.Recharge, error) {
 	pctx := bearer(ctx, r.parents[i])
-	t0 := time.Now()
 	req := &apiv1.PayBillOnlineRequest{AccountId: r.s.school.Pupils[i].AccountID, ItemId: item,
 		RequestId: fmt.Sprintf("lgrush-%d", i), Channel: apiv1.PayChannel_PAY_CHANNEL_H5}
 	resp, err := parents.PayBillOnline(pctx, req)
 	if err != nil {
-		return 0, fmt.Errorf("pay bill online: %w", err)
+		return nil, fmt.Errorf("pay bill online: %w", err)
 	}
 	o := resp.GetOrder()
-	deadline := t0.Add(rushSettleLimit)
+	deadline := time.Now().Add(rushSettleLimit)
 	for o.GetPayUrl() == "" {
 		// Pending: the aggregator's answer to the prepay was lost. The parent taps
 		// pay again (the same request id), which asks the aggregator again.
 		if o.GetState() != apiv1.Recharge_STATE_PENDING || time.Now().After(deadline) {
-			return 0, fmt.Errorf("order %s in state %s has no pay_url", o.GetOrderId(), o.GetState())
+			return nil, fmt.Errorf("order %s in state %s has no pay_url", o.GetOrderId(), o.GetState())
 		}
 		r.replaced.Add(1)
 		time.Sleep(rushPayAgain)
 		if resp, err = parents.PayBillOnline(pctx, req); err != nil {
-			return 0, fmt.Errorf("pay bill online again: %w", err)
+			return nil, fmt.Errorf("pay bill online again: %w", err)
 		}
 		o = resp.GetOrder()
 	}
-	if err := sandboxPay(ctx, o.GetPayUrl()); err != nil {
-		return 0, err
-	}
-	for {
+	return o, r.sandboxPay(ctx, o.GetPayUrl())
+}
+
+// await: parent i polls its paid order every --fee-rush-poll until credited;
+// it answers order placed (t0) → settled as the parent sees it.
+func (r *rushRun) await(ctx context.Context, parents apiv1.FeeParentServiceClient, i int, o *apiv1.Recharge, t0 time.Time) (time.Duration, error) {
+	pctx := bearer(ctx, r.parents[i])
+	deadline := t0.Add(rushSettleLimit)
+	for errs := 0; ; {
+		r.polls.Add(1)
 		g, err := parents.GetBillOrder(pctx, &apiv1.GetBillOrderRequest{OrderId: o.GetOrderId()})
-		if err != nil {
+		switch {
+		case err != nil && errs+1 >= rushTries:
 			return 0, fmt.Errorf("get bill order: %w", err)
-		}
-		if g.GetOrder().GetState() == apiv1.Recharge_STATE_CREDITED {
+		case err != nil:
+			errs++
+		case g.GetOrder().GetState() == apiv1.Recharge_STATE_CREDITED:
 			return time.Since(t0), nil
+		default:
+			errs = 0
 		}
 		if time.Now().After(deadline) {
 			return 0, fmt.Errorf("order %s still %s after %s", o.GetOrderId(), g.GetOrder().GetState(), rushSettleLimit)
 		}
-		time.Sleep(rushPoll) // polling, as the parent's page does
+		select { // polling, as the parent's page does
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(r.cfg.rushPoll):
+		}
 	}
 }
 
 // sandboxPay pays an order on the sandbox as the payer's phone would.
-func sandboxPay(ctx context.Context, payURL string) error {
+func (r *rushRun) sandboxPay(ctx context.Context, payURL string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, payURL, nil)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := r.pay.Do(req)
 	if err != nil {
 		return fmt.Errorf("sandbox pay: %w", err)
 	}
@@ -375,13 +437,21 @@ func sandboxPay(ctx context.Context, payURL string) error {
 	return nil
 }
 
+// keepAlive is a transport keeping n idle connections per host.
+func keepAlive(n int) *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = n
+	t.MaxIdleConns = max(t.MaxIdleConns, n)
+	return t
+}
+
 func printRush(w io.Writer, cfg loadgenConfig, alone loadgenOutcome, o rushOutcome) error {
 	fmt.Fprintf(w, "rush: %d bills settled in %.2fs = %.1f/s (first order placed → last bill settled), failed %d, tries again after an error %d, pay tapped again (prepay answer lost) %d\n",
 		o.settled, o.elapsed.Seconds(), o.perSec, o.failed, o.retried, o.payAgain)
 	fmt.Fprintf(w, "      notification handling (sandbox post → switch's 2xx answer, %d): p50 %s p99 %s max %s\n",
 		o.notify.Count(), ms(o.notify.Quantile(0.5)), ms(o.notify.Quantile(0.99)), ms(o.notify.Max()))
-	fmt.Fprintf(w, "      order placed → bill settled (parent polling every %s): p50 %s p99 %s max %s\n",
-		rushPoll, ms(o.settle.Quantile(0.5)), ms(o.settle.Quantile(0.99)), ms(o.settle.Max()))
+	fmt.Fprintf(w, "      order placed → bill settled (parent polling every %s, %.1f polls a bill): p50 %s p99 %s max %s; by the last notification acknowledged %.1f/s\n",
+		cfg.rushPoll, float64(o.polls)/float64(max(o.settled, 1)), ms(o.settle.Quantile(0.5)), ms(o.settle.Quantile(0.99)), ms(o.settle.Max()), o.byAck)
 	if o.firstErr != nil {
 		fmt.Fprintf(w, "      first error: %v\n", o.firstErr)
 	}

@@ -94,6 +94,7 @@ func TestLoadgenRushSmoke(t *testing.T) {
 		{"--fee-rush", "10", "--target", "127.0.0.1:1", "--operator-token", "x"},
 		{"--fee-rush", "10", "--drain-notices", "10"},
 		{"--fee-rush", "10", "--fee-rush-workers", "0"},
+		{"--fee-rush", "10", "--fee-rush-poll", "0s"},
 	} {
 		if code := runLoadgen(args, &stdout, &stderr); code != 2 {
 			t.Errorf("loadgen %v: exit %d, want 2 (bad flags)", args, code)

@@ -81,7 +81,8 @@ type Config struct {
 	// CallTimeout is the deadline of every call (a shorter caller deadline wins).
 	CallTimeout time.Duration
 	Breaker     BreakerSettings
-	// HTTPClient defaults to a client that does not follow redirects.
+	// HTTPClient defaults to a client that does not follow redirects and keeps
+	// MaxIdlePerHost connections to the aggregator open.
 	HTTPClient *http.Client
 	Now        func() time.Time // default time.Now
 	Random     io.Reader        // nonces; default crypto/rand.Reader
@@ -100,6 +101,20 @@ type Client struct {
 	now      func() time.Time
 	random   io.Reader
 	breakers map[Operation]*gobreaker.CircuitBreaker[reply]
+}
+
+// MaxIdlePerHost is how many idle connections to the aggregator the default
+// client keeps: as many as parents paying at once in an evening rush place
+// orders. http.DefaultTransport keeps 2, so concurrent calls beyond the second
+// each opened (and closed) a TCP connection: a connect, an accept on the other
+// side and a TIME_WAIT per call.
+const MaxIdlePerHost = 64
+
+func keepAliveTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = MaxIdlePerHost
+	t.MaxIdleConns = max(t.MaxIdleConns, MaxIdlePerHost)
+	return t
 }
 
 // BreakerStates are the present states of the operations' breakers (metrics, ops).
@@ -139,7 +154,8 @@ func NewClient(cfg Config) (*Client, error) {
 		http: cfg.HTTPClient, now: cfg.Now, random: cfg.Random,
 		breakers: make(map[Operation]*gobreaker.CircuitBreaker[reply], len(operations))}
 	if c.http == nil {
-		c.http = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		c.http = &http.Client{Transport: keepAliveTransport(),
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if c.now == nil {
 		c.now = time.Now
