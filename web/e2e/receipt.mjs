@@ -32,7 +32,7 @@ export async function receiptPayments(browser, sw, artifacts) {
     await login(console_, sw)
     const token = await console_.evaluate(() => sessionStorage.getItem('onecode.console.token'))
     const created = await rest(sw, token, 'POST', '/v1/staff/fee-items', {
-      definition: { title: '2026秋季午餐费', category: 'meals', amountFen: '8000', targetKind: 'classes', classIds: ['3-1'], dueDay: '20261130' },
+      definition: { title: '2026秋季午餐费', category: 'meals', amountFen: '8000', targetKind: 'classes', classIds: ['3-1'], dueDay: '20261130', allowBalance: true },
     })
     itemId = created.item.itemId
     await rest(sw, token, 'POST', `/v1/staff/fee-items/${encodeURIComponent(itemId)}:publish`, {})
@@ -93,7 +93,7 @@ export async function receiptPayments(browser, sw, artifacts) {
   await step('Receipt payments: in English', async () => {
     await page.evaluate(() => localStorage.setItem('onecode.locale', 'en-US'))
     await page.reload()
-    await text(page.getByTestId('bill-payments'), 'Payments')
+    await page.getByText('Payments', { exact: true }).waitFor()
     await text(page.getByTestId('bill-payment').nth(0), 'Cash')
     await text(page.getByTestId('bill-payment').nth(1), 'Card balance')
     await shot('02-payments-en')
