@@ -52,7 +52,8 @@ func (s *FeeImportService) ImportFeeAmounts(ctx context.Context, req *apiv1.Impo
 		return &apiv1.ImportFeeAmountsResponse{Errors: rowErrorsProto(res.Errors)}, nil
 	}
 	amounts, total := feeAmountsProto(res.Amounts)
-	return &apiv1.ImportFeeAmountsResponse{Imported: int32(len(amounts)), Amounts: amounts, TotalFen: total}, nil
+	return &apiv1.ImportFeeAmountsResponse{Imported: int32(len(amounts)), Amounts: amounts, TotalFen: total,
+		AlreadyApplied: res.AlreadyApplied}, nil
 }
 
 // ListFeeAmounts implements apiv1.FeeImportServiceServer.

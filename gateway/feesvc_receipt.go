@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"time"
 
 	"google.golang.org/genproto/googleapis/api/httpbody"
 
@@ -33,6 +34,25 @@ func (s *FeeParentService) GetBillReceipt(ctx context.Context, req *apiv1.GetBil
 		return nil, reason.Wrap(reason.KindInternal, reason.Internal, "internal error", err)
 	}
 	return &httpbody.HttpBody{ContentType: "application/pdf", Data: pdf}, nil
+}
+
+// ListBillPayments implements apiv1.FeeParentServiceServer: the payments of the
+// caller's child's bill with something paid (what the receipt lists), oldest first.
+func (s *FeeParentService) ListBillPayments(ctx context.Context, req *apiv1.ListBillPaymentsRequest) (*apiv1.ListBillPaymentsResponse, error) {
+	p, err := access.RequireParent(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.fees.Receipt(ctx, p.SubjectID, req.GetAccountId(), req.GetItemId())
+	if err != nil {
+		return nil, err
+	}
+	out := &apiv1.ListBillPaymentsResponse{PaidFen: r.PaidFen, Payments: make([]*apiv1.BillPayment, len(r.Payments))}
+	for i, pm := range r.Payments {
+		out.Payments[i] = &apiv1.BillPayment{At: pm.At.UTC().Format(time.RFC3339), AmountFen: pm.AmountFen,
+			Method: pm.Method, Reference: pm.Reference, RefundedFen: pm.RefundedFen}
+	}
+	return out, nil
 }
 
 // printable is text when the receipt's font can draw it, else alt.

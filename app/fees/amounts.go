@@ -1,9 +1,13 @@
 package fees
 
 import (
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -61,6 +65,9 @@ type AmountImport struct {
 	Amounts  []Amount
 	Errors   []RowError
 	TotalFen int64
+	// AlreadyApplied: this very import was applied before (a retry, a double
+	// click); nothing changed and no second change was journaled.
+	AlreadyApplied bool
 }
 
 // ImportAmounts replaces the per-pupil amounts of a draft item of the staff's school
@@ -68,7 +75,9 @@ type AmountImport struct {
 // (student number of an active pupil of the school, once in the file; amount of
 // 0.01–1,000,000 yuan; note) and any bad row answers the row errors and stores
 // nothing. Publishing then bills exactly the listed pupils their amounts; the item's
-// own amount stays the default for pupils added later.
+// own amount stays the default for pupils added later. The same import again (a
+// retry, a double click) changes nothing, is journaled once and answers
+// AlreadyApplied.
 func (s *Service) ImportAmounts(ctx context.Context, st Staff, itemID, format string, content []byte) (AmountImport, error) {
 	it, err := s.GetItem(ctx, st, itemID)
 	if err != nil {
@@ -94,25 +103,58 @@ func (s *Service) ImportAmounts(ctx context.Context, st Staff, itemID, format st
 	if len(errs) > 0 {
 		return AmountImport{Errors: capRowErrors(errs)}, nil
 	}
-	err = s.d.Store.ReplaceAmounts(ctx, it.ID, it.SchoolID, amounts)
+	out := AmountImport{Amounts: amounts}
+	for _, a := range amounts {
+		out.TotalFen += a.AmountFen
+	}
+	if out.AlreadyApplied, err = s.storedAlready(ctx, it.ID, amounts); err != nil || out.AlreadyApplied {
+		return out, err
+	}
+	detail := fmt.Sprintf("%d pupils, %s", len(amounts), money.Amount(out.TotalFen).String())
+	replaced, err := s.d.Store.ReplaceAmounts(ctx, it.ID, it.SchoolID, amounts,
+		s.change(st, feestore.ChangeImportAmounts, it.ID, amountsKey(it, amounts), "", detail))
 	if errors.Is(err, feestore.ErrConflict) {
 		return AmountImport{}, ErrItemNotDraft
 	}
 	if err != nil {
 		return AmountImport{}, s.storeError("import amounts", err)
 	}
-	out := AmountImport{Amounts: amounts}
-	for _, a := range amounts {
-		out.TotalFen += a.AmountFen
-	}
-	key := fmt.Sprintf("import_amounts:%d", s.d.Now().UnixNano())
-	detail := fmt.Sprintf("%d pupils, %s", len(amounts), money.Amount(out.TotalFen).String())
-	if err := s.journal(ctx, st, feestore.ChangeImportAmounts, it.ID, key, "", detail); err != nil {
-		return AmountImport{}, err
-	}
+	out.AlreadyApplied = !replaced
 	s.log.Info("fee amounts imported", "item", it.ID, "school", it.SchoolID, "staff", st.ID, "rows", len(amounts),
-		"encoding", table.Encoding)
+		"encoding", table.Encoding, "already_applied", out.AlreadyApplied)
 	return out, nil
+}
+
+// storedAlready reports whether the item's stored amounts are exactly amounts (the
+// same import answered, its retry after a lost answer): nothing to write again.
+func (s *Service) storedAlready(ctx context.Context, itemID string, amounts []Amount) (bool, error) {
+	stored, err := s.d.Store.ListAmounts(ctx, itemID)
+	if err != nil {
+		return false, s.storeError("list amounts", err)
+	}
+	return slices.Equal(stored, byLine(amounts)), nil
+}
+
+// byLine is amounts in the store's order (file line, then account).
+func byLine(amounts []Amount) []Amount {
+	out := slices.Clone(amounts)
+	slices.SortStableFunc(out, func(a, b Amount) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), strings.Compare(a.AccountID, b.AccountID))
+	})
+	return out
+}
+
+// amountsKey is the change key of an import: a hash of the item, its version the
+// import replaces and the normalised rows (account, student no, fen, note, line),
+// so the same file sent twice at once (a double click) is one change, while the
+// same content imported again after another import is a change of its own.
+func amountsKey(it Item, amounts []Amount) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00", it.ID, it.UpdatedAt.UnixMicro())
+	for _, a := range byLine(amounts) {
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s\x00%d\x00", a.AccountID, a.StudentNo, a.AmountFen, a.Note, a.Line)
+	}
+	return "import_amounts:" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // ListAmounts returns the imported per-pupil amounts of an item of the staff's school

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/onecode/onecode/domain/reason"
@@ -91,5 +92,66 @@ func TestParseYuan(t *testing.T) {
 		if got, err := parseYuan(in); err == nil {
 			t.Errorf("parseYuan(%q) = %d, want an error", in, got)
 		}
+	}
+}
+
+// TestImportAmountsOnce: the same file imported twice (a retry after a lost answer)
+// and twice at once (a double click) is one change in the journal, the second
+// answer says it was already applied; other content, and the first content again
+// after it, are changes of their own; a bad file still answers its row errors.
+func TestImportAmountsOnce(t *testing.T) {
+	svc, _, _ := newWorld(t, 3)
+	ctx := context.Background()
+	it := classItem(t, svc, 5000, false)
+	a := []byte("学号,金额\n2024000000,120.50\n2024000001,30\n")
+	b := []byte("学号,金额\n2024000000,120.50\n2024000001,31\n")
+	imports := func() []string {
+		t.Helper()
+		changes, _, err := svc.ListChanges(ctx, fin, it.ID, 0, MaxChangePage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range changes {
+			if c.Kind == "import_amounts" {
+				out = append(out, c.Detail)
+			}
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	res := make([]AmountImport, 2)
+	errs := make([]error, 2)
+	for i := range res {
+		wg.Add(1)
+		go func() { defer wg.Done(); res[i], errs[i] = svc.ImportAmounts(ctx, fin, it.ID, "csv", a) }()
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil || res[0].AlreadyApplied == res[1].AlreadyApplied {
+		t.Fatalf("double click = %+v %v, %+v %v; want one applied, one already applied", res[0], errs[0], res[1], errs[1])
+	}
+	again, err := svc.ImportAmounts(ctx, fin, it.ID, "csv", a)
+	if err != nil || !again.AlreadyApplied || len(again.Amounts) != 2 || again.TotalFen != 15050 {
+		t.Fatalf("retry = %+v, %v; want the same amounts, already applied", again, err)
+	}
+	if got := imports(); len(got) != 1 {
+		t.Fatalf("journal after the same import 3 times: %v, want one change", got)
+	}
+	for _, f := range [][]byte{b, a} {
+		if r, err := svc.ImportAmounts(ctx, fin, it.ID, "csv", f); err != nil || r.AlreadyApplied {
+			t.Fatalf("import = %+v, %v; want applied", r, err)
+		}
+	}
+	if got, want := imports(), []string{"2 pupils, 150.50", "2 pupils, 151.50", "2 pupils, 150.50"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("journal %v, want %v", got, want)
+	}
+	bad := []byte("学号,金额\n2024000000,0\n")
+	for range 2 {
+		if r, err := svc.ImportAmounts(ctx, fin, it.ID, "csv", bad); err != nil || len(r.Errors) != 1 || r.AlreadyApplied {
+			t.Fatalf("bad file = %+v, %v; want its row error", r, err)
+		}
+	}
+	if _, amounts, _ := svc.ListAmounts(ctx, fin, it.ID); len(amounts) != 2 || amounts[1].AmountFen != 3000 {
+		t.Fatalf("amounts after bad files: %+v", amounts)
 	}
 }

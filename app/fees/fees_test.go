@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -103,15 +104,31 @@ func declinedResp(err error) *grainv1.ExecuteResponse {
 }
 
 // pupils is a directory of one school, class "3-1".
-type pupils struct{ list []directory.Pupil }
+type pupils struct {
+	list []directory.Pupil
+	// singles and batches count the reads of one pupil and of many.
+	singles, batches atomic.Int64
+}
 
 func (p *pupils) PupilByAccount(_ context.Context, id string) (directory.Pupil, error) {
+	p.singles.Add(1)
 	for _, x := range p.list {
 		if x.AccountID == id {
 			return x, nil
 		}
 	}
 	return directory.Pupil{}, directory.ErrNotFound
+}
+
+func (p *pupils) PupilsByAccounts(_ context.Context, school string, ids []string) ([]directory.Pupil, error) {
+	p.batches.Add(1)
+	var out []directory.Pupil
+	for _, x := range p.list {
+		if x.SchoolID == school && slices.Contains(ids, x.AccountID) {
+			out = append(out, x)
+		}
+	}
+	return out, nil
 }
 
 func (p *pupils) ListPupils(_ context.Context, school, class, after string, limit int) ([]directory.Pupil, error) {

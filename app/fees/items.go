@@ -48,9 +48,13 @@ func (s *Service) check(ctx context.Context, st Staff, it fee.Item) error {
 			return failure.Classify(err)
 		}
 	}
+	listed, err := s.pupilsOf(ctx, st.SchoolID, it.Target.AccountIDs)
+	if err != nil {
+		return err
+	}
 	for _, a := range it.Target.AccountIDs {
-		if _, err := s.pupilOf(ctx, st.SchoolID, a); err != nil {
-			return reason.Wrap(reason.KindInvalid, reason.AccountNotFound, "a listed pupil is not of your school", err)
+		if _, ok := listed[a]; !ok {
+			return reason.Wrap(reason.KindInvalid, reason.AccountNotFound, "a listed pupil is not of your school", ErrBillNotFound)
 		}
 	}
 	return nil

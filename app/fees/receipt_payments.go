@@ -30,6 +30,9 @@ type Payment struct {
 	AmountFen int64
 	Method    string // PaidOnline, PaidCash or PaidBalance
 	Reference string
+	// RefundedFen is the part of an online payment refunded or being refunded
+	// (a refund reserved and not released).
+	RefundedFen int64
 }
 
 // Bounds of the journal walk of one receipt.
@@ -46,6 +49,7 @@ func (s *Service) payments(ctx context.Context, accountID, itemID string) ([]Pay
 		return nil, nil
 	}
 	var out []Payment
+	refunded := map[string]int64{} // by order id, read before the payments (newest first)
 	before := int64(0)
 	for range receiptPages {
 		events, err := s.d.Journal.History(ctx, accountID, before, receiptPage)
@@ -58,11 +62,15 @@ func (s *Service) payments(ctx context.Context, accountID, itemID string) ([]Pay
 				s.log.Error("receipt: undecodable event", slog.Int64("seq", ev.Seq), slog.String("type", ev.Type), slog.Any("error", err))
 				return nil, reason.Wrap(reason.KindInternal, reason.Internal, "internal error", err)
 			}
+			refundOf(e, itemID, refunded)
 			p, issued := paymentOf(e, itemID)
 			if issued {
 				return reversed(out), nil
 			}
 			if p.AmountFen > 0 {
+				if p.Method == PaidOnline {
+					p.RefundedFen = min(max(refunded[p.Reference], 0), p.AmountFen)
+				}
 				out = append(out, p)
 			}
 		}
@@ -94,6 +102,21 @@ func paymentOf(e account.Event, itemID string) (Payment, bool) {
 		}
 	}
 	return Payment{}, false
+}
+
+// refundOf adds a refund e reserved on the item's bill to refunded (by order id)
+// and takes off one it released.
+func refundOf(e account.Event, itemID string, refunded map[string]int64) {
+	switch e := e.(type) {
+	case account.RefundReserved:
+		if e.ItemID == itemID {
+			refunded[e.OrderID] += int64(e.Amount)
+		}
+	case account.RefundReleased:
+		if e.ItemID == itemID {
+			refunded[e.OrderID] -= int64(e.Amount)
+		}
+	}
 }
 
 func reversed(ps []Payment) []Payment {

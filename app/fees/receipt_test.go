@@ -24,8 +24,8 @@ func (g *grains) History(_ context.Context, id string, before int64, limit int) 
 }
 
 // TestFeeReceiptPayments: the receipt lists every payment on the bill, oldest first,
-// with its time, amount and order number, voucher or balance, and nothing of another
-// item's bill.
+// with its time, amount and order number, voucher or balance, the refunded part of
+// an online payment (a released refund is not), and nothing of another item's bill.
 func TestFeeReceiptPayments(t *testing.T) {
 	svc, g, _ := newWorld(t, 1)
 	svc.d.Journal = g
@@ -56,6 +56,13 @@ func TestFeeReceiptPayments(t *testing.T) {
 	}
 	exec(&grainv1.ExecuteRequest{IdemKey: "P200", Command: &grainv1.ExecuteRequest_PayBillOnline{
 		PayBillOnline: &grainv1.PayBillOnlineCommand{ItemId: it.ID, OrderId: "P200", AmountFen: 3000}}})
+	// 12.00 of P200 refunded (settled), 5.00 asked and given up.
+	exec(&grainv1.ExecuteRequest{IdemKey: "R1", Command: &grainv1.ExecuteRequest_ReserveRefund{ReserveRefund: &grainv1.ReserveRefundCommand{
+		RefundId: "R1", OrderId: "P200", ItemId: it.ID, AmountFen: 1200}}})
+	exec(&grainv1.ExecuteRequest{IdemKey: "R1s", Command: &grainv1.ExecuteRequest_SettleRefund{SettleRefund: &grainv1.SettleRefundCommand{RefundId: "R1"}}})
+	exec(&grainv1.ExecuteRequest{IdemKey: "R2", Command: &grainv1.ExecuteRequest_ReserveRefund{ReserveRefund: &grainv1.ReserveRefundCommand{
+		RefundId: "R2", OrderId: "P200", ItemId: it.ID, AmountFen: 500}}})
+	exec(&grainv1.ExecuteRequest{IdemKey: "R2r", Command: &grainv1.ExecuteRequest_ReleaseRefund{ReleaseRefund: &grainv1.ReleaseRefundCommand{RefundId: "R2"}}})
 	r, err := svc.Receipt(ctx, "par_1", "acc_0000", it.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +71,7 @@ func TestFeeReceiptPayments(t *testing.T) {
 		t.Fatalf("receipt %+v, want 60.00 paid in 3 payments", r)
 	}
 	want := []Payment{{AmountFen: 1000, Method: PaidCash, Reference: "NO.7"}, {AmountFen: 2000, Method: PaidBalance},
-		{AmountFen: 3000, Method: PaidOnline, Reference: "P200"}}
+		{AmountFen: 3000, Method: PaidOnline, Reference: "P200", RefundedFen: 1200}}
 	for i, p := range r.Payments {
 		at := p.At
 		p.At = time.Time{}

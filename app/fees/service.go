@@ -56,6 +56,9 @@ type Accounts interface {
 // Directory is what fees need of the directory: pupils and guardianships.
 type Directory interface {
 	PupilByAccount(ctx context.Context, accountID string) (directory.Pupil, error)
+	// PupilsByAccounts reads the pupils of a school among many account ids at once
+	// (an item's list of pupils, imported amounts).
+	PupilsByAccounts(ctx context.Context, schoolID string, accountIDs []string) ([]directory.Pupil, error)
 	ListPupils(ctx context.Context, schoolID, classID, after string, limit int) ([]directory.Pupil, error)
 	Class(ctx context.Context, schoolID, id string) (directory.Class, error)
 	IsGuardian(ctx context.Context, parentID, accountID string) (bool, error)

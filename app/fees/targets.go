@@ -35,6 +35,31 @@ func (s *Service) pupilOf(ctx context.Context, schoolID, accountID string) (dire
 	return p, nil
 }
 
+// pupilsOf returns the pupils of the school among accountIDs, by account id, read
+// in batches of directory.MaxImport ids (one read for any item's list); ids that are
+// invalid, unknown or of another school are absent.
+func (s *Service) pupilsOf(ctx context.Context, schoolID string, accountIDs []string) (map[string]directory.Pupil, error) {
+	ids := make([]string, 0, len(accountIDs))
+	for _, a := range accountIDs {
+		if directory.ValidateAccountID(a) == nil {
+			ids = append(ids, a)
+		}
+	}
+	out := make(map[string]directory.Pupil, len(ids))
+	for lo := 0; lo < len(ids); lo += directory.MaxImport {
+		page, err := s.d.Directory.PupilsByAccounts(ctx, schoolID, ids[lo:min(lo+directory.MaxImport, len(ids))])
+		if err != nil {
+			return nil, failure.Classify(err)
+		}
+		for _, p := range page {
+			if p.SchoolID == schoolID {
+				out[p.AccountID] = p
+			}
+		}
+	}
+	return out, nil
+}
+
 // billing is who an item bills and how much: with imported per-pupil amounts
 // (ImportAmounts) the listed pupils, each their amount (due, by account id); without,
 // the item's target at the item's amount (due is nil).
@@ -75,15 +100,12 @@ func (s *Service) targets(ctx context.Context, it Item, withLeft bool) ([]direct
 			}
 		}
 	case fee.TargetAccounts:
+		listed, err := s.pupilsOf(ctx, it.SchoolID, it.Target.AccountIDs)
+		if err != nil {
+			return nil, err
+		}
 		for _, a := range it.Target.AccountIDs {
-			p, err := s.pupilOf(ctx, it.SchoolID, a)
-			if errors.Is(err, ErrBillNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			if keep(p) {
+			if p, ok := listed[a]; ok && keep(p) {
 				out = append(out, p)
 			}
 		}

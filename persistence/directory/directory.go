@@ -191,6 +191,10 @@ type Store interface {
 	// Rows with an empty SchoolID take schoolID.
 	BulkImportPupils(ctx context.Context, schoolID string, pupils []Pupil) error
 	PupilByAccount(ctx context.Context, accountID string) (Pupil, error)
+	// PupilsByAccounts returns, in one read, the pupils of a school among up to
+	// MaxImport account ids, in AccountID order; unknown ids and another
+	// school's pupils are absent (not an error), a repeated id answers once.
+	PupilsByAccounts(ctx context.Context, schoolID string, accountIDs []string) ([]Pupil, error)
 	PupilByStudentNo(ctx context.Context, schoolID, studentNo string) (Pupil, error)
 	// ListPupils returns up to limit (1..MaxPage) pupils of a class (of the
 	// whole school when classID is "") with StudentNo > after, in StudentNo

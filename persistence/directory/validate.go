@@ -330,3 +330,20 @@ func ValidateIDPage(kind, parent, after string, limit int) error {
 	}
 	return errors.Join(parentErr, afterErr, ValidateLimit(limit))
 }
+
+// ValidateAccountIDs checks the arguments of PupilsByAccounts: a school id and
+// up to MaxImport valid account ids.
+func ValidateAccountIDs(schoolID string, ids []string) error {
+	if err := ValidateSchoolID(schoolID); err != nil {
+		return err
+	}
+	if len(ids) > MaxImport {
+		return invalid("%d account ids, want at most %d", len(ids), MaxImport)
+	}
+	for _, id := range ids {
+		if err := ValidateAccountID(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -125,10 +125,12 @@ type Store interface {
 	// ClassTotals sums the item's bills per class, in class order.
 	ClassTotals(ctx context.Context, itemID string) ([]ClassTotal, error)
 	// ReplaceAmounts replaces the per-pupil amounts of a draft item of the school
-	// with amounts (1…MaxAmounts, one per account), all or nothing, serialised with
-	// MoveItem: ErrNotFound if there is no such item of the school, ErrConflict if it
-	// is no longer a draft.
-	ReplaceAmounts(ctx context.Context, itemID, schoolID string, amounts []Amount) error
+	// with amounts (1…MaxAmounts, one per account) and appends ch (as AppendChange)
+	// in one transaction, all or nothing, serialised with MoveItem: ErrNotFound if
+	// there is no such item of the school, ErrConflict if it is no longer a draft.
+	// When ch's (item, key) is already journaled, that import was applied: nothing
+	// is written and replaced is false.
+	ReplaceAmounts(ctx context.Context, itemID, schoolID string, amounts []Amount, ch Change) (replaced bool, err error)
 	// ListAmounts returns the item's per-pupil amounts (at most MaxAmounts) in line
 	// order; none when nothing was imported.
 	ListAmounts(ctx context.Context, itemID string) ([]Amount, error)

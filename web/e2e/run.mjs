@@ -21,6 +21,8 @@
 // or an uncaught error. Refunds (refunds.mjs): a finance account with an e-mail, a bill
 // refund refused in words, ¥30.50 of the parent's recharge refunded and listed, the
 // notices' status with its filter, at desktop and phone width, with an axe-core scan.
+// Receipt payments (receipt.mjs): a bill paid in cash and from the balance lists both
+// payments on its receipt page; `node e2e/run.mjs receipt` runs it alone.
 import { chromium, selectors } from 'playwright-core'
 import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -36,6 +38,7 @@ import { feeImport } from './feeimport.mjs'
 import { wechatFlow } from './wechat.mjs'
 import { payChanInWeChat, payChanParent } from './paychan.mjs'
 import { refundsFlow } from './refunds.mjs'
+import { receiptPayments } from './receipt.mjs'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 const binary = resolve(process.env.ONECODE_BIN || join(here, '../../bin/onecode'))
@@ -189,7 +192,7 @@ async function parentFlow(browser, sw) {
 }
 
 // Flows that need nothing before them, runnable alone: node e2e/run.mjs wechat
-const standalone = { wechat: wechatFlow, feejournal: feeJournal, feeimport: feeImport }
+const standalone = { wechat: wechatFlow, feejournal: feeJournal, feeimport: feeImport, receipt: receiptPayments }
 const only = process.argv.slice(2).map((a) => a.replace(/^e2e\//, '').replace(/\.mjs$/, ''))
 
 async function main() {

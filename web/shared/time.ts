@@ -42,3 +42,9 @@ export function formatTime(unix: UnixWire): string {
 export function todaySchoolDay(now: Date = new Date()): string {
   return schoolDay(Math.floor(now.getTime() / 1000))
 }
+
+/** formatRFC3339 shows an RFC 3339 time (the API's "at") as formatDateTime does; '' when empty or malformed. */
+export function formatRFC3339(at: string | undefined): string {
+  const ms = at ? Date.parse(at) : NaN
+  return Number.isNaN(ms) ? '' : formatDateTime(Math.floor(ms / 1000))
+}

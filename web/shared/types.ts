@@ -96,3 +96,12 @@ export interface FeeBill {
   status: BillStatus; dueDay?: string; title?: string; category?: FeeCategory; replayed?: boolean
   allowBalance?: boolean
 }
+
+/** BillPayment is one payment on a bill (fee_extras.proto, ListBillPayments). */
+export interface BillPayment {
+  at?: string // RFC 3339
+  amountFen?: Int64
+  method?: 'online' | 'cash' | 'balance'
+  reference?: string
+  refundedFen?: Int64
+}

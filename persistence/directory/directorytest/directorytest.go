@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"ImportAllOrNothing", testImportAllOrNothing},
 		{"ImportKeepsKeys", testImportKeepsKeys},
 		{"ListPupilsPages", testListPupils},
+		{"PupilsByAccounts", testPupilsByAccounts},
 		{"CanteenAndTerminal", testTerminal},
 		{"DishesAndCatalogVersion", testDishes},
 		{"ListClassesCanteensTerminals", testLists},

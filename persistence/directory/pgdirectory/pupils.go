@@ -106,6 +106,24 @@ func (s *Store) PupilByAccount(ctx context.Context, accountID string) (directory
 	return p, mapErr("pupil "+accountID, err)
 }
 
+// PupilsByAccounts implements directory.Store: one statement, the ids as one
+// array parameter.
+func (s *Store) PupilsByAccounts(ctx context.Context, schoolID string, accountIDs []string) ([]directory.Pupil, error) {
+	if err := directory.ValidateAccountIDs(schoolID, accountIDs); err != nil {
+		return nil, err
+	}
+	if len(accountIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, "SELECT "+pupilCols+` FROM pupils
+		WHERE account_id = ANY($1) AND school_id = $2 ORDER BY account_id`, accountIDs, schoolID)
+	if err != nil {
+		return nil, mapErr("pupils by accounts", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (directory.Pupil, error) { return scanPupil(r) })
+	return out, mapErr("pupils by accounts", err)
+}
+
 // PupilByStudentNo implements directory.Store.
 func (s *Store) PupilByStudentNo(ctx context.Context, schoolID, studentNo string) (directory.Pupil, error) {
 	if err := errors.Join(directory.ValidateSchoolID(schoolID), directory.ValidateStudentNo(studentNo)); err != nil {

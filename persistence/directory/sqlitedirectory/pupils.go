@@ -131,6 +131,30 @@ func (s *Store) PupilByAccount(ctx context.Context, accountID string) (directory
 	return p, mapErr("pupil "+accountID, err)
 }
 
+// PupilsByAccounts implements directory.Store: one statement, the ids as one
+// JSON array parameter.
+func (s *Store) PupilsByAccounts(ctx context.Context, schoolID string, accountIDs []string) ([]directory.Pupil, error) {
+	if err := directory.ValidateAccountIDs(schoolID, accountIDs); err != nil {
+		return nil, err
+	}
+	if len(accountIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+pupilCols+` FROM pupils
+		WHERE account_id IN (SELECT value FROM json_each(?)) AND school_id = ? ORDER BY account_id`,
+		jsonList(accountIDs), schoolID)
+	if err != nil {
+		return nil, mapErr("pupils by accounts", err)
+	}
+	var out []directory.Pupil
+	err = eachRow(rows, func() error {
+		p, err := scanPupil(rows)
+		out = append(out, p)
+		return err
+	})
+	return out, mapErr("pupils by accounts", err)
+}
+
 // PupilByStudentNo implements directory.Store.
 func (s *Store) PupilByStudentNo(ctx context.Context, schoolID, studentNo string) (directory.Pupil, error) {
 	if err := errors.Join(directory.ValidateSchoolID(schoolID), directory.ValidateStudentNo(studentNo)); err != nil {

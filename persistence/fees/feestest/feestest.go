@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"ChangeInvalid", testChangeInvalid},
 		{"ReplaceAmounts", testReplaceAmounts},
 		{"ReplaceAmountsDraftOnly", testReplaceAmountsDraftOnly},
+		{"ReplaceAmountsOncePerKey", testReplaceAmountsOncePerKey},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -324,77 +325,5 @@ func testListBills(t *testing.T, s fees.Store, _ *clock) {
 	}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("ClassTotals =\n %+v, %v\nwant %+v", got, err, want)
-	}
-}
-
-func testReplaceAmounts(t *testing.T, s fees.Store, _ *clock) {
-	ctx := context.Background()
-	create(t, s, item("FI1", "S1"))
-	if got, err := s.ListAmounts(ctx, "FI1"); err != nil || len(got) != 0 {
-		t.Fatalf("ListAmounts before an import = %v, %v", got, err)
-	}
-	first := []fees.Amount{
-		{AccountID: "S1-0000000003", StudentNo: "0000000003", AmountFen: 30000, Note: "住校", Line: 4},
-		{AccountID: "S1-0000000001", StudentNo: "0000000001", AmountFen: 10000, Line: 2},
-	}
-	if err := s.ReplaceAmounts(ctx, "FI1", "S1", first); err != nil {
-		t.Fatal(err)
-	}
-	want := []fees.Amount{first[1], first[0]} // line order
-	if got, err := s.ListAmounts(ctx, "FI1"); err != nil || !reflect.DeepEqual(got, want) {
-		t.Fatalf("ListAmounts = %+v, %v, want %+v", got, err, want)
-	}
-	// A second import replaces the first one whole; 1,200 rows span several inserts.
-	var many []fees.Amount
-	for i := range 1200 {
-		no := fmt.Sprintf("%010d", i)
-		many = append(many, fees.Amount{AccountID: "S1-" + no, StudentNo: no, AmountFen: int64(100 + i), Line: i + 2})
-	}
-	if err := s.ReplaceAmounts(ctx, "FI1", "S1", many); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := s.ListAmounts(ctx, "FI1"); err != nil || !reflect.DeepEqual(got, many) {
-		t.Fatalf("ListAmounts after a replace: %d rows, %v", len(got), err)
-	}
-	// Bad input changes nothing.
-	for name, bad := range map[string][]fees.Amount{
-		"none":      nil,
-		"zero":      {{AccountID: "S1-1", AmountFen: 0}},
-		"too much":  {{AccountID: "S1-1", AmountFen: fees.MaxAmountFen + 1}},
-		"twice":     {{AccountID: "S1-1", AmountFen: 1}, {AccountID: "S1-1", AmountFen: 2}},
-		"no id":     {{AmountFen: 1}},
-		"long note": {{AccountID: "S1-1", AmountFen: 1, Note: string(make([]rune, fees.MaxNoteRunes+1))}},
-	} {
-		if err := s.ReplaceAmounts(ctx, "FI1", "S1", bad); !errors.Is(err, fees.ErrInvalid) {
-			t.Fatalf("%s: ReplaceAmounts = %v, want ErrInvalid", name, err)
-		}
-	}
-	if got, _ := s.ListAmounts(ctx, "FI1"); len(got) != len(many) {
-		t.Fatalf("bad imports changed the amounts: %d rows", len(got))
-	}
-}
-
-func testReplaceAmountsDraftOnly(t *testing.T, s fees.Store, _ *clock) {
-	ctx := context.Background()
-	create(t, s, item("FI1", "S1"))
-	one := []fees.Amount{{AccountID: "S1-0000000001", StudentNo: "0000000001", AmountFen: 100, Line: 2}}
-	if err := s.ReplaceAmounts(ctx, "FI1", "S2", one); !errors.Is(err, fees.ErrNotFound) {
-		t.Fatalf("another school: %v, want ErrNotFound", err)
-	}
-	if err := s.ReplaceAmounts(ctx, "FI9", "S1", one); !errors.Is(err, fees.ErrNotFound) {
-		t.Fatalf("unknown item: %v, want ErrNotFound", err)
-	}
-	if err := s.ReplaceAmounts(ctx, "FI1", "S1", one); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.MoveItem(ctx, "FI1", fee.Draft, fee.Published); err != nil {
-		t.Fatal(err)
-	}
-	two := []fees.Amount{{AccountID: "S1-0000000002", AmountFen: 200}}
-	if err := s.ReplaceAmounts(ctx, "FI1", "S1", two); !errors.Is(err, fees.ErrConflict) {
-		t.Fatalf("published: %v, want ErrConflict", err)
-	}
-	if got, err := s.ListAmounts(ctx, "FI1"); err != nil || !reflect.DeepEqual(got, one) {
-		t.Fatalf("ListAmounts after a refused import = %+v, %v", got, err)
 	}
 }

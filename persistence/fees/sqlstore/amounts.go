@@ -14,28 +14,56 @@ import (
 const amountChunk = 500
 
 // ReplaceAmounts implements fees.Store. The draft check is an UPDATE of the item's
-// row in the same transaction, so a concurrent publish (MoveItem) waits for it or
-// makes it fail.
-func (s *Store) ReplaceAmounts(ctx context.Context, itemID, schoolID string, amounts []fees.Amount) error {
+// row in the same transaction, so a concurrent publish (MoveItem) or import waits
+// for it or makes it fail; a concurrent import with the same key then finds the
+// change journaled.
+func (s *Store) ReplaceAmounts(ctx context.Context, itemID, schoolID string, amounts []fees.Amount, ch fees.Change) (bool, error) {
 	if err := fees.ValidateAmounts(amounts); err != nil {
-		return err
+		return false, err
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return s.mapErr("replace amounts of "+itemID, err)
+	ch.ItemID = itemID
+	if err := fees.ValidateChange(&ch); err != nil {
+		return false, err
 	}
-	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE fee_items SET updated_at = ?
+	replaced := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE fee_items SET updated_at = ?
 		WHERE item_id = ? AND school_id = ? AND state = 'draft'`), s.clock(), itemID, schoolID)
-	if err != nil {
-		return s.mapErr("replace amounts of "+itemID, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		if err != nil {
 			return s.mapErr("replace amounts of "+itemID, err)
 		}
-		return s.notDraft(ctx, tx, itemID, schoolID)
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
+				return s.mapErr("replace amounts of "+itemID, err)
+			}
+			return s.notDraft(ctx, tx, itemID, schoolID)
+		}
+		var one int
+		err = tx.QueryRowContext(ctx, s.q("SELECT 1 FROM fee_item_changes WHERE item_id = ? AND change_key = ?"),
+			itemID, ch.Key).Scan(&one)
+		if err == nil {
+			return errApplied
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return s.mapErr("read fee item change", err)
+		}
+		if err := s.insertAmounts(ctx, tx, itemID, amounts); err != nil {
+			return err
+		}
+		_, replaced, err = s.appendChange(ctx, tx, ch)
+		return err
+	})
+	if errors.Is(err, errApplied) {
+		return false, nil
 	}
+	return replaced, err
+}
+
+// errApplied rolls back a ReplaceAmounts whose change is journaled already.
+var errApplied = errors.New("amounts already imported")
+
+// insertAmounts replaces the item's amounts in tx.
+func (s *Store) insertAmounts(ctx context.Context, tx *sql.Tx, itemID string, amounts []fees.Amount) error {
 	if _, err := tx.ExecContext(ctx, s.q("DELETE FROM fee_item_amounts WHERE item_id = ?"), itemID); err != nil {
 		return s.mapErr("replace amounts of "+itemID, err)
 	}
@@ -55,7 +83,7 @@ func (s *Store) ReplaceAmounts(ctx context.Context, itemID, schoolID string, amo
 			return s.mapErr("replace amounts of "+itemID, err)
 		}
 	}
-	return s.mapErr("replace amounts of "+itemID, tx.Commit())
+	return nil
 }
 
 // notDraft explains why the draft check of ReplaceAmounts matched no row.

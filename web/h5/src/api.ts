@@ -3,7 +3,7 @@ import { ApiClient, newRequestID } from '@shared/api'
 import { proofField } from './proof'
 import type { NotificationPreferences, PrefUpdate } from './prefs'
 import type { PayChannel } from '@shared/pay'
-import type { Child, FeeBill, FindChildResponse, ListHistoryResponse, ParentLoginResponse, Recharge } from '@shared/types'
+import type { BillPayment, Child, FeeBill, FindChildResponse, ListHistoryResponse, ParentLoginResponse, Recharge } from '@shared/types'
 
 /** ParentNotice is one notice of the guardian's inbox (parent_notices.proto). */
 export interface ParentNotice {
@@ -100,6 +100,10 @@ export const payBillOnline: null | ((accountId: string, itemId: string, requestI
 /** billOrder is the parent's own online-payment order of a bill. */
 export const billOrder = async (orderId: string) =>
   (await client.get<{ order: Recharge }>(`/v1/parent/bill-orders/${enc(orderId)}`)).order
+
+/** billPayments lists the payments of a child's paid bill, oldest first (ListBillPayments). */
+export const billPayments = async (accountId: string, itemId: string) =>
+  (await client.get<{ payments?: BillPayment[] }>(`/v1/parent/children/${enc(accountId)}/bills/${enc(itemId)}/payments`)).payments ?? []
 
 /** receiptPDF is the electronic receipt (PDF) of a child's paid bill (GetBillReceipt). */
 export const receiptPDF = (accountId: string, itemId: string) =>

@@ -2043,10 +2043,11 @@ const file_onecode_api_v1_fee_proto_rawDesc = "" +
 	"\x11ExportUnpaidBills\x12(.onecode.api.v1.ExportUnpaidBillsRequest\x1a\x14.google.api.HttpBody\"1\x82\xd3\xe4\x93\x02+\x12)/v1/staff/fee-items/{item_id}/unpaid.xlsx\x12\x9f\x01\n" +
 	"\x11RemindUnpaidBills\x12(.onecode.api.v1.RemindUnpaidBillsRequest\x1a).onecode.api.v1.RemindUnpaidBillsResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/v1/staff/fee-items/{item_id}:remindUnpaid\x12\xad\x01\n" +
 	"\x11RecordCashPayment\x12(.onecode.api.v1.RecordCashPaymentRequest\x1a).onecode.api.v1.RecordCashPaymentResponse\"C\x82\xd3\xe4\x93\x02=:\x01*\"8/v1/staff/fee-items/{item_id}/bills/{account_id}:payCash\x12\xac\x01\n" +
-	"\x11GrantFeeExemption\x12(.onecode.api.v1.GrantFeeExemptionRequest\x1a).onecode.api.v1.GrantFeeExemptionResponse\"B\x82\xd3\xe4\x93\x02<:\x01*\"7/v1/staff/fee-items/{item_id}/bills/{account_id}:exempt2\xa1\x06\n" +
+	"\x11GrantFeeExemption\x12(.onecode.api.v1.GrantFeeExemptionRequest\x1a).onecode.api.v1.GrantFeeExemptionResponse\"B\x82\xd3\xe4\x93\x02<:\x01*\"7/v1/staff/fee-items/{item_id}/bills/{account_id}:exempt2\xcc\a\n" +
 	"\x10FeeParentService\x12\x8f\x01\n" +
 	"\x0eListChildBills\x12%.onecode.api.v1.ListChildBillsRequest\x1a&.onecode.api.v1.ListChildBillsResponse\".\x82\xd3\xe4\x93\x02(\x12&/v1/parent/children/{account_id}/bills\x12\x93\x01\n" +
-	"\x0eGetBillReceipt\x12%.onecode.api.v1.GetBillReceiptRequest\x1a\x14.google.api.HttpBody\"D\x82\xd3\xe4\x93\x02>\x12</v1/parent/children/{account_id}/bills/{item_id}/receipt.pdf\x12\xb7\x01\n" +
+	"\x0eGetBillReceipt\x12%.onecode.api.v1.GetBillReceiptRequest\x1a\x14.google.api.HttpBody\"D\x82\xd3\xe4\x93\x02>\x12</v1/parent/children/{account_id}/bills/{item_id}/receipt.pdf\x12\xa8\x01\n" +
+	"\x10ListBillPayments\x12'.onecode.api.v1.ListBillPaymentsRequest\x1a(.onecode.api.v1.ListBillPaymentsResponse\"A\x82\xd3\xe4\x93\x02;\x129/v1/parent/children/{account_id}/bills/{item_id}/payments\x12\xb7\x01\n" +
 	"\x12PayBillFromBalance\x12).onecode.api.v1.PayBillFromBalanceRequest\x1a*.onecode.api.v1.PayBillFromBalanceResponse\"J\x82\xd3\xe4\x93\x02D:\x01*\"?/v1/parent/children/{account_id}/bills/{item_id}:payFromBalance\x12\xa3\x01\n" +
 	"\rPayBillOnline\x12$.onecode.api.v1.PayBillOnlineRequest\x1a%.onecode.api.v1.PayBillOnlineResponse\"E\x82\xd3\xe4\x93\x02?:\x01*\":/v1/parent/children/{account_id}/bills/{item_id}:payOnline\x12\x84\x01\n" +
 	"\fGetBillOrder\x12#.onecode.api.v1.GetBillOrderRequest\x1a$.onecode.api.v1.GetBillOrderResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/parent/bill-orders/{order_id}B8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
@@ -2102,8 +2103,10 @@ var file_onecode_api_v1_fee_proto_goTypes = []any{
 	(*ExportUnpaidBillsRequest)(nil),   // 34: onecode.api.v1.ExportUnpaidBillsRequest
 	(*RemindUnpaidBillsRequest)(nil),   // 35: onecode.api.v1.RemindUnpaidBillsRequest
 	(*GetBillReceiptRequest)(nil),      // 36: onecode.api.v1.GetBillReceiptRequest
-	(*httpbody.HttpBody)(nil),          // 37: google.api.HttpBody
-	(*RemindUnpaidBillsResponse)(nil),  // 38: onecode.api.v1.RemindUnpaidBillsResponse
+	(*ListBillPaymentsRequest)(nil),    // 37: onecode.api.v1.ListBillPaymentsRequest
+	(*httpbody.HttpBody)(nil),          // 38: google.api.HttpBody
+	(*RemindUnpaidBillsResponse)(nil),  // 39: onecode.api.v1.RemindUnpaidBillsResponse
+	(*ListBillPaymentsResponse)(nil),   // 40: onecode.api.v1.ListBillPaymentsResponse
 }
 var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	0,  // 0: onecode.api.v1.FeeItem.definition:type_name -> onecode.api.v1.FeeItemDefinition
@@ -2138,28 +2141,30 @@ var file_onecode_api_v1_fee_proto_depIdxs = []int32{
 	21, // 29: onecode.api.v1.FeeStaffService.GrantFeeExemption:input_type -> onecode.api.v1.GrantFeeExemptionRequest
 	25, // 30: onecode.api.v1.FeeParentService.ListChildBills:input_type -> onecode.api.v1.ListChildBillsRequest
 	36, // 31: onecode.api.v1.FeeParentService.GetBillReceipt:input_type -> onecode.api.v1.GetBillReceiptRequest
-	27, // 32: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
-	28, // 33: onecode.api.v1.FeeParentService.PayBillOnline:input_type -> onecode.api.v1.PayBillOnlineRequest
-	30, // 34: onecode.api.v1.FeeParentService.GetBillOrder:input_type -> onecode.api.v1.GetBillOrderRequest
-	5,  // 35: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
-	6,  // 36: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
-	7,  // 37: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
-	10, // 38: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
-	12, // 39: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
-	8,  // 40: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
-	16, // 41: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
-	19, // 42: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
-	37, // 43: onecode.api.v1.FeeStaffService.ExportUnpaidBills:output_type -> google.api.HttpBody
-	38, // 44: onecode.api.v1.FeeStaffService.RemindUnpaidBills:output_type -> onecode.api.v1.RemindUnpaidBillsResponse
-	22, // 45: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
-	23, // 46: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
-	26, // 47: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
-	37, // 48: onecode.api.v1.FeeParentService.GetBillReceipt:output_type -> google.api.HttpBody
-	24, // 49: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
-	29, // 50: onecode.api.v1.FeeParentService.PayBillOnline:output_type -> onecode.api.v1.PayBillOnlineResponse
-	31, // 51: onecode.api.v1.FeeParentService.GetBillOrder:output_type -> onecode.api.v1.GetBillOrderResponse
-	35, // [35:52] is the sub-list for method output_type
-	18, // [18:35] is the sub-list for method input_type
+	37, // 32: onecode.api.v1.FeeParentService.ListBillPayments:input_type -> onecode.api.v1.ListBillPaymentsRequest
+	27, // 33: onecode.api.v1.FeeParentService.PayBillFromBalance:input_type -> onecode.api.v1.PayBillFromBalanceRequest
+	28, // 34: onecode.api.v1.FeeParentService.PayBillOnline:input_type -> onecode.api.v1.PayBillOnlineRequest
+	30, // 35: onecode.api.v1.FeeParentService.GetBillOrder:input_type -> onecode.api.v1.GetBillOrderRequest
+	5,  // 36: onecode.api.v1.FeeStaffService.CreateFeeItem:output_type -> onecode.api.v1.CreateFeeItemResponse
+	6,  // 37: onecode.api.v1.FeeStaffService.UpdateFeeItem:output_type -> onecode.api.v1.UpdateFeeItemResponse
+	7,  // 38: onecode.api.v1.FeeStaffService.GetFeeItem:output_type -> onecode.api.v1.GetFeeItemResponse
+	10, // 39: onecode.api.v1.FeeStaffService.ListFeeItems:output_type -> onecode.api.v1.ListFeeItemsResponse
+	12, // 40: onecode.api.v1.FeeStaffService.PublishFeeItem:output_type -> onecode.api.v1.PublishFeeItemResponse
+	8,  // 41: onecode.api.v1.FeeStaffService.CloseFeeItem:output_type -> onecode.api.v1.CloseFeeItemResponse
+	16, // 42: onecode.api.v1.FeeStaffService.ListFeeBills:output_type -> onecode.api.v1.ListFeeBillsResponse
+	19, // 43: onecode.api.v1.FeeStaffService.GetFeeClassTotals:output_type -> onecode.api.v1.GetFeeClassTotalsResponse
+	38, // 44: onecode.api.v1.FeeStaffService.ExportUnpaidBills:output_type -> google.api.HttpBody
+	39, // 45: onecode.api.v1.FeeStaffService.RemindUnpaidBills:output_type -> onecode.api.v1.RemindUnpaidBillsResponse
+	22, // 46: onecode.api.v1.FeeStaffService.RecordCashPayment:output_type -> onecode.api.v1.RecordCashPaymentResponse
+	23, // 47: onecode.api.v1.FeeStaffService.GrantFeeExemption:output_type -> onecode.api.v1.GrantFeeExemptionResponse
+	26, // 48: onecode.api.v1.FeeParentService.ListChildBills:output_type -> onecode.api.v1.ListChildBillsResponse
+	38, // 49: onecode.api.v1.FeeParentService.GetBillReceipt:output_type -> google.api.HttpBody
+	40, // 50: onecode.api.v1.FeeParentService.ListBillPayments:output_type -> onecode.api.v1.ListBillPaymentsResponse
+	24, // 51: onecode.api.v1.FeeParentService.PayBillFromBalance:output_type -> onecode.api.v1.PayBillFromBalanceResponse
+	29, // 52: onecode.api.v1.FeeParentService.PayBillOnline:output_type -> onecode.api.v1.PayBillOnlineResponse
+	31, // 53: onecode.api.v1.FeeParentService.GetBillOrder:output_type -> onecode.api.v1.GetBillOrderResponse
+	36, // [36:54] is the sub-list for method output_type
+	18, // [18:36] is the sub-list for method input_type
 	18, // [18:18] is the sub-list for extension type_name
 	18, // [18:18] is the sub-list for extension extendee
 	0,  // [0:18] is the sub-list for field type_name

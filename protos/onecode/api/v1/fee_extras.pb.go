@@ -233,6 +233,192 @@ func (x *RemindUnpaidBillsResponse) GetSkipped() int32 {
 	return 0
 }
 
+type ListBillPaymentsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AccountId     string                 `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	ItemId        string                 `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBillPaymentsRequest) Reset() {
+	*x = ListBillPaymentsRequest{}
+	mi := &file_onecode_api_v1_fee_extras_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBillPaymentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBillPaymentsRequest) ProtoMessage() {}
+
+func (x *ListBillPaymentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_fee_extras_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBillPaymentsRequest.ProtoReflect.Descriptor instead.
+func (*ListBillPaymentsRequest) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_fee_extras_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ListBillPaymentsRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *ListBillPaymentsRequest) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+type ListBillPaymentsResponse struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Payments []*BillPayment         `protobuf:"bytes,1,rep,name=payments,proto3" json:"payments,omitempty"`
+	// What the bill has paid, all payments together.
+	PaidFen       int64 `protobuf:"varint,2,opt,name=paid_fen,json=paidFen,proto3" json:"paid_fen,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBillPaymentsResponse) Reset() {
+	*x = ListBillPaymentsResponse{}
+	mi := &file_onecode_api_v1_fee_extras_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBillPaymentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBillPaymentsResponse) ProtoMessage() {}
+
+func (x *ListBillPaymentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_fee_extras_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBillPaymentsResponse.ProtoReflect.Descriptor instead.
+func (*ListBillPaymentsResponse) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_fee_extras_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ListBillPaymentsResponse) GetPayments() []*BillPayment {
+	if x != nil {
+		return x.Payments
+	}
+	return nil
+}
+
+func (x *ListBillPaymentsResponse) GetPaidFen() int64 {
+	if x != nil {
+		return x.PaidFen
+	}
+	return 0
+}
+
+// BillPayment is one payment on a bill.
+type BillPayment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// RFC 3339, UTC.
+	At        string `protobuf:"bytes,1,opt,name=at,proto3" json:"at,omitempty"`
+	AmountFen int64  `protobuf:"varint,2,opt,name=amount_fen,json=amountFen,proto3" json:"amount_fen,omitempty"`
+	// "online", "cash" or "balance" (the card balance).
+	Method string `protobuf:"bytes,3,opt,name=method,proto3" json:"method,omitempty"`
+	// The order number (online) or the voucher number (cash); "" from the balance.
+	Reference string `protobuf:"bytes,4,opt,name=reference,proto3" json:"reference,omitempty"`
+	// The part of an online payment refunded or being refunded (≤ amount_fen).
+	RefundedFen   int64 `protobuf:"varint,5,opt,name=refunded_fen,json=refundedFen,proto3" json:"refunded_fen,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BillPayment) Reset() {
+	*x = BillPayment{}
+	mi := &file_onecode_api_v1_fee_extras_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BillPayment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BillPayment) ProtoMessage() {}
+
+func (x *BillPayment) ProtoReflect() protoreflect.Message {
+	mi := &file_onecode_api_v1_fee_extras_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BillPayment.ProtoReflect.Descriptor instead.
+func (*BillPayment) Descriptor() ([]byte, []int) {
+	return file_onecode_api_v1_fee_extras_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *BillPayment) GetAt() string {
+	if x != nil {
+		return x.At
+	}
+	return ""
+}
+
+func (x *BillPayment) GetAmountFen() int64 {
+	if x != nil {
+		return x.AmountFen
+	}
+	return 0
+}
+
+func (x *BillPayment) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *BillPayment) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+func (x *BillPayment) GetRefundedFen() int64 {
+	if x != nil {
+		return x.RefundedFen
+	}
+	return 0
+}
+
 var File_onecode_api_v1_fee_extras_proto protoreflect.FileDescriptor
 
 const file_onecode_api_v1_fee_extras_proto_rawDesc = "" +
@@ -250,7 +436,21 @@ const file_onecode_api_v1_fee_extras_proto_rawDesc = "" +
 	"\bclass_id\x18\x02 \x01(\tR\aclassId\"M\n" +
 	"\x19RemindUnpaidBillsResponse\x12\x16\n" +
 	"\x06queued\x18\x01 \x01(\x05R\x06queued\x12\x18\n" +
-	"\askipped\x18\x02 \x01(\x05R\askippedB8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
+	"\askipped\x18\x02 \x01(\x05R\askipped\"Q\n" +
+	"\x17ListBillPaymentsRequest\x12\x1d\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tR\taccountId\x12\x17\n" +
+	"\aitem_id\x18\x02 \x01(\tR\x06itemId\"n\n" +
+	"\x18ListBillPaymentsResponse\x127\n" +
+	"\bpayments\x18\x01 \x03(\v2\x1b.onecode.api.v1.BillPaymentR\bpayments\x12\x19\n" +
+	"\bpaid_fen\x18\x02 \x01(\x03R\apaidFen\"\x95\x01\n" +
+	"\vBillPayment\x12\x0e\n" +
+	"\x02at\x18\x01 \x01(\tR\x02at\x12\x1d\n" +
+	"\n" +
+	"amount_fen\x18\x02 \x01(\x03R\tamountFen\x12\x16\n" +
+	"\x06method\x18\x03 \x01(\tR\x06method\x12\x1c\n" +
+	"\treference\x18\x04 \x01(\tR\treference\x12!\n" +
+	"\frefunded_fen\x18\x05 \x01(\x03R\vrefundedFenB8Z6github.com/onecode/onecode/protos/onecode/api/v1;apiv1b\x06proto3"
 
 var (
 	file_onecode_api_v1_fee_extras_proto_rawDescOnce sync.Once
@@ -264,19 +464,23 @@ func file_onecode_api_v1_fee_extras_proto_rawDescGZIP() []byte {
 	return file_onecode_api_v1_fee_extras_proto_rawDescData
 }
 
-var file_onecode_api_v1_fee_extras_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_onecode_api_v1_fee_extras_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_onecode_api_v1_fee_extras_proto_goTypes = []any{
 	(*ExportUnpaidBillsRequest)(nil),  // 0: onecode.api.v1.ExportUnpaidBillsRequest
 	(*GetBillReceiptRequest)(nil),     // 1: onecode.api.v1.GetBillReceiptRequest
 	(*RemindUnpaidBillsRequest)(nil),  // 2: onecode.api.v1.RemindUnpaidBillsRequest
 	(*RemindUnpaidBillsResponse)(nil), // 3: onecode.api.v1.RemindUnpaidBillsResponse
+	(*ListBillPaymentsRequest)(nil),   // 4: onecode.api.v1.ListBillPaymentsRequest
+	(*ListBillPaymentsResponse)(nil),  // 5: onecode.api.v1.ListBillPaymentsResponse
+	(*BillPayment)(nil),               // 6: onecode.api.v1.BillPayment
 }
 var file_onecode_api_v1_fee_extras_proto_depIdxs = []int32{
-	0, // [0:0] is the sub-list for method output_type
-	0, // [0:0] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	6, // 0: onecode.api.v1.ListBillPaymentsResponse.payments:type_name -> onecode.api.v1.BillPayment
+	1, // [1:1] is the sub-list for method output_type
+	1, // [1:1] is the sub-list for method input_type
+	1, // [1:1] is the sub-list for extension type_name
+	1, // [1:1] is the sub-list for extension extendee
+	0, // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_onecode_api_v1_fee_extras_proto_init() }
@@ -290,7 +494,7 @@ func file_onecode_api_v1_fee_extras_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_onecode_api_v1_fee_extras_proto_rawDesc), len(file_onecode_api_v1_fee_extras_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -588,6 +588,7 @@ var FeeStaffService_ServiceDesc = grpc.ServiceDesc{
 const (
 	FeeParentService_ListChildBills_FullMethodName     = "/onecode.api.v1.FeeParentService/ListChildBills"
 	FeeParentService_GetBillReceipt_FullMethodName     = "/onecode.api.v1.FeeParentService/GetBillReceipt"
+	FeeParentService_ListBillPayments_FullMethodName   = "/onecode.api.v1.FeeParentService/ListBillPayments"
 	FeeParentService_PayBillFromBalance_FullMethodName = "/onecode.api.v1.FeeParentService/PayBillFromBalance"
 	FeeParentService_PayBillOnline_FullMethodName      = "/onecode.api.v1.FeeParentService/PayBillOnline"
 	FeeParentService_GetBillOrder_FullMethodName       = "/onecode.api.v1.FeeParentService/GetBillOrder"
@@ -606,6 +607,11 @@ type FeeParentServiceClient interface {
 	// paid: school, item, masked name, amount, reference and time (Asia/Shanghai).
 	// Another parent's child or a bill with nothing paid: NotFound.
 	GetBillReceipt(ctx context.Context, in *GetBillReceiptRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// ListBillPayments lists the payments of a child's bill with something paid,
+	// oldest first: online (order number), cash (voucher) or from the card balance,
+	// each with its time, amount and the part refunded. Another parent's child or a
+	// bill with nothing paid: NotFound (as GetBillReceipt).
+	ListBillPayments(ctx context.Context, in *ListBillPaymentsRequest, opts ...grpc.CallOption) (*ListBillPaymentsResponse, error)
 	// PayBillFromBalance pays a bill from the child's card balance, if the item allows
 	// it and the balance covers the amount. The same request id answers its first outcome.
 	PayBillFromBalance(ctx context.Context, in *PayBillFromBalanceRequest, opts ...grpc.CallOption) (*PayBillFromBalanceResponse, error)
@@ -643,6 +649,16 @@ func (c *feeParentServiceClient) GetBillReceipt(ctx context.Context, in *GetBill
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(httpbody.HttpBody)
 	err := c.cc.Invoke(ctx, FeeParentService_GetBillReceipt_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *feeParentServiceClient) ListBillPayments(ctx context.Context, in *ListBillPaymentsRequest, opts ...grpc.CallOption) (*ListBillPaymentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListBillPaymentsResponse)
+	err := c.cc.Invoke(ctx, FeeParentService_ListBillPayments_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -692,6 +708,11 @@ type FeeParentServiceServer interface {
 	// paid: school, item, masked name, amount, reference and time (Asia/Shanghai).
 	// Another parent's child or a bill with nothing paid: NotFound.
 	GetBillReceipt(context.Context, *GetBillReceiptRequest) (*httpbody.HttpBody, error)
+	// ListBillPayments lists the payments of a child's bill with something paid,
+	// oldest first: online (order number), cash (voucher) or from the card balance,
+	// each with its time, amount and the part refunded. Another parent's child or a
+	// bill with nothing paid: NotFound (as GetBillReceipt).
+	ListBillPayments(context.Context, *ListBillPaymentsRequest) (*ListBillPaymentsResponse, error)
 	// PayBillFromBalance pays a bill from the child's card balance, if the item allows
 	// it and the balance covers the amount. The same request id answers its first outcome.
 	PayBillFromBalance(context.Context, *PayBillFromBalanceRequest) (*PayBillFromBalanceResponse, error)
@@ -720,6 +741,9 @@ func (UnimplementedFeeParentServiceServer) ListChildBills(context.Context, *List
 }
 func (UnimplementedFeeParentServiceServer) GetBillReceipt(context.Context, *GetBillReceiptRequest) (*httpbody.HttpBody, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetBillReceipt not implemented")
+}
+func (UnimplementedFeeParentServiceServer) ListBillPayments(context.Context, *ListBillPaymentsRequest) (*ListBillPaymentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListBillPayments not implemented")
 }
 func (UnimplementedFeeParentServiceServer) PayBillFromBalance(context.Context, *PayBillFromBalanceRequest) (*PayBillFromBalanceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method PayBillFromBalance not implemented")
@@ -783,6 +807,24 @@ func _FeeParentService_GetBillReceipt_Handler(srv interface{}, ctx context.Conte
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(FeeParentServiceServer).GetBillReceipt(ctx, req.(*GetBillReceiptRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FeeParentService_ListBillPayments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListBillPaymentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FeeParentServiceServer).ListBillPayments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: FeeParentService_ListBillPayments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FeeParentServiceServer).ListBillPayments(ctx, req.(*ListBillPaymentsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -855,6 +897,10 @@ var FeeParentService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetBillReceipt",
 			Handler:    _FeeParentService_GetBillReceipt_Handler,
+		},
+		{
+			MethodName: "ListBillPayments",
+			Handler:    _FeeParentService_ListBillPayments_Handler,
 		},
 		{
 			MethodName: "PayBillFromBalance",

@@ -87,13 +87,16 @@ func (x *ImportFeeAmountsRequest) GetContent() []byte {
 // ImportFeeAmountsResponse: either every row was imported (amounts), or errors lists
 // every bad row by the file's line and nothing changed.
 type ImportFeeAmountsResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Imported      int32                  `protobuf:"varint,1,opt,name=imported,proto3" json:"imported,omitempty"`
-	Errors        []*RowError            `protobuf:"bytes,2,rep,name=errors,proto3" json:"errors,omitempty"`
-	Amounts       []*FeeAmount           `protobuf:"bytes,3,rep,name=amounts,proto3" json:"amounts,omitempty"`
-	TotalFen      int64                  `protobuf:"varint,4,opt,name=total_fen,json=totalFen,proto3" json:"total_fen,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Imported int32                  `protobuf:"varint,1,opt,name=imported,proto3" json:"imported,omitempty"`
+	Errors   []*RowError            `protobuf:"bytes,2,rep,name=errors,proto3" json:"errors,omitempty"`
+	Amounts  []*FeeAmount           `protobuf:"bytes,3,rep,name=amounts,proto3" json:"amounts,omitempty"`
+	TotalFen int64                  `protobuf:"varint,4,opt,name=total_fen,json=totalFen,proto3" json:"total_fen,omitempty"`
+	// True when this very import (the same rows) was applied before, e.g. a retry
+	// or a double click: nothing changed and no second change was journaled.
+	AlreadyApplied bool `protobuf:"varint,5,opt,name=already_applied,json=alreadyApplied,proto3" json:"already_applied,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ImportFeeAmountsResponse) Reset() {
@@ -152,6 +155,13 @@ func (x *ImportFeeAmountsResponse) GetTotalFen() int64 {
 		return x.TotalFen
 	}
 	return 0
+}
+
+func (x *ImportFeeAmountsResponse) GetAlreadyApplied() bool {
+	if x != nil {
+		return x.AlreadyApplied
+	}
+	return false
 }
 
 // FeeAmount is one pupil's amount of an item.
@@ -346,12 +356,13 @@ const file_onecode_api_v1_fee_import_proto_rawDesc = "" +
 	"\x17ImportFeeAmountsRequest\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x16\n" +
 	"\x06format\x18\x02 \x01(\tR\x06format\x12\x18\n" +
-	"\acontent\x18\x03 \x01(\fR\acontent\"\xba\x01\n" +
+	"\acontent\x18\x03 \x01(\fR\acontent\"\xe3\x01\n" +
 	"\x18ImportFeeAmountsResponse\x12\x1a\n" +
 	"\bimported\x18\x01 \x01(\x05R\bimported\x120\n" +
 	"\x06errors\x18\x02 \x03(\v2\x18.onecode.api.v1.RowErrorR\x06errors\x123\n" +
 	"\aamounts\x18\x03 \x03(\v2\x19.onecode.api.v1.FeeAmountR\aamounts\x12\x1b\n" +
-	"\ttotal_fen\x18\x04 \x01(\x03R\btotalFen\"\x90\x01\n" +
+	"\ttotal_fen\x18\x04 \x01(\x03R\btotalFen\x12'\n" +
+	"\x0falready_applied\x18\x05 \x01(\bR\x0ealreadyApplied\"\x90\x01\n" +
 	"\tFeeAmount\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1d\n" +
