@@ -49,6 +49,11 @@ export async function feeImport(browser, sw, artifacts) {
     await text(page.getByTestId('amounts-count'), '¥620.50')
     await text(page.getByTestId('amounts-table'), '住校')
     await shot('02-imported')
+    // The same file again (a double submit, a retry): said so, nothing recorded twice.
+    await page.getByTestId('amounts-file').setInputFiles({ name: '金额.xlsx', mimeType: xlsxType, buffer: good })
+    await page.getByTestId('amounts-import').click()
+    await text(page.getByTestId('amounts-done'), '这份文件已导入过')
+    await text(page.getByTestId('amounts-count'), '¥620.50')
     await rest(page, sw, 'POST', `/v1/staff/fee-items/${encodeURIComponent(itemId)}:publish`, {})
     await page.reload()
     await text(page.getByTestId('fee-state'), '收费中')

@@ -1,1 +1,0 @@
-import{$ as e,Et as t,G as n,Nt as r,dt as i,et as a,mt as o,ot as s,vt as c}from"./index-rirU8cFV.js";var l=s({__name:`Soon`,setup(s){let{t:l}=n();return(n,s)=>{let u=o(`el-empty`);return i(),a(u,{description:t(l)(`soon.text`)},{image:c(()=>[e(`h2`,null,r(t(l)(`soon.title`)),1)]),_:1},8,[`description`])}}});export{l as default};
