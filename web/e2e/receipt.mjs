@@ -6,20 +6,10 @@
 import { join } from 'node:path'
 import { login } from './console.mjs'
 import { inboxCount, otpFor } from './harness.mjs'
+import { restAs } from './rest.mjs'
 import { T, check, field, setCurrent, step, text, watch } from './steps.mjs'
 
 const pupil = 'acc_35001_2024000101' // 王梓涵, class 3-1
-
-/** rest calls the REST API with a token. */
-async function rest(sw, token, method, path, body) {
-  const r = await fetch(sw.base + path, {
-    method, headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const json = await r.json()
-  check(r.ok, `${method} ${path}: ${r.status} ${JSON.stringify(json)}`)
-  return json
-}
 
 export async function receiptPayments(browser, sw, artifacts) {
   const problems = []
@@ -31,12 +21,12 @@ export async function receiptPayments(browser, sw, artifacts) {
     console_.setDefaultTimeout(T)
     await login(console_, sw)
     const token = await console_.evaluate(() => sessionStorage.getItem('onecode.console.token'))
-    const created = await rest(sw, token, 'POST', '/v1/staff/fee-items', {
+    const created = await restAs(sw, token, 'POST', '/v1/staff/fee-items', {
       definition: { title: '2026秋季午餐费', category: 'meals', amountFen: '8000', targetKind: 'classes', classIds: ['3-1'], dueDay: '20261130', allowBalance: true },
     })
     itemId = created.item.itemId
-    await rest(sw, token, 'POST', `/v1/staff/fee-items/${encodeURIComponent(itemId)}:publish`, {})
-    await rest(sw, token, 'POST', `/v1/staff/fee-items/${encodeURIComponent(itemId)}/bills/${pupil}:payCash`,
+    await restAs(sw, token, 'POST', `/v1/staff/fee-items/${encodeURIComponent(itemId)}:publish`, {})
+    await restAs(sw, token, 'POST', `/v1/staff/fee-items/${encodeURIComponent(itemId)}/bills/${pupil}:payCash`,
       { amountFen: '3000', voucher: 'NO.88', requestId: 'e2e-cash-1' })
   })
   await staff.close()
@@ -69,7 +59,7 @@ export async function receiptPayments(browser, sw, artifacts) {
     await page.getByTestId('confirm-bind').click()
     await page.waitForURL(new RegExp(`/h5/child/${pupil}$`))
     const token = await page.evaluate(() => sessionStorage.getItem('onecode.h5.token'))
-    await rest(sw, token, 'POST', `/v1/parent/children/${pupil}/bills/${encodeURIComponent(itemId)}:payFromBalance`,
+    await restAs(sw, token, 'POST', `/v1/parent/children/${pupil}/bills/${encodeURIComponent(itemId)}:payFromBalance`,
       { amountFen: '5000', requestId: 'e2e-balance-1' })
   })
 

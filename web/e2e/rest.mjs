@@ -15,7 +15,11 @@ export async function api(page, sw, path) {
 
 /** rest calls the REST API with the page's staff token; the call must succeed, its JSON is the answer. */
 export async function rest(page, sw, method, path, body) {
-  const token = await staffToken(page)
+  return restAs(sw, await staffToken(page), method, path, body)
+}
+
+/** restAs calls the REST API with a bearer token (staff or parent); the call must succeed, its JSON is the answer. */
+export async function restAs(sw, token, method, path, body) {
   const r = await fetch(sw.base + path, {
     method, headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),

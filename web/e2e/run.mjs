@@ -22,7 +22,7 @@
 // refund refused in words, ¥30.50 of the parent's recharge refunded and listed, the
 // notices' status with its filter, at desktop and phone width, with an axe-core scan.
 // Receipt payments (receipt.mjs): a bill paid in cash and from the balance lists both
-// payments on its receipt page; `node e2e/run.mjs receipt` runs it alone.
+// payments on its receipt page, on a fresh switch after the others; `node e2e/run.mjs receipt` runs it alone.
 import { chromium, selectors } from 'playwright-core'
 import { rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -221,6 +221,11 @@ async function main() {
       await feeImport(browser, sw, artifacts)
       await opsFlow(browser, sw, artifacts)
       await wechatFlow(browser, sw, artifacts)
+      // The receipt flow binds 王梓涵 to a parent of its own and pays from a known
+      // balance: it runs on a fresh switch.
+      await sw.stop()
+      await step('start a fresh onecode serve --demo for the receipt flow', async () => { sw = await startSwitch({ binary, artifacts }) })
+      await receiptPayments(browser, sw, artifacts)
     }
   } catch (e) {
     const page = current()
