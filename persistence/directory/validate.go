@@ -330,3 +330,17 @@ func ValidateIDPage(kind, parent, after string, limit int) error {
 	}
 	return errors.Join(parentErr, afterErr, ValidateLimit(limit))
 }
+
+// ValidateAccountIDs checks the account ids of a batch read: at most MaxPage,
+// each valid.
+func ValidateAccountIDs(ids []string) error {
+	if len(ids) > MaxPage {
+		return invalid("%d account ids, want at most %d", len(ids), MaxPage)
+	}
+	for _, id := range ids {
+		if err := ValidateAccountID(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
