@@ -27,6 +27,14 @@ var benchSealKey = []byte("the phone seal key of 32 bytes!!")
 // record=true) with the guardians' contact book of production: each notice's
 // guardian and preferences read from the PostgreSQL directory and outbox store
 // (5,000 pupils, one guardian each with a sealed phone and stored preferences).
+//
+// 2026-12-06, GOMAXPROCS=2 on the shared 2-core machine, -benchtime 1x -count 3:
+// one read per notice (before, Prefetch left out): 1761, 1732, 1470 notices/s
+// (median 1732); a batch's guardians and preferences read at once (now): 1277,
+// 1425, 1895 (median 1425): within this machine's noise, the loopback reads being
+// cheap next to the sends. onecode loadgen --drain-notices 5000 (a separate
+// switch process, canteen load at 1000/s) on the same machine, two runs of two
+// rounds each: before 616 and 872 notices/s, now 790 and 1047.
 func BenchmarkDrainFeeNoticesGuardianBook(b *testing.B) {
 	ctx := context.Background()
 	dir, err := pgdirectory.Open(ctx, pgtest.DSN(b), pgdirectory.Options{MaxConns: 8})
