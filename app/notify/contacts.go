@@ -52,6 +52,9 @@ func (b GuardianBook) parents(ctx context.Context, m Message) ([]directory.Paren
 	case toParent(m.Topic) || m.Topic == string(directory.TopicBinding) || m.Topic == string(directory.TopicReminder):
 		ids = []string{m.Recipient}
 	case isKind: // arrears of both outboxes, and every kind to an account's guardians
+		if ps, ok := b.cachedGuardians(ctx, m.Recipient); ok {
+			return ps, nil
+		}
 		if gp, ok := b.Directory.(GuardianParents); ok {
 			ps, err := gp.GuardianParents(ctx, m.Recipient)
 			if err != nil {
@@ -99,7 +102,7 @@ func (b GuardianBook) Contacts(ctx context.Context, m Message) ([]Contact, error
 			continue
 		}
 		if b.Prefs != nil {
-			prefs, err := b.Prefs.Preferences(ctx, id)
+			prefs, err := b.preferences(ctx, id)
 			if err != nil {
 				return nil, fmt.Errorf("notify: preferences of the message's parent: %w", err)
 			}

@@ -112,6 +112,10 @@ type RunOptions struct {
 	Lease    time.Duration    // claim lease (default 1 minute): a dead member's claims come back after it
 	Workers  int              // notices of a batch sent at once (default DefaultWorkers, at most MaxWorkers)
 	Now      func() time.Time // default time.Now
+	// Prefetch reads ahead what the sends of a claimed batch need (Router.Prefetch:
+	// its guardians and their preferences) and answers the context they are sent
+	// under; nil: each send reads its own.
+	Prefetch func(ctx context.Context, ms []Message) context.Context
 }
 
 // RunNotices drains the outbox store until ctx ends: claim a batch under a
@@ -155,7 +159,7 @@ func RunNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOp
 func drainNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOptions, logger *slog.Logger) int {
 	marks := startMarks(ctx, store, opts.Workers, logger)
 	defer marks.close()
-	work := make(chan outbox.Notice)
+	work := make(chan batchNotice)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer close(work)
@@ -171,8 +175,9 @@ func drainNotices(ctx context.Context, store outbox.Store, send Sender, opts Run
 			return 0
 		}
 		claimed := len(batch)
+		bctx := prefetch(ctx, opts, batch)
 		if len(batch) > 0 && (probe || transient.Swap(false)) {
-			if !sendNotice(ctx, store, marks, send, opts, logger, batch[0]) {
+			if !sendNotice(bctx, store, marks, send, opts, logger, batch[0]) {
 				transient.Store(true)
 			}
 			batch = batch[1:]
@@ -182,8 +187,8 @@ func drainNotices(ctx context.Context, store outbox.Store, send Sender, opts Run
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for n := range work {
-					if !sendNotice(ctx, store, marks, send, opts, logger, n) {
+				for w := range work {
+					if !sendNotice(w.ctx, store, marks, send, opts, logger, w.n) {
 						transient.Store(true)
 					}
 				}
@@ -193,12 +198,35 @@ func drainNotices(ctx context.Context, store outbox.Store, send Sender, opts Run
 			if ctx.Err() != nil {
 				return 0 // the rest come back when their lease runs out
 			}
-			work <- n
+			work <- batchNotice{ctx: bctx, n: n}
 		}
 		if claimed < opts.Batch {
 			return claimed
 		}
 	}
+}
+
+// batchNotice is a claimed notice and the context of its batch (what
+// RunOptions.Prefetch read for it).
+type batchNotice struct {
+	ctx context.Context
+	n   outbox.Notice
+}
+
+// prefetch is opts.Prefetch of a claimed batch, or ctx without one.
+func prefetch(ctx context.Context, opts RunOptions, batch []outbox.Notice) context.Context {
+	if opts.Prefetch == nil || len(batch) == 0 {
+		return ctx
+	}
+	ms := make([]Message, len(batch))
+	for i, n := range batch {
+		ms[i] = noticeMessage(n)
+	}
+	return opts.Prefetch(ctx, ms)
+}
+
+func noticeMessage(n outbox.Notice) Message {
+	return Message{ID: n.ID, Topic: n.Kind, Recipient: n.Recipient, Payload: n.Payload, Attempts: n.Attempts}
 }
 
 // Send workers of RunNotices.
@@ -216,7 +244,7 @@ func sendNotice(ctx context.Context, store outbox.Store, marks *sentMarks, send 
 		}
 		return true
 	}
-	err := send(ctx, Message{ID: n.ID, Topic: n.Kind, Recipient: n.Recipient, Payload: n.Payload, Attempts: n.Attempts})
+	err := send(ctx, noticeMessage(n))
 	switch {
 	case err == nil:
 		// A notice withdrawn while it went out stays withdrawn: too late to stop it.

@@ -27,6 +27,7 @@ import (
 // with the mailbox for notices no channel reaches.
 type pushSetup struct {
 	send      appnotify.Sender
+	prefetch  func(ctx context.Context, ms []appnotify.Message) context.Context // reads ahead for a claimed batch (nil: none)
 	stats     *appnotify.Stats
 	receipts  http.Handler // the SMS gateway's receipts; nil without SMS
 	sandbox   *http.Server
@@ -126,7 +127,7 @@ func setupPush(cfg Config, demo bool, dir directory.Store, box outbox.Store, pho
 		p.Close()
 		return nil, err
 	}
-	p.send = router.Send
+	p.send, p.prefetch = router.Send, router.Prefetch
 	return p, nil
 }
 
@@ -185,7 +186,7 @@ func smsTemplates(pc PushConfig) map[string]appnotify.Template {
 // runNotices drains the notices' outbox through the push setup until ctx ends.
 func runNotices(ctx context.Context, cfg Config, box outbox.Store, p *pushSetup, logger *slog.Logger) {
 	appnotify.RunNotices(ctx, box, p.send, appnotify.RunOptions{Lease: cfg.Push.NoticeLease,
-		Workers: cfg.Push.SendWorkers, Batch: cfg.Push.NoticeBatch}, logger)
+		Workers: cfg.Push.SendWorkers, Batch: cfg.Push.NoticeBatch, Prefetch: p.prefetch}, logger)
 }
 
 // startSandbox serves the push sandbox on push.sandbox_addr; its SMS receipts

@@ -286,6 +286,10 @@ type Store interface {
 	// Guardians (none for an unknown account): Guardians and ParentByID in one
 	// read, for the notices sent to a pupil's guardians.
 	GuardianParents(ctx context.Context, accountID string) ([]Parent, error)
+	// GuardianParentsOf is GuardianParents of up to MaxPage accounts in one
+	// read, keyed by account id (an account without guardians, or unknown, has
+	// no key; an id given twice is read once): the notices of a claimed batch.
+	GuardianParentsOf(ctx context.Context, accountIDs []string) (map[string][]Parent, error)
 	// ChildrenOf returns the bindings of a parent, oldest first (at most
 	// MaxChildren; none for an unknown parent).
 	ChildrenOf(ctx context.Context, parentID string) ([]Guardianship, error)

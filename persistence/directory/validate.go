@@ -347,3 +347,17 @@ func ValidateAccountIDs(schoolID string, ids []string) error {
 	}
 	return nil
 }
+
+// ValidateAccountIDPage checks the account ids of a batch read: at most MaxPage,
+// each valid.
+func ValidateAccountIDPage(ids []string) error {
+	if len(ids) > MaxPage {
+		return invalid("%d account ids, want at most %d", len(ids), MaxPage)
+	}
+	for _, id := range ids {
+		if err := ValidateAccountID(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}

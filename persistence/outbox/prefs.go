@@ -31,6 +31,10 @@ type PreferenceStore interface {
 	// Preferences answers a parent's preferences; Stored false (and nil
 	// Channels, Muted) when none were put.
 	Preferences(ctx context.Context, parentID string) (Preferences, error)
+	// PreferencesOf answers the stored preferences of up to MaxPage parents
+	// in one read, keyed by parent id: a parent without a record has no key
+	// (Preferences answers its defaults). ErrInvalid beyond MaxPage ids.
+	PreferencesOf(ctx context.Context, parentIDs []string) (map[string]Preferences, error)
 	// PutPreferences replaces a parent's preferences (UpdatedAt set by the store).
 	PutPreferences(ctx context.Context, p Preferences) error
 }
@@ -55,6 +59,14 @@ func ValidatePreferences(p *Preferences) error {
 			}
 		}
 		*list = append([]string{}, slices.Compact(slices.Sorted(slices.Values(*list)))...)
+	}
+	return nil
+}
+
+// ValidatePreferenceBatch checks the parent ids of PreferencesOf: at most MaxPage.
+func ValidatePreferenceBatch(parentIDs []string) error {
+	if len(parentIDs) > MaxPage {
+		return invalid("%d parent ids, want at most %d", len(parentIDs), MaxPage)
 	}
 	return nil
 }

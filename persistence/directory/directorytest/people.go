@@ -236,6 +236,7 @@ func testGuardianships(t *testing.T, s directory.Store) {
 	if ps, err := s.GuardianParents(ctx, "acc_unknown"); err != nil || len(ps) != 0 {
 		t.Errorf("guardian parents of an unknown account: %v, %v", ps, err)
 	}
+	checkGuardianParentsOf(t, s, acc(1), acc(2))
 	cs, err := s.ChildrenOf(ctx, "par_0")
 	must(t, err)
 	if len(cs) != 2 || cs[0].AccountID != acc(1) || cs[1].AccountID != acc(2) {

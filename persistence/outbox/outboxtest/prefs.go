@@ -49,4 +49,26 @@ func RunPreferences(t *testing.T, open PrefOpener) {
 	if p, err := s.Preferences(ctx, "P2"); err != nil || p.Stored {
 		t.Fatalf("another parent: %+v, %v", p, err)
 	}
+	checkPreferencesOf(t, s, p)
+}
+
+// checkPreferencesOf checks the batch read against Preferences: P1's record
+// (p) as Preferences answers it, no key for a parent without one, an id given
+// twice answered once, an empty batch empty and more than MaxPage ids rejected.
+func checkPreferencesOf(t *testing.T, s outbox.PreferenceStore, p outbox.Preferences) {
+	t.Helper()
+	must(t, s.PutPreferences(ctx, outbox.Preferences{ParentID: "P3", Muted: []string{"fee_reminder"}}))
+	p3, err := s.Preferences(ctx, "P3")
+	must(t, err)
+	got, err := s.PreferencesOf(ctx, []string{"P2", "P1", "P3", "P1"})
+	must(t, err)
+	if len(got) != 2 || !reflect.DeepEqual(got["P1"], p) || !reflect.DeepEqual(got["P3"], p3) {
+		t.Fatalf("preferences of P1, P2, P3: %+v, want P1 %+v and P3 %+v", got, p, p3)
+	}
+	if got, err := s.PreferencesOf(ctx, nil); err != nil || len(got) != 0 {
+		t.Fatalf("preferences of nobody: %+v, %v", got, err)
+	}
+	if _, err := s.PreferencesOf(ctx, make([]string, outbox.MaxPage+1)); !errors.Is(err, outbox.ErrInvalid) {
+		t.Fatalf("preferences of %d parents: %v, want ErrInvalid", outbox.MaxPage+1, err)
+	}
 }

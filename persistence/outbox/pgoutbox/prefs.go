@@ -28,6 +28,35 @@ func (s *Store) Preferences(ctx context.Context, parentID string) (outbox.Prefer
 	return p, nil
 }
 
+// PreferencesOf implements outbox.PreferenceStore.
+func (s *Store) PreferencesOf(ctx context.Context, parentIDs []string) (map[string]outbox.Preferences, error) {
+	if err := outbox.ValidatePreferenceBatch(parentIDs); err != nil {
+		return nil, err
+	}
+	out := map[string]outbox.Preferences{}
+	if len(parentIDs) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, "SELECT parent_id, channels, muted, updated_at FROM notice_preferences WHERE parent_id = ANY($1)", parentIDs)
+	if err != nil {
+		return nil, mapErr("preferences of parents", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p outbox.Preferences
+		var at time.Time
+		if err := rows.Scan(&p.ParentID, &p.Channels, &p.Muted, &at); err != nil {
+			return nil, mapErr("preferences of parents", err)
+		}
+		p.UpdatedAt, p.Stored = at.UTC(), true
+		out[p.ParentID] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("preferences of parents", err)
+	}
+	return out, nil
+}
+
 // PutPreferences implements outbox.PreferenceStore.
 func (s *Store) PutPreferences(ctx context.Context, p outbox.Preferences) error {
 	if err := outbox.ValidatePreferences(&p); err != nil {

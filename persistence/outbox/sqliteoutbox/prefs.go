@@ -29,6 +29,41 @@ func (s *Store) Preferences(ctx context.Context, parentID string) (outbox.Prefer
 	return p, nil
 }
 
+// PreferencesOf implements outbox.PreferenceStore.
+func (s *Store) PreferencesOf(ctx context.Context, parentIDs []string) (map[string]outbox.Preferences, error) {
+	if err := outbox.ValidatePreferenceBatch(parentIDs); err != nil {
+		return nil, err
+	}
+	out := map[string]outbox.Preferences{}
+	if len(parentIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(parentIDs))
+	for i, id := range parentIDs {
+		args[i] = id
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT parent_id, channels, muted, updated_at FROM notice_preferences WHERE parent_id IN (?"+
+		strings.Repeat(", ?", len(args)-1)+")", args...)
+	if err != nil {
+		return nil, mapErr("preferences of parents", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p outbox.Preferences
+		var channels, muted string
+		var at int64
+		if err := rows.Scan(&p.ParentID, &channels, &muted, &at); err != nil {
+			return nil, mapErr("preferences of parents", err)
+		}
+		p.Channels, p.Muted, p.UpdatedAt, p.Stored = split(channels), split(muted), time.UnixMicro(at).UTC(), true
+		out[p.ParentID] = p
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("preferences of parents", err)
+	}
+	return out, nil
+}
+
 // PutPreferences implements outbox.PreferenceStore.
 func (s *Store) PutPreferences(ctx context.Context, p outbox.Preferences) error {
 	if err := outbox.ValidatePreferences(&p); err != nil {
