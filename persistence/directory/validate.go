@@ -337,22 +337,15 @@ func ValidateAccountIDs(schoolID string, ids []string) error {
 	if err := ValidateSchoolID(schoolID); err != nil {
 		return err
 	}
-	if len(ids) > MaxImport {
-		return invalid("%d account ids, want at most %d", len(ids), MaxImport)
-	}
-	for _, id := range ids {
-		if err := ValidateAccountID(id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return ValidateAccountIDBatch(ids, MaxImport)
 }
 
-// ValidateAccountIDPage checks the account ids of a batch read: at most MaxPage,
+// ValidateAccountIDBatch checks the account ids of a batch read: at most
+// limit (MaxPage for a page of the outbox, MaxImport for an item's pupils),
 // each valid.
-func ValidateAccountIDPage(ids []string) error {
-	if len(ids) > MaxPage {
-		return invalid("%d account ids, want at most %d", len(ids), MaxPage)
+func ValidateAccountIDBatch(ids []string, limit int) error {
+	if len(ids) > limit {
+		return invalid("%d account ids, want at most %d", len(ids), limit)
 	}
 	for _, id := range ids {
 		if err := ValidateAccountID(id); err != nil {

@@ -9,7 +9,7 @@ import (
 
 // GuardianParentsOf implements directory.Store.
 func (s *Store) GuardianParentsOf(ctx context.Context, accountIDs []string) (map[string][]directory.Parent, error) {
-	if err := directory.ValidateAccountIDPage(accountIDs); err != nil {
+	if err := directory.ValidateAccountIDBatch(accountIDs, directory.MaxPage); err != nil {
 		return nil, err
 	}
 	out := map[string][]directory.Parent{}
