@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/onecode/onecode/persistence/directory"
@@ -285,32 +284,4 @@ func (c Contact) address(ch ChannelName) string {
 		return c.Email
 	}
 	return ""
-}
-
-// ReceiptStore records providers' delivery receipts (outbox.Store).
-type ReceiptStore interface {
-	RecordDelivery(ctx context.Context, id int64, delivered bool, detail string) error
-}
-
-// Receipts records delivery receipts on the outbox messages they name.
-type Receipts struct {
-	Store  ReceiptStore
-	Logger *slog.Logger
-}
-
-// Record records one receipt. A receipt of an unknown message is dropped (the
-// provider must not retry it forever): it answers nil and logs.
-func (rs Receipts) Record(ctx context.Context, messageID int64, delivered bool, detail string) error {
-	if len(detail) > outbox.MaxReasonLen {
-		detail = strings.ToValidUTF8(detail[:outbox.MaxReasonLen], "")
-	}
-	err := rs.Store.RecordDelivery(ctx, messageID, delivered, detail)
-	if errors.Is(err, outbox.ErrNotFound) || errors.Is(err, outbox.ErrInvalid) ||
-		errors.Is(err, directory.ErrNotFound) || errors.Is(err, directory.ErrInvalid) {
-		if rs.Logger != nil {
-			rs.Logger.Warn("delivery receipt of an unknown message dropped", slog.Int64("id", messageID))
-		}
-		return nil
-	}
-	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,7 @@ import (
 	"github.com/onecode/onecode/gateway/push/wechat"
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/directory/sqlitedirectory"
+	"github.com/onecode/onecode/persistence/outbox"
 )
 
 var creds = sms.Credentials{KeyID: "ak-test", Secret: []byte("0123456789abcdef0123")}
@@ -56,10 +58,29 @@ type signalling struct {
 	got chan int64
 }
 
-func (s signalling) Record(ctx context.Context, id int64, delivered bool, detail string) error {
-	err := s.Receipts.Record(ctx, id, delivered, detail)
-	s.got <- id
+func (s signalling) RecordAll(ctx context.Context, rs []notify.DeliveryReceipt) error {
+	err := s.Receipts.RecordAll(ctx, rs)
+	for _, r := range rs {
+		s.got <- r.MessageID
+	}
 	return err
+}
+
+// dirReceipts records receipts on the directory's outbox messages, one at a
+// time (the rig drains the directory's outbox).
+type dirReceipts struct{ *sqlitedirectory.Store }
+
+func (d dirReceipts) RecordDeliveries(ctx context.Context, rs []outbox.Receipt) (outbox.ReceiptsLeft, error) {
+	var left outbox.ReceiptsLeft
+	for _, r := range rs {
+		err := d.RecordDelivery(ctx, r.ID, r.Delivered, r.Detail)
+		if errors.Is(err, directory.ErrNotFound) {
+			left.Unknown = append(left.Unknown, r.ID)
+		} else if err != nil {
+			return outbox.ReceiptsLeft{}, err
+		}
+	}
+	return left, nil
 }
 
 type contacts []notify.Contact
@@ -77,7 +98,7 @@ func newRig(t testing.TB, limits notify.Limits, book notify.ContactBook) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.dir.Close() })
-	edge := httptest.NewServer(sms.ReceiptHandler(creds, signalling{notify.Receipts{Store: r.dir, Logger: logger}, r.receipts}, nil, logger))
+	edge := httptest.NewServer(sms.ReceiptHandler(creds, signalling{notify.Receipts{Store: dirReceipts{r.dir}, Logger: logger}, r.receipts}, nil, logger))
 	t.Cleanup(edge.Close)
 	r.sb, err = sandbox.New(sandbox.Config{SMS: creds, WeChatAppID: "wx-app", WeChatSecret: "wx-secret", ReceiptURL: edge.URL + sms.ReceiptPath})
 	if err != nil {
@@ -283,7 +304,7 @@ func TestWeChatTemplateMessages(t *testing.T) {
 func TestReceiptSignature(t *testing.T) {
 	r := newRig(t, fastLimits(), nil)
 	id := r.enqueue(t, directory.TopicOTP, otp("123456", "13900001111"))
-	h := sms.ReceiptHandler(creds, notify.Receipts{Store: r.dir}, nil, nil)
+	h := sms.ReceiptHandler(creds, notify.Receipts{Store: dirReceipts{r.dir}}, nil, nil)
 	body := []byte(`{"receipts":[{"message_id":"x","out_id":"` + itoa(id) + `","status":"DELIVERED"}]}`)
 	for _, tc := range []struct {
 		name string

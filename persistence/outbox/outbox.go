@@ -104,9 +104,12 @@ type Store interface {
 	// was withdrawn before it went out. It answers false (and nil) when the
 	// notice is no longer queued or there is none.
 	Withdraw(ctx context.Context, key, reason string) (bool, error)
-	// RecordDelivery records a provider's receipt on a sent notice (detail
-	// ≤ MaxReasonLen bytes); ErrNotFound for an unknown one.
-	RecordDelivery(ctx context.Context, id int64, delivered bool, detail string) error
+	// RecordDeliveries records providers' receipts (a batch ValidateReceipts
+	// accepts; ErrInvalid and nothing written otherwise) on the sent notices
+	// they name, at once, and answers those it left: of unknown notices and
+	// of notices not sent (yet). Recording a receipt again changes nothing but
+	// its time.
+	RecordDeliveries(ctx context.Context, rs []Receipt) (ReceiptsLeft, error)
 	// Get returns one notice.
 	Get(ctx context.Context, id int64) (Notice, error)
 	// List returns the notices of a school with ids below before (0: from the

@@ -189,33 +189,69 @@ func (s *Sandbox) queueReceipt(m Message, drop bool) {
 	}
 }
 
-// postReceipts posts queued receipts, each up to 3 times, until Close.
+// Receipt batching: like a provider's push of status reports, receipts go out
+// in batches of up to receiptBatch, gathered for at most receiptLinger.
+const (
+	receiptBatch  = 100
+	receiptLinger = 100 * time.Millisecond
+)
+
+// postReceipts posts queued receipts in batches, each batch up to 3 times,
+// until Close.
 func (s *Sandbox) postReceipts() {
 	defer s.wg.Done()
 	for {
-		select {
-		case <-s.done:
+		batch, ok := s.gatherReceipts()
+		if !ok {
 			return
-		case job := <-s.receipts:
-			state := "failed"
-			for try := 0; try < 3; try++ {
-				if s.postReceipt(job.r) == nil {
-					state = "posted"
-					break
-				}
-				select {
-				case <-s.done:
-					return
-				case <-time.After(time.Duration(100<<try) * time.Millisecond):
-				}
-			}
-			s.setReceipt(job.seq, state)
 		}
+		state := "failed"
+		for try := 0; try < 3; try++ {
+			if s.postReceipt(batch) == nil {
+				state = "posted"
+				break
+			}
+			select {
+			case <-s.done:
+				return
+			case <-time.After(time.Duration(100<<try) * time.Millisecond):
+			}
+		}
+		s.setReceipts(batch, state)
 	}
 }
 
-func (s *Sandbox) postReceipt(rc sms.Receipt) error {
-	body, _ := json.Marshal(sms.ReceiptBatch{Receipts: []sms.Receipt{rc}})
+// gatherReceipts waits for a receipt, then gathers more for receiptLinger or
+// until the batch is full; false once the sandbox is closed.
+func (s *Sandbox) gatherReceipts() ([]receiptJob, bool) {
+	var batch []receiptJob
+	select {
+	case <-s.done:
+		return nil, false
+	case job := <-s.receipts:
+		batch = append(batch, job)
+	}
+	linger := time.NewTimer(receiptLinger)
+	defer linger.Stop()
+	for len(batch) < receiptBatch {
+		select {
+		case <-s.done:
+			return nil, false
+		case job := <-s.receipts:
+			batch = append(batch, job)
+		case <-linger.C:
+			return batch, true
+		}
+	}
+	return batch, true
+}
+
+func (s *Sandbox) postReceipt(batch []receiptJob) error {
+	rs := make([]sms.Receipt, len(batch))
+	for i, j := range batch {
+		rs[i] = j.r
+	}
+	body, _ := json.Marshal(sms.ReceiptBatch{Receipts: rs})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.ReceiptURL, bytes.NewReader(body))

@@ -223,15 +223,24 @@ func (s *Sandbox) holdAnswer(r *http.Request) {
 }
 
 func (s *Sandbox) setReceipt(seq int64, state string) {
+	s.setReceipts([]receiptJob{{seq: seq}}, state)
+}
+
+// setReceipts sets the receipt state of the batch's messages: one pass.
+func (s *Sandbox) setReceipts(batch []receiptJob, state string) {
+	seqs := make(map[int64]bool, len(batch))
+	for _, j := range batch {
+		seqs[j.seq] = true
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range s.msgs {
-		if s.msgs[i].Seq == seq {
+		if seqs[s.msgs[i].Seq] {
 			s.msgs[i].Receipt = state
 		}
 	}
 	if state == "posted" {
-		s.stats.ReceiptsPosted++
+		s.stats.ReceiptsPosted += len(batch)
 	}
 }
 

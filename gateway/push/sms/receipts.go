@@ -8,19 +8,22 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/onecode/onecode/app/notify"
 )
 
-// ReceiptRecorder records one delivery receipt on its outbox message
-// (notify.Receipts).
+// ReceiptRecorder records a batch of delivery receipts on their outbox
+// messages (notify.Receipts); notify.ErrReceiptEarly when some message is not
+// marked sent yet.
 type ReceiptRecorder interface {
-	Record(ctx context.Context, messageID int64, delivered bool, detail string) error
+	RecordAll(ctx context.Context, rs []notify.DeliveryReceipt) error
 }
 
 // maxReceiptBody bounds a receipt batch's body.
 const maxReceiptBody = 256 << 10
 
 // ReceiptHandler serves POST ReceiptPath: it verifies the gateway's signature,
-// records each receipt and answers {"code":"OK"}; a bad signature is 401 and
+// records the receipts at once and answers {"code":"OK"}; a bad signature is 401 and
 // records nothing; a failure to record is 503 (the gateway posts again: a
 // receipt recorded twice changes nothing).
 func ReceiptHandler(creds Credentials, rec ReceiptRecorder, now func() time.Time, logger *slog.Logger) http.Handler {
@@ -46,6 +49,7 @@ func ReceiptHandler(creds Credentials, rec ReceiptRecorder, now func() time.Time
 			answer(w, http.StatusBadRequest, "BadReceipts")
 			return
 		}
+		rs := make([]notify.DeliveryReceipt, 0, len(b.Receipts))
 		for _, rc := range b.Receipts {
 			id, ok := MessageIDOf(rc.OutID)
 			if !ok || (rc.Status != StatusDelivered && rc.Status != StatusUndelivered) {
@@ -56,9 +60,12 @@ func ReceiptHandler(creds Credentials, rec ReceiptRecorder, now func() time.Time
 			if rc.ErrorCode != "" {
 				detail += ": " + rc.ErrorCode
 			}
-			if err := rec.Record(r.Context(), id, rc.Status == StatusDelivered, detail); err != nil {
-				if !errors.Is(err, context.Canceled) {
-					logger.Warn("SMS receipt not recorded", slog.Int64("id", id), slog.Any("error", err))
+			rs = append(rs, notify.DeliveryReceipt{MessageID: id, Delivered: rc.Status == StatusDelivered, Detail: detail})
+		}
+		if len(rs) > 0 {
+			if err := rec.RecordAll(r.Context(), rs); err != nil {
+				if !errors.Is(err, context.Canceled) && !errors.Is(err, notify.ErrReceiptEarly) {
+					logger.Warn("SMS receipts not recorded", slog.Int("receipts", len(rs)), slog.Any("error", err))
 				}
 				answer(w, http.StatusServiceUnavailable, CodeBusy)
 				return

@@ -341,24 +341,6 @@ func testDefer(t *testing.T, s outbox.Store, c *Clock) {
 	wantErr(t, "defer a sent notice", s.Defer(ctx, id, morning), outbox.ErrNotQueued)
 }
 
-func testReceipts(t *testing.T, s outbox.Store, _ *Clock) {
-	id := enqueue(t, s, notice("r"))
-	wantErr(t, "receipt before sent", s.RecordDelivery(ctx, id, true, ""), outbox.ErrConflict)
-	must(t, s.MarkSent(ctx, id))
-	must(t, s.RecordDelivery(ctx, id, false, "UNDELIV: phone off"))
-	n, err := s.Get(ctx, id)
-	must(t, err)
-	if n.Delivery != outbox.DeliveryUndelivered || n.Detail != "UNDELIV: phone off" || n.DeliveredAt == nil {
-		t.Errorf("after a receipt: %+v", n)
-	}
-	must(t, s.RecordDelivery(ctx, id, true, "DELIVRD"))
-	if n, _ := s.Get(ctx, id); n.Delivery != outbox.DeliveryDelivered {
-		t.Errorf("a later receipt: %+v", n)
-	}
-	wantErr(t, "unknown", s.RecordDelivery(ctx, id+1000, true, ""), outbox.ErrNotFound)
-	wantErr(t, "long detail", s.RecordDelivery(ctx, id, true, string(make([]byte, outbox.MaxReasonLen+1))), outbox.ErrInvalid)
-}
-
 func testList(t *testing.T, s outbox.Store, _ *Clock) {
 	var ids []int64
 	for i := range 5 {

@@ -248,30 +248,6 @@ func (s *Store) Withdraw(ctx context.Context, key, reason string) (bool, error) 
 	return tag.RowsAffected() == 1, nil
 }
 
-// RecordDelivery implements outbox.Store.
-func (s *Store) RecordDelivery(ctx context.Context, id int64, delivered bool, detail string) error {
-	if err := outbox.ValidateReason(detail, true); err != nil {
-		return err
-	}
-	d := outbox.DeliveryUndelivered
-	if delivered {
-		d = outbox.DeliveryDelivered
-	}
-	tag, err := s.pool.Exec(ctx, `UPDATE notices SET delivery = $2, delivery_detail = $3, delivered_at = $4 WHERE id = $1 AND state = 'sent'`,
-		id, string(d), detail, s.clock())
-	if err != nil {
-		return mapErr("record delivery", err)
-	}
-	if tag.RowsAffected() == 1 {
-		return nil
-	}
-	err = s.missing(ctx, "record delivery", id)
-	if errors.Is(err, outbox.ErrNotQueued) {
-		return fmt.Errorf("%w: a receipt of notice %d that was not sent", outbox.ErrConflict, id)
-	}
-	return err
-}
-
 // Get implements outbox.Store.
 func (s *Store) Get(ctx context.Context, id int64) (outbox.Notice, error) {
 	n, err := scan(s.pool.QueryRow(ctx, "SELECT "+cols+" FROM notices WHERE id = $1", id))

@@ -258,30 +258,6 @@ func (s *Store) Withdraw(ctx context.Context, key, reason string) (bool, error) 
 	return n == 1, nil
 }
 
-// RecordDelivery implements outbox.Store.
-func (s *Store) RecordDelivery(ctx context.Context, id int64, delivered bool, detail string) error {
-	if err := outbox.ValidateReason(detail, true); err != nil {
-		return err
-	}
-	d := outbox.DeliveryUndelivered
-	if delivered {
-		d = outbox.DeliveryDelivered
-	}
-	res, err := s.db.ExecContext(ctx, `UPDATE notices SET delivery = ?, delivery_detail = ?, delivered_at = ? WHERE id = ? AND state = 'sent'`,
-		string(d), detail, s.clock(), id)
-	if err != nil {
-		return mapErr("record delivery", err)
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return nil
-	}
-	if err := s.missing(ctx, "record delivery", id); errors.Is(err, outbox.ErrNotQueued) {
-		return fmt.Errorf("%w: a receipt of notice %d that was not sent", outbox.ErrConflict, id)
-	} else {
-		return err
-	}
-}
-
 // Get implements outbox.Store.
 func (s *Store) Get(ctx context.Context, id int64) (outbox.Notice, error) {
 	n, err := scan(s.db.QueryRowContext(ctx, "SELECT "+cols+" FROM notices WHERE id = ?", id))
