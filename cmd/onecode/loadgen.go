@@ -61,6 +61,8 @@ type loadgenConfig struct {
 	pushRate     float64
 	pushWorkers  int
 	pushBatch    int
+	sandboxMode  string // drain mode: where the push sandbox runs (process, inline)
+	sandboxNice  int
 	// Fee-rush mode (issue 11): N parents paying one fee item online at once.
 	feeRush     int
 	rushWorkers int
@@ -92,6 +94,8 @@ func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
 	fs.Float64Var(&c.pushRate, "push-rate", 5000, "drain mode: push.rate of the started switch (SMS sends/s its channel allows; the shipped default is 50)")
 	fs.IntVar(&c.pushWorkers, "push-workers", 0, "drain mode: push.send_workers of the started switch (0: its default; not written, so an older --onecode-bin runs too)")
 	fs.IntVar(&c.pushBatch, "push-batch", 0, "drain mode: push.notice_batch of the started switch (0: its default; not written)")
+	fs.StringVar(&c.sandboxMode, "push-sandbox", sandboxProcess, "drain mode: where the push sandbox (the SMS provider's stand-in) runs: process (its own `onecode push-sandbox`, as a provider is another host) or inline (in this process, beside the canteen's clients)")
+	fs.IntVar(&c.sandboxNice, "push-sandbox-nice", 0, "drain mode: the nice value of the push sandbox process (0..19)")
 	fs.IntVar(&c.feeRush, "fee-rush", 0, "fee-rush mode: publish one whole-school fee item (--pupils, raised to N if fewer), bind a guardian to N pupils, then those N guardians pay it online through an aggregator sandbox in this process; bills settled/s, notification handling and order → settled latency; with --rate the canteen pays alone for --duration, then during the rush")
 	fs.IntVar(&c.rushWorkers, "fee-rush-workers", 64, "fee-rush mode: parents paying at once")
 	fs.DurationVar(&c.rushPoll, "fee-rush-poll", time.Second, "fee-rush mode: a parent who paid polls the order this often (the H5 result page polls about once a second)")
@@ -119,6 +123,8 @@ func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
 	check(c.drainRounds >= 1 && c.drainRounds <= 20, "--drain-rounds %d out of 1..20", c.drainRounds)
 	check(c.pushWorkers >= 0 && c.pushWorkers <= appnotify.MaxWorkers, "--push-workers %d out of 0..%d", c.pushWorkers, appnotify.MaxWorkers)
 	check(c.pushBatch >= 0 && c.pushBatch <= outbox.MaxPage, "--push-batch %d out of 0..%d", c.pushBatch, outbox.MaxPage)
+	check(c.sandboxMode == sandboxProcess || c.sandboxMode == sandboxInline, "--push-sandbox %q: want %s or %s", c.sandboxMode, sandboxProcess, sandboxInline)
+	check(c.sandboxNice >= 0 && c.sandboxNice <= 19 && (c.sandboxNice == 0 || c.sandboxMode == sandboxProcess), "--push-sandbox-nice %d: want 0..19, with --push-sandbox %s", c.sandboxNice, sandboxProcess)
 	check(c.pushRate > 0 && c.pushRate <= loadgenMaxRate, "--push-rate %g out of (0, %d]", c.pushRate, loadgenMaxRate)
 	check(c.drainNotices == 0 || drainKindOK(c.drainKind), "--drain-kind %q: want a notice kind to an account's guardians", c.drainKind)
 	check(c.feeRush >= 0 && c.feeRush <= loadgenMaxNotices, "--fee-rush %d out of 0..%d", c.feeRush, loadgenMaxNotices)

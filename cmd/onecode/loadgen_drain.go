@@ -65,7 +65,7 @@ type drainRound struct {
 // drainRun is the state of a drain-mode run.
 type drainRun struct {
 	cfg        loadgenConfig
-	sb         *sandbox.Sandbox
+	sb         pushBox
 	s          *loadSwitch
 	db         *pgx.Conn
 	notices    appnotify.Notices
@@ -80,8 +80,14 @@ func loadgenDrain(ctx context.Context, cfg loadgenConfig, stdout io.Writer) erro
 	if at := appnotify.SendAt(kind, time.Now()); at.After(time.Now()) {
 		return fmt.Errorf("--drain-kind %s waits for the end of China quiet hours (%s UTC); use an urgent-free hour or another time", kind, at.Format("15:04"))
 	}
-	printHeader(stdout, cfg, fmt.Sprintf("drain %d %s notices × %d rounds through the push sandbox (push.rate %g/s)",
-		cfg.drainNotices, kind, cfg.drainRounds, cfg.pushRate))
+	where := "its own process"
+	if cfg.sandboxMode == sandboxInline {
+		where = "in this process"
+	} else if cfg.sandboxNice > 0 {
+		where += fmt.Sprintf(" at nice %d", cfg.sandboxNice)
+	}
+	printHeader(stdout, cfg, fmt.Sprintf("drain %d %s notices × %d rounds through the push sandbox (%s; push.rate %g/s)",
+		cfg.drainNotices, kind, cfg.drainRounds, where, cfg.pushRate))
 	d := &drainRun{cfg: cfg}
 	s, stop, err := d.start(ctx, stdout)
 	if err != nil {
@@ -131,23 +137,16 @@ func (d *drainRun) start(ctx context.Context, stdout io.Writer) (*loadSwitch, fu
 		return fail(err)
 	}
 	creds := sms.Credentials{KeyID: "loadgen", Secret: []byte(fmt.Sprintf("%x", secret))}
-	sb, err := sandbox.New(sandbox.Config{SMS: creds, WeChatAppID: "wx-loadgen", WeChatSecret: "wx-loadgen-secret",
-		ReceiptURL: "http://" + ports[1] + sms.ReceiptPath, MaxMessages: 64})
-	if err != nil {
-		return fail(err)
-	}
-	cl.add(sb.Close)
-	d.sb = sb
-	url, closeSB, err := serveLoopback(sb.Handler())
-	if err != nil {
-		return fail(err)
-	}
-	cl.add(closeSB)
 	dir, err := os.MkdirTemp("", "onecode-loadgen-push-")
 	if err != nil {
 		return fail(err)
 	}
 	cl.add(func() { os.RemoveAll(dir) })
+	box, url, err := startPushBox(ctx, d.cfg, creds, "http://"+ports[1]+sms.ReceiptPath, dir, &cl)
+	if err != nil {
+		return fail(err)
+	}
+	d.sb = box
 	conf, err := d.serveConfig(dir, url, creds)
 	if err != nil {
 		return fail(err)
@@ -250,7 +249,10 @@ func (d *drainRun) round(ctx context.Context, r int) (drainRound, error) {
 		return out, fmt.Errorf("queue notices: %w", err)
 	}
 	out.enqueue = time.Since(t0)
-	before := d.sb.Stats()
+	before, err := d.sb.Stats(ctx)
+	if err != nil {
+		return out, err
+	}
 	stopPay := d.s.payMeanwhile(ctx, d.cfg.rate, uint64(2*r+2)) // before the notices fall due
 	released := time.Now()
 	tag, err := d.db.Exec(ctx, `UPDATE notices SET not_before = $1 WHERE state = 'queued' AND not_before = $2`, released.UTC(), hold)
@@ -264,7 +266,10 @@ func (d *drainRun) round(ctx context.Context, r int) (drainRound, error) {
 	if out.during, perr = stopPay(); err == nil {
 		err = perr
 	}
-	after := d.sb.Stats()
+	after, serr := d.sb.Stats(ctx)
+	if err == nil {
+		err = serr
+	}
 	out.duplicates, out.receipts = after.SMSDuplicates-before.SMSDuplicates, after.ReceiptsPosted-before.ReceiptsPosted
 	return out, err
 }
@@ -274,11 +279,17 @@ func (d *drainRun) round(ctx context.Context, r int) (drainRound, error) {
 func (d *drainRun) waitDrained(ctx context.Context, before sandbox.Stats, released time.Time, out *drainRound) error {
 	deadline := released.Add(max(drainMinTimeout, time.Duration(d.cfg.drainNotices)*20*time.Millisecond))
 	n := d.cfg.drainNotices
-	for d.sb.Stats().SMSAccepted-before.SMSAccepted < n {
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("drain: %d of %d notices accepted by the sandbox before the deadline", d.sb.Stats().SMSAccepted-before.SMSAccepted, n)
+	for {
+		st, err := d.sb.Stats(ctx)
+		if err != nil {
+			return err
 		}
-		time.Sleep(drainPoll) // polling the figure
+		if got := st.SMSAccepted - before.SMSAccepted; got >= n {
+			break
+		} else if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("drain: %d of %d notices accepted by the sandbox before the deadline", got, n)
+		}
+		time.Sleep(d.sb.poll()) // polling the figure
 	}
 	out.accepted = time.Since(released)
 	out.perSec = float64(n) / out.accepted.Seconds()

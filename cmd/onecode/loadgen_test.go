@@ -67,18 +67,29 @@ func TestLoadgenDrainSmoke(t *testing.T) {
 		{"--drain-notices", "10", "--target", "127.0.0.1:1", "--operator-token", "x"},
 		{"--drain-notices", "10", "--drain-kind", "login_code"},
 		{"--drain-notices", "10", "--compare-rowlock"},
+		{"--drain-notices", "10", "--push-sandbox", "elsewhere"},
+		{"--drain-notices", "10", "--push-sandbox", "inline", "--push-sandbox-nice", "5"},
 	} {
 		if code := runLoadgen(args, &stdout, &stderr); code != 2 {
 			t.Errorf("loadgen %v: exit %d, want 2 (bad flags)", args, code)
 		}
 	}
 	bin := buildSwitch(t)
-	stdout.Reset()
-	code := runLoadgen([]string{"--postgres-dsn", base, "--onecode-bin", bin, "--pupils", "20", "--terminals", "2",
-		"--duration", "1s", "--rate", "20", "--drain-notices", "40", "--drain-rounds", "1", "--drain-kind", "arrears"}, &stdout, &stderr)
-	m := resultOf(t, code, &stdout, &stderr, drainResultLine)
-	if n, _ := strconv.Atoi(m[1]); n <= 0 || m[4] != "0" {
-		t.Fatalf("drain_per_s=%s errors=%s, want > 0 and 0", m[1], m[4])
+	for mode, header := range map[string]string{"process": "(its own process at nice 1;", "inline": "(in this process;"} {
+		stdout.Reset()
+		args := []string{"--postgres-dsn", base, "--onecode-bin", bin, "--pupils", "20", "--terminals", "2", "--duration", "1s",
+			"--rate", "20", "--drain-notices", "40", "--drain-rounds", "1", "--drain-kind", "arrears", "--push-sandbox", mode}
+		if mode == "process" {
+			args = append(args, "--push-sandbox-nice", "1")
+		}
+		code := runLoadgen(args, &stdout, &stderr)
+		if !strings.Contains(stdout.String(), header) {
+			t.Errorf("%s: header without %q:\n%s", mode, header, stdout.String())
+		}
+		m := resultOf(t, code, &stdout, &stderr, drainResultLine)
+		if n, _ := strconv.Atoi(m[1]); n <= 0 || m[4] != "0" {
+			t.Fatalf("%s: drain_per_s=%s errors=%s, want > 0 and 0", mode, m[1], m[4])
+		}
 	}
 }
 

@@ -25,6 +25,7 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("POST "+wechat.SendPath, s.wechatSend)
 	s.oauthRoutes(mux)
 	mux.HandleFunc("GET /sandbox/messages", s.listMessages)
+	mux.HandleFunc("GET /sandbox/stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, s.Stats()) })
 	mux.HandleFunc("GET /sandbox/faults", s.getFaults)
 	mux.HandleFunc("POST /sandbox/faults", s.putFaults)
 	mux.HandleFunc("POST /sandbox/expire-tokens", func(w http.ResponseWriter, _ *http.Request) {
