@@ -63,6 +63,7 @@ type loadgenConfig struct {
 	pushBatch    int
 	sandboxMode  string // drain mode: where the push sandbox runs (process, inline)
 	sandboxNice  int
+	sandboxBin   string
 	// Fee-rush mode (issue 11): N parents paying one fee item online at once.
 	feeRush     int
 	rushWorkers int
@@ -96,6 +97,7 @@ func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
 	fs.IntVar(&c.pushBatch, "push-batch", 0, "drain mode: push.notice_batch of the started switch (0: its default; not written)")
 	fs.StringVar(&c.sandboxMode, "push-sandbox", sandboxProcess, "drain mode: where the push sandbox (the SMS provider's stand-in) runs: process (its own `onecode push-sandbox`, as a provider is another host) or inline (in this process, beside the canteen's clients)")
 	fs.IntVar(&c.sandboxNice, "push-sandbox-nice", 0, "drain mode: the nice value of the push sandbox process (0..19)")
+	fs.StringVar(&c.sandboxBin, "push-sandbox-bin", "", "drain mode: onecode binary to run as the push sandbox process (default: this executable, also when --onecode-bin runs an older switch)")
 	fs.IntVar(&c.feeRush, "fee-rush", 0, "fee-rush mode: publish one whole-school fee item (--pupils, raised to N if fewer), bind a guardian to N pupils, then those N guardians pay it online through an aggregator sandbox in this process; bills settled/s, notification handling and order → settled latency; with --rate the canteen pays alone for --duration, then during the rush")
 	fs.IntVar(&c.rushWorkers, "fee-rush-workers", 64, "fee-rush mode: parents paying at once")
 	fs.DurationVar(&c.rushPoll, "fee-rush-poll", time.Second, "fee-rush mode: a parent who paid polls the order this often (the H5 result page polls about once a second)")

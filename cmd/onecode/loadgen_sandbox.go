@@ -92,10 +92,11 @@ func startPushBox(ctx context.Context, cfg loadgenConfig, creds sms.Credentials,
 	return startSandboxProc(ctx, cfg, creds, receiptURL, dir, cl)
 }
 
-// startSandboxProc runs `onecode push-sandbox` (the --onecode-bin binary, else
-// this executable) on a free loopback port, at cfg.sandboxNice, until cl runs.
+// startSandboxProc runs `onecode push-sandbox` (the --push-sandbox-bin binary,
+// else this executable: the harness's, whichever switch it times) on a free
+// loopback port, at cfg.sandboxNice, until cl runs.
 func startSandboxProc(ctx context.Context, cfg loadgenConfig, creds sms.Credentials, receiptURL, dir string, cl *closers) (pushBox, string, error) {
-	bin := cfg.binary
+	bin := cfg.sandboxBin
 	if bin == "" {
 		self, err := os.Executable()
 		if err != nil {

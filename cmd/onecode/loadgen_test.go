@@ -80,7 +80,7 @@ func TestLoadgenDrainSmoke(t *testing.T) {
 		args := []string{"--postgres-dsn", base, "--onecode-bin", bin, "--pupils", "20", "--terminals", "2", "--duration", "1s",
 			"--rate", "20", "--drain-notices", "40", "--drain-rounds", "1", "--drain-kind", "arrears", "--push-sandbox", mode}
 		if mode == "process" {
-			args = append(args, "--push-sandbox-nice", "1")
+			args = append(args, "--push-sandbox-nice", "1", "--push-sandbox-bin", bin)
 		}
 		code := runLoadgen(args, &stdout, &stderr)
 		if !strings.Contains(stdout.String(), header) {
