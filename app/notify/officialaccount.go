@@ -18,8 +18,9 @@ type oaLayout struct {
 }
 
 // oaLayouts are the layouts of the guardians' notice kinds (staff notices go
-// by e-mail only); register each
-// kind's template (push.wechat.templates) with these keywords in this order.
+// by e-mail only); register each kind's template (push.wechat.templates) with
+// these keywords in this order: cluster-config/single.yaml lists them with
+// their labels (TestOfficialAccountLayoutsDocumented keeps it in step).
 var oaLayouts = map[Kind]oaLayout{
 	KindArrears:         {"校园卡欠费提醒", []string{"{name}", "{canteen}", "{amount}元", "{balance}元"}, "请及时充值。"},
 	KindLowBalance:      {"校园卡余额不足提醒", []string{"{name}", "{balance}元", "{threshold}元"}, "请及时充值。"},

@@ -2,7 +2,10 @@ package notify
 
 import (
 	"encoding/json"
+	"os"
 	"reflect"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -108,5 +111,51 @@ func TestDirectoryArrearsSlots(t *testing.T) {
 	}
 	if strings.Contains(string(produced), "张小明") {
 		t.Errorf("the payload %s holds the full name", produced)
+	}
+}
+
+// TestOfficialAccountLayoutsDocumented: the comment above push.wechat's
+// templates in cluster-config/single.yaml lists every kind with a layout, and
+// only those, each with its keywords in the layout's order (label=keyword, the
+// label in Chinese), as an operator registers them.
+func TestOfficialAccountLayoutsDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../cluster-config/single.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	end := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), "templates:") })
+	if end < 0 {
+		t.Fatal("single.yaml has no templates key")
+	}
+	kindLine := regexp.MustCompile(`^\s*#\s+([a-z_]+)\s+(\S+=\S+(?:\s+\S+=\S+)*)\s*$`)
+	label := regexp.MustCompile(`^\p{Han}+$`)
+	documented := map[Kind][]string{}
+	for i := end - 1; i >= 0 && strings.HasPrefix(strings.TrimSpace(lines[i]), "#"); i-- {
+		if m := kindLine.FindStringSubmatch(lines[i]); m != nil {
+			documented[Kind(m[1])] = strings.Fields(m[2])
+		}
+	}
+	for k, l := range oaLayouts {
+		pairs, ok := documented[k]
+		if !ok {
+			t.Errorf("single.yaml does not list the keywords of %s above templates", k)
+			continue
+		}
+		if len(pairs) != len(l.keywords) {
+			t.Errorf("single.yaml lists %d keywords of %s, the layout has %d: %v", len(pairs), k, len(l.keywords), l.keywords)
+			continue
+		}
+		for i, p := range pairs {
+			name, kw, _ := strings.Cut(p, "=")
+			if !label.MatchString(name) || kw != l.keywords[i] {
+				t.Errorf("single.yaml: keyword%d of %s is %q, want a Chinese label = %q", i+1, k, p, l.keywords[i])
+			}
+		}
+	}
+	for k := range documented {
+		if _, ok := oaLayouts[k]; !ok {
+			t.Errorf("single.yaml lists keywords of %s, which has no layout", k)
+		}
 	}
 }
