@@ -30,6 +30,10 @@ type WeChatLinkBatch interface {
 	WeChatLinksOf(ctx context.Context, parentIDs []string) (map[string]directory.WeChatLink, error)
 }
 
+// The directory's WeChat links (what cmd/onecode sets as GuardianBook.WeChat)
+// are read a batch at once.
+var _ WeChatLinkBatch = directory.WeChatLinks(nil)
+
 // contactCache is what GuardianBook.Prefetch read for one batch. It is read
 // only once built (the batch's senders share it).
 type contactCache struct {
