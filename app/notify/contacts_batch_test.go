@@ -156,9 +156,8 @@ func (c countedLinks) WeChatLinksOf(_ context.Context, parentIDs []string) (map[
 // TestGuardianBookPrefetchLinks: the WeChat links of a batch's guardians are
 // read at once (one read, no read per parent) and the contacts are those read
 // one message at a time: a linked parent with their openid, one without a
-// link without; a parent outside the batch reads their own link; over
-// directory.MaxLinkBatch parents the links are read in as many reads; a
-// failed batch read leaves each parent to read their own link.
+// link without; a parent outside the batch reads their own link; a failed
+// batch read leaves each parent to read their own link.
 func TestGuardianBookPrefetchLinks(t *testing.T) {
 	ctx := context.Background()
 	dir := parents{
@@ -204,35 +203,8 @@ func TestGuardianBookPrefetchLinks(t *testing.T) {
 		t.Errorf("a parent outside the batch: %+v, %v after %d reads of one link; want oSolo after 1", got, err, one)
 	}
 
-	t.Run("over MaxLinkBatch parents", func(t *testing.T) {
-		crowd := parents{guardians: map[string][]string{}, byID: map[string]directory.Parent{}}
-		var big []Message
-		for a := range 60 { // 60 accounts of 10 guardians each
-			acc := fmt.Sprintf("acc_%d", a)
-			for g := range directory.MaxGuardians {
-				id := fmt.Sprintf("par_%d_%d", a, g)
-				crowd.guardians[acc] = append(crowd.guardians[acc], id)
-				crowd.byID[id] = directory.Parent{ID: id}
-			}
-			big = append(big, Message{Topic: string(KindLowBalance), Recipient: acc})
-		}
-		one, many, widest = 0, 0, 0
-		book.Directory = batchRead{oneRead: oneRead{parents: crowd, reads: &reads}, batches: &batches}
-		book.WeChat = countedLinks{links: links{"par_59_9": "oLast"}, one: &one, many: &many, widest: &widest}
-		bctx := book.Prefetch(ctx, big)
-		got, err := book.Contacts(bctx, big[59])
-		if err != nil || len(got) != 1 || got[0].OpenID != "oLast" {
-			t.Errorf("contacts of acc_59 read ahead: %+v, %v; want oLast alone", got, err)
-		}
-		if many != 2 || widest != directory.MaxLinkBatch || one != 0 {
-			t.Errorf("600 parents' links: %d reads at once of at most %d, %d one by one; want 2 of at most %d, 0",
-				many, widest, one, directory.MaxLinkBatch)
-		}
-	})
-
 	t.Run("batch read fails", func(t *testing.T) {
 		one, many, widest = 0, 0, 0
-		book.Directory = batchRead{oneRead: oneRead{parents: dir, reads: &reads}, batches: &batches}
 		book.WeChat = countedLinks{links: linked, one: &one, many: &many, widest: &widest, err: errors.New("connection refused")}
 		bctx := book.Prefetch(ctx, batch)
 		got, err := book.Contacts(bctx, batch[0])
@@ -241,4 +213,32 @@ func TestGuardianBookPrefetchLinks(t *testing.T) {
 				got, err, many, one, want[0])
 		}
 	})
+}
+
+// TestGuardianBookPrefetchLinksChunked: the links of 600 guardians are read in
+// two reads of at most directory.MaxLinkBatch parents, none one by one.
+func TestGuardianBookPrefetchLinksChunked(t *testing.T) {
+	crowd := parents{guardians: map[string][]string{}, byID: map[string]directory.Parent{}}
+	var big []Message
+	for a := range 60 { // 60 accounts of 10 guardians each
+		acc := fmt.Sprintf("acc_%d", a)
+		for g := range directory.MaxGuardians {
+			id := fmt.Sprintf("par_%d_%d", a, g)
+			crowd.guardians[acc] = append(crowd.guardians[acc], id)
+			crowd.byID[id] = directory.Parent{ID: id}
+		}
+		big = append(big, Message{Topic: string(KindLowBalance), Recipient: acc})
+	}
+	var reads, batches, one, many, widest int
+	book := GuardianBook{Directory: batchRead{oneRead: oneRead{parents: crowd, reads: &reads}, batches: &batches}, SealKey: sealKey,
+		WeChat: countedLinks{links: links{"par_59_9": "oLast"}, one: &one, many: &many, widest: &widest}}
+	bctx := book.Prefetch(context.Background(), big)
+	got, err := book.Contacts(bctx, big[59])
+	if err != nil || len(got) != 1 || got[0].OpenID != "oLast" {
+		t.Errorf("contacts of acc_59 read ahead: %+v, %v; want oLast alone", got, err)
+	}
+	if many != 2 || widest != directory.MaxLinkBatch || one != 0 {
+		t.Errorf("600 parents' links: %d reads at once of at most %d, %d one by one; want 2 of at most %d, 0",
+			many, widest, one, directory.MaxLinkBatch)
+	}
 }
