@@ -181,18 +181,19 @@ func (s *terminalSession) rememberPay(seq uint64, accountID string) {
 	s.payOrder = append(s.payOrder, seq)
 }
 
-// ArrearsNotice is the outbox payload of an approved arrears purchase (no names). The
-// purchase key lets the sender drop duplicates: a replayed approval enqueues again,
-// because the first enqueue may not have happened.
+// ArrearsNotice is the outbox payload of an approved arrears purchase: the pupil's
+// masked name (MaskName), never the full one, so that the WeChat template's name slot
+// is filled (issue 12). The purchase key lets the sender drop duplicates: a replayed
+// approval enqueues again, because the first enqueue may not have happened.
 type ArrearsNotice struct {
 	AccountID   string `json:"account_id"`
 	PurchaseKey string `json:"purchase_key"`
 	AmountFen   int64  `json:"amount_fen"`
 	BalanceFen  int64  `json:"balance_fen"`
+	MaskedName  string `json:"masked_name,omitempty"`
 	// For the notices' outbox (ArrearsNotifier): not in the old payload.
-	SchoolID   string `json:"-"`
-	CanteenID  string `json:"-"`
-	MaskedName string `json:"-"`
+	SchoolID  string `json:"-"`
+	CanteenID string `json:"-"`
 }
 
 func (s *terminalSession) notifyArrears(ctx context.Context, pupil directory.Pupil, key string, a *grainv1.Accepted) {

@@ -338,7 +338,7 @@ func TestTerminalSessionEndToEnd(t *testing.T) {
 	}
 	var notice actors.ArrearsNotice
 	if err := json.Unmarshal(msgs[0].Payload, &notice); err != nil ||
-		notice != (actors.ArrearsNotice{AccountID: tAccount, PurchaseKey: "T1:3", AmountFen: 3750, BalanceFen: -200}) {
+		notice != (actors.ArrearsNotice{AccountID: tAccount, PurchaseKey: "T1:3", AmountFen: 3750, BalanceFen: -200, MaskedName: "张*明"}) {
 		t.Fatalf("notice %s: %v", msgs[0].Payload, err)
 	}
 	if strings.Contains(string(msgs[0].Payload), tName) {

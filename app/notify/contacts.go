@@ -32,7 +32,7 @@ type GuardianBook struct {
 }
 
 // WeChatLinkReader is what GuardianBook reads of the WeChat links
-// (directory.WeChatLinks).
+// (directory.WeChatLinks; a batch's with WeChatLinkBatch when it offers it).
 type WeChatLinkReader interface {
 	WeChatLinkOf(ctx context.Context, parentID string) (directory.WeChatLink, error)
 }
@@ -129,13 +129,10 @@ func (b GuardianBook) contact(ctx context.Context, p directory.Parent) (Contact,
 	if b.WeChat == nil {
 		return c, nil
 	}
-	l, err := b.WeChat.WeChatLinkOf(ctx, p.ID)
-	switch {
-	case errors.Is(err, directory.ErrNotFound):
-	case err != nil:
-		return Contact{}, fmt.Errorf("notify: WeChat link of the message's parent: %w", err)
-	default:
-		c.OpenID = l.OpenID
+	openID, err := b.openID(ctx, p.ID)
+	if err != nil {
+		return Contact{}, err
 	}
+	c.OpenID = openID
 	return c, nil
 }

@@ -2,6 +2,8 @@ package notify
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/outbox"
@@ -21,12 +23,25 @@ type GuardiansOf interface {
 	GuardianParentsOf(ctx context.Context, accountIDs []string) (map[string][]directory.Parent, error)
 }
 
+// WeChatLinkBatch is what a WeChatLinkReader may offer to read the links of
+// many parents at once (directory.WeChatLinks): a parent without a link has
+// no key.
+type WeChatLinkBatch interface {
+	WeChatLinksOf(ctx context.Context, parentIDs []string) (map[string]directory.WeChatLink, error)
+}
+
+// The directory's WeChat links (what cmd/onecode sets as GuardianBook.WeChat)
+// are read a batch at once.
+var _ WeChatLinkBatch = directory.WeChatLinks(nil)
+
 // contactCache is what GuardianBook.Prefetch read for one batch. It is read
 // only once built (the batch's senders share it).
 type contactCache struct {
 	parents  map[string][]directory.Parent // by account id; every account read has a key
 	prefs    map[string]outbox.Preferences // by parent id; every parent read has a key
 	prefsSet bool                          // prefs were read
+	links    map[string]string             // WeChat openids by parent id ("": no link); every parent read has a key
+	linksSet bool                          // links were read
 }
 
 type contactCacheKey struct{}
@@ -50,8 +65,10 @@ func toAccount(topic string) bool {
 
 // Prefetch implements Prefetcher: one directory read for the guardians of
 // every account of ms, then reads of the preferences of all those parents
-// (one per outbox.MaxPage parents). A read that fails leaves the messages to
-// read their own contacts, so that each meets the failure as before; so does
+// (one per outbox.MaxPage parents) and, when the WeChat reader offers
+// WeChatLinkBatch, of their WeChat links (one per directory.MaxLinkBatch). A
+// read that fails leaves the messages to read their own contacts (or
+// preferences, or links), so that each meets the failure as before; so does
 // an account id the directory would reject.
 func (b GuardianBook) Prefetch(ctx context.Context, ms []Message) context.Context {
 	gp, ok := b.Directory.(GuardiansOf)
@@ -79,24 +96,66 @@ func (b GuardianBook) Prefetch(ctx context.Context, ms []Message) context.Contex
 		}
 	}
 	c := &contactCache{parents: parents}
+	ids := parentIDs(parents)
 	if b.Prefs != nil {
-		c.prefs, c.prefsSet = b.prefetchPrefs(ctx, parents)
+		c.prefs, c.prefsSet = b.prefetchPrefs(ctx, ids)
+	}
+	if lb, ok := b.WeChat.(WeChatLinkBatch); ok {
+		c.links, c.linksSet = prefetchLinks(ctx, lb, ids)
 	}
 	return context.WithValue(ctx, contactCacheKey{}, c)
 }
 
-// prefetchPrefs reads the preferences of the parents of the batch, every one
-// with a key (its defaults when none are stored); false when a read failed.
-func (b GuardianBook) prefetchPrefs(ctx context.Context, parents map[string][]directory.Parent) (map[string]outbox.Preferences, bool) {
+// parentIDs are the ids of the parents of the batch, each once.
+func parentIDs(parents map[string][]directory.Parent) []string {
 	var ids []string
-	out := map[string]outbox.Preferences{}
+	seen := map[string]bool{}
 	for _, ps := range parents {
 		for _, p := range ps {
-			if _, ok := out[p.ID]; !ok {
-				out[p.ID] = outbox.Preferences{ParentID: p.ID}
+			if !seen[p.ID] {
+				seen[p.ID] = true
 				ids = append(ids, p.ID)
 			}
 		}
+	}
+	return ids
+}
+
+// prefetchLinks reads the WeChat links of the parents of the batch, every
+// one with a key (an empty openid when not linked) but an id the directory
+// would reject (its message reads, and fails, alone); false when a read
+// failed.
+func prefetchLinks(ctx context.Context, lb WeChatLinkBatch, ids []string) (map[string]string, bool) {
+	out := map[string]string{}
+	var valid []string
+	for _, id := range ids {
+		if directory.ValidateID("parent", id) == nil {
+			out[id] = ""
+			valid = append(valid, id)
+		}
+	}
+	for len(valid) > 0 {
+		chunk := valid[:min(len(valid), directory.MaxLinkBatch)]
+		valid = valid[len(chunk):]
+		got, err := lb.WeChatLinksOf(ctx, chunk)
+		if err != nil {
+			return nil, false
+		}
+		for id, l := range got {
+			if _, ok := out[id]; ok {
+				out[id] = l.OpenID
+			}
+		}
+	}
+	return out, true
+}
+
+// prefetchPrefs reads the preferences of the parents of the batch, every one
+// with a key (its defaults when none are stored); false when a read failed.
+func (b GuardianBook) prefetchPrefs(ctx context.Context, ids []string) (map[string]outbox.Preferences, bool) {
+	out := make(map[string]outbox.Preferences, len(ids))
+	for _, id := range ids {
+		out[id] = outbox.Preferences{ParentID: id}
 	}
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), outbox.MaxPage)]
@@ -120,6 +179,24 @@ func (b GuardianBook) preferences(ctx context.Context, parentID string) (outbox.
 		}
 	}
 	return b.Prefs.Preferences(ctx, parentID)
+}
+
+// openID is a parent's WeChat openid ("" when not linked): from the batch's
+// cache, else read.
+func (b GuardianBook) openID(ctx context.Context, parentID string) (string, error) {
+	if c := b.cacheOf(ctx); c != nil && c.linksSet {
+		if id, ok := c.links[parentID]; ok {
+			return id, nil
+		}
+	}
+	l, err := b.WeChat.WeChatLinkOf(ctx, parentID)
+	switch {
+	case errors.Is(err, directory.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", fmt.Errorf("notify: WeChat link of the message's parent: %w", err)
+	}
+	return l.OpenID, nil
 }
 
 // cachedGuardians are the guardians of an account from the batch's cache.

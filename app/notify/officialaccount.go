@@ -18,8 +18,9 @@ type oaLayout struct {
 }
 
 // oaLayouts are the layouts of the guardians' notice kinds (staff notices go
-// by e-mail only); register each
-// kind's template (push.wechat.templates) with these keywords in this order.
+// by e-mail only); register each kind's template (push.wechat.templates) with
+// these keywords in this order: cluster-config/single.yaml lists them with
+// their labels (TestOfficialAccountLayoutsDocumented keeps it in step).
 var oaLayouts = map[Kind]oaLayout{
 	KindArrears:         {"校园卡欠费提醒", []string{"{name}", "{canteen}", "{amount}元", "{balance}元"}, "请及时充值。"},
 	KindLowBalance:      {"校园卡余额不足提醒", []string{"{name}", "{balance}元", "{threshold}元"}, "请及时充值。"},
@@ -34,29 +35,33 @@ var oaLayouts = map[Kind]oaLayout{
 	KindGuardianUnbound: {"家长解绑通知", []string{"{name}", "{student_no}", "{phone}"}, "如有疑问请联系学校。"},
 }
 
-// oaArrears is the layout of an arrears message of the directory outbox (amount
-// and balance only).
-var oaArrears = oaLayout{"校园卡欠费提醒", []string{"{amount}元", "{balance}元"}, "请及时充值。"}
+// oaMissing fills a keyword whose parameter the message lacks (the canteen of
+// an arrears notice of the directory outbox): the slots stay those of the
+// registered template.
+const oaMissing = "—"
 
 // OfficialAccountData is the data of a template message of topic with params
-// ps: first, keyword1…keywordN, remark. A topic without a layout, or params
-// that do not fill its layout, give a generic first line and the params as
-// keywords in the order of their names (binding and reminder texts, already
-// masked by their producers).
+// ps: first, keyword1…keywordN, remark. A kind's keywords are always those of
+// its layout, in its order: one whose parameter ps lacks is oaMissing. A topic
+// without a layout gives a generic first line and the params as keywords in
+// the order of their names (binding and reminder texts, already masked by
+// their producers).
 func OfficialAccountData(topic string, ps map[string]string) map[string]string {
 	l, ok := oaLayouts[Kind(topic)]
-	if !ok || !fills(l, ps) {
-		if l, ok = oaArrears, topic == string(KindArrears); !ok || !fills(l, ps) {
-			l = oaLayout{first: "一码通通知"}
-			for _, k := range slices.Sorted(maps.Keys(ps)) {
-				l.keywords = append(l.keywords, "{"+k+"}")
-			}
+	if !ok {
+		l = oaLayout{first: "一码通通知"}
+		for _, k := range slices.Sorted(maps.Keys(ps)) {
+			l.keywords = append(l.keywords, "{"+k+"}")
 		}
 	}
 	out := make(map[string]string, len(l.keywords)+2)
 	out["first"] = l.first
 	for i, kw := range l.keywords {
-		out["keyword"+strconv.Itoa(i+1)] = Template{Text: kw}.Render(ps)
+		v := oaMissing
+		if fills(kw, ps) {
+			v = Template{Text: kw}.Render(ps)
+		}
+		out["keyword"+strconv.Itoa(i+1)] = v
 	}
 	if l.remark != "" {
 		out["remark"] = l.remark
@@ -64,13 +69,11 @@ func OfficialAccountData(topic string, ps map[string]string) map[string]string {
 	return out
 }
 
-// fills reports whether ps has every placeholder of l's keywords.
-func fills(l oaLayout, ps map[string]string) bool {
-	for _, kw := range l.keywords {
-		for _, m := range placeholder.FindAllStringSubmatch(kw, -1) {
-			if _, ok := ps[m[1]]; !ok {
-				return false
-			}
+// fills reports whether ps has every placeholder of keyword kw.
+func fills(kw string, ps map[string]string) bool {
+	for _, m := range placeholder.FindAllStringSubmatch(kw, -1) {
+		if _, ok := ps[m[1]]; !ok {
+			return false
 		}
 	}
 	return true

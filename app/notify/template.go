@@ -100,14 +100,7 @@ func params(m Message, now time.Time, phoneKey []byte) (map[string]string, strin
 		minutes := int((left + time.Minute - 1) / time.Minute)
 		return map[string]string{"code": p.Code, "minutes": strconv.Itoa(minutes)}, phone, nil
 	case directory.TopicArrears:
-		var p struct {
-			AmountFen  *int64 `json:"amount_fen"`
-			BalanceFen *int64 `json:"balance_fen"`
-		}
-		if err := json.Unmarshal(m.Payload, &p); err != nil || p.AmountFen == nil || p.BalanceFen == nil {
-			return bad(fmt.Errorf("want amount_fen and balance_fen"))
-		}
-		return map[string]string{"amount": money.Amount(*p.AmountFen).String(), "balance": money.Amount(*p.BalanceFen).String()}, "", nil
+		return arrearsParams(m.Payload, bad)
 	default: // binding, reminder: a text already masked by its producer
 		var p struct {
 			Text string `json:"text"`
@@ -117,6 +110,27 @@ func params(m Message, now time.Time, phoneKey []byte) (map[string]string, strin
 		}
 		return map[string]string{"text": p.Text}, "", nil
 	}
+}
+
+// arrearsParams are the parameters of an arrears notice of the directory
+// outbox (actors.ArrearsNotice): amount, balance and the pupil's masked name
+// when the payload has one that is masked (a notice queued before names were
+// kept has none; its template message shows "—" in that slot). The canteen is
+// never in it.
+func arrearsParams(payload []byte, bad func(error) (map[string]string, string, error)) (map[string]string, string, error) {
+	var p struct {
+		AmountFen  *int64 `json:"amount_fen"`
+		BalanceFen *int64 `json:"balance_fen"`
+		MaskedName string `json:"masked_name"`
+	}
+	if err := json.Unmarshal(payload, &p); err != nil || p.AmountFen == nil || p.BalanceFen == nil {
+		return bad(fmt.Errorf("want amount_fen and balance_fen"))
+	}
+	ps := map[string]string{"amount": money.Amount(*p.AmountFen).String(), "balance": money.Amount(*p.BalanceFen).String()}
+	if n := p.MaskedName; strings.Contains(n, "*") && len(n) <= 64 && !idNumber.MatchString(n) {
+		ps["name"] = n
+	}
+	return ps, "", nil
 }
 
 // isKindPayload tells an arrears notice of the outbox store ({"params": …})

@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/onecode/onecode/actors"
 	"github.com/onecode/onecode/app/notify"
 	policy "github.com/onecode/onecode/domain/access"
 	"github.com/onecode/onecode/gateway/push/sandbox"
@@ -264,30 +267,39 @@ func TestPermanentFailureNotRetried(t *testing.T) {
 }
 
 // TestWeChatTemplateMessages: arrears go by WeChat to a guardian with an
-// openid and by SMS to one without; the token is cached, fetched again after it
+// openid and by SMS to one without; the template data has the arrears
+// layout's four slots in order (the masked name the terminal session queues,
+// "—" for the canteen, the amount, the balance; "—" for the name of a notice
+// queued before names were kept); the token is cached, fetched again after it
 // expires; an unsubscribed user is a permanent failure.
 func TestWeChatTemplateMessages(t *testing.T) {
 	r := newRig(t, fastLimits(), contacts{{OpenID: "oGuardian1", Phone: "13900000001"}, {Phone: "13900000002"}})
+	produced, err := json.Marshal(actors.ArrearsNotice{AccountID: "acc", PurchaseKey: "T1:8", AmountFen: 1200, BalanceFen: -300,
+		MaskedName: actors.MaskName("张小明")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	arrears := `{"account_id":"acc","purchase_key":"T1:9","amount_fen":1200,"balance_fen":-300}`
-	first := r.enqueue(t, directory.TopicArrears, arrears)
-	second := r.enqueue(t, directory.TopicArrears, arrears)
-	r.run(t, func() bool { return len(r.sb.Messages()) == 4 })
 	var wx, sm int
-	for _, m := range r.sb.Messages() {
-		switch {
-		case m.Channel == "wechat" && m.To == "oGuardian1" && m.Params["first"] == "校园卡欠费提醒" && m.Params["keyword1"] == "12.00元" &&
-			m.Params["keyword2"] == "-3.00元" && m.Params["remark"] != "" && len(m.Params) == 4:
-			wx++
-		case m.Channel == "sms" && m.To == "13900000002" && m.Params["balance"] == "-3.00":
-			sm++
-		default:
-			t.Errorf("unexpected %+v", m)
+	for i, tc := range []struct{ payload, name string }{{string(produced), "张*明"}, {arrears, "—"}} {
+		r.enqueue(t, directory.TopicArrears, tc.payload)
+		r.run(t, func() bool { return len(r.sb.Messages()) == 2*(i+1) })
+		for _, m := range r.sb.Messages()[2*i:] {
+			want := map[string]string{"first": "校园卡欠费提醒", "keyword1": tc.name, "keyword2": "—", "keyword3": "12.00元",
+				"keyword4": "-3.00元", "remark": "请及时充值。"}
+			switch {
+			case m.Channel == "wechat" && m.To == "oGuardian1" && reflect.DeepEqual(m.Params, want):
+				wx++
+			case m.Channel == "sms" && m.To == "13900000002" && m.Params["balance"] == "-3.00":
+				sm++
+			default:
+				t.Errorf("unexpected %+v (wechat data wanted: %v)", m, want)
+			}
 		}
 	}
 	if wx != 2 || sm != 2 || r.wx.TokenFetches() != 1 {
 		t.Errorf("wechat %d, sms %d, token fetches %d: want 2, 2, 1", wx, sm, r.wx.TokenFetches())
 	}
-	_, _ = first, second
 	r.sb.ExpireTokens()
 	r.enqueue(t, directory.TopicArrears, arrears)
 	r.run(t, func() bool { return len(r.sb.Messages()) == 6 })

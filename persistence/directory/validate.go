@@ -354,3 +354,17 @@ func ValidateAccountIDBatch(ids []string, limit int) error {
 	}
 	return nil
 }
+
+// ValidateParentIDBatch checks the parent ids of a batch read
+// (WeChatLinksOf): 1..MaxLinkBatch ids, each valid.
+func ValidateParentIDBatch(ids []string) error {
+	if len(ids) == 0 || len(ids) > MaxLinkBatch {
+		return invalid("%d parent ids, want 1..%d", len(ids), MaxLinkBatch)
+	}
+	for _, id := range ids {
+		if err := ValidateID("parent", id); err != nil {
+			return err
+		}
+	}
+	return nil
+}

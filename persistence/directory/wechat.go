@@ -16,6 +16,9 @@ type WeChatLink struct {
 // MaxOpenIDLen bounds an openid (WeChat's are 28 bytes).
 const MaxOpenIDLen = 64
 
+// MaxLinkBatch bounds the parents of one WeChatLinksOf.
+const MaxLinkBatch = 500
+
 // WeChatLinks keeps parents' WeChat links (table parent_wechat, directory
 // migration 0015). The pg and sqlite stores implement it beside Store. A link
 // starts with a pending state nonce (BeginWeChatLink); ConsumeWeChatState uses it
@@ -33,6 +36,10 @@ type WeChatLinks interface {
 	UnlinkWeChat(ctx context.Context, parentID string) error
 	// WeChatLinkOf is the parent's link: ErrNotFound when none.
 	WeChatLinkOf(ctx context.Context, parentID string) (WeChatLink, error)
+	// WeChatLinksOf is WeChatLinkOf of 1..MaxLinkBatch parents in one read
+	// (the notices of a claimed batch), keyed by parent id: a parent without a
+	// link (or unknown) has no key; an id given twice is read once.
+	WeChatLinksOf(ctx context.Context, parentIDs []string) (map[string]WeChatLink, error)
 }
 
 // ValidateOpenID checks an openid: 1..MaxOpenIDLen bytes of [A-Za-z0-9_-].

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) directory.Store) {
 		{"BindCodesAndNotices", testBindCodes},
 		{"BindCodeConcurrentUse", testBindCodeConcurrent},
 		{"WeChatLinks", testWeChatLinks},
+		{"WeChatLinksOf", testWeChatLinksOf},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

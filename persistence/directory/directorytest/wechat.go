@@ -2,6 +2,7 @@ package directorytest
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -65,4 +66,59 @@ func testWeChatLinks(t *testing.T, st directory.Store) {
 		t.Errorf("after unlink: %v", err)
 	}
 	wantErr(t, "unlink twice", s.UnlinkWeChat(ctx, "par_w"), directory.ErrNotFound)
+}
+
+// testWeChatLinksOf: the batch read answers the links WeChatLinkOf answers one
+// parent at a time; a parent unlinked, only pending, without a row or unknown
+// has no key; an id given twice is read once; a full batch is read, an empty,
+// too long or bad one is rejected.
+func testWeChatLinksOf(t *testing.T, st directory.Store) {
+	s, ok := st.(directory.WeChatLinks)
+	if !ok {
+		t.Fatal("the store keeps no WeChat links")
+	}
+	for i, id := range []string{"par_a", "par_b", "par_gone", "par_pending", "par_none"} {
+		_, err := st.PutParent(ctx, parent(id, fmt.Sprintf("138000000%02d", 20+i)))
+		must(t, err)
+	}
+	_, err := s.LinkWeChat(ctx, "par_a", "oA_0001")
+	must(t, err)
+	_, err = s.LinkWeChat(ctx, "par_b", "oB_0002")
+	must(t, err)
+	_, err = s.LinkWeChat(ctx, "par_gone", "oGone_0003")
+	must(t, err)
+	must(t, s.UnlinkWeChat(ctx, "par_gone"))
+	must(t, s.BeginWeChatLink(ctx, "par_pending", "n1"))
+
+	ids := []string{"par_b", "par_gone", "par_pending", "par_none", "par_unknown", "par_a", "par_b"}
+	got, err := s.WeChatLinksOf(ctx, ids)
+	must(t, err)
+	if len(got) != 2 {
+		t.Errorf("links of %v: %+v, want par_a and par_b only", ids, got)
+	}
+	for _, id := range []string{"par_a", "par_b"} {
+		want, err := s.WeChatLinkOf(ctx, id)
+		must(t, err)
+		if got[id] != want {
+			t.Errorf("link of %s in a batch %+v, alone %+v", id, got[id], want)
+		}
+	}
+
+	full := make([]string, directory.MaxLinkBatch)
+	for i := range full {
+		full[i] = fmt.Sprintf("par_x%d", i)
+	}
+	full[0], full[len(full)-1] = "par_a", "par_b"
+	if got, err := s.WeChatLinksOf(ctx, full); err != nil || len(got) != 2 || got["par_b"].OpenID != "oB_0002" {
+		t.Errorf("links of %d parents: %+v, %v; want par_a and par_b", len(full), got, err)
+	}
+	for what, bad := range map[string][]string{
+		"no parent":         nil,
+		"an empty id":       {"par_a", ""},
+		"an id with spaces": {"par a"},
+		"too many parents":  append(full, "par_y"),
+	} {
+		_, err := s.WeChatLinksOf(ctx, bad)
+		wantErr(t, "links of "+what, err, directory.ErrInvalid)
+	}
 }

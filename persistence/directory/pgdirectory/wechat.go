@@ -70,3 +70,29 @@ func (s *Store) WeChatLinkOf(ctx context.Context, parentID string) (directory.We
 	l.LinkedAt = l.LinkedAt.UTC()
 	return l, mapErr("wechat link of "+parentID, err)
 }
+
+// WeChatLinksOf implements directory.WeChatLinks.
+func (s *Store) WeChatLinksOf(ctx context.Context, parentIDs []string) (map[string]directory.WeChatLink, error) {
+	if err := directory.ValidateParentIDBatch(parentIDs); err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT parent_id, openid, linked_at FROM parent_wechat
+		WHERE parent_id = ANY($1) AND openid IS NOT NULL`, parentIDs)
+	if err != nil {
+		return nil, mapErr("wechat links of parents", err)
+	}
+	defer rows.Close()
+	out := map[string]directory.WeChatLink{}
+	for rows.Next() {
+		var l directory.WeChatLink
+		if err := rows.Scan(&l.ParentID, &l.OpenID, &l.LinkedAt); err != nil {
+			return nil, mapErr("wechat links of parents", err)
+		}
+		l.LinkedAt = l.LinkedAt.UTC()
+		out[l.ParentID] = l
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("wechat links of parents", err)
+	}
+	return out, nil
+}

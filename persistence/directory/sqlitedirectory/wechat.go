@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/onecode/onecode/persistence/directory"
 )
@@ -70,4 +71,36 @@ func (s *Store) WeChatLinkOf(ctx context.Context, parentID string) (directory.We
 		parentID).Scan(&l.OpenID, &at)
 	l.LinkedAt = fromMicro(at)
 	return l, mapErr("wechat link of "+parentID, err)
+}
+
+// WeChatLinksOf implements directory.WeChatLinks: one statement (MaxLinkBatch
+// is below SQLite's smallest bound on a statement's parameters, 999).
+func (s *Store) WeChatLinksOf(ctx context.Context, parentIDs []string) (map[string]directory.WeChatLink, error) {
+	if err := directory.ValidateParentIDBatch(parentIDs); err != nil {
+		return nil, err
+	}
+	args := make([]any, len(parentIDs))
+	for i, id := range parentIDs {
+		args[i] = id
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT parent_id, openid, linked_at FROM parent_wechat
+		WHERE parent_id IN (?`+strings.Repeat(", ?", len(args)-1)+`) AND openid IS NOT NULL`, args...)
+	if err != nil {
+		return nil, mapErr("wechat links of parents", err)
+	}
+	out := map[string]directory.WeChatLink{}
+	err = eachRow(rows, func() error {
+		var l directory.WeChatLink
+		var at int64
+		if err := rows.Scan(&l.ParentID, &l.OpenID, &at); err != nil {
+			return err
+		}
+		l.LinkedAt = fromMicro(at)
+		out[l.ParentID] = l
+		return nil
+	})
+	if err != nil {
+		return nil, mapErr("wechat links of parents", err)
+	}
+	return out, nil
 }
