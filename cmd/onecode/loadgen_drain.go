@@ -18,7 +18,6 @@ import (
 	policy "github.com/onecode/onecode/domain/access"
 	"github.com/onecode/onecode/gateway/push/sandbox"
 	"github.com/onecode/onecode/gateway/push/sms"
-	"github.com/onecode/onecode/internal/loaddriver"
 	"github.com/onecode/onecode/internal/switchproc"
 	"github.com/onecode/onecode/persistence/directory"
 	"github.com/onecode/onecode/persistence/directory/pgdirectory"
@@ -232,7 +231,7 @@ func (d *drainRun) round(ctx context.Context, r int) (drainRound, error) {
 	var out drainRound
 	var err error
 	if d.cfg.rate > 0 {
-		if out.alone, err = d.s.pay(ctx, loaddriver.Plan{Duration: d.cfg.duration, Rate: d.cfg.rate}, uint64(2*r+1)); err != nil {
+		if out.alone, err = d.s.payAlone(ctx, d.cfg.rate, d.cfg.duration, uint64(2*r+1)); err != nil {
 			return out, err
 		}
 	}

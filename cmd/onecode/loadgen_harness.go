@@ -63,8 +63,8 @@ func baseServeConfig(path, mode string, sections ...string) ([]byte, error) {
 }
 
 // payMeanwhile starts the canteen paying at rate (nothing when rate ≤ 0) and lets
-// it pay drainWarmup at its pace before it returns; the stop it answers ends the
-// payments and answers what they measured.
+// it pay drainWarmup at its pace, untimed (its sessions opening), before it
+// returns; the stop it answers ends the payments and answers what they measured.
 func (s *loadSwitch) payMeanwhile(ctx context.Context, rate float64, seed uint64) (stop func() (loadgenOutcome, error)) {
 	if rate <= 0 {
 		return func() (loadgenOutcome, error) { return loadgenOutcome{}, nil }
@@ -74,7 +74,7 @@ func (s *loadSwitch) payMeanwhile(ctx context.Context, rate float64, seed uint64
 	paid := make(chan error, 1)
 	go func() {
 		var err error
-		during, err = s.pay(ctx, loaddriver.Plan{Rate: rate, Stop: end}, seed)
+		during, err = s.pay(ctx, loaddriver.Plan{Rate: rate, Stop: end, Settle: drainWarmup}, seed)
 		paid <- err
 	}()
 	time.Sleep(drainWarmup) // the canteen at its pace before the load under test comes
@@ -84,6 +84,16 @@ func (s *loadSwitch) payMeanwhile(ctx context.Context, rate float64, seed uint64
 		return during, err
 	}
 }
+
+// payAlone is the canteen paying alone at rate for d, after canteenSettle
+// untimed (the terminals' sessions opening at once, grains activating: not the
+// steady state of a canteen at lunch, nor of the phase it is compared with).
+func (s *loadSwitch) payAlone(ctx context.Context, rate float64, d time.Duration, seed uint64) (loadgenOutcome, error) {
+	return s.pay(ctx, loaddriver.Plan{Duration: canteenSettle + d, Rate: rate, Settle: canteenSettle}, seed)
+}
+
+// canteenSettle is how long the canteen pays untimed before the alone phase.
+const canteenSettle = time.Second
 
 // parallel runs f(0..n-1) on drainSeedWorkers goroutines; the first error wins.
 func parallel(ctx context.Context, n int, f func(i int) error) error {

@@ -191,6 +191,7 @@ func mergeResults(results []*loaddriver.Result) loadgenOutcome {
 		all.Errors += r.Errors
 		all.Missed += r.Missed
 		all.Pending += r.Pending
+		all.Untimed += r.Untimed
 		all.Elapsed = max(all.Elapsed, r.Elapsed)
 		all.Latency.Merge(&r.Latency)
 		for k, v := range r.ErrorKinds {
@@ -199,6 +200,9 @@ func mergeResults(results []*loaddriver.Result) loadgenOutcome {
 	}
 	o := outcomeOf(all.Acked, all.Errors, all.Elapsed, &all.Latency)
 	o.detail = fmt.Sprintf("approved %d, declined %d, unanswered at the end %d", all.Approved, all.Declined, all.Pending)
+	if all.Untimed > 0 {
+		o.detail += fmt.Sprintf(", untimed while the run settled %d", all.Untimed)
+	}
 	if all.Missed > 0 {
 		o.detail += fmt.Sprintf(", open-loop tickets missed (all terminals busy) %d", all.Missed)
 	}

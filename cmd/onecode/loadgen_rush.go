@@ -94,7 +94,7 @@ func loadgenRush(ctx context.Context, cfg loadgenConfig, stdout io.Writer) error
 	}
 	var alone loadgenOutcome
 	if cfg.rate > 0 {
-		if alone, err = r.s.pay(ctx, loaddriver.Plan{Duration: cfg.duration, Rate: cfg.rate}, 1); err != nil {
+		if alone, err = r.s.payAlone(ctx, cfg.rate, cfg.duration, 1); err != nil {
 			return err
 		}
 	}

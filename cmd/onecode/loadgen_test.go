@@ -86,12 +86,18 @@ func TestLoadgenDrainSmoke(t *testing.T) {
 		if !strings.Contains(stdout.String(), header) {
 			t.Errorf("%s: header without %q:\n%s", mode, header, stdout.String())
 		}
+		if !untimedLine.MatchString(stdout.String()) {
+			t.Errorf("%s: no payments left untimed while the canteen settled:\n%s", mode, stdout.String())
+		}
 		m := resultOf(t, code, &stdout, &stderr, drainResultLine)
 		if n, _ := strconv.Atoi(m[1]); n <= 0 || m[4] != "0" {
 			t.Fatalf("%s: drain_per_s=%s errors=%s, want > 0 and 0", mode, m[1], m[4])
 		}
 	}
 }
+
+// untimedLine: a pay run's settling second answered payments it did not time.
+var untimedLine = regexp.MustCompile(`untimed while the run settled [1-9]\d*`)
 
 var rushResultLine = regexp.MustCompile(`^result rush_settled_per_s=(\d+\.\d) notify_p50_ms=\d+\.\d+ notify_p99_ms=(\d+\.\d+) settle_p99_ms=\d+\.\d+ canteen_p99_alone_ms=\d+\.\d+ canteen_p99_rush_ms=\d+\.\d+ settled=(\d+) errors=(\d+)$`)
 

@@ -158,6 +158,10 @@ type Plan struct {
 	// Probe makes each terminal send one Pay (its pending one, or a new one) once,
 	// with no retry, and stop.
 	Probe bool
+	// Settle leaves out of Latency the answers to sends started within this long
+	// of the Run's start (they count in Untimed): the sessions opening at once
+	// and the first grains activating are not the steady state being timed.
+	Settle time.Duration
 }
 
 // Result is what one Run did.
@@ -177,8 +181,11 @@ type Result struct {
 	Missed int64
 	// Pending is the payments left unanswered at the end.
 	Pending int
-	// Latency is of answered sends, from Pay sent to PayResult received.
+	// Latency is of answered sends, from Pay sent to PayResult received, but
+	// those of Plan.Settle.
 	Latency Histogram
+	// Untimed is the answered sends left out of Latency (Plan.Settle).
+	Untimed int64
 }
 
 // PerSecond is the answered payments per second of the Run.
@@ -268,6 +275,7 @@ type run struct {
 	stop    chan struct{} // closed when issuing stops
 	tickets chan struct{} // open loop
 	issued  atomic.Int64
+	timed   time.Time // sends from then on are timed (Plan.Settle)
 }
 
 func (r *run) stopped() bool {
@@ -281,9 +289,9 @@ func (r *run) stopped() bool {
 
 // worker is the per-terminal result of a Run.
 type worker struct {
-	acked, approved, declined, replayed, errors int64
-	kinds                                       map[string]int64
-	lat                                         Histogram
+	acked, approved, declined, replayed, errors, untimed int64
+	kinds                                                map[string]int64
+	lat                                                  Histogram
 }
 
 // Run drives the terminals over conn (one session per terminal, sharing conn) as
@@ -292,13 +300,14 @@ func (d *Driver) Run(ctx context.Context, conn grpc.ClientConnInterface, plan Pl
 	if plan.Duration <= 0 && plan.Count <= 0 && !plan.Probe && plan.Stop == nil && ctx.Done() == nil {
 		return nil, errors.New("loaddriver: a Run needs a Duration, a Count, Probe, Stop or a context that ends")
 	}
-	if plan.Rate < 0 || plan.Count < 0 || plan.Duration < 0 {
-		return nil, errors.New("loaddriver: negative rate, count or duration")
+	if plan.Rate < 0 || plan.Count < 0 || plan.Duration < 0 || plan.Settle < 0 {
+		return nil, errors.New("loaddriver: negative rate, count, duration or settle")
 	}
 	r := &run{d: d, conn: conn, plan: plan, stop: make(chan struct{})}
 	var stopOnce sync.Once
 	stop := func() { stopOnce.Do(func() { close(r.stop) }) }
 	start := time.Now()
+	r.timed = start.Add(plan.Settle)
 	var bg sync.WaitGroup
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -351,6 +360,7 @@ func (d *Driver) Run(ctx context.Context, conn grpc.ClientConnInterface, plan Pl
 		res.Declined += w.declined
 		res.Replayed += w.replayed
 		res.Errors += w.errors
+		res.Untimed += w.untimed
 		for k, v := range w.kinds {
 			res.ErrorKinds[k] += v
 		}
@@ -466,7 +476,11 @@ func (r *run) work(ctx context.Context, t *terminal, w *worker) {
 		if err == nil {
 			r.d.acked.Add(1)
 			w.acked++
-			w.lat.Add(lat)
+			if sent.Before(r.timed) {
+				w.untimed++
+			} else {
+				w.lat.Add(lat)
+			}
 			switch res.GetOutcome() {
 			case apiv1.PayResult_OUTCOME_APPROVED:
 				w.approved++
