@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/onecode/onecode/persistence/outbox"
@@ -30,65 +29,34 @@ func AddressTarget(key []byte, ch ChannelName, address string) string {
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
-// acceptedLog is the group commit of the deliveries providers accepted: the
-// first worker to hand one over leads a group, waits for the write before it
-// (one at a time), takes every delivery handed over meanwhile and records them
-// in one statement (RecordAccepted); the others wait for that write. So N
-// deliveries in flight cost one insert, not N, and a delivery is durable
-// before its notice's Send returns.
+// acceptedLog records the deliveries providers accepted in group commits
+// (groupCommit: N deliveries in flight cost one insert, not N); a delivery is
+// durable before its notice's Send returns.
 type acceptedLog struct {
-	log     outbox.DeliveryLog
-	logger  *slog.Logger
-	mu      sync.Mutex
-	pending *recordGroup
-	writing chan struct{} // a semaphore of one: the write in flight
-}
-
-type recordGroup struct {
-	ds   []outbox.Accepted
-	done chan struct{}
-	err  error
+	log    outbox.DeliveryLog
+	logger *slog.Logger
+	group  *groupCommit[outbox.Accepted]
 }
 
 func newAcceptedLog(log outbox.DeliveryLog, logger *slog.Logger) *acceptedLog {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &acceptedLog{log: log, logger: logger, writing: make(chan struct{}, 1)}
+	l := &acceptedLog{log: log, logger: logger}
+	l.group = newGroupCommit(outbox.MaxPage, recordTimeout, func(ctx context.Context, ds []outbox.Accepted) error {
+		err := log.RecordAccepted(ctx, ds)
+		if err != nil {
+			logger.Warn("notices: record of accepted deliveries failed", slog.Int("deliveries", len(ds)), slog.Any("error", err))
+		}
+		return err
+	})
+	return l
 }
 
 // record makes a durable and returns once its group was written; a failure is
 // logged (the delivery was accepted: only its record is missing).
 func (l *acceptedLog) record(ctx context.Context, a outbox.Accepted) {
-	l.mu.Lock()
-	g, lead := l.pending, l.pending == nil
-	if lead {
-		g = &recordGroup{done: make(chan struct{})}
-		l.pending = g
-	}
-	g.ds = append(g.ds, a)
-	if len(g.ds) == outbox.MaxPage {
-		l.pending = nil // full: the next delivery starts a group
-	}
-	l.mu.Unlock()
-	if !lead {
-		<-g.done
-		return
-	}
-	l.writing <- struct{}{}
-	l.mu.Lock()
-	if l.pending == g {
-		l.pending = nil
-	}
-	l.mu.Unlock()
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	g.err = l.log.RecordAccepted(wctx, g.ds)
-	cancel()
-	<-l.writing
-	close(g.done)
-	if g.err != nil {
-		l.logger.Warn("notices: record of accepted deliveries failed", slog.Int("deliveries", len(g.ds)), slog.Any("error", g.err))
-	}
+	_ = l.group.add(ctx, a)
 }
 
 // priorDeliveries answers the targets (channel and target) of message id's

@@ -86,7 +86,7 @@ func TestAcceptedLogGroupsWrites(t *testing.T) {
 	t.Cleanup(func() { _ = store.Close() })
 	counting := &countingLog{DeliveryLog: store}
 	l := newAcceptedLog(counting, nil)
-	l.writing <- struct{}{} // a write in flight: the next deliveries queue up
+	l.group.writing <- struct{}{} // a write in flight: the next deliveries queue up
 	const n = 50
 	done := make(chan struct{})
 	for i := range n {
@@ -95,8 +95,8 @@ func TestAcceptedLogGroupsWrites(t *testing.T) {
 			done <- struct{}{}
 		}()
 	}
-	waitPending(t, l, n)
-	<-l.writing
+	waitHanded(t, l.group, n)
+	<-l.group.writing
 	for range n {
 		<-done
 	}
@@ -122,21 +122,15 @@ func (c *countingLog) RecordAccepted(ctx context.Context, ds []outbox.Accepted) 
 	return c.DeliveryLog.RecordAccepted(ctx, ds)
 }
 
-// waitPending waits until the pending group holds n deliveries, polling under
-// the log's lock (bounded; the goroutines only append).
-func waitPending(t *testing.T, l *acceptedLog, n int) {
+// waitHanded waits until n items were handed over to g, polling under its
+// lock (bounded; the goroutines only append).
+func waitHanded[T any](t *testing.T, g *groupCommit[T], n int) {
 	t.Helper()
 	for range 1_000_000 {
-		l.mu.Lock()
-		k := 0
-		if l.pending != nil {
-			k = len(l.pending.ds)
-		}
-		l.mu.Unlock()
-		if k == n {
+		if handed, _ := g.counts(); handed == n {
 			return
 		}
 		runtime.Gosched()
 	}
-	t.Fatalf("the pending group never held %d deliveries", n)
+	t.Fatalf("%d items were never handed over", n)
 }

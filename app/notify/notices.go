@@ -157,8 +157,7 @@ func RunNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOp
 // batches). The first notice of the first batch, and of a batch after one
 // that met a transient failure, goes alone: the probe of a half-open breaker.
 func drainNotices(ctx context.Context, store outbox.Store, send Sender, opts RunOptions, logger *slog.Logger) int {
-	marks := startMarks(ctx, store, opts.Workers, logger)
-	defer marks.close()
+	marks := newSentMarks(store, logger)
 	work := make(chan batchNotice)
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -248,7 +247,7 @@ func sendNotice(ctx context.Context, store outbox.Store, marks *sentMarks, send 
 	switch {
 	case err == nil:
 		// A notice withdrawn while it went out stays withdrawn: too late to stop it.
-		marks.mark(n.ID)
+		marks.mark(ctx, n.ID)
 	case IsPermanent(err):
 		reason := FailureCode(err)
 		if reason == "" {
