@@ -25,6 +25,7 @@ type loadSwitch struct {
 	conns   []*grpc.ClientConn
 	token   string
 	school  *loaddriver.School
+	pid     int // the started switch's process (0 with --target)
 	closers []func()
 }
 
@@ -120,6 +121,7 @@ func (s *loadSwitch) start(ctx context.Context, cfg loadgenConfig, so startOptio
 	if s.token, err = proc.OperatorToken(); err != nil {
 		return "", err
 	}
+	s.pid = proc.Pid()
 	fmt.Fprintf(stdout, "switch: pid %d, gRPC %s, database %s\n", proc.Pid(), proc.GRPCAddr(), dbName(dsn))
 	return proc.GRPCAddr(), nil
 }

@@ -66,6 +66,7 @@ type rushOutcome struct {
 	payAgain        int64   // pay tapped again after a lost prepay answer
 	polls           int64   // GetBillOrder calls of the waiting parents
 	byAck           float64 // bills/s, first order placed → last notification acknowledged
+	cpu             string  // CPU per settled bill by process, over the rush ("" off Linux)
 }
 
 // loadgenRush is `onecode loadgen --fee-rush N`: a switch paying fees through an
@@ -74,7 +75,11 @@ type rushOutcome struct {
 // bill's order, pay it on the sandbox and wait for the bill to settle.
 func loadgenRush(ctx context.Context, cfg loadgenConfig, stdout io.Writer) error {
 	cfg.pupils = max(cfg.pupils, cfg.feeRush)
-	printHeader(stdout, cfg, fmt.Sprintf("fee rush of %d bills, %d parents at once, through the aggregator sandbox", cfg.feeRush, cfg.rushWorkers))
+	arrival := fmt.Sprintf("%d parents at once", cfg.rushWorkers)
+	if cfg.rushOver > 0 {
+		arrival = fmt.Sprintf("parents arriving evenly over %s (%.1f/s), at most %d paying at once", cfg.rushOver, float64(cfg.feeRush)/cfg.rushOver.Seconds(), cfg.rushWorkers)
+	}
+	printHeader(stdout, cfg, fmt.Sprintf("fee rush of %d bills, %s, through the aggregator sandbox", cfg.feeRush, arrival))
 	r := &rushRun{cfg: cfg}
 	stop, err := r.start(ctx, stdout)
 	if err != nil {
@@ -250,44 +255,45 @@ func (r *rushRun) publish(ctx context.Context, stdout io.Writer) (string, error)
 // rush runs the parents (and the canteen at --rate meanwhile) until every bill
 // is settled or failed. --fee-rush-workers parents place and pay at once; a
 // parent who paid leaves its place to the next and waits on the result page,
-// polling the order every --fee-rush-poll as the H5 page does.
+// polling the order every --fee-rush-poll as the H5 page does. With
+// --fee-rush-over the parents arrive evenly over that time instead (open loop:
+// a parent's times run from its arrival, even when it waits for a place).
 func (r *rushRun) rush(ctx context.Context, item string) (rushOutcome, error) {
 	var out rushOutcome
 	stopPay := r.s.payMeanwhile(ctx, r.cfg.rate, 2) // before the parents come
 	parents := apiv1.NewFeeParentServiceClient(r.s.conns[0])
 	var (
-		next    atomic.Int64
-		wg      sync.WaitGroup
 		waiting sync.WaitGroup
 		t       rushTally
 	)
-	start := time.Now()
-	for range r.cfg.rushWorkers {
-		wg.Add(1)
+	// parent i, arrived at t0, places and pays its order, then waits for it.
+	parent := func(i int, t0 time.Time) {
+		o, err := r.payOne(ctx, parents, item, i)
+		for try := 1; err != nil && try < rushTries && ctx.Err() == nil; try++ {
+			// A parent tries again (same request id: the same order).
+			t.retry(err)
+			o, err = r.payOne(ctx, parents, item, i)
+		}
+		if err != nil {
+			t.fail(err)
+			return
+		}
+		waiting.Add(1)
 		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < r.cfg.feeRush && ctx.Err() == nil; i = int(next.Add(1) - 1) {
-				t0 := time.Now()
-				o, err := r.payOne(ctx, parents, item, i)
-				for try := 1; err != nil && try < rushTries && ctx.Err() == nil; try++ {
-					// A parent tries again (same request id: the same order).
-					t.retry(err)
-					o, err = r.payOne(ctx, parents, item, i)
-				}
-				if err != nil {
-					t.fail(err)
-					continue
-				}
-				waiting.Add(1)
-				go func() {
-					defer waiting.Done()
-					t.settled(r.await(ctx, parents, i, o, t0))
-				}()
-			}
+			defer waiting.Done()
+			t.settled(r.await(ctx, parents, i, o, t0))
 		}()
 	}
-	wg.Wait()
+	roles := cpuRoles{switchPID: r.s.pid, loadgenPID: os.Getpid()}
+	cpu0 := roles.sample()
+	start := time.Now()
+	if r.cfg.rushOver > 0 {
+		r.arrive(ctx, start, parent)
+	} else {
+		r.closedLoop(ctx, parent)
+	}
 	waiting.Wait()
+	cpu1 := roles.sample()
 	var err error
 	if out.during, err = stopPay(); err != nil {
 		return out, err
@@ -296,6 +302,7 @@ func (r *rushRun) rush(ctx context.Context, item string) (rushOutcome, error) {
 		return out, err
 	}
 	t.into(&out, start)
+	out.cpu = cpuPer(cpu0, cpu1, out.settled, "settled bill")
 	out.payAgain, out.polls = r.replaced.Load(), r.polls.Load()
 	r.notifyMu.Lock()
 	out.notify.Merge(&r.notify)
@@ -304,6 +311,54 @@ func (r *rushRun) rush(ctx context.Context, item string) (rushOutcome, error) {
 	}
 	r.notifyMu.Unlock()
 	return out, nil
+}
+
+// closedLoop: --fee-rush-workers parents at a time, each next one as soon as a
+// place is free.
+func (r *rushRun) closedLoop(ctx context.Context, parent func(int, time.Time)) {
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range r.cfg.rushWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < r.cfg.feeRush && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				parent(i, time.Now())
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// arrive: parent i arrives at start + i×(--fee-rush-over)/N and pays when one of
+// the --fee-rush-workers places is free.
+func (r *rushRun) arrive(ctx context.Context, start time.Time, parent func(int, time.Time)) {
+	var wg sync.WaitGroup
+	places := make(chan struct{}, r.cfg.rushWorkers)
+	gap := r.cfg.rushOver / time.Duration(r.cfg.feeRush)
+	for i := 0; i < r.cfg.feeRush; i++ {
+		at := start.Add(time.Duration(i) * gap)
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		case <-time.After(time.Until(at)):
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case places <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			defer func() { <-places }()
+			parent(i, at)
+		}()
+	}
+	wg.Wait()
 }
 
 // rushTally gathers the parents' outcomes.
@@ -361,90 +416,6 @@ func cmpErr(a, b error) error {
 	return b
 }
 
-// payOne: parent i places the order of pupil i's bill and pays it on the
-// sandbox; it answers the order.
-func (r *rushRun) payOne(ctx context.Context, parents apiv1.FeeParentServiceClient, item string, i int) (*apiv1.Recharge, error) {
-	pctx := bearer(ctx, r.parents[i])
-	req := &apiv1.PayBillOnlineRequest{AccountId: r.s.school.Pupils[i].AccountID, ItemId: item,
-		RequestId: fmt.Sprintf("lgrush-%d", i), Channel: apiv1.PayChannel_PAY_CHANNEL_H5}
-	resp, err := parents.PayBillOnline(pctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("pay bill online: %w", err)
-	}
-	o := resp.GetOrder()
-	deadline := time.Now().Add(rushSettleLimit)
-	for o.GetPayUrl() == "" {
-		// Pending: the aggregator's answer to the prepay was lost. The parent taps
-		// pay again (the same request id), which asks the aggregator again.
-		if o.GetState() != apiv1.Recharge_STATE_PENDING || time.Now().After(deadline) {
-			return nil, fmt.Errorf("order %s in state %s has no pay_url", o.GetOrderId(), o.GetState())
-		}
-		r.replaced.Add(1)
-		time.Sleep(rushPayAgain)
-		if resp, err = parents.PayBillOnline(pctx, req); err != nil {
-			return nil, fmt.Errorf("pay bill online again: %w", err)
-		}
-		o = resp.GetOrder()
-	}
-	return o, r.sandboxPay(ctx, o.GetPayUrl())
-}
-
-// await: parent i polls its paid order every --fee-rush-poll until credited;
-// it answers order placed (t0) → settled as the parent sees it.
-func (r *rushRun) await(ctx context.Context, parents apiv1.FeeParentServiceClient, i int, o *apiv1.Recharge, t0 time.Time) (time.Duration, error) {
-	pctx := bearer(ctx, r.parents[i])
-	deadline := t0.Add(rushSettleLimit)
-	for errs := 0; ; {
-		r.polls.Add(1)
-		g, err := parents.GetBillOrder(pctx, &apiv1.GetBillOrderRequest{OrderId: o.GetOrderId()})
-		switch {
-		case err != nil && errs+1 >= rushTries:
-			return 0, fmt.Errorf("get bill order: %w", err)
-		case err != nil:
-			errs++
-		case g.GetOrder().GetState() == apiv1.Recharge_STATE_CREDITED:
-			return time.Since(t0), nil
-		default:
-			errs = 0
-		}
-		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("order %s still %s after %s", o.GetOrderId(), g.GetOrder().GetState(), rushSettleLimit)
-		}
-		select { // polling, as the parent's page does
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		case <-time.After(r.cfg.rushPoll):
-		}
-	}
-}
-
-// sandboxPay pays an order on the sandbox as the payer's phone would.
-func (r *rushRun) sandboxPay(ctx context.Context, payURL string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, payURL, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := r.pay.Do(req)
-	if err != nil {
-		return fmt.Errorf("sandbox pay: %w", err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("sandbox pay: HTTP %d", resp.StatusCode)
-	}
-	return nil
-}
-
-// keepAlive is a transport keeping n idle connections per host.
-func keepAlive(n int) *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = n
-	t.MaxIdleConns = max(t.MaxIdleConns, n)
-	return t
-}
-
 func printRush(w io.Writer, cfg loadgenConfig, alone loadgenOutcome, o rushOutcome) error {
 	fmt.Fprintf(w, "rush: %d bills settled in %.2fs = %.1f/s (first order placed → last bill settled), failed %d, tries again after an error %d, pay tapped again (prepay answer lost) %d\n",
 		o.settled, o.elapsed.Seconds(), o.perSec, o.failed, o.retried, o.payAgain)
@@ -452,6 +423,9 @@ func printRush(w io.Writer, cfg loadgenConfig, alone loadgenOutcome, o rushOutco
 		o.notify.Count(), ms(o.notify.Quantile(0.5)), ms(o.notify.Quantile(0.99)), ms(o.notify.Max()))
 	fmt.Fprintf(w, "      order placed → bill settled (parent polling every %s, %.1f polls a bill): p50 %s p99 %s max %s; by the last notification acknowledged %.1f/s\n",
 		cfg.rushPoll, float64(o.polls)/float64(max(o.settled, 1)), ms(o.settle.Quantile(0.5)), ms(o.settle.Quantile(0.99)), ms(o.settle.Max()), o.byAck)
+	if o.cpu != "" {
+		fmt.Fprintf(w, "      %s\n", o.cpu)
+	}
 	if o.firstErr != nil {
 		fmt.Fprintf(w, "      first error: %v\n", o.firstErr)
 	}

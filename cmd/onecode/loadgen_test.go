@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -112,6 +113,7 @@ func TestLoadgenRushSmoke(t *testing.T) {
 		{"--fee-rush", "10", "--drain-notices", "10"},
 		{"--fee-rush", "10", "--fee-rush-workers", "0"},
 		{"--fee-rush", "10", "--fee-rush-poll", "0s"},
+		{"--fee-rush", "10", "--fee-rush-over", "-1s"},
 	} {
 		if code := runLoadgen(args, &stdout, &stderr); code != 2 {
 			t.Errorf("loadgen %v: exit %d, want 2 (bad flags)", args, code)
@@ -127,6 +129,31 @@ func TestLoadgenRushSmoke(t *testing.T) {
 	}
 	if p99, _ := strconv.ParseFloat(m[2], 64); p99 <= 0 {
 		t.Fatalf("notify_p99_ms=%s: no notification timed", m[2])
+	}
+	if runtime.GOOS == "linux" && !cpuLine.Match(stdout.Bytes()) {
+		t.Errorf("no CPU accounting line in:\n%s", stdout.String())
+	}
+	testRushArrivals(t, base, redisAddr, bin)
+}
+
+var cpuLine = regexp.MustCompile(`CPU per settled bill: switch \d+\.\d+ms, PostgreSQL \d+\.\d+ms`)
+
+// testRushArrivals: with --fee-rush-over the 20 parents arrive evenly over 1s,
+// so the last one places its order 0.95s after the first and no more than
+// 20/0.95 bills a second can settle.
+func testRushArrivals(t *testing.T, base, redisAddr, bin string) {
+	var stdout, stderr bytes.Buffer
+	code := runLoadgen([]string{"--postgres-dsn", base, "--redis-addr", redisAddr, "--onecode-bin", bin, "--pupils", "20",
+		"--fee-rush", "20", "--fee-rush-over", "1s", "--fee-rush-poll", "10ms"}, &stdout, &stderr)
+	m := resultOf(t, code, &stdout, &stderr, rushResultLine)
+	if m[3] != "20" || m[4] != "0" {
+		t.Fatalf("settled=%s errors=%s, want 20 and 0", m[3], m[4])
+	}
+	if n, _ := strconv.ParseFloat(m[1], 64); n <= 0 || n > 20/0.95 {
+		t.Fatalf("rush_settled_per_s=%s with 20 parents arriving over 1s, want 0 < n ≤ %.1f", m[1], 20/0.95)
+	}
+	if !strings.Contains(stdout.String(), "parents arriving evenly over 1s (20.0/s)") {
+		t.Errorf("header does not name the arrivals:\n%s", stdout.String())
 	}
 }
 
