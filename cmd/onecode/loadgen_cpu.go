@@ -82,14 +82,19 @@ func procCPU(pid int) (time.Duration, bool) {
 }
 
 // cpuPer is the CPU each role used between a and b, per unit of n units of work
-// (bills, notices), as one line; "" when either sample is missing.
-func cpuPer(a, b cpuSample, n int, unit string) string {
+// (bills, notices), as one line; "" when either sample is missing. With
+// alongside (the canteen paid meanwhile) the figures hold the canteen's share
+// too, and no capacity is drawn from them.
+func cpuPer(a, b cpuSample, n int, unit, alongside string) string {
 	if !a.ok || !b.ok || n <= 0 {
 		return ""
 	}
 	per := func(x, y time.Duration) float64 { return float64(y-x) / float64(time.Millisecond) / float64(n) }
 	sw, pg, rd, lg := per(a.switchCPU, b.switchCPU), per(a.postgres, b.postgres), per(a.redis, b.redis), per(a.loadgen, b.loadgen)
 	side := sw + pg + rd
-	return fmt.Sprintf("CPU per %s: switch %.2fms, PostgreSQL %.2fms, Redis %.2fms (together %.2fms: 2 cores would carry %.0f/s of them alone), loadgen %.2fms (its sandbox, parents and canteen)",
-		unit, sw, pg, rd, side, 2000/max(side, 0.001), lg)
+	line := fmt.Sprintf("CPU per %s: switch %.2fms, PostgreSQL %.2fms, Redis %.2fms (together %.2fms), loadgen %.2fms", unit, sw, pg, rd, side, lg)
+	if alongside != "" {
+		return line + " (" + alongside + " included)"
+	}
+	return line + fmt.Sprintf(" (its sandbox and parents); 2 cores would carry %.0f/s of the switch's side alone", 2000/max(side, 0.001))
 }

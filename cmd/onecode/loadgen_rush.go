@@ -302,7 +302,11 @@ func (r *rushRun) rush(ctx context.Context, item string) (rushOutcome, error) {
 		return out, err
 	}
 	t.into(&out, start)
-	out.cpu = cpuPer(cpu0, cpu1, out.settled, "settled bill")
+	alongside := ""
+	if r.cfg.rate > 0 {
+		alongside = fmt.Sprintf("the canteen's %.0f payments/s", r.cfg.rate)
+	}
+	out.cpu = cpuPer(cpu0, cpu1, out.settled, "settled bill", alongside)
 	out.payAgain, out.polls = r.replaced.Load(), r.polls.Load()
 	r.notifyMu.Lock()
 	out.notify.Merge(&r.notify)
