@@ -17,16 +17,29 @@ const clockTick = 10 * time.Millisecond
 // this loadgen by pid, PostgreSQL's and Redis's processes by their command name.
 type cpuRoles struct {
 	switchPID, loadgenPID int
+	sandboxPID            int // a push sandbox in its own process (0: none)
 }
 
 // cpuSample is the CPU time (user + system) each role had used at one moment.
 type cpuSample struct {
-	switchCPU, postgres, redis, loadgen time.Duration
-	ok                                  bool // false off Linux or when the switch's process could not be read
+	switchCPU, loadgen, sandbox time.Duration
+	postgres, redis             map[int]time.Duration // by process: backends come and go
+	at                          time.Time
+	ok                          bool // false off Linux or when the switch's process could not be read
 }
 
-// sampleCPU reads /proc. PostgreSQL backends that exit between two samples take
-// their time with them; a run's pools stay open, so its own backends are counted.
+// grown is the CPU the processes of b used since a: a process new in b counts
+// from its start, one gone from b is not counted (its time went with it).
+func grown(a, b map[int]time.Duration) time.Duration {
+	var d time.Duration
+	for pid, t := range b {
+		d += t - a[pid]
+	}
+	return d
+}
+
+// sample reads /proc. PostgreSQL backends that exit between two samples take
+// their time with them (a run's pools stay open, so its own backends are counted).
 func (r cpuRoles) sample() cpuSample {
 	var s cpuSample
 	if r.switchPID == 0 {
@@ -36,8 +49,12 @@ func (r cpuRoles) sample() cpuSample {
 	if !ok {
 		return s
 	}
-	s.switchCPU, s.ok = sw, true
+	s.switchCPU, s.ok, s.at = sw, true, time.Now()
 	s.loadgen, _ = procCPU(r.loadgenPID)
+	if r.sandboxPID != 0 {
+		s.sandbox, _ = procCPU(r.sandboxPID)
+	}
+	s.postgres, s.redis = map[int]time.Duration{}, map[int]time.Duration{}
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
 		comm, err := os.ReadFile(filepath.Join(d, "comm"))
@@ -47,11 +64,9 @@ func (r cpuRoles) sample() cpuSample {
 		pid, _ := strconv.Atoi(filepath.Base(d))
 		switch strings.TrimSpace(string(comm)) {
 		case "postgres":
-			t, _ := procCPU(pid)
-			s.postgres += t
+			s.postgres[pid], _ = procCPU(pid)
 		case "redis-server":
-			t, _ := procCPU(pid)
-			s.redis += t
+			s.redis[pid], _ = procCPU(pid)
 		}
 	}
 	return s
@@ -90,11 +105,24 @@ func cpuPer(a, b cpuSample, n int, unit, alongside string) string {
 		return ""
 	}
 	per := func(x, y time.Duration) float64 { return float64(y-x) / float64(time.Millisecond) / float64(n) }
-	sw, pg, rd, lg := per(a.switchCPU, b.switchCPU), per(a.postgres, b.postgres), per(a.redis, b.redis), per(a.loadgen, b.loadgen)
+	sw, pg, rd, lg := per(a.switchCPU, b.switchCPU), per(0, grown(a.postgres, b.postgres)), per(0, grown(a.redis, b.redis)), per(a.loadgen, b.loadgen)
 	side := sw + pg + rd
 	line := fmt.Sprintf("CPU per %s: switch %.2fms, PostgreSQL %.2fms, Redis %.2fms (together %.2fms), loadgen %.2fms", unit, sw, pg, rd, side, lg)
 	if alongside != "" {
 		return line + " (" + alongside + " included)"
 	}
 	return line + fmt.Sprintf(" (its sandbox and parents); 2 cores would carry %.0f/s of the switch's side alone", 2000/max(side, 0.001))
+}
+
+// cpuCores is the cores each role kept busy between a and b, as one line; ""
+// when either sample is missing. The clock tick makes a short span coarse: 10ms
+// over a 5s phase is 0.002 of a core.
+func cpuCores(a, b cpuSample) string {
+	span := b.at.Sub(a.at)
+	if !a.ok || !b.ok || span <= 0 {
+		return ""
+	}
+	c := func(x, y time.Duration) float64 { return float64(y-x) / float64(span) }
+	sw, pg, rd, sb, lg := c(a.switchCPU, b.switchCPU), c(0, grown(a.postgres, b.postgres)), c(0, grown(a.redis, b.redis)), c(a.sandbox, b.sandbox), c(a.loadgen, b.loadgen)
+	return fmt.Sprintf("switch %.2f, PostgreSQL %.2f, Redis %.2f, push sandbox %.2f, loadgen %.2f: %.2f cores busy", sw, pg, rd, sb, lg, sw+pg+rd+sb+lg)
 }

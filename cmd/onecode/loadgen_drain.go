@@ -57,8 +57,10 @@ type drainRound struct {
 	marked        time.Duration // release → no notice of the round left queued
 	enqueue       time.Duration // queueing the round's notices (held, not yet due)
 	alone, during loadgenOutcome
-	duplicates    int // SMS repeats the sandbox answered from their out id
-	receipts      int // delivery receipts posted back to the switch
+	duplicates    int    // SMS repeats the sandbox answered from their out id
+	receipts      int    // delivery receipts posted back to the switch
+	cpuAlone      string // cores busy by process while the canteen paid alone
+	cpuDrain      string // cores busy by process from the release until the drain's end
 }
 
 // drainRun is the state of a drain-mode run.
@@ -230,10 +232,13 @@ func (d *drainRun) bindGuardians(ctx context.Context, n int, stdout io.Writer) e
 func (d *drainRun) round(ctx context.Context, r int) (drainRound, error) {
 	var out drainRound
 	var err error
+	roles := cpuRoles{switchPID: d.s.pid, loadgenPID: os.Getpid(), sandboxPID: d.sb.pid()}
 	if d.cfg.rate > 0 {
+		c0 := roles.sample()
 		if out.alone, err = d.s.payAlone(ctx, d.cfg.rate, d.cfg.duration, uint64(2*r+1)); err != nil {
 			return out, err
 		}
+		out.cpuAlone = cpuCores(c0, roles.sample())
 	}
 	hold := time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)
 	kind := appnotify.Kind(d.cfg.drainKind)
@@ -253,6 +258,7 @@ func (d *drainRun) round(ctx context.Context, r int) (drainRound, error) {
 		return out, err
 	}
 	stopPay := d.s.payMeanwhile(ctx, d.cfg.rate, uint64(2*r+2)) // before the notices fall due
+	c0 := roles.sample()
 	released := time.Now()
 	tag, err := d.db.Exec(ctx, `UPDATE notices SET not_before = $1 WHERE state = 'queued' AND not_before = $2`, released.UTC(), hold)
 	if err == nil && tag.RowsAffected() != int64(d.cfg.drainNotices) {
@@ -261,6 +267,7 @@ func (d *drainRun) round(ctx context.Context, r int) (drainRound, error) {
 	if err == nil {
 		err = d.waitDrained(ctx, before, released, &out)
 	}
+	out.cpuDrain = cpuCores(c0, roles.sample())
 	var perr error
 	if out.during, perr = stopPay(); err == nil {
 		err = perr
@@ -315,6 +322,12 @@ func printDrainRound(w io.Writer, r int, dr drainRound) {
 	if dr.alone.acked > 0 || dr.during.acked > 0 {
 		printOutcome(w, "alone", dr.alone)
 		printOutcome(w, "drain", dr.during)
+	}
+	if dr.cpuAlone != "" {
+		fmt.Fprintf(w, "         CPU while the canteen paid alone: %s\n", dr.cpuAlone)
+	}
+	if dr.cpuDrain != "" {
+		fmt.Fprintf(w, "         CPU from the release to the drain's end: %s\n", dr.cpuDrain)
 	}
 }
 

@@ -36,6 +36,7 @@ const (
 type pushBox interface {
 	Stats(ctx context.Context) (sandbox.Stats, error)
 	poll() time.Duration
+	pid() int // its process (0: this one)
 }
 
 // inlineBox is a sandbox served in this process.
@@ -43,14 +44,17 @@ type inlineBox struct{ sb *sandbox.Sandbox }
 
 func (b inlineBox) Stats(context.Context) (sandbox.Stats, error) { return b.sb.Stats(), nil }
 func (b inlineBox) poll() time.Duration                          { return drainPoll }
+func (b inlineBox) pid() int                                     { return 0 }
 
 // procBox is a child `onecode push-sandbox`, its counters read at /sandbox/stats.
 type procBox struct {
 	base   string
 	client *http.Client
+	proc   int
 }
 
 func (b procBox) poll() time.Duration { return sandboxProcPoll }
+func (b procBox) pid() int            { return b.proc }
 
 func (b procBox) Stats(ctx context.Context) (sandbox.Stats, error) {
 	ctx, cancel := context.WithTimeout(ctx, sandboxCallLimit)
@@ -139,7 +143,7 @@ func startSandboxProc(ctx context.Context, cfg loadgenConfig, creds sms.Credenti
 			<-exited
 		}
 	})
-	box := procBox{base: "http://" + addr, client: &http.Client{Transport: &http.Transport{MaxIdleConns: 2}}}
+	box := procBox{base: "http://" + addr, client: &http.Client{Transport: &http.Transport{MaxIdleConns: 2}}, proc: cmd.Process.Pid}
 	return box, box.base, waitSandbox(ctx, box, exited)
 }
 

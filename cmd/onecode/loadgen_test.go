@@ -90,12 +90,18 @@ func TestLoadgenDrainSmoke(t *testing.T) {
 		if !untimedLine.MatchString(stdout.String()) {
 			t.Errorf("%s: no payments left untimed while the canteen settled:\n%s", mode, stdout.String())
 		}
+		if runtime.GOOS == "linux" && !drainCPULine.MatchString(stdout.String()) {
+			t.Errorf("%s: no CPU line for the drain:\n%s", mode, stdout.String())
+		}
 		m := resultOf(t, code, &stdout, &stderr, drainResultLine)
 		if n, _ := strconv.Atoi(m[1]); n <= 0 || m[4] != "0" {
 			t.Fatalf("%s: drain_per_s=%s errors=%s, want > 0 and 0", mode, m[1], m[4])
 		}
 	}
 }
+
+// drainCPULine: the cores each process kept busy during a round's drain.
+var drainCPULine = regexp.MustCompile(`CPU from the release to the drain's end: switch \d+\.\d\d, PostgreSQL \d+\.\d\d, Redis \d+\.\d\d, push sandbox \d+\.\d\d, loadgen \d+\.\d\d: \d+\.\d\d cores busy`)
 
 // untimedLine: a pay run's settling second answered payments it did not time.
 var untimedLine = regexp.MustCompile(`untimed while the run settled [1-9]\d*`)
