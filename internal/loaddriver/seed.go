@@ -91,79 +91,111 @@ type SeedConfig struct {
 // (imported in chunks; each granted SubsidyFen) and cfg.Terminals terminals, through
 // the AdminService on conn with the operator token.
 func Seed(ctx context.Context, conn grpc.ClientConnInterface, operatorToken string, cfg SeedConfig) (*School, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	sd := &seeder{ctx: metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+operatorToken), admin: apiv1.NewAdminServiceClient(conn), cfg: cfg}
+	schoolID := cfg.SchoolID
+	if schoolID == "" {
+		if schoolID, err = unusedSchool(sd.ctx, sd.admin, sd.call); err != nil {
+			return nil, err
+		}
+	}
+	s := &School{SchoolID: schoolID, CanteenID: "LGC" + schoolID, SubsidyFen: cfg.SubsidyFen}
+	if err := sd.call(func(ctx context.Context) error { return sd.putSchool(ctx, s) }); err != nil {
+		return nil, fmt.Errorf("loaddriver: seed: %w", err)
+	}
+	s.Pupils = make([]Pupil, cfg.Pupils)
+	s.Terminals = make([]TerminalCred, cfg.Terminals)
+	g := newGroup(sd.ctx, cfg.Concurrency)
+	sd.importPupils(g, s)
+	sd.registerTerminals(g, s)
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("loaddriver: seed: %w", err)
+	}
+	g = newGroup(sd.ctx, cfg.Concurrency)
+	sd.grantSubsidies(g, s)
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("loaddriver: seed: %w", err)
+	}
+	return s, nil
+}
+
+// seedClass is the one class every seeded pupil is in.
+const seedClass = "LG"
+
+func (cfg SeedConfig) withDefaults() (SeedConfig, error) {
 	if cfg.Pupils < 1 || cfg.Pupils > MaxPupils {
-		return nil, fmt.Errorf("loaddriver: %d pupils, want 1..%d", cfg.Pupils, MaxPupils)
+		return cfg, fmt.Errorf("loaddriver: %d pupils, want 1..%d", cfg.Pupils, MaxPupils)
 	}
 	if cfg.Terminals < 1 || cfg.Terminals > MaxTerminals {
-		return nil, fmt.Errorf("loaddriver: %d terminals, want 1..%d", cfg.Terminals, MaxTerminals)
+		return cfg, fmt.Errorf("loaddriver: %d terminals, want 1..%d", cfg.Terminals, MaxTerminals)
 	}
 	if cfg.SubsidyFen == 0 {
 		cfg.SubsidyFen = DefaultSubsidyFen
 	}
 	if cfg.SubsidyFen < 1 || cfg.SubsidyFen > DefaultSubsidyFen {
-		return nil, fmt.Errorf("loaddriver: subsidy %d fen, want 1..%d", cfg.SubsidyFen, DefaultSubsidyFen)
+		return cfg, fmt.Errorf("loaddriver: subsidy %d fen, want 1..%d", cfg.SubsidyFen, DefaultSubsidyFen)
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultSeedConcurrency
 	}
-	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+operatorToken)
-	admin := apiv1.NewAdminServiceClient(conn)
-	call := func(f func(context.Context) error) error {
-		cctx, cancel := context.WithTimeout(ctx, callTimeout)
-		defer cancel()
-		return f(cctx)
-	}
+	return cfg, nil
+}
 
-	schoolID := cfg.SchoolID
-	if schoolID == "" {
-		var err error
-		if schoolID, err = unusedSchool(ctx, admin, call); err != nil {
-			return nil, err
-		}
-	}
-	s := &School{SchoolID: schoolID, CanteenID: "LGC" + schoolID, SubsidyFen: cfg.SubsidyFen}
-	const classID = "LG"
-	err := call(func(ctx context.Context) error {
-		_, err := admin.PutSchool(ctx, &apiv1.PutSchoolRequest{School: &apiv1.School{
-			Id: schoolID, Name: "Load school " + schoolID,
-			SingleRechargeMaxFen: DefaultSubsidyFen, BalanceCapFen: limitFen, DailySpendCapFen: limitFen,
-			ArrearsCapFen: 0, VoidWindowSeconds: 600,
-		}})
-		if err != nil {
-			return fmt.Errorf("put school: %w", err)
-		}
-		if _, err := admin.PutClass(ctx, &apiv1.PutClassRequest{Class: &apiv1.Class{SchoolId: schoolID, Id: classID, Name: "Load class", Grade: 3}}); err != nil {
-			return fmt.Errorf("put class: %w", err)
-		}
-		if _, err := admin.PutCanteen(ctx, &apiv1.PutCanteenRequest{Canteen: &apiv1.Canteen{SchoolId: schoolID, Id: s.CanteenID, Name: "Load canteen"}}); err != nil {
-			return fmt.Errorf("put canteen: %w", err)
-		}
-		for _, d := range Dishes {
-			if _, err := admin.PutDish(ctx, &apiv1.PutDishRequest{Dish: &apiv1.Dish{
-				CanteenId: s.CanteenID, Barcode: d.Barcode, Name: "Dish " + d.Barcode, PriceFen: d.PriceFen, Active: proto.Bool(true),
-			}}); err != nil {
-				return fmt.Errorf("put dish: %w", err)
-			}
-		}
-		return nil
-	})
+// seeder is one Seed's operator calls.
+type seeder struct {
+	ctx   context.Context // with the operator's token
+	admin apiv1.AdminServiceClient
+	cfg   SeedConfig
+}
+
+// call runs f under one call's deadline.
+func (sd *seeder) call(f func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(sd.ctx, callTimeout)
+	defer cancel()
+	return f(ctx)
+}
+
+// putSchool writes the school, its class, its canteen and the canteen's dishes.
+func (sd *seeder) putSchool(ctx context.Context, s *School) error {
+	_, err := sd.admin.PutSchool(ctx, &apiv1.PutSchoolRequest{School: &apiv1.School{
+		Id: s.SchoolID, Name: "Load school " + s.SchoolID,
+		SingleRechargeMaxFen: DefaultSubsidyFen, BalanceCapFen: limitFen, DailySpendCapFen: limitFen,
+		ArrearsCapFen: 0, VoidWindowSeconds: 600,
+	}})
 	if err != nil {
-		return nil, fmt.Errorf("loaddriver: seed: %w", err)
+		return fmt.Errorf("put school: %w", err)
 	}
+	if _, err := sd.admin.PutClass(ctx, &apiv1.PutClassRequest{Class: &apiv1.Class{SchoolId: s.SchoolID, Id: seedClass, Name: "Load class", Grade: 3}}); err != nil {
+		return fmt.Errorf("put class: %w", err)
+	}
+	if _, err := sd.admin.PutCanteen(ctx, &apiv1.PutCanteenRequest{Canteen: &apiv1.Canteen{SchoolId: s.SchoolID, Id: s.CanteenID, Name: "Load canteen"}}); err != nil {
+		return fmt.Errorf("put canteen: %w", err)
+	}
+	for _, d := range Dishes {
+		if _, err := sd.admin.PutDish(ctx, &apiv1.PutDishRequest{Dish: &apiv1.Dish{
+			CanteenId: s.CanteenID, Barcode: d.Barcode, Name: "Dish " + d.Barcode, PriceFen: d.PriceFen, Active: proto.Bool(true),
+		}}); err != nil {
+			return fmt.Errorf("put dish: %w", err)
+		}
+	}
+	return nil
+}
 
+// importPupils imports the school's pupils in chunks of importChunk on g.
+func (sd *seeder) importPupils(g *group, s *School) {
 	expiry := time.Now().AddDate(1, 0, 0).Format("20060102")
-	s.Pupils = make([]Pupil, cfg.Pupils)
-	s.Terminals = make([]TerminalCred, cfg.Terminals)
-	g := newGroup(ctx, cfg.Concurrency)
-	for lo := 0; lo < cfg.Pupils; lo += importChunk {
-		hi := min(lo+importChunk, cfg.Pupils)
-		g.Go(func(ctx context.Context) error {
+	for lo := 0; lo < len(s.Pupils); lo += importChunk {
+		hi := min(lo+importChunk, len(s.Pupils))
+		g.Go(func(context.Context) error {
 			rows := make([]*apiv1.PupilRow, 0, hi-lo)
 			for i := lo; i < hi; i++ {
-				rows = append(rows, &apiv1.PupilRow{StudentNo: fmt.Sprintf("%010d", i+1), Name: fmt.Sprintf("Pupil %d", i+1), ClassId: classID})
+				rows = append(rows, &apiv1.PupilRow{StudentNo: fmt.Sprintf("%010d", i+1), Name: fmt.Sprintf("Pupil %d", i+1), ClassId: seedClass})
 			}
-			return call(func(ctx context.Context) error {
-				resp, err := admin.ImportPupils(ctx, &apiv1.ImportPupilsRequest{SchoolId: schoolID, Pupils: rows, CardExpiry: expiry})
+			return sd.call(func(ctx context.Context) error {
+				resp, err := sd.admin.ImportPupils(ctx, &apiv1.ImportPupilsRequest{SchoolId: s.SchoolID, Pupils: rows, CardExpiry: expiry})
 				if err != nil {
 					return fmt.Errorf("import pupils %d..%d: %w", lo+1, hi, err)
 				}
@@ -180,11 +212,15 @@ func Seed(ctx context.Context, conn grpc.ClientConnInterface, operatorToken stri
 			})
 		})
 	}
-	for i := range cfg.Terminals {
-		g.Go(func(ctx context.Context) error {
-			id := fmt.Sprintf("LG%s-%04d", schoolID, i+1)
-			return call(func(ctx context.Context) error {
-				resp, err := admin.RegisterTerminal(ctx, &apiv1.RegisterTerminalRequest{TerminalId: id, CanteenId: s.CanteenID, Name: "Load terminal " + id})
+}
+
+// registerTerminals registers the canteen's terminals on g.
+func (sd *seeder) registerTerminals(g *group, s *School) {
+	for i := range s.Terminals {
+		g.Go(func(context.Context) error {
+			id := fmt.Sprintf("LG%s-%04d", s.SchoolID, i+1)
+			return sd.call(func(ctx context.Context) error {
+				resp, err := sd.admin.RegisterTerminal(ctx, &apiv1.RegisterTerminalRequest{TerminalId: id, CanteenId: s.CanteenID, Name: "Load terminal " + id})
 				if err != nil {
 					return fmt.Errorf("register terminal %s: %w", id, err)
 				}
@@ -197,15 +233,15 @@ func Seed(ctx context.Context, conn grpc.ClientConnInterface, operatorToken stri
 			})
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, fmt.Errorf("loaddriver: seed: %w", err)
-	}
-	g = newGroup(ctx, cfg.Concurrency)
+}
+
+// grantSubsidies gives every pupil the opening balance on g.
+func (sd *seeder) grantSubsidies(g *group, s *School) {
 	for _, p := range s.Pupils {
-		g.Go(func(ctx context.Context) error {
-			return call(func(ctx context.Context) error {
-				_, err := admin.GrantSubsidy(ctx, &apiv1.GrantSubsidyRequest{
-					AccountId: p.AccountID, AmountFen: cfg.SubsidyFen, Reason: "load test opening balance", RequestId: "lg-open-" + p.StudentNo,
+		g.Go(func(context.Context) error {
+			return sd.call(func(ctx context.Context) error {
+				_, err := sd.admin.GrantSubsidy(ctx, &apiv1.GrantSubsidyRequest{
+					AccountId: p.AccountID, AmountFen: sd.cfg.SubsidyFen, Reason: "load test opening balance", RequestId: "lg-open-" + p.StudentNo,
 				})
 				if err != nil {
 					return fmt.Errorf("subsidy of %s: %w", p.AccountID, err)
@@ -214,10 +250,6 @@ func Seed(ctx context.Context, conn grpc.ClientConnInterface, operatorToken stri
 			})
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, fmt.Errorf("loaddriver: seed: %w", err)
-	}
-	return s, nil
 }
 
 // unusedSchool picks a random school id "9xxxx" whose first pupil has no account.
