@@ -66,49 +66,15 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 	if agg.URL == "" && !demo {
 		return rs, nil
 	}
-	var keys aggregator.Keys
-	var err error
 	if agg.URL == "" {
 		// Demo: a sandbox WeChat Pay in this process, with keys made on first start.
 		dir := filepath.Join(cfg.Server.DataDir, "wechatpay-keys")
-		if _, statErr := os.Stat(dir); errors.Is(statErr, fs.ErrNotExist) {
-			set, err := aggregator.GenerateKeySet(rand.Reader, "1900000001", "wx8888888888888888")
-			if err != nil {
-				return nil, err
-			}
-			if err := set.Write(dir); err != nil {
-				return nil, err
-			}
-		}
-		sbKeys, err := sandbox.LoadKeys(dir)
-		if err != nil {
-			return nil, fmt.Errorf("sandbox keys: %w", err)
-		}
-		sb, err := sandbox.New(sandbox.Config{Keys: sbKeys, Logger: logger.With(slog.String("component", "sandbox-aggregator"))})
-		if err != nil {
+		if err := startDemoSandbox(rs, cfg, dir, logger); err != nil {
 			return nil, err
 		}
-		lis, err := net.Listen("tcp", cfg.Aggregator.SandboxAddr)
-		if err != nil {
-			return nil, fmt.Errorf("sandbox aggregator listen: %w", err)
-		}
-		rs.sandbox = &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 5 * time.Second}
-		go rs.sandbox.Serve(lis)
-		rs.sandboxAt = "http://" + lis.Addr().String()
-		logger.Info("demo: sandbox payment aggregator", slog.String("url", rs.sandboxAt))
-		agg.URL = rs.sandboxAt
-		agg.KeysDir = dir
+		agg.URL, agg.KeysDir = rs.sandboxAt, dir
 	}
-	if keys, err = aggregator.LoadKeys(agg.KeysDir); err != nil {
-		return nil, fmt.Errorf("aggregator keys: %w", err)
-	}
-	client, err := aggregator.NewClient(aggregator.Config{
-		BaseURL: agg.URL, Keys: keys, CallTimeout: agg.CallTimeout,
-		Breaker: aggregator.DefaultBreakerSettings(),
-		OnStateChange: func(op aggregator.Operation, from, to gobreaker.State) {
-			logger.Warn("aggregator breaker", slog.String("operation", string(op)), slog.String("from", from.String()), slog.String("to", to.String()))
-		},
-	})
+	client, err := newAggregatorClient(agg, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +116,53 @@ func setupRecharges(ctx context.Context, cfg Config, demo bool, deps gateway.Dep
 		return nil, err
 	}
 	return rs, nil
+}
+
+// startDemoSandbox serves the demo's sandbox WeChat Pay (keys in dir, made on
+// first start) at cfg.Aggregator.SandboxAddr; rs.sandboxAt is its URL.
+func startDemoSandbox(rs *rechargeSetup, cfg Config, dir string, logger *slog.Logger) error {
+	if _, statErr := os.Stat(dir); errors.Is(statErr, fs.ErrNotExist) {
+		set, err := aggregator.GenerateKeySet(rand.Reader, "1900000001", "wx8888888888888888")
+		if err != nil {
+			return err
+		}
+		if err := set.Write(dir); err != nil {
+			return err
+		}
+	}
+	sbKeys, err := sandbox.LoadKeys(dir)
+	if err != nil {
+		return fmt.Errorf("sandbox keys: %w", err)
+	}
+	sb, err := sandbox.New(sandbox.Config{Keys: sbKeys, Logger: logger.With(slog.String("component", "sandbox-aggregator"))})
+	if err != nil {
+		return err
+	}
+	lis, err := net.Listen("tcp", cfg.Aggregator.SandboxAddr)
+	if err != nil {
+		return fmt.Errorf("sandbox aggregator listen: %w", err)
+	}
+	rs.sandbox = &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go rs.sandbox.Serve(lis)
+	rs.sandboxAt = "http://" + lis.Addr().String()
+	logger.Info("demo: sandbox payment aggregator", slog.String("url", rs.sandboxAt))
+	return nil
+}
+
+// newAggregatorClient is the one merchant's client, its keys in agg.KeysDir;
+// breaker changes are logged.
+func newAggregatorClient(agg AggregatorConfig, logger *slog.Logger) (*aggregator.Client, error) {
+	keys, err := aggregator.LoadKeys(agg.KeysDir)
+	if err != nil {
+		return nil, fmt.Errorf("aggregator keys: %w", err)
+	}
+	return aggregator.NewClient(aggregator.Config{
+		BaseURL: agg.URL, Keys: keys, CallTimeout: agg.CallTimeout,
+		Breaker: aggregator.DefaultBreakerSettings(),
+		OnStateChange: func(op aggregator.Operation, from, to gobreaker.State) {
+			logger.Warn("aggregator breaker", slog.String("operation", string(op)), slog.String("from", from.String()), slog.String("to", to.String()))
+		},
+	})
 }
 
 // finishRecharges opens the orders store and builds the recharge component over

@@ -260,34 +260,11 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 		return err
 	}
 	svcs.wechat = gateway.NewWeChatService(links)
-	web, err := webui.New()
+	e := edge{cfg: cfg, n: n, deps: deps, st: st, rs: rs, push: push, opsSet: opsSet, svcs: svcs}
+	srv, err := e.server(ctx, readiness, operatorToken, stats, notify, payNotify)
 	if err != nil {
 		return err
 	}
-	srv, err := gateway.New(ctx, gateway.Config{
-		GRPCAddr:         cfg.Server.GRPCAddr,
-		HTTPAddr:         cfg.Server.HTTPAddr,
-		MaxRequestTime:   cfg.Server.MaxRequestTime,
-		ForwardedHops:    cfg.Server.ForwardedHops,
-		Logger:           logger,
-		Readiness:        readiness,
-		Info:             n,
-		OperatorToken:    operatorToken,
-		Sessions:         deps.Sessions,
-		AggregatorNotify: notify,
-		PayNotify:        payNotify,
-		PushReceipts:     push.receipts,
-		Web:              web,
-	}, svcs.register)
-	if err != nil {
-		return err
-	}
-	registerAccountMetrics(srv.Registry(), stats)
-	registerWriterMetrics(srv.Registry(), st.writer)
-	registerNotifyMetrics(srv.Registry(), push.stats)
-	registerOpsMetrics(srv.Registry(), opsSources{business: deps.Business, writer: st.writer, member: n.member, breakers: rs.client,
-		mailboxes: deps.Mailboxes})
-	registerAlarmMetrics(srv.Registry(), opsSet)
 	outboxCtx, stopOutbox := context.WithCancel(ctx)
 	defer stopOutbox()
 	// issue 12: the notices' outbox; the directory's old outbox table is left
@@ -296,20 +273,73 @@ func serveEdge(ctx context.Context, cfg Config, flags serveFlags, n *node, deps 
 	if fs, ferr := deps.Fees(); ferr == nil && st.outbox != nil {
 		go fs.RunDueTomorrow(outboxCtx, 0) // fee_due_tomorrow notices, hourly
 	}
-	return serveUntilDone(ctx, srv, func() {
-		logger.Info("onecode serving",
-			slog.String("version", version), slog.String("grpc", srv.GRPCAddr()), slog.String("http", srv.HTTPAddr()),
-			slog.String("store", n.store), slog.String("cache", n.cache), slog.String("member", n.member.ID()))
-		if flags.demo {
-			feeSvc, err := deps.Fees()
-			if err != nil {
-				logger.Error("demo fees unavailable", slog.Any("error", err))
-			}
-			if err := runDemo(ctx, svcs.admin, feeSvc, st.directory, cfg, demoAddrs{HTTP: srv.HTTPAddr(), GRPC: srv.GRPCAddr(), Sandbox: rs.sandboxAt, PushSandbox: push.sandboxAt, AlipaySandbox: rs.alipaySandboxAt}, stdout); err != nil {
-				logger.Error("demo seeding failed", slog.Any("error", err))
-			}
-		}
-	}, logger)
+	return serveUntilDone(ctx, srv, func() { e.started(ctx, srv, flags.demo, stdout) }, logger)
+}
+
+// edge is what serveEdge built, for the server and its start.
+type edge struct {
+	cfg    Config
+	n      *node
+	deps   gateway.Deps
+	st     *stores
+	rs     *rechargeSetup
+	push   *pushSetup
+	opsSet *opsSetup
+	svcs   *services
+}
+
+// server is the gateway on the services, its metrics registered.
+func (e edge) server(ctx context.Context, readiness []gateway.ReadinessCheck, operatorToken string, stats *actors.AccountStats,
+	notify, payNotify http.Handler) (*gateway.Server, error) {
+	web, err := webui.New()
+	if err != nil {
+		return nil, err
+	}
+	cfg, deps := e.cfg, e.deps
+	srv, err := gateway.New(ctx, gateway.Config{
+		GRPCAddr:         cfg.Server.GRPCAddr,
+		HTTPAddr:         cfg.Server.HTTPAddr,
+		MaxRequestTime:   cfg.Server.MaxRequestTime,
+		ForwardedHops:    cfg.Server.ForwardedHops,
+		Logger:           deps.Logger,
+		Readiness:        readiness,
+		Info:             e.n,
+		OperatorToken:    operatorToken,
+		Sessions:         deps.Sessions,
+		AggregatorNotify: notify,
+		PayNotify:        payNotify,
+		PushReceipts:     e.push.receipts,
+		Web:              web,
+	}, e.svcs.register)
+	if err != nil {
+		return nil, err
+	}
+	registerAccountMetrics(srv.Registry(), stats)
+	registerWriterMetrics(srv.Registry(), e.st.writer)
+	registerNotifyMetrics(srv.Registry(), e.push.stats)
+	registerOpsMetrics(srv.Registry(), opsSources{business: deps.Business, writer: e.st.writer, member: e.n.member, breakers: e.rs.client,
+		mailboxes: deps.Mailboxes})
+	registerAlarmMetrics(srv.Registry(), e.opsSet)
+	return srv, nil
+}
+
+// started logs that srv serves and, with demo, seeds the demo school.
+func (e edge) started(ctx context.Context, srv *gateway.Server, demo bool, stdout io.Writer) {
+	logger := e.deps.Logger
+	logger.Info("onecode serving",
+		slog.String("version", version), slog.String("grpc", srv.GRPCAddr()), slog.String("http", srv.HTTPAddr()),
+		slog.String("store", e.n.store), slog.String("cache", e.n.cache), slog.String("member", e.n.member.ID()))
+	if !demo {
+		return
+	}
+	feeSvc, err := e.deps.Fees()
+	if err != nil {
+		logger.Error("demo fees unavailable", slog.Any("error", err))
+	}
+	addrs := demoAddrs{HTTP: srv.HTTPAddr(), GRPC: srv.GRPCAddr(), Sandbox: e.rs.sandboxAt, PushSandbox: e.push.sandboxAt, AlipaySandbox: e.rs.alipaySandboxAt}
+	if err := runDemo(ctx, e.svcs.admin, feeSvc, e.st.directory, e.cfg, addrs, stdout); err != nil {
+		logger.Error("demo seeding failed", slog.Any("error", err))
+	}
 }
 
 // serveUntilDone serves srv, calls started once it is serving, and shuts it down (within 15 s)
