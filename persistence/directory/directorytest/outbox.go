@@ -1,8 +1,12 @@
 package directorytest
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/onecode/onecode/persistence/directory"
 )
@@ -55,4 +59,114 @@ func testOutboxOutcomes(t *testing.T, s directory.Store) {
 	wantErr(t, "no reason", s.MarkFailed(ctx, early, ""), directory.ErrInvalid)
 	wantErr(t, "long reason", s.MarkFailed(ctx, early, strings.Repeat("x", directory.MaxReasonLen+1)), directory.ErrInvalid)
 	wantErr(t, "id 0", s.RecordDelivery(ctx, 0, true, ""), directory.ErrInvalid)
+}
+
+func enqueue(t *testing.T, s directory.Store, topic directory.Topic, to string) int64 {
+	t.Helper()
+	id, err := s.Enqueue(ctx, directory.Message{Topic: topic, Recipient: to, Payload: []byte(`{"amount": 1200, "who": "张三"}`)})
+	must(t, err)
+	return id
+}
+
+func claimIDs(t *testing.T, s directory.Store, limit int) []int64 {
+	t.Helper()
+	ms, err := s.ClaimBatch(ctx, limit)
+	must(t, err)
+	var ids []int64
+	for _, m := range ms {
+		ids = append(ids, m.ID)
+	}
+	return ids
+}
+
+func testOutbox(t *testing.T, s directory.Store) {
+	before := time.Now().Add(-time.Second)
+	a := enqueue(t, s, directory.TopicArrears, "parent:1")
+	b := enqueue(t, s, directory.TopicOTP, "phone:abc")
+	c := enqueue(t, s, directory.TopicReminder, "parent:2")
+	ms, err := s.ClaimBatch(ctx, 2)
+	must(t, err)
+	if len(ms) != 2 || ms[0].ID != a || ms[1].ID != b {
+		t.Fatalf("claimed %+v, want ids %d, %d", ms, a, b)
+	}
+	m := ms[0]
+	if m.Topic != directory.TopicArrears || m.Recipient != "parent:1" || string(m.Payload) != `{"amount": 1200, "who": "张三"}` ||
+		m.Attempts != 1 || m.SentAt != nil || m.CreatedAt.Before(before) || m.CreatedAt.After(time.Now().Add(time.Second)) {
+		t.Errorf("claimed %+v", m)
+	}
+	if got := claimIDs(t, s, 10); !reflect.DeepEqual(got, []int64{c}) {
+		t.Errorf("second claim got %v, want [%d]", got, c)
+	}
+	if got := claimIDs(t, s, 10); len(got) != 0 {
+		t.Errorf("third claim got %v, want none (all leased)", got)
+	}
+	must(t, s.MarkSent(ctx, []int64{a, b, a}))
+	must(t, s.MarkSent(ctx, []int64{a})) // again: no change
+	wantErr(t, "unknown id", s.MarkSent(ctx, []int64{c, c + 1000}), directory.ErrNotFound)
+	wantErr(t, "no ids", s.MarkSent(ctx, nil), directory.ErrInvalid)
+	_, err = s.ClaimBatch(ctx, 0)
+	wantErr(t, "limit 0", err, directory.ErrInvalid)
+	for i, m := range []directory.Message{
+		{Topic: "sms", Recipient: "x", Payload: []byte(`{}`)},
+		{Topic: directory.TopicOTP, Recipient: "", Payload: []byte(`{}`)},
+		{Topic: directory.TopicOTP, Recipient: "x", Payload: []byte(`{"a":`)},
+		{Topic: directory.TopicOTP, Recipient: "x", Payload: make([]byte, directory.MaxPayload+1)},
+	} {
+		_, err := s.Enqueue(ctx, m)
+		wantErr(t, fmt.Sprint("bad message ", i), err, directory.ErrInvalid)
+	}
+}
+
+// testConcurrentClaimers has several senders claim and mark concurrently:
+// every message is claimed exactly once.
+func testConcurrentClaimers(t *testing.T, s directory.Store) {
+	const messages, claimers = 120, 4
+	want := map[int64]bool{}
+	for i := range messages {
+		want[enqueue(t, s, directory.TopicReminder, fmt.Sprint("parent:", i))] = true
+	}
+	var mu sync.Mutex
+	got := map[int64]int{}
+	var wg sync.WaitGroup
+	errs := make(chan error, claimers)
+	for range claimers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range messages { // bounded: each round claims ≥ 1 or stops
+				ms, err := s.ClaimBatch(ctx, 7)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(ms) == 0 {
+					return
+				}
+				ids := make([]int64, len(ms))
+				mu.Lock()
+				for i, m := range ms {
+					got[m.ID]++
+					ids[i] = m.ID
+				}
+				mu.Unlock()
+				if err := s.MarkSent(ctx, ids); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("claimed %d distinct messages, want %d", len(got), len(want))
+	}
+	for id, n := range got {
+		if n != 1 || !want[id] {
+			t.Errorf("message %d claimed %d times (enqueued: %v)", id, n, want[id])
+		}
+	}
 }
