@@ -79,7 +79,7 @@ type drainRun struct {
 func loadgenDrain(ctx context.Context, cfg loadgenConfig, stdout io.Writer) error {
 	kind := appnotify.Kind(cfg.drainKind)
 	if at := appnotify.SendAt(kind, time.Now()); at.After(time.Now()) {
-		return fmt.Errorf("--drain-kind %s waits for the end of China quiet hours (%s UTC); use an urgent-free hour or another time", kind, at.Format("15:04"))
+		return fmt.Errorf("--drain-kind %s waits out China quiet hours until %s UTC: run it after then, or drain --drain-kind arrears (urgent, sent at any hour)", kind, at.Format("15:04"))
 	}
 	where := "its own process"
 	if cfg.sandboxMode == sandboxInline {
