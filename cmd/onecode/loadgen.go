@@ -66,6 +66,7 @@ type loadgenConfig struct {
 	rushWorkers int
 	rushPoll    time.Duration
 	rushOver    time.Duration
+	rushBits    int // the sandbox's platform key size
 	redisAddr   string
 }
 
@@ -99,6 +100,7 @@ func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
 	fs.IntVar(&c.feeRush, "fee-rush", 0, "fee-rush mode: publish one whole-school fee item (--pupils, raised to N if fewer), bind a guardian to N pupils, then those N guardians pay it online through an aggregator sandbox in this process; bills settled/s, notification handling and order → settled latency; with --rate the canteen pays alone for --duration, then during the rush")
 	fs.IntVar(&c.rushWorkers, "fee-rush-workers", 64, "fee-rush mode: parents paying at once")
 	fs.DurationVar(&c.rushOver, "fee-rush-over", 0, "fee-rush mode: the N parents arrive evenly over this time (open loop, at most --fee-rush-workers paying at once; the issue's rush is 5000 in 1m); 0: each next parent as soon as one of the workers is free")
+	fs.IntVar(&c.rushBits, "fee-rush-platform-bits", 2048, "fee-rush mode, an experiment: the RSA size of the sandbox's platform keys (2048, as WeChat Pay's; 1024 makes the aggregator's own signatures, another machine's work, about 4× cheaper in this box); the merchant key the switch signs with stays 2048")
 	fs.DurationVar(&c.rushPoll, "fee-rush-poll", time.Second, "fee-rush mode: a parent who paid polls the order this often (the H5 result page polls about once a second)")
 	fs.StringVar(&c.redisAddr, "redis-addr", cmp.Or(os.Getenv("ONECODE_REDIS_ADDR"), "127.0.0.1:6379"), "fee-rush mode: Redis of the started switch (loadgen opens the parents' sessions there; env ONECODE_REDIS_ADDR)")
 	if err := fs.Parse(args); err != nil {
@@ -131,6 +133,7 @@ func parseLoadgenFlags(args []string, stderr io.Writer) (loadgenConfig, error) {
 	check(c.feeRush >= 0 && c.feeRush <= loadgenMaxNotices, "--fee-rush %d out of 0..%d", c.feeRush, loadgenMaxNotices)
 	check(c.feeRush == 0 || (c.target == "" && !c.compare && c.drainNotices == 0), "--fee-rush needs the switch loadgen starts, alone (no --target, --compare-rowlock, --drain-notices)")
 	check(c.rushWorkers >= 1 && c.rushWorkers <= 1024, "--fee-rush-workers %d out of 1..1024", c.rushWorkers)
+	check(c.rushBits == 2048 || c.rushBits == 1024, "--fee-rush-platform-bits %d: want 2048 or 1024", c.rushBits)
 	check(c.rushOver >= 0 && c.rushOver <= time.Hour, "--fee-rush-over %s out of 0..1h", c.rushOver)
 	check(c.rushPoll >= time.Millisecond && c.rushPoll <= 10*time.Second, "--fee-rush-poll %s out of 1ms..10s", c.rushPoll)
 	check(strings.HasPrefix(c.postgresDSN, "postgres://") || strings.HasPrefix(c.postgresDSN, "postgresql://"), "--postgres-dsn: want a postgres:// URL")

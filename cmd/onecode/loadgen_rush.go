@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -79,6 +80,9 @@ func loadgenRush(ctx context.Context, cfg loadgenConfig, stdout io.Writer) error
 	if cfg.rushOver > 0 {
 		arrival = fmt.Sprintf("parents arriving evenly over %s (%.1f/s), at most %d paying at once", cfg.rushOver, float64(cfg.feeRush)/cfg.rushOver.Seconds(), cfg.rushWorkers)
 	}
+	if cfg.rushBits != 2048 {
+		arrival += fmt.Sprintf(" (an experiment: the sandbox's platform keys RSA-%d)", cfg.rushBits)
+	}
 	printHeader(stdout, cfg, fmt.Sprintf("fee rush of %d bills, %s, through the aggregator sandbox", cfg.feeRush, arrival))
 	r := &rushRun{cfg: cfg}
 	stop, err := r.start(ctx, stdout)
@@ -121,7 +125,7 @@ func (r *rushRun) start(ctx context.Context, stdout io.Writer) (func(), error) {
 	}
 	cl.add(func() { os.RemoveAll(dir) })
 	keysDir := filepath.Join(dir, "wechatpay-keys")
-	set, err := aggregator.GenerateKeySet(rand.Reader, "1900000001", "wx8888888888888888")
+	set, err := rushKeySet(r.cfg.rushBits)
 	if err != nil {
 		return fail(err)
 	}
@@ -170,6 +174,19 @@ func (r *rushRun) start(ctx context.Context, stdout io.Writer) (func(), error) {
 		return fail(err)
 	}
 	return cl.run, nil
+}
+
+// rushKeySet is the run's merchant and platform keys, the platform's of bits.
+func rushKeySet(bits int) (aggregator.KeySet, error) {
+	set, err := aggregator.GenerateKeySet(rand.Reader, "1900000001", "wx8888888888888888")
+	if err != nil || bits == 2048 {
+		return set, err
+	}
+	if set.PlatformKey, set.PlatformCert, err = aggregator.NewCertificateBits(rand.Reader, "Tenpay.com", time.Now(), bits); err != nil {
+		return set, err
+	}
+	set.PublicKeyPrivate, err = rsa.GenerateKey(rand.Reader, bits)
+	return set, err
 }
 
 // serveConfig writes --serve-config (which must hold no server or aggregator

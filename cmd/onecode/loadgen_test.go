@@ -120,6 +120,7 @@ func TestLoadgenRushSmoke(t *testing.T) {
 		{"--fee-rush", "10", "--fee-rush-workers", "0"},
 		{"--fee-rush", "10", "--fee-rush-poll", "0s"},
 		{"--fee-rush", "10", "--fee-rush-over", "-1s"},
+		{"--fee-rush", "10", "--fee-rush-platform-bits", "512"},
 	} {
 		if code := runLoadgen(args, &stdout, &stderr); code != 2 {
 			t.Errorf("loadgen %v: exit %d, want 2 (bad flags)", args, code)
@@ -146,11 +147,12 @@ var cpuLine = regexp.MustCompile(`CPU per settled bill: switch \d+\.\d+ms, Postg
 
 // testRushArrivals: with --fee-rush-over the 20 parents arrive evenly over 1s,
 // so the last one places its order 0.95s after the first and no more than
-// 20/0.95 bills a second can settle.
+// 20/0.95 bills a second can settle; the sandbox signs with RSA-1024 platform
+// keys (--fee-rush-platform-bits), which the switch verifies as any other.
 func testRushArrivals(t *testing.T, base, redisAddr, bin string) {
 	var stdout, stderr bytes.Buffer
 	code := runLoadgen([]string{"--postgres-dsn", base, "--redis-addr", redisAddr, "--onecode-bin", bin, "--pupils", "20",
-		"--fee-rush", "20", "--fee-rush-over", "1s", "--fee-rush-poll", "10ms"}, &stdout, &stderr)
+		"--fee-rush", "20", "--fee-rush-over", "1s", "--fee-rush-poll", "10ms", "--fee-rush-platform-bits", "1024"}, &stdout, &stderr)
 	m := resultOf(t, code, &stdout, &stderr, rushResultLine)
 	if m[3] != "20" || m[4] != "0" {
 		t.Fatalf("settled=%s errors=%s, want 20 and 0", m[3], m[4])
@@ -158,7 +160,7 @@ func testRushArrivals(t *testing.T, base, redisAddr, bin string) {
 	if n, _ := strconv.ParseFloat(m[1], 64); n <= 0 || n > 20/0.95 {
 		t.Fatalf("rush_settled_per_s=%s with 20 parents arriving over 1s, want 0 < n ≤ %.1f", m[1], 20/0.95)
 	}
-	if !strings.Contains(stdout.String(), "parents arriving evenly over 1s (20.0/s)") {
+	if !strings.Contains(stdout.String(), "parents arriving evenly over 1s (20.0/s), at most 64 paying at once (an experiment: the sandbox's platform keys RSA-1024)") {
 		t.Errorf("header does not name the arrivals:\n%s", stdout.String())
 	}
 }

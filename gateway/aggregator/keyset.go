@@ -60,7 +60,13 @@ func GenerateKeySet(random io.Reader, mchID, appID string) (KeySet, error) {
 // NewCertificate makes an RSA-2048 key and a self-signed certificate for it, valid
 // from an hour before now for CertValidity, with a random 20-byte serial.
 func NewCertificate(random io.Reader, commonName string, now time.Time) (*rsa.PrivateKey, *x509.Certificate, error) {
-	key, err := rsa.GenerateKey(random, 2048)
+	return NewCertificateBits(random, commonName, now, 2048)
+}
+
+// NewCertificateBits is NewCertificate with an RSA key of bits (a load run's
+// sandbox platform key may be shorter; a merchant key never is: Keys.Validate).
+func NewCertificateBits(random io.Reader, commonName string, now time.Time, bits int) (*rsa.PrivateKey, *x509.Certificate, error) {
+	key, err := rsa.GenerateKey(random, bits)
 	if err != nil {
 		return nil, nil, err
 	}
