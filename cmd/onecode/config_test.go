@@ -128,3 +128,18 @@ func TestEtcdConfigValidated(t *testing.T) {
 		}
 	}
 }
+
+// TestOrdersMaxConnsValidated: the online-payment orders' pool is 1..64 and
+// defaults to 16.
+func TestOrdersMaxConnsValidated(t *testing.T) {
+	if got := DefaultConfig().Server.OrdersMaxConns; got != 16 {
+		t.Fatalf("default orders_max_conns %d, want 16", got)
+	}
+	for _, n := range []int{0, 65} {
+		c := DefaultConfig()
+		c.Server.OrdersMaxConns = n
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "server.orders_max_conns") {
+			t.Errorf("orders_max_conns %d: got %v, want an error naming it", n, err)
+		}
+	}
+}

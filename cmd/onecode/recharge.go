@@ -171,7 +171,7 @@ func finishRecharges(ctx context.Context, rs *rechargeSetup, cfg Config, rcfg re
 	deps gateway.Deps, logger *slog.Logger) error {
 	var err error
 	if dsn := cfg.Server.PostgresDSN; dsn != "" {
-		rs.orders, err = pgorders.Open(ctx, dsn, pgorders.Options{})
+		rs.orders, err = pgorders.Open(ctx, dsn, pgorders.Options{MaxConns: cfg.Server.OrdersMaxConns})
 	} else {
 		rs.orders, err = sqliteorders.Open(ctx, filepath.Join(cfg.Server.DataDir, "onecode.db"), sqliteorders.Options{})
 	}
