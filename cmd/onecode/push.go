@@ -55,16 +55,7 @@ func (p *pushSetup) Close() {
 // the demo's sandbox gets a fresh random one at each start.
 func setupPush(cfg Config, demo bool, dir directory.Store, box outbox.Store, phoneKey []byte, logger *slog.Logger) (*pushSetup, error) {
 	p := &pushSetup{stats: &appnotify.Stats{}}
-	fileSend := appnotify.FileSender(filepath.Join(cfg.Server.DataDir, "outbox.jsonl"), time.Now, logger)
-	mailbox := func(ctx context.Context, m appnotify.Message) error {
-		err := fileSend(ctx, m)
-		outcome := appnotify.OutcomeSent
-		if err != nil {
-			outcome = appnotify.OutcomeFailed
-		}
-		p.stats.Add(appnotify.Mailbox, outcome)
-		return err
-	}
+	mailbox := p.mailbox(filepath.Join(cfg.Server.DataDir, "outbox.jsonl"), logger)
 	pc := cfg.Push
 	// Staff notices (a failed refund to finance staff) are e-mailed through the
 	// operators' SMTP server (ops.smtp), when one is configured.
@@ -129,6 +120,20 @@ func setupPush(cfg Config, demo bool, dir directory.Store, box outbox.Store, pho
 	}
 	p.send, p.prefetch = router.Send, router.Prefetch
 	return p, nil
+}
+
+// mailbox sends to the mailbox file at path, counted in p.stats.
+func (p *pushSetup) mailbox(path string, logger *slog.Logger) func(context.Context, appnotify.Message) error {
+	fileSend := appnotify.FileSender(path, time.Now, logger)
+	return func(ctx context.Context, m appnotify.Message) error {
+		err := fileSend(ctx, m)
+		outcome := appnotify.OutcomeSent
+		if err != nil {
+			outcome = appnotify.OutcomeFailed
+		}
+		p.stats.Add(appnotify.Mailbox, outcome)
+		return err
+	}
 }
 
 // setupSMS builds the guarded SMS channel (p.sms) and its receipts' handler: a
