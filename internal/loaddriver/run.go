@@ -102,7 +102,12 @@ func (d *Driver) Run(ctx context.Context, conn grpc.ClientConnInterface, plan Pl
 	cancel()
 	bg.Wait()
 
-	res := &Result{Elapsed: elapsed, Issued: r.issued.Load(), Missed: missed.Load(), ErrorKinds: map[string]int64{}}
+	return d.result(elapsed, r.issued.Load(), missed.Load(), workers), nil
+}
+
+// result sums the workers of a Run that took elapsed and issued payments.
+func (d *Driver) result(elapsed time.Duration, issued, missed int64, workers []*worker) *Result {
+	res := &Result{Elapsed: elapsed, Issued: issued, Missed: missed, ErrorKinds: map[string]int64{}}
 	for _, w := range workers {
 		res.Acked += w.acked
 		res.Approved += w.approved
@@ -120,7 +125,7 @@ func (d *Driver) Run(ctx context.Context, conn grpc.ClientConnInterface, plan Pl
 			res.Pending++
 		}
 	}
-	return res, nil
+	return res
 }
 
 // emitTickets issues open-loop tickets at plan.Rate until the Run stops issuing.
