@@ -130,10 +130,10 @@ func TestEtcdConfigValidated(t *testing.T) {
 }
 
 // TestOrdersMaxConnsValidated: the online-payment orders' pool is 1..64 and
-// defaults to 16.
+// defaults to 8.
 func TestOrdersMaxConnsValidated(t *testing.T) {
-	if got := DefaultConfig().Server.OrdersMaxConns; got != 16 {
-		t.Fatalf("default orders_max_conns %d, want 16", got)
+	if got := DefaultConfig().Server.OrdersMaxConns; got != 8 {
+		t.Fatalf("default orders_max_conns %d, want 8", got)
 	}
 	for _, n := range []int{0, 65} {
 		c := DefaultConfig()
