@@ -41,7 +41,9 @@ const reuseMargin = 2 * time.Minute
 // has at most one open order: the parent's own open order of the same amount is
 // answered again while it can still be paid; any other is closed first at its
 // provider (close before re-order), or, when it cannot be closed yet (its outcome is
-// unknown, or it was just paid), the answer is ErrBillOrderOpen.
+// unknown, or it was just paid), the answer is ErrBillOrderOpen. The bill's open
+// orders are read only when the create finds one (the store's check): the usual
+// bill has none, and its order costs no read more than a recharge's.
 func (s *Service) CreateFeeOrder(ctx context.Context, f FeeOrder) (Recharge, error) {
 	switch {
 	case f.ParentID == "" || len(f.ParentID) > orders.MaxPartyIDLen || f.AccountID == "" || len(f.AccountID) > orders.MaxPartyIDLen:
@@ -74,9 +76,6 @@ func (s *Service) CreateFeeOrder(ctx context.Context, f FeeOrder) (Recharge, err
 	if f.Payer, err = s.payerFor(ctx, f.ParentID, p, f.Payer); err != nil {
 		return Recharge{}, err
 	}
-	if rc, reuse, err := s.clearBill(ctx, f); reuse || err != nil {
-		return rc, err
-	}
 	id, err := s.newOrderID()
 	if err != nil {
 		return Recharge{}, err
@@ -86,12 +85,13 @@ func (s *Service) CreateFeeOrder(ctx context.Context, f FeeOrder) (Recharge, err
 		Purpose: orders.PurposeFee, ItemID: f.ItemID, SchoolID: st.GetSchoolId(), MerchantKey: key,
 		Channel: f.Payer.Channel.stored(), ClientIP: f.Payer.ClientIP, OpenID: f.Payer.OpenID,
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.OrderTTL).Truncate(time.Second)}
-	got, created, err := s.cfg.Orders.Create(ctx, o, func(open int64) error {
-		if open > 0 {
-			return errBillBusy
+	got, created, err := s.cfg.Orders.Create(ctx, o, billFree)
+	if errors.Is(err, errBillBusy) { // the bill has an open order: reused, or closed first
+		if rc, reuse, cerr := s.clearBill(ctx, f); reuse || cerr != nil {
+			return rc, cerr
 		}
-		return nil
-	})
+		got, created, err = s.cfg.Orders.Create(ctx, o, billFree)
+	}
 	switch {
 	case errors.Is(err, errBillBusy): // another order of the bill won the race
 		return Recharge{}, ErrBillOrderOpen
@@ -101,6 +101,14 @@ func (s *Service) CreateFeeOrder(ctx context.Context, f FeeOrder) (Recharge, err
 		return s.replayFee(ctx, got, f)
 	}
 	return s.place(ctx, p, got)
+}
+
+// billFree is the check of a fee order's create: no other open order of the bill.
+func billFree(open int64) error {
+	if open > 0 {
+		return errBillBusy
+	}
+	return nil
 }
 
 // replayFee answers a repeated request with its order (resumed when still pending).

@@ -92,57 +92,6 @@ func scan(row pgx.Row) (orders.Order, error) {
 	return o, err
 }
 
-// Create implements orders.Store.
-func (s *Store) Create(ctx context.Context, o orders.Order, check func(int64) error) (orders.Order, bool, error) {
-	if err := orders.ValidateNew(&o); err != nil {
-		return orders.Order{}, false, err
-	}
-	o.UpdatedAt = s.clock()
-	var got orders.Order
-	created := false
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// Serialise the orders of one account: the cap check sees every pending order.
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", "recharge_orders:"+o.AccountID); err != nil {
-			return mapErr("lock account "+o.AccountID, err)
-		}
-		existing, err := byRequest(ctx, tx, o.ParentID, o.RequestID)
-		if err == nil {
-			got = existing
-			return nil
-		}
-		if !errors.Is(err, orders.ErrNotFound) {
-			return err
-		}
-		if check != nil {
-			pending, err := openSum(ctx, tx, o)
-			if err != nil {
-				return err
-			}
-			if err := check(pending); err != nil {
-				return err
-			}
-		}
-		got, err = scan(tx.QueryRow(ctx, `INSERT INTO recharge_orders (`+columns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, '')
-			ON CONFLICT (parent_id, request_id) DO NOTHING RETURNING `+columns,
-			o.OrderID, o.RequestID, o.ParentID, o.AccountID, o.AmountFen, string(o.State), o.CreatedAt, o.ExpiresAt, o.UpdatedAt,
-			string(o.Purpose), o.ItemID, o.SchoolID, o.MerchantKey, string(o.Channel), o.ClientIP, o.OpenID))
-		if errors.Is(err, pgx.ErrNoRows) { // the same request, for another account, won the race
-			got, err = byRequest(ctx, tx, o.ParentID, o.RequestID)
-			return err
-		}
-		if err != nil {
-			return mapErr("create order "+o.OrderID, err)
-		}
-		created = true
-		return nil
-	})
-	if err != nil {
-		return orders.Order{}, false, err
-	}
-	return got, created, nil
-}
-
 // Get implements orders.Store.
 func (s *Store) Get(ctx context.Context, orderID string) (orders.Order, error) {
 	if err := orders.ValidateOrderID(orderID); err != nil {
