@@ -87,12 +87,18 @@ func runPushSandbox(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "onecode push-sandbox: %v\n", err)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
-		WriteTimeout: 90 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
 	fmt.Fprintf(stdout, "push sandbox on http://%s (SMS key id %s, %s; WeChat app id %s); inbox at /sandbox/\n",
 		ln.Addr(), cfg.SMS.KeyID, sms.SendPath, cfg.WeChatAppID)
+	return serveUntilSignal(sb.Handler(), ln, stderr)
+}
+
+// serveUntilSignal serves h on ln until SIGINT or SIGTERM (0) or until serving
+// fails (1).
+func serveUntilSignal(h http.Handler, ln net.Listener, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 90 * time.Second, IdleTimeout: time.Minute, MaxHeaderBytes: 16 << 10}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -84,6 +84,12 @@ func Decide(s State, cmd Command, now time.Time) (Decision, error) {
 		return Decision{}, err
 	}
 	next := Apply(s, e)
+	return Decision{Events: []Event{e}, Outcome: outcomeOf(e, amt, next), Next: next}, nil
+}
+
+// outcomeOf is what the caller is told of event e, amt and the state next it left:
+// the arrears a purchase ran into, a void's amount, the bill a bill event touched.
+func outcomeOf(e Event, amt money.Amount, next State) Outcome {
 	out := Outcome{
 		Event: e.EventType(), Seq: next.Seq, Amount: amt,
 		Balance: next.Balance, CardGeneration: next.Card.Generation,
@@ -112,7 +118,7 @@ func Decide(s State, cmd Command, now time.Time) (Decision, error) {
 			out.Bill, _ = next.Bill(item)
 		}
 	}
-	return Decision{Events: []Event{e}, Outcome: out, Next: next}, nil
+	return out
 }
 
 func decideOpen(s State, c Open, now time.Time) (Event, error) {
