@@ -2,6 +2,7 @@ package fees
 
 import (
 	"context"
+	"errors"
 
 	"github.com/onecode/onecode/app/access"
 	"github.com/onecode/onecode/app/failure"
@@ -189,6 +190,21 @@ func (s *Service) guard(ctx context.Context, parentID, accountID string) error {
 		return access.ErrNotReachable
 	}
 	return nil
+}
+
+// guardedPupil is guard answering the child's pupil record, in one read.
+func (s *Service) guardedPupil(ctx context.Context, parentID, accountID string) (directory.Pupil, error) {
+	if parentID == "" || directory.ValidateAccountID(accountID) != nil {
+		return directory.Pupil{}, access.ErrNotReachable
+	}
+	p, err := s.d.Directory.GuardedPupil(ctx, parentID, accountID)
+	switch {
+	case errors.Is(err, directory.ErrNotFound):
+		return directory.Pupil{}, access.ErrNotReachable
+	case err != nil:
+		return directory.Pupil{}, failure.Classify(err)
+	}
+	return p, nil
 }
 
 // ChildBills returns the child's bills, as the child's grain holds them.

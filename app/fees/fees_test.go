@@ -156,6 +156,13 @@ func (p *pupils) IsGuardian(_ context.Context, parent, acc string) (bool, error)
 	return parent == "par_1" && acc == "acc_0000", nil
 }
 
+func (p *pupils) GuardedPupil(ctx context.Context, parent, acc string) (directory.Pupil, error) {
+	if ok, _ := p.IsGuardian(ctx, parent, acc); !ok {
+		return directory.Pupil{}, directory.ErrNotFound
+	}
+	return p.PupilByAccount(ctx, acc)
+}
+
 func newWorld(t *testing.T, n int) (*Service, *grains, *pupils) {
 	t.Helper()
 	g := &grains{states: map[string]account.State{}, idem: map[string]account.Outcome{}, fps: map[string]string{}}

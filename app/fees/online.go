@@ -24,12 +24,9 @@ var ErrNothingDue = reason.New(reason.KindFailedPrecondition, reason.BillNothing
 // (app/recharge CreateFeeOrder writes and places it). The bill's own rules are
 // checked again by the grain when the verified payment arrives.
 func (s *Service) PrepareOnline(ctx context.Context, parentID, accountID, itemID string) (OnlineBill, error) {
-	if err := s.guard(ctx, parentID, accountID); err != nil {
-		return OnlineBill{}, err
-	}
-	p, err := s.d.Directory.PupilByAccount(ctx, accountID)
+	p, err := s.guardedPupil(ctx, parentID, accountID)
 	if err != nil {
-		return OnlineBill{}, failure.Classify(err)
+		return OnlineBill{}, err
 	}
 	if _, err := s.openItem(ctx, Staff{SchoolID: p.SchoolID}, itemID); err != nil {
 		return OnlineBill{}, err

@@ -23,12 +23,9 @@ type ReceiptData struct {
 // the item, the masked name and what was paid. Another parent's child, an unknown
 // bill and a bill with nothing paid answer as an unknown bill.
 func (s *Service) Receipt(ctx context.Context, parentID, accountID, itemID string) (ReceiptData, error) {
-	if err := s.guard(ctx, parentID, accountID); err != nil {
-		return ReceiptData{}, err
-	}
-	p, err := s.d.Directory.PupilByAccount(ctx, accountID)
+	p, err := s.guardedPupil(ctx, parentID, accountID)
 	if err != nil {
-		return ReceiptData{}, failure.Classify(err)
+		return ReceiptData{}, err
 	}
 	st, err := s.d.Accounts.State(ctx, accountID)
 	if err != nil {

@@ -295,6 +295,10 @@ type Store interface {
 	ChildrenOf(ctx context.Context, parentID string) ([]Guardianship, error)
 	// IsGuardian reports whether the parent is bound to the account.
 	IsGuardian(ctx context.Context, parentID, accountID string) (bool, error)
+	// GuardedPupil is IsGuardian and PupilByAccount in one read: the account's
+	// pupil when the parent is bound to it, ErrNotFound otherwise (not bound, or
+	// no such pupil).
+	GuardedPupil(ctx context.Context, parentID, accountID string) (Pupil, error)
 	// BindGuardian is Bind with a proof and notices, in one transaction: with
 	// opts.CodeHash, the pupil's unexpired bind code must have that hash
 	// (ErrNoBindCode otherwise) and is used up; opts.Notice (Topic and

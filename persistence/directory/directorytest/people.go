@@ -251,6 +251,7 @@ func testGuardianships(t *testing.T, s directory.Store) {
 		if got != tc.want {
 			t.Errorf("IsGuardian(par_%d, pupil %d) = %v, want %v", tc.p, tc.a, got, tc.want)
 		}
+		checkGuardedPupil(t, s, fmt.Sprint("par_", tc.p), acc(tc.a), tc.want)
 	}
 	if cs, err := s.ChildrenOf(ctx, "par_2"); err != nil || len(cs) != 0 {
 		t.Errorf("children of par_2: %v, %v", cs, err)
@@ -267,6 +268,25 @@ func testGuardianships(t *testing.T, s directory.Store) {
 	}
 	_, err = s.IsGuardian(ctx, "", acc(1))
 	wantErr(t, "IsGuardian empty parent", err, directory.ErrInvalid)
+	_, err = s.GuardedPupil(ctx, "", acc(1))
+	wantErr(t, "GuardedPupil empty parent", err, directory.ErrInvalid)
+	_, err = s.GuardedPupil(ctx, "par_0", "acc_unknown")
+	wantErr(t, "GuardedPupil unknown account", err, directory.ErrNotFound)
+}
+
+// checkGuardedPupil: GuardedPupil answers the pupil exactly when IsGuardian is true.
+func checkGuardedPupil(t *testing.T, s directory.Store, parentID, accountID string, guards bool) {
+	t.Helper()
+	p, err := s.GuardedPupil(ctx, parentID, accountID)
+	if !guards {
+		wantErr(t, "GuardedPupil("+parentID+", "+accountID+")", err, directory.ErrNotFound)
+		return
+	}
+	want, werr := s.PupilByAccount(ctx, accountID)
+	must(t, werr)
+	if err != nil || !reflect.DeepEqual(p, want) {
+		t.Errorf("GuardedPupil(%s, %s) = %+v, %v; want %+v", parentID, accountID, p, err, want)
+	}
 }
 
 func testGuardianshipBounds(t *testing.T, s directory.Store) {

@@ -165,6 +165,16 @@ func (s *Store) IsGuardian(ctx context.Context, parentID, accountID string) (boo
 	return ok, mapErr("is guardian", err)
 }
 
+// GuardedPupil implements directory.Store.
+func (s *Store) GuardedPupil(ctx context.Context, parentID, accountID string) (directory.Pupil, error) {
+	if err := errors.Join(directory.ValidateID("parent", parentID), directory.ValidateAccountID(accountID)); err != nil {
+		return directory.Pupil{}, err
+	}
+	p, err := scanPupil(s.pool.QueryRow(ctx, "SELECT "+pupilCols+` FROM pupils WHERE account_id = $2
+		AND EXISTS (SELECT 1 FROM guardianships WHERE parent_id = $1 AND account_id = $2)`, parentID, accountID))
+	return p, mapErr("guarded pupil", err)
+}
+
 // ListStaff implements directory.Store (byte-wise order, as SQLite).
 func (s *Store) ListStaff(ctx context.Context, schoolID, after string, limit int) ([]directory.StaffUser, error) {
 	if err := directory.ValidateIDPage("school", schoolID, after, limit); err != nil {
