@@ -5,6 +5,7 @@ import (
 
 	"github.com/onecode/onecode/app/failure"
 	"github.com/onecode/onecode/domain/reason"
+	"github.com/onecode/onecode/persistence/directory"
 	grainv1 "github.com/onecode/onecode/protos/onecode/grain/v1"
 )
 
@@ -51,6 +52,14 @@ func (s *Service) PrepareOnline(ctx context.Context, parentID, accountID, itemID
 // ProjectBill writes a bill the grain settled outside this service (a verified
 // online payment, app/recharge) into the read model, like every bill command here.
 func (s *Service) ProjectBill(ctx context.Context, accountID string, a *grainv1.Accepted) {
+	row, ok := billRow(directory.Pupil{AccountID: accountID}, a)
+	if !ok {
+		return
+	}
+	// The bill's row, written when it was published, keeps its school and class.
+	if wrote, err := s.d.Store.UpdateBill(ctx, row); err == nil && wrote {
+		return
+	}
 	p, err := s.d.Directory.PupilByAccount(ctx, accountID)
 	if err != nil {
 		s.log.Warn("bill read model not written: pupil not read", "account", accountID, "err", err)

@@ -115,6 +115,12 @@ type Store interface {
 	// PutBill writes a bill row unless the stored one has a Seq ≥ b.Seq; it reports
 	// whether it wrote.
 	PutBill(ctx context.Context, b Bill) (bool, error)
+	// UpdateBill writes b's amounts, status and seq over the stored row of its
+	// item and account unless that row has a Seq ≥ b.Seq, keeping the row's school
+	// and class (b's are not read); it reports whether it wrote: false also when
+	// there is no row (PutBill writes one). A payment's move of a published bill
+	// needs no read of the pupil's class this way.
+	UpdateBill(ctx context.Context, b Bill) (bool, error)
 	// PutBills is PutBill of up to MaxListLimit bills in one statement (a
 	// publish's page of new bills); it answers how many it wrote. A bill given
 	// twice counts once, at its highest Seq.
@@ -166,14 +172,24 @@ func ValidateItem(it *Item) error {
 
 // ValidateBill checks a bill row.
 func ValidateBill(b Bill) error {
-	for _, f := range []struct{ what, id string }{{"item", b.ItemID}, {"account", b.AccountID}, {"school", b.SchoolID}} {
+	if err := checkID("school", b.SchoolID); err != nil {
+		return err
+	}
+	if len(b.ClassID) > MaxIDLen {
+		return fmt.Errorf("%w: class id longer than %d bytes", ErrInvalid, MaxIDLen)
+	}
+	return ValidateBillUpdate(b)
+}
+
+// ValidateBillUpdate checks what UpdateBill writes: ValidateBill without the
+// school and class.
+func ValidateBillUpdate(b Bill) error {
+	for _, f := range []struct{ what, id string }{{"item", b.ItemID}, {"account", b.AccountID}} {
 		if err := checkID(f.what, f.id); err != nil {
 			return err
 		}
 	}
 	switch {
-	case len(b.ClassID) > MaxIDLen:
-		return fmt.Errorf("%w: class id longer than %d bytes", ErrInvalid, MaxIDLen)
 	case b.DueFen <= 0 || b.PaidFen < 0 || b.ExemptedFen < 0 || b.PaidFen > b.DueFen || b.ExemptedFen > b.DueFen-b.PaidFen:
 		return fmt.Errorf("%w: amounts due %d, paid %d, exempted %d", ErrInvalid, b.DueFen, b.PaidFen, b.ExemptedFen)
 	case b.RefundedFen < 0 || b.RefundedFen > b.PaidFen:

@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"PublishedDueOn", testPublishedDueOn},
 		{"PutBillBySeq", testPutBill},
 		{"PutBillsBySeq", testPutBills},
+		{"UpdateBillKeepsClass", testUpdateBill},
 		{"ListBillsAndTotals", testListBills},
 		{"ChangesWithCreateAndEdit", testChangesWithItem},
 		{"AppendChangeOncePerKey", testAppendChangeOnce},
@@ -252,6 +253,39 @@ func testPutBill(t *testing.T, s fees.Store, _ *clock) {
 	}
 	if _, err := s.PutBill(ctx, fees.Bill{ItemID: "nope", AccountID: "A1", SchoolID: "S1", DueFen: 1, Status: fee.StatusUnpaid, Seq: 1}); !errors.Is(err, fees.ErrNotFound) {
 		t.Errorf("bill of an unknown item: %v, want %v", err, fees.ErrNotFound)
+	}
+}
+
+func testUpdateBill(t *testing.T, s fees.Store, _ *clock) {
+	ctx := context.Background()
+	create(t, s, item("FI1", "S1"))
+	if _, err := s.PutBill(ctx, bill("A1", "C1", 5, 0, fee.StatusUnpaid)); err != nil {
+		t.Fatal(err)
+	}
+	paid := bill("A1", "", 7, 12000, fee.StatusPaid)
+	paid.SchoolID = ""
+	for _, st := range []struct {
+		b         fees.Bill
+		wantWrote bool
+	}{
+		{paid, true},
+		{paid, false}, // as new: not written again
+		{func() fees.Bill { b := paid; b.Seq, b.PaidFen, b.Status = 6, 5000, fee.StatusPartlyPaid; return b }(), false}, // a late writer never rolls back
+		{func() fees.Bill { b := paid; b.AccountID = "A2"; return b }(), false},                                         // no row: PutBill writes it
+	} {
+		wrote, err := s.UpdateBill(ctx, st.b)
+		if err != nil || wrote != st.wantWrote {
+			t.Fatalf("UpdateBill %s seq %d: wrote %v, %v; want %v", st.b.AccountID, st.b.Seq, wrote, err, st.wantWrote)
+		}
+	}
+	got, err := s.ListBills(ctx, "FI1", "", "", 10)
+	if err != nil || len(got) != 1 || got[0] != bill("A1", "C1", 7, 12000, fee.StatusPaid) {
+		t.Fatalf("ListBills = %+v, %v; want A1 paid in its class C1 of school S1", got, err)
+	}
+	over := paid
+	over.Seq, over.PaidFen = 8, 12001
+	if _, err := s.UpdateBill(ctx, over); !errors.Is(err, fees.ErrInvalid) {
+		t.Errorf("overpaid: %v, want %v", err, fees.ErrInvalid)
 	}
 }
 

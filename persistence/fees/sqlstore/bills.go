@@ -30,6 +30,22 @@ func (s *Store) PutBill(ctx context.Context, b fees.Bill) (bool, error) {
 	return n > 0, s.mapErr("put bill", err)
 }
 
+// UpdateBill implements fees.Store.
+func (s *Store) UpdateBill(ctx context.Context, b fees.Bill) (bool, error) {
+	if err := fees.ValidateBillUpdate(b); err != nil {
+		return false, err
+	}
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE fee_bills SET due_fen = ?, paid_fen = ?, exempted_fen = ?, status = ?,
+			seq = ?, updated_at = ?, refunded_fen = ?
+		WHERE item_id = ? AND account_id = ? AND seq < ?`),
+		b.DueFen, b.PaidFen, b.ExemptedFen, string(b.Status), b.Seq, s.clock(), b.RefundedFen, b.ItemID, b.AccountID, b.Seq)
+	if err != nil {
+		return false, s.mapErr("update bill "+b.ItemID+"/"+b.AccountID, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, s.mapErr("update bill", err)
+}
+
 // PutBills implements fees.Store.
 func (s *Store) PutBills(ctx context.Context, bs []fees.Bill) (int, error) {
 	if len(bs) == 0 || len(bs) > fees.MaxListLimit {
