@@ -179,20 +179,11 @@ type ChildBill struct {
 
 // guard checks that the parent guards the child (else access.ErrNotReachable).
 func (s *Service) guard(ctx context.Context, parentID, accountID string) error {
-	if parentID == "" || directory.ValidateAccountID(accountID) != nil {
-		return access.ErrNotReachable
-	}
-	ok, err := s.d.Directory.IsGuardian(ctx, parentID, accountID)
-	if err != nil {
-		return failure.Classify(err)
-	}
-	if !ok {
-		return access.ErrNotReachable
-	}
-	return nil
+	_, err := s.guardedPupil(ctx, parentID, accountID)
+	return err
 }
 
-// guardedPupil is guard answering the child's pupil record, in one read.
+// guardedPupil is guard answering the child's pupil record, in the same one read.
 func (s *Service) guardedPupil(ctx context.Context, parentID, accountID string) (directory.Pupil, error) {
 	if parentID == "" || directory.ValidateAccountID(accountID) != nil {
 		return directory.Pupil{}, access.ErrNotReachable

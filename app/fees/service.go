@@ -61,7 +61,6 @@ type Directory interface {
 	PupilsByAccounts(ctx context.Context, schoolID string, accountIDs []string) ([]directory.Pupil, error)
 	ListPupils(ctx context.Context, schoolID, classID, after string, limit int) ([]directory.Pupil, error)
 	Class(ctx context.Context, schoolID, id string) (directory.Class, error)
-	IsGuardian(ctx context.Context, parentID, accountID string) (bool, error)
 	GuardedPupil(ctx context.Context, parentID, accountID string) (directory.Pupil, error)
 	School(ctx context.Context, id string) (directory.School, error)
 }
